@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  displayName: 'api',
+  rootDir: '../..',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps/api/src', '<rootDir>/tools'],
+  testMatch: ['**/*.spec.ts'],
+  transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', require('../../jest.swc.js')] },
+  // ESM-only dependencies are compiled to CommonJS like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
+  moduleNameMapper: { '^@keyway/flow-types$': '<rootDir>/libs/flow-types/src/index.ts' },
+  testTimeout: 30000,
+};

@@ -1,0 +1,17 @@
+import { Injectable, Param, PipeTransform } from '@nestjs/common';
+import { ApiError } from '../common/errors';
+import { ProjectsService, type Project } from '../projects/projects.service';
+
+@Injectable()
+export class AdminProjectPipe implements PipeTransform<string, Promise<Project>> {
+  constructor(private readonly projects: ProjectsService) {}
+
+  async transform(slug: string): Promise<Project> {
+    const project = await this.projects.findBySlug(slug);
+    if (!project) throw ApiError.notFound(`No project with slug '${slug}'.`);
+    return project;
+  }
+}
+
+/** The project named by the `{slug}` path segment of an admin route. */
+export const AdminProject = (): ParameterDecorator => Param('slug', AdminProjectPipe);

@@ -1,0 +1,140 @@
+import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import type { Application } from '../applications/application';
+import { ApplicationsService } from '../applications/applications.service';
+import { AuditService } from '../audit/audit.service';
+import { ApiError } from '../common/errors';
+import { ZodBodyPipe } from '../common/zod-pipes';
+import type { IdentityRow } from '../identities/identities.repository';
+import { IdentitiesService } from '../identities/identities.service';
+import { ProjectsService, type Project } from '../projects/projects.service';
+import { AdminAuth } from './admin-auth.decorator';
+import { AdminProject } from './admin-project.pipe';
+import { CreateApplicationBody, CreateIdentityBody, CreateProjectBody } from './admin.dto';
+
+const schema = (s: z.ZodType): object => z.toJSONSchema(s, { io: 'input' }) as object;
+
+@ApiTags('admin: projects')
+@AdminAuth()
+@Controller('api/admin/v1/projects')
+export class ProjectsAdminController {
+  constructor(
+    private readonly projects: ProjectsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a project (tenant) with its own issuer and signing keys' })
+  @ApiBody({ schema: schema(CreateProjectBody) })
+  async create(@Body(new ZodBodyPipe(CreateProjectBody)) body: CreateProjectBody): Promise<ProjectView> {
+    const project = await this.projects.create(body);
+    await this.audit.record('project.created', { projectId: project.id, data: { slug: project.slug } });
+    return projectView(project);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List projects' })
+  async list(): Promise<ProjectView[]> {
+    return (await this.projects.list()).map(projectView);
+  }
+
+  @Get(':slug')
+  @ApiOperation({ summary: 'Read a project' })
+  get(@AdminProject() project: Project): ProjectView {
+    return projectView(project);
+  }
+}
+
+@ApiTags('admin: applications')
+@AdminAuth()
+@Controller('api/admin/v1/projects/:slug/applications')
+export class ApplicationsAdminController {
+  constructor(
+    private readonly applications: ApplicationsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register an OAuth client; a confidential client secret is returned once' })
+  @ApiBody({ schema: schema(CreateApplicationBody) })
+  async create(
+    @AdminProject() project: Project,
+    @Body(new ZodBodyPipe(CreateApplicationBody)) body: CreateApplicationBody,
+  ): Promise<ApplicationView & { clientSecret?: string }> {
+    if (body.grantTypes.includes('refresh_token') && !body.grantTypes.includes('authorization_code')) {
+      throw ApiError.badRequest('grantTypes: refresh_token needs authorization_code.');
+    }
+    const { application, clientSecret } = await this.applications.create(project.id, body);
+    await this.audit.record('application.created', { projectId: project.id, clientId: application.clientId });
+    return { ...applicationView(application), ...(clientSecret ? { clientSecret } : {}) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List applications' })
+  async list(@AdminProject() project: Project): Promise<ApplicationView[]> {
+    return (await this.applications.list(project.id)).map(applicationView);
+  }
+}
+
+@ApiTags('admin: identities')
+@AdminAuth()
+@Controller('api/admin/v1/projects/:slug/identities')
+export class IdentitiesAdminController {
+  constructor(
+    private readonly identities: IdentitiesService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create an identity, optionally with a password' })
+  @ApiBody({ schema: schema(CreateIdentityBody) })
+  async create(@AdminProject() project: Project, @Body(new ZodBodyPipe(CreateIdentityBody)) body: CreateIdentityBody): Promise<IdentityView> {
+    const identity = await this.identities.create(project.id, body.traits, body.password);
+    await this.audit.record('identity.created', { projectId: project.id, identityId: identity.id });
+    return identityView(identity);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List identities (first 100)' })
+  async list(@AdminProject() project: Project): Promise<IdentityView[]> {
+    return (await this.identities.list(project.id)).map(identityView);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Read an identity' })
+  async get(@AdminProject() project: Project, @Param('id') id: string): Promise<IdentityView> {
+    const identity = /^[0-9a-f-]{36}$/i.test(id) ? await this.identities.findById(project.id, id) : null;
+    if (!identity) throw ApiError.notFound(`No identity '${id}' in project '${project.slug}'.`);
+    return identityView(identity);
+  }
+}
+
+type ProjectView = Pick<Project, 'id' | 'slug' | 'name' | 'issuer' | 'settings'>;
+const projectView = ({ id, slug, name, issuer, settings }: Project): ProjectView => ({ id, slug, name, issuer, settings });
+
+type ApplicationView = Omit<Application, 'id' | 'projectId' | 'clientSecretHash'>;
+const applicationView = ({ clientId, name, type, redirectUris, grantTypes, appNative, loginFlow }: Application): ApplicationView => ({
+  clientId,
+  name,
+  type,
+  redirectUris,
+  grantTypes,
+  appNative,
+  loginFlow,
+});
+
+interface IdentityView {
+  id: string;
+  traits: unknown;
+  state: string;
+  lockedUntil: string | null;
+  createdAt: string;
+}
+const identityView = (identity: IdentityRow): IdentityView => ({
+  id: identity.id,
+  traits: identity.traits,
+  state: identity.state,
+  lockedUntil: identity.lockedUntil?.toISOString() ?? null,
+  createdAt: identity.createdAt.toISOString(),
+});

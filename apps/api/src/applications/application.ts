@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+export const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+
+/** An OAuth client as the rest of the API sees it. */
+export interface Application {
+  id: string;
+  projectId: string;
+  clientId: string;
+  clientSecretHash: string | null;
+  name: string;
+  type: 'public' | 'confidential';
+  redirectUris: string[];
+  grantTypes: string[];
+  appNative: boolean;
+  /** Ordered login steps, each a set of authenticator names. */
+  loginFlow: string[][];
+}
+
+export const LoginFlowSchema = z.array(z.array(z.string()).min(1)).min(1);
+
+/**
+ * Redirect URIs: absolute, no fragment (RFC 6749 §3.1.2). Private-use schemes (com.example.app:/cb) and
+ * loopback http are the native-app kinds (RFC 8252); other http is refused.
+ */
+export const RedirectUri = z.string().refine(isAcceptableRedirectUri, {
+  message: 'must be an absolute URI without a fragment: https, a private-use scheme (com.example.app:/callback), or http on a loopback address',
+});
+
+function isAcceptableRedirectUri(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.hash || value.includes('#')) return false;
+  if (url.protocol === 'https:') return true;
+  if (url.protocol === 'http:') return isLoopback(url.hostname);
+  // RFC 8252 §7.1: private-use URI schemes use reverse domain names.
+  return /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/i.test(url.protocol);
+}
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost';
+}
+
+/**
+ * Exact string match against a registered URI, except that loopback redirects may use any port
+ * (RFC 8252 §7.3: the native app picks a free port at run time).
+ */
+export function matchesRegisteredRedirectUri(requested: string, registered: readonly string[]): boolean {
+  if (registered.includes(requested)) return true;
+  let url: URL;
+  try {
+    url = new URL(requested);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' || !isLoopback(url.hostname) || !url.port) return false;
+  url.port = '';
+  return registered.includes(url.toString()) || registered.includes(url.toString().replace(/\/$/, ''));
+}

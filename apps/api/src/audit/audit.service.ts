@@ -1,0 +1,31 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Prisma, PrismaClient } from '../generated/prisma/client';
+
+export type AuditEventType =
+  | 'project.created'
+  | 'application.created'
+  | 'identity.created'
+  | 'identity.locked'
+  | 'login.succeeded'
+  | 'oauth.code_replayed'
+  | 'oauth.refresh_token_reused';
+
+export interface AuditEventInput {
+  projectId?: string | undefined;
+  identityId?: string | undefined;
+  clientId?: string | undefined;
+  data?: Prisma.InputJsonObject;
+}
+
+/** Append-only record of security-relevant events. Never holds secrets. */
+@Injectable()
+export class AuditService {
+  private readonly logger = new Logger('Audit');
+
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async record(type: AuditEventType, event: AuditEventInput): Promise<void> {
+    await this.prisma.auditEvent.create({ data: { type, ...event, data: event.data ?? {} }, select: { id: true } });
+    this.logger.log({ audit: type, projectId: event.projectId, identityId: event.identityId, clientId: event.clientId });
+  }
+}

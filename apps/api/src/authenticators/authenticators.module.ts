@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { AUTHENTICATORS, type Authenticator } from '../flows/authenticator';
+import { IdentitiesModule } from '../identities/identities.module';
+import { LockoutModule } from '../lockout/lockout.module';
+import { BasicAuthenticator } from './basic/basic.authenticator';
+
+/** Every authenticator the flow engine can offer. Register a new one here (and only here). */
+const AUTHENTICATOR_CLASSES = [BasicAuthenticator];
+
+@Module({
+  imports: [IdentitiesModule, LockoutModule],
+  providers: [
+    ...AUTHENTICATOR_CLASSES,
+    {
+      provide: AUTHENTICATORS,
+      inject: AUTHENTICATOR_CLASSES,
+      useFactory: (...authenticators: Authenticator[]) => authenticators,
+    },
+  ],
+  exports: [AUTHENTICATORS],
+})
+export class AuthenticatorsModule {}

@@ -1,0 +1,69 @@
+import { HttpStatus } from '@nestjs/common';
+
+/**
+ * RFC 6749 §5.2 / §4.1.2.1 error, answered as `{error, error_description}` by the OAuth endpoints.
+ */
+export class OAuthError extends Error {
+  constructor(
+    readonly error: OAuthErrorCode,
+    readonly description: string,
+    readonly status: number = error === 'invalid_client' || error === 'invalid_token' ? HttpStatus.UNAUTHORIZED : HttpStatus.BAD_REQUEST,
+  ) {
+    super(`${error}: ${description}`);
+  }
+}
+
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'unsupported_response_type'
+  | 'invalid_scope'
+  | 'invalid_token'
+  | 'access_denied'
+  | 'server_error';
+
+/**
+ * An error of the flow and admin APIs, answered as `{code, message, description, traceId}` (WSO2 shape).
+ * `code` is stable and documented; `message` is short; `description` says what to fix.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly description: string,
+  ) {
+    super(message);
+  }
+
+  static badRequest(description: string, code: string = ErrorCodes.INVALID_REQUEST): ApiError {
+    return new ApiError(HttpStatus.BAD_REQUEST, code, 'Invalid request.', description);
+  }
+
+  static notFound(description: string, code: string = ErrorCodes.NOT_FOUND): ApiError {
+    return new ApiError(HttpStatus.NOT_FOUND, code, 'Resource not found.', description);
+  }
+
+  static conflict(description: string, code: string = ErrorCodes.CONFLICT): ApiError {
+    return new ApiError(HttpStatus.CONFLICT, code, 'Conflict.', description);
+  }
+}
+
+/** Stable error codes of the flow and admin APIs (documented in docs/errors.md). */
+export const ErrorCodes = {
+  INVALID_REQUEST: 'KW-40000',
+  UNSUPPORTED_MEDIA_TYPE: 'KW-41500',
+  UNAUTHORIZED: 'KW-40100',
+  FORBIDDEN: 'KW-40300',
+  NOT_FOUND: 'KW-40400',
+  CONFLICT: 'KW-40900',
+  RATE_LIMITED: 'KW-42900',
+  INTERNAL: 'KW-50000',
+  FLOW_INVALID_ID: 'FLW-60001',
+  FLOW_INVALID_AUTHENTICATOR: 'FLW-60002',
+  FLOW_MISSING_PARAMS: 'FLW-60003',
+  FLOW_CONCURRENT_UPDATE: 'FLW-60004',
+} as const;

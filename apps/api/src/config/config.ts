@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { describeIssues } from '../common/zod-pipes';
+import { findWorkspaceRoot } from './workspace';
+
+/** Everything the API reads from its environment, validated once at start-up. Documented in README. */
+export interface KeywayConfig {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Bootstrap admin API token. */
+  adminToken: string;
+  /** Whether the admin token was generated (and so should be printed). */
+  adminTokenGenerated: boolean;
+  /** 32-byte key for secrets at rest (signing keys, SMTP and IdP secrets). */
+  secretKey: Uint8Array;
+  seedDemo: boolean;
+  logLevel: string;
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  production: boolean;
+}
+
+const intFromEnv = (fallback: number, min: number) => z.coerce.number().int().min(min).default(fallback);
+
+const EnvSchema = z.object({
+  PORT: intFromEnv(3000, 0),
+  HOST: z.string().default('0.0.0.0'),
+  KEYWAY_PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgresql:// URL (leave it unset for the embedded database)')
+    .optional(),
+  KEYWAY_DATA_DIR: z.string().optional(),
+  KEYWAY_ADMIN_TOKEN: z.string().min(32, 'KEYWAY_ADMIN_TOKEN must be at least 32 characters').optional(),
+  KEYWAY_SECRET_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, 'KEYWAY_SECRET_KEY must be 32 bytes, base64url-encoded (43 characters)')
+    .optional(),
+  KEYWAY_SEED_DEMO: z.enum(['true', 'false']).optional(),
+  KEYWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // argon2id defaults follow OWASP's password storage cheat sheet (19 MiB, 2 iterations, 1 lane).
+  KEYWAY_ARGON2_MEMORY_KIB: intFromEnv(19456, 1024),
+  KEYWAY_ARGON2_ITERATIONS: intFromEnv(2, 1),
+  KEYWAY_ARGON2_PARALLELISM: intFromEnv(1, 1),
+  NODE_ENV: z.string().optional(),
+});
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`Invalid configuration: ${describeIssues(parsed.error)}`);
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const dataDir = path.resolve(e.KEYWAY_DATA_DIR ?? path.join(findWorkspaceRoot(), '.data'));
+
+  if (production && !e.KEYWAY_SECRET_KEY) throw new Error('KEYWAY_SECRET_KEY is required when NODE_ENV=production');
+  if (production && !e.KEYWAY_ADMIN_TOKEN) throw new Error('KEYWAY_ADMIN_TOKEN is required when NODE_ENV=production');
+
+  const secretKey = e.KEYWAY_SECRET_KEY ?? devSecret(dataDir, 'secret.key', () => randomBytes(32).toString('base64url'));
+  const adminToken = e.KEYWAY_ADMIN_TOKEN ?? devSecret(dataDir, 'admin-token', () => `kw_admin_${randomBytes(32).toString('base64url')}`);
+
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.KEYWAY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    adminToken,
+    adminTokenGenerated: !e.KEYWAY_ADMIN_TOKEN,
+    secretKey: Buffer.from(secretKey, 'base64url'),
+    seedDemo: e.KEYWAY_SEED_DEMO ? e.KEYWAY_SEED_DEMO === 'true' : !e.DATABASE_URL,
+    logLevel: e.KEYWAY_LOG_LEVEL,
+    argon2: { memoryCost: e.KEYWAY_ARGON2_MEMORY_KIB, timeCost: e.KEYWAY_ARGON2_ITERATIONS, parallelism: e.KEYWAY_ARGON2_PARALLELISM },
+    production,
+  };
+}
+
+/** A development secret generated once into the data dir (mode 0600) and reused across restarts. */
+function devSecret(dataDir: string, file: string, generate: () => string): string {
+  const location = path.join(dataDir, file);
+  if (existsSync(location)) return readFileSync(location, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const value = generate();
+  writeFileSync(location, `${value}\n`, { mode: 0o600 });
+  chmodSync(location, 0o600);
+  return value;
+}
+
+export const KEYWAY_CONFIG = Symbol('KEYWAY_CONFIG');

@@ -1,0 +1,52 @@
+import type { AuthenticatorMetadata, FlowMessage, PromptType } from '@keyway/flow-types';
+import type { Application } from '../applications/application';
+import type { Project } from '../projects/projects.service';
+import type { FlowRecord } from './flow';
+
+/** What an authenticator sees of the flow it runs in. */
+export interface AuthenticatorContext {
+  project: Project;
+  application: Application;
+  flow: FlowRecord;
+}
+
+/** How an option is presented once it is ready to be answered. */
+export interface AuthenticatorPrompt {
+  promptType: PromptType;
+  params?: AuthenticatorMetadata['params'];
+  additionalData?: Record<string, string>;
+  requiredParams: string[];
+}
+
+export type AuthenticationResult =
+  | { outcome: 'success'; identityId: string; amr: string[] }
+  /** The step may be retried; `message` explains why it failed. */
+  | { outcome: 'failure'; message: FlowMessage }
+  /** The flow must end (e.g. the identity is locked). */
+  | { outcome: 'terminal'; message: FlowMessage };
+
+/**
+ * The one interface through which the flow engine knows an authenticator. Adding an authenticator means
+ * one folder under authenticators/ plus its registration in AuthenticatorsModule.
+ */
+export interface Authenticator {
+  /** e.g. "BasicAuthenticator" (authenticatorId = base64url(`${name}:${idp}`)). */
+  readonly name: string;
+  readonly idp: string;
+  /** Display name, e.g. "Username & Password". */
+  readonly displayName: string;
+  readonly i18nKey: string;
+  /**
+   * Options that need user initiation (passkey, email OTP) show only their id and name inside a
+   * MULTI_OPTIONS_PROMPT; selecting them without params calls `initiate`.
+   */
+  readonly requiresInitiation: boolean;
+
+  prompt(context: AuthenticatorContext): AuthenticatorPrompt | Promise<AuthenticatorPrompt>;
+  /** Prepares a user-initiated option (challenge, code sent); may store state on the flow. */
+  initiate?(context: AuthenticatorContext): Promise<{ stepState?: unknown }>;
+  authenticate(context: AuthenticatorContext, params: Record<string, string>): Promise<AuthenticationResult>;
+}
+
+/** DI token under which every authenticator is registered. */
+export const AUTHENTICATORS = Symbol('AUTHENTICATORS');

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ApplicationsModule } from '../applications/applications.module';
+import { AuthenticatorsModule } from '../authenticators/authenticators.module';
+import { AuthenticatorRegistry } from './authenticator.registry';
+import { FlowEngine } from './flow-engine.service';
+import { FlowsRepository } from './flows.repository';
+
+@Module({
+  imports: [AuthenticatorsModule, ApplicationsModule],
+  providers: [FlowsRepository, AuthenticatorRegistry, FlowEngine],
+  exports: [FlowEngine],
+})
+export class FlowsModule {}

@@ -1,0 +1,26 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthnRequest, type FlowResponse } from '@keyway/flow-types';
+import { z } from 'zod';
+import { ZodBodyPipe } from '../common/zod-pipes';
+import { FlowEngine } from '../flows/flow-engine.service';
+import type { Project } from '../projects/projects.service';
+import { Tenant } from '../tenancy/tenant.pipe';
+import { AppNativePresenter } from './app-native.presenter';
+
+@ApiTags('app-native authentication')
+@Controller('t/:tenant/oauth2/authn')
+export class AuthnController {
+  constructor(
+    private readonly engine: FlowEngine,
+    private readonly presenter: AppNativePresenter,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Answer the current step of an app-native login flow' })
+  @ApiBody({ schema: z.toJSONSchema(AuthnRequest) as object })
+  async authn(@Tenant() project: Project, @Body(new ZodBodyPipe(AuthnRequest)) request: AuthnRequest): Promise<FlowResponse> {
+    return this.presenter.present(project, await this.engine.advance(project, request));
+  }
+}

@@ -1,0 +1,41 @@
+import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FlowResponse } from '@keyway/flow-types';
+import { OAuthParamsPipe } from '../../common/zod-pipes';
+import type { Project } from '../../projects/projects.service';
+import { Tenant } from '../../tenancy/tenant.pipe';
+import { AppNativePresenter } from '../app-native.presenter';
+import { AuthorizationRequestParams } from './authorization-request';
+import { AuthorizeService } from './authorize.service';
+
+const paramsPipe = new OAuthParamsPipe(AuthorizationRequestParams);
+
+@ApiTags('app-native authentication')
+@Controller('t/:tenant/oauth2/authorize')
+export class AuthorizeController {
+  constructor(
+    private readonly authorizeService: AuthorizeService,
+    private readonly presenter: AppNativePresenter,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Start an app-native login flow (response_mode=direct); form-encoded body' })
+  async post(
+    @Tenant() project: Project,
+    @Body(paramsPipe) params: AuthorizationRequestParams,
+    @Headers('authorization') authorization?: string,
+  ): Promise<FlowResponse> {
+    return this.presenter.present(project, await this.authorizeService.authorize(project, params, authorization));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Start an app-native login flow (response_mode=direct); query parameters' })
+  async get(
+    @Tenant() project: Project,
+    @Query(paramsPipe) params: AuthorizationRequestParams,
+    @Headers('authorization') authorization?: string,
+  ): Promise<FlowResponse> {
+    return this.presenter.present(project, await this.authorizeService.authorize(project, params, authorization));
+  }
+}

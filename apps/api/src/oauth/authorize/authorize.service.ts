@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { matchesRegisteredRedirectUri, type Application } from '../../applications/application';
+import { ApplicationsService } from '../../applications/applications.service';
+import { OAuthError } from '../../common/errors';
+import type { AuthRequest } from '../../flows/flow';
+import { FlowEngine, type FlowOutcome } from '../../flows/flow-engine.service';
+import type { Project } from '../../projects/projects.service';
+import { ClientAuthenticator, readClientCredentials } from '../client-authentication';
+import { parseScope, SUPPORTED_SCOPES } from '../scopes';
+import type { AuthorizationRequestParams } from './authorization-request';
+
+/** RFC 7636 §4.2: S256 challenges are base64url SHA-256 digests, 43 characters. */
+const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The authorization endpoint as a pipeline of checks, each named after the rule it enforces. With
+ * response_mode=direct (app-native) every error is answered as JSON and nothing is ever redirected.
+ */
+@Injectable()
+export class AuthorizeService {
+  constructor(
+    private readonly applications: ApplicationsService,
+    private readonly clientAuthenticator: ClientAuthenticator,
+    private readonly engine: FlowEngine,
+  ) {}
+
+  async authorize(project: Project, params: AuthorizationRequestParams, authorization: string | undefined): Promise<FlowOutcome> {
+    const application = await this.checkClient(project, params);
+    const redirectUri = checkRedirectUri(application, params.redirect_uri);
+    checkResponseType(application, params.response_type);
+    checkResponseMode(params.response_mode);
+    checkAppNative(application);
+    if (application.type === 'confidential') await this.checkClientAuthentication(project, params, authorization);
+    const pkce = checkPkce(application, params);
+    const scope = checkScope(params.scope);
+
+    const authRequest: AuthRequest = {
+      clientId: application.clientId,
+      redirectUri,
+      scope,
+      ...(params.state !== undefined ? { state: params.state } : {}),
+      ...(params.nonce !== undefined ? { nonce: params.nonce } : {}),
+      ...pkce,
+    };
+    return this.engine.start(project, application, authRequest);
+  }
+
+  private async checkClient(project: Project, params: AuthorizationRequestParams): Promise<Application> {
+    if (!params.client_id) throw new OAuthError('invalid_request', 'client_id is required');
+    const application = await this.applications.findByClientId(project.id, params.client_id);
+    if (!application) throw new OAuthError('invalid_client', 'unknown client_id', 400);
+    return application;
+  }
+
+  /** Confidential clients prove themselves before any credential is collected in their name. */
+  private async checkClientAuthentication(project: Project, params: AuthorizationRequestParams, authorization: string | undefined): Promise<void> {
+    if (!authorization && params.client_secret === undefined) {
+      throw new OAuthError('invalid_client', 'confidential clients must authenticate to start an app-native flow');
+    }
+    await this.clientAuthenticator.authenticate(project, readClientCredentials(authorization, params));
+  }
+}
+
+function checkRedirectUri(application: Application, redirectUri: string | undefined): string {
+  if (!redirectUri) throw new OAuthError('invalid_request', 'redirect_uri is required');
+  if (!matchesRegisteredRedirectUri(redirectUri, application.redirectUris)) {
+    throw new OAuthError('invalid_request', 'redirect_uri is not registered for this client');
+  }
+  return redirectUri;
+}
+
+function checkResponseType(application: Application, responseType: string | undefined): void {
+  if (!responseType) throw new OAuthError('invalid_request', 'response_type is required');
+  if (responseType !== 'code') throw new OAuthError('unsupported_response_type', 'only response_type=code is supported');
+  if (!application.grantTypes.includes('authorization_code')) {
+    throw new OAuthError('unauthorized_client', 'this client may not use the authorization code grant');
+  }
+}
+
+function checkResponseMode(responseMode: string | undefined): void {
+  if (responseMode !== 'direct') {
+    throw new OAuthError('invalid_request', "response_mode must be 'direct' (app-native authentication); browser login pages are not available yet");
+  }
+}
+
+function checkAppNative(application: Application): void {
+  if (!application.appNative) throw new OAuthError('unauthorized_client', 'app-native authentication is not enabled for this client');
+}
+
+/** PKCE S256 is required for public clients, optional for confidential ones; `plain` is never accepted. */
+function checkPkce(application: Application, params: AuthorizationRequestParams): Pick<AuthRequest, 'codeChallenge' | 'codeChallengeMethod'> {
+  const { code_challenge: challenge, code_challenge_method: method } = params;
+  if (challenge === undefined) {
+    if (method !== undefined) throw new OAuthError('invalid_request', 'code_challenge_method without code_challenge');
+    if (application.type === 'public') throw new OAuthError('invalid_request', 'PKCE is required: send code_challenge with code_challenge_method=S256');
+    return {};
+  }
+  if (method !== 'S256') throw new OAuthError('invalid_request', 'code_challenge_method must be S256 (plain is not allowed)');
+  if (!S256_CHALLENGE.test(challenge)) throw new OAuthError('invalid_request', 'code_challenge must be a base64url SHA-256 digest (43 characters)');
+  return { codeChallenge: challenge, codeChallengeMethod: 'S256' };
+}
+
+function checkScope(scope: string | undefined): string {
+  const scopes = parseScope(scope ?? '');
+  if (scopes.length === 0) throw new OAuthError('invalid_scope', 'scope is required');
+  const unknown = scopes.filter((s) => !(SUPPORTED_SCOPES as readonly string[]).includes(s));
+  if (unknown.length) throw new OAuthError('invalid_scope', `unsupported scope: ${unknown.join(' ')}`);
+  return scopes.join(' ');
+}

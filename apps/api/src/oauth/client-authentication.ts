@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import type { Application } from '../applications/application';
+import { ApplicationsService } from '../applications/applications.service';
+import { OAuthError } from '../common/errors';
+import { constantTimeEqual, sha256 } from '../crypto/tokens';
+import type { Project } from '../projects/projects.service';
+
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string | undefined;
+}
+
+/**
+ * Reads client credentials from `Authorization: Basic` (RFC 6749 §2.3.1: both parts form-urlencoded)
+ * or from the body (client_secret_post / public clients). Using both methods at once is refused.
+ */
+export function readClientCredentials(
+  authorization: string | undefined,
+  body: { client_id?: string | undefined; client_secret?: string | undefined },
+): ClientCredentials {
+  if (authorization?.toLowerCase().startsWith('basic ')) {
+    if (body.client_secret !== undefined) throw new OAuthError('invalid_request', 'use one client authentication method, not two');
+    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
+    const separator = decoded.indexOf(':');
+    if (separator < 0) throw new OAuthError('invalid_client', 'malformed Basic credentials');
+    const clientId = formDecode(decoded.slice(0, separator));
+    const clientSecret = formDecode(decoded.slice(separator + 1));
+    if (body.client_id !== undefined && body.client_id !== clientId) {
+      throw new OAuthError('invalid_request', 'client_id does not match the authenticated client');
+    }
+    return { clientId, clientSecret };
+  }
+  if (!body.client_id) throw new OAuthError('invalid_request', 'client_id is required');
+  return { clientId: body.client_id, clientSecret: body.client_secret };
+}
+
+function formDecode(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    throw new OAuthError('invalid_client', 'malformed Basic credentials');
+  }
+}
+
+@Injectable()
+export class ClientAuthenticator {
+  constructor(private readonly applications: ApplicationsService) {}
+
+  /** The authenticated client: public clients identify themselves; confidential ones prove their secret. */
+  async authenticate(project: Project, credentials: ClientCredentials): Promise<Application> {
+    const application = await this.applications.findByClientId(project.id, credentials.clientId);
+    if (!application) throw new OAuthError('invalid_client', 'unknown client');
+    if (application.type === 'public') {
+      if (credentials.clientSecret !== undefined) throw new OAuthError('invalid_client', 'public clients do not authenticate with a secret');
+      return application;
+    }
+    const { clientSecret } = credentials;
+    if (!clientSecret || !application.clientSecretHash || !constantTimeEqual(sha256(clientSecret), application.clientSecretHash)) {
+      throw new OAuthError('invalid_client', 'client authentication failed');
+    }
+    return application;
+  }
+}

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { ApplicationsModule } from '../applications/applications.module';
+import { FlowsModule } from '../flows/flows.module';
+import { IdentitiesModule } from '../identities/identities.module';
+import { KeysModule } from '../keys/keys.module';
+import { ProjectsModule } from '../projects/projects.module';
+import { SessionsRepository } from '../sessions/sessions.repository';
+import { TenantPipe } from '../tenancy/tenant.pipe';
+import { AppNativePresenter } from './app-native.presenter';
+import { AuthnController } from './authn.controller';
+import { AuthorizationCodesRepository } from './authorization-codes.repository';
+import { AuthorizationResponseService } from './authorization-response.service';
+import { AuthorizeController } from './authorize/authorize.controller';
+import { AuthorizeService } from './authorize/authorize.service';
+import { ClientAuthenticator } from './client-authentication';
+import { DiscoveryController } from './discovery.controller';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { AuthorizationCodeGrant } from './token/grants/authorization-code.grant';
+import { RefreshTokenGrant } from './token/grants/refresh-token.grant';
+import { TokenController } from './token/token.controller';
+import { TokenMinter } from './tokens/token-minter.service';
+import { UserinfoController } from './userinfo.controller';
+
+@Module({
+  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, FlowsModule],
+  controllers: [AuthorizeController, AuthnController, TokenController, UserinfoController, DiscoveryController],
+  providers: [
+    TenantPipe,
+    AuthorizeService,
+    ClientAuthenticator,
+    AppNativePresenter,
+    AuthorizationResponseService,
+    AuthorizationCodesRepository,
+    RefreshTokensRepository,
+    SessionsRepository,
+    TokenMinter,
+    AuthorizationCodeGrant,
+    RefreshTokenGrant,
+  ],
+})
+export class OAuthModule {}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+const param = (max = 2048) => z.string().max(max, `must be at most ${max} characters`);
+
+/** Parameters of a token request (RFC 6749 §4.1.3, §6; RFC 7636 §4.5). */
+export const TokenRequestParams = z.object({
+  grant_type: param(128).min(1, 'is required').optional(),
+  code: param(512).optional(),
+  redirect_uri: param().optional(),
+  code_verifier: param(128).optional(),
+  refresh_token: param(512).optional(),
+  scope: param().optional(),
+  client_id: param(256).optional(),
+  client_secret: param(512).optional(),
+});
+export type TokenRequestParams = z.infer<typeof TokenRequestParams>;
+
+/** RFC 6749 §5.1 */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+  id_token?: string;
+}

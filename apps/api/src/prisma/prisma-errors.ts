@@ -1,0 +1,6 @@
+import { Prisma } from '../generated/prisma/client';
+
+/** P2002: a unique constraint refused the write (only the code is portable across adapters). */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}

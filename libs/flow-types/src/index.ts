@@ -1,0 +1,164 @@
+/**
+ * The app-native authentication wire contract (WSO2 app-native authentication API, field for field),
+ * shared by the API, the console, the SDK and the tests. Zod schemas are the single source; the
+ * TypeScript types are inferred from them.
+ */
+import { z } from 'zod';
+
+export const FLOW_STATUSES = ['INCOMPLETE', 'FAIL_INCOMPLETE', 'FAIL_COMPLETED', 'SUCCESS_COMPLETED'] as const;
+export const FlowStatus = z.enum(FLOW_STATUSES);
+export type FlowStatus = z.infer<typeof FlowStatus>;
+
+export const FlowType = z.enum(['AUTHENTICATION', 'REGISTRATION', 'SETTINGS', 'VERIFICATION', 'RECOVERY']);
+export type FlowType = z.infer<typeof FlowType>;
+
+export const StepType = z.enum(['AUTHENTICATOR_PROMPT', 'MULTI_OPTIONS_PROMPT']);
+export type StepType = z.infer<typeof StepType>;
+
+export const PromptType = z.enum(['USER_PROMPT', 'INTERNAL_PROMPT', 'REDIRECTION_PROMPT']);
+export type PromptType = z.infer<typeof PromptType>;
+
+export const ParamType = z.enum(['STRING', 'INTEGER', 'BOOLEAN', 'MULTI_VALUED']);
+export type ParamType = z.infer<typeof ParamType>;
+
+/** One input the app must render for a USER_PROMPT authenticator. */
+export const AuthenticatorParam = z.object({
+  param: z.string(),
+  type: ParamType,
+  order: z.number().int(),
+  i18nKey: z.string(),
+  displayName: z.string(),
+  confidential: z.boolean(),
+});
+export type AuthenticatorParam = z.infer<typeof AuthenticatorParam>;
+
+export const AuthenticatorMetadata = z.object({
+  i18nKey: z.string(),
+  promptType: PromptType.optional(),
+  params: z.array(AuthenticatorParam).optional(),
+  additionalData: z.record(z.string(), z.string()).optional(),
+});
+export type AuthenticatorMetadata = z.infer<typeof AuthenticatorMetadata>;
+
+/**
+ * An option of a step. Options that need user initiation (passkey, email OTP) inside a
+ * MULTI_OPTIONS_PROMPT carry only authenticatorId / authenticator / idp / metadata.i18nKey.
+ */
+export const AuthenticatorOption = z.object({
+  authenticatorId: z.string(),
+  authenticator: z.string(),
+  idp: z.string(),
+  metadata: AuthenticatorMetadata,
+  requiredParams: z.array(z.string()).optional(),
+});
+export type AuthenticatorOption = z.infer<typeof AuthenticatorOption>;
+
+export const MessageType = z.enum(['ERROR', 'INFO']);
+export type MessageType = z.infer<typeof MessageType>;
+
+export const FlowMessage = z.object({
+  type: MessageType,
+  messageId: z.string(),
+  message: z.string(),
+  i18nKey: z.string(),
+  context: z.array(z.object({ key: z.string(), value: z.string() })).optional(),
+});
+export type FlowMessage = z.infer<typeof FlowMessage>;
+
+export const NextStep = z.object({
+  stepType: StepType,
+  authenticators: z.array(AuthenticatorOption).min(1),
+  acceptErrorParams: z.boolean().optional(),
+  messages: z.array(FlowMessage).optional(),
+});
+export type NextStep = z.infer<typeof NextStep>;
+
+export const FlowLink = z.object({ name: z.string(), href: z.string(), method: z.literal('POST') });
+export type FlowLink = z.infer<typeof FlowLink>;
+
+/** INCOMPLETE / FAIL_INCOMPLETE: the app renders nextStep and posts to links[name=authentication]. */
+export const FlowStepResponse = z.object({
+  flowId: z.string(),
+  flowStatus: z.enum(['INCOMPLETE', 'FAIL_INCOMPLETE']),
+  flowType: FlowType,
+  nextStep: NextStep,
+  links: z.array(FlowLink),
+});
+export type FlowStepResponse = z.infer<typeof FlowStepResponse>;
+
+/** FAIL_COMPLETED: the flow is dead (identity locked, flow expired, too many failures). */
+export const FlowFailedResponse = z.object({
+  flowId: z.string(),
+  flowStatus: z.literal('FAIL_COMPLETED'),
+  flowType: FlowType,
+  messages: z.array(FlowMessage),
+});
+export type FlowFailedResponse = z.infer<typeof FlowFailedResponse>;
+
+/** SUCCESS_COMPLETED: the OAuth 2.0 authorization response, as JSON. */
+export const FlowSuccessResponse = z.object({
+  flowStatus: z.literal('SUCCESS_COMPLETED'),
+  authData: z.object({
+    code: z.string(),
+    state: z.string().optional(),
+    session_state: z.string().optional(),
+  }),
+});
+export type FlowSuccessResponse = z.infer<typeof FlowSuccessResponse>;
+
+export const FlowResponse = z.union([FlowStepResponse, FlowFailedResponse, FlowSuccessResponse]);
+export type FlowResponse = z.infer<typeof FlowResponse>;
+
+/** POST /oauth2/authn body. `params` may be omitted to initiate a user-initiated option. */
+export const AuthnRequest = z.object({
+  flowId: z.string().min(1, 'flowId is required'),
+  selectedAuthenticator: z.object({
+    authenticatorId: z.string().min(1, 'selectedAuthenticator.authenticatorId is required'),
+    params: z.record(z.string(), z.string()).optional(),
+  }),
+});
+export type AuthnRequest = z.infer<typeof AuthnRequest>;
+
+/** Error body of the flow and admin APIs (WSO2 shape). OAuth endpoints answer RFC 6749 errors instead. */
+export const ApiErrorBody = z.object({
+  code: z.string(),
+  message: z.string(),
+  description: z.string(),
+  traceId: z.string(),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+/** RFC 6749 §5.2 error body. */
+export const OAuthErrorBody = z.object({
+  error: z.string(),
+  error_description: z.string().optional(),
+});
+export type OAuthErrorBody = z.infer<typeof OAuthErrorBody>;
+
+/** authenticatorId = base64url("<AuthenticatorName>:<IdP>"), stable across restarts. */
+export function encodeAuthenticatorId(name: string, idp: string): string {
+  return base64url(`${name}:${idp}`);
+}
+
+/** Inverse of encodeAuthenticatorId; undefined for anything that is not a well-formed id. */
+export function decodeAuthenticatorId(id: string): { name: string; idp: string } | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(id)) return undefined;
+  const decoded = fromBase64url(id);
+  const separator = decoded.lastIndexOf(':');
+  if (separator <= 0 || separator === decoded.length - 1) return undefined;
+  return { name: decoded.slice(0, separator), idp: decoded.slice(separator + 1) };
+}
+
+// The lib runs in Node and in browsers (console, SDK): use the platform's base64 helpers.
+function base64url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64url(value: string): string {
+  const base64 = value.replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}
