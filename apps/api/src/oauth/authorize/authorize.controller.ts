@@ -5,6 +5,7 @@ import { OAuthParamsPipe } from '../../common/zod-pipes';
 import type { Project } from '../../projects/projects.service';
 import { Tenant } from '../../tenancy/tenant.pipe';
 import { AppNativePresenter } from '../app-native.presenter';
+import { requireFormEncoded } from '../form-encoded';
 import { AuthorizationRequestParams } from './authorization-request';
 import { AuthorizeService } from './authorize.service';
 
@@ -25,7 +26,9 @@ export class AuthorizeController {
     @Tenant() project: Project,
     @Body(paramsPipe) params: AuthorizationRequestParams,
     @Headers('authorization') authorization?: string,
+    @Headers('content-type') contentType?: string,
   ): Promise<FlowResponse> {
+    requireFormEncoded(contentType);
     return this.presenter.present(project, await this.authorizeService.authorize(project, params, authorization));
   }
 

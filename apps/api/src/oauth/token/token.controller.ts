@@ -6,6 +6,7 @@ import { OAuthParamsPipe } from '../../common/zod-pipes';
 import type { Project } from '../../projects/projects.service';
 import { Tenant } from '../../tenancy/tenant.pipe';
 import { ClientAuthenticator, readClientCredentials } from '../client-authentication';
+import { requireFormEncoded } from '../form-encoded';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant';
 import { RefreshTokenGrant } from './grants/refresh-token.grant';
 import { TokenRequestParams, type TokenResponse } from './token-request';
@@ -26,9 +27,11 @@ export class TokenController {
     @Tenant() project: Project,
     @Body(new OAuthParamsPipe(TokenRequestParams)) params: TokenRequestParams,
     @Headers('authorization') authorization: string | undefined,
+    @Headers('content-type') contentType: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponse> {
     void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    requireFormEncoded(contentType);
     if (!params.grant_type) throw new OAuthError('invalid_request', 'grant_type is required');
     const client = await this.clientAuthenticator.authenticate(project, readClientCredentials(authorization, params));
     switch (params.grant_type) {

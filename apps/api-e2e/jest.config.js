@@ -1,0 +1,18 @@
+/**
+ * End-to-end suite: boots the built API (dist/) as a child process on PGlite or PostgreSQL
+ * (E2E_DATABASE=pglite|postgres) and drives it over HTTP, the token step through openid-client.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  displayName: `api-e2e (${process.env.E2E_DATABASE ?? 'pglite'})`,
+  rootDir: '../..',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps/api-e2e/src'],
+  testMatch: ['**/*.e2e-spec.ts'],
+  transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', require('../../jest.swc.js')] },
+  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
+  moduleNameMapper: { '^@keyway/flow-types$': '<rootDir>/libs/flow-types/src/index.ts' },
+  // Each file boots its own server; two cores run them one after another.
+  maxWorkers: 1,
+  testTimeout: 60000,
+};

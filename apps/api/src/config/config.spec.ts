@@ -1,0 +1,32 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig } from './config';
+
+describe('loadConfig', () => {
+  const dataDir = () => mkdtempSync(path.join(tmpdir(), 'keyway-config-'));
+
+  it('defaults to the embedded database and generates dev secrets once, readable only by the owner', () => {
+    const dir = dataDir();
+    const first = loadConfig({ KEYWAY_DATA_DIR: dir });
+    expect(first).toMatchObject({ port: 3000, publicUrl: 'http://localhost:3000', databaseUrl: undefined, seedDemo: true, adminTokenGenerated: true });
+    expect(first.secretKey).toHaveLength(32);
+    expect(statSync(path.join(dir, 'secret.key')).mode & 0o777).toBe(0o600);
+    const second = loadConfig({ KEYWAY_DATA_DIR: dir });
+    expect(second.adminToken).toBe(first.adminToken);
+    expect(Buffer.from(second.secretKey).equals(Buffer.from(first.secretKey))).toBe(true);
+    expect(readFileSync(path.join(dir, 'admin-token'), 'utf8').trim()).toBe(first.adminToken);
+  });
+
+  it('switches to PostgreSQL with DATABASE_URL and stops seeding by default', () => {
+    const config = loadConfig({ KEYWAY_DATA_DIR: dataDir(), DATABASE_URL: 'postgresql://u@h/db', PORT: '8080', KEYWAY_PUBLIC_URL: 'https://id.example/' });
+    expect(config).toMatchObject({ databaseUrl: 'postgresql://u@h/db', seedDemo: false, port: 8080, publicUrl: 'https://id.example' });
+  });
+
+  it('requires real secrets in production and explains bad values', () => {
+    expect(() => loadConfig({ KEYWAY_DATA_DIR: dataDir(), NODE_ENV: 'production' })).toThrow(/KEYWAY_SECRET_KEY is required/);
+    expect(() => loadConfig({ KEYWAY_DATA_DIR: dataDir(), KEYWAY_SECRET_KEY: 'short' })).toThrow(/32 bytes/);
+    expect(() => loadConfig({ KEYWAY_DATA_DIR: dataDir(), DATABASE_URL: 'mysql://x' })).toThrow(/postgresql:\/\//);
+    expect(() => loadConfig({ KEYWAY_DATA_DIR: dataDir(), PORT: 'eighty' })).toThrow(/PORT/);
+  });
+});
