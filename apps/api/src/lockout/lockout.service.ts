@@ -67,13 +67,14 @@ export class LockoutService {
     return { remainingAttempts: 0, locked: true };
   }
 
-  /** Clears the factor's failures after a success (only writes when there were some). */
+  /** Clears the factor's failures (and a lapsed lock) after a success; writes only when there is something to clear. */
   async recordSuccess(projectId: string, subject: AttemptSubject, factor: Factor, state: AttemptState): Promise<void> {
-    if (state.failures === 0 && subject.kind === 'identity' && subject.lockedUntil === null) return;
-    await this.prisma.attemptCounter.updateMany({
-      where: { projectId, key: counterKey(subject, factor) },
-      data: { failures: 0, lockedUntil: null },
-    });
+    const lapsedIdentityLock = subject.kind === 'identity' && subject.lockedUntil !== null;
+    if (state.failures === 0 && !lapsedIdentityLock) return;
+    await this.prisma.$transaction([
+      this.prisma.attemptCounter.updateMany({ where: { projectId, key: counterKey(subject, factor) }, data: { failures: 0, lockedUntil: null } }),
+      ...(lapsedIdentityLock ? [this.prisma.identity.update({ where: { id: subject.identityId }, data: { lockedUntil: null } })] : []),
+    ]);
   }
 }
 
