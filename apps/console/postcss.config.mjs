@@ -1,0 +1,4 @@
+// Tailwind 4 runs as a single PostCSS plugin; its theme lives in src/app/globals.css.
+export default {
+  plugins: { '@tailwindcss/postcss': {} },
+};
