@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import formBody from '@fastify/formbody';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -10,7 +9,7 @@ import type { KeywayConfig } from './config/config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
-/** Builds the API (not yet listening): Fastify, form bodies, logging, OpenAPI at /api/docs. */
+/** Builds the API (not yet listening): Fastify (JSON and form bodies), logging, OpenAPI at /api/docs. */
 export async function createApp(config: KeywayConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: 256 * 1024,
@@ -23,7 +22,6 @@ export async function createApp(config: KeywayConfig): Promise<NestFastifyApplic
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  await app.register(formBody);
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
