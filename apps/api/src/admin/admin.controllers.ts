@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { Application } from '../applications/application';
 import { ApplicationsService } from '../applications/applications.service';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/errors';
-import { ZodBodyPipe } from '../common/zod-pipes';
+import { JsonBody } from '../common/zod-pipes';
 import type { IdentityRow } from '../identities/identities.repository';
 import { IdentitiesService } from '../identities/identities.service';
 import { ProjectsService, type Project } from '../projects/projects.service';
@@ -27,7 +27,7 @@ export class ProjectsAdminController {
   @Post()
   @ApiOperation({ summary: 'Create a project (tenant) with its own issuer and signing keys' })
   @ApiBody({ schema: schema(CreateProjectBody) })
-  async create(@Body(new ZodBodyPipe(CreateProjectBody)) body: CreateProjectBody): Promise<ProjectView> {
+  async create(@JsonBody(CreateProjectBody) body: CreateProjectBody): Promise<ProjectView> {
     const project = await this.projects.create(body);
     await this.audit.record('project.created', { projectId: project.id, data: { slug: project.slug } });
     return projectView(project);
@@ -60,7 +60,7 @@ export class ApplicationsAdminController {
   @ApiBody({ schema: schema(CreateApplicationBody) })
   async create(
     @AdminProject() project: Project,
-    @Body(new ZodBodyPipe(CreateApplicationBody)) body: CreateApplicationBody,
+    @JsonBody(CreateApplicationBody) body: CreateApplicationBody,
   ): Promise<ApplicationView & { clientSecret?: string }> {
     if (body.grantTypes.includes('refresh_token') && !body.grantTypes.includes('authorization_code')) {
       throw ApiError.badRequest('grantTypes: refresh_token needs authorization_code.');
@@ -89,7 +89,7 @@ export class IdentitiesAdminController {
   @Post()
   @ApiOperation({ summary: 'Create an identity, optionally with a password' })
   @ApiBody({ schema: schema(CreateIdentityBody) })
-  async create(@AdminProject() project: Project, @Body(new ZodBodyPipe(CreateIdentityBody)) body: CreateIdentityBody): Promise<IdentityView> {
+  async create(@AdminProject() project: Project, @JsonBody(CreateIdentityBody) body: CreateIdentityBody): Promise<IdentityView> {
     const identity = await this.identities.create(project.id, body.traits, body.password);
     await this.audit.record('identity.created', { projectId: project.id, identityId: identity.id });
     return identityView(identity);

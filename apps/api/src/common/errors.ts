@@ -43,6 +43,10 @@ export class ApiError extends Error {
     return new ApiError(HttpStatus.BAD_REQUEST, code, 'Invalid request.', description);
   }
 
+  static unsupportedMediaType(expected: string): ApiError {
+    return new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ErrorCodes.UNSUPPORTED_MEDIA_TYPE, 'Unsupported media type.', `Content-Type must be ${expected}.`);
+  }
+
   static notFound(description: string, code: string = ErrorCodes.NOT_FOUND): ApiError {
     return new ApiError(HttpStatus.NOT_FOUND, code, 'Resource not found.', description);
   }

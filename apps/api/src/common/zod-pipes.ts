@@ -1,4 +1,5 @@
-import { PipeTransform } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, PipeTransform } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError, OAuthError } from './errors';
 
@@ -9,19 +10,24 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-/** Validates a JSON body of the flow or admin APIs; failures become 400 `{code, message, description}`. */
-export class ZodBodyPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
-  constructor(private readonly schema: S) {}
+/**
+ * The validated JSON body of a flow or admin endpoint: `@JsonBody(Schema) body`. A body that is not
+ * application/json is 415; one that does not match the schema is 400 with every problem listed.
+ */
+export const JsonBody = (schema: z.ZodType): ParameterDecorator => JsonBodyDecorator({ schema });
 
-  transform(value: unknown): z.infer<S> {
-    if (value === undefined || value === null || typeof value !== 'object') {
-      throw ApiError.badRequest('The request body must be a JSON object.');
-    }
-    const result = this.schema.safeParse(value);
-    if (!result.success) throw ApiError.badRequest(describeIssues(result.error));
-    return result.data;
+// The schema travels wrapped: Nest would take a bare zod schema (it has a `transform` method) for a pipe.
+const JsonBodyDecorator = createParamDecorator(({ schema }: { schema: z.ZodType }, context: ExecutionContext): unknown => {
+  const request = context.switchToHttp().getRequest<FastifyRequest>();
+  if (!request.headers['content-type']?.toLowerCase().startsWith('application/json')) throw ApiError.unsupportedMediaType('application/json');
+  const body: unknown = request.body;
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw ApiError.badRequest('The request body must be a JSON object.');
   }
-}
+  const result = schema.safeParse(body);
+  if (!result.success) throw ApiError.badRequest(describeIssues(result.error));
+  return result.data;
+});
 
 /**
  * Validates OAuth request parameters (query or form). RFC 6749 §3.1: parameters must not repeat.

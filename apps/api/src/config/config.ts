@@ -50,7 +50,8 @@ const EnvSchema = z.object({
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
-  const parsed = EnvSchema.safeParse(env);
+  // An empty variable means unset (as compose files and shells often pass them).
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!parsed.success) throw new Error(`Invalid configuration: ${describeIssues(parsed.error)}`);
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';

@@ -1,8 +1,8 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthnRequest, type FlowResponse } from '@keyway/flow-types';
 import { z } from 'zod';
-import { ZodBodyPipe } from '../common/zod-pipes';
+import { JsonBody } from '../common/zod-pipes';
 import { FlowEngine } from '../flows/flow-engine.service';
 import type { Project } from '../projects/projects.service';
 import { Tenant } from '../tenancy/tenant.pipe';
@@ -20,7 +20,7 @@ export class AuthnController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Answer the current step of an app-native login flow' })
   @ApiBody({ schema: z.toJSONSchema(AuthnRequest) as object })
-  async authn(@Tenant() project: Project, @Body(new ZodBodyPipe(AuthnRequest)) request: AuthnRequest): Promise<FlowResponse> {
+  async authn(@Tenant() project: Project, @JsonBody(AuthnRequest) request: AuthnRequest): Promise<FlowResponse> {
     return this.presenter.present(project, await this.engine.advance(project, request));
   }
 }
