@@ -8,6 +8,10 @@ module.exports = {
   transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', require('../../jest.swc.js')] },
   // ESM-only dependencies are compiled to CommonJS like our own code.
   transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
-  moduleNameMapper: { '^@keyway/flow-types$': '<rootDir>/libs/flow-types/src/index.ts' },
+  moduleNameMapper: {
+    '^@keyway/flow-types$': '<rootDir>/libs/flow-types/src/index.ts',
+    // The generated Prisma client imports its siblings as ./x.js (for Node); Jest resolves the .ts.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
   testTimeout: 30000,
 };
