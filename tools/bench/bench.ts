@@ -3,7 +3,7 @@
  * API on PostgreSQL, reported as ratios to a peer measured in the same process tree — the raw argon2id
  * verify rate of one core at the configured parameters.
  *
- *   npm run bench -- [--duration 10] [--concurrency 8] [--database postgresql://postgres@127.0.0.1:5432/postgres]
+ *   npm run bench -- [--duration 10] [--concurrency 8] [--database postgresql://postgres@127.0.0.1:5432/postgres] [--profile DIR]
  *
  * It builds nothing: run `npx nx run api:build` first. It creates a scratch database, boots
  * dist/apps/api as a child process on it, drives it over loopback for a fixed time per phase, reads the
@@ -25,6 +25,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '8' },
     database: { type: 'string', default: process.env['BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres' },
+    /** Write a V8 CPU profile of the API to this folder (open it in Chrome DevTools). */
+    profile: { type: 'string' },
   },
 });
 const DURATION_MS = Number(args.duration) * 1000;
@@ -235,7 +237,8 @@ async function startApi(): Promise<{ baseUrl: string; adminToken: string; pid: n
   const dataDir = mkdtempSync(path.join(tmpdir(), 'keyway-bench-'));
   const adminToken = `bench_${randomBytes(24).toString('hex')}`;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'dist/apps/api/apps/api/src/main.js')], {
+  const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, path.join(ROOT, 'dist/apps/api/apps/api/src/main.js')], {
     env: {
       ...process.env,
       PORT: String(port),
