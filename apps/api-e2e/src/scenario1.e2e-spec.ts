@@ -141,6 +141,25 @@ describe('app-native password login (scenario 1)', () => {
     await expect(oidc.refreshTokenGrant(client, third.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
+  it('narrows the scope on refresh, and refuses a wider one without ending the login', async () => {
+    const { code, verifier } = await login();
+    const tokens = await postForm(`${tenant.issuer}/oauth2/token`, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: tenant.redirectUri,
+      code_verifier: verifier,
+      client_id: tenant.clientId,
+    });
+    const refresh = (refreshToken: string, scope: string) =>
+      postForm(`${tenant.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: tenant.clientId, scope });
+    const wider = await refresh(tokens.body.refresh_token, 'openid email offline_access');
+    expect(wider.status).toBe(400);
+    expect(wider.body.error).toBe('invalid_scope');
+    const narrowed = await refresh(tokens.body.refresh_token, 'openid');
+    expect(narrowed.status).toBe(200);
+    expect(narrowed.body.scope).toBe('openid');
+  });
+
   it('refuses a replayed code and revokes what it issued', async () => {
     const { code, verifier } = await login();
     const exchange = () =>

@@ -24,6 +24,7 @@ export class IdentitiesRepository {
 
   async findPasswordLogin(projectId: string, identifier: string): Promise<PasswordLogin | undefined> {
     const row = await this.prisma.credentialIdentifier.findUnique({
+      relationLoadStrategy: 'join', // on the login hot path: one query instead of three
       where: { projectId_type_identifier: { projectId, type: 'password', identifier } },
       select: { credential: { select: { id: true, secret: true, identity: true } } },
     });

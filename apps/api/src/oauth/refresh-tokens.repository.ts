@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../generated/prisma/client';
+import { isNotFound } from '../prisma/prisma-errors';
 
 export type RefreshTokenRow = Prisma.RefreshTokenGetPayload<object>;
 
@@ -11,14 +12,26 @@ export class RefreshTokensRepository {
     await this.prisma.refreshToken.create({ data, select: { id: true } });
   }
 
-  findByHash(tokenHash: string): Promise<RefreshTokenRow | null> {
-    return this.prisma.refreshToken.findUnique({ where: { tokenHash } });
+  /**
+   * Marks a live token rotated and returns it, in one statement: a token can be rotated once, even under
+   * concurrent use. Undefined when no live token has this hash (unknown, revoked or already rotated).
+   */
+  async rotate(tokenHash: string, now: Date): Promise<RefreshTokenRow | undefined> {
+    try {
+      return await this.prisma.refreshToken.update({ where: { tokenHash, rotatedAt: null, revokedAt: null }, data: { rotatedAt: now } });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
   }
 
-  /** Marks the token rotated; false when it already was (a concurrent or replayed use). */
-  async markRotated(id: string, now: Date): Promise<boolean> {
-    const { count } = await this.prisma.refreshToken.updateMany({ where: { id, rotatedAt: null, revokedAt: null }, data: { rotatedAt: now } });
-    return count === 1;
+  /** Undoes `rotate` for a request refused before anything was issued. */
+  async unrotate(id: string): Promise<void> {
+    await this.prisma.refreshToken.updateMany({ where: { id, revokedAt: null }, data: { rotatedAt: null } });
+  }
+
+  findByHash(tokenHash: string): Promise<RefreshTokenRow | null> {
+    return this.prisma.refreshToken.findUnique({ where: { tokenHash } });
   }
 
   /** Revokes every token of a login (reuse detected, code replayed). */

@@ -30,12 +30,17 @@ export class AuthorizationCodeGrant {
     if (!params.code) throw new OAuthError('invalid_request', 'code is required');
     if (!params.redirect_uri) throw new OAuthError('invalid_request', 'redirect_uri is required');
     const now = new Date();
-    const code = await this.codes.findByHash(sha256(params.code));
-    if (!code || code.projectId !== project.id) throw new OAuthError('invalid_grant', 'invalid authorization code');
-    if (code.expiresAt <= now && !code.consumedAt) throw new OAuthError('invalid_grant', 'authorization code expired');
     // Any presentation uses the code up, so a failed attempt (wrong client, verifier or redirect_uri)
     // cannot be followed by a successful one.
-    if (code.consumedAt || !(await this.codes.consume(code.id, now))) return this.replayed(project, code, now);
+    const codeHash = sha256(params.code);
+    const code = await this.codes.consume(codeHash, now);
+    if (!code) {
+      const used = await this.codes.findByHash(codeHash);
+      if (used && used.projectId === project.id) return this.replayed(project, used, now);
+      throw new OAuthError('invalid_grant', 'invalid authorization code');
+    }
+    if (code.projectId !== project.id) throw new OAuthError('invalid_grant', 'invalid authorization code');
+    if (code.expiresAt <= now) throw new OAuthError('invalid_grant', 'authorization code expired');
     if (code.applicationId !== client.id) throw new OAuthError('invalid_grant', 'authorization code was issued to another client');
     if (code.redirectUri !== params.redirect_uri) throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
     checkCodeVerifier(code, params.code_verifier);

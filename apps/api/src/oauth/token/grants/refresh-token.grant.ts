@@ -27,15 +27,20 @@ export class RefreshTokenGrant {
     if (!params.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
     if (!client.grantTypes.includes('refresh_token')) throw new OAuthError('unauthorized_client', 'this client may not use refresh tokens');
     const now = new Date();
-    const token = await this.refreshTokens.findByHash(sha256(params.refresh_token));
-    if (!token || token.projectId !== project.id || token.applicationId !== client.id) {
-      throw new OAuthError('invalid_grant', 'invalid refresh token');
-    }
-    if (token.revokedAt) throw new OAuthError('invalid_grant', 'refresh token revoked');
-    if (token.rotatedAt) return this.reused(project, token, now);
+    const tokenHash = sha256(params.refresh_token);
+    // Rotate first (one statement): whatever the checks below decide, this token is spent.
+    const token = await this.refreshTokens.rotate(tokenHash, now);
+    if (!token) return this.refuseSpent(project, client, tokenHash, now);
+    if (token.projectId !== project.id || token.applicationId !== client.id) throw new OAuthError('invalid_grant', 'invalid refresh token');
     if (token.expiresAt <= now || token.familyExpiresAt <= now) throw new OAuthError('invalid_grant', 'refresh token expired');
-    const scope = narrowScope(token.scope, params.scope);
-    if (!(await this.refreshTokens.markRotated(token.id, now))) return this.reused(project, token, now);
+    let scope: string;
+    try {
+      scope = narrowScope(token.scope, params.scope);
+    } catch (error) {
+      // A bad scope parameter is the client's mistake, not a reason to end the user's login.
+      await this.refreshTokens.unrotate(token.id);
+      throw error;
+    }
 
     const refreshToken = randomToken();
     const idleExpiry = now.getTime() + project.settings.refreshTokenTtlSeconds * 1000;
@@ -66,6 +71,14 @@ export class RefreshTokenGrant {
       }),
     ]);
     return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope, refresh_token: refreshToken };
+  }
+
+  /** Unknown, revoked, or already rotated — the last is reuse, which revokes the whole family. */
+  private async refuseSpent(project: Project, client: Application, tokenHash: string, now: Date): Promise<never> {
+    const token = await this.refreshTokens.findByHash(tokenHash);
+    if (!token || token.projectId !== project.id || token.applicationId !== client.id) throw new OAuthError('invalid_grant', 'invalid refresh token');
+    if (token.revokedAt) throw new OAuthError('invalid_grant', 'refresh token revoked');
+    return this.reused(project, token, now);
   }
 
   private async reused(project: Project, token: RefreshTokenRow, now: Date): Promise<never> {
