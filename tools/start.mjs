@@ -17,7 +17,9 @@ const children = [
 ];
 
 function run(name, command, args) {
-  const child = spawn(command, args, { cwd: root, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Output passes through a pipe: ask for human-readable logs when a person is watching.
+  const env = { KEYWAY_LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json', ...process.env };
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `[${name}] `;
   for (const stream of [child.stdout, child.stderr]) {
     let pending = '';

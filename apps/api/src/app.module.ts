@@ -22,7 +22,7 @@ export class AppModule {
             level: config.logLevel,
             // Credentials never reach the logs.
             redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-            transport: config.production || !process.stdout.isTTY ? undefined : { target: 'pino-pretty', options: { singleLine: true } },
+            transport: config.logFormat === 'pretty' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             autoLogging: { ignore: (req) => req.url === '/health' },
           },
         }),

@@ -20,6 +20,8 @@ export interface KeywayConfig {
   secretKey: Uint8Array;
   seedDemo: boolean;
   logLevel: string;
+  /** `pretty` for people at a terminal, `json` (one object per line) for log collectors. */
+  logFormat: 'json' | 'pretty';
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   production: boolean;
 }
@@ -42,6 +44,7 @@ const EnvSchema = z.object({
     .optional(),
   KEYWAY_SEED_DEMO: z.enum(['true', 'false']).optional(),
   KEYWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KEYWAY_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   // argon2id defaults follow OWASP's password storage cheat sheet (19 MiB, 2 iterations, 1 lane).
   KEYWAY_ARGON2_MEMORY_KIB: intFromEnv(19456, 1024),
   KEYWAY_ARGON2_ITERATIONS: intFromEnv(2, 1),
@@ -74,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
     secretKey: Buffer.from(secretKey, 'base64url'),
     seedDemo: e.KEYWAY_SEED_DEMO ? e.KEYWAY_SEED_DEMO === 'true' : !e.DATABASE_URL,
     logLevel: e.KEYWAY_LOG_LEVEL,
+    logFormat: e.KEYWAY_LOG_FORMAT ?? (process.stdout.isTTY && !production ? 'pretty' : 'json'),
     argon2: { memoryCost: e.KEYWAY_ARGON2_MEMORY_KIB, timeCost: e.KEYWAY_ARGON2_ITERATIONS, parallelism: e.KEYWAY_ARGON2_PARALLELISM },
     production,
   };
