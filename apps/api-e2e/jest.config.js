@@ -10,7 +10,7 @@ module.exports = {
   roots: ['<rootDir>/apps/api-e2e/src'],
   testMatch: ['**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', require('../../jest.swc.js')] },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi|@noble/hashes|@scure/base)/)'],
   moduleNameMapper: { '^@keyway/flow-types$': '<rootDir>/libs/flow-types/src/index.ts' },
   // Each file boots its own server; two cores run them one after another.
   maxWorkers: 1,

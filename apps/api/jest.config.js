@@ -6,8 +6,9 @@ module.exports = {
   roots: ['<rootDir>/apps/api/src', '<rootDir>/tools'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', require('../../jest.swc.js')] },
-  // ESM-only dependencies are compiled to CommonJS like our own code.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
+  // ESM-only dependencies (jose, openid-client; otplib's @noble/@scure, which Node itself loads through
+  // require(esm)) are compiled to CommonJS like our own code: Jest on Node 20 cannot require ESM.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi|@noble/hashes|@scure/base)/)'],
   moduleNameMapper: {
     '^@keyway/flow-types$': '<rootDir>/libs/flow-types/src/index.ts',
     // The generated Prisma client imports its siblings as ./x.js (for Node); Jest resolves the .ts.

@@ -6,6 +6,7 @@ import { AuditModule } from './audit/audit.module';
 import { KeywayExceptionFilter } from './common/exception.filter';
 import { KEYWAY_CONFIG, type KeywayConfig } from './config/config';
 import { HealthController } from './health/health.controller';
+import { MeModule } from './me/me.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { SeedModule } from './seed/seed.module';
@@ -30,6 +31,7 @@ export class AppModule {
         AuditModule,
         OAuthModule,
         AdminModule,
+        MeModule,
         SeedModule,
       ],
       controllers: [HealthController],

@@ -26,6 +26,10 @@ export async function postJson<T = any>(url: string, body: unknown, headers: Rec
   return toJson<T>(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }));
 }
 
+export async function patchJson<T = any>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+  return toJson<T>(await fetch(url, { method: 'PATCH', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }));
+}
+
 export async function get<T = any>(url: string, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
   return toJson<T>(await fetch(url, { headers }));
 }
@@ -36,6 +40,7 @@ export function adminApi(server: KeywayServer) {
   const base = `${server.baseUrl}/api/admin/v1`;
   return {
     post: <T = any>(path: string, body: unknown) => postJson<T>(`${base}${path}`, body, auth),
+    patch: <T = any>(path: string, body: unknown) => patchJson<T>(`${base}${path}`, body, auth),
     get: <T = any>(path: string) => get<T>(`${base}${path}`, auth),
   };
 }
@@ -78,6 +83,8 @@ export function pkcePair(): { verifier: string; challenge: string } {
 }
 
 export const BASIC_AUTHENTICATOR_ID = 'QmFzaWNBdXRoZW50aWNhdG9yOkxPQ0FM';
+/** base64url("totp:LOCAL"), as in the reference's scenario 2. */
+export const TOTP_AUTHENTICATOR_ID = 'dG90cDpMT0NBTA';
 
 /** Starts an app-native flow for a tenant; returns the response and the PKCE verifier. */
 export async function startFlow(tenant: Pick<Tenant, 'issuer' | 'clientId' | 'redirectUri'>, extra: Record<string, string> = {}) {
@@ -101,4 +108,8 @@ export function submitPassword(tenant: Pick<Tenant, 'issuer'>, flowId: string, u
     flowId,
     selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID, params: { username, password } },
   });
+}
+
+export function submitTotp(tenant: Pick<Tenant, 'issuer'>, flowId: string, token: string) {
+  return postJson(`${tenant.issuer}/oauth2/authn`, { flowId, selectedAuthenticator: { authenticatorId: TOTP_AUTHENTICATOR_ID, params: { token } } });
 }

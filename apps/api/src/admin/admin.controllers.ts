@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post } from '@nestjs/common';
+import { Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { Application } from '../applications/application';
@@ -6,12 +6,13 @@ import { ApplicationsService } from '../applications/applications.service';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/errors';
 import { JsonBody } from '../common/zod-pipes';
+import { LoginFlowValidator } from '../flows/login-flow.validator';
 import type { IdentityRow } from '../identities/identities.repository';
-import { IdentitiesService } from '../identities/identities.service';
+import { IdentitiesService, type CredentialSummary } from '../identities/identities.service';
 import { ProjectsService, type Project } from '../projects/projects.service';
 import { AdminAuth } from './admin-auth.decorator';
 import { AdminProject } from './admin-project.pipe';
-import { CreateApplicationBody, CreateIdentityBody, CreateProjectBody } from './admin.dto';
+import { CreateApplicationBody, CreateIdentityBody, CreateProjectBody, UpdateApplicationBody } from './admin.dto';
 
 const schema = (s: z.ZodType): object => z.toJSONSchema(s, { io: 'input' }) as object;
 
@@ -52,6 +53,7 @@ export class ProjectsAdminController {
 export class ApplicationsAdminController {
   constructor(
     private readonly applications: ApplicationsService,
+    private readonly loginFlows: LoginFlowValidator,
     private readonly audit: AuditService,
   ) {}
 
@@ -62,12 +64,33 @@ export class ApplicationsAdminController {
     @AdminProject() project: Project,
     @JsonBody(CreateApplicationBody) body: CreateApplicationBody,
   ): Promise<ApplicationView & { clientSecret?: string }> {
-    if (body.grantTypes.includes('refresh_token') && !body.grantTypes.includes('authorization_code')) {
-      throw ApiError.badRequest('grantTypes: refresh_token needs authorization_code.');
-    }
+    this.checkSettings(body);
     const { application, clientSecret } = await this.applications.create(project.id, body);
     await this.audit.record('application.created', { projectId: project.id, clientId: application.clientId });
     return { ...applicationView(application), ...(clientSecret ? { clientSecret } : {}) };
+  }
+
+  @Patch(':clientId')
+  @ApiOperation({ summary: 'Change an application: name, redirectUris, grantTypes, appNative, loginFlow' })
+  @ApiBody({ schema: schema(UpdateApplicationBody) })
+  async update(
+    @AdminProject() project: Project,
+    @Param('clientId') clientId: string,
+    @JsonBody(UpdateApplicationBody) body: UpdateApplicationBody,
+  ): Promise<ApplicationView> {
+    this.checkSettings(body);
+    const application = await this.applications.update(project.id, clientId, body);
+    await this.audit.record('application.updated', { projectId: project.id, clientId, data: { fields: Object.keys(body) } });
+    return applicationView(application);
+  }
+
+  /** Rules across fields and against the server's authenticators, beyond what the body schema checks. */
+  private checkSettings(body: { grantTypes?: string[] | undefined; loginFlow?: string[][] | undefined }): void {
+    if (body.grantTypes?.includes('refresh_token') && !body.grantTypes.includes('authorization_code')) {
+      throw ApiError.badRequest('grantTypes: refresh_token needs authorization_code.');
+    }
+    const problems = body.loginFlow ? this.loginFlows.problems(body.loginFlow) : [];
+    if (problems.length) throw ApiError.badRequest(problems.join('; '));
   }
 
   @Get()
@@ -87,11 +110,13 @@ export class IdentitiesAdminController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create an identity, optionally with a password' })
+  @ApiOperation({ summary: 'Create or import an identity, optionally with a password (clear or hashed) and a TOTP secret' })
   @ApiBody({ schema: schema(CreateIdentityBody) })
   async create(@AdminProject() project: Project, @JsonBody(CreateIdentityBody) body: CreateIdentityBody): Promise<IdentityView> {
-    const identity = await this.identities.create(project.id, body.traits, body.password);
-    await this.audit.record('identity.created', { projectId: project.id, identityId: identity.id });
+    const credentials = { ...body.credentials, ...(body.password !== undefined ? { password: { value: body.password } } : {}) };
+    const identity = await this.identities.create(project.id, body.traits, credentials);
+    const imported = Object.keys(credentials);
+    await this.audit.record('identity.created', { projectId: project.id, identityId: identity.id, data: { credentials: imported } });
     return identityView(identity);
   }
 
@@ -102,11 +127,11 @@ export class IdentitiesAdminController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Read an identity' })
-  async get(@AdminProject() project: Project, @Param('id') id: string): Promise<IdentityView> {
+  @ApiOperation({ summary: 'Read an identity, with a summary of its credentials (types, password hash algorithm; never secrets)' })
+  async get(@AdminProject() project: Project, @Param('id') id: string): Promise<IdentityView & { credentials: CredentialSummary[] }> {
     const identity = /^[0-9a-f-]{36}$/i.test(id) ? await this.identities.findById(project.id, id) : null;
     if (!identity) throw ApiError.notFound(`No identity '${id}' in project '${project.slug}'.`);
-    return identityView(identity);
+    return { ...identityView(identity), credentials: await this.identities.credentialSummaries(identity.id) };
   }
 }
 

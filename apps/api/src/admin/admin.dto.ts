@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GRANT_TYPES, RedirectUri } from '../applications/application';
+import { IdentityCredentialsInput } from '../identities/identity-credentials';
 import { DefaultTraits, PasswordSchema } from '../identities/identity-traits';
 import { ProjectSettingsInput } from '../projects/project-settings';
 
@@ -12,23 +13,59 @@ export const CreateProjectBody = z
   .strict();
 export type CreateProjectBody = z.infer<typeof CreateProjectBody>;
 
+/**
+ * Ordered login steps, each a set of authenticator names as in the wire format, e.g.
+ * [["BasicAuthenticator"],["totp"]]. Only the shape is checked here; LoginFlowValidator checks the names
+ * against the server's authenticators and says what is wrong with empty steps or flows.
+ */
+const LoginFlowInput = z.array(z.array(z.string().max(100)).max(10, 'at most 10 options per step')).max(10, 'at most 10 steps');
+
+const ApplicationFields = {
+  name: z.string().trim().min(1).max(200),
+  redirectUris: z.array(RedirectUri).min(1, 'at least one redirect URI is required').max(50),
+  grantTypes: z.array(z.enum(GRANT_TYPES)).min(1),
+  appNative: z.boolean(),
+  loginFlow: LoginFlowInput,
+};
+
 export const CreateApplicationBody = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: ApplicationFields.name,
     type: z.enum(['public', 'confidential']),
-    redirectUris: z.array(RedirectUri).min(1, 'at least one redirect URI is required').max(50),
-    grantTypes: z.array(z.enum(GRANT_TYPES)).min(1).default(['authorization_code', 'refresh_token']),
-    appNative: z.boolean().default(false),
+    redirectUris: ApplicationFields.redirectUris,
+    grantTypes: ApplicationFields.grantTypes.default(['authorization_code', 'refresh_token']),
+    appNative: ApplicationFields.appNative.default(false),
+    loginFlow: ApplicationFields.loginFlow.default([['BasicAuthenticator']]),
     /** Optional fixed client_id (e.g. for seeded or migrated apps); generated when absent. */
     clientId: z.string().regex(/^[A-Za-z0-9._~-]{3,128}$/, 'must be 3-128 unreserved URI characters').optional(),
   })
   .strict();
 export type CreateApplicationBody = z.infer<typeof CreateApplicationBody>;
 
+/** Partial update; the type and client_id of an application never change. */
+export const UpdateApplicationBody = z
+  .object({
+    name: ApplicationFields.name.optional(),
+    redirectUris: ApplicationFields.redirectUris.optional(),
+    grantTypes: ApplicationFields.grantTypes.optional(),
+    appNative: ApplicationFields.appNative.optional(),
+    loginFlow: ApplicationFields.loginFlow.optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change: name, redirectUris, grantTypes, appNative or loginFlow');
+export type UpdateApplicationBody = z.infer<typeof UpdateApplicationBody>;
+
 export const CreateIdentityBody = z
   .object({
     traits: DefaultTraits,
+    /** A password to hash now (kept for compatibility; credentials.password.value is the same). */
     password: PasswordSchema.optional(),
+    /** Factors imported from another identity provider. */
+    credentials: IdentityCredentialsInput.optional(),
   })
-  .strict();
+  .strict()
+  .refine((body) => !(body.password !== undefined && body.credentials?.password), {
+    message: 'give the password either as password or as credentials.password, not both',
+    path: ['credentials', 'password'],
+  });
 export type CreateIdentityBody = z.infer<typeof CreateIdentityBody>;

@@ -21,6 +21,15 @@ export class ApplicationsRepository {
   async create(data: Omit<Application, 'id'>): Promise<Application> {
     return toApplication(await this.prisma.application.create({ data }));
   }
+
+  /** Updates a project's client; P2025 when the project has no such client. */
+  async update(
+    projectId: string,
+    clientId: string,
+    changes: Partial<Pick<Application, 'name' | 'redirectUris' | 'grantTypes' | 'appNative' | 'loginFlow'>>,
+  ): Promise<Application> {
+    return toApplication(await this.prisma.application.update({ where: { clientId, projectId }, data: changes }));
+  }
 }
 
 function toApplication(row: ApplicationRow): Application {

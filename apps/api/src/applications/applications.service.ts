@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/errors';
 import { randomToken, sha256 } from '../crypto/tokens';
-import { isUniqueViolation } from '../prisma/prisma-errors';
+import { isNotFound, isUniqueViolation } from '../prisma/prisma-errors';
 import type { Application } from './application';
 import { ApplicationsRepository } from './applications.repository';
 
@@ -11,8 +11,12 @@ export interface CreateApplicationInput {
   redirectUris: string[];
   grantTypes: string[];
   appNative: boolean;
+  /** Ordered login steps (validated by the caller against the authenticator registry); default: password only. */
+  loginFlow?: string[][] | undefined;
   clientId?: string | undefined;
 }
+
+export type UpdateApplicationInput = Partial<Pick<Application, 'name' | 'redirectUris' | 'grantTypes' | 'appNative' | 'loginFlow'>>;
 
 /** Applications are read on every OAuth request: keep them briefly in memory. */
 const CACHE_TTL_MS = 5_000;
@@ -24,7 +28,7 @@ export class ApplicationsService {
   constructor(private readonly applications: ApplicationsRepository) {}
 
   async findByClientId(projectId: string, clientId: string): Promise<Application | undefined> {
-    const key = `${projectId}\n${clientId}`;
+    const key = cacheKey(projectId, clientId);
     const cached = this.cache.get(key);
     if (cached && cached.expiresAt > Date.now()) return cached.application;
     const application = await this.applications.findByClientId(projectId, clientId);
@@ -49,13 +53,33 @@ export class ApplicationsService {
         redirectUris: input.redirectUris,
         grantTypes: input.grantTypes,
         appNative: input.appNative,
-        loginFlow: [['BasicAuthenticator']],
+        loginFlow: input.loginFlow ?? [['BasicAuthenticator']],
       });
-      this.cache.delete(`${projectId}\n${application.clientId}`);
+      this.cache.delete(cacheKey(projectId, application.clientId));
       return clientSecret ? { application, clientSecret } : { application };
     } catch (error) {
       if (isUniqueViolation(error)) throw ApiError.conflict(`client_id '${input.clientId}' is already taken.`);
       throw error;
     }
   }
+
+  /**
+   * Changes a client's settings. The cached copy is dropped at once; other API processes see the change
+   * when their copy expires (CACHE_TTL_MS). Flows already running keep following the new login flow from
+   * their current step index.
+   */
+  async update(projectId: string, clientId: string, changes: UpdateApplicationInput): Promise<Application> {
+    try {
+      return await this.applications.update(projectId, clientId, changes);
+    } catch (error) {
+      if (isNotFound(error)) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
+      throw error;
+    } finally {
+      this.cache.delete(cacheKey(projectId, clientId));
+    }
+  }
+}
+
+function cacheKey(projectId: string, clientId: string): string {
+  return `${projectId}\n${clientId}`;
 }

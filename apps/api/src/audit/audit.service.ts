@@ -4,8 +4,11 @@ import { Prisma, PrismaClient } from '../generated/prisma/client';
 export type AuditEventType =
   | 'project.created'
   | 'application.created'
+  | 'application.updated'
   | 'identity.created'
   | 'identity.locked'
+  | 'totp.enrolled'
+  | 'totp.removed'
   | 'login.succeeded'
   | 'oauth.code_replayed'
   | 'oauth.refresh_token_reused';

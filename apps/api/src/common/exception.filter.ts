@@ -35,7 +35,11 @@ export class KeywayExceptionFilter implements ExceptionFilter {
       return {
         status: exception.status,
         oauth: { error: exception.error, error_description: exception.description },
-        api: { code: ErrorCodes.INVALID_REQUEST, message: 'Invalid request.', description: exception.description },
+        // Outside the OAuth endpoints (e.g. /me, a Bearer-protected resource) a bad token is still a 401.
+        api:
+          exception.status === HttpStatus.UNAUTHORIZED
+            ? { code: ErrorCodes.UNAUTHORIZED, message: 'Unauthorized.', description: exception.description }
+            : { code: ErrorCodes.INVALID_REQUEST, message: 'Invalid request.', description: exception.description },
         headers,
       };
     }

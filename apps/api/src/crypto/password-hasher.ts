@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../config/config';
+import { verifyPasswordHash } from './password-hash-formats';
 import { randomToken } from './tokens';
 
 /**
@@ -21,12 +22,13 @@ export class PasswordHasher {
     return hash(password, this.options);
   }
 
-  async verify(phc: string, password: string): Promise<boolean> {
-    try {
-      return await verify(phc, password);
-    } catch {
-      return false; // a malformed stored hash never authenticates
-    }
+  /**
+   * Verifies against our argon2id hashes and imported ones (bcrypt, pbkdf2-sha256: see
+   * password-hash-formats.ts); those never pass needsRehash, so a successful login upgrades them.
+   * A malformed stored hash never authenticates.
+   */
+  verify(storedHash: string, password: string): Promise<boolean> {
+    return verifyPasswordHash(storedHash, password);
   }
 
   /**

@@ -41,6 +41,11 @@ export interface Authenticator {
    * MULTI_OPTIONS_PROMPT; selecting them without params calls `initiate`.
    */
   readonly requiresInitiation: boolean;
+  /**
+   * Second factors (TOTP, backup codes) verify the identity an earlier step established
+   * (flow.identityId), so they cannot be offered in a login flow's first step.
+   */
+  readonly requiresIdentity?: boolean;
 
   prompt(context: AuthenticatorContext): AuthenticatorPrompt | Promise<AuthenticatorPrompt>;
   /** Prepares a user-initiated option (challenge, code sent); may store state on the flow. */

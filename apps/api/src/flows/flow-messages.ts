@@ -9,6 +9,34 @@ export const FlowMessages = {
     i18nKey: 'message.msg_invalid_un_pw',
     context: [{ key: 'remainingAttempts', value: String(remainingAttempts) }],
   }),
+  invalidTotp: (remainingAttempts: number): FlowMessage => ({
+    type: 'ERROR',
+    messageId: 'msg_invalid_totp',
+    message: 'Invalid verification code.',
+    i18nKey: 'message.msg_invalid_totp',
+    context: [{ key: 'remainingAttempts', value: String(remainingAttempts) }],
+  }),
+  /** The code was right but already used: the user should wait for the next one. */
+  reusedTotp: (remainingAttempts: number): FlowMessage => ({
+    type: 'ERROR',
+    messageId: 'msg_totp_reused',
+    message: 'This verification code has already been used. Wait for the next code.',
+    i18nKey: 'message.msg_totp_reused',
+    context: [{ key: 'remainingAttempts', value: String(remainingAttempts) }],
+  }),
+  totpNotEnrolled: (): FlowMessage => ({
+    type: 'ERROR',
+    messageId: 'msg_totp_not_enrolled',
+    message: 'This account has no authenticator app set up, which this login requires.',
+    i18nKey: 'message.msg_totp_not_enrolled',
+  }),
+  /** A second factor was asked for before any step established who is signing in (misconfigured flow). */
+  noPriorIdentity: (): FlowMessage => ({
+    type: 'ERROR',
+    messageId: 'msg_prior_step_required',
+    message: 'This step needs a previous step to identify the user. The login flow is misconfigured.',
+    i18nKey: 'message.msg_prior_step_required',
+  }),
   accountLocked: (): FlowMessage => ({
     type: 'ERROR',
     messageId: 'msg_account_locked',

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { PasswordHasher } from '../crypto/password-hasher';
+import { TotpModule } from '../totp/totp.module';
 import { IdentitiesRepository } from './identities.repository';
 import { IdentitiesService } from './identities.service';
 
 @Module({
+  imports: [TotpModule],
   providers: [IdentitiesRepository, IdentitiesService, PasswordHasher],
   exports: [IdentitiesRepository, IdentitiesService, PasswordHasher],
 })

@@ -32,27 +32,33 @@ export class IdentitiesRepository {
     return { identity: row.credential.identity, credentialId: row.credential.id, passwordHash: row.credential.secret };
   }
 
-  /** Creates an identity and, when given, its password credential with its login identifiers. */
+  /**
+   * Creates an identity and, when given, its password credential with its login identifiers and its
+   * TOTP credential (sealed secret + config), in one write.
+   */
   create(
     projectId: string,
     traits: Prisma.InputJsonObject,
     password: { hash: string; identifiers: string[] } | undefined,
+    totp?: { sealedSecret: string; config: Prisma.InputJsonObject },
   ): Promise<IdentityRow> {
+    const credentials: Prisma.CredentialCreateWithoutIdentityInput[] = [];
+    if (password) {
+      credentials.push({
+        type: 'password',
+        secret: password.hash,
+        identifiers: { create: password.identifiers.map((identifier) => ({ projectId, type: 'password' as const, identifier })) },
+      });
+    }
+    if (totp) credentials.push({ type: 'totp', secret: totp.sealedSecret, config: totp.config });
     return this.prisma.identity.create({
-      data: {
-        projectId,
-        traits,
-        credentials: password
-          ? {
-              create: {
-                type: 'password',
-                secret: password.hash,
-                identifiers: { create: password.identifiers.map((identifier) => ({ projectId, type: 'password' as const, identifier })) },
-              },
-            }
-          : undefined,
-      },
+      data: { projectId, traits, credentials: credentials.length ? { create: credentials } : undefined },
     });
+  }
+
+  /** The identity's credentials with their stored verifiers; callers summarise them, never return them. */
+  listCredentials(identityId: string): Promise<{ type: string; secret: string | null; config: Prisma.JsonValue }[]> {
+    return this.prisma.credential.findMany({ where: { identityId }, select: { type: true, secret: true, config: true }, orderBy: { createdAt: 'asc' } });
   }
 
   async updatePasswordHash(credentialId: string, hash: string): Promise<void> {

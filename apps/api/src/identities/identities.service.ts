@@ -1,26 +1,58 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/errors';
+import { passwordHashAlgorithm } from '../crypto/password-hash-formats';
 import { PasswordHasher } from '../crypto/password-hasher';
 import { isUniqueViolation } from '../prisma/prisma-errors';
+import { TotpService } from '../totp/totp.service';
 import { IdentitiesRepository, type IdentityRow } from './identities.repository';
+import type { IdentityCredentialsInput } from './identity-credentials';
 import { normaliseIdentifier, type DefaultTraits } from './identity-traits';
+
+export type CredentialSummary = { type: string; hashAlgorithm?: string; confirmed?: boolean };
 
 @Injectable()
 export class IdentitiesService {
   constructor(
     private readonly identities: IdentitiesRepository,
     private readonly hasher: PasswordHasher,
+    private readonly totp: TotpService,
   ) {}
 
-  async create(projectId: string, traits: DefaultTraits, password: string | undefined): Promise<IdentityRow> {
-    const credential = password ? { hash: await this.hasher.hash(password), identifiers: [normaliseIdentifier(traits.email)] } : undefined;
+  /**
+   * Creates an identity with the credentials given: a password in clear (hashed now with argon2id) or an
+   * imported hash (kept until the next successful login re-hashes it), and an imported TOTP secret
+   * (sealed at rest, confirmed: the user's app already has it).
+   */
+  async create(projectId: string, traits: DefaultTraits, credentials: IdentityCredentialsInput = {}): Promise<IdentityRow> {
+    const { password, totp } = credentials;
+    const passwordHash = password?.hash ?? (password?.value !== undefined ? await this.hasher.hash(password.value) : undefined);
+    const passwordCredential = passwordHash ? { hash: passwordHash, identifiers: [normaliseIdentifier(traits.email)] } : undefined;
+    let totpCredential: { sealedSecret: string; config: { confirmed: true } } | undefined;
+    if (totp) {
+      const sealedSecret = await this.totp.sealImportedSecret(totp.secret);
+      // The body schema already refused unusable secrets; this guards other callers.
+      if (!sealedSecret) throw ApiError.badRequest('credentials.totp.secret: must be a base32 secret (A-Z, 2-7) of 80 to 512 bits');
+      totpCredential = { sealedSecret, config: { confirmed: true } };
+    }
     try {
-      return await this.identities.create(projectId, traits, credential);
+      return await this.identities.create(projectId, traits, passwordCredential, totpCredential);
     } catch (error) {
       // Admin-only endpoint: saying the address is taken is not an enumeration leak to end users.
       if (isUniqueViolation(error)) throw ApiError.conflict(`An identity with email '${traits.email}' already exists.`);
       throw error;
     }
+  }
+
+  /**
+   * What credentials an identity has, without their secrets: for passwords the hash algorithm (so a
+   * migration's progress to argon2id can be followed), for TOTP whether enrollment is confirmed.
+   */
+  async credentialSummaries(identityId: string): Promise<CredentialSummary[]> {
+    return (await this.identities.listCredentials(identityId)).map(({ type, secret, config }) => {
+      if (type === 'password') return { type, hashAlgorithm: passwordHashAlgorithm(secret ?? '') };
+      if (type === 'totp') return { type, confirmed: (config as { confirmed?: unknown } | null)?.confirmed === true };
+      return { type };
+    });
   }
 
   findById(projectId: string, id: string): Promise<IdentityRow | null> {

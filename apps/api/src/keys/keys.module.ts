@@ -2,8 +2,9 @@ import { Module } from '@nestjs/common';
 import { SecretBox } from '../crypto/secret-box';
 import { SigningKeysService } from './signing-keys.service';
 
+/** Signing keys, and the SecretBox that seals secrets at rest (one instance for every module that seals). */
 @Module({
   providers: [SecretBox, SigningKeysService],
-  exports: [SigningKeysService],
+  exports: [SigningKeysService, SecretBox],
 })
 export class KeysModule {}

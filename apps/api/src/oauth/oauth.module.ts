@@ -4,7 +4,7 @@ import { FlowsModule } from '../flows/flows.module';
 import { IdentitiesModule } from '../identities/identities.module';
 import { KeysModule } from '../keys/keys.module';
 import { ProjectsModule } from '../projects/projects.module';
-import { SessionsRepository } from '../sessions/sessions.repository';
+import { SessionsModule } from '../sessions/sessions.module';
 import { TenantPipe } from '../tenancy/tenant.pipe';
 import { AppNativePresenter } from './app-native.presenter';
 import { AuthnController } from './authn.controller';
@@ -22,7 +22,7 @@ import { TokenMinter } from './tokens/token-minter.service';
 import { UserinfoController } from './userinfo.controller';
 
 @Module({
-  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, FlowsModule],
+  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, FlowsModule, SessionsModule],
   controllers: [AuthorizeController, AuthnController, TokenController, UserinfoController, DiscoveryController],
   providers: [
     TenantPipe,
@@ -32,7 +32,6 @@ import { UserinfoController } from './userinfo.controller';
     AuthorizationResponseService,
     AuthorizationCodesRepository,
     RefreshTokensRepository,
-    SessionsRepository,
     TokenMinter,
     AuthorizationCodeGrant,
     RefreshTokenGrant,

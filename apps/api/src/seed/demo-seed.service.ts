@@ -43,7 +43,7 @@ export class DemoSeedService {
       });
     }
     if ((await this.identities.list(project.id, 1)).length === 0) {
-      await this.identities.create(project.id, { email: DEMO.email, name: 'Demo User' }, password);
+      await this.identities.create(project.id, { email: DEMO.email, name: 'Demo User' }, { password: { value: password } });
       this.logger.log(`Seeded demo project '${DEMO.project}'`);
     }
     return { issuer: project.issuer, email: DEMO.email, password };

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { OAuthError } from '../common/errors';
+import { IdentitiesRepository, type IdentityRow } from '../identities/identities.repository';
+import { ACCESS_TOKEN_ALG, SigningKeysService } from '../keys/signing-keys.service';
+import type { Project } from '../projects/projects.service';
+import { SessionsRepository } from './sessions.repository';
+
+/**
+ * Authenticates a request to a protected resource of the issuer (RFC 6750 Bearer, RFC 9068 access
+ * token) exactly as /oauth2/userinfo does: our signature, issuer and audience, and a session and
+ * identity that are still alive. Failures are `invalid_token` (401).
+ */
+@Injectable()
+export class AccessTokenVerifier {
+  constructor(
+    private readonly keys: SigningKeysService,
+    private readonly sessions: SessionsRepository,
+    private readonly identities: IdentitiesRepository,
+  ) {}
+
+  async verify(project: Project, authorization: string | undefined): Promise<{ identity: IdentityRow; sessionId: string; scope: string }> {
+    const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization ?? '')?.[1];
+    if (!token) throw new OAuthError('invalid_token', 'a Bearer access token is required');
+    const jwks = createLocalJWKSet(await this.keys.jwks(project.id));
+    const { payload } = await jwtVerify(token, jwks, {
+      issuer: project.issuer,
+      audience: project.issuer,
+      typ: 'at+jwt',
+      algorithms: [ACCESS_TOKEN_ALG],
+      requiredClaims: ['sub', 'sid', 'scope'],
+    }).catch(() => {
+      throw new OAuthError('invalid_token', 'the access token is invalid or expired');
+    });
+    const sessionId = String(payload['sid']);
+    const [sessionActive, identity] = await Promise.all([this.sessions.isActive(sessionId), this.identities.findById(project.id, String(payload.sub))]);
+    if (!sessionActive || !identity || identity.state !== 'active') throw new OAuthError('invalid_token', 'the access token has been revoked');
+    return { identity, sessionId, scope: String(payload['scope']) };
+  }
+}
