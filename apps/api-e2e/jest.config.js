@@ -11,7 +11,10 @@ module.exports = {
   testMatch: ['**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', require('../../jest.swc.js')] },
   transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi|@noble/hashes|@scure/base)/)'],
-  moduleNameMapper: { '^@keyway/flow-types$': '<rootDir>/libs/flow-types/src/index.ts' },
+  moduleNameMapper: {
+    '^@keyway/flow-types$': '<rootDir>/libs/flow-types/src/index.ts',
+    '^@keyway/webauthn-testing$': '<rootDir>/libs/webauthn-testing/src/index.ts',
+  },
   // Each file boots its own server; two cores run them one after another.
   maxWorkers: 1,
   testTimeout: 60000,

@@ -11,6 +11,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi|@noble/hashes|@scure/base)/)'],
   moduleNameMapper: {
     '^@keyway/flow-types$': '<rootDir>/libs/flow-types/src/index.ts',
+    '^@keyway/webauthn-testing$': '<rootDir>/libs/webauthn-testing/src/index.ts',
     // The generated Prisma client imports its siblings as ./x.js (for Node); Jest resolves the .ts.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

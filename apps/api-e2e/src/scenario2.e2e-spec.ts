@@ -257,7 +257,7 @@ describe('app-native password + TOTP login (scenario 2)', () => {
     it.each([
       [[], /at least one step/],
       [[['BasicAuthenticator'], []], /step 2: is empty/],
-      [[['BasicAuthenticator'], ['sms-otp']], /step 2: unknown authenticator 'sms-otp' \(known: BasicAuthenticator, totp\)/],
+      [[['BasicAuthenticator'], ['sms-otp']], /step 2: unknown authenticator 'sms-otp' \(known: BasicAuthenticator, totp\b/],
       [[['BasicAuthenticator', 'BasicAuthenticator']], /offers 'BasicAuthenticator' more than once/],
       [[['totp']], /cannot be offered in the first step/],
     ])('refuses loginFlow %j with a description', async (loginFlow, description) => {

@@ -135,6 +135,33 @@ export const OAuthErrorBody = z.object({
 });
 export type OAuthErrorBody = z.infer<typeof OAuthErrorBody>;
 
+/**
+ * OAuth 2.0 for First-Party Applications (draft-ietf-oauth-first-party-apps-04), POST /oauth2/authorize-challenge.
+ * §5.2.1: HTTP 200 once the flow has succeeded.
+ */
+export const AuthorizationChallengeCodeResponse = z.object({ authorization_code: z.string() });
+export type AuthorizationChallengeCodeResponse = z.infer<typeof AuthorizationChallengeCodeResponse>;
+
+/**
+ * §5.2.2 error response (400, or 403 for insufficient_authorization / redirect_to_web). `error`,
+ * `error_description`, `auth_session`, `request_uri` and `expires_in` are the draft's; `next_step` (the same
+ * step object as the app-native flow's `nextStep`) and `messages` (why a flow died) are Keyway's extension
+ * members, which §5.2.2 allows. An `auth_session` in an error means the client may retry with it.
+ */
+export const AuthorizationChallengeErrorResponse = z.object({
+  error: z.string(),
+  error_description: z.string().optional(),
+  auth_session: z.string().optional(),
+  request_uri: z.string().optional(),
+  expires_in: z.number().optional(),
+  next_step: NextStep.optional(),
+  messages: z.array(FlowMessage).optional(),
+});
+export type AuthorizationChallengeErrorResponse = z.infer<typeof AuthorizationChallengeErrorResponse>;
+
+export const AuthorizationChallengeResponse = z.union([AuthorizationChallengeCodeResponse, AuthorizationChallengeErrorResponse]);
+export type AuthorizationChallengeResponse = z.infer<typeof AuthorizationChallengeResponse>;
+
 /** authenticatorId = base64url("<AuthenticatorName>:<IdP>"), stable across restarts. */
 export function encodeAuthenticatorId(name: string, idp: string): string {
   return base64url(`${name}:${idp}`);

@@ -12,7 +12,7 @@ import { IdentitiesService, type CredentialSummary } from '../identities/identit
 import { ProjectsService, type Project } from '../projects/projects.service';
 import { AdminAuth } from './admin-auth.decorator';
 import { AdminProject } from './admin-project.pipe';
-import { CreateApplicationBody, CreateIdentityBody, CreateProjectBody, UpdateApplicationBody } from './admin.dto';
+import { CreateApplicationBody, CreateIdentityBody, CreateProjectBody, UpdateApplicationBody, UpdateProjectBody } from './admin.dto';
 
 const schema = (s: z.ZodType): object => z.toJSONSchema(s, { io: 'input' }) as object;
 
@@ -45,6 +45,15 @@ export class ProjectsAdminController {
   get(@AdminProject() project: Project): ProjectView {
     return projectView(project);
   }
+
+  @Patch(':slug')
+  @ApiOperation({ summary: 'Change a project: name, settings (merged over the current ones)' })
+  @ApiBody({ schema: schema(UpdateProjectBody) })
+  async update(@AdminProject() project: Project, @JsonBody(UpdateProjectBody) body: UpdateProjectBody): Promise<ProjectView> {
+    const updated = await this.projects.update(project, body);
+    await this.audit.record('project.updated', { projectId: project.id, data: { fields: Object.keys(body) } });
+    return projectView(updated);
+  }
 }
 
 @ApiTags('admin: applications')
@@ -71,7 +80,7 @@ export class ApplicationsAdminController {
   }
 
   @Patch(':clientId')
-  @ApiOperation({ summary: 'Change an application: name, redirectUris, grantTypes, appNative, loginFlow' })
+  @ApiOperation({ summary: 'Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow' })
   @ApiBody({ schema: schema(UpdateApplicationBody) })
   async update(
     @AdminProject() project: Project,
@@ -139,7 +148,7 @@ type ProjectView = Pick<Project, 'id' | 'slug' | 'name' | 'issuer' | 'settings'>
 const projectView = ({ id, slug, name, issuer, settings }: Project): ProjectView => ({ id, slug, name, issuer, settings });
 
 type ApplicationView = Omit<Application, 'id' | 'projectId' | 'clientSecretHash'>;
-const applicationView = ({ clientId, name, type, redirectUris, grantTypes, appNative, loginFlow }: Application): ApplicationView => ({
+const applicationView = ({ clientId, name, type, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow }: Application): ApplicationView => ({
   clientId,
   name,
   type,
@@ -147,6 +156,7 @@ const applicationView = ({ clientId, name, type, redirectUris, grantTypes, appNa
   grantTypes,
   appNative,
   loginFlow,
+  allowEnrollmentInFlow,
 });
 
 interface IdentityView {

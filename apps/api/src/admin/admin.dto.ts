@@ -13,6 +13,16 @@ export const CreateProjectBody = z
   .strict();
 export type CreateProjectBody = z.infer<typeof CreateProjectBody>;
 
+/** Partial update; settings are merged over the current ones (lockout and webauthn field by field). */
+export const UpdateProjectBody = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    settings: ProjectSettingsInput.optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change: name or settings');
+export type UpdateProjectBody = z.infer<typeof UpdateProjectBody>;
+
 /**
  * Ordered login steps, each a set of authenticator names as in the wire format, e.g.
  * [["BasicAuthenticator"],["totp"]]. Only the shape is checked here; LoginFlowValidator checks the names
@@ -26,6 +36,8 @@ const ApplicationFields = {
   grantTypes: z.array(z.enum(GRANT_TYPES)).min(1),
   appNative: z.boolean(),
   loginFlow: LoginFlowInput,
+  /** Let a login step enroll a required factor the user lacks (TOTP) instead of failing. */
+  allowEnrollmentInFlow: z.boolean(),
 };
 
 export const CreateApplicationBody = z
@@ -36,6 +48,7 @@ export const CreateApplicationBody = z
     grantTypes: ApplicationFields.grantTypes.default(['authorization_code', 'refresh_token']),
     appNative: ApplicationFields.appNative.default(false),
     loginFlow: ApplicationFields.loginFlow.default([['BasicAuthenticator']]),
+    allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.default(false),
     /** Optional fixed client_id (e.g. for seeded or migrated apps); generated when absent. */
     clientId: z.string().regex(/^[A-Za-z0-9._~-]{3,128}$/, 'must be 3-128 unreserved URI characters').optional(),
   })
@@ -50,9 +63,10 @@ export const UpdateApplicationBody = z
     grantTypes: ApplicationFields.grantTypes.optional(),
     appNative: ApplicationFields.appNative.optional(),
     loginFlow: ApplicationFields.loginFlow.optional(),
+    allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.optional(),
   })
   .strict()
-  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change: name, redirectUris, grantTypes, appNative or loginFlow');
+  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change: name, redirectUris, grantTypes, appNative, loginFlow or allowEnrollmentInFlow');
 export type UpdateApplicationBody = z.infer<typeof UpdateApplicationBody>;
 
 export const CreateIdentityBody = z

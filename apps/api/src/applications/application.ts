@@ -16,6 +16,11 @@ export interface Application {
   appNative: boolean;
   /** Ordered login steps, each a set of authenticator names. */
   loginFlow: string[][];
+  /**
+   * Whether a login step may enroll a required factor the identity lacks (TOTP today) instead of ending
+   * the flow. Off by default: with it on, whoever passes the earlier steps binds the second factor.
+   */
+  allowEnrollmentInFlow: boolean;
 }
 
 export const LoginFlowSchema = z.array(z.array(z.string()).min(1)).min(1);

@@ -26,7 +26,7 @@ export class ApplicationsRepository {
   async update(
     projectId: string,
     clientId: string,
-    changes: Partial<Pick<Application, 'name' | 'redirectUris' | 'grantTypes' | 'appNative' | 'loginFlow'>>,
+    changes: Partial<Pick<Application, 'name' | 'redirectUris' | 'grantTypes' | 'appNative' | 'loginFlow' | 'allowEnrollmentInFlow'>>,
   ): Promise<Application> {
     return toApplication(await this.prisma.application.update({ where: { clientId, projectId }, data: changes }));
   }
@@ -44,5 +44,6 @@ function toApplication(row: ApplicationRow): Application {
     grantTypes: row.grantTypes,
     appNative: row.appNative,
     loginFlow: row.loginFlow as string[][],
+    allowEnrollmentInFlow: row.allowEnrollmentInFlow,
   };
 }

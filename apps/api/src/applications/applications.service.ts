@@ -13,10 +13,12 @@ export interface CreateApplicationInput {
   appNative: boolean;
   /** Ordered login steps (validated by the caller against the authenticator registry); default: password only. */
   loginFlow?: string[][] | undefined;
+  /** Let login steps enroll a missing required factor (default false). */
+  allowEnrollmentInFlow?: boolean | undefined;
   clientId?: string | undefined;
 }
 
-export type UpdateApplicationInput = Partial<Pick<Application, 'name' | 'redirectUris' | 'grantTypes' | 'appNative' | 'loginFlow'>>;
+export type UpdateApplicationInput = Partial<Pick<Application, 'name' | 'redirectUris' | 'grantTypes' | 'appNative' | 'loginFlow' | 'allowEnrollmentInFlow'>>;
 
 /** Applications are read on every OAuth request: keep them briefly in memory. */
 const CACHE_TTL_MS = 5_000;
@@ -54,6 +56,7 @@ export class ApplicationsService {
         grantTypes: input.grantTypes,
         appNative: input.appNative,
         loginFlow: input.loginFlow ?? [['BasicAuthenticator']],
+        allowEnrollmentInFlow: input.allowEnrollmentInFlow ?? false,
       });
       this.cache.delete(cacheKey(projectId, application.clientId));
       return clientSecret ? { application, clientSecret } : { application };

@@ -3,12 +3,16 @@ import { Prisma, PrismaClient } from '../generated/prisma/client';
 
 export type AuditEventType =
   | 'project.created'
+  | 'project.updated'
   | 'application.created'
   | 'application.updated'
   | 'identity.created'
   | 'identity.locked'
   | 'totp.enrolled'
   | 'totp.removed'
+  | 'passkey.registered'
+  | 'passkey.removed'
+  | 'backup_codes.generated'
   | 'login.succeeded'
   | 'oauth.code_replayed'
   | 'oauth.refresh_token_reused';

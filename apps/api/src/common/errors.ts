@@ -23,7 +23,9 @@ export type OAuthErrorCode =
   | 'invalid_scope'
   | 'invalid_token'
   | 'access_denied'
-  | 'server_error';
+  | 'server_error'
+  /** draft-ietf-oauth-first-party-apps §5.2.2.1: unknown, expired, finished or foreign auth_session. */
+  | 'invalid_session';
 
 /**
  * An error of the flow and admin APIs, answered as `{code, message, description, traceId}` (WSO2 shape).

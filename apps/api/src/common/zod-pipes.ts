@@ -3,10 +3,13 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiError, OAuthError } from './errors';
 
-/** Human-readable list of what is wrong, e.g. "traits.email: Invalid email address". */
-export function describeIssues(error: z.ZodError): string {
+/** Human-readable list of what is wrong, e.g. "traits.email: Invalid email address" (paths under `prefix` if given). */
+export function describeIssues(error: z.ZodError, prefix?: string): string {
   return error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .map((issue) => {
+      const path = [...(prefix ? [prefix] : []), ...issue.path].join('.');
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
     .join('; ');
 }
 

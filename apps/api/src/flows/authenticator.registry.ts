@@ -19,6 +19,10 @@ export class AuthenticatorRegistry {
     return [...this.byName.keys()];
   }
 
+  all(): Authenticator[] {
+    return [...this.byName.values()];
+  }
+
   idOf(authenticator: Authenticator): string {
     return encodeAuthenticatorId(authenticator.name, authenticator.idp);
   }

@@ -46,9 +46,27 @@ export interface Authenticator {
    * (flow.identityId), so they cannot be offered in a login flow's first step.
    */
   readonly requiresIdentity?: boolean;
+  /**
+   * Options this one is added to automatically: a step that offers any of them also offers this one,
+   * when `isAvailable` says the identity established so far can use it (backup codes beside TOTP and
+   * passkeys). The step's configuration does not need to name it.
+   */
+  readonly offeredAlongside?: readonly string[];
 
+  /** Whether an option added through `offeredAlongside` can be used in this flow (e.g. unused codes exist). */
+  isAvailable?(context: AuthenticatorContext): Promise<boolean>;
+  /**
+   * `requiresInitiation` for options that need it only sometimes: TOTP does when the identity has no
+   * authenticator app yet and the application lets the step enroll one (initiation creates the secret).
+   */
+  needsInitiation?(context: AuthenticatorContext): Promise<boolean>;
+  /** May depend on the flow (e.g. an enrollment prompt built from the state `initiate` stored). */
   prompt(context: AuthenticatorContext): AuthenticatorPrompt | Promise<AuthenticatorPrompt>;
-  /** Prepares a user-initiated option (challenge, code sent); may store state on the flow. */
+  /**
+   * Prepares a user-initiated option (challenge, code sent, enrollment secret); what it returns is kept
+   * in flow.stepState[name] for this step. It may run more than once per step (each time the step is
+   * presented again), so options whose state the user already acted on (a scanned secret) reuse it.
+   */
   initiate?(context: AuthenticatorContext): Promise<{ stepState?: unknown }>;
   authenticate(context: AuthenticatorContext, params: Record<string, string>): Promise<AuthenticationResult>;
 }

@@ -9,6 +9,7 @@ import { AuthenticatorRegistry } from './authenticator.registry';
 import type { AuthRequest, FlowRecord } from './flow';
 import { FlowMessages } from './flow-messages';
 import { FlowsRepository } from './flows.repository';
+import { StepOptionsResolver, type StepOption } from './step-options';
 
 /** What a step of a flow led to. Fronts (app-native JSON, FiPA) turn it into their wire format. */
 export type FlowOutcome =
@@ -31,6 +32,7 @@ export class FlowEngine {
     private readonly flows: FlowsRepository,
     private readonly registry: AuthenticatorRegistry,
     private readonly applications: ApplicationsService,
+    private readonly stepOptionsResolver: StepOptionsResolver,
   ) {}
 
   /** Authenticator names that a login flow may use. */
@@ -38,21 +40,53 @@ export class FlowEngine {
     return this.registry.names();
   }
 
-  async start(project: Project, application: Application, authRequest: AuthRequest): Promise<FlowOutcome> {
+  /** `authSessionHash` names the flow for the First-Party Apps front, which never shows the flow id. */
+  async start(project: Project, application: Application, authRequest: AuthRequest, options: { authSessionHash?: string } = {}): Promise<FlowOutcome> {
     const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
-    const flow = await this.flows.create({ projectId: project.id, applicationId: application.id, authRequest, expiresAt });
+    const flow = await this.flows.create({ projectId: project.id, applicationId: application.id, authRequest, expiresAt, ...options });
     const context = { project, application, flow };
     return { status: 'INCOMPLETE', flow, nextStep: await this.describeStep(context) };
+  }
+
+  /**
+   * The running flow of this project that a First-Party Apps auth_session names (by its SHA-256).
+   * Unknown, finished, expired and other tenants' flows are all undefined, as in loadFlow.
+   */
+  async findByAuthSession(project: Project, authSessionHash: string): Promise<FlowRecord | undefined> {
+    const flow = await this.flows.findActiveByAuthSessionHash(authSessionHash);
+    if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) return undefined;
+    return flow;
+  }
+
+  /**
+   * The current step's options and the params that answer each, without initiating anything: fronts that
+   * receive an answer without an authenticatorId (First-Party Apps) pick the option by the params sent.
+   */
+  async stepOptions(project: Project, flowId: string): Promise<Array<{ authenticatorId: string; requiredParams: string[] }>> {
+    const { flow, application } = await this.loadFlow(project, flowId);
+    const context: AuthenticatorContext = { project, application, flow };
+    return Promise.all(
+      (await this.stepOptionsResolver.resolve(context)).map(async ({ authenticator }) => ({
+        authenticatorId: this.registry.idOf(authenticator),
+        requiredParams: (await authenticator.prompt(context)).requiredParams,
+      })),
+    );
+  }
+
+  /** The current step again, as `start` presents it (for a front asked to continue without an answer). */
+  async describe(project: Project, flowId: string): Promise<FlowOutcome> {
+    const { flow, application } = await this.loadFlow(project, flowId);
+    return { status: 'INCOMPLETE', flow, nextStep: await this.describeStep({ project, application, flow }) };
   }
 
   async advance(project: Project, request: AuthnRequest): Promise<FlowOutcome> {
     const { flow, application } = await this.loadFlow(project, request.flowId);
     const context: AuthenticatorContext = { project, application, flow };
-    const authenticator = this.selectOption(context, request.selectedAuthenticator.authenticatorId);
+    const { authenticator, userInitiated } = await this.selectOption(context, request.selectedAuthenticator.authenticatorId);
     const params = request.selectedAuthenticator.params;
 
     if (params === undefined || Object.keys(params).length === 0) {
-      if (authenticator.requiresInitiation) return this.initiate(context, authenticator);
+      if (userInitiated) return this.initiate(context, authenticator);
       throw missingParams(await authenticator.prompt(context));
     }
     const prompt = await authenticator.prompt(context);
@@ -91,12 +125,13 @@ export class FlowEngine {
   }
 
   /** The selected option must be one the current step offers. */
-  private selectOption(context: AuthenticatorContext, authenticatorId: string): Authenticator {
+  private async selectOption(context: AuthenticatorContext, authenticatorId: string): Promise<StepOption> {
     const authenticator = this.registry.fromId(authenticatorId);
-    if (!authenticator || !this.currentOptions(context).includes(authenticator.name)) {
+    const option = authenticator && (await this.stepOptionsResolver.resolve(context)).find((o) => o.authenticator === authenticator);
+    if (!option) {
       throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
     }
-    return authenticator;
+    return option;
   }
 
   private async initiate(context: AuthenticatorContext, authenticator: Authenticator): Promise<FlowOutcome> {
@@ -123,31 +158,24 @@ export class FlowEngine {
     }
   }
 
-  private currentOptions({ application, flow }: AuthenticatorContext): string[] {
-    return application.loginFlow[flow.stepIndex] ?? [];
-  }
-
   /**
+   * The step's options as StepOptionsResolver sees them (configured, plus those offered alongside).
    * One option → AUTHENTICATOR_PROMPT with its full prompt (initiated right away if it needs it).
    * Several → MULTI_OPTIONS_PROMPT, where options that need user initiation show only id and name.
    */
   private async describeStep(context: AuthenticatorContext): Promise<NextStep> {
-    const authenticators = this.currentOptions(context).map((name) => {
-      const authenticator = this.registry.get(name);
-      if (!authenticator) throw new Error(`Login flow of ${context.application.clientId} names unknown authenticator ${name}`);
-      return authenticator;
-    });
-    if (authenticators.length === 1 && authenticators[0]) {
-      const only = authenticators[0];
-      if (only.requiresInitiation) {
-        const outcome = await this.initiate(context, only);
+    const options = await this.stepOptionsResolver.resolve(context);
+    if (options.length === 1 && options[0]) {
+      const only = options[0];
+      if (only.userInitiated) {
+        const outcome = await this.initiate(context, only.authenticator);
         if (outcome.status === 'INCOMPLETE') return outcome.nextStep;
       }
-      return { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [await this.describeOption(context, only, true)] };
+      return { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [await this.describeOption(context, only.authenticator, true)] };
     }
     return {
       stepType: 'MULTI_OPTIONS_PROMPT',
-      authenticators: await Promise.all(authenticators.map((a) => this.describeOption(context, a, !a.requiresInitiation))),
+      authenticators: await Promise.all(options.map((o) => this.describeOption(context, o.authenticator, !o.userInitiated))),
     };
   }
 

@@ -30,6 +30,28 @@ export const FlowMessages = {
     message: 'This account has no authenticator app set up, which this login requires.',
     i18nKey: 'message.msg_totp_not_enrolled',
   }),
+  invalidBackupCode: (remainingAttempts: number): FlowMessage => ({
+    type: 'ERROR',
+    messageId: 'msg_invalid_backup_code',
+    message: 'Invalid backup code.',
+    i18nKey: 'message.msg_invalid_backup_code',
+    context: [{ key: 'remainingAttempts', value: String(remainingAttempts) }],
+  }),
+  /** The code was one of the user's, but it has been used: each backup code works once. */
+  usedBackupCode: (remainingAttempts: number): FlowMessage => ({
+    type: 'ERROR',
+    messageId: 'msg_backup_code_used',
+    message: 'This backup code has already been used. Use another one.',
+    i18nKey: 'message.msg_backup_code_used',
+    context: [{ key: 'remainingAttempts', value: String(remainingAttempts) }],
+  }),
+  /** A code was sent for an in-flow TOTP enrollment before the option was selected (which creates the secret). */
+  totpEnrollmentNotStarted: (): FlowMessage => ({
+    type: 'ERROR',
+    messageId: 'msg_totp_enrollment_not_started',
+    message: 'Select TOTP first to get the secret to add to your authenticator app.',
+    i18nKey: 'message.msg_totp_enrollment_not_started',
+  }),
   /** A second factor was asked for before any step established who is signing in (misconfigured flow). */
   noPriorIdentity: (): FlowMessage => ({
     type: 'ERROR',
@@ -54,6 +76,24 @@ export const FlowMessages = {
     messageId: 'msg_account_unavailable',
     message: 'This account cannot sign in.',
     i18nKey: 'message.msg_account_unavailable',
+  }),
+  /**
+   * A passkey assertion failed verification (signature, challenge, origin, RP ID, counter, user
+   * verification). `remainingAttempts` only when it named a passkey of a known identity: an unknown
+   * credential id belongs to nobody whose attempts could be counted.
+   */
+  invalidPasskey: (remainingAttempts?: number): FlowMessage => ({
+    type: 'ERROR',
+    messageId: 'msg_invalid_passkey',
+    message: 'The passkey could not be verified. Try again.',
+    i18nKey: 'message.msg_invalid_passkey',
+    ...(remainingAttempts === undefined ? {} : { context: [{ key: 'remainingAttempts', value: String(remainingAttempts) }] }),
+  }),
+  passkeyNotEnrolled: (): FlowMessage => ({
+    type: 'ERROR',
+    messageId: 'msg_passkey_not_enrolled',
+    message: 'This account has no passkey, which this login requires.',
+    i18nKey: 'message.msg_passkey_not_enrolled',
   }),
   identityMismatch: (): FlowMessage => ({
     type: 'ERROR',

@@ -4,7 +4,8 @@ import { z } from 'zod';
 /** The validated authorization request a flow will answer once it succeeds. */
 export const AuthRequest = z.object({
   clientId: z.string(),
-  redirectUri: z.string(),
+  /** Absent when the request carried none (First-Party Apps): the code is then bound to no redirect_uri. */
+  redirectUri: z.string().optional(),
   scope: z.string(),
   state: z.string().optional(),
   nonce: z.string().optional(),

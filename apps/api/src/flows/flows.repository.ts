@@ -8,8 +8,14 @@ type FlowRow = Prisma.FlowGetPayload<object>;
 export class FlowsRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async create(data: { projectId: string; applicationId: string; authRequest: AuthRequest; expiresAt: Date }): Promise<FlowRecord> {
+  async create(data: { projectId: string; applicationId: string; authRequest: AuthRequest; expiresAt: Date; authSessionHash?: string }): Promise<FlowRecord> {
     return toRecord(await this.prisma.flow.create({ data: { ...data, type: 'AUTHENTICATION' } }));
+  }
+
+  /** The running flow a First-Party Apps auth_session names, looked up by the auth_session's SHA-256. */
+  async findActiveByAuthSessionHash(authSessionHash: string): Promise<FlowRecord | undefined> {
+    const row = await this.prisma.flow.findUnique({ where: { authSessionHash } });
+    return row && row.state === 'active' ? toRecord(row) : undefined;
   }
 
   /** The flow if it is still running; finished flows are as good as unknown. */

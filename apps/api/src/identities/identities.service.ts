@@ -8,7 +8,7 @@ import { IdentitiesRepository, type IdentityRow } from './identities.repository'
 import type { IdentityCredentialsInput } from './identity-credentials';
 import { normaliseIdentifier, type DefaultTraits } from './identity-traits';
 
-export type CredentialSummary = { type: string; hashAlgorithm?: string; confirmed?: boolean };
+export type CredentialSummary = { type: string; hashAlgorithm?: string; confirmed?: boolean; passkeys?: number };
 
 @Injectable()
 export class IdentitiesService {
@@ -45,12 +45,18 @@ export class IdentitiesService {
 
   /**
    * What credentials an identity has, without their secrets: for passwords the hash algorithm (so a
-   * migration's progress to argon2id can be followed), for TOTP whether enrollment is confirmed.
+   * migration's progress to argon2id can be followed), for TOTP whether enrollment is confirmed, for
+   * webauthn how many passkeys are registered.
    */
   async credentialSummaries(identityId: string): Promise<CredentialSummary[]> {
     return (await this.identities.listCredentials(identityId)).map(({ type, secret, config }) => {
       if (type === 'password') return { type, hashAlgorithm: passwordHashAlgorithm(secret ?? '') };
       if (type === 'totp') return { type, confirmed: (config as { confirmed?: unknown } | null)?.confirmed === true };
+      // A webauthn credential exists from the first registration attempt on; the count says whether any passkey does.
+      if (type === 'webauthn') {
+        const passkeys = (config as { passkeys?: unknown } | null)?.passkeys;
+        return { type, passkeys: Array.isArray(passkeys) ? passkeys.length : 0 };
+      }
       return { type };
     });
   }

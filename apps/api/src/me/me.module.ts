@@ -1,15 +1,19 @@
 import { Module } from '@nestjs/common';
+import { BackupCodesModule } from '../backup-codes/backup-codes.module';
 import { IdentitiesModule } from '../identities/identities.module';
+import { PasskeysModule } from '../passkeys/passkeys.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TenantPipe } from '../tenancy/tenant.pipe';
 import { TotpModule } from '../totp/totp.module';
+import { MeBackupCodesController } from './me-backup-codes.controller';
+import { MePasskeysController } from './me-passkeys.controller';
 import { MeTotpController } from './me-totp.controller';
 
 /** End-user self-service under the issuer (`/me/…`), apart from the admin API, authenticated by access token. */
 @Module({
-  imports: [ProjectsModule, IdentitiesModule, SessionsModule, TotpModule],
-  controllers: [MeTotpController],
+  imports: [ProjectsModule, IdentitiesModule, SessionsModule, TotpModule, BackupCodesModule, PasskeysModule],
+  controllers: [MeTotpController, MeBackupCodesController, MePasskeysController],
   providers: [TenantPipe],
 })
 export class MeModule {}

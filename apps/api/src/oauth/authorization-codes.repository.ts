@@ -14,7 +14,8 @@ export interface NewSessionAndCode {
   sessionExpiresAt: Date;
   codeHash: string;
   codeExpiresAt: Date;
-  redirectUri: string;
+  /** Undefined when the authorization request carried none (First-Party Apps). */
+  redirectUri: string | undefined;
   scope: string;
   nonce: string | undefined;
   codeChallenge: string | undefined;
@@ -46,7 +47,7 @@ export class AuthorizationCodesRepository {
         authTime,
         codeHash: input.codeHash,
         expiresAt: input.codeExpiresAt,
-        redirectUri: input.redirectUri,
+        redirectUri: input.redirectUri ?? null,
         scope: input.scope,
         nonce: input.nonce ?? null,
         codeChallenge: input.codeChallenge ?? null,

@@ -43,12 +43,15 @@ export class AuthorizationResponseService {
  * The session id stands in for the browser state; native redirect URIs have no web origin, so the URI
  * itself is used.
  */
-function sessionState(clientId: string, redirectUri: string, sessionId: string): string {
+function sessionState(clientId: string, redirectUri: string | undefined, sessionId: string): string {
   const salt = randomToken(12);
-  let origin = redirectUri;
+  // Without a redirect_uri (First-Party Apps) there is no origin at all; the client id stands alone.
+  let origin = redirectUri ?? '';
   try {
-    const parsed = new URL(redirectUri);
-    if (parsed.origin !== 'null') origin = parsed.origin;
+    if (redirectUri !== undefined) {
+      const parsed = new URL(redirectUri);
+      if (parsed.origin !== 'null') origin = parsed.origin;
+    }
   } catch {
     // keep the URI itself
   }

@@ -24,6 +24,8 @@ export class DiscoveryController {
       userinfo_endpoint: `${oauth2}/userinfo`,
       jwks_uri: `${oauth2}/jwks`,
       app_native_authentication_endpoint: `${oauth2}/authn`,
+      // draft-ietf-oauth-first-party-apps-04 §8
+      authorization_challenge_endpoint: `${oauth2}/authorize-challenge`,
       scopes_supported: SUPPORTED_SCOPES,
       response_types_supported: ['code'],
       response_modes_supported: ['direct'],

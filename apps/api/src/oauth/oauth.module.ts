@@ -10,6 +10,9 @@ import { AppNativePresenter } from './app-native.presenter';
 import { AuthnController } from './authn.controller';
 import { AuthorizationCodesRepository } from './authorization-codes.repository';
 import { AuthorizationResponseService } from './authorization-response.service';
+import { AuthorizeChallengeController } from './authorize-challenge/authorize-challenge.controller';
+import { AuthorizeChallengeService } from './authorize-challenge/authorize-challenge.service';
+import { FirstPartyPresenter } from './authorize-challenge/first-party.presenter';
 import { AuthorizeController } from './authorize/authorize.controller';
 import { AuthorizeService } from './authorize/authorize.service';
 import { ClientAuthenticator } from './client-authentication';
@@ -23,12 +26,14 @@ import { UserinfoController } from './userinfo.controller';
 
 @Module({
   imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, FlowsModule, SessionsModule],
-  controllers: [AuthorizeController, AuthnController, TokenController, UserinfoController, DiscoveryController],
+  controllers: [AuthorizeController, AuthnController, AuthorizeChallengeController, TokenController, UserinfoController, DiscoveryController],
   providers: [
     TenantPipe,
     AuthorizeService,
     ClientAuthenticator,
     AppNativePresenter,
+    AuthorizeChallengeService,
+    FirstPartyPresenter,
     AuthorizationResponseService,
     AuthorizationCodesRepository,
     RefreshTokensRepository,

@@ -1,5 +1,57 @@
 import { z } from 'zod';
 
+/** A registrable domain or host name: what WebAuthn accepts as an RP ID (no scheme, port or path). */
+const RpId = z
+  .string()
+  .max(253)
+  .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be a lowercase host name such as example.com (no scheme, port or path)');
+
+/**
+ * An origin allowed to present passkeys: a web origin (https, or http on localhost, which browsers treat
+ * as secure), or an Android app (`android:apk-key-hash:<base64url SHA-256 of the signing certificate>`).
+ * iOS apps present the https origin of their associated domain, so they need no entry of their own.
+ */
+const WebAuthnOrigin = z.string().max(300).refine(isWebAuthnOrigin, {
+  message: 'must be an origin such as https://example.com (http only for localhost) or android:apk-key-hash:<base64url sha256>',
+});
+
+export function isWebAuthnOrigin(value: string): boolean {
+  if (/^android:apk-key-hash:[A-Za-z0-9_-]{43}$/.test(value)) return true;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  // An origin is scheme://host[:port] and nothing else; compare with what URL makes of it.
+  if (url.origin !== value) return false;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+}
+
+export const WebAuthnSettings = z
+  .object({
+    /** Defaults to the host name of KEYWAY_PUBLIC_URL. Passkeys are bound to it: changing it orphans them. */
+    rpId: RpId.optional(),
+    /** Shown by the authenticator when creating a passkey; defaults to the project name. */
+    rpName: z.string().trim().min(1).max(200).optional(),
+    /** Defaults to the origin of KEYWAY_PUBLIC_URL. */
+    origins: z.array(WebAuthnOrigin).min(1).max(50).optional(),
+  })
+  .strict()
+  .superRefine((settings, context) => {
+    // A browser refuses an RP ID that is not the page's host or a parent of it; say so at configuration time.
+    const rpId = settings.rpId;
+    if (!rpId || !settings.origins) return;
+    settings.origins.forEach((origin, index) => {
+      if (origin.startsWith('android:')) return;
+      const host = new URL(origin).hostname;
+      if (host !== rpId && !host.endsWith(`.${rpId}`)) {
+        context.addIssue({ code: 'custom', path: ['origins', index], message: `host '${host}' is not rpId '${rpId}' or a subdomain of it` });
+      }
+    });
+  });
+export type WebAuthnSettings = z.infer<typeof WebAuthnSettings>;
+
 /** Per-project policy. Stored as JSON on the project; every field has a secure default. */
 export const ProjectSettings = z
   .object({
@@ -21,6 +73,8 @@ export const ProjectSettings = z
     /** Absolute lifetime of a login's refresh-token family; rotation never extends past it. */
     refreshTokenAbsoluteTtlSeconds: z.number().int().min(60).max(86_400 * 730).default(86_400 * 90),
     sessionTtlSeconds: z.number().int().min(60).max(86_400 * 365).default(86_400 * 30),
+    /** Passkeys (WebAuthn relying party); unset fields are derived from KEYWAY_PUBLIC_URL and the project name. */
+    webauthn: WebAuthnSettings.prefault({}),
   })
   .strict();
 export type ProjectSettings = z.infer<typeof ProjectSettings>;

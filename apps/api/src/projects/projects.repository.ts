@@ -15,6 +15,10 @@ export class ProjectsRepository {
     return this.prisma.project.findMany({ orderBy: { createdAt: 'asc' } });
   }
 
+  update(id: string, data: { name?: string; settings?: object }): Promise<ProjectRow> {
+    return this.prisma.project.update({ where: { id }, data });
+  }
+
   /** Creates the project and its signing keys in one transaction. */
   create(
     data: { slug: string; name: string; settings: object },

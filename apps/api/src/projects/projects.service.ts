@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, ErrorCodes } from '../common/errors';
+import { describeIssues } from '../common/zod-pipes';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../config/config';
 import { isUniqueViolation } from '../prisma/prisma-errors';
 import { SigningKeysService } from '../keys/signing-keys.service';
@@ -57,6 +58,25 @@ export class ProjectsService {
       if (isUniqueViolation(error)) throw ApiError.conflict(`A project with slug '${input.slug}' already exists.`, ErrorCodes.CONFLICT);
       throw error;
     }
+  }
+
+  /**
+   * Changes the name and settings. Settings sent are merged over the current ones, nested objects
+   * (lockout, webauthn) field by field; the result is validated as a whole (e.g. origins against rpId).
+   */
+  async update(project: Project, input: { name?: string | undefined; settings?: ProjectSettingsInput | undefined }): Promise<Project> {
+    const current = project.settings;
+    const { lockout, webauthn, ...rest } = input.settings ?? {};
+    const settings = ProjectSettings.safeParse({
+      ...current,
+      ...rest,
+      lockout: { ...current.lockout, ...lockout },
+      webauthn: { ...current.webauthn, ...webauthn },
+    });
+    if (!settings.success) throw ApiError.badRequest(describeIssues(settings.error, 'settings'));
+    const row = await this.projects.update(project.id, { ...(input.name !== undefined ? { name: input.name } : {}), settings: settings.data });
+    this.cache.delete(row.slug);
+    return this.toProject(row);
   }
 
   private toProject(row: ProjectRow): Project {

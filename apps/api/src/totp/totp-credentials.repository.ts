@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { Prisma, PrismaClient } from '../generated/prisma/client';
+import { isUniqueViolation } from '../prisma/prisma-errors';
 
 /**
  * What a TOTP credential keeps beside its sealed secret (Credential.config). `lastUsedStep` is the time
@@ -19,6 +20,13 @@ export interface TotpCredential {
   /** The base32 secret, sealed by SecretBox. */
   sealedSecret: string;
   config: TotpConfig;
+}
+
+export interface TotpEnrollee {
+  identity: { id: string; projectId: string; state: string; lockedUntil: Date | null };
+  /** Shown by the authenticator app next to the code (the email, else the identity id). */
+  label: string;
+  confirmed: boolean;
 }
 
 export interface TotpLogin {
@@ -55,6 +63,38 @@ export class TotpCredentialsRepository {
       data: { config: config as Prisma.InputJsonObject },
     });
     return count === 1;
+  }
+
+  /** The identity, with what lockout and an otpauth label need, and whether its TOTP is confirmed. */
+  async findEnrollee(identityId: string): Promise<TotpEnrollee | undefined> {
+    const row = await this.prisma.identity.findUnique({
+      where: { id: identityId },
+      select: { id: true, projectId: true, state: true, lockedUntil: true, traits: true, credentials: { where: { type: 'totp' }, select: { config: true } } },
+    });
+    if (!row) return undefined;
+    const { credentials, traits, ...identity } = row;
+    const email = (traits as Record<string, unknown> | null)?.['email'];
+    const config = credentials[0] ? TotpConfig.safeParse(credentials[0].config) : undefined;
+    return { identity, label: typeof email === 'string' ? email : identity.id, confirmed: config?.success === true && config.data.confirmed };
+  }
+
+  /**
+   * Stores a credential confirmed by its first code (in-flow enrollment): replaces an unconfirmed one
+   * (a /me enrollment left pending), never a confirmed one — false if a confirmed credential appeared.
+   */
+  async saveConfirmed(identityId: string, sealedSecret: string, config: TotpConfig): Promise<boolean> {
+    const { count } = await this.prisma.credential.updateMany({
+      where: { identityId, type: 'totp', NOT: { config: { path: ['confirmed'], equals: true } } },
+      data: { secret: sealedSecret, config },
+    });
+    if (count === 1) return true;
+    try {
+      await this.prisma.credential.create({ data: { identityId, type: 'totp', secret: sealedSecret, config } });
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false; // confirmed meanwhile (or a concurrent enrollment won)
+      throw error;
+    }
   }
 
   /** Starts (or restarts) an enrollment; never overwrites a confirmed credential. */

@@ -1,10 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
 import { SecretBox } from '../crypto/secret-box';
 import { isUniqueViolation } from '../prisma/prisma-errors';
 import { checkTotp, newTotpSecret, normaliseTotpSecret, totpUri } from './totp-codes';
-import { TotpCredentialsRepository, type TotpCredential, type TotpLogin } from './totp-credentials.repository';
+import { TotpCredentialsRepository, type TotpCredential, type TotpEnrollee, type TotpLogin } from './totp-credentials.repository';
 
 export type TotpAttempt = 'accepted' | 'invalid' | 'replayed';
+
+/** A pending in-flow enrollment, kept sealed in the flow's step state. */
+const FlowEnrollment = z.object({ secret: z.string(), otpauthUri: z.string() });
+export type FlowEnrollment = z.infer<typeof FlowEnrollment>;
 
 /** TOTP credentials: secrets sealed at rest, codes checked with replay protection, enrollment. */
 @Injectable()
@@ -59,6 +64,37 @@ export class TotpService {
     const credential = await this.credentials.find(identityId);
     if (!credential || credential.config.confirmed) return 'not-pending';
     return (await this.attempt(credential, token, now)) === 'accepted' ? 'confirmed' : 'invalid';
+  }
+
+  /** The identity a login step would enroll, or undefined if it does not exist. */
+  findEnrollee(identityId: string): Promise<TotpEnrollee | undefined> {
+    return this.credentials.findEnrollee(identityId);
+  }
+
+  /**
+   * Starts an enrollment inside a login flow: a fresh secret and its otpauth URI, sealed together so
+   * the flow can keep them server-side (the client only ever sees them, never sends them back).
+   */
+  async beginFlowEnrollment(issuer: string, label: string): Promise<string> {
+    const secret = newTotpSecret();
+    const enrollment: FlowEnrollment = { secret, otpauthUri: totpUri(secret, issuer, label) };
+    return this.secretBox.seal(JSON.stringify(enrollment));
+  }
+
+  async openFlowEnrollment(sealed: string): Promise<FlowEnrollment> {
+    return FlowEnrollment.parse(JSON.parse(await this.secretBox.open(sealed)));
+  }
+
+  /**
+   * Completes an in-flow enrollment with the first code from the app: stores the credential confirmed,
+   * with that code's time step spent. 'replayed' when a confirmed credential appeared meanwhile.
+   */
+  async completeFlowEnrollment(identityId: string, sealed: string, token: string, now = new Date()): Promise<TotpAttempt> {
+    const { secret } = await this.openFlowEnrollment(sealed);
+    const check = await checkTotp(secret, token, { now });
+    if (check.outcome !== 'valid') return 'invalid';
+    const saved = await this.credentials.saveConfirmed(identityId, await this.secretBox.seal(secret), { confirmed: true, lastUsedStep: check.timeStep });
+    return saved ? 'accepted' : 'replayed';
   }
 
   remove(identityId: string): Promise<boolean> {

@@ -13,8 +13,35 @@ import type { AuthorizationRequestParams } from './authorization-request';
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
 /**
- * The authorization endpoint as a pipeline of checks, each named after the rule it enforces. With
- * response_mode=direct (app-native) every error is answered as JSON and nothing is ever redirected.
+ * What differs between the fronts that start a login flow from an authorization request; every other
+ * check is shared.
+ */
+export interface AuthorizationFront {
+  /**
+   * app-native: required, the code is bound to it. First-Party Apps: optional (draft-ietf-oauth-first-party-apps
+   * §6: no redirect happens, so the token request carries none); when sent it is checked and bound as usual.
+   */
+  redirectUri: 'required' | 'optional';
+  /**
+   * app-native: response_mode=direct is what asks for JSON instead of the (future) hosted pages. First-Party
+   * Apps always answers JSON, so response_mode has no meaning there (draft §4.1 leaves it to us) and is ignored.
+   */
+  responseMode: 'direct' | 'ignored';
+}
+
+export const APP_NATIVE_FRONT: AuthorizationFront = { redirectUri: 'required', responseMode: 'direct' };
+export const FIRST_PARTY_FRONT: AuthorizationFront = { redirectUri: 'optional', responseMode: 'ignored' };
+
+/** A validated authorization request, ready to start a flow. */
+export interface ValidatedAuthorization {
+  application: Application;
+  authRequest: AuthRequest;
+}
+
+/**
+ * The authorization endpoint as a pipeline of checks, each named after the rule it enforces. Both direct
+ * fronts (app-native /authorize with response_mode=direct, First-Party Apps /authorize-challenge) run it;
+ * every error is answered as JSON and nothing is ever redirected.
  */
 @Injectable()
 export class AuthorizeService {
@@ -24,11 +51,17 @@ export class AuthorizeService {
     private readonly engine: FlowEngine,
   ) {}
 
+  /** The app-native authorization endpoint: validate, then start the flow. */
   async authorize(project: Project, params: AuthorizationRequestParams, authorization: string | undefined): Promise<FlowOutcome> {
+    const { application, authRequest } = await this.validate(project, params, authorization, APP_NATIVE_FRONT);
+    return this.engine.start(project, application, authRequest);
+  }
+
+  async validate(project: Project, params: AuthorizationRequestParams, authorization: string | undefined, front: AuthorizationFront): Promise<ValidatedAuthorization> {
     const application = await this.checkClient(project, params);
-    const redirectUri = checkRedirectUri(application, params.redirect_uri);
+    const redirectUri = checkRedirectUri(application, params.redirect_uri, front);
     checkResponseType(application, params.response_type);
-    checkResponseMode(params.response_mode);
+    if (front.responseMode === 'direct') checkResponseMode(params.response_mode);
     checkAppNative(application);
     if (application.type === 'confidential') await this.checkClientAuthentication(project, params, authorization);
     const pkce = checkPkce(application, params);
@@ -36,13 +69,13 @@ export class AuthorizeService {
 
     const authRequest: AuthRequest = {
       clientId: application.clientId,
-      redirectUri,
+      ...(redirectUri !== undefined ? { redirectUri } : {}),
       scope,
       ...(params.state !== undefined ? { state: params.state } : {}),
       ...(params.nonce !== undefined ? { nonce: params.nonce } : {}),
       ...pkce,
     };
-    return this.engine.start(project, application, authRequest);
+    return { application, authRequest };
   }
 
   private async checkClient(project: Project, params: AuthorizationRequestParams): Promise<Application> {
@@ -55,13 +88,14 @@ export class AuthorizeService {
   /** Confidential clients prove themselves before any credential is collected in their name. */
   private async checkClientAuthentication(project: Project, params: AuthorizationRequestParams, authorization: string | undefined): Promise<void> {
     if (!authorization && params.client_secret === undefined) {
-      throw new OAuthError('invalid_client', 'confidential clients must authenticate to start an app-native flow');
+      throw new OAuthError('invalid_client', 'confidential clients must authenticate to start a login flow');
     }
     await this.clientAuthenticator.authenticate(project, readClientCredentials(authorization, params));
   }
 }
 
-function checkRedirectUri(application: Application, redirectUri: string | undefined): string {
+function checkRedirectUri(application: Application, redirectUri: string | undefined, front: AuthorizationFront): string | undefined {
+  if (redirectUri === undefined && front.redirectUri === 'optional') return undefined;
   if (!redirectUri) throw new OAuthError('invalid_request', 'redirect_uri is required');
   if (!matchesRegisteredRedirectUri(redirectUri, application.redirectUris)) {
     throw new OAuthError('invalid_request', 'redirect_uri is not registered for this client');

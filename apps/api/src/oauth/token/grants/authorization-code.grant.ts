@@ -28,7 +28,6 @@ export class AuthorizationCodeGrant {
 
   async handle(project: Project, client: Application, params: TokenRequestParams): Promise<TokenResponse> {
     if (!params.code) throw new OAuthError('invalid_request', 'code is required');
-    if (!params.redirect_uri) throw new OAuthError('invalid_request', 'redirect_uri is required');
     const now = new Date();
     // Any presentation uses the code up, so a failed attempt (wrong client, verifier or redirect_uri)
     // cannot be followed by a successful one.
@@ -42,7 +41,7 @@ export class AuthorizationCodeGrant {
     if (code.projectId !== project.id) throw new OAuthError('invalid_grant', 'invalid authorization code');
     if (code.expiresAt <= now) throw new OAuthError('invalid_grant', 'authorization code expired');
     if (code.applicationId !== client.id) throw new OAuthError('invalid_grant', 'authorization code was issued to another client');
-    if (code.redirectUri !== params.redirect_uri) throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
+    checkRedirectUri(code, params.redirect_uri);
     checkCodeVerifier(code, params.code_verifier);
 
     const identity = await this.identities.findById(project.id, code.identityId);
@@ -89,6 +88,21 @@ export class AuthorizationCodeGrant {
     await this.audit.record('oauth.code_replayed', { projectId: project.id, identityId: code.identityId, data: { codeId: code.id } });
     throw new OAuthError('invalid_grant', 'authorization code was already used');
   }
+}
+
+/**
+ * RFC 6749 §4.1.3: redirect_uri is required, and identical, when the authorization request included one.
+ * Codes from First-Party Apps requests without one are bound to none (draft-ietf-oauth-first-party-apps §6:
+ * the token request then carries none); a redirect_uri sent for such a code means the client confused its
+ * codes, so it is refused like a verifier sent for a code without a challenge.
+ */
+function checkRedirectUri(code: AuthorizationCodeRow, redirectUri: string | undefined): void {
+  if (code.redirectUri === null) {
+    if (redirectUri !== undefined) throw new OAuthError('invalid_grant', 'redirect_uri sent but the authorization request had none');
+    return;
+  }
+  if (!redirectUri) throw new OAuthError('invalid_request', 'redirect_uri is required');
+  if (code.redirectUri !== redirectUri) throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
 }
 
 function checkCodeVerifier(code: AuthorizationCodeRow, verifier: string | undefined): void {

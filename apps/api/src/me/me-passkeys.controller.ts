@@ -1,0 +1,89 @@
+import { Controller, Delete, Get, Headers, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import { z } from 'zod';
+import { AuditService } from '../audit/audit.service';
+import { ApiError } from '../common/errors';
+import { JsonBody } from '../common/zod-pipes';
+import { MAX_PASSKEYS_PER_IDENTITY, PasskeysService, type PasskeyView } from '../passkeys/passkeys.service';
+import { RegistrationCredential } from '../passkeys/webauthn-json';
+import type { Project } from '../projects/projects.service';
+import { AccessTokenVerifier } from '../sessions/access-token.verifier';
+import { Tenant } from '../tenancy/tenant.pipe';
+
+const RegisterPasskeyBody = z
+  .object({
+    /** The RegistrationResponseJSON of navigator.credentials.create() (PublicKeyCredential.toJSON()). */
+    credential: RegistrationCredential,
+    /** A label the user chooses, e.g. "Work laptop". */
+    name: z.string().trim().min(1).max(100).optional(),
+  })
+  .strict();
+type RegisterPasskeyBody = z.output<typeof RegisterPasskeyBody>;
+
+/**
+ * Self-service passkeys for a signed-in user (Bearer access token): get creation options, register the
+ * passkey the platform created with them, list and remove passkeys. Registration options hold a
+ * challenge kept server-side for five minutes and spent by the first answer.
+ */
+@ApiTags('me')
+@ApiBearerAuth()
+@Controller('t/:tenant/me/passkeys')
+export class MePasskeysController {
+  constructor(
+    private readonly tokens: AccessTokenVerifier,
+    private readonly passkeys: PasskeysService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Post('registration-options')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Start registering a passkey: PublicKeyCredentialCreationOptionsJSON for navigator.credentials.create()' })
+  async registrationOptions(@Tenant() project: Project, @Headers('authorization') authorization?: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    const { identity } = await this.tokens.verify(project, authorization);
+    const options = await this.passkeys.registrationOptions(project, identity);
+    if (options === 'limit') throw ApiError.conflict(`At most ${MAX_PASSKEYS_PER_IDENTITY} passkeys can be registered; remove one first.`);
+    return options;
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Register the passkey created with the latest registration options' })
+  @ApiBody({ schema: z.toJSONSchema(RegisterPasskeyBody, { io: 'input' }) as object })
+  async register(
+    @Tenant() project: Project,
+    @JsonBody(RegisterPasskeyBody) body: RegisterPasskeyBody,
+    @Headers('authorization') authorization?: string,
+  ): Promise<PasskeyView> {
+    const { identity } = await this.tokens.verify(project, authorization);
+    const result = await this.passkeys.register(project, identity.id, body.credential, body.name);
+    switch (result.outcome) {
+      case 'registered':
+        await this.audit.record('passkey.registered', { projectId: project.id, identityId: identity.id, data: { passkeyId: result.passkey.id } });
+        return result.passkey;
+      case 'not-pending':
+        throw ApiError.conflict('No passkey registration is waiting (or it expired); get new options from registration-options first.');
+      case 'duplicate':
+        throw ApiError.conflict('This passkey is already registered.');
+      case 'limit':
+        throw ApiError.conflict(`At most ${MAX_PASSKEYS_PER_IDENTITY} passkeys can be registered; remove one first.`);
+      case 'invalid':
+        throw ApiError.badRequest(`credential: the passkey could not be verified (${result.reason}). Get new options and try again.`);
+    }
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List the passkeys of the signed-in user' })
+  async list(@Tenant() project: Project, @Headers('authorization') authorization?: string): Promise<PasskeyView[]> {
+    const { identity } = await this.tokens.verify(project, authorization);
+    return this.passkeys.list(identity.id);
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Remove a passkey (by its credential id)' })
+  async remove(@Tenant() project: Project, @Param('id') id: string, @Headers('authorization') authorization?: string): Promise<void> {
+    const { identity } = await this.tokens.verify(project, authorization);
+    if (!(await this.passkeys.remove(identity.id, id))) throw ApiError.notFound('No passkey with this id is registered.');
+    await this.audit.record('passkey.removed', { projectId: project.id, identityId: identity.id, data: { passkeyId: id } });
+  }
+}

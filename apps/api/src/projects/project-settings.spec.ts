@@ -1,0 +1,28 @@
+import { isWebAuthnOrigin, ProjectSettings, ProjectSettingsInput } from './project-settings';
+
+describe('webauthn settings', () => {
+  it('default to nothing stored: the relying party follows KEYWAY_PUBLIC_URL', () => {
+    expect(ProjectSettings.parse({}).webauthn).toEqual({});
+  });
+
+  it.each(['https://login.example.com', 'https://example.com:8443', 'http://localhost:3000', 'http://127.0.0.1:8080', `android:apk-key-hash:${'a'.repeat(43)}`])('accepts origin %s', (origin) =>
+    expect(isWebAuthnOrigin(origin)).toBe(true),
+  );
+
+  it.each(['http://example.com', 'https://example.com/', 'https://example.com/path', 'android:apk-key-hash:short', 'ios:bundle-id:com.example', 'example.com'])(
+    'refuses origin %s',
+    (origin) => expect(isWebAuthnOrigin(origin)).toBe(false),
+  );
+
+  it('refuses an RP ID that is not a host name, and web origins outside the RP ID', () => {
+    expect(ProjectSettingsInput.safeParse({ webauthn: { rpId: 'https://example.com' } }).success).toBe(false);
+    const outside = ProjectSettingsInput.safeParse({ webauthn: { rpId: 'example.com', origins: ['https://example.org'] } });
+    expect(outside.success).toBe(false);
+    expect(outside.error?.issues[0]?.message).toMatch(/not rpId 'example.com' or a subdomain/);
+    const android = `android:apk-key-hash:${'a'.repeat(43)}`;
+    expect(ProjectSettingsInput.parse({ webauthn: { rpId: 'example.com', origins: ['https://login.example.com', android] } }).webauthn).toEqual({
+      rpId: 'example.com',
+      origins: ['https://login.example.com', android],
+    });
+  });
+});
