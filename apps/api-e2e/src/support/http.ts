@@ -113,3 +113,11 @@ export function submitPassword(tenant: Pick<Tenant, 'issuer'>, flowId: string, u
 export function submitTotp(tenant: Pick<Tenant, 'issuer'>, flowId: string, token: string) {
   return postJson(`${tenant.issuer}/oauth2/authn`, { flowId, selectedAuthenticator: { authenticatorId: TOTP_AUTHENTICATOR_ID, params: { token } } });
 }
+
+export async function putJson<T = any>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+  return toJson<T>(await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }));
+}
+
+export async function del<T = any>(url: string, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+  return toJson<T>(await fetch(url, { method: 'DELETE', headers }));
+}

@@ -21,6 +21,8 @@ export interface KeywayServer {
   /** What the server printed so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
+  /** Stops the process (SIGTERM, as a deployment would) and starts a new one on the same port, data dir and database. */
+  restart(): Promise<void>;
 }
 
 /** Boots the built API as a real process on a fresh database, and waits until it answers /health. */
@@ -33,29 +35,38 @@ export async function startKeyway(options: { env?: Record<string, string> } = {}
   const baseUrl = `http://127.0.0.1:${port}`;
   let output = '';
 
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      KEYWAY_PUBLIC_URL: baseUrl,
-      KEYWAY_DATA_DIR: dataDir,
-      KEYWAY_ADMIN_TOKEN: adminToken,
-      KEYWAY_SEED_DEMO: 'true',
-      KEYWAY_LOG_LEVEL: 'warn',
-      ...(database ? { DATABASE_URL: database.url } : { DATABASE_URL: '' }),
-      ...options.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const spawnApi = (): ChildProcess => {
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        KEYWAY_PUBLIC_URL: baseUrl,
+        KEYWAY_DATA_DIR: dataDir,
+        KEYWAY_ADMIN_TOKEN: adminToken,
+        KEYWAY_SEED_DEMO: 'true',
+        KEYWAY_LOG_LEVEL: 'warn',
+        ...(database ? { DATABASE_URL: database.url } : { DATABASE_URL: '' }),
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    return child;
+  };
+  let child = spawnApi();
 
   const stop = async (): Promise<void> => {
     await terminate(child);
     await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
+  };
+  const restart = async (): Promise<void> => {
+    await terminate(child);
+    child = spawnApi();
+    await waitForHealth(baseUrl, child, () => output);
   };
   try {
     await waitForHealth(baseUrl, child, () => output);
@@ -63,7 +74,7 @@ export async function startKeyway(options: { env?: Record<string, string> } = {}
     await stop();
     throw error;
   }
-  return { baseUrl, adminToken, dataDir, databaseUrl: database?.url, output: () => output, stop };
+  return { baseUrl, adminToken, dataDir, databaseUrl: database?.url, output: () => output, stop, restart };
 }
 
 async function waitForHealth(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -123,7 +123,7 @@ export class IdentitiesAdminController {
   @ApiBody({ schema: schema(CreateIdentityBody) })
   async create(@AdminProject() project: Project, @JsonBody(CreateIdentityBody) body: CreateIdentityBody): Promise<IdentityView> {
     const credentials = { ...body.credentials, ...(body.password !== undefined ? { password: { value: body.password } } : {}) };
-    const identity = await this.identities.create(project.id, body.traits, credentials);
+    const identity = await this.identities.create(project.id, body.traits, credentials, body.schemaVersion);
     const imported = Object.keys(credentials);
     await this.audit.record('identity.created', { projectId: project.id, identityId: identity.id, data: { credentials: imported } });
     return identityView(identity);
@@ -163,6 +163,7 @@ interface IdentityView {
   id: string;
   traits: unknown;
   state: string;
+  schemaVersion: number;
   lockedUntil: string | null;
   createdAt: string;
 }
@@ -170,6 +171,7 @@ const identityView = (identity: IdentityRow): IdentityView => ({
   id: identity.id,
   traits: identity.traits,
   state: identity.state,
+  schemaVersion: identity.schemaVersion,
   lockedUntil: identity.lockedUntil?.toISOString() ?? null,
   createdAt: identity.createdAt.toISOString(),
 });

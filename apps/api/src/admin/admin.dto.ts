@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { GRANT_TYPES, RedirectUri } from '../applications/application';
 import { IdentityCredentialsInput } from '../identities/identity-credentials';
-import { DefaultTraits, PasswordSchema } from '../identities/identity-traits';
+import { PasswordSchema } from '../identities/identity-traits';
 import { ProjectSettingsInput } from '../projects/project-settings';
 
 export const CreateProjectBody = z
@@ -71,7 +71,10 @@ export type UpdateApplicationBody = z.infer<typeof UpdateApplicationBody>;
 
 export const CreateIdentityBody = z
   .object({
-    traits: DefaultTraits,
+    /** Checked against the project's identity schema (the default version, or schemaVersion) by the service. */
+    traits: z.record(z.string(), z.unknown()),
+    /** The identity schema version to validate against and record; the project's default when absent. */
+    schemaVersion: z.number().int().positive().optional(),
     /** A password to hash now (kept for compatibility; credentials.password.value is the same). */
     password: PasswordSchema.optional(),
     /** Factors imported from another identity provider. */
@@ -83,3 +86,16 @@ export const CreateIdentityBody = z
     path: ['credentials', 'password'],
   });
 export type CreateIdentityBody = z.infer<typeof CreateIdentityBody>;
+
+/** A new identity schema version: JSON Schema 2020-12 of the traits; compiled and checked by the service. */
+export const CreateIdentitySchemaBody = z
+  .object({
+    schema: z.record(z.string(), z.unknown()),
+    /** Make the new version the one new identities are validated against. */
+    setDefault: z.boolean().default(false),
+  })
+  .strict();
+export type CreateIdentitySchemaBody = z.infer<typeof CreateIdentitySchemaBody>;
+
+export const SetDefaultIdentitySchemaBody = z.object({ version: z.number().int().positive() }).strict();
+export type SetDefaultIdentitySchemaBody = z.infer<typeof SetDefaultIdentitySchemaBody>;

@@ -27,6 +27,14 @@ export type OAuthErrorCode =
   /** draft-ietf-oauth-first-party-apps §5.2.2.1: unknown, expired, finished or foreign auth_session. */
   | 'invalid_session';
 
+/** One field's problem in an API error body: `messageId` is stable, `i18nKey` names the translation. */
+export interface FieldError {
+  field: string;
+  messageId: string;
+  message: string;
+  i18nKey: string;
+}
+
 /**
  * An error of the flow and admin APIs, answered as `{code, message, description, traceId}` (WSO2 shape).
  * `code` is stable and documented; `message` is short; `description` says what to fix.
@@ -37,8 +45,16 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly description: string,
+    /** Per-field problems (e.g. invalid traits), for clients that show each beside its input. */
+    readonly fields?: FieldError[],
   ) {
     super(message);
+  }
+
+  /** 400 listing each field's problem in the description and, machine-readable, in `fields`. */
+  static invalidFields(fields: FieldError[], code: string = ErrorCodes.INVALID_REQUEST): ApiError {
+    const description = fields.map((field) => `${field.field}: ${field.message}`).join('; ');
+    return new ApiError(HttpStatus.BAD_REQUEST, code, 'Invalid request.', description, fields);
   }
 
   static badRequest(description: string, code: string = ErrorCodes.INVALID_REQUEST): ApiError {

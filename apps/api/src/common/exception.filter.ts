@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiError, ErrorCodes, OAuthError } from './errors';
+import { ApiError, ErrorCodes, OAuthError, type FieldError } from './errors';
 
 /**
  * One place that turns every failure into the body its endpoint family promises:
@@ -47,7 +47,7 @@ export class KeywayExceptionFilter implements ExceptionFilter {
       return {
         status: exception.status,
         oauth: { error: oauthCodeFor(exception.status), error_description: exception.description },
-        api: { code: exception.code, message: exception.message, description: exception.description },
+        api: { code: exception.code, message: exception.message, description: exception.description, ...(exception.fields ? { fields: exception.fields } : {}) },
       };
     }
     const status = statusOf(exception);
@@ -70,7 +70,7 @@ export class KeywayExceptionFilter implements ExceptionFilter {
 interface Described {
   status: number;
   oauth: { error: string; error_description: string };
-  api: { code: string; message: string; description: string };
+  api: { code: string; message: string; description: string; fields?: FieldError[] };
   headers?: Record<string, string> | undefined;
 }
 

@@ -23,6 +23,16 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ databaseUrl: 'postgresql://u@h/db', seedDemo: false, port: 8080, publicUrl: 'https://id.example' });
   });
 
+  it('reads the instance SMTP default and outbox timing', () => {
+    const defaults = loadConfig({ KEYWAY_DATA_DIR: dataDir(), KEYWAY_PUBLIC_URL: 'https://id.example' });
+    expect(defaults.smtp).toEqual({ url: undefined, from: 'Keyway <no-reply@id.example>' });
+    expect(defaults.email).toEqual({ retryBaseMs: 30_000, retryMaxMs: 3_600_000, maxAttempts: 10, pollMs: 5_000, leaseMs: 120_000 });
+    const set = loadConfig({ KEYWAY_DATA_DIR: dataDir(), KEYWAY_SMTP_URL: 'smtps://u:p@smtp.example:465', KEYWAY_SMTP_FROM: 'Acme <a@acme.example>', KEYWAY_EMAIL_RETRY_BASE_MS: '100' });
+    expect(set.smtp).toEqual({ url: 'smtps://u:p@smtp.example:465', from: 'Acme <a@acme.example>' });
+    expect(set.email.retryBaseMs).toBe(100);
+    expect(() => loadConfig({ KEYWAY_DATA_DIR: dataDir(), KEYWAY_SMTP_URL: 'http://smtp.example' })).toThrow(/smtp:\/\/ or smtps:\/\//);
+  });
+
   it('requires real secrets in production and explains bad values', () => {
     expect(() => loadConfig({ KEYWAY_DATA_DIR: dataDir(), NODE_ENV: 'production' })).toThrow(/KEYWAY_SECRET_KEY is required/);
     expect(() => loadConfig({ KEYWAY_DATA_DIR: dataDir(), KEYWAY_SECRET_KEY: 'short' })).toThrow(/32 bytes/);

@@ -24,6 +24,22 @@ export interface KeywayConfig {
   logFormat: 'json' | 'pretty';
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   production: boolean;
+  /** Instance-wide SMTP server for projects without their own settings. */
+  smtp: { url: string | undefined; from: string };
+  /** Outbox worker timing (milliseconds). */
+  email: EmailWorkerConfig;
+}
+
+export interface EmailWorkerConfig {
+  /** First retry delay; each later one doubles (with jitter) up to retryMaxMs. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** After this many attempts a message is `failed`. */
+  maxAttempts: number;
+  /** How often the worker looks for due retries (enqueues wake it at once). */
+  pollMs: number;
+  /** How long a claimed message is reserved for one send; a worker that died is overtaken after it. */
+  leaseMs: number;
 }
 
 const intFromEnv = (fallback: number, min: number) => z.coerce.number().int().min(min).default(fallback);
@@ -49,6 +65,17 @@ const EnvSchema = z.object({
   KEYWAY_ARGON2_MEMORY_KIB: intFromEnv(19456, 1024),
   KEYWAY_ARGON2_ITERATIONS: intFromEnv(2, 1),
   KEYWAY_ARGON2_PARALLELISM: intFromEnv(1, 1),
+  KEYWAY_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'KEYWAY_SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465')
+    .optional(),
+  KEYWAY_SMTP_FROM: z.string().optional(),
+  KEYWAY_EMAIL_RETRY_BASE_MS: intFromEnv(30_000, 1),
+  KEYWAY_EMAIL_RETRY_MAX_MS: intFromEnv(3_600_000, 1),
+  KEYWAY_EMAIL_MAX_ATTEMPTS: intFromEnv(10, 1),
+  KEYWAY_EMAIL_POLL_MS: intFromEnv(5_000, 50),
+  // Longer than one SMTP conversation can take (the transport's own timeouts stop it well before).
+  KEYWAY_EMAIL_LEASE_MS: intFromEnv(120_000, 1_000),
   NODE_ENV: z.string().optional(),
 });
 
@@ -66,10 +93,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
   const secretKey = e.KEYWAY_SECRET_KEY ?? devSecret(dataDir, 'secret.key', () => randomBytes(32).toString('base64url'));
   const adminToken = e.KEYWAY_ADMIN_TOKEN ?? devSecret(dataDir, 'admin-token', () => `kw_admin_${randomBytes(32).toString('base64url')}`);
 
+  const publicUrl = (e.KEYWAY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+
   return {
     port: e.PORT,
     host: e.HOST,
-    publicUrl: (e.KEYWAY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
     databaseUrl: e.DATABASE_URL,
     dataDir,
     adminToken,
@@ -80,6 +109,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
     logFormat: e.KEYWAY_LOG_FORMAT ?? (process.stdout.isTTY && !production ? 'pretty' : 'json'),
     argon2: { memoryCost: e.KEYWAY_ARGON2_MEMORY_KIB, timeCost: e.KEYWAY_ARGON2_ITERATIONS, parallelism: e.KEYWAY_ARGON2_PARALLELISM },
     production,
+    smtp: { url: e.KEYWAY_SMTP_URL, from: e.KEYWAY_SMTP_FROM ?? `Keyway <no-reply@${new URL(publicUrl).hostname}>` },
+    email: {
+      retryBaseMs: e.KEYWAY_EMAIL_RETRY_BASE_MS,
+      retryMaxMs: Math.max(e.KEYWAY_EMAIL_RETRY_MAX_MS, e.KEYWAY_EMAIL_RETRY_BASE_MS),
+      maxAttempts: e.KEYWAY_EMAIL_MAX_ATTEMPTS,
+      pollMs: e.KEYWAY_EMAIL_POLL_MS,
+      leaseMs: e.KEYWAY_EMAIL_LEASE_MS,
+    },
   };
 }
 

@@ -39,6 +39,7 @@ export class IdentitiesRepository {
   create(
     projectId: string,
     traits: Prisma.InputJsonObject,
+    schemaVersion: number,
     password: { hash: string; identifiers: string[] } | undefined,
     totp?: { sealedSecret: string; config: Prisma.InputJsonObject },
   ): Promise<IdentityRow> {
@@ -52,7 +53,7 @@ export class IdentitiesRepository {
     }
     if (totp) credentials.push({ type: 'totp', secret: totp.sealedSecret, config: totp.config });
     return this.prisma.identity.create({
-      data: { projectId, traits, credentials: credentials.length ? { create: credentials } : undefined },
+      data: { projectId, traits, schemaVersion, credentials: credentials.length ? { create: credentials } : undefined },
     });
   }
 

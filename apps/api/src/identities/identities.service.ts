@@ -6,7 +6,8 @@ import { isUniqueViolation } from '../prisma/prisma-errors';
 import { TotpService } from '../totp/totp.service';
 import { IdentitiesRepository, type IdentityRow } from './identities.repository';
 import type { IdentityCredentialsInput } from './identity-credentials';
-import { normaliseIdentifier, type DefaultTraits } from './identity-traits';
+import { IdentitySchemasService } from '../schemas/identity-schemas.service';
+import type { Prisma } from '../generated/prisma/client';
 
 export type CredentialSummary = { type: string; hashAlgorithm?: string; confirmed?: boolean; passkeys?: number };
 
@@ -16,17 +17,27 @@ export class IdentitiesService {
     private readonly identities: IdentitiesRepository,
     private readonly hasher: PasswordHasher,
     private readonly totp: TotpService,
+    private readonly schemas: IdentitySchemasService,
   ) {}
 
   /**
    * Creates an identity with the credentials given: a password in clear (hashed now with argon2id) or an
    * imported hash (kept until the next successful login re-hashes it), and an imported TOTP secret
    * (sealed at rest, confirmed: the user's app already has it).
+   * The traits are validated against the project's default identity schema, or the version given; a
+   * password's login identifiers are the values of every identifier trait of that schema, normalised.
    */
-  async create(projectId: string, traits: DefaultTraits, credentials: IdentityCredentialsInput = {}): Promise<IdentityRow> {
+  async create(projectId: string, traits: Record<string, unknown>, credentials: IdentityCredentialsInput = {}, schemaVersion?: number): Promise<IdentityRow> {
+    const schema = await this.schemas.resolve(projectId, schemaVersion);
+    const problems = schema.compiled.validate(traits);
+    if (problems.length) throw ApiError.invalidFields(problems);
+    const identifiers = schema.compiled.identifiersOf(traits);
     const { password, totp } = credentials;
+    if (password && identifiers.length === 0) {
+      throw ApiError.badRequest(`traits: a password needs a login identifier; give one of ${schema.compiled.identifierTraits.map((name) => `traits.${name}`).join(', ')}`);
+    }
     const passwordHash = password?.hash ?? (password?.value !== undefined ? await this.hasher.hash(password.value) : undefined);
-    const passwordCredential = passwordHash ? { hash: passwordHash, identifiers: [normaliseIdentifier(traits.email)] } : undefined;
+    const passwordCredential = passwordHash ? { hash: passwordHash, identifiers } : undefined;
     let totpCredential: { sealedSecret: string; config: { confirmed: true } } | undefined;
     if (totp) {
       const sealedSecret = await this.totp.sealImportedSecret(totp.secret);
@@ -35,10 +46,10 @@ export class IdentitiesService {
       totpCredential = { sealedSecret, config: { confirmed: true } };
     }
     try {
-      return await this.identities.create(projectId, traits, passwordCredential, totpCredential);
+      return await this.identities.create(projectId, traits as Prisma.InputJsonObject, schema.version, passwordCredential, totpCredential);
     } catch (error) {
-      // Admin-only endpoint: saying the address is taken is not an enumeration leak to end users.
-      if (isUniqueViolation(error)) throw ApiError.conflict(`An identity with email '${traits.email}' already exists.`);
+      // Admin-only endpoint: saying the identifier is taken is not an enumeration leak to end users.
+      if (isUniqueViolation(error)) throw ApiError.conflict(`An identity with login identifier ${identifiers.map((identifier) => `'${identifier}'`).join(' or ')} already exists.`);
       throw error;
     }
   }

@@ -1,18 +1,8 @@
 import { z } from 'zod';
 
-/**
- * The default identity schema's traits (email + name) until per-project identity schemas arrive.
- * Email is the login identifier; it is matched case-insensitively.
- */
-export const DefaultTraits = z
-  .object({
-    email: z.email().max(320),
-    name: z.string().trim().min(1).max(200).optional(),
-  })
-  .strict();
-export type DefaultTraits = z.infer<typeof DefaultTraits>;
+// Traits are validated by the project's identity schema (apps/api/src/schemas/), not here.
 
-/** The normalised form under which an identifier is stored and looked up. */
+/** The normalised form under which a login identifier is stored and looked up: matched case-insensitively. */
 export function normaliseIdentifier(identifier: string): string {
   return identifier.trim().toLowerCase();
 }
