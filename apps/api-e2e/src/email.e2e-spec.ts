@@ -112,7 +112,7 @@ describe('email: templates, SMTP settings and the durable outbox', () => {
   it('lists, reads, validates, stores and reverts templates per kind and locale', async () => {
     const list = await admin.get(`/projects/${slug}/email/templates`);
     expect(list.status).toBe(200);
-    expect(list.body.map((k: { kind: string }) => k.kind)).toEqual(['verification_code', 'verification_link', 'recovery_code', 'login_otp', 'welcome', 'password_changed', 'new_sign_in']);
+    expect(list.body.map((k: { kind: string }) => k.kind)).toEqual(['verification_code', 'verification_link', 'recovery_code', 'login_otp', 'welcome', 'registration_attempt', 'password_changed', 'new_sign_in']);
     expect(list.body[0]).toEqual({ kind: 'verification_code', variables: expect.arrayContaining(['code', 'projectName']), customLocales: [] });
 
     const shipped = await admin.get(`/projects/${slug}/email/templates/login_otp/de-CH`);

@@ -10,6 +10,7 @@ import { MeModule } from './me/me.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { PrismaModule } from './prisma/prisma.module';
 import { SeedModule } from './seed/seed.module';
+import { SelfServiceModule } from './self-service/self-service.module';
 
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         OAuthModule,
         AdminModule,
         MeModule,
+        SelfServiceModule,
         SeedModule,
       ],
       controllers: [HealthController],

@@ -119,6 +119,34 @@ export const AuthnRequest = z.object({
 });
 export type AuthnRequest = z.infer<typeof AuthnRequest>;
 
+/**
+ * POST {issuer}/flows/registration without a flowId: starts a registration flow for an app-native client.
+ * The OAuth parameters are those of an authorization request (response_type=code and response_mode=direct
+ * are implied); the finished flow answers with an authorization code bound to them (PKCE S256).
+ */
+export const RegistrationStartRequest = z
+  .object({
+    client_id: z.string().min(1).max(256),
+    redirect_uri: z.string().max(2048),
+    scope: z.string().max(2048),
+    state: z.string().max(1024).optional(),
+    nonce: z.string().max(1024).optional(),
+    code_challenge: z.string().max(128).optional(),
+    code_challenge_method: z.string().max(16).optional(),
+  })
+  .strict();
+export type RegistrationStartRequest = z.infer<typeof RegistrationStartRequest>;
+
+/** POST {issuer}/flows/registration: a start (OAuth params) or a step answer (same body as /oauth2/authn). */
+export const RegistrationRequest = z.union([AuthnRequest, RegistrationStartRequest]);
+export type RegistrationRequest = z.infer<typeof RegistrationRequest>;
+
+/** Self-service actions, named like authenticators: authenticatorId = base64url("<name>:LOCAL"). */
+export const SELF_SERVICE_ACTIONS = {
+  passwordRegistration: 'PasswordRegistration',
+  emailCodeVerification: 'EmailCodeVerification',
+} as const;
+
 /** Error body of the flow and admin APIs (WSO2 shape). OAuth endpoints answer RFC 6749 errors instead. */
 export const ApiErrorBody = z.object({
   code: z.string(),

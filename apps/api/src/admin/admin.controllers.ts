@@ -8,7 +8,7 @@ import { ApiError } from '../common/errors';
 import { JsonBody } from '../common/zod-pipes';
 import { LoginFlowValidator } from '../flows/login-flow.validator';
 import type { IdentityRow } from '../identities/identities.repository';
-import { IdentitiesService, type CredentialSummary } from '../identities/identities.service';
+import { IdentitiesService, type CredentialSummary, type VerifiableAddressView } from '../identities/identities.service';
 import { ProjectsService, type Project } from '../projects/projects.service';
 import { AdminAuth } from './admin-auth.decorator';
 import { AdminProject } from './admin-project.pipe';
@@ -137,10 +137,17 @@ export class IdentitiesAdminController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Read an identity, with a summary of its credentials (types, password hash algorithm; never secrets)' })
-  async get(@AdminProject() project: Project, @Param('id') id: string): Promise<IdentityView & { credentials: CredentialSummary[] }> {
+  async get(
+    @AdminProject() project: Project,
+    @Param('id') id: string,
+  ): Promise<IdentityView & { credentials: CredentialSummary[]; verifiableAddresses: VerifiableAddressView[] }> {
     const identity = /^[0-9a-f-]{36}$/i.test(id) ? await this.identities.findById(project.id, id) : null;
     if (!identity) throw ApiError.notFound(`No identity '${id}' in project '${project.slug}'.`);
-    return { ...identityView(identity), credentials: await this.identities.credentialSummaries(identity.id) };
+    return {
+      ...identityView(identity),
+      credentials: await this.identities.credentialSummaries(identity.id),
+      verifiableAddresses: await this.identities.verifiableAddresses(identity.id),
+    };
   }
 }
 

@@ -86,6 +86,14 @@ export const DEFAULT_TEMPLATES: Record<EmailKind, TemplateContent> = {
     html: layout('Welcome to {{projectName}}', `${heading('Welcome to {{projectName}}')}${paragraph(greeting)}${paragraph('Your account for {{email}} is ready. Thanks for joining us!')}`),
     text: `${greeting}\n\nYour account for {{email}} is ready. Thanks for joining us!\n\n— {{projectName}}\n`,
   },
+  registration_attempt: {
+    subject: 'Someone tried to create a {{projectName}} account with your email',
+    html: layout(
+      'Someone tried to create a {{projectName}} account with your email',
+      `${heading('You already have an account')}${paragraph(greeting)}${paragraph('Someone just tried to create a {{projectName}} account for {{email}}, which already has one. Sign in with it instead; if you forgot your password, recover your account.')}${muted("If this wasn't you, you can ignore this email: nothing was changed.")}`,
+    ),
+    text: `${greeting}\n\nSomeone just tried to create a {{projectName}} account for {{email}}, which already has one. Sign in with it instead; if you forgot your password, recover your account.\n\nIf this wasn't you, you can ignore this email: nothing was changed.\n\n— {{projectName}}\n`,
+  },
   password_changed: {
     subject: 'Your {{projectName}} password was changed',
     html: layout(

@@ -5,6 +5,8 @@ export const EMAIL_KINDS = {
   recovery_code: ['projectName', 'email', 'name', 'code', 'expiresInMinutes'],
   login_otp: ['projectName', 'email', 'name', 'code', 'expiresInMinutes'],
   welcome: ['projectName', 'email', 'name'],
+  /** Someone tried to register with an address that already has an account (registration never says so on screen). */
+  registration_attempt: ['projectName', 'email', 'name'],
   password_changed: ['projectName', 'email', 'name', 'changedAt'],
   new_sign_in: ['projectName', 'email', 'name', 'signedInAt', 'device', 'ipAddress'],
 } as const satisfies Record<string, readonly string[]>;

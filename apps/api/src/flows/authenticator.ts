@@ -23,7 +23,18 @@ export type AuthenticationResult =
   /** The step may be retried; `message` explains why it failed. */
   | { outcome: 'failure'; message: FlowMessage }
   /** The flow must end (e.g. the identity is locked). */
-  | { outcome: 'terminal'; message: FlowMessage };
+  | { outcome: 'terminal'; message: FlowMessage }
+  /**
+   * The step goes on with another prompt of the same option (a first-step email OTP got the username and
+   * now asks for the code); `stepState` replaces the option's state, as `initiate`'s does.
+   */
+  | { outcome: 'continue'; stepState: unknown };
+
+/** Why `initiate` runs. */
+export interface InitiationRequest {
+  /** The user selected the option again without params (e.g. "resend the code"), rather than the step being presented. */
+  reselected: boolean;
+}
 
 /**
  * The one interface through which the flow engine knows an authenticator. Adding an authenticator means
@@ -66,8 +77,9 @@ export interface Authenticator {
    * Prepares a user-initiated option (challenge, code sent, enrollment secret); what it returns is kept
    * in flow.stepState[name] for this step. It may run more than once per step (each time the step is
    * presented again), so options whose state the user already acted on (a scanned secret) reuse it.
+   * `refused` declines the initiation (e.g. a resend limit): the engine answers FAIL_INCOMPLETE with it.
    */
-  initiate?(context: AuthenticatorContext): Promise<{ stepState?: unknown }>;
+  initiate?(context: AuthenticatorContext, request?: InitiationRequest): Promise<{ stepState?: unknown; refused?: FlowMessage }>;
   authenticate(context: AuthenticatorContext, params: Record<string, string>): Promise<AuthenticationResult>;
 }
 

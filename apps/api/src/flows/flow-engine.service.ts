@@ -86,7 +86,7 @@ export class FlowEngine {
     const params = request.selectedAuthenticator.params;
 
     if (params === undefined || Object.keys(params).length === 0) {
-      if (userInitiated) return this.initiate(context, authenticator);
+      if (userInitiated) return this.initiate(context, authenticator, true);
       throw missingParams(await authenticator.prompt(context));
     }
     const prompt = await authenticator.prompt(context);
@@ -101,6 +101,7 @@ export class FlowEngine {
     }
     if (result.outcome === 'terminal') return this.fail(context, result.message, true);
     if (result.outcome === 'failure') return this.fail(context, result.message, false);
+    if (result.outcome === 'continue') return this.present(context, authenticator, result.stepState);
 
     const amr = [...new Set([...flow.amr, ...result.amr])];
     const stepIndex = flow.stepIndex + 1;
@@ -134,8 +135,19 @@ export class FlowEngine {
     return option;
   }
 
-  private async initiate(context: AuthenticatorContext, authenticator: Authenticator): Promise<FlowOutcome> {
-    const { stepState } = (await authenticator.initiate?.(context)) ?? {};
+  /** `reselected`: the user selected the option again without params (a resend), not the engine presenting the step. */
+  private async initiate(context: AuthenticatorContext, authenticator: Authenticator, reselected = false): Promise<FlowOutcome> {
+    const { stepState, refused } = (await authenticator.initiate?.(context, { reselected })) ?? {};
+    if (refused) {
+      // Not a wrong answer (nothing is counted): the option stays as it was, with the reason.
+      const option = await this.describeOption(context, authenticator, true);
+      return { status: 'FAIL_INCOMPLETE', flow: context.flow, nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option], messages: [refused] } };
+    }
+    return this.present(context, authenticator, stepState);
+  }
+
+  /** Stores the option's step state and answers with its full prompt. */
+  private async present(context: AuthenticatorContext, authenticator: Authenticator, stepState: unknown): Promise<FlowOutcome> {
     const flow = { ...context.flow, stepState: { ...context.flow.stepState, [authenticator.name]: stepState } };
     await this.commit(context.flow, { stepState: flow.stepState });
     const option = await this.describeOption({ ...context, flow }, authenticator, true);

@@ -21,7 +21,9 @@ export class FlowsRepository {
   /** The flow if it is still running; finished flows are as good as unknown. */
   async findActive(id: string): Promise<(FlowRecord & { failedAttempts: number }) | undefined> {
     const row = await this.prisma.flow.findUnique({ where: { id } });
-    return row && row.state === 'active' ? { ...toRecord(row), failedAttempts: row.failedAttempts } : undefined;
+    // Self-service flows (registration…) share the table but never advance through the login engine:
+    // a registration flow holding an unverified identity must not be finished at /oauth2/authn.
+    return row && row.state === 'active' && row.type === 'AUTHENTICATION' ? { ...toRecord(row), failedAttempts: row.failedAttempts } : undefined;
   }
 
   /**

@@ -62,6 +62,10 @@ export class IdentitiesRepository {
     return this.prisma.credential.findMany({ where: { identityId }, select: { type: true, secret: true, config: true }, orderBy: { createdAt: 'asc' } });
   }
 
+  listVerifiableAddresses(identityId: string): Promise<{ via: string; value: string; verified: boolean; verifiedAt: Date | null }[]> {
+    return this.prisma.verifiableAddress.findMany({ where: { identityId }, select: { via: true, value: true, verified: true, verifiedAt: true }, orderBy: { createdAt: 'asc' } });
+  }
+
   async updatePasswordHash(credentialId: string, hash: string): Promise<void> {
     await this.prisma.credential.update({ where: { id: credentialId }, data: { secret: hash } });
   }

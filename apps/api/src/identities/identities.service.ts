@@ -9,6 +9,7 @@ import type { IdentityCredentialsInput } from './identity-credentials';
 import { IdentitySchemasService } from '../schemas/identity-schemas.service';
 import type { Prisma } from '../generated/prisma/client';
 
+export type VerifiableAddressView = { via: string; value: string; verified: boolean; verifiedAt: Date | null };
 export type CredentialSummary = { type: string; hashAlgorithm?: string; confirmed?: boolean; passkeys?: number };
 
 @Injectable()
@@ -74,6 +75,11 @@ export class IdentitiesService {
 
   findById(projectId: string, id: string): Promise<IdentityRow | null> {
     return this.identities.findById(projectId, id);
+  }
+
+  /** The identity's verifiable addresses (from traits marked `verification.via`) and whether each is verified. */
+  verifiableAddresses(identityId: string): Promise<VerifiableAddressView[]> {
+    return this.identities.listVerifiableAddresses(identityId);
   }
 
   list(projectId: string, take = 100): Promise<IdentityRow[]> {

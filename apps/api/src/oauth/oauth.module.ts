@@ -41,5 +41,7 @@ import { UserinfoController } from './userinfo.controller';
     AuthorizationCodeGrant,
     RefreshTokenGrant,
   ],
+  // The self-service flows start from the same validated authorization request and finish with the same code.
+  exports: [AuthorizeService, AuthorizationResponseService],
 })
 export class OAuthModule {}

@@ -52,6 +52,13 @@ export const WebAuthnSettings = z
   });
 export type WebAuthnSettings = z.infer<typeof WebAuthnSettings>;
 
+const EmailOtpFields = {
+  length: z.number().int().min(6).max(10),
+  ttlSeconds: z.number().int().min(1).max(3600),
+  maxResends: z.number().int().min(0).max(20),
+  resendIntervalSeconds: z.number().int().min(0).max(3600),
+};
+
 /** Per-project policy. Stored as JSON on the project; every field has a secure default. */
 export const ProjectSettings = z
   .object({
@@ -75,6 +82,17 @@ export const ProjectSettings = z
     sessionTtlSeconds: z.number().int().min(60).max(86_400 * 365).default(86_400 * 30),
     /** Passkeys (WebAuthn relying party); unset fields are derived from KEYWAY_PUBLIC_URL and the project name. */
     webauthn: WebAuthnSettings.prefault({}),
+    /** The email OTP login option: code length, lifetime and how often a step may send a new code. */
+    emailOtp: z
+      .object({
+        length: EmailOtpFields.length.default(6),
+        ttlSeconds: EmailOtpFields.ttlSeconds.default(300),
+        /** Codes a step may send after the first one. */
+        maxResends: EmailOtpFields.maxResends.default(3),
+        resendIntervalSeconds: EmailOtpFields.resendIntervalSeconds.default(30),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type ProjectSettings = z.infer<typeof ProjectSettings>;
@@ -82,5 +100,7 @@ export type ProjectSettings = z.infer<typeof ProjectSettings>;
 /** Settings as an admin may send them: any subset, merged over the defaults. */
 export const ProjectSettingsInput = ProjectSettings.partial().extend({
   lockout: z.object({ maxAttempts: z.number().int().min(1).max(100), durationSeconds: z.number().int().min(1) }).partial().optional(),
+  // Without defaults here, so a PATCH changes only the fields it names.
+  emailOtp: z.object(EmailOtpFields).strict().partial().optional(),
 }).strict();
 export type ProjectSettingsInput = z.infer<typeof ProjectSettingsInput>;

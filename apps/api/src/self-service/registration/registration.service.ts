@@ -1,0 +1,263 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import {
+  encodeAuthenticatorId,
+  SELF_SERVICE_ACTIONS,
+  type AuthenticatorOption,
+  type AuthnRequest,
+  type FlowMessage,
+  type FlowResponse,
+  type RegistrationStartRequest,
+} from '@keyway/flow-types';
+import { ApplicationsService } from '../../applications/applications.service';
+import { ApiError, ErrorCodes } from '../../common/errors';
+import { PasswordHasher } from '../../crypto/password-hasher';
+import { EmailOutbox } from '../../email/email-outbox';
+import type { FlowRecord } from '../../flows/flow';
+import { normaliseIdentifier } from '../../identities/identity-traits';
+import { AuthorizationResponseService } from '../../oauth/authorization-response.service';
+import { APP_NATIVE_FRONT, AuthorizeService } from '../../oauth/authorize/authorize.service';
+import { isUniqueViolation } from '../../prisma/prisma-errors';
+import type { Project } from '../../projects/projects.service';
+import type { CompiledIdentitySchema } from '../../schemas/identity-schema';
+import { paramsFromSchema, requiredParamsFromSchema } from '../../schemas/schema-params';
+import { IdentitySchemasService } from '../../schemas/identity-schemas.service';
+import { SelfServiceMessages } from '../self-service-messages';
+import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash, type PendingCode } from '../verification/verification-code';
+import { fieldMessages, PASSWORD_PARAM, readRegistrationForm } from './registration-form';
+import { RegistrationRepository, type NewIdentity, type RegistrationFlow, type Tx } from './registration.repository';
+
+export const REGISTRATION_FORM_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.passwordRegistration, 'LOCAL');
+export const EMAIL_CODE_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.emailCodeVerification, 'LOCAL');
+
+/** Steps of a registration flow (Flow.stepIndex). */
+const FORM_STEP = 0;
+const CODE_STEP = 1;
+/** Failed form submissions one flow accepts before it dies, as in the login flow. */
+const MAX_FORM_FAILURES = 10;
+const MAX_PARAM_LENGTH = 8192;
+
+interface CodeState {
+  pending: PendingCode;
+  address: { via: 'email'; value: string };
+}
+
+/**
+ * Self-service registration, native JSON, in the login flow's wire shape. Step 1 is the form (traits from
+ * the project's default identity schema + password). When the schema has a verifiable email, step 2 asks
+ * for the code mailed to it, and only then is the authorization code issued: a taken address gets exactly
+ * the same step 2 (its owner is mailed a notice instead of a code), so the answers never reveal who has an
+ * account.
+ */
+@Injectable()
+export class RegistrationService {
+  constructor(
+    private readonly repository: RegistrationRepository,
+    private readonly authorize: AuthorizeService,
+    private readonly authorizationResponse: AuthorizationResponseService,
+    private readonly applications: ApplicationsService,
+    private readonly schemas: IdentitySchemasService,
+    private readonly hasher: PasswordHasher,
+    private readonly outbox: EmailOutbox,
+  ) {}
+
+  /** Validates the OAuth params with the authorize pipeline (client, redirect_uri, PKCE, scope) and starts the flow. */
+  async start(project: Project, request: RegistrationStartRequest, authorization: string | undefined): Promise<FlowResponse> {
+    const { application, authRequest } = await this.authorize.validate(project, { ...request, response_type: 'code', response_mode: 'direct' }, authorization, APP_NATIVE_FRONT);
+    const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
+    const flow = await this.repository.createFlow({ projectId: project.id, applicationId: application.id, authRequest, expiresAt });
+    const schema = await this.schemas.getDefault(project.id);
+    return this.step(project, flow.id, 'INCOMPLETE', formOption(schema.compiled));
+  }
+
+  async advance(project: Project, request: AuthnRequest): Promise<FlowResponse> {
+    const flow = await this.loadFlow(project, request.flowId);
+    const params = request.selectedAuthenticator.params ?? {};
+    const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
+    if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
+    const expected = flow.stepIndex === FORM_STEP ? REGISTRATION_FORM_ID : EMAIL_CODE_ID;
+    if (request.selectedAuthenticator.authenticatorId !== expected) {
+      throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
+    }
+    return flow.stepIndex === FORM_STEP ? this.submitForm(project, flow, params) : this.submitCode(project, flow, params['code'] ?? '');
+  }
+
+  private async submitForm(project: Project, flow: RegistrationFlow, params: Record<string, string>): Promise<FlowResponse> {
+    // The flow keeps the default schema current when it answers; a new default applies to the next submission.
+    const schema = (await this.schemas.getDefault(project.id)).compiled;
+    const form = readRegistrationForm(schema, params);
+    if (!form.ok) return this.fail(project, flow, fieldMessages(form.errors), formOption(schema), MAX_FORM_FAILURES);
+
+    const identity: NewIdentity = {
+      projectId: project.id,
+      traits: form.traits as NewIdentity['traits'],
+      schemaVersion: (await this.schemas.getDefault(project.id)).version,
+      // Hashed before the transaction: argon2id takes tens of milliseconds that no lock should wait for.
+      passwordHash: await this.hasher.hash(form.password),
+      identifiers: schema.identifiersOf(form.traits),
+      addresses: verifiableAddresses(schema, form.traits),
+    };
+    const email = identity.addresses.find((address) => address.via === 'email');
+    if (!email) return this.registerWithoutVerification(project, flow, identity, schema);
+
+    const code = generateCode();
+    const codeState = (pending: PendingCode): CodeState => ({ pending, address: { via: 'email', value: email.value } });
+    const expiresAt = Date.now() + CODE_TTL_MS;
+    const sendCode = async (tx: Tx, forceTaken: boolean): Promise<void> => {
+      const taken = forceTaken || (await this.repository.isTaken(tx, project.id, identity.identifiers, identity.addresses));
+      const identityId = taken ? null : await this.repository.createIdentity(tx, identity);
+      // A taken address gets a code no one knows: the next step then fails exactly as a mistyped code does.
+      const pending: PendingCode = { codeHash: taken ? unguessableCodeHash() : hashCode(code), expiresAt, attempts: 0 };
+      const moved = await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, identityId, amr: ['pwd'], stepState: { ...codeState(pending) }, expiresAt: new Date(expiresAt) });
+      if (!moved) throw concurrentUpdate();
+      const name = typeof form.traits['name'] === 'string' ? form.traits['name'] : undefined;
+      const common = { projectId: project.id, locale: 'en', to: email.value, idempotencyKey: `registration:${flow.id}` };
+      if (taken) {
+        await this.outbox.enqueueTemplate(tx, { ...common, kind: 'registration_attempt', variables: { projectName: project.name } });
+      } else {
+        await this.outbox.enqueueTemplate(tx, { ...common, kind: 'verification_code', variables: { projectName: project.name, code, expiresInMinutes: CODE_TTL_MS / 60_000, ...(name ? { name } : {}) } });
+      }
+    };
+    try {
+      await this.repository.transaction((tx) => sendCode(tx, false));
+    } catch (error) {
+      // A concurrent registration took an identifier between our check and insert: answer as for any taken one.
+      if (!isUniqueViolation(error)) throw error;
+      await this.repository.transaction((tx) => sendCode(tx, true));
+    }
+    return this.step(project, flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.verificationCodeSent()]);
+  }
+
+  /**
+   * Schemas without a verifiable email have no channel to tell an address's owner, so a taken identifier
+   * can only be refused on screen (documented in docs/errors.md as msg_identifier_taken).
+   */
+  private async registerWithoutVerification(project: Project, flow: RegistrationFlow, identity: NewIdentity, schema: CompiledIdentitySchema): Promise<FlowResponse> {
+    let identityId: string | null;
+    try {
+      identityId = await this.repository.transaction(async (tx) => {
+        if (await this.repository.isTaken(tx, project.id, identity.identifiers, identity.addresses)) return null;
+        const id = await this.repository.createIdentity(tx, identity);
+        if (!(await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, identityId: id, amr: ['pwd'], state: 'succeeded' }))) throw concurrentUpdate();
+        return id;
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      identityId = null;
+    }
+    if (!identityId) return this.fail(project, flow, [SelfServiceMessages.identifierTaken()], formOption(schema), MAX_FORM_FAILURES);
+    return this.succeed(project, flow, identityId);
+  }
+
+  private async submitCode(project: Project, flow: RegistrationFlow, code: string): Promise<FlowResponse> {
+    const state = flow.stepState as unknown as CodeState;
+    const result = checkCode(state.pending, code);
+    if (result === 'expired') {
+      await this.repository.updateFlow(undefined, flow, { state: 'failed' });
+      return failed(flow.id, [SelfServiceMessages.codeExpired()]);
+    }
+    if (result === 'invalid' || !flow.identityId) {
+      const attempts = state.pending.attempts + 1;
+      const remaining = MAX_CODE_ATTEMPTS - attempts;
+      const stepState = { ...state, pending: { ...state.pending, attempts } };
+      const dead = remaining <= 0;
+      if (!(await this.repository.updateFlow(undefined, flow, { stepState, failedAttempts: flow.failedAttempts + 1, ...(dead ? { state: 'failed' as const } : {}) }))) throw concurrentUpdate();
+      if (dead) return failed(flow.id, [SelfServiceMessages.tooManyAttempts()]);
+      return this.step(project, flow.id, 'FAIL_INCOMPLETE', codeOption(), [SelfServiceMessages.invalidCode(remaining)]);
+    }
+    const identityId = flow.identityId;
+    // The optimistic lock makes the code single-use: a second answer finds the flow finished.
+    await this.repository.transaction(async (tx) => {
+      if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) throw concurrentUpdate();
+      await this.repository.markAddressVerified(tx, identityId, state.address.via, state.address.value);
+    });
+    return this.succeed(project, flow, identityId);
+  }
+
+  private async succeed(project: Project, flow: RegistrationFlow, identityId: string): Promise<FlowResponse> {
+    const record: FlowRecord & { identityId: string } = { ...flow, type: 'REGISTRATION', identityId, amr: ['pwd'] };
+    return { flowStatus: 'SUCCESS_COMPLETED', authData: await this.authorizationResponse.issue(project, record) };
+  }
+
+  /** A failed answer re-offers the same step with the messages; too many kill the flow. */
+  private async fail(project: Project, flow: RegistrationFlow, messages: FlowMessage[], option: AuthenticatorOption, maxFailures: number): Promise<FlowResponse> {
+    const failedAttempts = flow.failedAttempts + 1;
+    const dead = failedAttempts >= maxFailures;
+    if (!(await this.repository.updateFlow(undefined, flow, { failedAttempts, ...(dead ? { state: 'failed' as const } : {}) }))) throw concurrentUpdate();
+    if (dead) return failed(flow.id, [SelfServiceMessages.tooManyAttempts()]);
+    return this.step(project, flow.id, 'FAIL_INCOMPLETE', option, messages);
+  }
+
+  private step(project: Project, flowId: string, flowStatus: 'INCOMPLETE' | 'FAIL_INCOMPLETE', option: AuthenticatorOption, messages?: FlowMessage[]): FlowResponse {
+    return {
+      flowId,
+      flowStatus,
+      flowType: 'REGISTRATION',
+      nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option], ...(messages?.length ? { messages } : {}) },
+      links: [{ name: 'registration', href: `${project.issuer}/flows/registration`, method: 'POST' }],
+    };
+  }
+
+  private async loadFlow(project: Project, flowId: string): Promise<RegistrationFlow> {
+    const flow = isUuid(flowId) ? await this.repository.findActive(flowId) : undefined;
+    // Unknown, finished, expired and other tenants' flows all answer the same.
+    if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) {
+      throw ApiError.badRequest('Invalid or expired flowId. Start a new registration flow.', ErrorCodes.FLOW_INVALID_ID);
+    }
+    const application = await this.applications.findByClientId(project.id, flow.authRequest.clientId);
+    if (!application || application.id !== flow.applicationId || !application.appNative) {
+      throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
+    }
+    return flow;
+  }
+}
+
+/** The form action: traits params from the schema (its order and types), then the password. */
+export function formOption(schema: CompiledIdentitySchema): AuthenticatorOption {
+  const traits = paramsFromSchema(schema);
+  return {
+    authenticatorId: REGISTRATION_FORM_ID,
+    authenticator: 'Password registration',
+    idp: 'LOCAL',
+    metadata: {
+      i18nKey: 'action.password.registration',
+      promptType: 'USER_PROMPT',
+      params: [...traits, { param: PASSWORD_PARAM, type: 'STRING', order: traits.length, i18nKey: 'param.password', displayName: 'Password', confidential: true }],
+    },
+    requiredParams: [...requiredParamsFromSchema(schema), PASSWORD_PARAM],
+  };
+}
+
+export function codeOption(): AuthenticatorOption {
+  return {
+    authenticatorId: EMAIL_CODE_ID,
+    authenticator: 'Email verification code',
+    idp: 'LOCAL',
+    metadata: {
+      i18nKey: 'action.email.verification',
+      promptType: 'USER_PROMPT',
+      params: [{ param: 'code', type: 'STRING', order: 0, i18nKey: 'param.verification.code', displayName: 'Verification code', confidential: false }],
+    },
+    requiredParams: ['code'],
+  };
+}
+
+/** The traits the schema marks `verification.via`, normalised as their unique key is. */
+function verifiableAddresses(schema: CompiledIdentitySchema, traits: Record<string, unknown>): NewIdentity['addresses'] {
+  return schema.traits.flatMap((trait) => {
+    const via = trait.annotations.verification?.via;
+    const value = traits[trait.name];
+    return via && typeof value === 'string' && value.trim() !== '' ? [{ via, value: normaliseIdentifier(value) }] : [];
+  });
+}
+
+function failed(flowId: string, messages: FlowMessage[]): FlowResponse {
+  return { flowId, flowStatus: 'FAIL_COMPLETED', flowType: 'REGISTRATION', messages };
+}
+
+function concurrentUpdate(): ApiError {
+  return new ApiError(HttpStatus.CONFLICT, ErrorCodes.FLOW_CONCURRENT_UPDATE, 'Conflict.', 'The flow was advanced by another request.');
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
