@@ -141,10 +141,42 @@ export type RegistrationStartRequest = z.infer<typeof RegistrationStartRequest>;
 export const RegistrationRequest = z.union([AuthnRequest, RegistrationStartRequest]);
 export type RegistrationRequest = z.infer<typeof RegistrationRequest>;
 
+/** POST {issuer}/flows/recovery: the same bodies as registration (OAuth params to start, step answers after). */
+export const RecoveryRequest = RegistrationRequest;
+export type RecoveryRequest = RegistrationRequest;
+
+/**
+ * POST {issuer}/flows/verification without a flowId: starts verifying an email address for an app-native
+ * client. The answer is the same code step whether or not the address belongs to anyone.
+ */
+export const VerificationStartRequest = z
+  .object({
+    client_id: z.string().min(1).max(256),
+    email: z.string().trim().min(3).max(320),
+  })
+  .strict();
+export type VerificationStartRequest = z.infer<typeof VerificationStartRequest>;
+
+/** POST {issuer}/flows/verification: a start ({client_id, email}) or a step answer (same body as /oauth2/authn). */
+export const VerificationRequest = z.union([AuthnRequest, VerificationStartRequest]);
+export type VerificationRequest = z.infer<typeof VerificationRequest>;
+
+/** SUCCESS_COMPLETED of a self-service flow that issues nothing (verification): the address is verified. */
+export const SelfServiceCompletedResponse = z.object({
+  flowId: z.string(),
+  flowStatus: z.literal('SUCCESS_COMPLETED'),
+  flowType: FlowType,
+});
+export type SelfServiceCompletedResponse = z.infer<typeof SelfServiceCompletedResponse>;
+
 /** Self-service actions, named like authenticators: authenticatorId = base64url("<name>:LOCAL"). */
 export const SELF_SERVICE_ACTIONS = {
   passwordRegistration: 'PasswordRegistration',
   emailCodeVerification: 'EmailCodeVerification',
+  /** Recovery: the address to send a code to, the code, then the new password. */
+  recoveryEmail: 'EmailRecovery',
+  recoveryCode: 'EmailCodeRecovery',
+  passwordReset: 'PasswordReset',
 } as const;
 
 /** Error body of the flow and admin APIs (WSO2 shape). OAuth endpoints answer RFC 6749 errors instead. */

@@ -106,6 +106,13 @@ export class FlowEngine {
     const amr = [...new Set([...flow.amr, ...result.amr])];
     const stepIndex = flow.stepIndex + 1;
     const done = stepIndex >= application.loginFlow.length;
+    // Checked here, where every front's login ends (app-native /oauth2/authn and First-Party Apps
+    // /oauth2/authorize-challenge), and only after the last step proved who it is: telling an unverified
+    // user earlier would confirm an account to anyone who knows its email address.
+    if (done && project.settings.requireVerifiedEmail && !(await this.flows.hasVerifiedEmail(result.identityId))) {
+      await this.commit(flow, { state: 'failed' });
+      return { status: 'FAIL_COMPLETED', flow, messages: [FlowMessages.emailNotVerified()] };
+    }
     await this.commit(flow, { stepIndex, identityId: result.identityId, amr, stepState: {}, ...(done ? { state: 'succeeded' as const } : {}) });
     const advanced = { ...flow, stepIndex, identityId: result.identityId, amr, stepState: {} };
     if (done) return { status: 'SUCCESS_COMPLETED', flow: advanced };

@@ -2,6 +2,13 @@ import type { FlowMessage } from '@keyway/flow-types';
 
 /** The flow's user-facing messages, with WSO2's message ids and i18n keys. */
 export const FlowMessages = {
+  /** The project requires a verified email before a login completes (settings.requireVerifiedEmail). */
+  emailNotVerified: (): FlowMessage => ({
+    type: 'ERROR',
+    messageId: 'msg_email_not_verified',
+    message: 'Verify your email address before signing in.',
+    i18nKey: 'message.msg_email_not_verified',
+  }),
   invalidCredentials: (remainingAttempts: number): FlowMessage => ({
     type: 'ERROR',
     messageId: 'msg_invalid_un_pw',

@@ -26,6 +26,11 @@ export class FlowsRepository {
     return row && row.state === 'active' && row.type === 'AUTHENTICATION' ? { ...toRecord(row), failedAttempts: row.failedAttempts } : undefined;
   }
 
+  /** Whether the identity has at least one verified email address; no address at all counts as unverified. */
+  async hasVerifiedEmail(identityId: string): Promise<boolean> {
+    return (await this.prisma.verifiableAddress.count({ where: { identityId, via: 'email', verified: true } })) > 0;
+  }
+
   /**
    * Writes the flow's progress only if nobody else advanced it since it was read (optimistic lock on
    * stepIndex), so two concurrent answers to one step cannot both win.

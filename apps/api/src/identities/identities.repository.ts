@@ -18,6 +18,18 @@ export class IdentitiesRepository {
     return this.prisma.identity.findFirst({ where: { id, projectId } });
   }
 
+  /** The identity with its verified email addresses, in one query: what the email_verified claim needs. */
+  async findWithVerifiedEmails(projectId: string, id: string): Promise<(IdentityRow & { verifiedEmails: string[] }) | null> {
+    const row = await this.prisma.identity.findFirst({
+      relationLoadStrategy: 'join',
+      where: { id, projectId },
+      include: { verifiableAddresses: { where: { via: 'email', verified: true }, select: { value: true } } },
+    });
+    if (!row) return null;
+    const { verifiableAddresses, ...identity } = row;
+    return { ...identity, verifiedEmails: verifiableAddresses.map((address) => address.value) };
+  }
+
   list(projectId: string, take: number): Promise<IdentityRow[]> {
     return this.prisma.identity.findMany({ where: { projectId }, orderBy: { createdAt: 'asc' }, take });
   }
@@ -42,6 +54,7 @@ export class IdentitiesRepository {
     schemaVersion: number,
     password: { hash: string; identifiers: string[] } | undefined,
     totp?: { sealedSecret: string; config: Prisma.InputJsonObject },
+    addresses: Array<{ via: 'email' | 'phone'; value: string }> = [],
   ): Promise<IdentityRow> {
     const credentials: Prisma.CredentialCreateWithoutIdentityInput[] = [];
     if (password) {
@@ -53,7 +66,14 @@ export class IdentitiesRepository {
     }
     if (totp) credentials.push({ type: 'totp', secret: totp.sealedSecret, config: totp.config });
     return this.prisma.identity.create({
-      data: { projectId, traits, schemaVersion, credentials: credentials.length ? { create: credentials } : undefined },
+      data: {
+        projectId,
+        traits,
+        schemaVersion,
+        credentials: credentials.length ? { create: credentials } : undefined,
+        // Unverified: an admin import proves nothing about who reads the mailbox; the verification flow does.
+        verifiableAddresses: addresses.length ? { create: addresses.map(({ via, value }) => ({ projectId, via, value })) } : undefined,
+      },
     });
   }
 

@@ -47,7 +47,7 @@ export class IdentitiesService {
       totpCredential = { sealedSecret, config: { confirmed: true } };
     }
     try {
-      return await this.identities.create(projectId, traits as Prisma.InputJsonObject, schema.version, passwordCredential, totpCredential);
+      return await this.identities.create(projectId, traits as Prisma.InputJsonObject, schema.version, passwordCredential, totpCredential, schema.compiled.verifiableAddressesOf(traits));
     } catch (error) {
       // Admin-only endpoint: saying the identifier is taken is not an enumeration leak to end users.
       if (isUniqueViolation(error)) throw ApiError.conflict(`An identity with login identifier ${identifiers.map((identifier) => `'${identifier}'`).join(' or ')} already exists.`);

@@ -26,6 +26,6 @@ export class UserinfoController {
 
   private async userinfo(project: Project, authorization: string | undefined): Promise<Record<string, unknown>> {
     const { identity, scope } = await this.tokens.verify(project, authorization);
-    return { sub: identity.id, ...scopedClaims(scope, identity.traits as Record<string, unknown>) };
+    return { sub: identity.id, ...scopedClaims(scope, identity.traits as Record<string, unknown>, identity.verifiedEmails) };
   }
 }

@@ -80,6 +80,8 @@ export const ProjectSettings = z
     /** Absolute lifetime of a login's refresh-token family; rotation never extends past it. */
     refreshTokenAbsoluteTtlSeconds: z.number().int().min(60).max(86_400 * 730).default(86_400 * 90),
     sessionTtlSeconds: z.number().int().min(60).max(86_400 * 365).default(86_400 * 30),
+    /** A login completes only for an identity whose email address is verified (the verification flow). */
+    requireVerifiedEmail: z.boolean().default(false),
     /** Passkeys (WebAuthn relying party); unset fields are derived from KEYWAY_PUBLIC_URL and the project name. */
     webauthn: WebAuthnSettings.prefault({}),
     /** The email OTP login option: code length, lifetime and how often a step may send a new code. */

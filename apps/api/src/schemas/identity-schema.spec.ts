@@ -121,3 +121,12 @@ describe('CompiledIdentitySchema: traits', () => {
     expect(nested.validate({ email: 'a', address: {} }).map((error) => error.field)).toEqual(['traits.address.zip']);
   });
 });
+
+describe('CompiledIdentitySchema.verifiableAddressesOf', () => {
+  it('returns the traits marked verification.via, normalised, and skips empty ones', () => {
+    const schema = compiled(DEFAULT_IDENTITY_SCHEMA);
+    expect(schema.verifiableAddressesOf({ email: '  Ada@Example.COM ', name: 'Ada' })).toEqual([{ via: 'email', value: 'ada@example.com' }]);
+    expect(schema.verifiableAddressesOf({ email: ' ' })).toEqual([]);
+    expect(compiled(withTraits({ username: { type: 'string', keyway: identifier } })).verifiableAddressesOf({ username: 'ada' })).toEqual([]);
+  });
+});

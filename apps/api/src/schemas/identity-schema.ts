@@ -116,6 +116,15 @@ export class CompiledIdentitySchema {
     const values = this.identifierTraits.map((name) => traits[name]).filter((value): value is string => typeof value === 'string' && value.trim() !== '');
     return [...new Set(values.map(normaliseIdentifier))];
   }
+
+  /** The values of the traits marked `verification.via`, normalised as their unique key is. */
+  verifiableAddressesOf(traits: Record<string, unknown>): Array<{ via: 'email' | 'phone'; value: string }> {
+    return this.traits.flatMap((trait) => {
+      const via = trait.annotations.verification?.via;
+      const value = traits[trait.name];
+      return via && typeof value === 'string' && value.trim() !== '' ? [{ via, value: normaliseIdentifier(value) }] : [];
+    });
+  }
 }
 
 export type CompileResult = { ok: true; compiled: CompiledIdentitySchema } | { ok: false; problems: string[] };

@@ -28,6 +28,20 @@ export const SelfServiceMessages = {
     message: 'Too many failed attempts. Start again.',
     i18nKey: 'message.msg_too_many_attempts',
   }),
+  /** Recovery, after the address: the same words whether or not a code went out (no enumeration). */
+  recoveryCodeSent: (): FlowMessage => ({
+    type: 'INFO',
+    messageId: 'msg_recovery_code_sent',
+    message: 'If this address belongs to an account, we sent a recovery code to it. Enter it to continue.',
+    i18nKey: 'message.msg_recovery_code_sent',
+  }),
+  /** Recovery, after the code: the flow is privileged for a short while and asks for the new password. */
+  chooseNewPassword: (): FlowMessage => ({
+    type: 'INFO',
+    messageId: 'msg_choose_new_password',
+    message: 'Choose a new password. Every other session of your account will be signed out.',
+    i18nKey: 'message.msg_choose_new_password',
+  }),
   /** Only for schemas without a verifiable email: there is no channel to tell the owner instead. */
   identifierTaken: (): FlowMessage => ({
     type: 'ERROR',

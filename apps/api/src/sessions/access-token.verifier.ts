@@ -19,7 +19,7 @@ export class AccessTokenVerifier {
     private readonly identities: IdentitiesRepository,
   ) {}
 
-  async verify(project: Project, authorization: string | undefined): Promise<{ identity: IdentityRow; sessionId: string; scope: string }> {
+  async verify(project: Project, authorization: string | undefined): Promise<{ identity: IdentityRow & { verifiedEmails: string[] }; sessionId: string; scope: string }> {
     const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization ?? '')?.[1];
     if (!token) throw new OAuthError('invalid_token', 'a Bearer access token is required');
     const jwks = createLocalJWKSet(await this.keys.jwks(project.id));
@@ -33,7 +33,11 @@ export class AccessTokenVerifier {
       throw new OAuthError('invalid_token', 'the access token is invalid or expired');
     });
     const sessionId = String(payload['sid']);
-    const [sessionActive, identity] = await Promise.all([this.sessions.isActive(sessionId), this.identities.findById(project.id, String(payload.sub))]);
+    const [sessionActive, identity] = await Promise.all([
+      this.sessions.isActive(sessionId),
+      // Joined in the same query: /oauth2/userinfo states email_verified from them.
+      this.identities.findWithVerifiedEmails(project.id, String(payload.sub)),
+    ]);
     if (!sessionActive || !identity || identity.state !== 'active') throw new OAuthError('invalid_token', 'the access token has been revoked');
     return { identity, sessionId, scope: String(payload['scope']) };
   }

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { SignJWT } from 'jose';
 import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG, SigningKeysService } from '../../keys/signing-keys.service';
+import { normaliseIdentifier } from '../../identities/identity-traits';
 import type { Project } from '../../projects/projects.service';
 import { parseScope, SCOPE_CLAIMS } from '../scopes';
 
@@ -14,6 +15,8 @@ export interface TokenSubject {
   amr: string[];
   authTime: Date;
   traits: Record<string, unknown>;
+  /** The identity's verified email addresses (normalised); only ID tokens use them, for email_verified. */
+  verifiedEmails?: readonly string[];
 }
 
 /** Mints JWT access tokens (RFC 9068) and OpenID Connect ID tokens, signed with the project's keys. */
@@ -51,7 +54,7 @@ export class TokenMinter {
       sid: subject.sessionId,
       at_hash: halfHash(extra.accessToken),
       ...(extra.nonce ? { nonce: extra.nonce } : {}),
-      ...scopedClaims(subject.scope, subject.traits),
+      ...scopedClaims(subject.scope, subject.traits, subject.verifiedEmails ?? []),
     })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
       .setIssuer(project.issuer)
@@ -64,12 +67,14 @@ export class TokenMinter {
 }
 
 /** The user claims the granted scopes release (OIDC Core §5.4). */
-export function scopedClaims(scope: string, traits: Record<string, unknown>): Record<string, unknown> {
+export function scopedClaims(scope: string, traits: Record<string, unknown>, verifiedEmails: readonly string[]): Record<string, unknown> {
   const claims: Record<string, unknown> = {};
+  const email = traits['email'];
   for (const granted of parseScope(scope)) {
     for (const claim of SCOPE_CLAIMS[granted] ?? []) {
-      // Verified addresses arrive with the verification flow; until then none is claimed verified.
-      if (claim === 'email_verified') claims[claim] = traits['email_verified'] === true;
+      // True only when the address the email claim states is one the identity proved (VerifiableAddress),
+      // never from a trait an admin or the user could simply set.
+      if (claim === 'email_verified') claims[claim] = typeof email === 'string' && verifiedEmails.includes(normaliseIdentifier(email));
       else if (traits[claim] !== undefined) claims[claim] = traits[claim];
     }
   }

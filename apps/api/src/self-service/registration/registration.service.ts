@@ -13,7 +13,6 @@ import { ApiError, ErrorCodes } from '../../common/errors';
 import { PasswordHasher } from '../../crypto/password-hasher';
 import { EmailOutbox } from '../../email/email-outbox';
 import type { FlowRecord } from '../../flows/flow';
-import { normaliseIdentifier } from '../../identities/identity-traits';
 import { AuthorizationResponseService } from '../../oauth/authorization-response.service';
 import { APP_NATIVE_FRONT, AuthorizeService } from '../../oauth/authorize/authorize.service';
 import { isUniqueViolation } from '../../prisma/prisma-errors';
@@ -94,7 +93,7 @@ export class RegistrationService {
       // Hashed before the transaction: argon2id takes tens of milliseconds that no lock should wait for.
       passwordHash: await this.hasher.hash(form.password),
       identifiers: schema.identifiersOf(form.traits),
-      addresses: verifiableAddresses(schema, form.traits),
+      addresses: schema.verifiableAddressesOf(form.traits),
     };
     const email = identity.addresses.find((address) => address.via === 'email');
     if (!email) return this.registerWithoutVerification(project, flow, identity, schema);
@@ -239,15 +238,6 @@ export function codeOption(): AuthenticatorOption {
     },
     requiredParams: ['code'],
   };
-}
-
-/** The traits the schema marks `verification.via`, normalised as their unique key is. */
-function verifiableAddresses(schema: CompiledIdentitySchema, traits: Record<string, unknown>): NewIdentity['addresses'] {
-  return schema.traits.flatMap((trait) => {
-    const via = trait.annotations.verification?.via;
-    const value = traits[trait.name];
-    return via && typeof value === 'string' && value.trim() !== '' ? [{ via, value: normaliseIdentifier(value) }] : [];
-  });
 }
 
 function failed(flowId: string, messages: FlowMessage[]): FlowResponse {

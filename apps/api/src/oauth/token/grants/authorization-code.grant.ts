@@ -44,7 +44,7 @@ export class AuthorizationCodeGrant {
     checkRedirectUri(code, params.redirect_uri);
     checkCodeVerifier(code, params.code_verifier);
 
-    const identity = await this.identities.findById(project.id, code.identityId);
+    const identity = await this.identities.findWithVerifiedEmails(project.id, code.identityId);
     if (!identity || identity.state !== 'active') throw new OAuthError('invalid_grant', 'the user can no longer sign in');
 
     const subject = {
@@ -55,6 +55,7 @@ export class AuthorizationCodeGrant {
       amr: code.amr,
       authTime: code.authTime,
       traits: identity.traits as Record<string, unknown>,
+      verifiedEmails: identity.verifiedEmails,
     };
     const access = await this.minter.accessToken(project, subject);
     const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: code.scope };

@@ -1,0 +1,24 @@
+import { Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RecoveryRequest, type FlowResponse } from '@keyway/flow-types';
+import { z } from 'zod';
+import { JsonBody } from '../../common/zod-pipes';
+import type { Project } from '../../projects/projects.service';
+import { Tenant } from '../../tenancy/tenant.pipe';
+import { RecoveryService } from './recovery.service';
+
+/** One URL for the whole flow, like registration: a body with `flowId` answers the current step, one without starts a flow. */
+@ApiTags('self-service')
+@Controller('t/:tenant/flows/recovery')
+export class RecoveryController {
+  constructor(private readonly recovery: RecoveryService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Start a recovery flow (OAuth params) or answer its current step ({flowId, selectedAuthenticator})' })
+  @ApiBody({ schema: z.toJSONSchema(RecoveryRequest) as object })
+  async post(@Tenant() project: Project, @JsonBody(RecoveryRequest) body: RecoveryRequest, @Headers('authorization') authorization?: string): Promise<FlowResponse> {
+    if ('flowId' in body) return this.recovery.advance(project, body);
+    return this.recovery.start(project, body, authorization);
+  }
+}

@@ -1,0 +1,243 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import {
+  encodeAuthenticatorId,
+  SELF_SERVICE_ACTIONS,
+  type AuthenticatorOption,
+  type AuthnRequest,
+  type FlowMessage,
+  type FlowResponse,
+  type RegistrationStartRequest,
+} from '@keyway/flow-types';
+import { ApplicationsService } from '../../applications/applications.service';
+import { ApiError, ErrorCodes } from '../../common/errors';
+import { PasswordHasher } from '../../crypto/password-hasher';
+import { EmailOutbox } from '../../email/email-outbox';
+import type { FlowRecord } from '../../flows/flow';
+import { normaliseIdentifier } from '../../identities/identity-traits';
+import { AuthorizationResponseService } from '../../oauth/authorization-response.service';
+import { APP_NATIVE_FRONT, AuthorizeService } from '../../oauth/authorize/authorize.service';
+import type { Project } from '../../projects/projects.service';
+import { IdentitySchemasService } from '../../schemas/identity-schemas.service';
+import { SelfServiceMessages } from '../self-service-messages';
+import { CODE_TTL_MS, generateCode, hashCode, unguessableCodeHash } from '../verification/verification-code';
+import { answerCode, CODE_PARAM, CODE_STEP, EMAIL_PARAM, EMAIL_STEP, PASSWORD_PARAM, PASSWORD_STEP, PRIVILEGED_WINDOW_MS, readNewPassword, type RecoveryCodeState } from './recovery-steps';
+import { RecoveryRepository, type RecoveryCandidate, type RecoveryFlow } from './recovery.repository';
+
+export const RECOVERY_EMAIL_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.recoveryEmail, 'LOCAL');
+export const RECOVERY_CODE_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.recoveryCode, 'LOCAL');
+export const PASSWORD_RESET_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.passwordReset, 'LOCAL');
+
+/** Failed submissions of the address or password steps one flow accepts before it dies, as in registration. */
+const MAX_FORM_FAILURES = 10;
+const MAX_PARAM_LENGTH = 8192;
+/** The recovery code proves possession of the mailbox, a one-time code (RFC 8176 `otp`); no password was proven. */
+const RECOVERY_AMR = ['otp'];
+
+/**
+ * Self-service recovery, native JSON, in the login flow's wire shape: address → code mailed to it →
+ * new password → authorization code for a fresh session. Step 1 answers the same for every address
+ * (unknown, unverified, locked, disabled): only a recovery address (schema `recovery.via: email`) of an
+ * active identity gets a code; the others get a flow whose code matches nothing.
+ */
+@Injectable()
+export class RecoveryService {
+  constructor(
+    private readonly repository: RecoveryRepository,
+    private readonly authorize: AuthorizeService,
+    private readonly authorizationResponse: AuthorizationResponseService,
+    private readonly applications: ApplicationsService,
+    private readonly schemas: IdentitySchemasService,
+    private readonly hasher: PasswordHasher,
+    private readonly outbox: EmailOutbox,
+  ) {}
+
+  /** Validates the OAuth params with the authorize pipeline (client, redirect_uri, PKCE, scope) and starts the flow. */
+  async start(project: Project, request: RegistrationStartRequest, authorization: string | undefined): Promise<FlowResponse> {
+    const { application, authRequest } = await this.authorize.validate(project, { ...request, response_type: 'code', response_mode: 'direct' }, authorization, APP_NATIVE_FRONT);
+    const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
+    const flow = await this.repository.createFlow({ projectId: project.id, applicationId: application.id, authRequest, expiresAt });
+    return this.step(project, flow.id, 'INCOMPLETE', emailOption());
+  }
+
+  async advance(project: Project, request: AuthnRequest): Promise<FlowResponse> {
+    const flow = await this.loadFlow(project, request.flowId);
+    const params = request.selectedAuthenticator.params ?? {};
+    const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
+    if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
+    const expected = flow.stepIndex === EMAIL_STEP ? RECOVERY_EMAIL_ID : flow.stepIndex === CODE_STEP ? RECOVERY_CODE_ID : PASSWORD_RESET_ID;
+    if (request.selectedAuthenticator.authenticatorId !== expected) {
+      throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
+    }
+    if (flow.stepIndex === EMAIL_STEP) return this.submitEmail(project, flow, params[EMAIL_PARAM] ?? '');
+    if (flow.stepIndex === CODE_STEP) return this.submitCode(project, flow, params[CODE_PARAM] ?? '');
+    return this.submitPassword(project, flow, params);
+  }
+
+  private async submitEmail(project: Project, flow: RecoveryFlow, email: string): Promise<FlowResponse> {
+    const address = normaliseIdentifier(email);
+    if (address === '') {
+      const required: FlowMessage = { type: 'ERROR', messageId: 'msg_trait_required', message: `${EMAIL_PARAM}: is required`, i18nKey: 'message.msg_trait_required', context: [{ key: 'field', value: EMAIL_PARAM }] };
+      return this.fail(project, flow, [required], emailOption());
+    }
+    const identity = await this.recoverableIdentity(project, address);
+    const code = generateCode();
+    const expiresAt = Date.now() + CODE_TTL_MS;
+    // An address nobody recovers with gets a code no one knows: the next step then fails as a mistyped code does.
+    const state: RecoveryCodeState = { pending: { codeHash: identity ? hashCode(code) : unguessableCodeHash(), expiresAt, attempts: 0 }, address };
+    await this.repository.transaction(async (tx) => {
+      const moved = await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, identityId: identity?.id ?? null, stepState: { ...state }, expiresAt: new Date(expiresAt) });
+      if (!moved) throw concurrentUpdate();
+      if (!identity) return;
+      const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
+      await this.outbox.enqueueTemplate(tx, {
+        projectId: project.id,
+        locale: 'en',
+        to: address,
+        idempotencyKey: `recovery:${flow.id}`,
+        kind: 'recovery_code',
+        variables: { projectName: project.name, email: address, code, expiresInMinutes: CODE_TTL_MS / 60_000, ...(name ? { name } : {}) },
+      });
+    });
+    return this.step(project, flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.recoveryCodeSent()]);
+  }
+
+  private async submitCode(project: Project, flow: RecoveryFlow, code: string): Promise<FlowResponse> {
+    const state = flow.stepState as unknown as RecoveryCodeState;
+    const answer = answerCode(state, code, flow.identityId !== null);
+    if (answer.kind === 'expired') {
+      await this.repository.updateFlow(undefined, flow, { state: 'failed' });
+      return failed(flow.id, [SelfServiceMessages.codeExpired()]);
+    }
+    if (answer.kind !== 'valid') {
+      const dead = answer.kind === 'dead';
+      if (!(await this.repository.updateFlow(undefined, flow, { stepState: { ...answer.state }, failedAttempts: flow.failedAttempts + 1, ...(dead ? { state: 'failed' as const } : {}) }))) throw concurrentUpdate();
+      if (answer.kind === 'dead') return failed(flow.id, [SelfServiceMessages.tooManyAttempts()]);
+      return this.step(project, flow.id, 'FAIL_INCOMPLETE', codeOption(), [SelfServiceMessages.invalidCode(answer.remaining)]);
+    }
+    const identityId = flow.identityId as string;
+    // The privileged window is the flow's new lifetime: the password must be chosen within it.
+    const privilegedUntil = Date.now() + PRIVILEGED_WINDOW_MS;
+    // The optimistic lock makes the code single-use: a second answer finds the flow at the password step.
+    await this.repository.transaction(async (tx) => {
+      const moved = await this.repository.updateFlow(tx, flow, { stepIndex: PASSWORD_STEP, stepState: { address: state.address, privilegedUntil }, expiresAt: new Date(privilegedUntil), amr: RECOVERY_AMR });
+      if (!moved) throw concurrentUpdate();
+      await this.repository.markAddressVerified(tx, identityId, state.address);
+    });
+    return this.step(project, flow.id, 'INCOMPLETE', passwordOption(), [SelfServiceMessages.chooseNewPassword()]);
+  }
+
+  private async submitPassword(project: Project, flow: RecoveryFlow, params: Record<string, string>): Promise<FlowResponse> {
+    const form = readNewPassword(params);
+    if (!form.ok) return this.fail(project, flow, form.messages, passwordOption());
+    const identityId = flow.identityId as string;
+    const identity = await this.repository.findIdentity(project.id, identityId);
+    if (!identity?.active) {
+      await this.repository.updateFlow(undefined, flow, { state: 'failed' });
+      throw ApiError.badRequest('Invalid or expired flowId. Start a new recovery flow.', ErrorCodes.FLOW_INVALID_ID);
+    }
+    const schema = (await this.schemas.resolve(project.id, identity.schemaVersion)).compiled;
+    // Hashed before the transaction: argon2id takes tens of milliseconds that no lock should wait for.
+    const passwordHash = await this.hasher.hash(form.password);
+    const address = String(flow.stepState['address'] ?? '');
+    const now = new Date();
+    await this.repository.transaction(async (tx) => {
+      if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) throw concurrentUpdate();
+      await this.repository.setPassword(tx, project.id, identityId, passwordHash, schema.identifiersOf(identity.traits));
+      // Recovery proves the mailbox, which is stronger than the password guesses a lock is about, so it lifts the lock.
+      await this.repository.unlock(tx, project.id, identityId);
+      // Whoever knew the old password may be signed in: every session so far ends (the new one is issued after).
+      await this.repository.revokeAllSessions(tx, identityId, now);
+      const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
+      await this.outbox.enqueueTemplate(tx, {
+        projectId: project.id,
+        locale: 'en',
+        to: address,
+        idempotencyKey: `recovery-password:${flow.id}`,
+        kind: 'password_changed',
+        variables: { projectName: project.name, email: address, changedAt: now.toISOString(), ...(name ? { name } : {}) },
+      });
+    });
+    const record: FlowRecord & { identityId: string } = { ...flow, type: 'RECOVERY', identityId, amr: RECOVERY_AMR };
+    return { flowStatus: 'SUCCESS_COMPLETED', authData: await this.authorizationResponse.issue(project, record) };
+  }
+
+  /** The active identity for which `address` is a recovery address (schema `recovery.via: email`), if any. */
+  private async recoverableIdentity(project: Project, address: string): Promise<RecoveryCandidate | undefined> {
+    for (const candidate of await this.repository.findCandidates(project.id, address)) {
+      if (!candidate.active) continue;
+      const schema = (await this.schemas.resolve(project.id, candidate.schemaVersion)).compiled;
+      const isRecoveryAddress = schema.traits.some((trait) => {
+        const value = candidate.traits[trait.name];
+        return trait.annotations.recovery?.via === 'email' && typeof value === 'string' && normaliseIdentifier(value) === address;
+      });
+      if (isRecoveryAddress) return candidate;
+    }
+    return undefined;
+  }
+
+  /** A failed answer re-offers the same step with the messages; too many kill the flow. */
+  private async fail(project: Project, flow: RecoveryFlow, messages: FlowMessage[], option: AuthenticatorOption): Promise<FlowResponse> {
+    const failedAttempts = flow.failedAttempts + 1;
+    const dead = failedAttempts >= MAX_FORM_FAILURES;
+    if (!(await this.repository.updateFlow(undefined, flow, { failedAttempts, ...(dead ? { state: 'failed' as const } : {}) }))) throw concurrentUpdate();
+    if (dead) return failed(flow.id, [SelfServiceMessages.tooManyAttempts()]);
+    return this.step(project, flow.id, 'FAIL_INCOMPLETE', option, messages);
+  }
+
+  private step(project: Project, flowId: string, flowStatus: 'INCOMPLETE' | 'FAIL_INCOMPLETE', option: AuthenticatorOption, messages?: FlowMessage[]): FlowResponse {
+    return {
+      flowId,
+      flowStatus,
+      flowType: 'RECOVERY',
+      nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option], ...(messages?.length ? { messages } : {}) },
+      links: [{ name: 'recovery', href: `${project.issuer}/flows/recovery`, method: 'POST' }],
+    };
+  }
+
+  private async loadFlow(project: Project, flowId: string): Promise<RecoveryFlow> {
+    const flow = isUuid(flowId) ? await this.repository.findActive(flowId) : undefined;
+    // Unknown, finished, expired (code TTL, privileged window) and other tenants' flows all answer the same.
+    if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) {
+      throw ApiError.badRequest('Invalid or expired flowId. Start a new recovery flow.', ErrorCodes.FLOW_INVALID_ID);
+    }
+    const application = await this.applications.findByClientId(project.id, flow.authRequest.clientId);
+    if (!application || application.id !== flow.applicationId || !application.appNative) {
+      throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
+    }
+    return flow;
+  }
+}
+
+function userPrompt(authenticatorId: string, authenticator: string, i18nKey: string, param: { param: string; i18nKey: string; displayName: string; confidential: boolean }): AuthenticatorOption {
+  return {
+    authenticatorId,
+    authenticator,
+    idp: 'LOCAL',
+    metadata: { i18nKey, promptType: 'USER_PROMPT', params: [{ ...param, type: 'STRING', order: 0 }] },
+    requiredParams: [param.param],
+  };
+}
+
+export function emailOption(): AuthenticatorOption {
+  return userPrompt(RECOVERY_EMAIL_ID, 'Account recovery', 'action.email.recovery', { param: EMAIL_PARAM, i18nKey: 'param.email', displayName: 'E-mail', confidential: false });
+}
+
+export function codeOption(): AuthenticatorOption {
+  return userPrompt(RECOVERY_CODE_ID, 'Recovery code', 'action.email.recovery.code', { param: CODE_PARAM, i18nKey: 'param.recovery.code', displayName: 'Recovery code', confidential: false });
+}
+
+export function passwordOption(): AuthenticatorOption {
+  return userPrompt(PASSWORD_RESET_ID, 'New password', 'action.password.reset', { param: PASSWORD_PARAM, i18nKey: 'param.password.new', displayName: 'New password', confidential: true });
+}
+
+function failed(flowId: string, messages: FlowMessage[]): FlowResponse {
+  return { flowId, flowStatus: 'FAIL_COMPLETED', flowType: 'RECOVERY', messages };
+}
+
+function concurrentUpdate(): ApiError {
+  return new ApiError(HttpStatus.CONFLICT, ErrorCodes.FLOW_CONCURRENT_UPDATE, 'Conflict.', 'The flow was advanced by another request.');
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

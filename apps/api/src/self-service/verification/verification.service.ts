@@ -1,0 +1,133 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import type { AuthnRequest, FlowMessage, FlowResponse, SelfServiceCompletedResponse, VerificationStartRequest } from '@keyway/flow-types';
+import { ApplicationsService } from '../../applications/applications.service';
+import { ApiError, ErrorCodes } from '../../common/errors';
+import { EmailOutbox } from '../../email/email-outbox';
+import { normaliseIdentifier } from '../../identities/identity-traits';
+import type { Project } from '../../projects/projects.service';
+import { codeOption, EMAIL_CODE_ID } from '../registration/registration.service';
+import { SelfServiceMessages } from '../self-service-messages';
+import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash } from './verification-code';
+import { VerificationRepository, type VerificationFlow } from './verification.repository';
+
+/**
+ * Standalone email verification, native JSON, in the registration flow's wire shape. The start always
+ * answers the same code step: only a known, unverified address of an active identity is mailed a code;
+ * every other address gets a flow holding a code nobody knows, so its code step fails exactly like a
+ * mistyped code and the endpoint reveals nothing about who has an account.
+ */
+@Injectable()
+export class VerificationService {
+  constructor(
+    private readonly repository: VerificationRepository,
+    private readonly applications: ApplicationsService,
+    private readonly outbox: EmailOutbox,
+  ) {}
+
+  async start(project: Project, request: VerificationStartRequest): Promise<FlowResponse> {
+    const application = await this.applications.findByClientId(project.id, request.client_id);
+    if (!application?.appNative) throw ApiError.badRequest('client_id is not an app-native application of this project.');
+    const email = normaliseIdentifier(request.email);
+    const code = generateCode();
+    const expiresAt = Date.now() + CODE_TTL_MS;
+    const flow = await this.repository.transaction(async (tx) => {
+      const identityId = (await this.repository.findUnverifiedOwner(tx, project.id, email)) ?? null;
+      const pending = { codeHash: identityId ? hashCode(code) : unguessableCodeHash(), expiresAt, attempts: 0 };
+      const created = await this.repository.createFlow(tx, {
+        projectId: project.id,
+        applicationId: application.id,
+        // Verification issues no authorization code; the client is kept so the flow stays bound to it.
+        authRequest: { clientId: application.clientId, scope: '' },
+        identityId,
+        state: { pending, email },
+        // The flow lives as long as its code: there is nothing else to wait for.
+        expiresAt: new Date(expiresAt),
+      });
+      // Same transaction as the code's hash: the mail exists exactly when the code does.
+      if (identityId) {
+        await this.outbox.enqueueTemplate(tx, {
+          projectId: project.id,
+          kind: 'verification_code',
+          locale: 'en',
+          to: email,
+          idempotencyKey: `verification:${created.id}`,
+          variables: { projectName: project.name, code, expiresInMinutes: CODE_TTL_MS / 60_000 },
+        });
+      }
+      return created;
+    });
+    return this.step(project, flow.id, 'INCOMPLETE', [SelfServiceMessages.verificationCodeSent()]);
+  }
+
+  async advance(project: Project, request: AuthnRequest): Promise<FlowResponse | SelfServiceCompletedResponse> {
+    const flow = await this.loadFlow(project, request.flowId);
+    if (request.selectedAuthenticator.authenticatorId !== EMAIL_CODE_ID) {
+      throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
+    }
+    const code = request.selectedAuthenticator.params?.['code'];
+    if (!code) throw ApiError.badRequest("Missing required parameter 'code'.", ErrorCodes.FLOW_MISSING_PARAMS);
+    if (code.length > 64) throw ApiError.badRequest("Parameter 'code' is too long.", ErrorCodes.FLOW_MISSING_PARAMS);
+
+    const { pending, email } = flow.state;
+    const result = checkCode(pending, code);
+    if (result === 'expired') {
+      await this.repository.updateFlow(undefined, flow, { state: 'failed' });
+      return failed(flow.id, [SelfServiceMessages.codeExpired()]);
+    }
+    if (result === 'invalid' || !flow.identityId) {
+      const attempts = pending.attempts + 1;
+      const remaining = MAX_CODE_ATTEMPTS - attempts;
+      const dead = remaining <= 0;
+      const moved = await this.repository.updateFlow(undefined, flow, {
+        verification: { email, pending: { ...pending, attempts } },
+        failedAttempts: flow.failedAttempts + 1,
+        ...(dead ? { state: 'failed' as const } : {}),
+      });
+      if (!moved) throw concurrentUpdate();
+      if (dead) return failed(flow.id, [SelfServiceMessages.tooManyAttempts()]);
+      return this.step(project, flow.id, 'FAIL_INCOMPLETE', [SelfServiceMessages.invalidCode(remaining)]);
+    }
+    const identityId = flow.identityId;
+    // The optimistic lock makes the code single-use: a second answer finds the flow finished.
+    await this.repository.transaction(async (tx) => {
+      if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) throw concurrentUpdate();
+      await this.repository.markVerified(tx, identityId, email);
+    });
+    return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'VERIFICATION' };
+  }
+
+  private step(project: Project, flowId: string, flowStatus: 'INCOMPLETE' | 'FAIL_INCOMPLETE', messages: FlowMessage[]): FlowResponse {
+    return {
+      flowId,
+      flowStatus,
+      flowType: 'VERIFICATION',
+      nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [codeOption()], messages },
+      links: [{ name: 'verification', href: `${project.issuer}/flows/verification`, method: 'POST' }],
+    };
+  }
+
+  private async loadFlow(project: Project, flowId: string): Promise<VerificationFlow> {
+    const flow = isUuid(flowId) ? await this.repository.findActive(flowId) : undefined;
+    // Unknown, finished, expired and other tenants' flows all answer the same.
+    if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) {
+      throw ApiError.badRequest('Invalid or expired flowId. Start a new verification flow.', ErrorCodes.FLOW_INVALID_ID);
+    }
+    const application = await this.applications.findByClientId(project.id, flow.authRequest.clientId);
+    if (!application || application.id !== flow.applicationId || !application.appNative) {
+      throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
+    }
+    return flow;
+  }
+}
+
+function failed(flowId: string, messages: FlowMessage[]): FlowResponse {
+  return { flowId, flowStatus: 'FAIL_COMPLETED', flowType: 'VERIFICATION', messages };
+}
+
+function concurrentUpdate(): ApiError {
+  return new ApiError(HttpStatus.CONFLICT, ErrorCodes.FLOW_CONCURRENT_UPDATE, 'Conflict.', 'The flow was advanced by another request.');
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
