@@ -1,22 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaClient } from '../../generated/prisma/client';
-import { AuthRequest } from '../../flows/flow';
+import { PrismaClient } from '../../generated/prisma/client';
+import { SelfServiceFlowStore, type SelfServiceFlow, type Tx } from '../self-service-flow.store';
 
-type FlowRow = Prisma.FlowGetPayload<object>;
-export type Tx = Prisma.TransactionClient;
-
+export type { Tx };
 /** A recovery flow as stored; `stepState` holds the pending code's hash, later the privileged window. */
-export interface RecoveryFlow {
-  id: string;
-  projectId: string;
-  applicationId: string;
-  stepIndex: number;
-  identityId: string | null;
-  failedAttempts: number;
-  authRequest: AuthRequest;
-  stepState: Record<string, unknown>;
-  expiresAt: Date;
-}
+export type RecoveryFlow = SelfServiceFlow;
 
 /** An identity that might own a recovery address; the service checks the schema's `recovery.via` on its traits. */
 export interface RecoveryCandidate {
@@ -28,21 +16,9 @@ export interface RecoveryCandidate {
 
 /** All Prisma access of the recovery flow. Writes that send mail take the caller's transaction. */
 @Injectable()
-export class RecoveryRepository {
-  constructor(private readonly prisma: PrismaClient) {}
-
-  async createFlow(data: { projectId: string; applicationId: string; authRequest: AuthRequest; expiresAt: Date }): Promise<RecoveryFlow> {
-    return toFlow(await this.prisma.flow.create({ data: { ...data, type: 'RECOVERY' } }));
-  }
-
-  /** The running recovery flow; finished flows and other flow types are as good as unknown. */
-  async findActive(id: string): Promise<RecoveryFlow | undefined> {
-    const row = await this.prisma.flow.findUnique({ where: { id } });
-    return row && row.state === 'active' && row.type === 'RECOVERY' ? toFlow(row) : undefined;
-  }
-
-  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(work);
+export class RecoveryRepository extends SelfServiceFlowStore {
+  constructor(prisma: PrismaClient) {
+    super(prisma, 'RECOVERY');
   }
 
   /**
@@ -99,34 +75,5 @@ export class RecoveryRepository {
     return count;
   }
 
-  /**
-   * Writes the flow's progress only if nobody else advanced it since it was read (optimistic lock on
-   * stepIndex and failedAttempts), so two concurrent answers cannot both win or both use one attempt.
-   */
-  async updateFlow(
-    tx: Tx | undefined,
-    flow: RecoveryFlow,
-    change: { stepIndex?: number; identityId?: string | null; state?: 'succeeded' | 'failed'; failedAttempts?: number; stepState?: Record<string, unknown>; expiresAt?: Date; amr?: string[] },
-  ): Promise<boolean> {
-    const { stepState, ...rest } = change;
-    const { count } = await (tx ?? this.prisma).flow.updateMany({
-      where: { id: flow.id, stepIndex: flow.stepIndex, failedAttempts: flow.failedAttempts, state: 'active' },
-      data: { ...rest, ...(stepState ? { stepState: stepState as Prisma.InputJsonObject } : {}) },
-    });
-    return count === 1;
-  }
 }
 
-function toFlow(row: FlowRow): RecoveryFlow {
-  return {
-    id: row.id,
-    projectId: row.projectId,
-    applicationId: row.applicationId,
-    stepIndex: row.stepIndex,
-    identityId: row.identityId,
-    failedAttempts: row.failedAttempts,
-    authRequest: AuthRequest.parse(row.authRequest),
-    stepState: (row.stepState ?? {}) as Record<string, unknown>,
-    expiresAt: row.expiresAt,
-  };
-}
