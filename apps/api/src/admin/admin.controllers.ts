@@ -5,6 +5,7 @@ import type { Application } from '../applications/application';
 import { ApplicationsService } from '../applications/applications.service';
 import { AuditService } from '../audit/audit.service';
 import { ApiError } from '../common/errors';
+import { isUuid } from '../common/ids';
 import { JsonBody } from '../common/zod-pipes';
 import { LoginFlowValidator } from '../flows/login-flow.validator';
 import type { IdentityRow } from '../identities/identities.repository';
@@ -141,7 +142,7 @@ export class IdentitiesAdminController {
     @AdminProject() project: Project,
     @Param('id') id: string,
   ): Promise<IdentityView & { credentials: CredentialSummary[]; verifiableAddresses: VerifiableAddressView[] }> {
-    const identity = /^[0-9a-f-]{36}$/i.test(id) ? await this.identities.findById(project.id, id) : null;
+    const identity = isUuid(id) ? await this.identities.findById(project.id, id) : null;
     if (!identity) throw ApiError.notFound(`No identity '${id}' in project '${project.slug}'.`);
     return {
       ...identityView(identity),

@@ -65,6 +65,11 @@ export class ApiError extends Error {
     return new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ErrorCodes.UNSUPPORTED_MEDIA_TYPE, 'Unsupported media type.', `Content-Type must be ${expected}.`);
   }
 
+  /** A flow answered by two requests at once: the one that lost the optimistic lock. */
+  static flowConflict(): ApiError {
+    return new ApiError(HttpStatus.CONFLICT, ErrorCodes.FLOW_CONCURRENT_UPDATE, 'Conflict.', 'The flow was advanced by another request.');
+  }
+
   static notFound(description: string, code: string = ErrorCodes.NOT_FOUND): ApiError {
     return new ApiError(HttpStatus.NOT_FOUND, code, 'Resource not found.', description);
   }

@@ -1,8 +1,9 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { AuthenticatorOption, AuthnRequest, FlowMessage, NextStep } from '@keyway/flow-types';
 import type { Application } from '../applications/application';
 import { ApplicationsService } from '../applications/applications.service';
 import { ApiError, ErrorCodes } from '../common/errors';
+import { isUuid } from '../common/ids';
 import type { Project } from '../projects/projects.service';
 import type { Authenticator, AuthenticatorContext } from './authenticator';
 import { AuthenticatorRegistry } from './authenticator.registry';
@@ -173,7 +174,7 @@ export class FlowEngine {
 
   private async commit(flow: FlowRecord, change: Parameters<FlowsRepository['update']>[1]): Promise<void> {
     if (!(await this.flows.update(flow, change))) {
-      throw new ApiError(HttpStatus.CONFLICT, ErrorCodes.FLOW_CONCURRENT_UPDATE, 'Conflict.', 'The flow was advanced by another request.');
+      throw ApiError.flowConflict();
     }
   }
 
@@ -222,6 +223,3 @@ function missingParams(prompt: { requiredParams: string[] }, missing = prompt.re
   );
 }
 
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}

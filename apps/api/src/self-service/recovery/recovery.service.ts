@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   encodeAuthenticatorId,
   SELF_SERVICE_ACTIONS,
@@ -10,6 +10,7 @@ import {
 } from '@keyway/flow-types';
 import { ApplicationsService } from '../../applications/applications.service';
 import { ApiError, ErrorCodes } from '../../common/errors';
+import { failAnswer, failedResponse, loadLiveFlow, stepResponse } from '../self-service-responses';
 import { PasswordHasher } from '../../crypto/password-hasher';
 import { EmailOutbox } from '../../email/email-outbox';
 import type { FlowRecord } from '../../flows/flow';
@@ -56,11 +57,11 @@ export class RecoveryService {
     const { application, authRequest } = await this.authorize.validate(project, { ...request, response_type: 'code', response_mode: 'direct' }, authorization, APP_NATIVE_FRONT);
     const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
     const flow = await this.repository.createFlow({ projectId: project.id, applicationId: application.id, authRequest, expiresAt });
-    return this.step(project, flow.id, 'INCOMPLETE', emailOption());
+    return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', emailOption());
   }
 
   async advance(project: Project, request: AuthnRequest): Promise<FlowResponse> {
-    const flow = await this.loadFlow(project, request.flowId);
+    const flow = await loadLiveFlow(project, 'RECOVERY', request.flowId, (id) => this.repository.findActive(id), this.applications);
     const params = request.selectedAuthenticator.params ?? {};
     const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
     if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
@@ -77,7 +78,7 @@ export class RecoveryService {
     const address = normaliseIdentifier(email);
     if (address === '') {
       const required: FlowMessage = { type: 'ERROR', messageId: 'msg_trait_required', message: `${EMAIL_PARAM}: is required`, i18nKey: 'message.msg_trait_required', context: [{ key: 'field', value: EMAIL_PARAM }] };
-      return this.fail(project, flow, [required], emailOption());
+      return failAnswer(this.repository, project, 'RECOVERY', flow, [required], emailOption(), MAX_FORM_FAILURES);
     }
     const identity = await this.recoverableIdentity(project, address);
     const code = generateCode();
@@ -86,7 +87,7 @@ export class RecoveryService {
     const state: RecoveryCodeState = { pending: { codeHash: identity ? hashCode(code) : unguessableCodeHash(), expiresAt, attempts: 0 }, address };
     await this.repository.transaction(async (tx) => {
       const moved = await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, identityId: identity?.id ?? null, stepState: { ...state }, expiresAt: new Date(expiresAt) });
-      if (!moved) throw concurrentUpdate();
+      if (!moved) throw ApiError.flowConflict();
       if (!identity) return;
       const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
       await this.outbox.enqueueTemplate(tx, {
@@ -98,7 +99,7 @@ export class RecoveryService {
         variables: { projectName: project.name, email: address, code, expiresInMinutes: CODE_TTL_MS / 60_000, ...(name ? { name } : {}) },
       });
     });
-    return this.step(project, flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.recoveryCodeSent()]);
+    return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.recoveryCodeSent()]);
   }
 
   private async submitCode(project: Project, flow: RecoveryFlow, code: string): Promise<FlowResponse> {
@@ -106,13 +107,13 @@ export class RecoveryService {
     const answer = answerCode(state, code, flow.identityId !== null);
     if (answer.kind === 'expired') {
       await this.repository.updateFlow(undefined, flow, { state: 'failed' });
-      return failed(flow.id, [SelfServiceMessages.codeExpired()]);
+      return failedResponse('RECOVERY', flow.id, [SelfServiceMessages.codeExpired()]);
     }
     if (answer.kind !== 'valid') {
       const dead = answer.kind === 'dead';
-      if (!(await this.repository.updateFlow(undefined, flow, { stepState: { ...answer.state }, failedAttempts: flow.failedAttempts + 1, ...(dead ? { state: 'failed' as const } : {}) }))) throw concurrentUpdate();
-      if (answer.kind === 'dead') return failed(flow.id, [SelfServiceMessages.tooManyAttempts()]);
-      return this.step(project, flow.id, 'FAIL_INCOMPLETE', codeOption(), [SelfServiceMessages.invalidCode(answer.remaining)]);
+      if (!(await this.repository.updateFlow(undefined, flow, { stepState: { ...answer.state }, failedAttempts: flow.failedAttempts + 1, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
+      if (answer.kind === 'dead') return failedResponse('RECOVERY', flow.id, [SelfServiceMessages.tooManyAttempts()]);
+      return stepResponse(project, 'RECOVERY', flow.id, 'FAIL_INCOMPLETE', codeOption(), [SelfServiceMessages.invalidCode(answer.remaining)]);
     }
     const identityId = flow.identityId as string;
     // The privileged window is the flow's new lifetime: the password must be chosen within it.
@@ -120,15 +121,15 @@ export class RecoveryService {
     // The optimistic lock makes the code single-use: a second answer finds the flow at the password step.
     await this.repository.transaction(async (tx) => {
       const moved = await this.repository.updateFlow(tx, flow, { stepIndex: PASSWORD_STEP, stepState: { address: state.address, privilegedUntil }, expiresAt: new Date(privilegedUntil), amr: RECOVERY_AMR });
-      if (!moved) throw concurrentUpdate();
+      if (!moved) throw ApiError.flowConflict();
       await this.repository.markAddressVerified(tx, identityId, state.address);
     });
-    return this.step(project, flow.id, 'INCOMPLETE', passwordOption(), [SelfServiceMessages.chooseNewPassword()]);
+    return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', passwordOption(), [SelfServiceMessages.chooseNewPassword()]);
   }
 
   private async submitPassword(project: Project, flow: RecoveryFlow, params: Record<string, string>): Promise<FlowResponse> {
     const form = readNewPassword(params);
-    if (!form.ok) return this.fail(project, flow, form.messages, passwordOption());
+    if (!form.ok) return failAnswer(this.repository, project, 'RECOVERY', flow, form.messages, passwordOption(), MAX_FORM_FAILURES);
     const identityId = flow.identityId as string;
     const identity = await this.repository.findIdentity(project.id, identityId);
     if (!identity?.active) {
@@ -141,7 +142,7 @@ export class RecoveryService {
     const address = String(flow.stepState['address'] ?? '');
     const now = new Date();
     await this.repository.transaction(async (tx) => {
-      if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) throw concurrentUpdate();
+      if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
       await this.repository.setPassword(tx, project.id, identityId, passwordHash, schema.identifiersOf(identity.traits));
       // Recovery proves the mailbox, which is stronger than the password guesses a lock is about, so it lifts the lock.
       await this.repository.unlock(tx, project.id, identityId);
@@ -175,37 +176,6 @@ export class RecoveryService {
     return undefined;
   }
 
-  /** A failed answer re-offers the same step with the messages; too many kill the flow. */
-  private async fail(project: Project, flow: RecoveryFlow, messages: FlowMessage[], option: AuthenticatorOption): Promise<FlowResponse> {
-    const failedAttempts = flow.failedAttempts + 1;
-    const dead = failedAttempts >= MAX_FORM_FAILURES;
-    if (!(await this.repository.updateFlow(undefined, flow, { failedAttempts, ...(dead ? { state: 'failed' as const } : {}) }))) throw concurrentUpdate();
-    if (dead) return failed(flow.id, [SelfServiceMessages.tooManyAttempts()]);
-    return this.step(project, flow.id, 'FAIL_INCOMPLETE', option, messages);
-  }
-
-  private step(project: Project, flowId: string, flowStatus: 'INCOMPLETE' | 'FAIL_INCOMPLETE', option: AuthenticatorOption, messages?: FlowMessage[]): FlowResponse {
-    return {
-      flowId,
-      flowStatus,
-      flowType: 'RECOVERY',
-      nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option], ...(messages?.length ? { messages } : {}) },
-      links: [{ name: 'recovery', href: `${project.issuer}/flows/recovery`, method: 'POST' }],
-    };
-  }
-
-  private async loadFlow(project: Project, flowId: string): Promise<RecoveryFlow> {
-    const flow = isUuid(flowId) ? await this.repository.findActive(flowId) : undefined;
-    // Unknown, finished, expired (code TTL, privileged window) and other tenants' flows all answer the same.
-    if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) {
-      throw ApiError.badRequest('Invalid or expired flowId. Start a new recovery flow.', ErrorCodes.FLOW_INVALID_ID);
-    }
-    const application = await this.applications.findByClientId(project.id, flow.authRequest.clientId);
-    if (!application || application.id !== flow.applicationId || !application.appNative) {
-      throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
-    }
-    return flow;
-  }
 }
 
 function userPrompt(authenticatorId: string, authenticator: string, i18nKey: string, param: { param: string; i18nKey: string; displayName: string; confidential: boolean }): AuthenticatorOption {
@@ -230,14 +200,3 @@ export function passwordOption(): AuthenticatorOption {
   return userPrompt(PASSWORD_RESET_ID, 'New password', 'action.password.reset', { param: PASSWORD_PARAM, i18nKey: 'param.password.new', displayName: 'New password', confidential: true });
 }
 
-function failed(flowId: string, messages: FlowMessage[]): FlowResponse {
-  return { flowId, flowStatus: 'FAIL_COMPLETED', flowType: 'RECOVERY', messages };
-}
-
-function concurrentUpdate(): ApiError {
-  return new ApiError(HttpStatus.CONFLICT, ErrorCodes.FLOW_CONCURRENT_UPDATE, 'Conflict.', 'The flow was advanced by another request.');
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}

@@ -1,15 +1,15 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   encodeAuthenticatorId,
   SELF_SERVICE_ACTIONS,
   type AuthenticatorOption,
   type AuthnRequest,
-  type FlowMessage,
   type FlowResponse,
   type RegistrationStartRequest,
 } from '@keyway/flow-types';
 import { ApplicationsService } from '../../applications/applications.service';
 import { ApiError, ErrorCodes } from '../../common/errors';
+import { failAnswer, failedResponse, loadLiveFlow, stepResponse } from '../self-service-responses';
 import { PasswordHasher } from '../../crypto/password-hasher';
 import { EmailOutbox } from '../../email/email-outbox';
 import type { FlowRecord } from '../../flows/flow';
@@ -65,11 +65,11 @@ export class RegistrationService {
     const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
     const flow = await this.repository.createFlow({ projectId: project.id, applicationId: application.id, authRequest, expiresAt });
     const schema = await this.schemas.getDefault(project.id);
-    return this.step(project, flow.id, 'INCOMPLETE', formOption(schema.compiled));
+    return stepResponse(project, 'REGISTRATION', flow.id, 'INCOMPLETE', formOption(schema.compiled));
   }
 
   async advance(project: Project, request: AuthnRequest): Promise<FlowResponse> {
-    const flow = await this.loadFlow(project, request.flowId);
+    const flow = await loadLiveFlow(project, 'REGISTRATION', request.flowId, (id) => this.repository.findActive(id), this.applications);
     const params = request.selectedAuthenticator.params ?? {};
     const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
     if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
@@ -84,7 +84,7 @@ export class RegistrationService {
     // The flow keeps the default schema current when it answers; a new default applies to the next submission.
     const schema = (await this.schemas.getDefault(project.id)).compiled;
     const form = readRegistrationForm(schema, params);
-    if (!form.ok) return this.fail(project, flow, fieldMessages(form.errors), formOption(schema), MAX_FORM_FAILURES);
+    if (!form.ok) return failAnswer(this.repository, project, 'REGISTRATION', flow, fieldMessages(form.errors), formOption(schema), MAX_FORM_FAILURES);
 
     const identity: NewIdentity = {
       projectId: project.id,
@@ -107,7 +107,7 @@ export class RegistrationService {
       // A taken address gets a code no one knows: the next step then fails exactly as a mistyped code does.
       const pending: PendingCode = { codeHash: taken ? unguessableCodeHash() : hashCode(code), expiresAt, attempts: 0 };
       const moved = await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, identityId, amr: ['pwd'], stepState: { ...codeState(pending) }, expiresAt: new Date(expiresAt) });
-      if (!moved) throw concurrentUpdate();
+      if (!moved) throw ApiError.flowConflict();
       const name = typeof form.traits['name'] === 'string' ? form.traits['name'] : undefined;
       const common = { projectId: project.id, locale: 'en', to: email.value, idempotencyKey: `registration:${flow.id}` };
       if (taken) {
@@ -123,7 +123,7 @@ export class RegistrationService {
       if (!isUniqueViolation(error)) throw error;
       await this.repository.transaction((tx) => sendCode(tx, true));
     }
-    return this.step(project, flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.verificationCodeSent()]);
+    return stepResponse(project, 'REGISTRATION', flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.verificationCodeSent()]);
   }
 
   /**
@@ -136,14 +136,14 @@ export class RegistrationService {
       identityId = await this.repository.transaction(async (tx) => {
         if (await this.repository.isTaken(tx, project.id, identity.identifiers, identity.addresses)) return null;
         const id = await this.repository.createIdentity(tx, identity);
-        if (!(await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, identityId: id, amr: ['pwd'], state: 'succeeded' }))) throw concurrentUpdate();
+        if (!(await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, identityId: id, amr: ['pwd'], state: 'succeeded' }))) throw ApiError.flowConflict();
         return id;
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       identityId = null;
     }
-    if (!identityId) return this.fail(project, flow, [SelfServiceMessages.identifierTaken()], formOption(schema), MAX_FORM_FAILURES);
+    if (!identityId) return failAnswer(this.repository, project, 'REGISTRATION', flow, [SelfServiceMessages.identifierTaken()], formOption(schema), MAX_FORM_FAILURES);
     return this.succeed(project, flow, identityId);
   }
 
@@ -152,21 +152,21 @@ export class RegistrationService {
     const result = checkCode(state.pending, code);
     if (result === 'expired') {
       await this.repository.updateFlow(undefined, flow, { state: 'failed' });
-      return failed(flow.id, [SelfServiceMessages.codeExpired()]);
+      return failedResponse('REGISTRATION', flow.id, [SelfServiceMessages.codeExpired()]);
     }
     if (result === 'invalid' || !flow.identityId) {
       const attempts = state.pending.attempts + 1;
       const remaining = MAX_CODE_ATTEMPTS - attempts;
       const stepState = { ...state, pending: { ...state.pending, attempts } };
       const dead = remaining <= 0;
-      if (!(await this.repository.updateFlow(undefined, flow, { stepState, failedAttempts: flow.failedAttempts + 1, ...(dead ? { state: 'failed' as const } : {}) }))) throw concurrentUpdate();
-      if (dead) return failed(flow.id, [SelfServiceMessages.tooManyAttempts()]);
-      return this.step(project, flow.id, 'FAIL_INCOMPLETE', codeOption(), [SelfServiceMessages.invalidCode(remaining)]);
+      if (!(await this.repository.updateFlow(undefined, flow, { stepState, failedAttempts: flow.failedAttempts + 1, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
+      if (dead) return failedResponse('REGISTRATION', flow.id, [SelfServiceMessages.tooManyAttempts()]);
+      return stepResponse(project, 'REGISTRATION', flow.id, 'FAIL_INCOMPLETE', codeOption(), [SelfServiceMessages.invalidCode(remaining)]);
     }
     const identityId = flow.identityId;
     // The optimistic lock makes the code single-use: a second answer finds the flow finished.
     await this.repository.transaction(async (tx) => {
-      if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) throw concurrentUpdate();
+      if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
       await this.repository.markAddressVerified(tx, identityId, state.address.via, state.address.value);
     });
     return this.succeed(project, flow, identityId);
@@ -177,37 +177,6 @@ export class RegistrationService {
     return { flowStatus: 'SUCCESS_COMPLETED', authData: await this.authorizationResponse.issue(project, record) };
   }
 
-  /** A failed answer re-offers the same step with the messages; too many kill the flow. */
-  private async fail(project: Project, flow: RegistrationFlow, messages: FlowMessage[], option: AuthenticatorOption, maxFailures: number): Promise<FlowResponse> {
-    const failedAttempts = flow.failedAttempts + 1;
-    const dead = failedAttempts >= maxFailures;
-    if (!(await this.repository.updateFlow(undefined, flow, { failedAttempts, ...(dead ? { state: 'failed' as const } : {}) }))) throw concurrentUpdate();
-    if (dead) return failed(flow.id, [SelfServiceMessages.tooManyAttempts()]);
-    return this.step(project, flow.id, 'FAIL_INCOMPLETE', option, messages);
-  }
-
-  private step(project: Project, flowId: string, flowStatus: 'INCOMPLETE' | 'FAIL_INCOMPLETE', option: AuthenticatorOption, messages?: FlowMessage[]): FlowResponse {
-    return {
-      flowId,
-      flowStatus,
-      flowType: 'REGISTRATION',
-      nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option], ...(messages?.length ? { messages } : {}) },
-      links: [{ name: 'registration', href: `${project.issuer}/flows/registration`, method: 'POST' }],
-    };
-  }
-
-  private async loadFlow(project: Project, flowId: string): Promise<RegistrationFlow> {
-    const flow = isUuid(flowId) ? await this.repository.findActive(flowId) : undefined;
-    // Unknown, finished, expired and other tenants' flows all answer the same.
-    if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) {
-      throw ApiError.badRequest('Invalid or expired flowId. Start a new registration flow.', ErrorCodes.FLOW_INVALID_ID);
-    }
-    const application = await this.applications.findByClientId(project.id, flow.authRequest.clientId);
-    if (!application || application.id !== flow.applicationId || !application.appNative) {
-      throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
-    }
-    return flow;
-  }
 }
 
 /** The form action: traits params from the schema (its order and types), then the password. */
@@ -240,14 +209,3 @@ export function codeOption(): AuthenticatorOption {
   };
 }
 
-function failed(flowId: string, messages: FlowMessage[]): FlowResponse {
-  return { flowId, flowStatus: 'FAIL_COMPLETED', flowType: 'REGISTRATION', messages };
-}
-
-function concurrentUpdate(): ApiError {
-  return new ApiError(HttpStatus.CONFLICT, ErrorCodes.FLOW_CONCURRENT_UPDATE, 'Conflict.', 'The flow was advanced by another request.');
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}

@@ -1,14 +1,15 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
-import type { AuthnRequest, FlowMessage, FlowResponse, SelfServiceCompletedResponse, VerificationStartRequest } from '@keyway/flow-types';
+import { Injectable } from '@nestjs/common';
+import type { AuthnRequest, FlowResponse, SelfServiceCompletedResponse, VerificationStartRequest } from '@keyway/flow-types';
 import { ApplicationsService } from '../../applications/applications.service';
 import { ApiError, ErrorCodes } from '../../common/errors';
+import { failedResponse, loadLiveFlow, stepResponse } from '../self-service-responses';
 import { EmailOutbox } from '../../email/email-outbox';
 import { normaliseIdentifier } from '../../identities/identity-traits';
 import type { Project } from '../../projects/projects.service';
 import { codeOption, EMAIL_CODE_ID } from '../registration/registration.service';
 import { SelfServiceMessages } from '../self-service-messages';
 import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash } from './verification-code';
-import { VerificationRepository, type VerificationFlow } from './verification.repository';
+import { VerificationRepository } from './verification.repository';
 
 /**
  * Standalone email verification, native JSON, in the registration flow's wire shape. The start always
@@ -56,11 +57,11 @@ export class VerificationService {
       }
       return created;
     });
-    return this.step(project, flow.id, 'INCOMPLETE', [SelfServiceMessages.verificationCodeSent()]);
+    return stepResponse(project, 'VERIFICATION', flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.verificationCodeSent()]);
   }
 
   async advance(project: Project, request: AuthnRequest): Promise<FlowResponse | SelfServiceCompletedResponse> {
-    const flow = await this.loadFlow(project, request.flowId);
+    const flow = await loadLiveFlow(project, 'VERIFICATION', request.flowId, (id) => this.repository.findActive(id), this.applications);
     if (request.selectedAuthenticator.authenticatorId !== EMAIL_CODE_ID) {
       throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
     }
@@ -72,7 +73,7 @@ export class VerificationService {
     const result = checkCode(pending, code);
     if (result === 'expired') {
       await this.repository.updateFlow(undefined, flow, { state: 'failed' });
-      return failed(flow.id, [SelfServiceMessages.codeExpired()]);
+      return failedResponse('VERIFICATION', flow.id, [SelfServiceMessages.codeExpired()]);
     }
     if (result === 'invalid' || !flow.identityId) {
       const attempts = pending.attempts + 1;
@@ -83,51 +84,18 @@ export class VerificationService {
         failedAttempts: flow.failedAttempts + 1,
         ...(dead ? { state: 'failed' as const } : {}),
       });
-      if (!moved) throw concurrentUpdate();
-      if (dead) return failed(flow.id, [SelfServiceMessages.tooManyAttempts()]);
-      return this.step(project, flow.id, 'FAIL_INCOMPLETE', [SelfServiceMessages.invalidCode(remaining)]);
+      if (!moved) throw ApiError.flowConflict();
+      if (dead) return failedResponse('VERIFICATION', flow.id, [SelfServiceMessages.tooManyAttempts()]);
+      return stepResponse(project, 'VERIFICATION', flow.id, 'FAIL_INCOMPLETE', codeOption(), [SelfServiceMessages.invalidCode(remaining)]);
     }
     const identityId = flow.identityId;
     // The optimistic lock makes the code single-use: a second answer finds the flow finished.
     await this.repository.transaction(async (tx) => {
-      if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) throw concurrentUpdate();
+      if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
       await this.repository.markVerified(tx, identityId, email);
     });
     return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'VERIFICATION' };
   }
 
-  private step(project: Project, flowId: string, flowStatus: 'INCOMPLETE' | 'FAIL_INCOMPLETE', messages: FlowMessage[]): FlowResponse {
-    return {
-      flowId,
-      flowStatus,
-      flowType: 'VERIFICATION',
-      nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [codeOption()], messages },
-      links: [{ name: 'verification', href: `${project.issuer}/flows/verification`, method: 'POST' }],
-    };
-  }
-
-  private async loadFlow(project: Project, flowId: string): Promise<VerificationFlow> {
-    const flow = isUuid(flowId) ? await this.repository.findActive(flowId) : undefined;
-    // Unknown, finished, expired and other tenants' flows all answer the same.
-    if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) {
-      throw ApiError.badRequest('Invalid or expired flowId. Start a new verification flow.', ErrorCodes.FLOW_INVALID_ID);
-    }
-    const application = await this.applications.findByClientId(project.id, flow.authRequest.clientId);
-    if (!application || application.id !== flow.applicationId || !application.appNative) {
-      throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
-    }
-    return flow;
-  }
 }
 
-function failed(flowId: string, messages: FlowMessage[]): FlowResponse {
-  return { flowId, flowStatus: 'FAIL_COMPLETED', flowType: 'VERIFICATION', messages };
-}
-
-function concurrentUpdate(): ApiError {
-  return new ApiError(HttpStatus.CONFLICT, ErrorCodes.FLOW_CONCURRENT_UPDATE, 'Conflict.', 'The flow was advanced by another request.');
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}

@@ -1,0 +1,75 @@
+import type { AuthenticatorOption, FlowMessage, FlowResponse } from '@keyway/flow-types';
+import { ApplicationsService } from '../applications/applications.service';
+import { ApiError, ErrorCodes } from '../common/errors';
+import { isUuid } from '../common/ids';
+import type { AuthRequest } from '../flows/flow';
+import type { Project } from '../projects/projects.service';
+import type { SelfServiceFlow, SelfServiceFlowStore } from './self-service-flow.store';
+import { SelfServiceMessages } from './self-service-messages';
+
+/** What registration, verification and recovery share: the wire shape of their answers and the flow checks. */
+export type SelfServiceFlowType = 'REGISTRATION' | 'VERIFICATION' | 'RECOVERY';
+
+const ENDPOINT: Record<SelfServiceFlowType, string> = { REGISTRATION: 'registration', VERIFICATION: 'verification', RECOVERY: 'recovery' };
+
+/** INCOMPLETE / FAIL_INCOMPLETE: one action to answer, posted back to the flow's own endpoint. */
+export function stepResponse(
+  project: Project,
+  flowType: SelfServiceFlowType,
+  flowId: string,
+  flowStatus: 'INCOMPLETE' | 'FAIL_INCOMPLETE',
+  option: AuthenticatorOption,
+  messages?: FlowMessage[],
+): FlowResponse {
+  const endpoint = ENDPOINT[flowType];
+  return {
+    flowId,
+    flowStatus,
+    flowType,
+    nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option], ...(messages?.length ? { messages } : {}) },
+    links: [{ name: endpoint, href: `${project.issuer}/flows/${endpoint}`, method: 'POST' }],
+  };
+}
+
+export function failedResponse(flowType: SelfServiceFlowType, flowId: string, messages: FlowMessage[]): FlowResponse {
+  return { flowId, flowStatus: 'FAIL_COMPLETED', flowType, messages };
+}
+
+/**
+ * The running flow named by a client's flowId. Unknown, finished, expired and other tenants' flows all
+ * answer the same; so does a flow whose application has since gone or lost app-native access.
+ */
+export async function loadLiveFlow<F extends { projectId: string; applicationId: string; authRequest: AuthRequest; expiresAt: Date }>(
+  project: Project,
+  flowType: SelfServiceFlowType,
+  flowId: string,
+  findActive: (id: string) => Promise<F | undefined>,
+  applications: ApplicationsService,
+): Promise<F> {
+  const flow = isUuid(flowId) ? await findActive(flowId) : undefined;
+  if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) {
+    throw ApiError.badRequest(`Invalid or expired flowId. Start a new ${ENDPOINT[flowType]} flow.`, ErrorCodes.FLOW_INVALID_ID);
+  }
+  const application = await applications.findByClientId(project.id, flow.authRequest.clientId);
+  if (!application || application.id !== flow.applicationId || !application.appNative) {
+    throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
+  }
+  return flow;
+}
+
+/** A failed answer re-offers the same step with the messages; `maxFailures` of them kill the flow. */
+export async function failAnswer(
+  store: Pick<SelfServiceFlowStore, 'updateFlow'>,
+  project: Project,
+  flowType: SelfServiceFlowType,
+  flow: SelfServiceFlow,
+  messages: FlowMessage[],
+  option: AuthenticatorOption,
+  maxFailures: number,
+): Promise<FlowResponse> {
+  const failedAttempts = flow.failedAttempts + 1;
+  const dead = failedAttempts >= maxFailures;
+  if (!(await store.updateFlow(undefined, flow, { failedAttempts, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
+  if (dead) return failedResponse(flowType, flow.id, [SelfServiceMessages.tooManyAttempts()]);
+  return stepResponse(project, flowType, flow.id, 'FAIL_INCOMPLETE', option, messages);
+}
