@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FlowFailedResponse, FlowStepResponse, FlowSuccessResponse } from '@keyway/flow-types';
-import { adminApi, createTenant, postForm, postJson, putJson, startFlow, submitPassword, type Tenant } from './support/http';
+import { adminApi, createTenant, pkcePair, postForm, postJson, putJson, startFlow, submitPassword, type Tenant } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 import { eventually, SmtpSink } from './support/smtp-sink';
 
@@ -153,6 +153,25 @@ describe('self-service verification (native JSON)', () => {
       const allowed = await login(user.email, user.password);
       expect(allowed.done.status).toBe(200);
       expect(FlowSuccessResponse.parse(allowed.done.body).authData.code).toEqual(expect.any(String));
+    });
+
+    it('blocks it the same way through /oauth2/authorize-challenge (First-Party Apps), and lets it in once verified', async () => {
+      const user = await newUser();
+      await setRequireVerified(true);
+      const challenge = () => {
+        const pkce = pkcePair();
+        const params = { client_id: tenant.clientId, response_type: 'code', scope: 'openid email', code_challenge: pkce.challenge, code_challenge_method: 'S256', username: user.email, password: user.password };
+        return postForm(`${tenant.issuer}/oauth2/authorize-challenge`, params);
+      };
+      const blocked = await challenge();
+      // The flow is over: access_denied with why, and no auth_session to retry with.
+      expect(blocked.status).toBe(400);
+      expect(blocked.body).toEqual({ error: 'access_denied', error_description: expect.any(String), messages: [expect.objectContaining({ messageId: 'msg_email_not_verified' })] });
+
+      expect((await verify(user.email)).body.flowStatus).toBe('SUCCESS_COMPLETED');
+      const allowed = await challenge();
+      expect(allowed.status).toBe(200);
+      expect(allowed.body).toEqual({ authorization_code: expect.any(String) });
     });
   });
 

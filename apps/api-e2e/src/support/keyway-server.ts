@@ -7,7 +7,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 
 const ROOT = path.resolve(__dirname, '../../../..');
-const MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
+// E2E_API_MAIN lets a developer test another build of the API (e.g. one compiled to a separate outDir).
+const MAIN = path.resolve(ROOT, process.env['E2E_API_MAIN'] ?? 'dist/apps/api/apps/api/src/main.js');
 const POSTGRES_ADMIN_URL = process.env['E2E_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export type E2EDatabase = 'pglite' | 'postgres';
