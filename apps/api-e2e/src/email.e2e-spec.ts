@@ -113,10 +113,13 @@ describe('email: templates, SMTP settings and the durable outbox', () => {
     const list = await admin.get(`/projects/${slug}/email/templates`);
     expect(list.status).toBe(200);
     expect(list.body.map((k: { kind: string }) => k.kind)).toEqual(['verification_code', 'verification_link', 'recovery_code', 'login_otp', 'welcome', 'registration_attempt', 'password_changed', 'new_sign_in']);
-    expect(list.body[0]).toEqual({ kind: 'verification_code', variables: expect.arrayContaining(['code', 'projectName']), customLocales: [] });
+    expect(list.body[0]).toEqual({ kind: 'verification_code', variables: expect.arrayContaining(['code', 'projectName']), shippedLocales: ['en', 'de'], customLocales: [] });
 
+    // Shipped German for de-CH (its language); a language Keyway does not ship falls back to English.
     const shipped = await admin.get(`/projects/${slug}/email/templates/login_otp/de-CH`);
-    expect(shipped.body).toMatchObject({ kind: 'login_otp', locale: 'de-CH', resolvedLocale: 'en', source: 'default', subject: 'Your {{projectName}} sign-in code' });
+    expect(shipped.body).toMatchObject({ kind: 'login_otp', locale: 'de-CH', resolvedLocale: 'de', source: 'default', subject: 'Ihr Anmeldecode für {{projectName}}' });
+    const french = await admin.get(`/projects/${slug}/email/templates/login_otp/fr-CH`);
+    expect(french.body).toMatchObject({ kind: 'login_otp', locale: 'fr-CH', resolvedLocale: 'en', source: 'default', subject: 'Your {{projectName}} sign-in code' });
 
     const invalid = await putJson(url('/templates/login_otp/de'), { subject: 'Code {{code}}', html: '<p>{{password}}</p>', text: '{{#code}}x' }, auth());
     expect(invalid.status).toBe(400);
@@ -133,7 +136,7 @@ describe('email: templates, SMTP settings and the durable outbox', () => {
     expect((await admin.get(`/projects/${slug}/email/templates`)).body.find((k: { kind: string }) => k.kind === 'login_otp').customLocales).toEqual(['de']);
 
     expect((await del(url('/templates/login_otp/de'), auth())).status).toBe(204);
-    expect((await admin.get(`/projects/${slug}/email/templates/login_otp/de-CH`)).body).toMatchObject({ source: 'default', resolvedLocale: 'en' });
+    expect((await admin.get(`/projects/${slug}/email/templates/login_otp/de-CH`)).body).toMatchObject({ source: 'default', resolvedLocale: 'de' });
   });
 
   it('removes SMTP settings (the project falls back to the instance default)', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { FlowFailedResponse, FlowStepResponse, FlowSuccessResponse } from '@keyway/flow-types';
-import { adminApi, createTenant, pkcePair, postJson, putJson, type Tenant } from './support/http';
+import { FlowFailedResponse, FlowStepResponse, FlowSuccessResponse, RegistrationSessionResponse } from '@keyway/flow-types';
+import { adminApi, createTenant, pkcePair, postForm, postJson, putJson, type Tenant } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 import { eventually, SmtpSink } from './support/smtp-sink';
 
@@ -183,6 +183,32 @@ describe('self-service registration (native JSON)', () => {
     } finally {
       expect((await putJson(`${server.baseUrl}/api/admin/v1/projects/${tenant.slug}/identity-schemas/default`, { version: 1 }, { authorization: `Bearer ${server.adminToken}` })).status).toBe(200);
     }
+  });
+
+  it('signs the app in at once (a session: the token response) when started with only a client_id', async () => {
+    const email = newEmail();
+    const started = await postJson(url(), { client_id: tenant.clientId, scope: 'openid email' });
+    const step = FlowStepResponse.parse(started.body);
+    expect(step.nextStep.authenticators[0]!.authenticatorId).toBe(FORM_ID);
+    await submit(step.flowId, FORM_ID, { 'traits.email': email, 'traits.name': 'Session User', password: 'correct horse battery' });
+    const done = await submit(step.flowId, CODE_ID, { code: await codeFrom(email) });
+
+    const { session } = RegistrationSessionResponse.parse(done.body);
+    expect(done.body).toMatchObject({ flowId: step.flowId, flowStatus: 'SUCCESS_COMPLETED', flowType: 'REGISTRATION' });
+    expect(session).toMatchObject({ token_type: 'Bearer', scope: 'openid email', id_token: expect.any(String), refresh_token: expect.any(String) });
+    const userinfo = await fetch(`${tenant.issuer}/oauth2/userinfo`, { headers: { authorization: `Bearer ${session.access_token}` } });
+    expect(await userinfo.json()).toMatchObject({ email, email_verified: true });
+    // The refresh token is an ordinary one of the client: it rotates at the token endpoint.
+    const refreshed = await postForm(`${tenant.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: session.refresh_token!, client_id: tenant.clientId });
+    expect(refreshed).toMatchObject({ status: 200, body: { access_token: expect.any(String), refresh_token: expect.any(String) } });
+  });
+
+  it('refuses a session start with a code_challenge, an unknown client or an unknown scope', async () => {
+    const withPkce = await postJson(url(), { client_id: tenant.clientId, code_challenge: pkcePair().challenge });
+    expect(withPkce.status).toBe(400);
+    expect((await postJson(url(), { client_id: 'no-such-client' })).status).toBe(400);
+    const badScope = await postJson(url(), { client_id: tenant.clientId, scope: 'openid launch-missiles' });
+    expect(badScope).toMatchObject({ status: 400, body: { description: expect.stringContaining('launch-missiles') } });
   });
 
   it('refuses a registration flow at the login endpoint', async () => {

@@ -133,12 +133,30 @@ export const RegistrationStartRequest = z
     nonce: z.string().max(1024).optional(),
     code_challenge: z.string().max(128).optional(),
     code_challenge_method: z.string().max(16).optional(),
+    /** OIDC Core §3.1.2.1: preferred languages, space-separated BCP 47 tags; the flow's mails use the first one Keyway has templates for. */
+    ui_locales: z.string().max(256).optional(),
   })
   .strict();
 export type RegistrationStartRequest = z.infer<typeof RegistrationStartRequest>;
 
-/** POST {issuer}/flows/registration: a start (OAuth params) or a step answer (same body as /oauth2/authn). */
-export const RegistrationRequest = z.union([AuthnRequest, RegistrationStartRequest]);
+/**
+ * POST {issuer}/flows/registration with only a client (no redirect_uri): registration that signs the app in
+ * at once. The finished flow answers with a session (RegistrationSessionResponse) instead of a code.
+ * Confidential clients authenticate with HTTP Basic, as at the token endpoint.
+ */
+export const RegistrationSessionStartRequest = z
+  .object({
+    client_id: z.string().min(1).max(256),
+    /** Defaults to `openid`; the scopes the session's tokens carry. */
+    scope: z.string().max(2048).optional(),
+    nonce: z.string().max(1024).optional(),
+    ui_locales: z.string().max(256).optional(),
+  })
+  .strict();
+export type RegistrationSessionStartRequest = z.infer<typeof RegistrationSessionStartRequest>;
+
+/** POST {issuer}/flows/registration: a start (OAuth params, or only a client for a session) or a step answer (same body as /oauth2/authn). */
+export const RegistrationRequest = z.union([AuthnRequest, RegistrationStartRequest, RegistrationSessionStartRequest]);
 export type RegistrationRequest = z.infer<typeof RegistrationRequest>;
 
 /** POST {issuer}/flows/recovery: the same bodies as registration (OAuth params to start, step answers after). */
@@ -153,6 +171,8 @@ export const VerificationStartRequest = z
   .object({
     client_id: z.string().min(1).max(256),
     email: z.string().trim().min(3).max(320),
+    /** Preferred languages of the mail, as OIDC's ui_locales: space-separated BCP 47 tags. */
+    ui_locales: z.string().max(256).optional(),
   })
   .strict();
 export type VerificationStartRequest = z.infer<typeof VerificationStartRequest>;
@@ -160,6 +180,20 @@ export type VerificationStartRequest = z.infer<typeof VerificationStartRequest>;
 /** POST {issuer}/flows/verification: a start ({client_id, email}) or a step answer (same body as /oauth2/authn). */
 export const VerificationRequest = z.union([AuthnRequest, VerificationStartRequest]);
 export type VerificationRequest = z.infer<typeof VerificationRequest>;
+
+/**
+ * POST {issuer}/flows/settings (with `Authorization: Bearer <access token>`): `{}` starts a settings flow
+ * for the token's identity and session; a step answer is the same body as /oauth2/authn.
+ */
+export const SettingsStartRequest = z
+  .object({
+    /** Preferred languages of the flow's mails (OIDC ui_locales: space-separated BCP 47 tags); the identity's locale trait wins. */
+    ui_locales: z.string().max(256).optional(),
+  })
+  .strict();
+export type SettingsStartRequest = z.infer<typeof SettingsStartRequest>;
+export const SettingsRequest = z.union([AuthnRequest, SettingsStartRequest]);
+export type SettingsRequest = z.infer<typeof SettingsRequest>;
 
 /** SUCCESS_COMPLETED of a self-service flow that issues nothing (verification): the address is verified. */
 export const SelfServiceCompletedResponse = z.object({
@@ -169,6 +203,26 @@ export const SelfServiceCompletedResponse = z.object({
 });
 export type SelfServiceCompletedResponse = z.infer<typeof SelfServiceCompletedResponse>;
 
+/**
+ * SUCCESS_COMPLETED of a registration started without an authorization request: the new identity is signed
+ * in, and `session` is the token response (RFC 6749 §5.1) the token endpoint would have given for a code —
+ * access token, ID token when `openid` was asked for, refresh token when the client may refresh.
+ */
+export const RegistrationSessionResponse = z.object({
+  flowId: z.string(),
+  flowStatus: z.literal('SUCCESS_COMPLETED'),
+  flowType: z.literal('REGISTRATION'),
+  session: z.object({
+    access_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number(),
+    scope: z.string(),
+    id_token: z.string().optional(),
+    refresh_token: z.string().optional(),
+  }),
+});
+export type RegistrationSessionResponse = z.infer<typeof RegistrationSessionResponse>;
+
 /** Self-service actions, named like authenticators: authenticatorId = base64url("<name>:LOCAL"). */
 export const SELF_SERVICE_ACTIONS = {
   passwordRegistration: 'PasswordRegistration',
@@ -177,6 +231,18 @@ export const SELF_SERVICE_ACTIONS = {
   recoveryEmail: 'EmailRecovery',
   recoveryCode: 'EmailCodeRecovery',
   passwordReset: 'PasswordReset',
+  /** Settings: proving it is still the user (the session is older than the project's privileged window). */
+  passwordReauthentication: 'PasswordReauthentication',
+  passkeyReauthentication: 'PasskeyReauthentication',
+  /** Settings: the actions of the settings menu. */
+  updateProfile: 'UpdateProfile',
+  changePassword: 'ChangePassword',
+  enrollTotp: 'EnrollTotp',
+  removeTotp: 'RemoveTotp',
+  addPasskey: 'AddPasskey',
+  removePasskey: 'RemovePasskey',
+  regenerateBackupCodes: 'RegenerateBackupCodes',
+  finishSettings: 'FinishSettings',
 } as const;
 
 /** Error body of the flow and admin APIs (WSO2 shape). OAuth endpoints answer RFC 6749 errors instead. */

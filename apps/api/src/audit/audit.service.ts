@@ -10,6 +10,8 @@ export type AuditEventType =
   | 'identity_schema.created'
   | 'identity_schema.default_set'
   | 'identity.locked'
+  | 'identity.traits_updated'
+  | 'password.changed'
   | 'totp.enrolled'
   | 'totp.removed'
   | 'passkey.registered'

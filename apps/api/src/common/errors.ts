@@ -85,6 +85,8 @@ export const ErrorCodes = {
   UNSUPPORTED_MEDIA_TYPE: 'KW-41500',
   UNAUTHORIZED: 'KW-40100',
   FORBIDDEN: 'KW-40300',
+  /** The session's sign-in is older than the project's privileged window: re-authenticate (settings flow). */
+  REAUTHENTICATION_REQUIRED: 'KW-40301',
   NOT_FOUND: 'KW-40400',
   CONFLICT: 'KW-40900',
   RATE_LIMITED: 'KW-42900',

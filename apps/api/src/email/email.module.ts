@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { KeysModule } from '../keys/keys.module';
 import { EmailAdminService } from './email-admin.service';
 import { EmailOutbox } from './email-outbox';
+import { MailRecipientsRepository } from './mail-recipients.repository';
+import { MailRecipients } from './mail-recipients.service';
 import { OutboxWorker } from './outbox-worker';
 import { OutboxRepository } from './outbox.repository';
 import { SmtpSettingsRepository } from './smtp-settings.repository';
@@ -15,7 +17,7 @@ import { TemplatesService } from './templates.service';
  */
 @Module({
   imports: [KeysModule],
-  providers: [TemplatesRepository, TemplatesService, SmtpSettingsRepository, SmtpSettingsService, OutboxRepository, OutboxWorker, EmailOutbox, EmailAdminService],
-  exports: [EmailOutbox, TemplatesService, SmtpSettingsService, EmailAdminService],
+  providers: [TemplatesRepository, TemplatesService, SmtpSettingsRepository, SmtpSettingsService, OutboxRepository, OutboxWorker, EmailOutbox, EmailAdminService, MailRecipientsRepository, MailRecipients],
+  exports: [EmailOutbox, TemplatesService, SmtpSettingsService, EmailAdminService, MailRecipients],
 })
 export class EmailModule {}

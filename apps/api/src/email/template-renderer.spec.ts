@@ -1,4 +1,4 @@
-import { DEFAULT_TEMPLATES, TEST_EMAIL } from './default-templates';
+import { DEFAULT_TEMPLATES, GERMAN_TEMPLATES, TEST_EMAIL } from './default-templates';
 import { canonicalLocale, EMAIL_KIND_NAMES, EMAIL_KINDS, localeChain } from './email-kinds';
 import { renderTemplate, templateProblems } from './template-renderer';
 
@@ -17,6 +17,23 @@ describe('email templates', () => {
         expect(rendered.html).toContain(`«${name}»`);
         expect(rendered.text).toContain(`«${name}»`);
       }
+    }
+  });
+
+  it.each(EMAIL_KIND_NAMES)('ships a German %s with the same variables, marked lang="de"', (kind) => {
+    const template = GERMAN_TEMPLATES[kind];
+    expect(templateProblems(template, EMAIL_KINDS[kind])).toEqual([]);
+    const variables = Object.fromEntries(EMAIL_KINDS[kind].map((name) => [name, `«${name}»`]));
+    const german = renderTemplate(template, variables);
+    const english = renderTemplate(DEFAULT_TEMPLATES[kind], variables);
+    expect(german.html).toContain('lang="de"');
+    expect(german.html).toContain('Gesendet von «projectName» an «email».');
+    expect(german.subject).not.toBe(english.subject);
+    expect(german.text).not.toMatch(/{{|}}/);
+    // Every variable the English template shows, the German one shows too.
+    for (const name of EMAIL_KINDS[kind]) {
+      if (english.text.includes(`«${name}»`)) expect(german.text).toContain(`«${name}»`);
+      if (english.html.includes(`«${name}»`)) expect(german.html).toContain(`«${name}»`);
     }
   });
 

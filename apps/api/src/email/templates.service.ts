@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../common/errors';
 import type { Prisma } from '../generated/prisma/client';
-import { DEFAULT_TEMPLATES, type TemplateContent } from './default-templates';
+import { SHIPPED_LOCALES, shippedTemplate, type TemplateContent } from './default-templates';
 import { canonicalLocale, EMAIL_KIND_NAMES, EMAIL_KINDS, FALLBACK_LOCALE, isEmailKind, localeChain, type EmailKind } from './email-kinds';
 import { templateProblems } from './template-renderer';
 import { TemplatesRepository } from './templates.repository';
@@ -22,9 +22,10 @@ export class TemplatesService {
   constructor(private readonly templates: TemplatesRepository) {}
 
   /**
-   * The template to use for a kind and locale: the project's own for the locale, then its language, then
-   * "en", then the shipped default. Pass the transaction when called inside one (on PGlite the outer
-   * client would wait for the transaction to end).
+   * The template to use for a kind and locale. Each locale of the chain (de-CH → de → en) is tried in
+   * turn, the project's own template first, then the one Keyway ships: a German reader gets the shipped
+   * German text rather than a project's English one. Pass the transaction when called inside one (on
+   * PGlite the outer client would wait for the transaction to end).
    */
   async resolve(projectId: string, kind: EmailKind, locale: string, db?: Prisma.TransactionClient): Promise<ResolvedTemplate> {
     const canonical = canonicalLocale(locale) ?? FALLBACK_LOCALE;
@@ -33,14 +34,33 @@ export class TemplatesService {
     for (const candidate of chain) {
       const row = rows.find((r) => r.locale === candidate);
       if (row) return { kind, locale: canonical, resolvedLocale: row.locale, source: 'custom', subject: row.subject, html: row.html, text: row.text, variables: EMAIL_KINDS[kind] };
+      const shipped = shippedTemplate(kind, candidate);
+      if (shipped) return { kind, locale: canonical, resolvedLocale: candidate, source: 'default', ...shipped, variables: EMAIL_KINDS[kind] };
     }
-    return { kind, locale: canonical, resolvedLocale: FALLBACK_LOCALE, source: 'default', ...DEFAULT_TEMPLATES[kind], variables: EMAIL_KINDS[kind] };
+    // The chain always ends in FALLBACK_LOCALE, which is shipped for every kind.
+    throw new Error(`no template for ${kind} in ${chain.join(', ')}`);
   }
 
-  /** Every kind with its variables and the locales the project customised. */
-  async list(projectId: string): Promise<{ kind: EmailKind; variables: readonly string[]; customLocales: string[] }[]> {
+  /**
+   * Which of `locales` (canonical tags) have a template of this kind, the project's own or a shipped
+   * one, exactly in that locale (no fallback). One query; `db` is the caller's transaction when there is one.
+   */
+  async localesWithTemplate(projectId: string, kind: EmailKind, locales: readonly string[], db?: Prisma.TransactionClient): Promise<Set<string>> {
+    const found = new Set(locales.filter((locale) => shippedTemplate(kind, locale)));
+    const unknown = locales.filter((locale) => !found.has(locale));
+    if (unknown.length) for (const row of await this.templates.findForLocales(projectId, kind, unknown, db)) found.add(row.locale);
+    return found;
+  }
+
+  /** Every kind with its variables, the locales Keyway ships it in and those the project customised. */
+  async list(projectId: string): Promise<{ kind: EmailKind; variables: readonly string[]; shippedLocales: readonly string[]; customLocales: string[] }[]> {
     const custom = await this.templates.list(projectId);
-    return EMAIL_KIND_NAMES.map((kind) => ({ kind, variables: EMAIL_KINDS[kind], customLocales: custom.filter((t) => t.kind === kind).map((t) => t.locale) }));
+    return EMAIL_KIND_NAMES.map((kind) => ({
+      kind,
+      variables: EMAIL_KINDS[kind],
+      shippedLocales: SHIPPED_LOCALES.filter((locale) => shippedTemplate(kind, locale)),
+      customLocales: custom.filter((t) => t.kind === kind).map((t) => t.locale),
+    }));
   }
 
   /** Stores the project's template after checking it compiles and uses only the kind's variables (400 otherwise). */

@@ -11,6 +11,14 @@ export const AuthRequest = z.object({
   nonce: z.string().optional(),
   codeChallenge: z.string().optional(),
   codeChallengeMethod: z.literal('S256').optional(),
+  /**
+   * `query`: started by the hosted pages (browser redirect), answered only by them. `session`: a native
+   * registration started without an authorization request, which ends in a token response instead of a code.
+   * Absent: a JSON front answering with a code.
+   */
+  responseMode: z.enum(['query', 'session']).optional(),
+  /** ui_locales (OIDC Core §3.1.2.1), canonical BCP 47 tags, most preferred first: the locale of the flow's mails. */
+  uiLocales: z.array(z.string()).optional(),
 });
 export type AuthRequest = z.infer<typeof AuthRequest>;
 

@@ -9,6 +9,7 @@ import { ApiError } from '../common/errors';
 import { describeIssues } from '../common/zod-pipes';
 import type { Project } from '../projects/projects.service';
 import { AccessTokenVerifier } from '../sessions/access-token.verifier';
+import { PrivilegedSessions } from '../sessions/privileged-session';
 import { Tenant } from '../tenancy/tenant.pipe';
 
 const GenerateBody = z.object({ count: z.number().int().min(5).max(MAX_BACKUP_CODE_COUNT).optional() }).strict();
@@ -25,17 +26,20 @@ export class MeBackupCodesController {
     private readonly tokens: AccessTokenVerifier,
     private readonly backupCodes: BackupCodesService,
     private readonly audit: AuditService,
+    private readonly privileged: PrivilegedSessions,
   ) {}
 
   @Post()
-  @ApiOperation({ summary: `Generate a new set of one-time backup codes (default ${DEFAULT_BACKUP_CODE_COUNT}); the previous set stops working` })
+  @ApiOperation({ summary: `Generate a new set of one-time backup codes (default ${DEFAULT_BACKUP_CODE_COUNT}); the previous set stops working. Needs a recent sign-in (403 KW-40301 otherwise)` })
   @ApiBody({ required: false, schema: z.toJSONSchema(GenerateBody) as object })
   async generate(
     @Tenant() project: Project,
     @Req() request: FastifyRequest,
     @Headers('authorization') authorization?: string,
   ): Promise<{ codes: string[]; createdAt: string }> {
-    const { identity } = await this.tokens.verify(project, authorization);
+    const { identity, sessionId } = await this.tokens.verify(project, authorization);
+    // A new set voids the old one and hands out codes that pass a second step: only for a recent sign-in.
+    await this.privileged.require(project, sessionId);
     // The body is optional (most callers just POST), so it is parsed here rather than by @JsonBody.
     const parsed = GenerateBody.safeParse(request.body ?? {});
     if (!parsed.success) throw ApiError.badRequest(describeIssues(parsed.error));

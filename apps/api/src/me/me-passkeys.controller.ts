@@ -9,6 +9,7 @@ import { MAX_PASSKEYS_PER_IDENTITY, PasskeysService, type PasskeyView } from '..
 import { RegistrationCredential } from '../passkeys/webauthn-json';
 import type { Project } from '../projects/projects.service';
 import { AccessTokenVerifier } from '../sessions/access-token.verifier';
+import { PrivilegedSessions } from '../sessions/privileged-session';
 import { Tenant } from '../tenancy/tenant.pipe';
 
 const RegisterPasskeyBody = z
@@ -34,6 +35,7 @@ export class MePasskeysController {
     private readonly tokens: AccessTokenVerifier,
     private readonly passkeys: PasskeysService,
     private readonly audit: AuditService,
+    private readonly privileged: PrivilegedSessions,
   ) {}
 
   @Post('registration-options')
@@ -80,9 +82,11 @@ export class MePasskeysController {
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Remove a passkey (by its credential id)' })
+  @ApiOperation({ summary: 'Remove a passkey (by its credential id); needs a recent sign-in (403 KW-40301 otherwise: re-authenticate in the settings flow)' })
   async remove(@Tenant() project: Project, @Param('id') id: string, @Headers('authorization') authorization?: string): Promise<void> {
-    const { identity } = await this.tokens.verify(project, authorization);
+    const { identity, sessionId } = await this.tokens.verify(project, authorization);
+    // Removing a factor weakens the account: a stolen, long-lived session must not be enough.
+    await this.privileged.require(project, sessionId);
     if (!(await this.passkeys.remove(identity.id, id))) throw ApiError.notFound('No passkey with this id is registered.');
     await this.audit.record('passkey.removed', { projectId: project.id, identityId: identity.id, data: { passkeyId: id } });
   }

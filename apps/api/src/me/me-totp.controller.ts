@@ -8,6 +8,7 @@ import type { Project } from '../projects/projects.service';
 import { Tenant } from '../tenancy/tenant.pipe';
 import { TotpService } from '../totp/totp.service';
 import { AccessTokenVerifier } from '../sessions/access-token.verifier';
+import { PrivilegedSessions } from '../sessions/privileged-session';
 
 const VerifyTotpBody = z.object({ token: z.string().max(16) }).strict();
 type VerifyTotpBody = z.infer<typeof VerifyTotpBody>;
@@ -24,6 +25,7 @@ export class MeTotpController {
     private readonly tokens: AccessTokenVerifier,
     private readonly totp: TotpService,
     private readonly audit: AuditService,
+    private readonly privileged: PrivilegedSessions,
   ) {}
 
   @Post()
@@ -55,9 +57,11 @@ export class MeTotpController {
 
   @Delete()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Remove TOTP (confirmed or pending)' })
+  @ApiOperation({ summary: 'Remove TOTP (confirmed or pending); needs a recent sign-in (403 KW-40301 otherwise: re-authenticate in the settings flow)' })
   async remove(@Tenant() project: Project, @Headers('authorization') authorization?: string): Promise<void> {
-    const { identity } = await this.tokens.verify(project, authorization);
+    const { identity, sessionId } = await this.tokens.verify(project, authorization);
+    // Removing a factor weakens the account: a stolen, long-lived session must not be enough.
+    await this.privileged.require(project, sessionId);
     if (!(await this.totp.remove(identity.id))) throw ApiError.notFound('No authenticator app is set up.');
     await this.audit.record('totp.removed', { projectId: project.id, identityId: identity.id });
   }

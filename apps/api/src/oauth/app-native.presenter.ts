@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FlowResponse } from '@keyway/flow-types';
+import type { RequestContext } from '../common/request-context';
 import type { FlowOutcome } from '../flows/flow-engine.service';
 import type { Project } from '../projects/projects.service';
 import { AuthorizationResponseService } from './authorization-response.service';
@@ -9,10 +10,11 @@ import { AuthorizationResponseService } from './authorization-response.service';
 export class AppNativePresenter {
   constructor(private readonly authorizationResponse: AuthorizationResponseService) {}
 
-  async present(project: Project, outcome: FlowOutcome): Promise<FlowResponse> {
+  /** `client`: the request that may complete the login (see AuthorizationResponseService.issue). */
+  async present(project: Project, outcome: FlowOutcome, client?: RequestContext): Promise<FlowResponse> {
     switch (outcome.status) {
       case 'SUCCESS_COMPLETED':
-        return { flowStatus: 'SUCCESS_COMPLETED', authData: await this.authorizationResponse.issue(project, outcome.flow) };
+        return { flowStatus: 'SUCCESS_COMPLETED', authData: await this.authorizationResponse.issue(project, outcome.flow, client) };
       case 'FAIL_COMPLETED':
         return { flowId: outcome.flow.id, flowStatus: 'FAIL_COMPLETED', flowType: outcome.flow.type, messages: outcome.messages };
       default:

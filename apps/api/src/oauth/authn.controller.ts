@@ -2,6 +2,7 @@ import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthnRequest, type FlowResponse } from '@keyway/flow-types';
 import { z } from 'zod';
+import { ClientContext, type RequestContext } from '../common/request-context';
 import { JsonBody } from '../common/zod-pipes';
 import { FlowEngine } from '../flows/flow-engine.service';
 import type { Project } from '../projects/projects.service';
@@ -20,7 +21,7 @@ export class AuthnController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Answer the current step of an app-native login flow' })
   @ApiBody({ schema: z.toJSONSchema(AuthnRequest) as object })
-  async authn(@Tenant() project: Project, @JsonBody(AuthnRequest) request: AuthnRequest): Promise<FlowResponse> {
-    return this.presenter.present(project, await this.engine.advance(project, request));
+  async authn(@Tenant() project: Project, @JsonBody(AuthnRequest) request: AuthnRequest, @ClientContext() client: RequestContext): Promise<FlowResponse> {
+    return this.presenter.present(project, await this.engine.advance(project, request), client);
   }
 }

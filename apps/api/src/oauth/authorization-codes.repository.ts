@@ -20,6 +20,14 @@ export interface NewSessionAndCode {
   nonce: string | undefined;
   codeChallenge: string | undefined;
   codeChallengeMethod: string | undefined;
+  /** The device the login completed on; undefined when unknown (stored as {}). */
+  device?: { userAgent: string; ip: string | null; fingerprint: string } | undefined;
+}
+
+/** Whether the identity has any session yet, and one from this device. */
+export interface DeviceHistory {
+  signedInBefore: boolean;
+  knownDevice: boolean;
 }
 
 @Injectable()
@@ -29,15 +37,44 @@ export class AuthorizationCodesRepository {
   /**
    * Creates the SSO session, then the authorization code that answers the flow. No transaction (two round
    * trips instead of four on the login path): a session whose code failed to insert is unusable and expires.
+   * With `alsoInTransaction` (a mail that must exist exactly when the session does), all three run in one.
    */
-  async createWithSession(input: NewSessionAndCode): Promise<{ sessionId: string }> {
+  async createWithSession(input: NewSessionAndCode, alsoInTransaction?: (tx: Prisma.TransactionClient, sessionId: string) => Promise<unknown>): Promise<{ sessionId: string }> {
     const sessionId = randomUUID();
-    const { projectId, identityId, amr, authTime } = input;
-    await this.prisma.session.create({
-      data: { id: sessionId, projectId, identityId, amr, authTime, expiresAt: input.sessionExpiresAt },
+    if (!alsoInTransaction) {
+      await this.insert(this.prisma, sessionId, input);
+      return { sessionId };
+    }
+    await this.prisma.$transaction(async (tx) => {
+      await this.insert(tx, sessionId, input);
+      await alsoInTransaction(tx, sessionId);
+    });
+    return { sessionId };
+  }
+
+  /** One round trip, two probes of the (identity_id, device_fingerprint) index. */
+  async deviceHistory(identityId: string, fingerprint: string): Promise<DeviceHistory> {
+    const [row] = await this.prisma.$queryRaw<DeviceHistory[]>`
+      SELECT EXISTS (SELECT 1 FROM "sessions" WHERE "identity_id" = ${identityId}::uuid) AS "signedInBefore",
+             EXISTS (SELECT 1 FROM "sessions" WHERE "identity_id" = ${identityId}::uuid AND "device_fingerprint" = ${fingerprint}) AS "knownDevice"`;
+    return { signedInBefore: row?.signedInBefore === true, knownDevice: row?.knownDevice === true };
+  }
+
+  private async insert(db: Prisma.TransactionClient, sessionId: string, input: NewSessionAndCode): Promise<void> {
+    const { projectId, identityId, amr, authTime, device } = input;
+    await db.session.create({
+      data: {
+        id: sessionId,
+        projectId,
+        identityId,
+        amr,
+        authTime,
+        expiresAt: input.sessionExpiresAt,
+        ...(device ? { device: { userAgent: device.userAgent, ip: device.ip }, deviceFingerprint: device.fingerprint } : {}),
+      },
       select: { id: true },
     });
-    await this.prisma.authorizationCode.create({
+    await db.authorizationCode.create({
       data: {
         projectId,
         applicationId: input.applicationId,
@@ -55,7 +92,6 @@ export class AuthorizationCodesRepository {
       },
       select: { id: true },
     });
-    return { sessionId };
   }
 
   /**

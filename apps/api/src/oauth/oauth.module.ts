@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ApplicationsModule } from '../applications/applications.module';
+import { EmailModule } from '../email/email.module';
 import { FlowsModule } from '../flows/flows.module';
 import { IdentitiesModule } from '../identities/identities.module';
 import { KeysModule } from '../keys/keys.module';
@@ -25,7 +26,7 @@ import { TokenMinter } from './tokens/token-minter.service';
 import { UserinfoController } from './userinfo.controller';
 
 @Module({
-  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, FlowsModule, SessionsModule],
+  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, FlowsModule, SessionsModule, EmailModule],
   controllers: [AuthorizeController, AuthnController, AuthorizeChallengeController, TokenController, UserinfoController, DiscoveryController],
   providers: [
     TenantPipe,
@@ -41,7 +42,8 @@ import { UserinfoController } from './userinfo.controller';
     AuthorizationCodeGrant,
     RefreshTokenGrant,
   ],
-  // The self-service flows start from the same validated authorization request and finish with the same code.
-  exports: [AuthorizeService, AuthorizationResponseService],
+  // The self-service flows start from the same validated authorization request and finish with the same code
+  // (or, for a registration started without one, with the token response that code redeems to).
+  exports: [AuthorizeService, AuthorizationResponseService, AuthorizationCodeGrant],
 })
 export class OAuthModule {}

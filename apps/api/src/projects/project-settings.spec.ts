@@ -26,3 +26,22 @@ describe('webauthn settings', () => {
     });
   });
 });
+
+describe('mail settings', () => {
+  it('default to English and every notification mail on', () => {
+    expect(ProjectSettings.parse({})).toMatchObject({ defaultLocale: 'en', emails: { welcome: true, newSignIn: true } });
+  });
+
+  it('store the default locale canonical and refuse what is not a BCP 47 tag', () => {
+    expect(ProjectSettings.parse({ defaultLocale: 'de-ch' }).defaultLocale).toBe('de-CH');
+    const invalid = ProjectSettingsInput.safeParse({ defaultLocale: 'not a tag' });
+    expect(invalid.success).toBe(false);
+    expect(invalid.error?.issues[0]?.message).toMatch(/BCP 47/);
+  });
+
+  it('take each toggle on its own and refuse unknown ones', () => {
+    expect(ProjectSettingsInput.parse({ emails: { newSignIn: false } }).emails).toEqual({ newSignIn: false });
+    expect(ProjectSettingsInput.safeParse({ emails: { marketing: true } }).success).toBe(false);
+    expect(ProjectSettingsInput.safeParse({ emails: { welcome: 'yes' } }).success).toBe(false);
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalLocale } from '../email/email-kinds';
 
 /** A registrable domain or host name: what WebAuthn accepts as an RP ID (no scheme, port or path). */
 const RpId = z
@@ -52,6 +53,24 @@ export const WebAuthnSettings = z
   });
 export type WebAuthnSettings = z.infer<typeof WebAuthnSettings>;
 
+/** A BCP 47 language tag, stored canonical ("de-ch" → "de-CH"). */
+const LocaleTag = z
+  .string()
+  .max(64)
+  .transform((tag, context) => {
+    const canonical = canonicalLocale(tag);
+    if (!canonical) context.addIssue({ code: 'custom', message: 'must be a BCP 47 language tag such as en or de-CH' });
+    return canonical ?? tag;
+  });
+
+/** Which optional notification mails the project sends (the mails that carry codes and links always go). */
+const EmailToggles = {
+  /** A welcome mail once a registration completes. */
+  welcome: z.boolean(),
+  /** A mail to the identity when a login completes from a device it never signed in from before. */
+  newSignIn: z.boolean(),
+};
+
 const EmailOtpFields = {
   length: z.number().int().min(6).max(10),
   ttlSeconds: z.number().int().min(1).max(3600),
@@ -71,6 +90,11 @@ export const ProjectSettings = z
       })
       .prefault({}),
     flowTtlSeconds: z.number().int().min(30).max(3600).default(600),
+    /**
+     * How recently a session must have authenticated (its auth_time) for settings that change credentials
+     * or identifiers; an older session is asked to re-authenticate first. Seconds.
+     */
+    privilegedSessionSeconds: z.number().int().min(1).max(86_400).default(900),
     /** RFC 6749 §4.1.2 recommends at most 10 minutes; we default to 60 s. */
     authorizationCodeTtlSeconds: z.number().int().min(5).max(600).default(60),
     accessTokenTtlSeconds: z.number().int().min(60).max(86_400).default(900),
@@ -95,6 +119,13 @@ export const ProjectSettings = z
       })
       .strict()
       .prefault({}),
+    /** The locale of mails when neither the identity's `locale` trait nor the request's ui_locales has a template. */
+    defaultLocale: LocaleTag.default('en'),
+    /** Notification mails, each on by default. */
+    emails: z
+      .object({ welcome: EmailToggles.welcome.default(true), newSignIn: EmailToggles.newSignIn.default(true) })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type ProjectSettings = z.infer<typeof ProjectSettings>;
@@ -104,5 +135,6 @@ export const ProjectSettingsInput = ProjectSettings.partial().extend({
   lockout: z.object({ maxAttempts: z.number().int().min(1).max(100), durationSeconds: z.number().int().min(1) }).partial().optional(),
   // Without defaults here, so a PATCH changes only the fields it names.
   emailOtp: z.object(EmailOtpFields).strict().partial().optional(),
+  emails: z.object(EmailToggles).strict().partial().optional(),
 }).strict();
 export type ProjectSettingsInput = z.infer<typeof ProjectSettingsInput>;

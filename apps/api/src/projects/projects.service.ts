@@ -62,17 +62,18 @@ export class ProjectsService {
 
   /**
    * Changes the name and settings. Settings sent are merged over the current ones, nested objects
-   * (lockout, webauthn, emailOtp) field by field; the result is validated as a whole (e.g. origins against rpId).
+   * (lockout, webauthn, emailOtp, emails) field by field; the result is validated as a whole (e.g. origins against rpId).
    */
   async update(project: Project, input: { name?: string | undefined; settings?: ProjectSettingsInput | undefined }): Promise<Project> {
     const current = project.settings;
-    const { lockout, webauthn, emailOtp, ...rest } = input.settings ?? {};
+    const { lockout, webauthn, emailOtp, emails, ...rest } = input.settings ?? {};
     const settings = ProjectSettings.safeParse({
       ...current,
       ...rest,
       lockout: { ...current.lockout, ...lockout },
       webauthn: { ...current.webauthn, ...webauthn },
       emailOtp: { ...current.emailOtp, ...emailOtp },
+      emails: { ...current.emails, ...emails },
     });
     if (!settings.success) throw ApiError.badRequest(describeIssues(settings.error, 'settings'));
     const row = await this.projects.update(project.id, { ...(input.name !== undefined ? { name: input.name } : {}), settings: settings.data });

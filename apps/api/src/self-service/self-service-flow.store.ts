@@ -34,7 +34,7 @@ export interface SelfServiceFlowChange {
 export abstract class SelfServiceFlowStore {
   protected constructor(
     protected readonly prisma: PrismaClient,
-    private readonly type: 'REGISTRATION' | 'RECOVERY',
+    private readonly type: 'REGISTRATION' | 'RECOVERY' | 'SETTINGS',
   ) {}
 
   async createFlow(data: { projectId: string; applicationId: string; authRequest: AuthRequest; expiresAt: Date }): Promise<SelfServiceFlow> {

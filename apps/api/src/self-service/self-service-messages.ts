@@ -9,6 +9,13 @@ export const SelfServiceMessages = {
     message: 'If this address can be used, we sent a verification code to it. Enter it to finish.',
     i18nKey: 'message.msg_verification_code_sent',
   }),
+  /** Hosted verification, after the address: the same words whether or not a link went out (no enumeration). */
+  verificationLinkSent: (): FlowMessage => ({
+    type: 'INFO',
+    messageId: 'msg_verification_link_sent',
+    message: 'If this address belongs to an account that still needs verifying, we sent a link to it. Open it to verify the address; you can close this page.',
+    i18nKey: 'message.msg_verification_link_sent',
+  }),
   invalidCode: (remainingAttempts: number): FlowMessage => ({
     type: 'ERROR',
     messageId: 'msg_invalid_verification_code',

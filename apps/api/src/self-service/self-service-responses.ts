@@ -8,9 +8,9 @@ import type { SelfServiceFlow, SelfServiceFlowStore } from './self-service-flow.
 import { SelfServiceMessages } from './self-service-messages';
 
 /** What registration, verification and recovery share: the wire shape of their answers and the flow checks. */
-export type SelfServiceFlowType = 'REGISTRATION' | 'VERIFICATION' | 'RECOVERY';
+export type SelfServiceFlowType = 'REGISTRATION' | 'VERIFICATION' | 'RECOVERY' | 'SETTINGS';
 
-const ENDPOINT: Record<SelfServiceFlowType, string> = { REGISTRATION: 'registration', VERIFICATION: 'verification', RECOVERY: 'recovery' };
+export const ENDPOINT: Record<SelfServiceFlowType, string> = { REGISTRATION: 'registration', VERIFICATION: 'verification', RECOVERY: 'recovery', SETTINGS: 'settings' };
 
 /** INCOMPLETE / FAIL_INCOMPLETE: one action to answer, posted back to the flow's own endpoint. */
 export function stepResponse(
@@ -37,7 +37,9 @@ export function failedResponse(flowType: SelfServiceFlowType, flowId: string, me
 
 /**
  * The running flow named by a client's flowId. Unknown, finished, expired and other tenants' flows all
- * answer the same; so does a flow whose application has since gone or lost app-native access.
+ * answer the same; so does a flow whose application has since gone or lost app-native access, and a flow
+ * of the other front (`hosted`: the flow was started by the hosted pages, which alone answer it and which
+ * need no app-native access).
  */
 export async function loadLiveFlow<F extends { projectId: string; applicationId: string; authRequest: AuthRequest; expiresAt: Date }>(
   project: Project,
@@ -45,13 +47,14 @@ export async function loadLiveFlow<F extends { projectId: string; applicationId:
   flowId: string,
   findActive: (id: string) => Promise<F | undefined>,
   applications: ApplicationsService,
+  hosted = false,
 ): Promise<F> {
   const flow = isUuid(flowId) ? await findActive(flowId) : undefined;
-  if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) {
+  if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now() || (flow.authRequest.responseMode === 'query') !== hosted) {
     throw ApiError.badRequest(`Invalid or expired flowId. Start a new ${ENDPOINT[flowType]} flow.`, ErrorCodes.FLOW_INVALID_ID);
   }
   const application = await applications.findByClientId(project.id, flow.authRequest.clientId);
-  if (!application || application.id !== flow.applicationId || !application.appNative) {
+  if (!application || application.id !== flow.applicationId || (!hosted && !application.appNative)) {
     throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
   }
   return flow;

@@ -6,6 +6,13 @@ import { ACCESS_TOKEN_ALG, SigningKeysService } from '../keys/signing-keys.servi
 import type { Project } from '../projects/projects.service';
 import { SessionsRepository } from './sessions.repository';
 
+export interface VerifiedAccessToken {
+  identity: IdentityRow & { verifiedEmails: string[] };
+  sessionId: string;
+  scope: string;
+  clientId: string | undefined;
+}
+
 /**
  * Authenticates a request to a protected resource of the issuer (RFC 6750 Bearer, RFC 9068 access
  * token) exactly as /oauth2/userinfo does: our signature, issuer and audience, and a session and
@@ -19,7 +26,7 @@ export class AccessTokenVerifier {
     private readonly identities: IdentitiesRepository,
   ) {}
 
-  async verify(project: Project, authorization: string | undefined): Promise<{ identity: IdentityRow & { verifiedEmails: string[] }; sessionId: string; scope: string }> {
+  async verify(project: Project, authorization: string | undefined): Promise<VerifiedAccessToken> {
     const token = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization ?? '')?.[1];
     if (!token) throw new OAuthError('invalid_token', 'a Bearer access token is required');
     const jwks = createLocalJWKSet(await this.keys.jwks(project.id));
@@ -39,6 +46,8 @@ export class AccessTokenVerifier {
       this.identities.findWithVerifiedEmails(project.id, String(payload.sub)),
     ]);
     if (!sessionActive || !identity || identity.state !== 'active') throw new OAuthError('invalid_token', 'the access token has been revoked');
-    return { identity, sessionId, scope: String(payload['scope']) };
+    // RFC 9068 §2.2: client_id names the client the token was issued to (always set by our minter).
+    const clientId = typeof payload['client_id'] === 'string' ? payload['client_id'] : undefined;
+    return { identity, sessionId, scope: String(payload['scope']), clientId };
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuthenticatorMetadata } from '@keyway/flow-types';
 import { z } from 'zod';
 import type { AuthenticationResult, Authenticator, AuthenticatorContext, AuthenticatorPrompt, InitiationRequest } from '../../flows/authenticator';
+import { MailRecipients } from '../../email/mail-recipients.service';
 import { FlowMessages } from '../../flows/flow-messages';
 import { normaliseIdentifier } from '../../identities/identity-traits';
 import { LockoutService, type AttemptSubject } from '../../lockout/lockout.service';
@@ -57,6 +58,7 @@ export class EmailOtpAuthenticator implements Authenticator {
     private readonly repository: EmailOtpRepository,
     private readonly schemas: IdentitySchemasService,
     private readonly lockout: LockoutService,
+    private readonly recipients: MailRecipients,
   ) {}
 
   prompt({ flow }: AuthenticatorContext): AuthenticatorPrompt {
@@ -136,6 +138,7 @@ export class EmailOtpAuthenticator implements Authenticator {
       lastSentAt: now,
     };
     const name = identity && typeof asRecord(identity.traits)['name'] === 'string' ? String(asRecord(identity.traits)['name']) : '';
+    const locale = code && identity ? await this.recipients.localeFor(project, 'login_otp', identity, flow.authRequest.uiLocales) : project.settings.defaultLocale;
     await this.repository.storeCode(
       flow,
       NAME,
@@ -144,7 +147,7 @@ export class EmailOtpAuthenticator implements Authenticator {
         ? {
             projectId: project.id,
             kind: 'login_otp',
-            locale: 'en',
+            locale,
             to: address,
             variables: { projectName: project.name, name, code, expiresInMinutes: Math.max(1, Math.ceil(settings.ttlSeconds / 60)) },
             // One mail per issued code, even if this transaction were retried.

@@ -2,6 +2,7 @@ import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthorizationChallengeResponse } from '@keyway/flow-types';
 import type { FastifyReply } from 'fastify';
+import { ClientContext, type RequestContext } from '../../common/request-context';
 import { OAuthParamsPipe } from '../../common/zod-pipes';
 import type { Project } from '../../projects/projects.service';
 import { Tenant } from '../../tenancy/tenant.pipe';
@@ -23,11 +24,12 @@ export class AuthorizeChallengeController {
     @Headers('authorization') authorization: string | undefined,
     @Headers('content-type') contentType: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @ClientContext() client: RequestContext,
   ): Promise<AuthorizationChallengeResponse> {
     // §5.2.1: codes and auth_sessions must not be cached.
     void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     requireFormEncoded(contentType);
-    const answer = await this.service.challenge(project, params, authorization);
+    const answer = await this.service.challenge(project, params, authorization, client);
     void reply.status(answer.status);
     return answer.body;
   }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, ErrorCodes, OAuthError } from '../../common/errors';
+import type { RequestContext } from '../../common/request-context';
 import { randomToken, sha256 } from '../../crypto/tokens';
 import type { FlowRecord } from '../../flows/flow';
 import { FlowEngine, type FlowOutcome } from '../../flows/flow-engine.service';
@@ -26,21 +27,22 @@ export class AuthorizeChallengeService {
     private readonly presenter: FirstPartyPresenter,
   ) {}
 
-  async challenge(project: Project, params: AuthorizeChallengeParams, authorization: string | undefined): Promise<ChallengeAnswer> {
+  /** `client`: the request, whose device is recorded with the session when this request completes the login. */
+  async challenge(project: Project, params: AuthorizeChallengeParams, authorization: string | undefined, client?: RequestContext): Promise<ChallengeAnswer> {
     return params.auth_session === undefined
-      ? this.begin(project, params, authorization)
-      : this.resume(project, params.auth_session, params, authorization);
+      ? this.begin(project, params, authorization, client)
+      : this.resume(project, params.auth_session, params, authorization, client);
   }
 
   /** First request: the authorization request runs the same checks as app-native /authorize. */
-  private async begin(project: Project, params: AuthorizeChallengeParams, authorization: string | undefined): Promise<ChallengeAnswer> {
+  private async begin(project: Project, params: AuthorizeChallengeParams, authorization: string | undefined, client?: RequestContext): Promise<ChallengeAnswer> {
     // §5.1: client_id may be left out when client authentication names the client (Basic); the pipeline
     // then checks the credentials against it as for any confidential client.
     const named = params.client_id === undefined && isBasic(authorization) ? { ...params, client_id: readClientCredentials(authorization, params).clientId } : params;
     const { application, authRequest } = await this.authorize.validate(project, named, authorization, FIRST_PARTY_FRONT);
     const authSession = randomToken();
     const started = await this.engine.start(project, application, authRequest, { authSessionHash: sha256(authSession) });
-    return this.presenter.present(project, await this.answerSteps(project, started, params), authSession);
+    return this.presenter.present(project, await this.answerSteps(project, started, params), authSession, client);
   }
 
   /**
@@ -48,14 +50,14 @@ export class AuthorizeChallengeService {
    * here, except the client's identity: the auth_session names the client, a client_id sent anyway must be
    * the same one (§5.1), and confidential clients authenticate on every request (§4.1).
    */
-  private async resume(project: Project, authSession: string, params: AuthorizeChallengeParams, authorization: string | undefined): Promise<ChallengeAnswer> {
+  private async resume(project: Project, authSession: string, params: AuthorizeChallengeParams, authorization: string | undefined, client?: RequestContext): Promise<ChallengeAnswer> {
     const flow = await this.engine.findByAuthSession(project, sha256(authSession));
     if (!flow) throw invalidSession();
     await this.checkClient(project, flow, params, authorization);
     const options = await this.engine.stepOptions(project, flow.id);
     const answer = selectAnswer(options, params);
     const outcome = answer ? await this.answerSteps(project, await this.advance(project, flow.id, answer), withoutAnswered(params, answer.params)) : await this.engine.describe(project, flow.id);
-    return this.presenter.present(project, outcome, authSession);
+    return this.presenter.present(project, outcome, authSession, client);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import type { AuthorizationChallengeResponse, FlowMessage, NextStep } from '@keyway/flow-types';
+import type { RequestContext } from '../../common/request-context';
 import type { FlowOutcome } from '../../flows/flow-engine.service';
 import type { Project } from '../../projects/projects.service';
 import { AuthorizationResponseService } from '../authorization-response.service';
@@ -26,10 +27,10 @@ export interface ChallengeAnswer {
 export class FirstPartyPresenter {
   constructor(private readonly authorizationResponse: AuthorizationResponseService) {}
 
-  async present(project: Project, outcome: FlowOutcome, authSession: string): Promise<ChallengeAnswer> {
+  async present(project: Project, outcome: FlowOutcome, authSession: string, client?: RequestContext): Promise<ChallengeAnswer> {
     switch (outcome.status) {
       case 'SUCCESS_COMPLETED': {
-        const { code } = await this.authorizationResponse.issue(project, outcome.flow);
+        const { code } = await this.authorizationResponse.issue(project, outcome.flow, client);
         return { status: HttpStatus.OK, body: { authorization_code: code } };
       }
       case 'FAIL_COMPLETED':

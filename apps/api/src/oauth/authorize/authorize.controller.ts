@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FlowResponse } from '@keyway/flow-types';
+import { ClientContext, type RequestContext } from '../../common/request-context';
 import { OAuthParamsPipe } from '../../common/zod-pipes';
 import type { Project } from '../../projects/projects.service';
 import { Tenant } from '../../tenancy/tenant.pipe';
@@ -25,11 +26,12 @@ export class AuthorizeController {
   async post(
     @Tenant() project: Project,
     @Body(paramsPipe) params: AuthorizationRequestParams,
+    @ClientContext() client: RequestContext,
     @Headers('authorization') authorization?: string,
     @Headers('content-type') contentType?: string,
   ): Promise<FlowResponse> {
     requireFormEncoded(contentType);
-    return this.presenter.present(project, await this.authorizeService.authorize(project, params, authorization));
+    return this.presenter.present(project, await this.authorizeService.authorize(project, params, authorization), client);
   }
 
   @Get()
@@ -37,8 +39,9 @@ export class AuthorizeController {
   async get(
     @Tenant() project: Project,
     @Query(paramsPipe) params: AuthorizationRequestParams,
+    @ClientContext() client: RequestContext,
     @Headers('authorization') authorization?: string,
   ): Promise<FlowResponse> {
-    return this.presenter.present(project, await this.authorizeService.authorize(project, params, authorization));
+    return this.presenter.present(project, await this.authorizeService.authorize(project, params, authorization), client);
   }
 }

@@ -4,6 +4,7 @@ import { ApplicationsService } from '../../applications/applications.service';
 import { OAuthError } from '../../common/errors';
 import type { AuthRequest } from '../../flows/flow';
 import { FlowEngine, type FlowOutcome } from '../../flows/flow-engine.service';
+import { parseUiLocales } from '../../email/mail-locale';
 import type { Project } from '../../projects/projects.service';
 import { ClientAuthenticator, readClientCredentials } from '../client-authentication';
 import { parseScope, SUPPORTED_SCOPES } from '../scopes';
@@ -26,11 +27,31 @@ export interface AuthorizationFront {
    * app-native: response_mode=direct is what asks for JSON instead of the (future) hosted pages. First-Party
    * Apps always answers JSON, so response_mode has no meaning there (draft §4.1 leaves it to us) and is ignored.
    */
-  responseMode: 'direct' | 'ignored';
+  responseMode: 'direct' | 'ignored' | 'query';
+  /**
+   * Hosted pages: an ordinary browser front. Any client may use it (app-native access is not needed), and
+   * confidential clients authenticate at the token endpoint (RFC 6749 §4.1.3), as a browser holds no secret.
+   */
+  browser?: true;
+  /**
+   * An app-native self-service flow started without an authorization request (no redirect_uri): when it
+   * succeeds the app is signed in at once with a token response, so no code leaves the server and there is
+   * nothing for PKCE to bind. The client must still be an app-native client allowed the code grant, and a
+   * confidential one authenticates.
+   */
+  session?: true;
 }
 
 export const APP_NATIVE_FRONT: AuthorizationFront = { redirectUri: 'required', responseMode: 'direct' };
 export const FIRST_PARTY_FRONT: AuthorizationFront = { redirectUri: 'optional', responseMode: 'ignored' };
+/**
+ * Hosted self-service pages ({issuer}/ui/…): with a redirect_uri, an ordinary authorization code request
+ * (registered redirect_uri, PKCE, scope) answered by a redirect with `code`, `state` and `iss`. Without one,
+ * the flow issues nothing and ends on a "done" page, so there is no code for PKCE or scope to protect.
+ */
+export const HOSTED_FRONT: AuthorizationFront = { redirectUri: 'optional', responseMode: 'query', browser: true };
+/** Native registration without OAuth params: see AuthorizationFront.session. */
+export const APP_NATIVE_SESSION_FRONT: AuthorizationFront = { redirectUri: 'optional', responseMode: 'ignored', session: true };
 
 /** A validated authorization request, ready to start a flow. */
 export interface ValidatedAuthorization {
@@ -62,8 +83,15 @@ export class AuthorizeService {
     const redirectUri = checkRedirectUri(application, params.redirect_uri, front);
     checkResponseType(application, params.response_type);
     if (front.responseMode === 'direct') checkResponseMode(params.response_mode);
-    checkAppNative(application);
-    if (application.type === 'confidential') await this.checkClientAuthentication(project, params, authorization);
+    if (front.responseMode === 'query') checkQueryResponseMode(params.response_mode);
+    if (front.browser && redirectUri === undefined) return { application, authRequest: { clientId: application.clientId, scope: '', responseMode: 'query', ...uiLocalesOf(params.ui_locales) } };
+    if (!front.browser) checkAppNative(application);
+    if (application.type === 'confidential' && !front.browser) await this.checkClientAuthentication(project, params, authorization);
+    if (front.session) {
+      if (redirectUri !== undefined || params.code_challenge !== undefined) throw new OAuthError('invalid_request', 'a session start takes no redirect_uri or code_challenge: send a full authorization request to get a code instead');
+      const scope = checkScope(params.scope ?? 'openid');
+      return { application, authRequest: { clientId: application.clientId, scope, responseMode: 'session', ...(params.nonce !== undefined ? { nonce: params.nonce } : {}), ...uiLocalesOf(params.ui_locales) } };
+    }
     const pkce = checkPkce(application, params);
     const scope = checkScope(params.scope);
 
@@ -74,6 +102,8 @@ export class AuthorizeService {
       ...(params.state !== undefined ? { state: params.state } : {}),
       ...(params.nonce !== undefined ? { nonce: params.nonce } : {}),
       ...pkce,
+      ...(front.responseMode === 'query' ? { responseMode: 'query' as const } : {}),
+      ...uiLocalesOf(params.ui_locales),
     };
     return { application, authRequest };
   }
@@ -117,6 +147,11 @@ function checkResponseMode(responseMode: string | undefined): void {
   }
 }
 
+/** The hosted pages answer with a redirect carrying the code in the query; no other mode is offered there. */
+function checkQueryResponseMode(responseMode: string | undefined): void {
+  if (responseMode !== undefined && responseMode !== 'query') throw new OAuthError('invalid_request', "response_mode must be 'query' (or absent) on the hosted pages");
+}
+
 function checkAppNative(application: Application): void {
   if (!application.appNative) throw new OAuthError('unauthorized_client', 'app-native authentication is not enabled for this client');
 }
@@ -132,6 +167,12 @@ function checkPkce(application: Application, params: AuthorizationRequestParams)
   if (method !== 'S256') throw new OAuthError('invalid_request', 'code_challenge_method must be S256 (plain is not allowed)');
   if (!S256_CHALLENGE.test(challenge)) throw new OAuthError('invalid_request', 'code_challenge must be a base64url SHA-256 digest (43 characters)');
   return { codeChallenge: challenge, codeChallengeMethod: 'S256' };
+}
+
+/** ui_locales is a preference, never an error: unusable tags are dropped (see parseUiLocales). */
+function uiLocalesOf(value: string | undefined): Pick<AuthRequest, 'uiLocales'> {
+  const uiLocales = parseUiLocales(value);
+  return uiLocales ? { uiLocales } : {};
 }
 
 function checkScope(scope: string | undefined): string {

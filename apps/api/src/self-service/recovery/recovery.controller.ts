@@ -1,8 +1,10 @@
 import { Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RecoveryRequest, type FlowResponse } from '@keyway/flow-types';
+import { RecoveryRequest, type FlowResponse, type SelfServiceCompletedResponse } from '@keyway/flow-types';
 import { z } from 'zod';
+import { ClientContext, type RequestContext } from '../../common/request-context';
 import { JsonBody } from '../../common/zod-pipes';
+import { APP_NATIVE_FRONT } from '../../oauth/authorize/authorize.service';
 import type { Project } from '../../projects/projects.service';
 import { Tenant } from '../../tenancy/tenant.pipe';
 import { RecoveryService } from './recovery.service';
@@ -17,8 +19,8 @@ export class RecoveryController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Start a recovery flow (OAuth params) or answer its current step ({flowId, selectedAuthenticator})' })
   @ApiBody({ schema: z.toJSONSchema(RecoveryRequest) as object })
-  async post(@Tenant() project: Project, @JsonBody(RecoveryRequest) body: RecoveryRequest, @Headers('authorization') authorization?: string): Promise<FlowResponse> {
-    if ('flowId' in body) return this.recovery.advance(project, body);
+  async post(@Tenant() project: Project, @JsonBody(RecoveryRequest) body: RecoveryRequest, @ClientContext() client: RequestContext, @Headers('authorization') authorization?: string): Promise<FlowResponse | SelfServiceCompletedResponse> {
+    if ('flowId' in body) return this.recovery.advance(project, body, APP_NATIVE_FRONT, client);
     return this.recovery.start(project, body, authorization);
   }
 }

@@ -6,17 +6,21 @@ import {
   type AuthnRequest,
   type FlowMessage,
   type FlowResponse,
-  type RegistrationStartRequest,
+  type SelfServiceCompletedResponse,
 } from '@keyway/flow-types';
 import { ApplicationsService } from '../../applications/applications.service';
 import { ApiError, ErrorCodes } from '../../common/errors';
 import { failAnswer, failedResponse, loadLiveFlow, stepResponse } from '../self-service-responses';
 import { PasswordHasher } from '../../crypto/password-hasher';
+import type { RequestContext } from '../../common/request-context';
 import { EmailOutbox } from '../../email/email-outbox';
+import { formatMailDate } from '../../email/mail-locale';
+import { MailRecipients } from '../../email/mail-recipients.service';
 import type { FlowRecord } from '../../flows/flow';
 import { normaliseIdentifier } from '../../identities/identity-traits';
 import { AuthorizationResponseService } from '../../oauth/authorization-response.service';
-import { APP_NATIVE_FRONT, AuthorizeService } from '../../oauth/authorize/authorize.service';
+import type { AuthorizationRequestParams } from '../../oauth/authorize/authorization-request';
+import { APP_NATIVE_FRONT, AuthorizeService, type AuthorizationFront } from '../../oauth/authorize/authorize.service';
 import type { Project } from '../../projects/projects.service';
 import { IdentitySchemasService } from '../../schemas/identity-schemas.service';
 import { SelfServiceMessages } from '../self-service-messages';
@@ -50,18 +54,24 @@ export class RecoveryService {
     private readonly schemas: IdentitySchemasService,
     private readonly hasher: PasswordHasher,
     private readonly outbox: EmailOutbox,
+    private readonly recipients: MailRecipients,
   ) {}
 
-  /** Validates the OAuth params with the authorize pipeline (client, redirect_uri, PKCE, scope) and starts the flow. */
-  async start(project: Project, request: RegistrationStartRequest, authorization: string | undefined): Promise<FlowResponse> {
-    const { application, authRequest } = await this.authorize.validate(project, { ...request, response_type: 'code', response_mode: 'direct' }, authorization, APP_NATIVE_FRONT);
+  /**
+   * Validates the OAuth params with the authorize pipeline (client, redirect_uri, PKCE, scope) and starts the
+   * flow. `front`: APP_NATIVE_FRONT for the JSON API (a RegistrationStartRequest), HOSTED_FRONT for the pages.
+   */
+  async start(project: Project, request: AuthorizationRequestParams, authorization: string | undefined, front: AuthorizationFront = APP_NATIVE_FRONT): Promise<FlowResponse> {
+    const responseMode = front.responseMode === 'direct' ? 'direct' : request.response_mode;
+    const { application, authRequest } = await this.authorize.validate(project, { ...request, response_type: request.response_type ?? 'code', response_mode: responseMode }, authorization, front);
     const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
     const flow = await this.repository.createFlow({ projectId: project.id, applicationId: application.id, authRequest, expiresAt });
     return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', emailOption());
   }
 
-  async advance(project: Project, request: AuthnRequest): Promise<FlowResponse> {
-    const flow = await loadLiveFlow(project, 'RECOVERY', request.flowId, (id) => this.repository.findActive(id), this.applications);
+  /** `front` must be the one that started the flow: each front answers only its own flows. */
+  async advance(project: Project, request: AuthnRequest, front: AuthorizationFront = APP_NATIVE_FRONT, client?: RequestContext): Promise<FlowResponse | SelfServiceCompletedResponse> {
+    const flow = await loadLiveFlow(project, 'RECOVERY', request.flowId, (id) => this.repository.findActive(id), this.applications, front.browser === true);
     const params = request.selectedAuthenticator.params ?? {};
     const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
     if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
@@ -71,7 +81,7 @@ export class RecoveryService {
     }
     if (flow.stepIndex === EMAIL_STEP) return this.submitEmail(project, flow, params[EMAIL_PARAM] ?? '');
     if (flow.stepIndex === CODE_STEP) return this.submitCode(project, flow, params[CODE_PARAM] ?? '');
-    return this.submitPassword(project, flow, params);
+    return this.submitPassword(project, flow, params, client);
   }
 
   private async submitEmail(project: Project, flow: RecoveryFlow, email: string): Promise<FlowResponse> {
@@ -92,7 +102,7 @@ export class RecoveryService {
       const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
       await this.outbox.enqueueTemplate(tx, {
         projectId: project.id,
-        locale: 'en',
+        locale: await this.recipients.localeFor(project, 'recovery_code', identity, flow.authRequest.uiLocales, tx),
         to: address,
         idempotencyKey: `recovery:${flow.id}`,
         kind: 'recovery_code',
@@ -127,7 +137,7 @@ export class RecoveryService {
     return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', passwordOption(), [SelfServiceMessages.chooseNewPassword()]);
   }
 
-  private async submitPassword(project: Project, flow: RecoveryFlow, params: Record<string, string>): Promise<FlowResponse> {
+  private async submitPassword(project: Project, flow: RecoveryFlow, params: Record<string, string>, client?: RequestContext): Promise<FlowResponse | SelfServiceCompletedResponse> {
     const form = readNewPassword(params);
     if (!form.ok) return failAnswer(this.repository, project, 'RECOVERY', flow, form.messages, passwordOption(), MAX_FORM_FAILURES);
     const identityId = flow.identityId as string;
@@ -149,17 +159,20 @@ export class RecoveryService {
       // Whoever knew the old password may be signed in: every session so far ends (the new one is issued after).
       await this.repository.revokeAllSessions(tx, identityId, now);
       const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
+      const locale = await this.recipients.localeFor(project, 'password_changed', identity, flow.authRequest.uiLocales, tx);
       await this.outbox.enqueueTemplate(tx, {
         projectId: project.id,
-        locale: 'en',
+        locale,
         to: address,
         idempotencyKey: `recovery-password:${flow.id}`,
         kind: 'password_changed',
-        variables: { projectName: project.name, email: address, changedAt: now.toISOString(), ...(name ? { name } : {}) },
+        variables: { projectName: project.name, email: address, changedAt: formatMailDate(now, locale), ...(name ? { name } : {}) },
       });
     });
+    // A hosted flow started without a redirect_uri has no one to give a code to: it ends on a "done" page.
+    if (flow.authRequest.responseMode === 'query' && !flow.authRequest.redirectUri) return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'RECOVERY' };
     const record: FlowRecord & { identityId: string } = { ...flow, type: 'RECOVERY', identityId, amr: RECOVERY_AMR };
-    return { flowStatus: 'SUCCESS_COMPLETED', authData: await this.authorizationResponse.issue(project, record) };
+    return { flowStatus: 'SUCCESS_COMPLETED', authData: await this.authorizationResponse.issue(project, record, client) };
   }
 
   /** The active identity for which `address` is a recovery address (schema `recovery.via: email`), if any. */

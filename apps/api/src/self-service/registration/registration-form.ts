@@ -15,32 +15,44 @@ export type RegistrationForm = { ok: true; traits: Record<string, unknown>; pass
  * the schema reports them with its own per-field message (msg_trait_type).
  */
 export function readRegistrationForm(schema: CompiledIdentitySchema, params: Record<string, string>): RegistrationForm {
-  const fields = new Map(fieldsFromSchema(schema).map((field) => [field.param, field]));
-  const errors: TraitError[] = [];
-  const traits: Record<string, unknown> = {};
-  for (const [param, raw] of Object.entries(params)) {
-    if (param === PASSWORD_PARAM) continue;
-    const field = fields.get(param);
-    if (!field) {
-      errors.push(fieldError(param, 'unknown', 'is not a field of this form'));
-      continue;
-    }
-    // An empty input is an absent trait: the schema decides whether that is allowed.
-    if (raw.trim() === '') continue;
-    traits[field.trait] = convert(raw, schema.traits.find((trait) => trait.name === field.trait)?.schema['type']);
-  }
-  errors.push(...schema.validate(traits));
-  const password = PasswordSchema.safeParse(params[PASSWORD_PARAM] ?? '');
+  const { [PASSWORD_PARAM]: rawPassword, ...traitParams } = params;
+  const { traits, errors } = readTraitParams(schema, traitParams);
+  const password = PasswordSchema.safeParse(rawPassword ?? '');
   if (!password.success) {
-    const tooLong = (params[PASSWORD_PARAM] ?? '').length > MAX_PASSWORD_LENGTH;
+    const tooLong = (rawPassword ?? '').length > MAX_PASSWORD_LENGTH;
     errors.push(
-      params[PASSWORD_PARAM]
+      rawPassword
         ? { field: PASSWORD_PARAM, messageId: tooLong ? 'msg_password_too_long' : 'msg_password_too_short', i18nKey: tooLong ? 'message.msg_password_too_long' : 'message.msg_password_too_short', message: password.error.issues[0]?.message ?? 'is invalid' }
         : { field: PASSWORD_PARAM, messageId: 'msg_trait_required', i18nKey: 'message.msg_trait_required', message: 'is required' },
     );
   }
   if (errors.length || !password.success) return { ok: false, errors };
   return { ok: true, traits, password: password.data };
+}
+
+/**
+ * The `traits.<name>` params over `current` traits (none at registration; the identity's own in settings),
+ * then the schema's verdict on the result. An empty input removes the trait: the schema decides whether
+ * that is allowed. Also what the settings flow's profile form uses, so both forms read params alike.
+ */
+export function readTraitParams(schema: CompiledIdentitySchema, params: Record<string, string>, current: Record<string, unknown> = {}): { traits: Record<string, unknown>; errors: TraitError[] } {
+  const fields = new Map(fieldsFromSchema(schema).map((field) => [field.param, field]));
+  const errors: TraitError[] = [];
+  const traits: Record<string, unknown> = { ...current };
+  for (const [param, raw] of Object.entries(params)) {
+    const field = fields.get(param);
+    if (!field) {
+      errors.push(fieldError(param, 'unknown', 'is not a field of this form'));
+      continue;
+    }
+    if (raw.trim() === '') {
+      delete traits[field.trait];
+      continue;
+    }
+    traits[field.trait] = convert(raw, schema.traits.find((trait) => trait.name === field.trait)?.schema['type']);
+  }
+  errors.push(...schema.validate(traits));
+  return { traits, errors };
 }
 
 /** Per-field ERROR messages of the wire format: context `field` names the param the message is about. */

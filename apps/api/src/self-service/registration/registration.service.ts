@@ -5,25 +5,36 @@ import {
   type AuthenticatorOption,
   type AuthnRequest,
   type FlowResponse,
-  type RegistrationStartRequest,
+  type RegistrationSessionResponse,
+  type SelfServiceCompletedResponse,
 } from '@keyway/flow-types';
 import { ApplicationsService } from '../../applications/applications.service';
 import { ApiError, ErrorCodes } from '../../common/errors';
-import { failAnswer, failedResponse, loadLiveFlow, stepResponse } from '../self-service-responses';
+import type { RequestContext } from '../../common/request-context';
 import { PasswordHasher } from '../../crypto/password-hasher';
 import { EmailOutbox } from '../../email/email-outbox';
+import { MailRecipients } from '../../email/mail-recipients.service';
 import type { FlowRecord } from '../../flows/flow';
 import { AuthorizationResponseService } from '../../oauth/authorization-response.service';
-import { APP_NATIVE_FRONT, AuthorizeService } from '../../oauth/authorize/authorize.service';
+import { AuthorizationCodeGrant } from '../../oauth/token/grants/authorization-code.grant';
+import type { AuthorizationRequestParams } from '../../oauth/authorize/authorization-request';
+import { APP_NATIVE_FRONT, AuthorizeService, type AuthorizationFront } from '../../oauth/authorize/authorize.service';
 import { isUniqueViolation } from '../../prisma/prisma-errors';
 import type { Project } from '../../projects/projects.service';
 import type { CompiledIdentitySchema } from '../../schemas/identity-schema';
 import { paramsFromSchema, requiredParamsFromSchema } from '../../schemas/schema-params';
 import { IdentitySchemasService } from '../../schemas/identity-schemas.service';
+import { failAnswer, failedResponse, loadLiveFlow, stepResponse } from '../self-service-responses';
 import { SelfServiceMessages } from '../self-service-messages';
 import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash, type PendingCode } from '../verification/verification-code';
 import { fieldMessages, PASSWORD_PARAM, readRegistrationForm } from './registration-form';
 import { RegistrationRepository, type NewIdentity, type RegistrationFlow, type Tx } from './registration.repository';
+
+/**
+ * SUCCESS_COMPLETED without authData ends hosted flows that have no redirect_uri; with `session`, native
+ * flows started without an authorization request.
+ */
+export type RegistrationAnswer = FlowResponse | SelfServiceCompletedResponse | RegistrationSessionResponse;
 
 export const REGISTRATION_FORM_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.passwordRegistration, 'LOCAL');
 export const EMAIL_CODE_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.emailCodeVerification, 'LOCAL');
@@ -57,19 +68,26 @@ export class RegistrationService {
     private readonly schemas: IdentitySchemasService,
     private readonly hasher: PasswordHasher,
     private readonly outbox: EmailOutbox,
+    private readonly recipients: MailRecipients,
+    private readonly codeGrant: AuthorizationCodeGrant,
   ) {}
 
-  /** Validates the OAuth params with the authorize pipeline (client, redirect_uri, PKCE, scope) and starts the flow. */
-  async start(project: Project, request: RegistrationStartRequest, authorization: string | undefined): Promise<FlowResponse> {
-    const { application, authRequest } = await this.authorize.validate(project, { ...request, response_type: 'code', response_mode: 'direct' }, authorization, APP_NATIVE_FRONT);
+  /**
+   * Validates the OAuth params with the authorize pipeline (client, redirect_uri, PKCE, scope) and starts the
+   * flow. `front`: APP_NATIVE_FRONT for the JSON API (a RegistrationStartRequest), HOSTED_FRONT for the pages.
+   */
+  async start(project: Project, request: AuthorizationRequestParams, authorization: string | undefined, front: AuthorizationFront = APP_NATIVE_FRONT): Promise<FlowResponse> {
+    const responseMode = front.responseMode === 'direct' ? 'direct' : request.response_mode;
+    const { application, authRequest } = await this.authorize.validate(project, { ...request, response_type: request.response_type ?? 'code', response_mode: responseMode }, authorization, front);
     const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
     const flow = await this.repository.createFlow({ projectId: project.id, applicationId: application.id, authRequest, expiresAt });
     const schema = await this.schemas.getDefault(project.id);
     return stepResponse(project, 'REGISTRATION', flow.id, 'INCOMPLETE', formOption(schema.compiled));
   }
 
-  async advance(project: Project, request: AuthnRequest): Promise<FlowResponse> {
-    const flow = await loadLiveFlow(project, 'REGISTRATION', request.flowId, (id) => this.repository.findActive(id), this.applications);
+  /** `front` must be the one that started the flow: each front answers only its own flows. */
+  async advance(project: Project, request: AuthnRequest, front: AuthorizationFront = APP_NATIVE_FRONT, client?: RequestContext): Promise<RegistrationAnswer> {
+    const flow = await loadLiveFlow(project, 'REGISTRATION', request.flowId, (id) => this.repository.findActive(id), this.applications, front.browser === true);
     const params = request.selectedAuthenticator.params ?? {};
     const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
     if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
@@ -77,10 +95,10 @@ export class RegistrationService {
     if (request.selectedAuthenticator.authenticatorId !== expected) {
       throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
     }
-    return flow.stepIndex === FORM_STEP ? this.submitForm(project, flow, params) : this.submitCode(project, flow, params['code'] ?? '');
+    return flow.stepIndex === FORM_STEP ? this.submitForm(project, flow, params, client) : this.submitCode(project, flow, params['code'] ?? '', client);
   }
 
-  private async submitForm(project: Project, flow: RegistrationFlow, params: Record<string, string>): Promise<FlowResponse> {
+  private async submitForm(project: Project, flow: RegistrationFlow, params: Record<string, string>, client?: RequestContext): Promise<RegistrationAnswer> {
     // The flow keeps the default schema current when it answers; a new default applies to the next submission.
     const schema = (await this.schemas.getDefault(project.id)).compiled;
     const form = readRegistrationForm(schema, params);
@@ -96,7 +114,7 @@ export class RegistrationService {
       addresses: schema.verifiableAddressesOf(form.traits),
     };
     const email = identity.addresses.find((address) => address.via === 'email');
-    if (!email) return this.registerWithoutVerification(project, flow, identity, schema);
+    if (!email) return this.registerWithoutVerification(project, flow, identity, schema, client);
 
     const code = generateCode();
     const codeState = (pending: PendingCode): CodeState => ({ pending, address: { via: 'email', value: email.value } });
@@ -109,7 +127,8 @@ export class RegistrationService {
       const moved = await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, identityId, amr: ['pwd'], stepState: { ...codeState(pending) }, expiresAt: new Date(expiresAt) });
       if (!moved) throw ApiError.flowConflict();
       const name = typeof form.traits['name'] === 'string' ? form.traits['name'] : undefined;
-      const common = { projectId: project.id, locale: 'en', to: email.value, idempotencyKey: `registration:${flow.id}` };
+      const locale = await this.recipients.localeFor(project, taken ? 'registration_attempt' : 'verification_code', identity, flow.authRequest.uiLocales, tx);
+      const common = { projectId: project.id, locale, to: email.value, idempotencyKey: `registration:${flow.id}` };
       if (taken) {
         await this.outbox.enqueueTemplate(tx, { ...common, kind: 'registration_attempt', variables: { projectName: project.name } });
       } else {
@@ -130,7 +149,7 @@ export class RegistrationService {
    * Schemas without a verifiable email have no channel to tell an address's owner, so a taken identifier
    * can only be refused on screen (documented in docs/errors.md as msg_identifier_taken).
    */
-  private async registerWithoutVerification(project: Project, flow: RegistrationFlow, identity: NewIdentity, schema: CompiledIdentitySchema): Promise<FlowResponse> {
+  private async registerWithoutVerification(project: Project, flow: RegistrationFlow, identity: NewIdentity, schema: CompiledIdentitySchema, client?: RequestContext): Promise<RegistrationAnswer> {
     let identityId: string | null;
     try {
       identityId = await this.repository.transaction(async (tx) => {
@@ -144,10 +163,10 @@ export class RegistrationService {
       identityId = null;
     }
     if (!identityId) return failAnswer(this.repository, project, 'REGISTRATION', flow, [SelfServiceMessages.identifierTaken()], formOption(schema), MAX_FORM_FAILURES);
-    return this.succeed(project, flow, identityId);
+    return this.succeed(project, flow, identityId, client);
   }
 
-  private async submitCode(project: Project, flow: RegistrationFlow, code: string): Promise<FlowResponse> {
+  private async submitCode(project: Project, flow: RegistrationFlow, code: string, client?: RequestContext): Promise<RegistrationAnswer> {
     const state = flow.stepState as unknown as CodeState;
     const result = checkCode(state.pending, code);
     if (result === 'expired') {
@@ -168,13 +187,36 @@ export class RegistrationService {
     await this.repository.transaction(async (tx) => {
       if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
       await this.repository.markAddressVerified(tx, identityId, state.address.via, state.address.value);
+      // The account is complete once its address is proven: the welcome mail commits with it.
+      if (project.settings.emails.welcome) await this.sendWelcome(tx, project, flow, identityId, state.address.value);
     });
-    return this.succeed(project, flow, identityId);
+    return this.succeed(project, flow, identityId, client);
   }
 
-  private async succeed(project: Project, flow: RegistrationFlow, identityId: string): Promise<FlowResponse> {
+  private async sendWelcome(tx: Tx, project: Project, flow: RegistrationFlow, identityId: string, email: string): Promise<void> {
+    const recipient = await this.recipients.find(project, 'welcome', identityId, flow.authRequest.uiLocales, tx);
+    await this.outbox.enqueueTemplate(tx, {
+      projectId: project.id,
+      kind: 'welcome',
+      locale: recipient?.locale ?? project.settings.defaultLocale,
+      to: email,
+      idempotencyKey: `welcome:${flow.id}`,
+      variables: { projectName: project.name, ...(recipient?.name ? { name: recipient.name } : {}) },
+    });
+  }
+
+  private async succeed(project: Project, flow: RegistrationFlow, identityId: string, client?: RequestContext): Promise<RegistrationAnswer> {
+    // A hosted flow started without a redirect_uri has no one to give a code to: it ends on a "done" page.
+    if (flow.authRequest.responseMode === 'query' && !flow.authRequest.redirectUri) return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'REGISTRATION' };
     const record: FlowRecord & { identityId: string } = { ...flow, type: 'REGISTRATION', identityId, amr: ['pwd'] };
-    return { flowStatus: 'SUCCESS_COMPLETED', authData: await this.authorizationResponse.issue(project, record) };
+    const authData = await this.authorizationResponse.issue(project, record, client);
+    if (flow.authRequest.responseMode !== 'session') return { flowStatus: 'SUCCESS_COMPLETED', authData };
+    // Started without an authorization request: the code never leaves the server; it is redeemed here, by the
+    // token endpoint's own grant, so the session's tokens are exactly those a code exchange would give.
+    const application = await this.applications.findByClientId(project.id, flow.authRequest.clientId);
+    if (!application || application.id !== flow.applicationId) throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
+    const session = await this.codeGrant.handle(project, application, { grant_type: 'authorization_code', code: authData.code });
+    return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'REGISTRATION', session };
   }
 
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { AuthRequest } from '../../flows/flow';
 import type { PendingCode } from './verification-code';
+import type { PendingLink } from './verification-link';
 
 type FlowRow = Prisma.FlowGetPayload<object>;
 export type Tx = Prisma.TransactionClient;
@@ -10,6 +11,8 @@ export type Tx = Prisma.TransactionClient;
 export interface VerificationState {
   pending: PendingCode;
   email: string;
+  /** Hosted flows prove the address by a link instead (their code matches nothing). */
+  link?: PendingLink;
 }
 
 /** A verification flow as stored; `identityId` is null when the address was unknown or already verified. */
@@ -55,6 +58,13 @@ export class VerificationRepository {
   async findActive(id: string): Promise<VerificationFlow | undefined> {
     const row = await this.prisma.flow.findUnique({ where: { id } });
     return row && row.state === 'active' && row.type === 'VERIFICATION' ? toFlow(row) : undefined;
+  }
+
+  /** The client of a verification flow in any state: a used or expired link still says where to start again. */
+  async findClientId(projectId: string, id: string): Promise<string | undefined> {
+    const row = await this.prisma.flow.findUnique({ where: { id }, select: { projectId: true, type: true, authRequest: true } });
+    if (!row || row.projectId !== projectId || row.type !== 'VERIFICATION') return undefined;
+    return AuthRequest.safeParse(row.authRequest).data?.clientId;
   }
 
   async markVerified(tx: Tx, identityId: string, email: string): Promise<void> {
