@@ -22,14 +22,19 @@ export type TokenResponse = z.output<typeof TokenResponse>;
 
 /** The decoded tokenResponse, or undefined if it is not base64url JSON of the expected shape. */
 export function decodeTokenResponse(tokenResponse: string): TokenResponse | undefined {
+  return decodeBase64urlJson(tokenResponse, TokenResponse);
+}
+
+/** base64url JSON of the given shape (a WebAuthn answer carried in a flow param), or undefined. */
+export function decodeBase64urlJson<T extends z.ZodType>(value: string, shape: T): z.output<T> | undefined {
   // Standard base64 is tolerated: platform code that forgets the URL alphabet is common.
-  if (!/^[A-Za-z0-9_\-+/]+={0,2}$/.test(tokenResponse)) return undefined;
+  if (!/^[A-Za-z0-9_\-+/]+={0,2}$/.test(value)) return undefined;
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.from(tokenResponse, 'base64url').toString('utf8'));
+    json = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
   } catch {
     return undefined;
   }
-  const parsed = TokenResponse.safeParse(json);
+  const parsed = shape.safeParse(json);
   return parsed.success ? parsed.data : undefined;
 }

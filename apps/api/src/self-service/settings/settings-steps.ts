@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
+import { decodeBase64urlJson } from '../../authenticators/fido/token-response';
 import { normaliseIdentifier } from '../../identities/identity-traits';
 import { RegistrationCredential } from '../../passkeys/webauthn-json';
 import type { CompiledIdentitySchema } from '../../schemas/identity-schema';
@@ -77,13 +78,5 @@ export type RegistrationTokenResponse = z.output<typeof RegistrationTokenRespons
 
 /** The decoded registration answer, or undefined if it is not base64url JSON of the expected shape. */
 export function decodeRegistrationResponse(tokenResponse: string): RegistrationTokenResponse | undefined {
-  if (!/^[A-Za-z0-9_\-+/]+={0,2}$/.test(tokenResponse)) return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(tokenResponse, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  const parsed = RegistrationTokenResponse.safeParse(json);
-  return parsed.success ? parsed.data : undefined;
+  return decodeBase64urlJson(tokenResponse, RegistrationTokenResponse);
 }
