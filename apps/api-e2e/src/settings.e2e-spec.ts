@@ -237,6 +237,21 @@ describe('self-service settings (native JSON)', () => {
     expect((await act(tenant, tokens, flowId, IDS.backupCodes)).status).toBe(400);
   });
 
+  it('writes its mails in the language the app asked for with ui_locales', async () => {
+    const tenant = await newTenant();
+    const tokens = await login(tenant, tenant.email, tenant.password);
+    const started = await postJson(`${tenant.issuer}/flows/settings`, { ui_locales: 'de-AT en' }, bearer(tokens));
+    const flowId = FlowStepResponse.parse(started.body).flowId;
+    expect((await act(tenant, tokens, flowId, IDS.changePassword, { password: 'ein ganz neues Passwort' })).body.flowStatus).toBe('INCOMPLETE');
+    const notice = await eventually(async () => {
+      const [mail] = mailTo(tenant.email, /Passwort/);
+      expect(mail).toBeDefined();
+      return mail!;
+    });
+    expect(notice.text).toContain('wurde am');
+    expect((await postJson(`${tenant.issuer}/flows/settings`, { ui_locales: 'x'.repeat(300) }, bearer(tokens))).status).toBe(400);
+  });
+
   it('asks a session that signed in too long ago to re-authenticate, counted by the lockout like a login', async () => {
     const tenant = await newTenant({ privilegedSessionSeconds: 2, lockout: { maxAttempts: 3, durationSeconds: 600 } });
     const tokens = await login(tenant, tenant.email, tenant.password);
