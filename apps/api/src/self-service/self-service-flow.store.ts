@@ -37,8 +37,10 @@ export abstract class SelfServiceFlowStore {
     private readonly type: 'REGISTRATION' | 'RECOVERY' | 'SETTINGS',
   ) {}
 
-  async createFlow(data: { projectId: string; applicationId: string; authRequest: AuthRequest; expiresAt: Date }): Promise<SelfServiceFlow> {
-    return toFlow(await this.prisma.flow.create({ data: { ...data, type: this.type } }));
+  /** A flow may be born bound to an identity with its first step state (settings: the signed-in identity and session). */
+  async createFlow(data: { projectId: string; applicationId: string; authRequest: AuthRequest; expiresAt: Date; identityId?: string; stepState?: Record<string, unknown> }): Promise<SelfServiceFlow> {
+    const { stepState, ...rest } = data;
+    return toFlow(await this.prisma.flow.create({ data: { ...rest, type: this.type, ...(stepState ? { stepState: stepState as Prisma.InputJsonObject } : {}) } }));
   }
 
   /** The running flow of this type; finished flows and other flow types are as good as unknown. */

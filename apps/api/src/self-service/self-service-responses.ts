@@ -3,6 +3,8 @@ import { ApplicationsService } from '../applications/applications.service';
 import { ApiError, ErrorCodes } from '../common/errors';
 import { isUuid } from '../common/ids';
 import type { AuthRequest } from '../flows/flow';
+import type { AuthorizationRequestParams } from '../oauth/authorize/authorization-request';
+import type { AuthorizationFront, AuthorizeService } from '../oauth/authorize/authorize.service';
 import type { Project } from '../projects/projects.service';
 import type { SelfServiceFlow, SelfServiceFlowStore } from './self-service-flow.store';
 import { SelfServiceMessages } from './self-service-messages';
@@ -75,4 +77,23 @@ export async function failAnswer(
   if (!(await store.updateFlow(undefined, flow, { failedAttempts, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
   if (dead) return failedResponse(flowType, flow.id, [SelfServiceMessages.tooManyAttempts()]);
   return stepResponse(project, flowType, flow.id, 'FAIL_INCOMPLETE', option, messages);
+}
+
+/**
+ * A registration or recovery flow for an authorization request, checked by the authorize pipeline of
+ * `front` (client, redirect_uri, PKCE, scope): response_type=code is implied, and so is response_mode=direct
+ * on the JSON front.
+ */
+export async function startFromAuthorizationRequest(
+  authorize: AuthorizeService,
+  store: Pick<SelfServiceFlowStore, 'createFlow'>,
+  project: Project,
+  request: AuthorizationRequestParams,
+  authorization: string | undefined,
+  front: AuthorizationFront,
+): Promise<SelfServiceFlow> {
+  const responseMode = front.responseMode === 'direct' ? 'direct' : request.response_mode;
+  const { application, authRequest } = await authorize.validate(project, { ...request, response_type: request.response_type ?? 'code', response_mode: responseMode }, authorization, front);
+  const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
+  return store.createFlow({ projectId: project.id, applicationId: application.id, authRequest, expiresAt });
 }

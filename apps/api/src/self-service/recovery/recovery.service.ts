@@ -10,7 +10,7 @@ import {
 } from '@keyway/flow-types';
 import { ApplicationsService } from '../../applications/applications.service';
 import { ApiError, ErrorCodes } from '../../common/errors';
-import { failAnswer, failedResponse, loadLiveFlow, stepResponse } from '../self-service-responses';
+import { failAnswer, failedResponse, loadLiveFlow, startFromAuthorizationRequest, stepResponse } from '../self-service-responses';
 import { PasswordHasher } from '../../crypto/password-hasher';
 import type { RequestContext } from '../../common/request-context';
 import { EmailOutbox } from '../../email/email-outbox';
@@ -62,10 +62,7 @@ export class RecoveryService {
    * flow. `front`: APP_NATIVE_FRONT for the JSON API (a RegistrationStartRequest), HOSTED_FRONT for the pages.
    */
   async start(project: Project, request: AuthorizationRequestParams, authorization: string | undefined, front: AuthorizationFront = APP_NATIVE_FRONT): Promise<FlowResponse> {
-    const responseMode = front.responseMode === 'direct' ? 'direct' : request.response_mode;
-    const { application, authRequest } = await this.authorize.validate(project, { ...request, response_type: request.response_type ?? 'code', response_mode: responseMode }, authorization, front);
-    const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
-    const flow = await this.repository.createFlow({ projectId: project.id, applicationId: application.id, authRequest, expiresAt });
+    const flow = await startFromAuthorizationRequest(this.authorize, this.repository, project, request, authorization, front);
     return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', emailOption());
   }
 

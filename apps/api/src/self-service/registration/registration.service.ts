@@ -24,7 +24,7 @@ import type { Project } from '../../projects/projects.service';
 import type { CompiledIdentitySchema } from '../../schemas/identity-schema';
 import { paramsFromSchema, requiredParamsFromSchema } from '../../schemas/schema-params';
 import { IdentitySchemasService } from '../../schemas/identity-schemas.service';
-import { failAnswer, failedResponse, loadLiveFlow, stepResponse } from '../self-service-responses';
+import { failAnswer, failedResponse, loadLiveFlow, startFromAuthorizationRequest, stepResponse } from '../self-service-responses';
 import { SelfServiceMessages } from '../self-service-messages';
 import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash, type PendingCode } from '../verification/verification-code';
 import { fieldMessages, PASSWORD_PARAM, readRegistrationForm } from './registration-form';
@@ -77,10 +77,7 @@ export class RegistrationService {
    * flow. `front`: APP_NATIVE_FRONT for the JSON API (a RegistrationStartRequest), HOSTED_FRONT for the pages.
    */
   async start(project: Project, request: AuthorizationRequestParams, authorization: string | undefined, front: AuthorizationFront = APP_NATIVE_FRONT): Promise<FlowResponse> {
-    const responseMode = front.responseMode === 'direct' ? 'direct' : request.response_mode;
-    const { application, authRequest } = await this.authorize.validate(project, { ...request, response_type: request.response_type ?? 'code', response_mode: responseMode }, authorization, front);
-    const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
-    const flow = await this.repository.createFlow({ projectId: project.id, applicationId: application.id, authRequest, expiresAt });
+    const flow = await startFromAuthorizationRequest(this.authorize, this.repository, project, request, authorization, front);
     const schema = await this.schemas.getDefault(project.id);
     return stepResponse(project, 'REGISTRATION', flow.id, 'INCOMPLETE', formOption(schema.compiled));
   }

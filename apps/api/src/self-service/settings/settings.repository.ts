@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
-import type { AuthRequest } from '../../flows/flow';
 import { SelfServiceFlowStore, type SelfServiceFlow, type Tx } from '../self-service-flow.store';
-import type { SettingsFlowState, UniqueClaim } from './settings-steps';
+import type { UniqueClaim } from './settings-steps';
 
 export type { Tx };
 export type SettingsFlow = SelfServiceFlow;
@@ -25,15 +24,6 @@ type Address = { via: 'email' | 'phone'; value: string };
 export class SettingsRepository extends SelfServiceFlowStore {
   constructor(prisma: PrismaClient) {
     super(prisma, 'SETTINGS');
-  }
-
-  /** A settings flow is born bound to its identity and session (kept in stepState). */
-  async createSettingsFlow(data: { projectId: string; applicationId: string; authRequest: AuthRequest; identityId: string; state: SettingsFlowState; expiresAt: Date }): Promise<SettingsFlow> {
-    const { state, ...rest } = data;
-    const row = await this.prisma.flow.create({ data: { ...rest, type: 'SETTINGS', stepState: state as Prisma.InputJsonObject }, select: { id: true } });
-    const flow = await this.findActive(row.id);
-    if (!flow) throw new Error('settings flow vanished right after creation');
-    return flow;
   }
 
   async findAccount(projectId: string, identityId: string): Promise<SettingsAccount | undefined> {

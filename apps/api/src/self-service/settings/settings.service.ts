@@ -72,13 +72,14 @@ export class SettingsService {
     const token = await this.tokens.verify(project, authorization);
     const application = token.clientId ? await this.applications.findByClientId(project.id, token.clientId) : undefined;
     if (!application?.appNative) throw ApiError.badRequest("The access token's client is not an app-native application of this project.");
-    const flow = await this.repository.createSettingsFlow({
+    // Born bound to its identity and session (kept in stepState).
+    const flow = await this.repository.createFlow({
       projectId: project.id,
       applicationId: application.id,
       // Settings issue no authorization code; the client is kept so the flow stays bound to it.
       authRequest: { clientId: application.clientId, scope: token.scope, ...withUiLocales(parseUiLocales(uiLocales)) },
       identityId: token.identity.id,
-      state: { sessionId: token.sessionId },
+      stepState: { sessionId: token.sessionId } satisfies SettingsFlowState,
       expiresAt: this.expiry(project),
     });
     const context = await this.context(project, flow, token);
