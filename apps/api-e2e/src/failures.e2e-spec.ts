@@ -94,6 +94,43 @@ describe('app-native login: failures, lockout and bad input', () => {
       expect(unlocked.body.flowStatus).toBe('SUCCESS_COMPLETED');
     });
 
+    it('evaluates exactly maxAttempts of 16 concurrent guessers, and refuses the right password while locked', async () => {
+      // The default policy (5 attempts). Before attempts were reserved atomically, 10–13 of 16 concurrent
+      // guesses were checked and a right password among them got in.
+      const locking = await createTenant(server);
+      const flows = await Promise.all(Array.from({ length: 16 }, () => startFlow(locking)));
+      const answers = await Promise.all(flows.map(({ response }) => submitPassword(locking, response.body.flowId, locking.email, 'wrong-guess')));
+      const evaluated = answers.filter((a) => a.body.flowStatus === 'FAIL_INCOMPLETE').map((a) => a.body.nextStep.messages[0].context[0].value);
+      expect(evaluated.sort()).toEqual(['1', '2', '3', '4']);
+      expect(answers.filter((a) => a.body.flowStatus === 'FAIL_COMPLETED')).toHaveLength(12);
+      for (const answer of answers.filter((a) => a.body.flowStatus === 'FAIL_COMPLETED')) {
+        expect(answer.body.messages).toEqual([expect.objectContaining({ messageId: 'msg_account_locked' })]);
+      }
+
+      const { response } = await startFlow(locking);
+      const right = await submitPassword(locking, response.body.flowId, locking.email, locking.password);
+      expect(right.body.flowStatus).toBe('FAIL_COMPLETED');
+      expect(right.body.messages).toEqual([expect.objectContaining({ messageId: 'msg_account_locked' })]);
+    });
+
+    it('makes locks progressive: the first one lasts initialDurationSeconds, not durationSeconds', async () => {
+      const locking = await createTenant(server, { lockout: { maxAttempts: 2, initialDurationSeconds: 2, durationSeconds: 900 } });
+      for (let i = 0; i < 2; i++) {
+        const { response } = await startFlow(locking);
+        await submitPassword(locking, response.body.flowId, locking.email, 'wrong');
+      }
+      const identity = await get(`${server.baseUrl}/api/admin/v1/projects/${locking.slug}/identities/${locking.identityId}`, {
+        authorization: `Bearer ${server.adminToken}`,
+      });
+      const lockSeconds = (Date.parse(identity.body.lockedUntil) - Date.now()) / 1000;
+      expect(lockSeconds).toBeGreaterThan(0);
+      expect(lockSeconds).toBeLessThanOrEqual(2);
+
+      await sleep(2100);
+      const { response } = await startFlow(locking);
+      expect((await submitPassword(locking, response.body.flowId, locking.email, locking.password)).body.flowStatus).toBe('SUCCESS_COMPLETED');
+    });
+
     it('locks unknown usernames the same way, so locking reveals nothing', async () => {
       const locked = await createTenant(server, { lockout: { maxAttempts: 2, durationSeconds: 60 } });
       const outcomes: string[] = [];

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { FlowStepResponse, FlowSuccessResponse } from '@keyway/flow-types';
-import { BASIC_AUTHENTICATOR_ID, createTenant, get, postForm, startFlow, submitPassword, type Tenant } from './support/http';
+import { adminApi, BASIC_AUTHENTICATOR_ID, createTenant, get, postForm, startFlow, submitPassword, type Tenant } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
 /** Seed scenario 1 of the WSO2 app-native reference, then the token step through a certified client. */
@@ -186,6 +186,76 @@ describe('app-native password login (scenario 1)', () => {
     const userinfo = await get(`${tenant.issuer}/oauth2/userinfo`, { authorization: `Bearer ${first.body.access_token}` });
     expect(userinfo.status).toBe(401);
     expect(userinfo.body.error).toBe('invalid_token');
+  });
+
+  it('leaves no live refresh token when a code is redeemed twice at once (10 rounds)', async () => {
+    // Before: the loser revoked the session, but the winner wrote its refresh token after that and kept
+    // refreshing in 8–10 of 10 rounds.
+    for (let round = 0; round < 10; round++) {
+      const { code, verifier } = await login();
+      const exchange = () =>
+        postForm(`${tenant.issuer}/oauth2/token`, {
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: tenant.redirectUri,
+          code_verifier: verifier,
+          client_id: tenant.clientId,
+        });
+      const answers = await Promise.all([exchange(), exchange()]);
+      expect(answers.filter((a) => a.status === 200).length).toBeLessThanOrEqual(1);
+      for (const answer of answers.filter((a) => a.status !== 200)) expect(answer.body.error).toBe('invalid_grant');
+      for (const answer of answers.filter((a) => a.body.refresh_token)) {
+        const refresh = await postForm(`${tenant.issuer}/oauth2/token`, {
+          grant_type: 'refresh_token',
+          refresh_token: answer.body.refresh_token,
+          client_id: tenant.clientId,
+        });
+        expect(refresh.status).toBe(400);
+        expect(refresh.body.error).toBe('invalid_grant');
+      }
+    }
+  });
+
+  it('does not spend a refresh token presented to another tenant or client', async () => {
+    const { code, verifier } = await login();
+    const tokens = await postForm(`${tenant.issuer}/oauth2/token`, {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: tenant.redirectUri,
+      code_verifier: verifier,
+      client_id: tenant.clientId,
+    });
+    const other = await createTenant(server);
+    const elsewhere = await postForm(`${other.issuer}/oauth2/token`, {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.body.refresh_token,
+      client_id: other.clientId,
+    });
+    expect(elsewhere.status).toBe(400);
+    expect(elsewhere.body.error).toBe('invalid_grant');
+    // Another client of the same tenant: refused too, and spends nothing.
+    const otherClient = await adminApi(server).post(`/projects/${tenant.slug}/applications`, {
+      name: 'Other app',
+      type: 'public',
+      redirectUris: ['com.example.other:/cb'],
+      grantTypes: ['authorization_code', 'refresh_token'],
+      appNative: true,
+    });
+    const sideways = await postForm(`${tenant.issuer}/oauth2/token`, {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.body.refresh_token,
+      client_id: otherClient.body.clientId,
+    });
+    expect(sideways.body.error).toBe('invalid_grant');
+
+    // The owner's next refresh is a normal rotation, not a reuse that ends the login.
+    const own = await postForm(`${tenant.issuer}/oauth2/token`, {
+      grant_type: 'refresh_token',
+      refresh_token: tokens.body.refresh_token,
+      client_id: tenant.clientId,
+    });
+    expect(own.status).toBe(200);
+    expect(own.body.refresh_token).toEqual(expect.any(String));
   });
 
   it('publishes discovery metadata and the signing keys', async () => {

@@ -190,8 +190,26 @@ describe('app-native password + TOTP login (scenario 2)', () => {
     expect(replayed.body.flowStatus).toBe('FAIL_INCOMPLETE');
     expect(replayed.body.nextStep.authenticators[0].authenticatorId).toBe(TOTP_AUTHENTICATOR_ID);
     expect(replayed.body.nextStep.messages).toEqual([
-      expect.objectContaining({ type: 'ERROR', messageId: 'msg_totp_reused', context: [{ key: 'remainingAttempts', value: '4' }] }),
+      expect.objectContaining({ type: 'ERROR', messageId: 'msg_totp_reused', context: [{ key: 'remainingAttempts', value: '5' }] }),
     ]);
+  });
+
+  it('does not count a resubmitted code as a guess: an app retrying its last code cannot lock its user out', async () => {
+    const user = await tenant.importUser();
+    const code = await generate({ secret: user.secret });
+    const first = await passPasswordStep(tenant, user);
+    expect((await submitTotp(tenant, first.flowId, code)).body.flowStatus).toBe('SUCCESS_COMPLETED');
+
+    const second = await passPasswordStep(tenant, user);
+    // More resubmissions than the lockout allows failures (5 by default).
+    for (let i = 0; i < 7; i++) {
+      const replayed = await submitTotp(tenant, second.flowId, code);
+      expect(replayed.body.flowStatus).toBe('FAIL_INCOMPLETE');
+      expect(replayed.body.nextStep.messages[0]).toEqual(expect.objectContaining({ messageId: 'msg_totp_reused', context: [{ key: 'remainingAttempts', value: '5' }] }));
+    }
+    // A wrong code is still a guess.
+    const wrong = await submitTotp(tenant, second.flowId, await wrongCode(user.secret));
+    expect(wrong.body.nextStep.messages[0]).toEqual(expect.objectContaining({ messageId: 'msg_invalid_totp', context: [{ key: 'remainingAttempts', value: '4' }] }));
   });
 
   it('accepts two concurrent submissions of one code at most once', async () => {

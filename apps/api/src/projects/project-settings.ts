@@ -85,8 +85,14 @@ export const ProjectSettings = z
       .object({
         /** Failed attempts (per identity and factor) before the identity locks. */
         maxAttempts: z.number().int().min(1).max(100).default(5),
-        /** How long a lock lasts. */
+        /** The longest a lock lasts: locks in a row double from initialDurationSeconds up to this. */
         durationSeconds: z.number().int().min(1).max(86_400 * 30).default(900),
+        /**
+         * The first lock's length. Progressive by default (60 s, then 120 s, 240 s, … up to durationSeconds) so
+         * that a few requests from anyone who knows a user name cannot lock its owner out for long; set it equal
+         * to durationSeconds for fixed-length locks.
+         */
+        initialDurationSeconds: z.number().int().min(1).max(86_400 * 30).default(60),
       })
       .prefault({}),
     flowTtlSeconds: z.number().int().min(30).max(3600).default(600),
@@ -132,7 +138,15 @@ export type ProjectSettings = z.infer<typeof ProjectSettings>;
 
 /** Settings as an admin may send them: any subset, merged over the defaults. */
 export const ProjectSettingsInput = ProjectSettings.partial().extend({
-  lockout: z.object({ maxAttempts: z.number().int().min(1).max(100), durationSeconds: z.number().int().min(1) }).partial().optional(),
+  lockout: z
+    .object({
+      maxAttempts: z.number().int().min(1).max(100),
+      durationSeconds: z.number().int().min(1).max(86_400 * 30),
+      initialDurationSeconds: z.number().int().min(1).max(86_400 * 30),
+    })
+    .strict()
+    .partial()
+    .optional(),
   // Without defaults here, so a PATCH changes only the fields it names.
   emailOtp: z.object(EmailOtpFields).strict().partial().optional(),
   emails: z.object(EmailToggles).strict().partial().optional(),

@@ -49,17 +49,17 @@ export class BackupCodeAuthenticator implements Authenticator {
     if (!login || login.identity.projectId !== project.id) return { outcome: 'terminal', message: FlowMessages.accountUnavailable() };
 
     const subject: AttemptSubject = { kind: 'identity', identityId: login.identity.id, lockedUntil: login.identity.lockedUntil };
-    const attempts = await this.lockout.state(project.id, subject, 'backup_code');
-    if (attempts.locked) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
+    const attempt = await this.lockout.reserve(project.id, subject, 'backup_code', project.settings.lockout);
+    if (!attempt.granted) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
 
     const outcome = await this.backupCodes.consume(login.credential, params['code'] ?? '');
     if (outcome !== 'accepted') {
-      const { remainingAttempts, locked } = await this.lockout.recordFailure(project.id, subject, 'backup_code', project.settings.lockout);
+      const { remainingAttempts, locked } = await attempt.failed();
       if (locked) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
       return { outcome: 'failure', message: outcome === 'used' ? FlowMessages.usedBackupCode(remainingAttempts) : FlowMessages.invalidBackupCode(remainingAttempts) };
     }
 
-    await this.lockout.recordSuccess(project.id, subject, 'backup_code', attempts);
+    await attempt.succeeded();
     if (login.identity.state !== 'active') return { outcome: 'terminal', message: FlowMessages.accountUnavailable() };
     return { outcome: 'success', identityId: login.identity.id, amr: ['otp'] };
   }

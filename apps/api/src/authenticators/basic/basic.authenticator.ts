@@ -46,18 +46,19 @@ export class BasicAuthenticator implements Authenticator {
       ? { kind: 'identity', identityId: login.identity.id, lockedUntil: login.identity.lockedUntil }
       : { kind: 'identifier', identifier };
 
-    const attempts = await this.lockout.state(project.id, subject, 'password');
-    if (attempts.locked) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
+    // Counted before the (expensive) check, so concurrent guesses cannot overrun the limit.
+    const attempt = await this.lockout.reserve(project.id, subject, 'password', project.settings.lockout);
+    if (!attempt.granted) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
 
     const valid = login ? await this.hasher.verify(login.passwordHash, password) : await this.hasher.verifyDecoy(password);
     if (!valid || !login) {
-      const { remainingAttempts, locked } = await this.lockout.recordFailure(project.id, subject, 'password', project.settings.lockout);
+      const { remainingAttempts, locked } = await attempt.failed();
       return locked
         ? { outcome: 'terminal', message: FlowMessages.accountLocked() }
         : { outcome: 'failure', message: FlowMessages.invalidCredentials(remainingAttempts) };
     }
 
-    await this.lockout.recordSuccess(project.id, subject, 'password', attempts);
+    await attempt.succeeded();
     if (login.identity.state !== 'active') return { outcome: 'terminal', message: FlowMessages.accountUnavailable() };
     if (this.hasher.needsRehash(login.passwordHash)) {
       await this.identities.updatePasswordHash(login.credentialId, await this.hasher.hash(password));

@@ -100,18 +100,18 @@ export class EmailOtpAuthenticator implements Authenticator {
     const subject: AttemptSubject = identity
       ? { kind: 'identity', identityId: identity.identityId, lockedUntil: identity.lockedUntil }
       : { kind: 'identifier', identifier: state.identifier ?? '' };
-    const attempts = await this.lockout.state(project.id, subject, 'email_otp');
-    if (attempts.locked) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
+    const attempt = await this.lockout.reserve(project.id, subject, 'email_otp', project.settings.lockout);
+    if (!attempt.granted) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
 
     const expired = Date.now() >= state.expiresAt;
     const valid = !expired && state.codeHash !== null && otpMatches((params['OTPCode'] ?? '').trim(), state.codeHash);
     if (!valid || !identity) {
-      const { remainingAttempts, locked } = await this.lockout.recordFailure(project.id, subject, 'email_otp', project.settings.lockout);
+      const { remainingAttempts, locked } = await attempt.failed();
       if (locked) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
       return { outcome: 'failure', message: expired ? EmailOtpMessages.expiredCode(remainingAttempts) : EmailOtpMessages.invalidCode(remainingAttempts) };
     }
 
-    await this.lockout.recordSuccess(project.id, subject, 'email_otp', attempts);
+    await attempt.succeeded();
     if (identity.state !== 'active') return { outcome: 'terminal', message: FlowMessages.accountUnavailable() };
     // Single use: success advances the step (optimistic lock on stepIndex) and clears the step state.
     return { outcome: 'success', identityId: identity.identityId, amr: ['otp'] };

@@ -77,8 +77,8 @@ export class FidoAuthenticator implements Authenticator {
     }
 
     const subject: AttemptSubject = { kind: 'identity', identityId: owner.id, lockedUntil: owner.lockedUntil };
-    const attempts = await this.lockout.state(project.id, subject, 'passkey');
-    if (attempts.locked) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
+    const attempt = await this.lockout.reserve(project.id, subject, 'passkey', project.settings.lockout);
+    if (!attempt.granted) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
 
     let problem: string | undefined;
     let amr: string[] = [];
@@ -92,13 +92,13 @@ export class FidoAuthenticator implements Authenticator {
       else amr = amrOf(result);
     }
     if (problem) {
-      const { remainingAttempts, locked } = await this.lockout.recordFailure(project.id, subject, 'passkey', project.settings.lockout);
+      const { remainingAttempts, locked } = await attempt.failed();
       this.logger.warn({ projectId: project.id, identityId: owner.id, passkeyFailure: problem });
       if (locked) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
       return { outcome: 'failure', message: FlowMessages.invalidPasskey(remainingAttempts) };
     }
 
-    await this.lockout.recordSuccess(project.id, subject, 'passkey', attempts);
+    await attempt.succeeded();
     if (owner.state !== 'active') return { outcome: 'terminal', message: FlowMessages.accountUnavailable() };
     return { outcome: 'success', identityId: owner.id, amr };
   }

@@ -94,17 +94,23 @@ export class TotpAuthenticator implements Authenticator {
   /** The lockout around one code check, the same for a login and for an enrollment's first code. */
   private async verify({ project }: AuthenticatorContext, identity: LoginIdentity, check: () => Promise<TotpAttempt>): Promise<AuthenticationResult> {
     const subject: AttemptSubject = { kind: 'identity', identityId: identity.id, lockedUntil: identity.lockedUntil };
-    const attempts = await this.lockout.state(project.id, subject, 'totp');
-    if (attempts.locked) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
+    const attempt = await this.lockout.reserve(project.id, subject, 'totp', project.settings.lockout);
+    if (!attempt.granted) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
 
     const outcome = await check();
+    if (outcome === 'replayed') {
+      // A code that was right but is used up: a client resubmitting its last code, not a guess. Refused,
+      // and not counted, so a retrying app cannot lock its own user out.
+      const { remainingAttempts } = await attempt.release();
+      return { outcome: 'failure', message: FlowMessages.reusedTotp(remainingAttempts) };
+    }
     if (outcome !== 'accepted') {
-      const { remainingAttempts, locked } = await this.lockout.recordFailure(project.id, subject, 'totp', project.settings.lockout);
+      const { remainingAttempts, locked } = await attempt.failed();
       if (locked) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
-      return { outcome: 'failure', message: outcome === 'replayed' ? FlowMessages.reusedTotp(remainingAttempts) : FlowMessages.invalidTotp(remainingAttempts) };
+      return { outcome: 'failure', message: FlowMessages.invalidTotp(remainingAttempts) };
     }
 
-    await this.lockout.recordSuccess(project.id, subject, 'totp', attempts);
+    await attempt.succeeded();
     if (identity.state !== 'active') return { outcome: 'terminal', message: FlowMessages.accountUnavailable() };
     return { outcome: 'success', identityId: identity.id, amr: ['otp'] };
   }

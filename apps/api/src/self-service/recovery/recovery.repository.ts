@@ -65,7 +65,7 @@ export class RecoveryRepository extends SelfServiceFlowStore {
   /** Lifts the identity's lock and zeroes its failure counters of every factor (keys "identity:<id>:<factor>"). */
   async unlock(tx: Tx, projectId: string, identityId: string): Promise<void> {
     await tx.identity.update({ where: { id: identityId }, data: { lockedUntil: null } });
-    await tx.attemptCounter.updateMany({ where: { projectId, key: { startsWith: `identity:${identityId}:` } }, data: { failures: 0, lockedUntil: null } });
+    await tx.attemptCounter.updateMany({ where: { projectId, key: { startsWith: `identity:${identityId}:` } }, data: { failures: 0, lockedUntil: null, lockCount: 0, lastLockedUntil: null } });
   }
 
   /** Revokes every session of the identity and the refresh tokens issued in them; returns how many sessions. */

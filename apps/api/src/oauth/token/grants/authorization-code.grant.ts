@@ -64,7 +64,7 @@ export class AuthorizationCodeGrant {
     }
     if (client.grantTypes.includes('refresh_token')) {
       response.refresh_token = randomToken();
-      await this.refreshTokens.create({
+      const stored = await this.refreshTokens.createInLiveSession({
         projectId: project.id,
         applicationId: client.id,
         identityId: code.identityId,
@@ -79,6 +79,9 @@ export class AuthorizationCodeGrant {
         familyExpiresAt: new Date(now.getTime() + project.settings.refreshTokenAbsoluteTtlSeconds * 1000),
         id: randomUUID(),
       });
+      // A replay of this code, racing this request, revoked the session in the meantime (RFC 9700 §4.5):
+      // nothing this request issued may outlive that.
+      if (!stored) throw new OAuthError('invalid_grant', 'authorization code was already used');
     }
     return response;
   }

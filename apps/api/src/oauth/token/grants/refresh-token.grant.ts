@@ -28,10 +28,10 @@ export class RefreshTokenGrant {
     if (!client.grantTypes.includes('refresh_token')) throw new OAuthError('unauthorized_client', 'this client may not use refresh tokens');
     const now = new Date();
     const tokenHash = sha256(params.refresh_token);
-    // Rotate first (one statement): whatever the checks below decide, this token is spent.
-    const token = await this.refreshTokens.rotate(tokenHash, now);
+    // Rotate first (one statement): whatever the checks below decide, this token is spent — but only when
+    // its own client presents it, so a token shown to another client or tenant stays usable by its owner.
+    const token = await this.refreshTokens.rotate(tokenHash, { projectId: project.id, applicationId: client.id }, now);
     if (!token) return this.refuseSpent(project, client, tokenHash, now);
-    if (token.projectId !== project.id || token.applicationId !== client.id) throw new OAuthError('invalid_grant', 'invalid refresh token');
     if (token.expiresAt <= now || token.familyExpiresAt <= now) throw new OAuthError('invalid_grant', 'refresh token expired');
     let scope: string;
     try {
@@ -44,7 +44,7 @@ export class RefreshTokenGrant {
 
     const refreshToken = randomToken();
     const idleExpiry = now.getTime() + project.settings.refreshTokenTtlSeconds * 1000;
-    const [access] = await Promise.all([
+    const [access, stored] = await Promise.all([
       this.minter.accessToken(project, {
         identityId: token.identityId,
         sessionId: token.sessionId,
@@ -54,7 +54,7 @@ export class RefreshTokenGrant {
         authTime: token.authTime,
         traits: {},
       }),
-      this.refreshTokens.create({
+      this.refreshTokens.createInLiveSession({
         id: randomUUID(),
         projectId: project.id,
         applicationId: client.id,
@@ -70,14 +70,19 @@ export class RefreshTokenGrant {
         familyExpiresAt: token.familyExpiresAt,
       }),
     ]);
+    // The session was revoked between the rotation and now (logout, password change, a replayed code).
+    if (!stored) throw new OAuthError('invalid_grant', 'refresh token revoked');
     return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope, refresh_token: refreshToken };
   }
 
-  /** Unknown, revoked, or already rotated — the last is reuse, which revokes the whole family. */
+  /**
+   * Unknown, another client's, revoked (itself or its session), or already rotated — only the last is reuse,
+   * which revokes the whole family.
+   */
   private async refuseSpent(project: Project, client: Application, tokenHash: string, now: Date): Promise<never> {
     const token = await this.refreshTokens.findByHash(tokenHash);
     if (!token || token.projectId !== project.id || token.applicationId !== client.id) throw new OAuthError('invalid_grant', 'invalid refresh token');
-    if (token.revokedAt) throw new OAuthError('invalid_grant', 'refresh token revoked');
+    if (token.revokedAt || token.session.revokedAt) throw new OAuthError('invalid_grant', 'refresh token revoked');
     return this.reused(project, token, now);
   }
 
