@@ -115,15 +115,18 @@ class Reservation implements AttemptReservation {
   }
 
   async succeeded(): Promise<void> {
-    const lapsedIdentityLock = this.subject.kind === 'identity' && this.subject.lockedUntil !== null;
+    const clear = this.prisma.attemptCounter.updateMany({
+      where: { projectId: this.projectId, key: this.key },
+      data: { failures: 0, lockedUntil: null, lockCount: 0, lastLockedUntil: null },
+    });
+    // One statement on the usual path (a login is hot); a lapsed identity lock is cleared with it.
+    if (this.subject.kind !== 'identity' || this.subject.lockedUntil === null) {
+      await clear;
+      return;
+    }
     await this.prisma.$transaction([
-      this.prisma.attemptCounter.updateMany({
-        where: { projectId: this.projectId, key: this.key },
-        data: { failures: 0, lockedUntil: null, lockCount: 0, lastLockedUntil: null },
-      }),
-      ...(this.subject.kind === 'identity' && lapsedIdentityLock
-        ? [this.prisma.identity.updateMany({ where: { id: this.subject.identityId, lockedUntil: { lte: this.now } }, data: { lockedUntil: null } })]
-        : []),
+      clear,
+      this.prisma.identity.updateMany({ where: { id: this.subject.identityId, lockedUntil: { lte: this.now } }, data: { lockedUntil: null } }),
     ]);
   }
 
