@@ -32,6 +32,9 @@ const PG_MESSAGES = [
   'Client has encountered a connection error and is not queryable',
 ];
 
+/** pg.Client.connect() past connectionTimeoutMillis: too generic a text to look for inside others. */
+const PG_EXACT_MESSAGES = new Set(['timeout expired']);
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   return causes(error).some(matches);
 }
@@ -48,7 +51,7 @@ function matches(candidate: object): boolean {
   const { code, kind, message } = candidate as { code?: unknown; kind?: unknown; message?: unknown };
   if (typeof code === 'string' && (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
   if (typeof kind === 'string' && ADAPTER_KINDS.has(kind)) return true;
-  return typeof message === 'string' && PG_MESSAGES.some((text) => message.includes(text));
+  return typeof message === 'string' && (PG_EXACT_MESSAGES.has(message) || PG_MESSAGES.some((text) => message.includes(text)));
 }
 
 /** The error, its `cause` chain, and a Prisma error's driver-adapter error and its cause. */
