@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { adminApi, createTenant, postForm, type Tenant } from './support/http';
+import { adminApi, createTenant, type Tenant } from './support/http';
 import { E2E_DATABASE, startKeyway, type KeywayServer } from './support/keyway-server';
 import { StallProxy } from './support/stall-proxy';
 
@@ -21,7 +21,6 @@ async function timed(url: string, init: RequestInit = {}): Promise<{ status: num
 
 const describePostgres = E2E_DATABASE === 'postgres' ? describe : describe.skip;
 if (E2E_DATABASE !== 'postgres') {
-  // eslint-disable-next-line no-console
   console.log('database-outage.e2e-spec: skipped on PGlite (in-process, nothing to stall); run with E2E_DATABASE=postgres');
 }
 

@@ -118,7 +118,7 @@ describe('security headers', () => {
       }
       const document = await fetch(`${server.baseUrl}/api/docs/openapi.json`, { headers: { authorization: `Bearer ${server.adminToken}` } });
       expect(document.status).toBe(200);
-      expect((await document.json()).info.title).toBe('Keyway API');
+      expect(((await document.json()) as { info: { title: string } }).info.title).toBe('Keyway API');
       const ui = await fetch(`${server.baseUrl}/api/docs`, { headers: { authorization: `Bearer ${server.adminToken}` } });
       expect(ui.status).toBe(200);
     });
