@@ -3,14 +3,21 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import type { FastifyInstance } from 'fastify';
+import { Logger, PinoLogger, type Params as LoggerParams } from 'nestjs-pino';
+import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
+import { createRootLogger, httpLoggerOptions } from './common/logging';
+import { protectApiDocs, registerSecurityHeaders } from './common/security-headers';
 import type { KeywayConfig } from './config/config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
-/** Builds the API (not yet listening): Fastify (JSON and form bodies), logging, OpenAPI at /api/docs. */
-export async function createApp(config: KeywayConfig): Promise<NestFastifyApplication> {
+/**
+ * Builds the API (not yet listening): Fastify (JSON and form bodies), logging, OpenAPI at /api/docs.
+ * Start-up failures are thrown (not printed by Nest and exited), so main.ts logs them in the configured format.
+ */
+export async function createApp(config: KeywayConfig, root: Pino = createRootLogger(config)): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: 256 * 1024,
     trustProxy: true,
@@ -20,9 +27,17 @@ export async function createApp(config: KeywayConfig): Promise<NestFastifyApplic
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  const logging: LoggerParams = { pinoHttp: httpLoggerOptions(root) };
+  // The same pino logger from the first line on: what modules log while starting (the database
+  // retrying) appears at once and in the configured format, not buffered until the app is up.
+  const logger = new Logger(new PinoLogger(logging), logging);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logging), adapter, { logger, abortOnError: false });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
+  // Before any route exists, so that every route gets the hooks.
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  registerSecurityHeaders(fastify, config);
+  protectApiDocs(fastify, config);
 
   const document = SwaggerModule.createDocument(
     app,

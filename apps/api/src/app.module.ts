@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, type Params as LoggerParams } from 'nestjs-pino';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { KeywayExceptionFilter } from './common/exception.filter';
@@ -14,20 +14,14 @@ import { SelfServiceModule } from './self-service/self-service.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: KeywayConfig): DynamicModule {
+  /** @param logging nestjs-pino's parameters, built once in createApp around the root logger */
+  static forRoot(config: KeywayConfig, logging: LoggerParams): DynamicModule {
     return {
       module: AppModule,
       global: true,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            // Credentials never reach the logs.
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
-            transport: config.logFormat === 'pretty' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
-            autoLogging: { ignore: (req) => req.url === '/health' },
-          },
-        }),
+        // Level, format and redaction of credentials: see common/logging.ts.
+        LoggerModule.forRoot(logging),
         PrismaModule,
         AuditModule,
         OAuthModule,

@@ -1,11 +1,16 @@
 import { Logger } from '@nestjs/common';
+import type { Logger as Pino } from 'pino';
 import { createApp } from './app.factory';
+import { createRootLogger } from './common/logging';
 import { loadConfig } from './config/config';
 import { DemoSeedService } from './seed/demo-seed.service';
 
+let root: Pino | undefined;
+
 async function main(): Promise<void> {
   const config = loadConfig();
-  const app = await createApp(config);
+  root = createRootLogger(config);
+  const app = await createApp(config, root);
   const demo = config.seedDemo ? await app.get(DemoSeedService).seed() : undefined;
   await app.listen(config.port, config.host);
 
@@ -20,6 +25,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
+  // In the configured format (one JSON line for collectors), even when the configuration is what failed.
+  const format = process.env['KEYWAY_LOG_FORMAT'] === 'pretty' || (process.env['KEYWAY_LOG_FORMAT'] !== 'json' && process.stdout.isTTY) ? 'pretty' : 'json';
+  const logger = root ?? createRootLogger({ logLevel: 'info', logFormat: format });
+  logger.fatal({ err: error }, 'Keyway failed to start');
+  logger.flush(() => process.exit(1));
 });

@@ -27,7 +27,13 @@ export interface KeywayServer {
 }
 
 /** Boots the built API as a real process on a fresh database, and waits until it answers /health. */
-export async function startKeyway(options: { env?: Record<string, string> } = {}): Promise<KeywayServer> {
+export async function startKeyway(
+  options: {
+    env?: Record<string, string>;
+    /** Rewrites the PostgreSQL URL the server gets (e.g. through a proxy); `databaseUrl` stays the real one. */
+    routeDatabase?: (url: string) => string;
+  } = {},
+): Promise<KeywayServer> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the API first (npx nx run api:build)`);
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'keyway-e2e-'));
@@ -48,7 +54,7 @@ export async function startKeyway(options: { env?: Record<string, string> } = {}
         KEYWAY_ADMIN_TOKEN: adminToken,
         KEYWAY_SEED_DEMO: 'true',
         KEYWAY_LOG_LEVEL: 'warn',
-        ...(database ? { DATABASE_URL: database.url } : { DATABASE_URL: '' }),
+        ...(database ? { DATABASE_URL: options.routeDatabase ? options.routeDatabase(database.url) : database.url } : { DATABASE_URL: '' }),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -91,6 +91,8 @@ export const ErrorCodes = {
   CONFLICT: 'KW-40900',
   RATE_LIMITED: 'KW-42900',
   INTERNAL: 'KW-50000',
+  /** The database did not answer in time (outage, overload): retry after the Retry-After seconds. */
+  UNAVAILABLE: 'KW-50300',
   FLOW_INVALID_ID: 'FLW-60001',
   FLOW_INVALID_AUTHENTICATOR: 'FLW-60002',
   FLOW_MISSING_PARAMS: 'FLW-60003',

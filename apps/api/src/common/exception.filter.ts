@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { describeUnavailable, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/unavailable';
 import { ApiError, ErrorCodes, OAuthError, type FieldError } from './errors';
 
 /**
@@ -18,7 +19,10 @@ export class KeywayExceptionFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const { status, oauth, api, headers } = this.describe(exception, request);
 
-    if (status >= 500) this.logger.error({ err: exception, traceId: request.id }, 'unhandled error');
+    // An outage is not our bug: one warning line per failed request (no stack trace), and the client
+    // is told to retry. pino-http stays silent on 503 answers (common/logging.ts).
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn({ traceId: request.id, reason: describeUnavailable(exception) }, 'database unavailable');
+    else if (status >= 500) this.logger.error({ err: exception, traceId: request.id }, 'unhandled error');
     for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
     void reply.header('cache-control', 'no-store');
     void reply.status(status).send(isOAuthEndpoint(request.url) ? oauth : { ...api, traceId: String(request.id) });
@@ -48,6 +52,16 @@ export class KeywayExceptionFilter implements ExceptionFilter {
         status: exception.status,
         oauth: { error: oauthCodeFor(exception.status), error_description: exception.description },
         api: { code: exception.code, message: exception.message, description: exception.description, ...(exception.fields ? { fields: exception.fields } : {}) },
+      };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      const description = 'The database did not answer in time; retry later.';
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        // RFC 6749 §4.1.2.1 / §5.2 (as extended by OAuth practice): temporarily_unavailable.
+        oauth: { error: 'temporarily_unavailable', error_description: description },
+        api: { code: ErrorCodes.UNAVAILABLE, message: 'Service unavailable.', description },
+        headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
       };
     }
     const status = statusOf(exception);

@@ -23,6 +23,13 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ databaseUrl: 'postgresql://u@h/db', seedDemo: false, port: 8080, publicUrl: 'https://id.example' });
   });
 
+  it('reads the database timeouts, with defaults that bound every wait', () => {
+    expect(loadConfig({ KEYWAY_DATA_DIR: dataDir() }).database).toEqual({ connectTimeoutMs: 5_000, statementTimeoutMs: 15_000, startRetrySeconds: 60 });
+    const set = loadConfig({ KEYWAY_DATA_DIR: dataDir(), KEYWAY_DB_CONNECT_TIMEOUT_MS: '1000', KEYWAY_DB_STATEMENT_TIMEOUT_MS: '2000', KEYWAY_DB_START_RETRY_SECONDS: '0' });
+    expect(set.database).toEqual({ connectTimeoutMs: 1_000, statementTimeoutMs: 2_000, startRetrySeconds: 0 });
+    expect(() => loadConfig({ KEYWAY_DATA_DIR: dataDir(), KEYWAY_DB_STATEMENT_TIMEOUT_MS: '0' })).toThrow(/KEYWAY_DB_STATEMENT_TIMEOUT_MS/);
+  });
+
   it('reads the instance SMTP default and outbox timing', () => {
     const defaults = loadConfig({ KEYWAY_DATA_DIR: dataDir(), KEYWAY_PUBLIC_URL: 'https://id.example' });
     expect(defaults.smtp).toEqual({ url: undefined, from: 'Keyway <no-reply@id.example>' });

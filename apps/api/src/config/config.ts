@@ -28,6 +28,17 @@ export interface KeywayConfig {
   smtp: { url: string | undefined; from: string };
   /** Outbox worker timing (milliseconds). */
   email: EmailWorkerConfig;
+  /** How long PostgreSQL may take before a request gives up with 503 (see database/database.ts). */
+  database: DatabaseTimeouts;
+}
+
+export interface DatabaseTimeouts {
+  /** Opening a connection, or waiting for a free one in the pool. */
+  connectTimeoutMs: number;
+  /** One statement (server-side statement_timeout; a silent server is cut off shortly after). */
+  statementTimeoutMs: number;
+  /** How long start-up keeps retrying an unreachable database before giving up. */
+  startRetrySeconds: number;
 }
 
 export interface EmailWorkerConfig {
@@ -76,6 +87,9 @@ const EnvSchema = z.object({
   KEYWAY_EMAIL_POLL_MS: intFromEnv(5_000, 50),
   // Longer than one SMTP conversation can take (the transport's own timeouts stop it well before).
   KEYWAY_EMAIL_LEASE_MS: intFromEnv(120_000, 1_000),
+  KEYWAY_DB_CONNECT_TIMEOUT_MS: intFromEnv(5_000, 100),
+  KEYWAY_DB_STATEMENT_TIMEOUT_MS: intFromEnv(15_000, 100),
+  KEYWAY_DB_START_RETRY_SECONDS: intFromEnv(60, 0),
   NODE_ENV: z.string().optional(),
 });
 
@@ -116,6 +130,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
       maxAttempts: e.KEYWAY_EMAIL_MAX_ATTEMPTS,
       pollMs: e.KEYWAY_EMAIL_POLL_MS,
       leaseMs: e.KEYWAY_EMAIL_LEASE_MS,
+    },
+    database: {
+      connectTimeoutMs: e.KEYWAY_DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.KEYWAY_DB_STATEMENT_TIMEOUT_MS,
+      startRetrySeconds: e.KEYWAY_DB_START_RETRY_SECONDS,
     },
   };
 }

@@ -7,12 +7,15 @@ import { PrismaClient } from '../generated/prisma/client';
 import { findMigrationsDir, migrate, readMigrations, type SqlSession } from './migrator';
 import { acquirePidLock } from './pid-lock';
 import { openPGliteDataDir } from './pglite-files';
+import { describeUnavailable, isDatabaseUnavailable } from './unavailable';
 
 export interface DatabaseOptions {
   /** postgresql://… selects PostgreSQL; without it Keyway uses the embedded PGlite in `dataDir`. */
   databaseUrl?: string;
   dataDir: string;
   logger?: { log(msg: string): void; warn?(msg: string): void };
+  /** PostgreSQL only: without them a database that accepts connections but never answers hangs every request. */
+  timeouts?: { connectTimeoutMs: number; statementTimeoutMs: number; startRetrySeconds: number };
 }
 
 export interface Database {
@@ -22,6 +25,9 @@ export interface Database {
 }
 
 const DEFAULT_POOL_SIZE = 10;
+const DEFAULT_TIMEOUTS = { connectTimeoutMs: 5_000, statementTimeoutMs: 15_000, startRetrySeconds: 60 };
+/** The client-side cut-off comes this long after statement_timeout, so a live server's own cancel wins. */
+const SILENT_SERVER_GRACE_MS = 1_000;
 
 /** Opens the database, applies pending migrations, and returns a connected Prisma client. */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
@@ -30,15 +36,65 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 
 async function openPostgres(url: string, opts: DatabaseOptions): Promise<Database> {
   const max = poolSize();
-  await migratePostgres(url, opts);
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max }) });
+  const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
+  await retryWhileUnreachable(() => migratePostgres(url, opts, timeouts.connectTimeoutMs), timeouts.startRetrySeconds, opts);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(poolConfig(url, max, timeouts)) });
   return { prisma, kind: 'postgres', close: once(() => prisma.$disconnect()) };
 }
 
-/** Migrations run on a connection of their own: the advisory lock belongs to one session. */
-async function migratePostgres(url: string, opts: DatabaseOptions): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+/**
+ * node-postgres pool settings that bound every wait: connecting (and waiting for a free connection:
+ * connectionTimeoutMillis covers both), each statement on the server (statement_timeout, which also
+ * ends lock waits), and a server that stopped answering altogether (query_timeout, client side; the
+ * pool then discards that connection). Errors they raise are answered 503 (see unavailable.ts).
+ */
+export function poolConfig(url: string, max: number, timeouts: { connectTimeoutMs: number; statementTimeoutMs: number }): pg.PoolConfig {
+  return {
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    statement_timeout: timeouts.statementTimeoutMs,
+    query_timeout: timeouts.statementTimeoutMs + SILENT_SERVER_GRACE_MS,
+    idleTimeoutMillis: 30_000,
+    // Notices a peer that vanished (no RST) on idle pooled connections.
+    keepAlive: true,
+  };
+}
+
+/**
+ * A database that is still starting (or a network not yet up, as in a compose file) is retried with
+ * backoff for `seconds`, one log line per attempt; anything else (bad password, failed migration)
+ * fails at once.
+ */
+async function retryWhileUnreachable(attempt: () => Promise<void>, seconds: number, opts: DatabaseOptions): Promise<void> {
+  const deadline = Date.now() + seconds * 1000;
+  for (let delayMs = 500; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() + delayMs > deadline) throw error;
+      const left = Math.ceil((deadline - Date.now()) / 1000);
+      opts.logger?.warn?.(`Database not reachable (${describeUnavailable(error)}); retrying in ${delayMs} ms (giving up in ${left} s)`);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
+/**
+ * Migrations run on a connection of their own: the advisory lock belongs to one session. Only the
+ * connection is bounded here; a long migration may take its time.
+ */
+async function migratePostgres(url: string, opts: DatabaseOptions, connectTimeoutMs: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+  // An error after connecting (the server going away mid-migration) rejects the running query; without
+  // this listener it would also be thrown as an unhandled 'error' event and kill the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
   try {
     const session: SqlSession = {
       query: async <Row>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as Row[],

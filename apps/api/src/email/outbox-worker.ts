@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { createTransport } from 'nodemailer';
 import pg from 'pg';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../config/config';
+import { describeUnavailable, isDatabaseUnavailable } from '../database/unavailable';
 import { retryDelayMs } from './backoff';
 import { OUTBOX_CHANNEL, OutboxRepository, type ClaimedMessage } from './outbox.repository';
 import { SmtpSettingsService } from './smtp-settings.service';
@@ -78,8 +79,10 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
         await Promise.all(batch.map((message) => this.deliver(message)));
       }
     } catch (error) {
-      // The database may be briefly unreachable; the next poll tries again.
-      this.logger.error({ msg: 'outbox pass failed', err: error });
+      // The database may be briefly unreachable; the next poll tries again. One line per pass then,
+      // not a stack trace every few seconds of an outage.
+      if (isDatabaseUnavailable(error)) this.logger.warn({ msg: 'outbox pass failed: database unavailable', reason: describeUnavailable(error) });
+      else this.logger.error({ msg: 'outbox pass failed', err: error });
     }
   }
 
@@ -117,7 +120,8 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** LISTEN on a connection of its own: NOTIFY from any replica's committed enqueue wakes this worker. */
   private async listen(url: string): Promise<void> {
-    const client = new pg.Client({ connectionString: url });
+    // Bounded like the pool's connections, so a reconnect during an outage cannot hang for good.
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: this.config.database.connectTimeoutMs });
     client.on('notification', () => this.wake());
     client.on('error', (error) => {
       // Polling still delivers; reconnect so wake-ups come back.

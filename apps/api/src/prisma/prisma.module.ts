@@ -14,7 +14,12 @@ export const DATABASE = Symbol('DATABASE');
       inject: [KEYWAY_CONFIG],
       useFactory: (config: KeywayConfig): Promise<Database> => {
         const logger = new Logger('Database');
-        return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger: { log: (m) => logger.log(m), warn: (m) => logger.warn(m) } });
+        return openDatabase({
+          databaseUrl: config.databaseUrl,
+          dataDir: config.dataDir,
+          timeouts: config.database,
+          logger: { log: (m) => logger.log(m), warn: (m) => logger.warn(m) },
+        });
       },
     },
     { provide: PrismaClient, inject: [DATABASE], useFactory: (db: Database) => db.prisma },

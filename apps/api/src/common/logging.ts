@@ -1,0 +1,138 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import pino, { type Logger, type LoggerOptions } from 'pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
+import type { KeywayConfig } from '../config/config';
+
+/** What replaces a credential in every log line. */
+export const REDACTED = '[REDACTED]';
+
+/**
+ * Query parameters that carry credentials or one-time secrets: bearer and refresh tokens (RFC 6750 §2.3
+ * forbids us nothing, but clients do send them), client secrets on GET /authorize, authorization codes
+ * and PKCE verifiers, the mailed verification-link token, passwords and OTPs of misdirected form posts,
+ * and the FiPA auth_session. Matched without regard to case.
+ */
+const SECRET_QUERY_PARAMS = new Set(
+  [
+    'access_token',
+    'refresh_token',
+    'id_token',
+    'id_token_hint',
+    'client_secret',
+    'client_assertion',
+    'code',
+    'code_verifier',
+    'token',
+    'password',
+    'otp',
+    'otpcode',
+    'auth_session',
+    'subject_token',
+    'actor_token',
+  ].map((name) => name.toLowerCase()),
+);
+
+/**
+ * Headers that carry credentials, for pino's `redact` (fast-redact paths). Logged requests and
+ * responses are plain objects (pino-std-serializers), so the paths name their `headers` maps.
+ */
+const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers["proxy-authorization"]',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["x-auth-token"]',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+];
+
+/** The URL with the value of every credential-carrying query parameter replaced by [REDACTED]. */
+export function redactUrl(url: string): string {
+  const queryAt = url.indexOf('?');
+  if (queryAt < 0) return url;
+  const [query, fragment] = splitOnce(url.slice(queryAt + 1), '#');
+  // Rebuilt by hand rather than with URLSearchParams so that everything else stays byte for byte as sent.
+  const redacted = query
+    .split('&')
+    .map((pair) => {
+      const [rawName] = splitOnce(pair, '=');
+      return SECRET_QUERY_PARAMS.has(decodeName(rawName).toLowerCase()) ? `${rawName}=${REDACTED}` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, queryAt)}?${redacted}${fragment === undefined ? '' : `#${fragment}`}`;
+}
+
+interface SerializedRequest {
+  url?: string;
+  query?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+interface SerializedResponse {
+  headers?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** pino-http hands this the pino-std-serializers object of the request. */
+function serializeRequest(req: SerializedRequest): SerializedRequest {
+  const out: SerializedRequest = { ...req };
+  if (typeof out.url === 'string') out.url = redactUrl(out.url);
+  if (out.query && typeof out.query === 'object') {
+    out.query = Object.fromEntries(Object.entries(out.query).map(([name, value]) => [name, SECRET_QUERY_PARAMS.has(name.toLowerCase()) ? REDACTED : value]));
+  }
+  return out;
+}
+
+/** A redirect to a client carries the authorization code in its Location. */
+function serializeResponse(res: SerializedResponse): SerializedResponse {
+  const location = res.headers?.['location'];
+  if (typeof location !== 'string') return res;
+  return { ...res, headers: { ...res.headers, location: redactUrl(location) } };
+}
+
+/** The options of every Keyway logger: level, format and redaction, from the configuration. */
+export function loggerOptions(config: Pick<KeywayConfig, 'logLevel' | 'logFormat'>): LoggerOptions {
+  return {
+    level: config.logLevel,
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    serializers: { req: serializeRequest, res: serializeResponse },
+    transport: config.logFormat === 'pretty' ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+  };
+}
+
+/** The process's one pino logger; start-up, Nest and request logs all go through it. */
+export function createRootLogger(config: Pick<KeywayConfig, 'logLevel' | 'logFormat'>): Logger {
+  return pino(loggerOptions(config));
+}
+
+/**
+ * pino-http on top of the root logger. Its child logger gets the same serializers (pino-http wraps its
+ * own otherwise); redaction is inherited. 503 answers are logged once, by whoever produced them (the
+ * exception filter for an unreachable database, readiness on state changes), not again per request here.
+ */
+export function httpLoggerOptions(root: Logger): PinoHttpOptions<IncomingMessage, ServerResponse> {
+  return {
+    logger: root,
+    serializers: { req: serializeRequest, res: serializeResponse },
+    // Probes every few seconds would drown the log. Nest's middleware may strip req.url: originalUrl is what was asked.
+    autoLogging: { ignore: (req) => /^\/health(\/|\?|$)/.test((req as { originalUrl?: string }).originalUrl ?? req.url ?? '') },
+    customLogLevel: (_req, res, error) => {
+      if (res.statusCode === 503) return 'silent';
+      if (error || res.statusCode >= 500) return 'error';
+      return 'info';
+    },
+  };
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replaceAll('+', ' '));
+  } catch {
+    return name;
+  }
+}
