@@ -6,10 +6,12 @@ import { RateLimitError } from '../common/errors';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../config/config';
 import { ProjectsService } from '../projects/projects.service';
 import { RATE_LIMIT_GROUP } from './rate-limit.decorator';
-import { applyRateLimitSettings, type RateLimitGroup, type RateLimitPolicy } from './rate-limit-policy';
+import { applyRateLimitSettings, type RateLimitGroup, type RateLimitKind, type RateLimitPolicy } from './rate-limit-policy';
 import { clientIdOf, identifierOf, setSubject } from './rate-limit-subject';
 
 export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
+
+const KIND_ORDER: readonly RateLimitKind[] = ['ip', 'client', 'identifier'];
 
 /**
  * The rate-limit policy, applied to every endpoint marked @RateLimit(group) before pipes and handlers run
@@ -31,6 +33,15 @@ export class RateLimitGuard extends ThrottlerGuard {
     @Inject(KEYWAY_CONFIG) private readonly config: KeywayConfig,
   ) {
     super(options, storage, reflector);
+  }
+
+  /**
+   * Per IP first, identifier last: a request refused for its address never reaches the counters of the
+   * identifier it names, so a sprayer over the IP limit does not also use up its victims' budgets.
+   */
+  override async onModuleInit(): Promise<void> {
+    await super.onModuleInit();
+    this.throttlers.sort((a, b) => KIND_ORDER.indexOf(a.name as RateLimitKind) - KIND_ORDER.indexOf(b.name as RateLimitKind));
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
