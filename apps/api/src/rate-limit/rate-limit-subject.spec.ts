@@ -7,6 +7,7 @@ describe('rate-limit subject', () => {
     expect(identifierOf('login', { flowId: 'f', selectedAuthenticator: { authenticatorId: 'x', params: { token: '123456' } } })).toBeUndefined();
     expect(identifierOf('login', { username: ['a', 'b'] })).toBeUndefined();
     expect(identifierOf('login', undefined)).toBeUndefined();
+    expect(identifierOf('login', undefined, { client_id: 'c', login_hint: 'Carol' })).toBe('carol');
     // NFKC: fullwidth letters are the same identifier.
     expect(identifierOf('login', { username: 'ａｌｉｃｅ' })).toBe('alice');
   });

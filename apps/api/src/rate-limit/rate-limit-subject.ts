@@ -36,9 +36,12 @@ const IDENTIFIER_FIELDS: Record<RateLimitGroup, readonly string[]> = {
   selfService: ['email', 'traits.email'],
 };
 
-/** The identifier a request names, normalised as logins compare them (trimmed, NFKC, lower case). */
-export function identifierOf(group: RateLimitGroup, body: unknown): string | undefined {
-  const sources = [body, (asRecord(body)?.['selectedAuthenticator'] as Record<string, unknown> | undefined)?.['params']];
+/**
+ * The identifier a request names (in its body, an app-native answer's params, or the query of a GET), normalised
+ * as logins compare them (NFKC, trimmed, lower case).
+ */
+export function identifierOf(group: RateLimitGroup, body: unknown, query?: unknown): string | undefined {
+  const sources = [body, (asRecord(body)?.['selectedAuthenticator'] as Record<string, unknown> | undefined)?.['params'], query];
   for (const source of sources) {
     const record = asRecord(source);
     if (!record) continue;

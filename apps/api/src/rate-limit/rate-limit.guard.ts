@@ -63,7 +63,7 @@ export class RateLimitGuard extends ThrottlerGuard {
       slug: project.slug,
       group,
       rules: policy[group],
-      identifier: identifierOf(group, request.body),
+      identifier: identifierOf(group, request.body, request.query),
       clientId: group === 'token' ? clientIdOf(typeof authorization === 'string' ? authorization : undefined, request.body) : undefined,
     });
     return super.canActivate(context);
