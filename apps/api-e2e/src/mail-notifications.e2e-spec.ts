@@ -81,7 +81,8 @@ describe('mail notifications: locale, welcome and new sign-in', () => {
 
   beforeAll(async () => {
     await sink.start();
-    server = await startKeyway({ env: { KEYWAY_EMAIL_POLL_MS: '100' } });
+    // The test client plays the reverse proxy: its X-Forwarded-For is the sign-in's address (trusted from loopback only).
+    server = await startKeyway({ env: { KEYWAY_EMAIL_POLL_MS: '100', KEYWAY_TRUST_PROXY: 'loopback' } });
   }, 90_000);
   afterAll(async () => {
     await server?.stop();

@@ -20,7 +20,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 export async function createApp(config: KeywayConfig, root: Pino = createRootLogger(config)): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: 256 * 1024,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies KEYWAY_TRUST_PROXY names (unset: nobody), so a
+    // client cannot choose the IP that rate limits count and that new-sign-in mails show.
+    trustProxy: config.trustProxy,
     // The trace id of every error body: the caller's X-Request-Id when sane, else a fresh one.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const header = req.headers['x-request-id'];

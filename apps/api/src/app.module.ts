@@ -9,6 +9,7 @@ import { HealthController } from './health/health.controller';
 import { MeModule } from './me/me.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { PrismaModule } from './prisma/prisma.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { SeedModule } from './seed/seed.module';
 import { SelfServiceModule } from './self-service/self-service.module';
 
@@ -24,6 +25,7 @@ export class AppModule {
         LoggerModule.forRoot(logging),
         PrismaModule,
         AuditModule,
+        RateLimitModule,
         OAuthModule,
         AdminModule,
         MeModule,

@@ -11,6 +11,12 @@ const ROOT = path.resolve(__dirname, '../../../..');
 const MAIN = path.resolve(ROOT, process.env['E2E_API_MAIN'] ?? 'dist/apps/api/apps/api/src/main.js');
 const POSTGRES_ADMIN_URL = process.env['E2E_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
+const E2E_RATE_LIMITS = JSON.stringify({
+  login: { ip: { limit: 100_000 }, identifier: { limit: 100_000 } },
+  token: { ip: { limit: 100_000 }, client: { limit: 100_000 } },
+  selfService: { ip: { limit: 100_000 }, identifier: { limit: 100_000 } },
+});
+
 export type E2EDatabase = 'pglite' | 'postgres';
 export const E2E_DATABASE: E2EDatabase = process.env['E2E_DATABASE'] === 'postgres' ? 'postgres' : 'pglite';
 
@@ -54,6 +60,9 @@ export async function startKeyway(
         KEYWAY_ADMIN_TOKEN: adminToken,
         KEYWAY_SEED_DEMO: 'true',
         KEYWAY_LOG_LEVEL: 'warn',
+        // The suite signs the same few users in from 127.0.0.1 far more often than people do: instance-default
+        // rate limits raised out of its way. rate-limits.e2e-spec.ts tests the real defaults (KEYWAY_RATE_LIMITS: '').
+        KEYWAY_RATE_LIMITS: E2E_RATE_LIMITS,
         ...(database ? { DATABASE_URL: options.routeDatabase ? options.routeDatabase(database.url) : database.url } : { DATABASE_URL: '' }),
         ...options.env,
       },

@@ -79,6 +79,16 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A request refused by a rate limit (429, KW-42900), with the seconds until the same request may be sent
+ * again (`Retry-After`). OAuth endpoints answer it as `temporarily_unavailable` (see exception.filter.ts).
+ */
+export class RateLimitError extends ApiError {
+  constructor(readonly retryAfterSeconds: number) {
+    super(HttpStatus.TOO_MANY_REQUESTS, ErrorCodes.RATE_LIMITED, 'Too many requests.', `Too many requests; retry after ${retryAfterSeconds} seconds.`);
+  }
+}
+
 /** Stable error codes of the flow and admin APIs (documented in docs/errors.md). */
 export const ErrorCodes = {
   INVALID_REQUEST: 'KW-40000',

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describeUnavailable, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../database/unavailable';
-import { ApiError, ErrorCodes, OAuthError, type FieldError } from './errors';
+import { ApiError, ErrorCodes, OAuthError, RateLimitError, type FieldError } from './errors';
 
 /**
  * One place that turns every failure into the body its endpoint family promises:
@@ -52,6 +52,7 @@ export class KeywayExceptionFilter implements ExceptionFilter {
         status: exception.status,
         oauth: { error: oauthCodeFor(exception.status), error_description: exception.description },
         api: { code: exception.code, message: exception.message, description: exception.description, ...(exception.fields ? { fields: exception.fields } : {}) },
+        headers: exception instanceof RateLimitError ? { 'retry-after': String(exception.retryAfterSeconds) } : undefined,
       };
     }
     if (isDatabaseUnavailable(exception)) {
@@ -117,6 +118,10 @@ function describeClientError(exception: unknown, status: number): string {
 
 function oauthCodeFor(status: number): string {
   if (status === HttpStatus.UNAUTHORIZED) return 'invalid_client';
+  // OAuth registers no code for rate limiting. `temporarily_unavailable` (RFC 6749 §4.1.2.1: "unable to handle
+  // the request due to a temporary overloading") is the registered code that means "try again later", and
+  // generic clients treat it so; the 429 status and Retry-After say how long. Not `slow_down`: RFC 8628 §3.5
+  // defines it for device-flow polling, where clients react by adding 5 s to their poll interval.
   if (status === HttpStatus.TOO_MANY_REQUESTS) return 'temporarily_unavailable';
   return 'invalid_request';
 }

@@ -46,4 +46,29 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KEYWAY_DATA_DIR: dataDir(), DATABASE_URL: 'mysql://x' })).toThrow(/postgresql:\/\//);
     expect(() => loadConfig({ KEYWAY_DATA_DIR: dataDir(), PORT: 'eighty' })).toThrow(/PORT/);
   });
+  it('trusts X-Forwarded-For from nobody unless KEYWAY_TRUST_PROXY names proxies', () => {
+    const trust = (value?: string) => loadConfig({ KEYWAY_DATA_DIR: dataDir(), ...(value !== undefined ? { KEYWAY_TRUST_PROXY: value } : {}) }).trustProxy;
+    expect(trust()).toBe(false);
+    expect(trust('')).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(trust('0')).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/8, 192.168.1.7,fd00::/8,loopback')).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'loopback']);
+    expect(() => trust('10.0.0.0/33')).toThrow(/KEYWAY_TRUST_PROXY.*'10\.0\.0\.0\/33'/);
+    expect(() => trust('proxy.internal')).toThrow(/KEYWAY_TRUST_PROXY/);
+  });
+
+  it('reads Redis and the instance rate limits', () => {
+    const defaults = loadConfig({ KEYWAY_DATA_DIR: dataDir() });
+    expect(defaults.redis).toEqual({ url: undefined, keyPrefix: 'keyway:' });
+    expect(defaults.rateLimits.login.ip).toEqual({ limit: 60, windowSeconds: 60 });
+    const set = loadConfig({ KEYWAY_DATA_DIR: dataDir(), KEYWAY_REDIS_URL: 'redis://r:6379/2', KEYWAY_REDIS_KEY_PREFIX: 'kw1:', KEYWAY_RATE_LIMITS: '{"login":{"ip":{"limit":300}}}' });
+    expect(set.redis).toEqual({ url: 'redis://r:6379/2', keyPrefix: 'kw1:' });
+    expect(set.rateLimits.login.ip).toEqual({ limit: 300, windowSeconds: 60 });
+    expect(set.rateLimits.token).toEqual(defaults.rateLimits.token);
+    expect(() => loadConfig({ KEYWAY_DATA_DIR: dataDir(), KEYWAY_REDIS_URL: 'http://r' })).toThrow(/redis:\/\//);
+    expect(() => loadConfig({ KEYWAY_DATA_DIR: dataDir(), KEYWAY_RATE_LIMITS: '{login' })).toThrow(/must be JSON/);
+    expect(() => loadConfig({ KEYWAY_DATA_DIR: dataDir(), KEYWAY_RATE_LIMITS: '{"login":{"ip":{"limit":-1}}}' })).toThrow(/KEYWAY_RATE_LIMITS: login\.ip\.limit/);
+  });
 });

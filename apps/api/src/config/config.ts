@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../common/zod-pipes';
+import { applyRateLimitSettings, DEFAULT_RATE_LIMITS, RateLimitSettings, type RateLimitPolicy } from '../rate-limit/rate-limit-policy';
 import { findWorkspaceRoot } from './workspace';
 
 /** Everything the API reads from its environment, validated once at start-up. Documented in README. */
@@ -30,6 +32,15 @@ export interface KeywayConfig {
   email: EmailWorkerConfig;
   /** How long PostgreSQL may take before a request gives up with 503 (see database/database.ts). */
   database: DatabaseTimeouts;
+  /**
+   * Which peers may set X-Forwarded-For (Fastify's `trustProxy`): false = nobody (the socket address is the
+   * client), a hop count, or addresses / CIDR ranges of the proxies.
+   */
+  trustProxy: TrustProxy;
+  /** Shared store of rate-limit counters when several replicas run; unset = each process counts alone. */
+  redis: { url: string | undefined; keyPrefix: string };
+  /** Instance-default request rate limits (projects may override them in their settings). */
+  rateLimits: RateLimitPolicy;
 }
 
 export interface DatabaseTimeouts {
@@ -40,6 +51,8 @@ export interface DatabaseTimeouts {
   /** How long start-up keeps retrying an unreachable database before giving up. */
   startRetrySeconds: number;
 }
+
+export type TrustProxy = boolean | number | string[];
 
 export interface EmailWorkerConfig {
   /** First retry delay; each later one doubles (with jitter) up to retryMaxMs. */
@@ -90,8 +103,68 @@ const EnvSchema = z.object({
   KEYWAY_DB_CONNECT_TIMEOUT_MS: intFromEnv(5_000, 100),
   KEYWAY_DB_STATEMENT_TIMEOUT_MS: intFromEnv(15_000, 100),
   KEYWAY_DB_START_RETRY_SECONDS: intFromEnv(60, 0),
+  KEYWAY_TRUST_PROXY: z.string().optional().transform((value, context) => {
+    const parsed = parseTrustProxy(value);
+    if (typeof parsed === 'object' && 'error' in parsed) {
+      context.addIssue({ code: 'custom', message: `KEYWAY_TRUST_PROXY: ${parsed.error}` });
+      return z.NEVER;
+    }
+    return parsed;
+  }),
+  KEYWAY_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'KEYWAY_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://redis:6379/0').optional(),
+  KEYWAY_REDIS_KEY_PREFIX: z.string().max(100).default('keyway:'),
+  KEYWAY_RATE_LIMITS: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined) return undefined;
+      let json: unknown;
+      try {
+        json = JSON.parse(value);
+      } catch {
+        context.addIssue({ code: 'custom', message: 'KEYWAY_RATE_LIMITS must be JSON, e.g. {"login":{"ip":{"limit":120}}}' });
+        return z.NEVER;
+      }
+      const settings = RateLimitSettings.safeParse(json);
+      if (!settings.success) {
+        context.addIssue({ code: 'custom', message: `KEYWAY_RATE_LIMITS: ${describeIssues(settings.error)}` });
+        return z.NEVER;
+      }
+      return settings.data;
+    }),
   NODE_ENV: z.string().optional(),
 });
+
+/** Names proxy-addr (Fastify's trustProxy) knows for ranges of addresses. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * KEYWAY_TRUST_PROXY: unset or `false` → trust nobody; `true` → trust every peer (only behind a proxy that
+ * overwrites X-Forwarded-For); a number → that many proxy hops; otherwise a comma-separated list of
+ * addresses, CIDR ranges and the names loopback, linklocal, uniquelocal.
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy | { error: string } {
+  const text = value?.trim() ?? '';
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    return hops === 0 ? false : hops <= 100 ? hops : { error: 'a hop count must be at most 100' };
+  }
+  const entries = text.split(',').map((entry) => entry.trim());
+  const bad = entries.filter((entry) => !PROXY_RANGE_NAMES.includes(entry) && !isAddressOrCidr(entry));
+  if (bad.length) return { error: `not an address, CIDR range, hop count or true/false: ${bad.map((entry) => `'${entry}'`).join(', ')}` };
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (version === 4 ? 32 : 128);
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
   // An empty variable means unset (as compose files and shells often pass them).
@@ -136,6 +209,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
       statementTimeoutMs: e.KEYWAY_DB_STATEMENT_TIMEOUT_MS,
       startRetrySeconds: e.KEYWAY_DB_START_RETRY_SECONDS,
     },
+    trustProxy: e.KEYWAY_TRUST_PROXY,
+    redis: { url: e.KEYWAY_REDIS_URL, keyPrefix: e.KEYWAY_REDIS_KEY_PREFIX },
+    rateLimits: applyRateLimitSettings(DEFAULT_RATE_LIMITS, e.KEYWAY_RATE_LIMITS),
   };
 }
 

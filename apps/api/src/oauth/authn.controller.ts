@@ -8,8 +8,10 @@ import { FlowEngine } from '../flows/flow-engine.service';
 import type { Project } from '../projects/projects.service';
 import { Tenant } from '../tenancy/tenant.pipe';
 import { AppNativePresenter } from './app-native.presenter';
+import { RateLimit } from '../rate-limit/rate-limit.decorator';
 
 @ApiTags('app-native authentication')
+@RateLimit('login')
 @Controller('t/:tenant/oauth2/authn')
 export class AuthnController {
   constructor(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { canonicalLocale } from '../email/email-kinds';
+import { RateLimitSettings } from '../rate-limit/rate-limit-policy';
 
 /** A registrable domain or host name: what WebAuthn accepts as an RP ID (no scheme, port or path). */
 const RpId = z
@@ -132,6 +133,12 @@ export const ProjectSettings = z
       .object({ welcome: EmailToggles.welcome.default(true), newSignIn: EmailToggles.newSignIn.default(true) })
       .strict()
       .prefault({}),
+    /**
+     * Request rate limits of this project, over the instance defaults (KEYWAY_RATE_LIMITS): any of
+     * `{login, token, selfService}` → `{ip, identifier | client}` → `{limit, windowSeconds}`. Left out = the
+     * instance default, which is why nothing is filled in here.
+     */
+    rateLimits: RateLimitSettings.optional(),
   })
   .strict();
 export type ProjectSettings = z.infer<typeof ProjectSettings>;

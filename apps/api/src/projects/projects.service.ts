@@ -4,6 +4,7 @@ import { describeIssues } from '../common/zod-pipes';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../config/config';
 import { isUniqueViolation } from '../prisma/prisma-errors';
 import { SigningKeysService } from '../keys/signing-keys.service';
+import { mergeRateLimitSettings } from '../rate-limit/rate-limit-policy';
 import { ProjectSettings, type ProjectSettingsInput } from './project-settings';
 import { ProjectsRepository, type ProjectRow } from './projects.repository';
 
@@ -62,11 +63,11 @@ export class ProjectsService {
 
   /**
    * Changes the name and settings. Settings sent are merged over the current ones, nested objects
-   * (lockout, webauthn, emailOtp, emails) field by field; the result is validated as a whole (e.g. origins against rpId).
+   * (lockout, webauthn, emailOtp, emails, rateLimits rule by rule) field by field; the result is validated as a whole (e.g. origins against rpId).
    */
   async update(project: Project, input: { name?: string | undefined; settings?: ProjectSettingsInput | undefined }): Promise<Project> {
     const current = project.settings;
-    const { lockout, webauthn, emailOtp, emails, ...rest } = input.settings ?? {};
+    const { lockout, webauthn, emailOtp, emails, rateLimits, ...rest } = input.settings ?? {};
     const settings = ProjectSettings.safeParse({
       ...current,
       ...rest,
@@ -74,6 +75,7 @@ export class ProjectsService {
       webauthn: { ...current.webauthn, ...webauthn },
       emailOtp: { ...current.emailOtp, ...emailOtp },
       emails: { ...current.emails, ...emails },
+      rateLimits: mergeRateLimitSettings(current.rateLimits, rateLimits),
     });
     if (!settings.success) throw ApiError.badRequest(describeIssues(settings.error, 'settings'));
     const row = await this.projects.update(project.id, { ...(input.name !== undefined ? { name: input.name } : {}), settings: settings.data });

@@ -9,8 +9,10 @@ import { Tenant } from '../../tenancy/tenant.pipe';
 import { requireFormEncoded } from '../form-encoded';
 import { AuthorizeChallengeParams } from './authorize-challenge-request';
 import { AuthorizeChallengeService } from './authorize-challenge.service';
+import { RateLimit } from '../../rate-limit/rate-limit.decorator';
 
 @ApiTags('first-party apps')
+@RateLimit('login')
 @Controller('t/:tenant/oauth2/authorize-challenge')
 export class AuthorizeChallengeController {
   constructor(private readonly service: AuthorizeChallengeService) {}

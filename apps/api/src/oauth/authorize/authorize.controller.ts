@@ -9,10 +9,12 @@ import { AppNativePresenter } from '../app-native.presenter';
 import { requireFormEncoded } from '../form-encoded';
 import { AuthorizationRequestParams } from './authorization-request';
 import { AuthorizeService } from './authorize.service';
+import { RateLimit } from '../../rate-limit/rate-limit.decorator';
 
 const paramsPipe = new OAuthParamsPipe(AuthorizationRequestParams);
 
 @ApiTags('app-native authentication')
+@RateLimit('login')
 @Controller('t/:tenant/oauth2/authorize')
 export class AuthorizeController {
   constructor(

@@ -10,8 +10,10 @@ import { requireFormEncoded } from '../form-encoded';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant';
 import { RefreshTokenGrant } from './grants/refresh-token.grant';
 import { TokenRequestParams, type TokenResponse } from './token-request';
+import { RateLimit } from '../../rate-limit/rate-limit.decorator';
 
 @ApiTags('oauth2')
+@RateLimit('token')
 @Controller('t/:tenant/oauth2/token')
 export class TokenController {
   constructor(

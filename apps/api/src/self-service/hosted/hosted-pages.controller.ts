@@ -7,12 +7,14 @@ import { Tenant } from '../../tenancy/tenant.pipe';
 import { sendAnswer } from './hosted-answer';
 import { HostedOAuthFlowsService } from './hosted-oauth-flows.service';
 import { HostedVerificationService } from './hosted-verification.service';
+import { RateLimit } from '../../rate-limit/rate-limit.decorator';
 
 /**
  * The hosted self-service pages under the issuer ({issuer}/ui/…): server-rendered HTML for browsers, in
  * front of the same flow services as the JSON API. GET shows (or starts), POST answers with a form.
  */
 @ApiExcludeController()
+@RateLimit('selfService')
 @Controller('t/:tenant/ui')
 export class HostedPagesController {
   constructor(

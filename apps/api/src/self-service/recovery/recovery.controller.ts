@@ -8,9 +8,11 @@ import { APP_NATIVE_FRONT } from '../../oauth/authorize/authorize.service';
 import type { Project } from '../../projects/projects.service';
 import { Tenant } from '../../tenancy/tenant.pipe';
 import { RecoveryService } from './recovery.service';
+import { RateLimit } from '../../rate-limit/rate-limit.decorator';
 
 /** One URL for the whole flow, like registration: a body with `flowId` answers the current step, one without starts a flow. */
 @ApiTags('self-service')
+@RateLimit('selfService')
 @Controller('t/:tenant/flows/recovery')
 export class RecoveryController {
   constructor(private readonly recovery: RecoveryService) {}

@@ -8,6 +8,7 @@ import { APP_NATIVE_FRONT, APP_NATIVE_SESSION_FRONT } from '../../oauth/authoriz
 import type { Project } from '../../projects/projects.service';
 import { Tenant } from '../../tenancy/tenant.pipe';
 import { RegistrationService, type RegistrationAnswer } from './registration.service';
+import { RateLimit } from '../../rate-limit/rate-limit.decorator';
 
 /**
  * One URL for the whole flow, like /oauth2/authn for login: a body with `flowId` answers the current step
@@ -15,6 +16,7 @@ import { RegistrationService, type RegistrationAnswer } from './registration.ser
  * from only a client_id (ends with a session: the token response).
  */
 @ApiTags('self-service')
+@RateLimit('selfService')
 @Controller('t/:tenant/flows/registration')
 export class RegistrationController {
   constructor(private readonly registration: RegistrationService) {}

@@ -6,9 +6,11 @@ import { JsonBody } from '../../common/zod-pipes';
 import type { Project } from '../../projects/projects.service';
 import { Tenant } from '../../tenancy/tenant.pipe';
 import { VerificationService } from './verification.service';
+import { RateLimit } from '../../rate-limit/rate-limit.decorator';
 
 /** One URL for the whole flow, like registration: a body with `flowId` answers the code step, one without starts. */
 @ApiTags('self-service')
+@RateLimit('selfService')
 @Controller('t/:tenant/flows/verification')
 export class VerificationController {
   constructor(private readonly verification: VerificationService) {}
