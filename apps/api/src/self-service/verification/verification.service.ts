@@ -66,6 +66,7 @@ export class VerificationService {
     // Link mode: the link expires with the code TTL; every address gets a token hash, mailed or not.
     const link = mode === 'link' ? newLinkToken(expiresAt) : undefined;
     // The same work for every address (docs/self-service.md, "Timing"): the owner is looked up after the answer.
+    // A link flow has no code step: its code matches nothing, whoever owns the address.
     const pending = { codeHash: link ? unguessableCodeHash() : hashCode(code), expiresAt, attempts: 0 };
     const uiLocales = parseUiLocales(request.ui_locales);
     const flow = await this.repository.transaction(async (tx) => {
