@@ -4,6 +4,11 @@
  * verify rate of one core at the configured parameters.
  *
  *   npm run bench -- [--duration 10] [--concurrency 8] [--database postgresql://postgres@127.0.0.1:5432/postgres] [--profile DIR]
+ *   npm run bench -- --enumeration [--samples 200] [--gap-ms 20] [--database postgresql://…|pglite] [--api dist/…/main.js]
+ *
+ * `--enumeration` times the self-service steps that take an email address for known and unknown
+ * addresses instead (tools/bench/enumeration.ts). `--database pglite` runs the API on its embedded
+ * database; `--api` runs another build (e.g. one compiled from an older commit) to compare.
  *
  * It builds nothing: run `npx nx run api:build` first. It creates a scratch database, boots
  * dist/apps/api as a child process on it, drives it over loopback for a fixed time per phase, reads the
@@ -18,6 +23,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { Client } from 'pg';
+import { runEnumeration } from './enumeration';
+import { percentile } from './stats';
 
 const ROOT = path.resolve(__dirname, '../..');
 const { values: args } = parseArgs({
@@ -27,8 +34,15 @@ const { values: args } = parseArgs({
     database: { type: 'string', default: process.env['BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres' },
     /** Write a V8 CPU profile of the API to this folder (open it in Chrome DevTools). */
     profile: { type: 'string' },
+    /** Known vs unknown addresses on the self-service steps, instead of logins and refreshes. */
+    enumeration: { type: 'boolean', default: false },
+    samples: { type: 'string', default: '200' },
+    'gap-ms': { type: 'string', default: '20' },
+    /** The API build to run (main.js); default: this workspace's `nx run api:build` output. */
+    api: { type: 'string', default: path.join(ROOT, 'dist/apps/api/apps/api/src/main.js') },
   },
 });
+const PGLITE = args.database === 'pglite';
 const DURATION_MS = Number(args.duration) * 1000;
 const CONCURRENCY = Number(args.concurrency);
 const ARGON2 = {
@@ -48,6 +62,16 @@ interface PhaseResult {
 }
 
 async function main(): Promise<void> {
+  if (args.enumeration) {
+    console.log(`Keyway bench, enumeration mode: ${PGLITE ? 'PGlite' : 'PostgreSQL'}, API ${path.relative(process.cwd(), path.resolve(args.api!))}`);
+    const api = await startApi();
+    try {
+      await runEnumeration(api, { samples: Number(args.samples), gapMs: Number(args['gap-ms']) });
+    } finally {
+      await api.stop();
+    }
+    return;
+  }
   console.log(`Keyway bench: ${DURATION_MS / 1000}s per phase, concurrency ${CONCURRENCY}, argon2id m=${ARGON2.memoryCost} t=${ARGON2.timeCost} p=${ARGON2.parallelism}`);
   const rawRate = await rawArgon2Rate();
   console.log(`peer: raw argon2id verify, one core: ${rawRate.toFixed(1)}/s`);
@@ -142,12 +166,6 @@ function report(result: PhaseResult, rawRate: number, unit = 'requests'): void {
   );
 }
 
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 /** utime + stime of the API process, from /proc/<pid>/stat. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -230,21 +248,25 @@ async function form(url: string, params: Record<string, string>): Promise<Record
 async function startApi(): Promise<{ baseUrl: string; adminToken: string; pid: number; stop(): Promise<void> }> {
   const name = `keyway_bench_${randomBytes(4).toString('hex')}`;
   const adminUrl = args.database!;
-  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
-  const databaseUrl = new URL(adminUrl);
-  databaseUrl.pathname = `/${name}`;
+  // PGlite: the API's embedded database, in the scratch data dir.
+  const databaseUrl = PGLITE ? undefined : new URL(adminUrl);
+  if (databaseUrl) {
+    await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+    databaseUrl.pathname = `/${name}`;
+  }
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'keyway-bench-'));
   const adminToken = `bench_${randomBytes(24).toString('hex')}`;
   const baseUrl = `http://127.0.0.1:${port}`;
   const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, path.join(ROOT, 'dist/apps/api/apps/api/src/main.js')], {
+  const { DATABASE_URL: _inherited, ...env } = process.env;
+  const child: ChildProcess = spawn(process.execPath, [...profile, path.resolve(args.api!)], {
     env: {
-      ...process.env,
+      ...env,
       PORT: String(port),
       HOST: '127.0.0.1',
       KEYWAY_PUBLIC_URL: baseUrl,
-      DATABASE_URL: databaseUrl.toString(),
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl.toString() } : {}),
       KEYWAY_DATA_DIR: dataDir,
       KEYWAY_ADMIN_TOKEN: adminToken,
       KEYWAY_SEED_DEMO: 'false',
@@ -257,7 +279,7 @@ async function startApi(): Promise<{ baseUrl: string; adminToken: string; pid: n
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     }
-    await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    if (databaseUrl) await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     rmSync(dataDir, { recursive: true, force: true });
   };
   for (let i = 0; i < 300; i++) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
 import { type EmailKind, type EmailVariables } from './email-kinds';
+import { isJobKind } from './outbox-jobs';
 import { OutboxRepository, type OutboxMessageInput } from './outbox.repository';
 import { OutboxWorker } from './outbox-worker';
 import { renderTemplate } from './template-renderer';
@@ -46,6 +47,17 @@ export class EmailOutbox {
     // on PostgreSQL the commit's NOTIFY wakes the workers (this early wake then finds nothing, harmlessly).
     if (written) this.worker.wake();
     return written;
+  }
+
+  /**
+   * Stores deferred work (outbox-jobs.ts) for the worker, in the caller's transaction. A job row keeps its
+   * JSON payload in `text` (subject and html stay empty): the outbox's columns, lease, retries and wake-up
+   * serve it unchanged. The payload may hold secrets (a code to mail), as mail bodies do; the row is deleted
+   * when the job's work commits.
+   */
+  async enqueueJob(tx: Prisma.TransactionClient, job: { projectId: string; kind: string; to: string; payload: Record<string, unknown>; idempotencyKey: string }): Promise<string | null> {
+    if (!isJobKind(job.kind)) throw new Error(`not a job kind: ${job.kind}`);
+    return this.enqueue(tx, { projectId: job.projectId, kind: job.kind, to: job.to, subject: '', html: '', text: JSON.stringify(job.payload), idempotencyKey: job.idempotencyKey });
   }
 
   /** Renders the project's template for the kind and locale (read through `tx`) and stores the message. */

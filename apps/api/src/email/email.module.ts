@@ -4,6 +4,7 @@ import { EmailAdminService } from './email-admin.service';
 import { EmailOutbox } from './email-outbox';
 import { MailRecipientsRepository } from './mail-recipients.repository';
 import { MailRecipients } from './mail-recipients.service';
+import { OutboxJobs } from './outbox-jobs';
 import { OutboxWorker } from './outbox-worker';
 import { OutboxRepository } from './outbox.repository';
 import { SmtpSettingsRepository } from './smtp-settings.repository';
@@ -17,7 +18,7 @@ import { TemplatesService } from './templates.service';
  */
 @Module({
   imports: [KeysModule],
-  providers: [TemplatesRepository, TemplatesService, SmtpSettingsRepository, SmtpSettingsService, OutboxRepository, OutboxWorker, EmailOutbox, EmailAdminService, MailRecipientsRepository, MailRecipients],
-  exports: [EmailOutbox, TemplatesService, SmtpSettingsService, EmailAdminService, MailRecipients],
+  providers: [TemplatesRepository, TemplatesService, SmtpSettingsRepository, SmtpSettingsService, OutboxRepository, OutboxJobs, OutboxWorker, EmailOutbox, EmailAdminService, MailRecipientsRepository, MailRecipients],
+  exports: [EmailOutbox, OutboxJobs, TemplatesService, SmtpSettingsService, EmailAdminService, MailRecipients],
 })
 export class EmailModule {}

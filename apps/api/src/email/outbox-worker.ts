@@ -4,6 +4,7 @@ import pg from 'pg';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../config/config';
 import { describeUnavailable, isDatabaseUnavailable } from '../database/unavailable';
 import { retryDelayMs } from './backoff';
+import { isJobKind, OutboxJobs } from './outbox-jobs';
 import { OUTBOX_CHANNEL, OutboxRepository, type ClaimedMessage } from './outbox.repository';
 import { SmtpSettingsService } from './smtp-settings.service';
 
@@ -31,6 +32,7 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   constructor(
     private readonly repository: OutboxRepository,
     private readonly smtp: SmtpSettingsService,
+    private readonly jobs: OutboxJobs,
     @Inject(KEYWAY_CONFIG) private readonly config: KeywayConfig,
   ) {}
 
@@ -88,6 +90,11 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
 
   private async deliver(message: ClaimedMessage): Promise<void> {
     try {
+      if (isJobKind(message.kind)) {
+        // A job deletes itself in the transaction of its work (OutboxJob.transaction): nothing to mark.
+        await this.runJob(message);
+        return;
+      }
       await this.send(message);
     } catch (error) {
       const reason = describe(error);
@@ -98,6 +105,21 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     }
     // Accepted by the server: record it before anything else can happen (see the class comment).
     await this.repository.markSent(message.id);
+  }
+
+  /** Deferred work (outbox-jobs.ts); a job never goes to SMTP, so its payload is never mailed by mistake. */
+  private async runJob(message: ClaimedMessage): Promise<void> {
+    const handler = this.jobs.handlerFor(message.kind);
+    if (!handler) throw new Error(`No handler for ${message.kind}`);
+    await handler({
+      id: message.id,
+      projectId: message.projectId,
+      kind: message.kind,
+      to: message.to,
+      payload: JSON.parse(message.text) as Record<string, unknown>,
+      transaction: (work) =>
+        this.repository.inTransaction(async (tx) => ((await this.repository.completeJob(tx, message.id, message.attempts)) ? work(tx) : undefined)),
+    });
   }
 
   private async send(message: ClaimedMessage): Promise<void> {

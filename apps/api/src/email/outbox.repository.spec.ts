@@ -146,6 +146,26 @@ describe.each(['pglite', 'postgres'] as const)('outbox repository on %s', (kind)
     expect((await repository.list(projectId, undefined))[0]).not.toHaveProperty('html');
   });
 
+  it('completes a job only for the worker holding its lease, and only if the job\'s work commits', async () => {
+    const id = (await enqueue(message({ kind: 'job:test', text: '{}' })))!;
+    const [claimed] = await repository.claimDue(10, 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [reclaimed] = await repository.claimDue(10, 60_000);
+    expect(reclaimed).toMatchObject({ id, attempts: 2 });
+    // The worker whose lease expired completes nothing.
+    expect(await target.db.prisma.$transaction((tx) => repository.completeJob(tx, id, claimed!.attempts))).toBe(false);
+    // The work failed: the job stays for a retry.
+    await expect(
+      target.db.prisma.$transaction(async (tx) => {
+        expect(await repository.completeJob(tx, id, reclaimed!.attempts)).toBe(true);
+        throw new Error('work failed');
+      }),
+    ).rejects.toThrow('work failed');
+    expect(await row(id)).toMatchObject({ status: 'sending', attempts: 2 });
+    expect(await target.db.prisma.$transaction((tx) => repository.completeJob(tx, id, reclaimed!.attempts))).toBe(true);
+    expect(await target.db.prisma.outboxMessage.count({ where: { id } })).toBe(0);
+  });
+
   if (kind === 'postgres') {
     it('gives concurrent workers disjoint messages (FOR UPDATE SKIP LOCKED)', async () => {
       const ids = await Promise.all(Array.from({ length: 30 }, () => enqueue(message())));

@@ -119,7 +119,16 @@ export class OutboxRepository {
        WHERE id = ${id}::uuid AND status = 'sending' AND attempts = ${attempts}`;
   }
 
-  /** A transaction of its own, for mail that is the whole state change (the admin's test email). */
+  /**
+   * Deletes a claimed job (kind `job:…`) in the transaction of the work it asked for, only while this worker
+   * still holds its lease (same attempt number): false when another worker took it over.
+   */
+  async completeJob(tx: Prisma.TransactionClient, id: string, attempts: number): Promise<boolean> {
+    const { count } = await tx.outboxMessage.deleteMany({ where: { id, status: 'sending', attempts } });
+    return count === 1;
+  }
+
+  /** A transaction of its own, for mail that is the whole state change (the admin's test email), and for jobs. */
   inTransaction<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
     return this.prisma.$transaction(fn);
   }

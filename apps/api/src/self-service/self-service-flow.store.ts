@@ -53,6 +53,11 @@ export abstract class SelfServiceFlowStore {
     return this.prisma.$transaction(work);
   }
 
+  /** See bindFlowIdentity. */
+  bindIdentity(tx: Tx, flowId: string, stepIndex: number, identityId: string): Promise<boolean> {
+    return bindFlowIdentity(tx, this.type, flowId, stepIndex, identityId);
+  }
+
   /**
    * Writes the flow's progress only if nobody else advanced it since it was read (optimistic lock on
    * stepIndex and failedAttempts), so two concurrent answers cannot both win or both use one attempt.
@@ -65,6 +70,17 @@ export abstract class SelfServiceFlowStore {
     });
     return count === 1;
   }
+}
+
+/**
+ * Binds a flow to the identity its address turned out to belong to. Steps that must not reveal whether an
+ * address has an account answer before looking (an outbox job looks afterwards), so the flow waits at
+ * `stepIndex` unbound until then. Only a live, still unbound flow of the type at that step is bound; it
+ * touches neither the step state nor the attempt counters, so it never races a code answer's optimistic lock.
+ */
+export async function bindFlowIdentity(tx: Tx, type: 'REGISTRATION' | 'RECOVERY' | 'SETTINGS' | 'VERIFICATION', flowId: string, stepIndex: number, identityId: string): Promise<boolean> {
+  const { count } = await tx.flow.updateMany({ where: { id: flowId, type, state: 'active', stepIndex, identityId: null, expiresAt: { gt: new Date() } }, data: { identityId } });
+  return count === 1;
 }
 
 function toFlow(row: FlowRow): SelfServiceFlow {

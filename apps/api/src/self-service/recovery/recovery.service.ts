@@ -16,15 +16,16 @@ import type { RequestContext } from '../../common/request-context';
 import { EmailOutbox } from '../../email/email-outbox';
 import { formatMailDate } from '../../email/mail-locale';
 import { MailRecipients } from '../../email/mail-recipients.service';
+import { OutboxJobs, type OutboxJob } from '../../email/outbox-jobs';
 import type { FlowRecord } from '../../flows/flow';
 import { normaliseIdentifier } from '../../identities/identity-traits';
 import { AuthorizationResponseService } from '../../oauth/authorization-response.service';
 import type { AuthorizationRequestParams } from '../../oauth/authorize/authorization-request';
 import { APP_NATIVE_FRONT, AuthorizeService, type AuthorizationFront } from '../../oauth/authorize/authorize.service';
-import type { Project } from '../../projects/projects.service';
+import { ProjectsService, type Project } from '../../projects/projects.service';
 import { IdentitySchemasService } from '../../schemas/identity-schemas.service';
 import { SelfServiceMessages } from '../self-service-messages';
-import { CODE_TTL_MS, generateCode, hashCode, unguessableCodeHash } from '../verification/verification-code';
+import { CODE_TTL_MS, generateCode, hashCode } from '../verification/verification-code';
 import { answerCode, CODE_PARAM, CODE_STEP, EMAIL_PARAM, EMAIL_STEP, PASSWORD_PARAM, PASSWORD_STEP, PRIVILEGED_WINDOW_MS, readNewPassword, type RecoveryCodeState } from './recovery-steps';
 import { RecoveryRepository, type RecoveryCandidate, type RecoveryFlow } from './recovery.repository';
 
@@ -37,12 +38,23 @@ const MAX_FORM_FAILURES = 10;
 const MAX_PARAM_LENGTH = 8192;
 /** The recovery code proves possession of the mailbox, a one-time code (RFC 8176 `otp`); no password was proven. */
 const RECOVERY_AMR = ['otp'];
+/** The outbox job that, after the address step is answered, finds the account and mails it the code. */
+const RECOVERY_CODE_JOB = 'job:recovery_code';
+
+/** What the address step leaves for its job: the code (only its hash is in the flow) and how to find the flow. */
+interface RecoveryCodeJob {
+  projectSlug: string;
+  flowId: string;
+  code: string;
+}
 
 /**
  * Self-service recovery, native JSON, in the login flow's wire shape: address → code mailed to it →
  * new password → authorization code for a fresh session. Step 1 answers the same for every address
- * (unknown, unverified, locked, disabled): only a recovery address (schema `recovery.via: email`) of an
- * active identity gets a code; the others get a flow whose code matches nothing.
+ * (unknown, unverified, locked, disabled), and in the same time: it stores a code's hash in the flow and
+ * an outbox job, and nothing else. The job, after the answer, binds the flow to the identity and mails
+ * the code only when the address is a recovery address (schema `recovery.via: email`) of an active
+ * identity; every other flow stays unbound, so its code step fails like a mistyped code.
  */
 @Injectable()
 export class RecoveryService {
@@ -55,7 +67,11 @@ export class RecoveryService {
     private readonly hasher: PasswordHasher,
     private readonly outbox: EmailOutbox,
     private readonly recipients: MailRecipients,
-  ) {}
+    private readonly projects: ProjectsService,
+    jobs: OutboxJobs,
+  ) {
+    jobs.register(RECOVERY_CODE_JOB, (job) => this.mailCode(job));
+  }
 
   /**
    * Validates the OAuth params with the authorize pipeline (client, redirect_uri, PKCE, scope) and starts the
@@ -87,24 +103,15 @@ export class RecoveryService {
       const required: FlowMessage = { type: 'ERROR', messageId: 'msg_trait_required', message: `${EMAIL_PARAM}: is required`, i18nKey: 'message.msg_trait_required', context: [{ key: 'field', value: EMAIL_PARAM }] };
       return failAnswer(this.repository, project, 'RECOVERY', flow, [required], emailOption(), MAX_FORM_FAILURES);
     }
-    const identity = await this.recoverableIdentity(project, address);
+    // The same work for every address (docs/self-service.md, "Timing"): whether the address has an account
+    // is not looked at before the answer, so neither the answer nor its time can tell.
     const code = generateCode();
     const expiresAt = Date.now() + CODE_TTL_MS;
-    // An address nobody recovers with gets a code no one knows: the next step then fails as a mistyped code does.
-    const state: RecoveryCodeState = { pending: { codeHash: identity ? hashCode(code) : unguessableCodeHash(), expiresAt, attempts: 0 }, address };
+    const state: RecoveryCodeState = { pending: { codeHash: hashCode(code), expiresAt, attempts: 0 }, address };
     await this.repository.transaction(async (tx) => {
-      const moved = await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, identityId: identity?.id ?? null, stepState: { ...state }, expiresAt: new Date(expiresAt) });
-      if (!moved) throw ApiError.flowConflict();
-      if (!identity) return;
-      const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
-      await this.outbox.enqueueTemplate(tx, {
-        projectId: project.id,
-        locale: await this.recipients.localeFor(project, 'recovery_code', identity, flow.authRequest.uiLocales, tx),
-        to: address,
-        idempotencyKey: `recovery:${flow.id}`,
-        kind: 'recovery_code',
-        variables: { projectName: project.name, email: address, code, expiresInMinutes: CODE_TTL_MS / 60_000, ...(name ? { name } : {}) },
-      });
+      if (!(await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, stepState: { ...state }, expiresAt: new Date(expiresAt) }))) throw ApiError.flowConflict();
+      const job: RecoveryCodeJob = { projectSlug: project.slug, flowId: flow.id, code };
+      await this.outbox.enqueueJob(tx, { projectId: project.id, kind: RECOVERY_CODE_JOB, to: address, payload: { ...job }, idempotencyKey: `recovery-request:${flow.id}` });
     });
     return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.recoveryCodeSent()]);
   }
@@ -170,6 +177,31 @@ export class RecoveryService {
     if (flow.authRequest.responseMode === 'query' && !flow.authRequest.redirectUri) return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'RECOVERY' };
     const record: FlowRecord & { identityId: string } = { ...flow, type: 'RECOVERY', identityId, amr: RECOVERY_AMR };
     return { flowStatus: 'SUCCESS_COMPLETED', authData: await this.authorizationResponse.issue(project, record, client) };
+  }
+
+  /**
+   * The address step's outbox job, after the answer: a recovery address of an active identity gets the
+   * code, and the flow is bound to that identity in the same transaction (the code works only then). Any
+   * other address, or a flow that has ended meanwhile, gets nothing; the job is done either way.
+   */
+  private async mailCode(job: OutboxJob): Promise<void> {
+    const { projectSlug, flowId, code } = job.payload as unknown as RecoveryCodeJob;
+    const project = await this.projects.findBySlug(projectSlug);
+    const flow = project ? await this.repository.findActive(flowId) : undefined;
+    const identity = project && flow?.stepIndex === CODE_STEP ? await this.recoverableIdentity(project, job.to) : undefined;
+    await job.transaction(async (tx) => {
+      if (!project || !flow || !identity) return;
+      if (!(await this.repository.bindIdentity(tx, flow.id, CODE_STEP, identity.id))) return;
+      const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
+      await this.outbox.enqueueTemplate(tx, {
+        projectId: project.id,
+        locale: await this.recipients.localeFor(project, 'recovery_code', identity, flow.authRequest.uiLocales, tx),
+        to: job.to,
+        idempotencyKey: `recovery:${flow.id}`,
+        kind: 'recovery_code',
+        variables: { projectName: project.name, email: job.to, code, expiresInMinutes: CODE_TTL_MS / 60_000, ...(name ? { name } : {}) },
+      });
+    });
   }
 
   /** The active identity for which `address` is a recovery address (schema `recovery.via: email`), if any. */

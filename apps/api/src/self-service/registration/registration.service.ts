@@ -14,19 +14,20 @@ import type { RequestContext } from '../../common/request-context';
 import { PasswordHasher } from '../../crypto/password-hasher';
 import { EmailOutbox } from '../../email/email-outbox';
 import { MailRecipients } from '../../email/mail-recipients.service';
+import { OutboxJobs, type OutboxJob } from '../../email/outbox-jobs';
 import type { FlowRecord } from '../../flows/flow';
 import { AuthorizationResponseService } from '../../oauth/authorization-response.service';
 import { AuthorizationCodeGrant } from '../../oauth/token/grants/authorization-code.grant';
 import type { AuthorizationRequestParams } from '../../oauth/authorize/authorization-request';
 import { APP_NATIVE_FRONT, AuthorizeService, type AuthorizationFront } from '../../oauth/authorize/authorize.service';
 import { isUniqueViolation } from '../../prisma/prisma-errors';
-import type { Project } from '../../projects/projects.service';
+import { ProjectsService, type Project } from '../../projects/projects.service';
 import type { CompiledIdentitySchema } from '../../schemas/identity-schema';
 import { paramsFromSchema, requiredParamsFromSchema } from '../../schemas/schema-params';
 import { IdentitySchemasService } from '../../schemas/identity-schemas.service';
 import { failAnswer, failedResponse, loadLiveFlow, startFromAuthorizationRequest, stepResponse } from '../self-service-responses';
 import { SelfServiceMessages } from '../self-service-messages';
-import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash, type PendingCode } from '../verification/verification-code';
+import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, type PendingCode } from '../verification/verification-code';
 import { fieldMessages, PASSWORD_PARAM, readRegistrationForm } from './registration-form';
 import { RegistrationRepository, type NewIdentity, type RegistrationFlow, type Tx } from './registration.repository';
 
@@ -51,12 +52,28 @@ interface CodeState {
   address: { via: 'email'; value: string };
 }
 
+/** The outbox job that, after the form is answered, creates the account (or tells the address's owner). */
+const REGISTRATION_JOB = 'job:registration';
+
+/**
+ * What the form step leaves for its job: the identity to create (its password already hashed: the request
+ * spends the argon2id time for every address), the code to mail (only its hash is in the flow), the flow.
+ */
+interface RegistrationJob {
+  projectSlug: string;
+  flowId: string;
+  code: string;
+  identity: Omit<NewIdentity, 'projectId'>;
+}
+
 /**
  * Self-service registration, native JSON, in the login flow's wire shape. Step 1 is the form (traits from
  * the project's default identity schema + password). When the schema has a verifiable email, step 2 asks
  * for the code mailed to it, and only then is the authorization code issued: a taken address gets exactly
  * the same step 2 (its owner is mailed a notice instead of a code), so the answers never reveal who has an
- * account.
+ * account. Nor does their time: step 1 does the same work for every address (the password's argon2id hash,
+ * the flow's code hash and an outbox job), and the job creates the identity or mails the notice after the
+ * answer.
  */
 @Injectable()
 export class RegistrationService {
@@ -70,7 +87,11 @@ export class RegistrationService {
     private readonly outbox: EmailOutbox,
     private readonly recipients: MailRecipients,
     private readonly codeGrant: AuthorizationCodeGrant,
-  ) {}
+    private readonly projects: ProjectsService,
+    jobs: OutboxJobs,
+  ) {
+    jobs.register(REGISTRATION_JOB, (job) => this.createAccount(job));
+  }
 
   /**
    * Validates the OAuth params with the authorize pipeline (client, redirect_uri, PKCE, scope) and starts the
@@ -113,19 +134,46 @@ export class RegistrationService {
     const email = identity.addresses.find((address) => address.via === 'email');
     if (!email) return this.registerWithoutVerification(project, flow, identity, schema, client);
 
+    // The same work for every address (docs/self-service.md, "Timing"): whether it is taken is not looked at
+    // before the answer; the job creates the identity or mails the owner after it.
     const code = generateCode();
-    const codeState = (pending: PendingCode): CodeState => ({ pending, address: { via: 'email', value: email.value } });
     const expiresAt = Date.now() + CODE_TTL_MS;
-    const sendCode = async (tx: Tx, forceTaken: boolean): Promise<void> => {
+    const state: CodeState = { pending: { codeHash: hashCode(code), expiresAt, attempts: 0 }, address: { via: 'email', value: email.value } };
+    await this.repository.transaction(async (tx) => {
+      if (!(await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, amr: ['pwd'], stepState: { ...state }, expiresAt: new Date(expiresAt) }))) throw ApiError.flowConflict();
+      const { projectId: _projectId, ...newIdentity } = identity;
+      const job: RegistrationJob = { projectSlug: project.slug, flowId: flow.id, code, identity: newIdentity };
+      await this.outbox.enqueueJob(tx, { projectId: project.id, kind: REGISTRATION_JOB, to: email.value, payload: { ...job }, idempotencyKey: `registration-request:${flow.id}` });
+    });
+    return stepResponse(project, 'REGISTRATION', flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.verificationCodeSent()]);
+  }
+
+  /**
+   * The form step's outbox job, after the answer. A new address: the identity (traits, password, login
+   * identifiers, unverified addresses) is created, the flow bound to it and the code mailed, in one
+   * transaction. A taken address or identifier: nothing is created, the flow stays unbound (its code step
+   * fails like a mistyped code) and the address is mailed a `registration_attempt` notice. A flow that
+   * ended meanwhile gets nothing.
+   */
+  private async createAccount(job: OutboxJob): Promise<void> {
+    const { projectSlug, flowId, code, identity: fields } = job.payload as unknown as RegistrationJob;
+    const project = await this.projects.findBySlug(projectSlug);
+    const flow = project ? await this.repository.findActive(flowId) : undefined;
+    if (!project || !flow || flow.stepIndex !== CODE_STEP || flow.identityId) {
+      await job.transaction(async () => undefined);
+      return;
+    }
+    const identity: NewIdentity = { projectId: project.id, ...fields };
+    const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
+    const register = async (tx: Tx, forceTaken: boolean): Promise<void> => {
       const taken = forceTaken || (await this.repository.isTaken(tx, project.id, identity.identifiers, identity.addresses));
-      const identityId = taken ? null : await this.repository.createIdentity(tx, identity);
-      // A taken address gets a code no one knows: the next step then fails exactly as a mistyped code does.
-      const pending: PendingCode = { codeHash: taken ? unguessableCodeHash() : hashCode(code), expiresAt, attempts: 0 };
-      const moved = await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, identityId, amr: ['pwd'], stepState: { ...codeState(pending) }, expiresAt: new Date(expiresAt) });
-      if (!moved) throw ApiError.flowConflict();
-      const name = typeof form.traits['name'] === 'string' ? form.traits['name'] : undefined;
+      if (!taken) {
+        const identityId = await this.repository.createIdentity(tx, identity);
+        // The flow ended between the read above and now: roll the identity back; the retry finds the flow gone.
+        if (!(await this.repository.bindIdentity(tx, flow.id, CODE_STEP, identityId))) throw ApiError.flowConflict();
+      }
       const locale = await this.recipients.localeFor(project, taken ? 'registration_attempt' : 'verification_code', identity, flow.authRequest.uiLocales, tx);
-      const common = { projectId: project.id, locale, to: email.value, idempotencyKey: `registration:${flow.id}` };
+      const common = { projectId: project.id, locale, to: job.to, idempotencyKey: `registration:${flow.id}` };
       if (taken) {
         await this.outbox.enqueueTemplate(tx, { ...common, kind: 'registration_attempt', variables: { projectName: project.name } });
       } else {
@@ -133,13 +181,12 @@ export class RegistrationService {
       }
     };
     try {
-      await this.repository.transaction((tx) => sendCode(tx, false));
+      await job.transaction((tx) => register(tx, false));
     } catch (error) {
-      // A concurrent registration took an identifier between our check and insert: answer as for any taken one.
+      // A concurrent registration took an identifier between our check and insert: as for any taken one.
       if (!isUniqueViolation(error)) throw error;
-      await this.repository.transaction((tx) => sendCode(tx, true));
+      await job.transaction((tx) => register(tx, true));
     }
-    return stepResponse(project, 'REGISTRATION', flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.verificationCodeSent()]);
   }
 
   /**

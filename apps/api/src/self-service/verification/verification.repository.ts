@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { AuthRequest } from '../../flows/flow';
+import { bindFlowIdentity } from '../self-service-flow.store';
 import type { PendingCode } from './verification-code';
 import type { PendingLink } from './verification-link';
 
@@ -65,6 +66,11 @@ export class VerificationRepository {
     const row = await this.prisma.flow.findUnique({ where: { id }, select: { projectId: true, type: true, authRequest: true } });
     if (!row || row.projectId !== projectId || row.type !== 'VERIFICATION') return undefined;
     return AuthRequest.safeParse(row.authRequest).data?.clientId;
+  }
+
+  /** The owner found after the answer (the start's outbox job); see bindFlowIdentity. A verification flow has one step. */
+  bindIdentity(tx: Tx, flowId: string, identityId: string): Promise<boolean> {
+    return bindFlowIdentity(tx, 'VERIFICATION', flowId, 0, identityId);
   }
 
   async markVerified(tx: Tx, identityId: string, email: string): Promise<void> {

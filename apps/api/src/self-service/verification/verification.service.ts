@@ -7,8 +7,9 @@ import { failedResponse, loadLiveFlow, stepResponse } from '../self-service-resp
 import { EmailOutbox } from '../../email/email-outbox';
 import { parseUiLocales } from '../../email/mail-locale';
 import { MailRecipients } from '../../email/mail-recipients.service';
+import { OutboxJobs, type OutboxJob } from '../../email/outbox-jobs';
 import { normaliseIdentifier } from '../../identities/identity-traits';
-import type { Project } from '../../projects/projects.service';
+import { ProjectsService, type Project } from '../../projects/projects.service';
 import { codeOption, EMAIL_CODE_ID } from '../registration/registration.service';
 import { SelfServiceMessages } from '../self-service-messages';
 import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash } from './verification-code';
@@ -21,11 +22,26 @@ import { VerificationRepository } from './verification.repository';
  */
 export type VerificationMode = 'code' | 'link';
 
+/** The outbox job that, after the start is answered, finds the address's owner and mails the code or link. */
+const VERIFICATION_MAIL_JOB = 'job:verification_mail';
+
+/** What the start leaves for its job: the secret to mail (only its hash is in the flow) and how to find the flow. */
+interface VerificationMailJob {
+  projectSlug: string;
+  flowId: string;
+  /** The code (`code` mode) or the link's token (`link` mode). */
+  code?: string;
+  linkToken?: string;
+  uiLocales?: string[];
+}
+
 /**
  * Standalone email verification, native JSON, in the registration flow's wire shape. The start always
- * answers the same code step: only a known, unverified address of an active identity is mailed a code;
- * every other address gets a flow holding a code nobody knows, so its code step fails exactly like a
- * mistyped code and the endpoint reveals nothing about who has an account.
+ * answers the same code step, after the same work for every address: a flow holding a code's hash and an
+ * outbox job. The job, after the answer, looks the address up: only a known, unverified address of an
+ * active identity is mailed the code, and its flow bound to the identity; every other flow stays unbound,
+ * so its code step fails exactly like a mistyped code and the endpoint reveals nothing about who has an
+ * account, neither by its answer nor by its time.
  */
 @Injectable()
 export class VerificationService {
@@ -34,7 +50,11 @@ export class VerificationService {
     private readonly applications: ApplicationsService,
     private readonly outbox: EmailOutbox,
     private readonly recipients: MailRecipients,
-  ) {}
+    private readonly projects: ProjectsService,
+    jobs: OutboxJobs,
+  ) {
+    jobs.register(VERIFICATION_MAIL_JOB, (job) => this.mailOwner(job));
+  }
 
   async start(project: Project, request: VerificationStartRequest, mode: VerificationMode = 'code'): Promise<FlowResponse> {
     const application = await this.applications.findByClientId(project.id, request.client_id);
@@ -45,47 +65,53 @@ export class VerificationService {
     const expiresAt = Date.now() + CODE_TTL_MS;
     // Link mode: the link expires with the code TTL; every address gets a token hash, mailed or not.
     const link = mode === 'link' ? newLinkToken(expiresAt) : undefined;
+    // The same work for every address (docs/self-service.md, "Timing"): the owner is looked up after the answer.
+    // A link flow has no code step: its code matches nothing, whoever owns the address.
+    const pending = { codeHash: link ? unguessableCodeHash() : hashCode(code), expiresAt, attempts: 0 };
+    const uiLocales = parseUiLocales(request.ui_locales);
     const flow = await this.repository.transaction(async (tx) => {
-      const identityId = (await this.repository.findUnverifiedOwner(tx, project.id, email)) ?? null;
-      // The owner's locale trait, then the request's ui_locales, then the project's default locale.
-      const kind = link ? 'verification_link' : 'verification_code';
-      const locale = (identityId && (await this.recipients.find(project, kind, identityId, parseUiLocales(request.ui_locales), tx))?.locale) || project.settings.defaultLocale;
-      // A link flow has no code step: its code matches nothing, whoever owns the address.
-      const pending = { codeHash: identityId && !link ? hashCode(code) : unguessableCodeHash(), expiresAt, attempts: 0 };
       const created = await this.repository.createFlow(tx, {
         projectId: project.id,
         applicationId: application.id,
         // Verification issues no authorization code; the client is kept so the flow stays bound to it.
         authRequest: { clientId: application.clientId, scope: '', ...(link ? { responseMode: 'query' as const } : {}) },
-        identityId,
+        identityId: null,
         state: { pending, email, ...(link ? { link: link.pending } : {}) },
         // The flow lives as long as its code: there is nothing else to wait for.
         expiresAt: new Date(expiresAt),
       });
-      // Same transaction as the code's hash: the mail exists exactly when the code does.
-      if (identityId && link) {
-        await this.outbox.enqueueTemplate(tx, {
-          projectId: project.id,
-          kind: 'verification_link',
-          locale,
-          to: email,
-          idempotencyKey: `verification:${created.id}`,
-          variables: { projectName: project.name, link: verificationLinkUrl(project.issuer, created.id, link.token), expiresInMinutes: CODE_TTL_MS / 60_000 },
-        });
-      } else if (identityId) {
-        await this.outbox.enqueueTemplate(tx, {
-          projectId: project.id,
-          kind: 'verification_code',
-          locale,
-          to: email,
-          idempotencyKey: `verification:${created.id}`,
-          variables: { projectName: project.name, code, expiresInMinutes: CODE_TTL_MS / 60_000 },
-        });
-      }
+      const job: VerificationMailJob = { projectSlug: project.slug, flowId: created.id, ...(link ? { linkToken: link.token } : { code }), ...(uiLocales?.length ? { uiLocales: [...uiLocales] } : {}) };
+      await this.outbox.enqueueJob(tx, { projectId: project.id, kind: VERIFICATION_MAIL_JOB, to: email, payload: { ...job }, idempotencyKey: `verification-request:${created.id}` });
       return created;
     });
     if (link) return stepResponse(project, 'VERIFICATION', flow.id, 'INCOMPLETE', linkOption(), [SelfServiceMessages.verificationLinkSent()]);
     return stepResponse(project, 'VERIFICATION', flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.verificationCodeSent()]);
+  }
+
+  /**
+   * The start's outbox job, after the answer: a known, unverified address of an active identity is mailed
+   * the code or link, in the transaction that binds the flow to the identity (the code works only then).
+   * Unknown and verified addresses, and flows that ended meanwhile, get nothing; the job is done either way.
+   */
+  private async mailOwner(job: OutboxJob): Promise<void> {
+    const { projectSlug, flowId, code, linkToken, uiLocales } = job.payload as unknown as VerificationMailJob;
+    const project = await this.projects.findBySlug(projectSlug);
+    const flow = project ? await this.repository.findActive(flowId) : undefined;
+    await job.transaction(async (tx) => {
+      if (!project || !flow) return;
+      const identityId = await this.repository.findUnverifiedOwner(tx, project.id, flow.state.email);
+      if (!identityId || !(await this.repository.bindIdentity(tx, flow.id, identityId))) return;
+      // The owner's locale trait, then the request's ui_locales, then the project's default locale.
+      const kind = linkToken ? 'verification_link' : 'verification_code';
+      const locale = (await this.recipients.find(project, kind, identityId, uiLocales, tx))?.locale || project.settings.defaultLocale;
+      const common = { projectId: project.id, locale, to: flow.state.email, idempotencyKey: `verification:${flow.id}` };
+      if (linkToken) {
+        const link = verificationLinkUrl(project.issuer, flow.id, linkToken);
+        await this.outbox.enqueueTemplate(tx, { ...common, kind: 'verification_link', variables: { projectName: project.name, link, expiresInMinutes: CODE_TTL_MS / 60_000 } });
+      } else {
+        await this.outbox.enqueueTemplate(tx, { ...common, kind: 'verification_code', variables: { projectName: project.name, code, expiresInMinutes: CODE_TTL_MS / 60_000 } });
+      }
+    });
   }
 
   /**
