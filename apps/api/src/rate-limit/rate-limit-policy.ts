@@ -55,12 +55,14 @@ export type RateLimitPolicy = { [G in RateLimitGroup]: Partial<Record<RateLimitK
  * minute lets ~20 people behind one NAT sign in each minute, while a password spray from one address gets
  * at most 60 guesses a minute instead of all it can send. Per identifier: 10 login requests in 5 minutes
  * is more than a person needs (the lockout already stops at 5 wrong passwords); 5 self-service requests
- * naming one address in 15 minutes bounds the mails a stranger can send to it. Token: per IP like login,
- * and a per-client ceiling high enough that one public client's users are never throttled together.
+ * naming one address in 15 minutes bounds the mails a stranger can send to it. Token: per IP ten times the
+ * login rate, since a confidential client's backend redeems and refreshes for all its users from one address
+ * (and a token request costs no password hash), and a per-client ceiling high enough that one public
+ * client's users are never throttled together.
  */
 export const DEFAULT_RATE_LIMITS: RateLimitPolicy = {
   login: { ip: { limit: 60, windowSeconds: 60 }, identifier: { limit: 10, windowSeconds: 300 } },
-  token: { ip: { limit: 60, windowSeconds: 60 }, client: { limit: 1200, windowSeconds: 60 } },
+  token: { ip: { limit: 600, windowSeconds: 60 }, client: { limit: 1200, windowSeconds: 60 } },
   selfService: { ip: { limit: 30, windowSeconds: 60 }, identifier: { limit: 5, windowSeconds: 900 } },
 };
 

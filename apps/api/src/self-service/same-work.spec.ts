@@ -1,3 +1,4 @@
+import { createRootLogger, httpLoggerOptions } from '../common/logging';
 import crypto from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,7 +95,7 @@ describe('self-service: known and unknown addresses cost the same work', () => {
     // Cheap argon2 parameters: the test counts hashes, it does not time them.
     const config = loadConfig({ KEYWAY_DATA_DIR: dataDir, KEYWAY_LOG_LEVEL: 'silent', KEYWAY_LOG_FORMAT: 'json', KEYWAY_SEED_DEMO: 'false', KEYWAY_ARGON2_MEMORY_KIB: '1024', KEYWAY_ARGON2_ITERATIONS: '1' });
     // Not initialised: the outbox worker stays stopped until runOutbox() starts it.
-    moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+    moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, { pinoHttp: httpLoggerOptions(createRootLogger(config)) })] })
       .overrideProvider(DATABASE)
       .useValue(db)
       .compile();
