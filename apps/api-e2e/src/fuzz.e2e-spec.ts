@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { adminApi, BASIC_AUTHENTICATOR_ID, createTenant, pkcePair, postForm, postJson, putJson, startFlow, submitPassword, type Tenant } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
@@ -448,6 +449,17 @@ describe('fuzzing every public endpoint with malformed input', () => {
         body: JSON.stringify({ ...registrationStart(), state: 'x' }).replace('"state":"x"', '"state":"\\ud800"'),
       });
       expect(registration).toEqual({ status: 400, body: apiError('state') });
+    });
+
+    it('a NUL byte in a header (User-Agent is stored with sessions) never reaches a handler', async () => {
+      // fetch refuses to send it, so over a raw socket: Node's HTTP parser answers 400 itself.
+      const { port } = new URL(server.baseUrl);
+      const statusLine = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.end(`GET /t/${tenant.slug}/oauth2/jwks HTTP/1.1\r\nHost: x\r\nUser-Agent: a\u0000b\r\n\r\n`, 'latin1'));
+        socket.once('data', (chunk) => resolve(chunk.toString('latin1').split('\r\n')[0]!));
+        socket.once('error', reject);
+      });
+      expect(statusLine).toMatch(/^HTTP\/1\.1 400 /);
     });
 
     it('authenticatorIds of a length base64 cannot have are an unknown option, not a crash', async () => {
