@@ -517,7 +517,9 @@ describe('fuzzing every public endpoint with malformed input', () => {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     // The count, for the record (and for comparing builds): how many requests and how many answered 5xx.
     console.log(`fuzz: ${sent} requests over ${routes().length} routes, ${failures.length} failures`);
-    expect(failures).toEqual([]);
+    // With the server's log of each failure (found by the traceId in the answer), to see the cause at once.
+    const logged = (failure: string) => server.output().split('\n').filter((line) => [...failure.matchAll(/traceId\\?":\\?"([\w-]+)/g)].some((match) => line.includes(match[1]!)));
+    expect(failures.map((failure) => [failure, ...logged(failure).map((line) => line.slice(0, 1500))])).toEqual([]);
     // The server is still healthy afterwards.
     expect((await fetch(`${server.baseUrl}/health`)).status).toBe(200);
   }, 120_000);
