@@ -498,6 +498,7 @@ describe('fuzzing every public endpoint with malformed input', () => {
       for (let i = 0; i < PER_ROUTE; i++) plan.push({ route, damage: damageNames[(i + offset) % damageNames.length]!, seed: Math.floor(rng() * 2 ** 32) });
     }
     const failures: string[] = [];
+    const statuses = new Map<number, number>();
     let sent = 0;
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -508,6 +509,7 @@ describe('fuzzing every public endpoint with malformed input', () => {
           request = await build(route, damage, seed);
           const { status, text } = await send(request);
           sent++;
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
           if (status >= 500) failures.push(`${status} ← ${request.label.slice(0, 200)} → ${text.slice(0, 200)}`);
         } catch (error) {
           failures.push(`no answer ← ${request?.label.slice(0, 200) ?? `${route.method} ${route.path} ${damage} (setup)`}: ${(error as Error).message}`);
@@ -516,7 +518,8 @@ describe('fuzzing every public endpoint with malformed input', () => {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     // The count, for the record (and for comparing builds): how many requests and how many answered 5xx.
-    console.log(`fuzz: ${sent} requests over ${routes().length} routes, ${failures.length} failures`);
+    const byStatus = [...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status}×${count}`).join(' ');
+    console.log(`fuzz: ${sent} requests over ${routes().length} routes, ${failures.length} failures (${byStatus})`);
     // With the server's log of each failure (found by the traceId in the answer), to see the cause at once.
     const logged = (failure: string) => server.output().split('\n').filter((line) => [...failure.matchAll(/traceId\\?":\\?"([\w-]+)/g)].some((match) => line.includes(match[1]!)));
     expect(failures.map((failure) => [failure, ...logged(failure).map((line) => line.slice(0, 1500))])).toEqual([]);
