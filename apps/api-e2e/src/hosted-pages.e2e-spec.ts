@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseSetCookie } from 'cookie';
-import { chromium } from 'playwright-core';
 import * as oidc from 'openid-client';
 import { FlowSuccessResponse } from '@keyway/flow-types';
 import { adminApi, createTenant, pkcePair, postJson, putJson, startFlow, submitPassword, type Tenant } from './support/http';
+import { launchChromium } from './support/browser';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 import { eventually, SmtpSink } from './support/smtp-sink';
 
@@ -367,8 +366,6 @@ describe('hosted self-service pages', () => {
   });
 
   it('works in a real browser: the stylesheet passes the CSP, the forms post with their cookie, the redirect reaches a loopback app', async () => {
-    const CHROMIUM = '/usr/bin/chromium';
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium)`);
     // RFC 8252 §7.3: a native app listening on a loopback port, registered without the port.
     const received: string[] = [];
     const loopback = createServer((request, response) => {
@@ -379,7 +376,7 @@ describe('hosted self-service pages', () => {
     const port = (loopback.address() as AddressInfo).port;
     const app = await adminApi(server).post(`/projects/${tenant.slug}/applications`, { name: 'Loopback app', type: 'public', redirectUris: ['http://127.0.0.1/callback'], grantTypes: ['authorization_code'], appNative: false });
     expect(app.status).toBe(201);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const violations: string[] = [];

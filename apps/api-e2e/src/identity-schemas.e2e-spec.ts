@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FlowSuccessResponse } from '@keyway/flow-types';
-import { adminApi, createTenant, startFlow, submitPassword, type Tenant } from './support/http';
+import { adminApi, createTenant, pkcePair, postJson, startFlow, submitPassword, type Tenant } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
 /** Version 2 of a project's schema: username identifier with a pattern, a birthdate, a newsletter flag and a plan. */
@@ -181,5 +181,47 @@ describe('identity schemas', () => {
       [2, true],
     ]);
     expect((await admin.get(`${base}/identity-schemas`)).body).toHaveLength(2);
+  });
+
+  it("runs an admin's catastrophic pattern in linear time: a registration against ^(a+)+$ answers with the field error", async () => {
+    const own = await createTenant(server);
+    const schema = {
+      type: 'object',
+      required: ['email', 'nick'],
+      properties: {
+        email: { type: 'string', format: 'email', keyway: { credentials: { password: { identifier: true } }, display: { label: 'Email', order: 0 } } },
+        nick: { type: 'string', pattern: '^(a+)+$', keyway: { display: { label: 'Nick', order: 1 } } },
+      },
+    };
+    expect((await admin.post(`/projects/${own.slug}/identity-schemas`, { schema, setDefault: true })).status).toBe(201);
+    const pkce = pkcePair();
+    const started = await postJson(`${own.issuer}/flows/registration`, { client_id: own.clientId, redirect_uri: own.redirectUri, scope: 'openid', code_challenge: pkce.challenge, code_challenge_method: 'S256' });
+    expect(started.status).toBe(200);
+    // On a backtracking engine 'a'×40+'!' takes 2^40 steps: the registration would never answer and /health
+    // (sent at the same time, on the same event loop) would wait with it.
+    const [registration, health] = await Promise.all([
+      postJson(`${own.issuer}/flows/registration`, {
+        flowId: started.body.flowId,
+        selectedAuthenticator: { authenticatorId: Buffer.from('PasswordRegistration:LOCAL').toString('base64url'), params: { 'traits.email': `n-${uniq()}@example.com`, 'traits.nick': `${'a'.repeat(40)}!`, password: 'a long enough password' } },
+      }),
+      fetch(`${server.baseUrl}/health`),
+    ]);
+    expect(health.status).toBe(200);
+    expect(registration.body.flowStatus).toBe('FAIL_INCOMPLETE');
+    expect(registration.body.nextStep.messages).toEqual([expect.objectContaining({ messageId: 'msg_trait_pattern', context: [{ key: 'field', value: 'traits.nick' }] })]);
+  });
+
+  it('refuses patterns the linear-time engine cannot run (backreferences, lookarounds), naming the property', async () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        email: { type: 'string', pattern: '^(?!admin)', keyway: { credentials: { password: { identifier: true } } } },
+        twice: { type: 'string', pattern: '^(.)\\1$' },
+      },
+    };
+    const refused = await admin.post(`${base}/identity-schemas`, { schema });
+    expect(refused.status).toBe(400);
+    expect(refused.body.description).toMatch(/schema\.properties\.email\.pattern: does not compile for the linear-time pattern engine/);
+    expect(refused.body.description).toMatch(/schema\.properties\.twice\.pattern: does not compile/);
   });
 });

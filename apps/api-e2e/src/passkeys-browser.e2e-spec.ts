@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, resolveChromium } from './support/browser';
 import { adminApi, postForm, postJson, startFlow, submitPassword } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
-const CHROMIUM = '/usr/bin/chromium';
 const FIDO_AUTHENTICATOR_ID = 'RklET0F1dGhlbnRpY2F0b3I6TE9DQUw';
 const REDIRECT_URI = 'com.example.app:/oauth2redirect';
 
@@ -113,13 +112,9 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium); .ci/run does`);
     server = await startKeyway();
     webApp = await startWebApp(server.baseUrl);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(`${webApp.origin}/`);
     const cdp = await page.context().newCDPSession(page);
@@ -186,5 +181,15 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     expect(tokens.status).toBe(200);
     const idToken = JSON.parse(Buffer.from(tokens.body.id_token.split('.')[1], 'base64url').toString());
     expect(idToken).toMatchObject({ sub: identity.body.id, amr: ['hwk', 'user'] });
+  });
+});
+
+describe('the test browser (support/browser.ts)', () => {
+  it('takes CHROMIUM_PATH first, and otherwise a browser from npm or Playwright, never a system package', async () => {
+    expect(await resolveChromium({ CHROMIUM_PATH: process.execPath })).toEqual({ executablePath: process.execPath, source: 'CHROMIUM_PATH' });
+    await expect(resolveChromium({ CHROMIUM_PATH: '/nonexistent/chromium' })).rejects.toThrow(/CHROMIUM_PATH=\/nonexistent\/chromium does not exist/);
+    const resolved = await resolveChromium({});
+    expect(['playwright', '@sparticuz/chromium']).toContain(resolved.source);
+    expect(resolved.executablePath).not.toBe('/usr/bin/chromium');
   });
 });

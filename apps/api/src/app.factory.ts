@@ -9,6 +9,7 @@ import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import { createRootLogger, httpLoggerOptions } from './common/logging';
 import { protectApiDocs, registerSecurityHeaders } from './common/security-headers';
+import { rejectUnsafeInput } from './common/unsafe-input';
 import type { KeywayConfig } from './config/config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -40,6 +41,9 @@ export async function createApp(config: KeywayConfig, root: Pino = createRootLog
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerSecurityHeaders(fastify, config);
   protectApiDocs(fastify, config);
+  // Before any handler: NUL bytes, unpaired surrogates and absurd nesting are 400s naming the field, not
+  // database or stack errors deep inside (see common/unsafe-input.ts).
+  fastify.addHook('preValidation', async (request) => rejectUnsafeInput(request));
 
   const document = SwaggerModule.createDocument(
     app,

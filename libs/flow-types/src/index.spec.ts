@@ -15,6 +15,8 @@ describe('authenticatorId', () => {
     expect(decodeAuthenticatorId('not base64!')).toBeUndefined();
     expect(decodeAuthenticatorId(encodeAuthenticatorId('noidp', ''))).toBeUndefined();
     expect(decodeAuthenticatorId('')).toBeUndefined();
+    // Lengths of 4n+1 are not base64 (atob throws on them): refused, not thrown.
+    for (const id of ['abcde', '__proto__', 'a', 'QmFzaWNBdXRoZW50aWNhdG9yOkxPQ0FMa']) expect(decodeAuthenticatorId(id)).toBeUndefined();
   });
 });
 

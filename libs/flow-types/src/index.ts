@@ -295,7 +295,8 @@ export function encodeAuthenticatorId(name: string, idp: string): string {
 
 /** Inverse of encodeAuthenticatorId; undefined for anything that is not a well-formed id. */
 export function decodeAuthenticatorId(id: string): { name: string; idp: string } | undefined {
-  if (!/^[A-Za-z0-9_-]+$/.test(id)) return undefined;
+  // A length of 4n+1 is no base64 at all (atob would throw): one character cannot encode a byte.
+  if (!/^[A-Za-z0-9_-]+$/.test(id) || id.length % 4 === 1) return undefined;
   const decoded = fromBase64url(id);
   const separator = decoded.lastIndexOf(':');
   if (separator <= 0 || separator === decoded.length - 1) return undefined;

@@ -1,6 +1,6 @@
 import { DEFAULT_TEMPLATES, GERMAN_TEMPLATES, TEST_EMAIL } from './default-templates';
 import { canonicalLocale, EMAIL_KIND_NAMES, EMAIL_KINDS, localeChain } from './email-kinds';
-import { renderTemplate, templateProblems } from './template-renderer';
+import { MAX_SECTION_DEPTH, renderTemplate, templateProblems } from './template-renderer';
 
 describe('email templates', () => {
   it.each(EMAIL_KIND_NAMES)('ships a valid default for %s that renders every variable', (kind) => {
@@ -77,6 +77,14 @@ describe('email templates', () => {
     ]);
     // Unescaped output is fine in plain text, where there is no markup to inject.
     expect(templateProblems({ subject: '{{{code}}}', html: 'x', text: '{{{name}}}' }, allowed)).toEqual([]);
+  });
+
+  it('refuses sections nested deeper than rendering can recurse, without overflowing the stack itself', () => {
+    const allowed = EMAIL_KINDS.login_otp;
+    const nested = (depth: number) => `${'{{#name}}'.repeat(depth)}x${'{{/name}}'.repeat(depth)}`;
+    expect(templateProblems({ subject: 'x', html: nested(MAX_SECTION_DEPTH), text: 'x' }, allowed)).toEqual([]);
+    expect(templateProblems({ subject: 'x', html: 'x', text: nested(5000) }, allowed)).toEqual([`text: sections ({{#…}} / {{^…}}) are nested more than ${MAX_SECTION_DEPTH} deep`]);
+    expect(templateProblems({ subject: nested(MAX_SECTION_DEPTH + 1), html: 'x', text: 'x' }, allowed)).toHaveLength(1);
   });
 
   it('canonicalises BCP 47 tags and falls back language, then English', () => {

@@ -19,6 +19,10 @@ export function templateProblems(content: TemplateContent, allowed: readonly str
       problems.push(`${field}: ${(error as Error).message}`);
       continue;
     }
+    if (depthOf(spans) > MAX_SECTION_DEPTH) {
+      problems.push(`${field}: sections ({{#…}} / {{^…}}) are nested more than ${MAX_SECTION_DEPTH} deep`);
+      continue;
+    }
     walk(spans, (type, name) => {
       if (type === '>') problems.push(`${field}: partials ({{> ${name}}}) are not supported`);
       if (type === '&' && field === 'html') problems.push(`${field}: unescaped output of '${name}' is not allowed in HTML; use {{${name}}}`);
@@ -29,6 +33,28 @@ export function templateProblems(content: TemplateContent, allowed: readonly str
     });
   }
   return [...new Set(problems)];
+}
+
+/**
+ * Mustache parses any nesting without recursion, but rendering (and our walk) recurse once per section level,
+ * so thousands of levels overflow the stack — at save time as a 500, or later in the outbox worker. Real
+ * templates nest two or three sections.
+ */
+export const MAX_SECTION_DEPTH = 32;
+
+/** The deepest section nesting of parsed spans, found without recursion (the input may be arbitrarily deep). */
+function depthOf(spans: Spans): number {
+  let deepest = 0;
+  const pending: Array<{ spans: Spans; depth: number }> = [{ spans, depth: 0 }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    deepest = Math.max(deepest, next.depth);
+    if (deepest > MAX_SECTION_DEPTH) break;
+    for (const span of next.spans) {
+      const children = span[4];
+      if (Array.isArray(children)) pending.push({ spans: children as Spans, depth: next.depth + 1 });
+    }
+  }
+  return deepest;
 }
 
 function walk(spans: Spans, visit: (type: string, name: string) => void): void {

@@ -19,4 +19,9 @@ describe('readClientCredentials', () => {
     expect(() => readClientCredentials(undefined, {})).toThrow(/client_id is required/);
     expect(() => readClientCredentials('Basic bm9jb2xvbg==', {})).toThrow(/malformed/);
   });
+
+  it('refuses Basic credentials that decode to NUL bytes (they would reach a query)', () => {
+    expect(() => readClientCredentials(basic('a\u0000b', 'x'), {})).toThrow(/client_id must not contain NUL/);
+    expect(() => readClientCredentials(`Basic ${Buffer.from('a\u0000b:x').toString('base64')}`, {})).toThrow(/client_id must not contain NUL/);
+  });
 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Application } from '../applications/application';
 import { ApplicationsService } from '../applications/applications.service';
 import { OAuthError } from '../common/errors';
+import { textProblem } from '../common/unsafe-input';
 import { constantTimeEqual, sha256 } from '../crypto/tokens';
 import type { Project } from '../projects/projects.service';
 
@@ -23,8 +24,8 @@ export function readClientCredentials(
     const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
     const separator = decoded.indexOf(':');
     if (separator < 0) throw new OAuthError('invalid_client', 'malformed Basic credentials');
-    const clientId = formDecode(decoded.slice(0, separator));
-    const clientSecret = formDecode(decoded.slice(separator + 1));
+    const clientId = formDecode(decoded.slice(0, separator), 'client_id');
+    const clientSecret = formDecode(decoded.slice(separator + 1), 'client_secret');
     if (body.client_id !== undefined && body.client_id !== clientId) {
       throw new OAuthError('invalid_request', 'client_id does not match the authenticated client');
     }
@@ -34,12 +35,17 @@ export function readClientCredentials(
   return { clientId: body.client_id, clientSecret: body.client_secret };
 }
 
-function formDecode(value: string): string {
+function formDecode(value: string, name: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(value.replace(/\+/g, ' '));
+    decoded = decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {
     throw new OAuthError('invalid_client', 'malformed Basic credentials');
   }
+  // Decoded here, after the boundary check of params and bodies: `%00` must not reach a query either.
+  const problem = textProblem(decoded);
+  if (problem) throw new OAuthError('invalid_client', `malformed Basic credentials: ${name} ${problem}`);
+  return decoded;
 }
 
 @Injectable()

@@ -120,6 +120,14 @@ describe('PasskeysService', () => {
       expect(await service.list(other.id)).toEqual([]);
     });
 
+    it('answers 409 (retry), not a 500, when every compare-and-set loses to concurrent requests', async () => {
+      const identity = await newIdentity();
+      const repository = new PasskeyCredentialsRepository(db.prisma);
+      jest.spyOn(repository, 'compareAndSetConfig').mockResolvedValue(false);
+      const racing = new PasskeysService(repository, { publicUrl });
+      await expect(racing.registrationOptions(project, identity)).rejects.toMatchObject({ status: 409, code: 'KW-40900' });
+    });
+
     it('removes a passkey, which then no longer signs in', async () => {
       const { identity, authenticator } = await enrolled();
       const [passkey] = await service.list(identity.id);

@@ -8,6 +8,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
+import { ApiError } from '../common/errors';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../config/config';
 import { isUniqueViolation } from '../prisma/prisma-errors';
 import type { Project } from '../projects/projects.service';
@@ -108,7 +109,7 @@ export class PasskeysService {
       const registration = { challenge: options.challenge, expiresAt: new Date(now.getTime() + REGISTRATION_TTL_MS).toISOString() };
       if (await this.credentials.compareAndSetConfig(credential, { ...credential.config, registration })) return options;
     }
-    throw new Error('passkey registration options: too many concurrent changes');
+    throw concurrentChanges();
   }
 
   /**
@@ -166,7 +167,7 @@ export class PasskeysService {
         throw error;
       }
     }
-    throw new Error('passkey registration: too many concurrent changes');
+    throw concurrentChanges();
   }
 
   async list(identityId: string): Promise<PasskeyView[]> {
@@ -181,7 +182,7 @@ export class PasskeysService {
       const config = { ...credential.config, passkeys: credential.config.passkeys.filter(({ id }) => id !== passkeyId) };
       if (await this.credentials.removePasskey(credential, config, passkeyId)) return true;
     }
-    throw new Error('passkey removal: too many concurrent changes');
+    throw concurrentChanges();
   }
 
   /**
@@ -306,4 +307,12 @@ function viewOf(passkey: StoredPasskey): PasskeyView {
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Every compare-and-set attempt lost to other requests changing the same identity's passkeys at that moment:
+ * the client's requests raced each other, so 409 (retry) rather than a 500.
+ */
+function concurrentChanges(): ApiError {
+  return ApiError.conflict("This account's passkeys were changed by concurrent requests; retry.");
 }

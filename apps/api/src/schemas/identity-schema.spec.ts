@@ -40,6 +40,29 @@ describe('compileIdentitySchema: which schemas are accepted', () => {
     expect(problems([])).toEqual(['schema: must be a JSON object']);
   });
 
+  it('runs patterns on a linear-time engine: catastrophic ones are harmless, backreferences and lookarounds are refused by property', () => {
+    expect(problems(withTraits({ email: { type: 'string', keyway: identifier }, nick: { type: 'string', pattern: '^(a)\\1$' } }))).toEqual([
+      expect.stringMatching(/^schema\.properties\.nick\.pattern: does not compile for the linear-time pattern engine .*\\1/),
+    ]);
+    expect(problems(withTraits({ email: { type: 'string', keyway: identifier }, meta: { type: 'object', patternProperties: { '^(?=x)': { type: 'string' } } } }))).toEqual([
+      expect.stringMatching(/^schema\.properties\.meta\.patternProperties\.\^\(\?=x\): does not compile/),
+    ]);
+    // Data is not a pattern: an enum value or a const object with a "pattern" key is left alone.
+    expect(problems(withTraits({ email: { type: 'string', keyway: identifier }, x: { const: { pattern: '(a)\\1' } } }))).toEqual([]);
+    // ^(a+)+$ backtracks exponentially on the JavaScript engine (2^5000 steps here: it would never return); RE2 answers at once.
+    const catastrophic = compiled(withTraits({ email: { type: 'string', keyway: identifier }, nick: { type: 'string', pattern: '^(a+)+$' } }));
+    expect(catastrophic.validate({ email: 'a', nick: `${'a'.repeat(5000)}!` })).toEqual([expect.objectContaining({ field: 'traits.nick', messageId: 'msg_trait_pattern' })]);
+    expect(catastrophic.validate({ email: 'a', nick: 'aaaa' })).toEqual([]);
+  });
+
+  it('accepts the ECMA-262 \\uXXXX escape in patterns (RE2 spells it \\x{XXXX})', () => {
+    const schema = compiled(withTraits({ email: { type: 'string', keyway: identifier }, name: { type: 'string', pattern: '^[\\u00e0-\\u00ff]+$' } }));
+    expect(schema.validate({ email: 'a', name: 'éè' })).toEqual([]);
+    expect(schema.validate({ email: 'a', name: 'ab' })).toHaveLength(1);
+    // An escaped backslash followed by "u0041" is a backslash and literal text, not an escape.
+    expect(compiled(withTraits({ email: { type: 'string', pattern: '^\\\\u0041$', keyway: identifier } })).validate({ email: '\\u0041' })).toEqual([]);
+  });
+
   it('refuses a top level that is not an object with properties', () => {
     expect(problems({ type: 'string' })).toEqual(["schema.type: must be 'object' (the traits are an object)", 'schema.properties: must declare at least one trait']);
     expect(problems({ type: 'object', properties: {} })).toEqual(['schema.properties: must declare at least one trait']);

@@ -2,6 +2,7 @@ import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import addFormats from 'ajv-formats';
 import { z } from 'zod';
 import { normaliseIdentifier } from '../identities/identity-traits';
+import { linearRegExp, patternProblems } from './linear-regexp';
 
 /**
  * Identity schemas: JSON Schema 2020-12 describing an identity's traits, with Keyway's annotations under
@@ -143,6 +144,10 @@ export function compileIdentitySchema(schema: unknown): CompileResult {
     return { ok: false, problems: [`schema.$schema: must be '${DEFAULT_IDENTITY_SCHEMA.$schema}' (JSON Schema 2020-12) or absent`] };
   }
 
+  // Before ajv, which would only say "error parsing regexp" without naming the property.
+  const unsupportedPatterns = patternProblems(root, 'schema');
+  if (unsupportedPatterns.length) return { ok: false, problems: unsupportedPatterns };
+
   let validator: ValidateFunction;
   try {
     validator = newAjv().compile(root);
@@ -195,7 +200,16 @@ export function compileIdentitySchema(schema: unknown): CompileResult {
 function newAjv(): Ajv2020 {
   // strictSchema refuses unknown keywords and formats; strictTypes would refuse common, harmless
   // shapes (properties without type) and otherwise only logs, so it is off, as is the logger.
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false, logger: false });
+  // Patterns run on RE2 (linear time): an admin's `^(a+)+$` must not let one registration stall the server.
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    logger: false,
+    code: { regExp: linearRegExp },
+  });
   addFormats(ajv);
   // Annotation only: read by compileIdentitySchema, ignored by validation.
   ajv.addKeyword({ keyword: ANNOTATION_KEYWORD, schemaType: 'object' });

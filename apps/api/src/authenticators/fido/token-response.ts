@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
+import { findUnsafeInput } from '../../common/unsafe-input';
 import { AuthenticationCredential } from '../../passkeys/webauthn-json';
 
 /**
@@ -35,6 +36,8 @@ export function decodeBase64urlJson<T extends z.ZodType>(value: string, shape: T
   } catch {
     return undefined;
   }
+  // Decoded past the boundary check of the request (common/unsafe-input.ts), so checked the same way here.
+  if (findUnsafeInput(json, '')) return undefined;
   const parsed = shape.safeParse(json);
   return parsed.success ? parsed.data : undefined;
 }
