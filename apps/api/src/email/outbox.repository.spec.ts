@@ -1,54 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import { openDatabase, type Database } from '../database/database';
+import { openScratchDatabase, type ScratchDatabase } from '../database/scratch-database.testing';
 import { OutboxRepository, type OutboxMessageInput } from './outbox.repository';
 
 // The claim/lease SQL on both databases the product runs on (no mocks: it is the SQL that matters).
 
-const POSTGRES_ADMIN_URL = process.env['KEYWAY_TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 jest.setTimeout(60_000);
 
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-interface Target {
-  db: Database;
-  dispose(): Promise<void>;
-}
-
-async function open(kind: 'pglite' | 'postgres'): Promise<Target> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-outbox-'));
-  if (kind === 'pglite') {
-    const db = await openDatabase({ dataDir });
-    return { db, dispose: async () => (await db.close(), fs.rmSync(dataDir, { recursive: true, force: true })) };
-  }
-  const name = `keyway_outbox_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: url.toString(), dataDir });
-  return {
-    db,
-    dispose: async () => {
-      await db.close();
-      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
 describe.each(['pglite', 'postgres'] as const)('outbox repository on %s', (kind) => {
-  let target: Target;
+  let target: ScratchDatabase;
   let repository: OutboxRepository;
   let projectId: string;
   const message = (overrides: Partial<OutboxMessageInput> = {}): OutboxMessageInput => ({
@@ -64,7 +22,7 @@ describe.each(['pglite', 'postgres'] as const)('outbox repository on %s', (kind)
   const row = (id: string) => target.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id } });
 
   beforeAll(async () => {
-    target = await open(kind);
+    target = await openScratchDatabase(kind);
     repository = new OutboxRepository(target.db.prisma);
     projectId = (await target.db.prisma.project.create({ data: { slug: `p-${kind}`, name: 'P' } })).id;
   });

@@ -1,57 +1,30 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import { openDatabase, type Database } from '../database/database';
+import type { Database } from '../database/database';
+import { openScratchDatabase, type ScratchDatabase } from '../database/scratch-database.testing';
 import { ProjectSettings } from '../projects/project-settings';
 import { lockDurationSeconds, LockoutService, type AttemptSubject, type LockoutPolicy } from './lockout.service';
 
 // The lockout against both real databases: the reservation is one SQL statement, and what matters is
 // how it behaves when many requests run it at once.
 
-const POSTGRES_ADMIN_URL = process.env['KEYWAY_TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 jest.setTimeout(120_000);
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 const policy = (overrides: Partial<LockoutPolicy> = {}): LockoutPolicy => ({ ...ProjectSettings.parse({}).lockout, ...overrides });
 
 describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) => {
+  let scratch: ScratchDatabase;
   let db: Database;
-  let dataDir: string;
-  let dbName: string | undefined;
   let lockout: LockoutService;
   let projectId: string;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-lockout-'));
-    let databaseUrl: string | undefined;
-    if (kind === 'postgres') {
-      dbName = `keyway_test_${randomBytes(6).toString('hex')}`;
-      await adminQuery(`CREATE DATABASE "${dbName}"`);
-      const url = new URL(POSTGRES_ADMIN_URL);
-      url.pathname = `/${dbName}`;
-      databaseUrl = url.toString();
-    }
-    db = await openDatabase({ dataDir, databaseUrl });
+    scratch = await openScratchDatabase(kind);
+    db = scratch.db;
     lockout = new LockoutService(db.prisma);
     projectId = (await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } })).id;
   });
 
-  afterAll(async () => {
-    await db?.close();
-    if (dbName) await adminQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => scratch?.dispose());
 
   async function newIdentity(): Promise<AttemptSubject & { kind: 'identity' }> {
     const identity = await db.prisma.identity.create({ data: { projectId, traits: { email: `${randomUUID()}@example.com` } } });
