@@ -58,6 +58,15 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
     expect(await after.failed()).toEqual({ remainingAttempts: 4, locked: false });
   });
 
+  it('does not lock the owner out when their success races the guess that held the last attempt', async () => {
+    const subject = await newIdentity();
+    for (let i = 0; i < 3; i++) await (await lockout.reserve(projectId, subject, 'backup_code', policy())).failed();
+    const [owner, guess] = await Promise.all([lockout.reserve(projectId, subject, 'backup_code', policy()), lockout.reserve(projectId, subject, 'backup_code', policy())]);
+    await owner?.succeeded();
+    expect(await guess?.failed()).toEqual({ remainingAttempts: 5, locked: false });
+    expect(await lockedUntil(subject.identityId)).toBeNull();
+  });
+
   it('locks unknown identifiers atomically as well', async () => {
     const subject: AttemptSubject = { kind: 'identifier', identifier: `${randomUUID()}@example.com` };
     const reservations = await Promise.all(Array.from({ length: 12 }, () => lockout.reserve(projectId, subject, 'password', policy({ maxAttempts: 3 }))));

@@ -99,18 +99,25 @@ class Reservation implements AttemptReservation {
     const { failures } = this.counter;
     if (failures < this.policy.maxAttempts) return { remainingAttempts: this.policy.maxAttempts - failures, locked: false };
 
-    // Only the holder of the last allowed attempt gets here, so locks are never written concurrently.
+    // Only the holder of the last allowed attempt gets here, so locks are never written concurrently. The
+    // lock applies only while the count is still full: a success of the same subject since this attempt was
+    // reserved (its owner signing in at the same moment) cleared the count, and a guess that lost that race
+    // must not lock the owner out right after they got in.
     const now = this.now;
     const lockCount = lockSeriesLength(this.counter, this.policy, now) + 1;
     const lockedUntil = new Date(now.getTime() + lockDurationSeconds(lockCount, this.policy) * 1000);
-    const where = { projectId_key: { projectId: this.projectId, key: this.key } };
-    await this.prisma.$transaction([
-      this.prisma.attemptCounter.update({ where, data: { lockedUntil, lastLockedUntil: lockedUntil, lockCount }, select: { id: true } }),
-      // The identity's own lock covers every factor and is what the admin API shows.
-      ...(this.subject.kind === 'identity'
-        ? [this.prisma.identity.update({ where: { id: this.subject.identityId }, data: { lockedUntil }, select: { id: true } })]
-        : []),
-    ]);
+    const { count } = await this.prisma.attemptCounter.updateMany({
+      where: { projectId: this.projectId, key: this.key, lockedUntil: null, failures: { gte: this.policy.maxAttempts } },
+      data: { lockedUntil, lastLockedUntil: lockedUntil, lockCount },
+    });
+    if (count === 0) {
+      const current = await this.prisma.attemptCounter.findUnique({ where: { projectId_key: { projectId: this.projectId, key: this.key } }, select: { failures: true } });
+      return { remainingAttempts: Math.max(this.policy.maxAttempts - (current?.failures ?? 0), 1), locked: false };
+    }
+    // The identity's own lock covers every factor and is what the admin API shows.
+    if (this.subject.kind === 'identity') {
+      await this.prisma.identity.update({ where: { id: this.subject.identityId }, data: { lockedUntil }, select: { id: true } });
+    }
     return { remainingAttempts: 0, locked: true };
   }
 
