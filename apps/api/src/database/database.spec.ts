@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { openDatabase, type Database } from './database';
 import { findMigrationsDir, readMigrations } from './migrator';
+import { POSTGRES_ADMIN_URL, postgresAdminQuery } from './scratch-database.testing';
 
 // End to end on both databases: our start-up migrator, the Prisma CLI (through the offline schema
 // engine in tools/prisma-engine) and the PGlite pid lock must agree.
@@ -14,7 +14,6 @@ import { findMigrationsDir, readMigrations } from './migrator';
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../../..');
 const PRISMA_CLI = path.join(ROOT, 'node_modules/prisma/build/index.js');
-const POSTGRES_ADMIN_URL = process.env['KEYWAY_TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const MIGRATION_NAMES = readMigrations(findMigrationsDir()).map((m) => m.name);
 
 jest.setTimeout(120_000);
@@ -39,7 +38,7 @@ async function freshPGlite(): Promise<Target> {
 
 async function freshPostgres(): Promise<Target> {
   const name = `keyway_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE "${name}"`);
+  await postgresAdminQuery(`CREATE DATABASE "${name}"`);
   const url = new URL(POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-db-'));
@@ -48,20 +47,10 @@ async function freshPostgres(): Promise<Target> {
     options: { databaseUrl: url.toString(), dataDir },
     cliEnv: { DATABASE_URL: url.toString(), KEYWAY_DATA_DIR: dataDir },
     dispose: async () => {
-      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await postgresAdminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Runs the Prisma CLI against the target; resolves with its exit code and output. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Application } from '../applications/application';
 import { ApplicationsService } from '../applications/applications.service';
+import { decodeBasicCredentials } from '../common/basic-credentials';
 import { OAuthError } from '../common/errors';
 import { textProblem } from '../common/unsafe-input';
 import { constantTimeEqual, sha256 } from '../crypto/tokens';
@@ -19,13 +20,12 @@ export function readClientCredentials(
   authorization: string | undefined,
   body: { client_id?: string | undefined; client_secret?: string | undefined },
 ): ClientCredentials {
-  if (authorization?.toLowerCase().startsWith('basic ')) {
+  const basic = decodeBasicCredentials(authorization);
+  if (basic !== undefined) {
     if (body.client_secret !== undefined) throw new OAuthError('invalid_request', 'use one client authentication method, not two');
-    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
-    const separator = decoded.indexOf(':');
-    if (separator < 0) throw new OAuthError('invalid_client', 'malformed Basic credentials');
-    const clientId = formDecode(decoded.slice(0, separator), 'client_id');
-    const clientSecret = formDecode(decoded.slice(separator + 1), 'client_secret');
+    if (basic === 'malformed') throw new OAuthError('invalid_client', 'malformed Basic credentials');
+    const clientId = checkedText(basic.clientId, 'client_id');
+    const clientSecret = checkedText(basic.clientSecret, 'client_secret');
     if (body.client_id !== undefined && body.client_id !== clientId) {
       throw new OAuthError('invalid_request', 'client_id does not match the authenticated client');
     }
@@ -35,14 +35,8 @@ export function readClientCredentials(
   return { clientId: body.client_id, clientSecret: body.client_secret };
 }
 
-function formDecode(value: string, name: string): string {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(value.replace(/\+/g, ' '));
-  } catch {
-    throw new OAuthError('invalid_client', 'malformed Basic credentials');
-  }
-  // Decoded here, after the boundary check of params and bodies: `%00` must not reach a query either.
+function checkedText(decoded: string, name: string): string {
+  // Decoded from the header, after the boundary check of params and bodies: `%00` must not reach a query either.
   const problem = textProblem(decoded);
   if (problem) throw new OAuthError('invalid_client', `malformed Basic credentials: ${name} ${problem}`);
   return decoded;

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { ExecutionContext } from '@nestjs/common';
+import { decodeBasicCredentials } from '../common/basic-credentials';
+import { normaliseIdentifier } from '../identities/identity-traits';
 import type { RateLimitGroup, RateLimitKind, RateLimitRule } from './rate-limit-policy';
 
 /**
@@ -48,7 +50,8 @@ export function identifierOf(group: RateLimitGroup, body: unknown, query?: unkno
     for (const field of IDENTIFIER_FIELDS[group]) {
       const value = record[field];
       if (typeof value !== 'string') continue;
-      const normalised = value.normalize('NFKC').trim().toLowerCase();
+      // NFKC first: full-width and other compatibility forms of one name must share its counter.
+      const normalised = normaliseIdentifier(value.normalize('NFKC'));
       if (normalised) return normalised;
     }
   }
@@ -57,18 +60,8 @@ export function identifierOf(group: RateLimitGroup, body: unknown, query?: unkno
 
 /** client_id of a token request: from `Authorization: Basic` (RFC 6749 §2.3.1) or the body; never throws. */
 export function clientIdOf(authorization: string | undefined, body: unknown): string | undefined {
-  if (authorization?.toLowerCase().startsWith('basic ')) {
-    const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
-    const separator = decoded.indexOf(':');
-    if (separator > 0) {
-      try {
-        return decodeURIComponent(decoded.slice(0, separator).replace(/\+/g, ' '));
-      } catch {
-        return undefined;
-      }
-    }
-    return undefined;
-  }
+  const basic = decodeBasicCredentials(authorization);
+  if (basic !== undefined) return basic === 'malformed' || basic.clientId === '' ? undefined : basic.clientId;
   const clientId = asRecord(body)?.['client_id'];
   return typeof clientId === 'string' && clientId !== '' ? clientId : undefined;
 }
