@@ -7,10 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import { Logger, PinoLogger, type Params as LoggerParams } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
-import { createRootLogger, httpLoggerOptions } from './common/logging';
-import { protectApiDocs, registerSecurityHeaders } from './common/security-headers';
-import { rejectUnsafeInput } from './common/unsafe-input';
-import type { KeywayConfig } from './config/config';
+import { createRootLogger, httpLoggerOptions } from './infra/logging/logging';
+import { protectApiDocs, registerSecurityHeaders } from './infra/http/security-headers';
+import { rejectUnsafeInput } from './infra/http/unsafe-input';
+import type { KeywayConfig } from './infra/config/config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 

@@ -2,16 +2,16 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule, type Params as LoggerParams } from 'nestjs-pino';
 import { AdminModule } from './admin/admin.module';
-import { AuditModule } from './audit/audit.module';
-import { KeywayExceptionFilter } from './common/exception.filter';
-import { KEYWAY_CONFIG, type KeywayConfig } from './config/config';
-import { HealthController } from './health/health.controller';
-import { MeModule } from './me/me.module';
-import { OAuthModule } from './oauth/oauth.module';
-import { PrismaModule } from './prisma/prisma.module';
-import { RateLimitModule } from './rate-limit/rate-limit.module';
-import { SeedModule } from './seed/seed.module';
-import { SelfServiceModule } from './self-service/self-service.module';
+import { AuditModule } from './domain/audit/audit.module';
+import { KeywayExceptionFilter } from './infra/http/exception.filter';
+import { KEYWAY_CONFIG, type KeywayConfig } from './infra/config/config';
+import { HealthController } from './fronts/health/health.controller';
+import { MeModule } from './fronts/account/me.module';
+import { OAuthModule } from './fronts/oauth/oauth.module';
+import { PrismaModule } from './infra/database/prisma.module';
+import { RateLimitModule } from './fronts/rate-limit/rate-limit.module';
+import { SeedModule } from './admin/seed/seed.module';
+import { SelfServiceModule } from './fronts/self-service/self-service.module';
 
 @Module({})
 export class AppModule {

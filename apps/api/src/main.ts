@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { Logger as Pino } from 'pino';
 import { createApp } from './app.factory';
-import { createRootLogger } from './common/logging';
-import { loadConfig } from './config/config';
-import { DemoSeedService } from './seed/demo-seed.service';
+import { createRootLogger } from './infra/logging/logging';
+import { loadConfig } from './infra/config/config';
+import { DemoSeedService } from './admin/seed/demo-seed.service';
 
 let root: Pino | undefined;
 

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { Strategy, type VerifyFunction } from 'passport-http-bearer';
-import { KEYWAY_CONFIG, type KeywayConfig } from '../config/config';
-import { constantTimeEqual } from '../crypto/tokens';
+import { KEYWAY_CONFIG, type KeywayConfig } from '../infra/config/config';
+import { constantTimeEqual } from '../infra/crypto/tokens';
 
 export interface AdminPrincipal {
   kind: 'bootstrap-token';

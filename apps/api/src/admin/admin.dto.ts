@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { GRANT_TYPES, RedirectUri } from '../applications/application';
-import { IdentityCredentialsInput } from '../identities/identity-credentials';
-import { PasswordSchema } from '../identities/identity-traits';
-import { ProjectSettingsInput } from '../projects/project-settings';
+import { GRANT_TYPES, RedirectUri } from '../domain/applications/application';
+import { IdentityCredentialsInput } from './identities/identity-credentials';
+import { PasswordSchema } from '../domain/schemas/identity-traits';
+import { ProjectSettingsInput } from '../domain/projects/project-settings';
 
 export const CreateProjectBody = z
   .object({

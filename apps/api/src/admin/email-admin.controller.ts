@@ -1,14 +1,14 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { AuditService } from '../audit/audit.service';
-import { ApiError } from '../common/errors';
-import { JsonBody } from '../common/zod-pipes';
-import { EmailAdminService } from '../email/email-admin.service';
-import { SmtpSettingsService, type SmtpSettingsView } from '../email/smtp-settings.service';
-import { TemplatesService, type ResolvedTemplate } from '../email/templates.service';
-import type { OutboxMessageMeta } from '../email/outbox.repository';
-import type { Project } from '../projects/projects.service';
+import { AuditService } from '../domain/audit/audit.service';
+import { ApiError } from '../infra/http/errors';
+import { JsonBody } from '../infra/http/zod-pipes';
+import { EmailAdminService } from '../domain/email/email-admin.service';
+import { SmtpSettingsService, type SmtpSettingsView } from '../domain/email/smtp-settings.service';
+import { TemplatesService, type ResolvedTemplate } from '../domain/email/templates.service';
+import type { OutboxMessageMeta } from '../domain/email/outbox.repository';
+import type { Project } from '../domain/projects/projects.service';
 import { AdminAuth } from './admin-auth.decorator';
 import { AdminProject } from './admin-project.pipe';
 

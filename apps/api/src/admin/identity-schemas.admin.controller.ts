@@ -1,0 +1,76 @@
+import { Controller, Get, Param, Post, Put } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { AdminAuth } from './admin-auth.decorator';
+import { AdminProject } from './admin-project.pipe';
+import { CreateIdentitySchemaBody, SetDefaultIdentitySchemaBody } from './admin.dto';
+import { AuditService } from '../domain/audit/audit.service';
+import { ApiError } from '../infra/http/errors';
+import { JsonBody } from '../infra/http/zod-pipes';
+import type { Prisma } from '../generated/prisma/client';
+import type { Project } from '../domain/projects/projects.service';
+import { IdentitySchemasService, type IdentitySchemaVersion } from '../domain/schemas/identity-schemas.service';
+import { fieldsFromSchema, type TraitField } from '../domain/schemas/schema-params';
+
+const schema = (s: z.ZodType): object => z.toJSONSchema(s, { io: 'input' }) as object;
+
+/** Registered by the AdminModule, beside the other admin controllers (admin auth, project pipe). */
+@ApiTags('admin: identity schemas')
+@AdminAuth()
+@Controller('api/admin/v1/projects/:slug/identity-schemas')
+export class IdentitySchemasAdminController {
+  constructor(
+    private readonly schemas: IdentitySchemasService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Add an identity schema version (JSON Schema 2020-12 of the traits, with keyway annotations)' })
+  @ApiBody({ schema: schema(CreateIdentitySchemaBody) })
+  async create(@AdminProject() project: Project, @JsonBody(CreateIdentitySchemaBody) body: CreateIdentitySchemaBody): Promise<SchemaView> {
+    const created = await this.schemas.create(project.id, body.schema, body.setDefault);
+    await this.audit.record('identity_schema.created', { projectId: project.id, data: { version: created.version, isDefault: created.isDefault } });
+    return schemaView(created);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List identity schema versions' })
+  async list(@AdminProject() project: Project): Promise<SummaryView[]> {
+    return (await this.schemas.list(project.id)).map(({ version, isDefault, createdAt }) => ({ version, isDefault, createdAt: createdAt.toISOString() }));
+  }
+
+  @Put('default')
+  @ApiOperation({ summary: 'Make a version the default: new identities are validated against it; existing ones keep theirs' })
+  @ApiBody({ schema: schema(SetDefaultIdentitySchemaBody) })
+  async setDefault(@AdminProject() project: Project, @JsonBody(SetDefaultIdentitySchemaBody) body: SetDefaultIdentitySchemaBody): Promise<SchemaView> {
+    const updated = await this.schemas.setDefault(project.id, body.version);
+    await this.audit.record('identity_schema.default_set', { projectId: project.id, data: { version: updated.version } });
+    return schemaView(updated);
+  }
+
+  @Get(':version')
+  @ApiOperation({ summary: 'Read a version: the schema as stored and the registration fields it generates' })
+  async get(@AdminProject() project: Project, @Param('version') version: string): Promise<SchemaView> {
+    if (!/^[1-9][0-9]{0,8}$/.test(version)) throw ApiError.notFound(`No identity schema version '${version}' in project '${project.slug}'.`);
+    return schemaView(await this.schemas.get(project.id, Number(version)));
+  }
+}
+
+interface SummaryView {
+  version: number;
+  isDefault: boolean;
+  createdAt: string;
+}
+interface SchemaView extends SummaryView {
+  schema: Prisma.JsonValue;
+  /** The traits as registration fields, in the order the schema says (what the registration flow will ask). */
+  fields: TraitField[];
+}
+
+const schemaView = ({ version, isDefault, createdAt, compiled }: IdentitySchemaVersion): SchemaView => ({
+  version,
+  isDefault,
+  createdAt: createdAt.toISOString(),
+  schema: compiled.schema as Prisma.JsonValue,
+  fields: fieldsFromSchema(compiled),
+});

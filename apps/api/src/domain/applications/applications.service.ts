@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../../infra/http/errors';
+import { randomToken, sha256 } from '../../infra/crypto/tokens';
+import { isNotFound, isUniqueViolation } from '../../infra/database/prisma-errors';
+import type { Application } from './application';
+import { ApplicationsRepository } from './applications.repository';
+
+export interface CreateApplicationInput {
+  name: string;
+  type: 'public' | 'confidential';
+  redirectUris: string[];
+  grantTypes: string[];
+  appNative: boolean;
+  /** Ordered login steps (validated by the caller against the authenticator registry); default: password only. */
+  loginFlow?: string[][] | undefined;
+  /** Let login steps enroll a missing required factor (default false). */
+  allowEnrollmentInFlow?: boolean | undefined;
+  clientId?: string | undefined;
+}
+
+export type UpdateApplicationInput = Partial<Pick<Application, 'name' | 'redirectUris' | 'grantTypes' | 'appNative' | 'loginFlow' | 'allowEnrollmentInFlow'>>;
+
+/** Applications are read on every OAuth request: keep them briefly in memory. */
+const CACHE_TTL_MS = 5_000;
+
+@Injectable()
+export class ApplicationsService {
+  private readonly cache = new Map<string, { application: Application | undefined; expiresAt: number }>();
+
+  constructor(private readonly applications: ApplicationsRepository) {}
+
+  async findByClientId(projectId: string, clientId: string): Promise<Application | undefined> {
+    const key = cacheKey(projectId, clientId);
+    const cached = this.cache.get(key);
+    if (cached && cached.expiresAt > Date.now()) return cached.application;
+    const application = await this.applications.findByClientId(projectId, clientId);
+    this.cache.set(key, { application, expiresAt: Date.now() + CACHE_TTL_MS });
+    return application;
+  }
+
+  list(projectId: string): Promise<Application[]> {
+    return this.applications.listByProject(projectId);
+  }
+
+  /** Creates a client. A confidential client's secret is returned here, once, and stored only as a hash. */
+  async create(projectId: string, input: CreateApplicationInput): Promise<{ application: Application; clientSecret?: string }> {
+    const clientSecret = input.type === 'confidential' ? randomToken() : undefined;
+    try {
+      const application = await this.applications.create({
+        projectId,
+        clientId: input.clientId ?? randomToken(18),
+        clientSecretHash: clientSecret ? sha256(clientSecret) : null,
+        name: input.name,
+        type: input.type,
+        redirectUris: input.redirectUris,
+        grantTypes: input.grantTypes,
+        appNative: input.appNative,
+        loginFlow: input.loginFlow ?? [['BasicAuthenticator']],
+        allowEnrollmentInFlow: input.allowEnrollmentInFlow ?? false,
+      });
+      this.cache.delete(cacheKey(projectId, application.clientId));
+      return clientSecret ? { application, clientSecret } : { application };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw ApiError.conflict(`client_id '${input.clientId}' is already taken.`);
+      throw error;
+    }
+  }
+
+  /**
+   * Changes a client's settings. The cached copy is dropped at once; other API processes see the change
+   * when their copy expires (CACHE_TTL_MS). Flows already running keep following the new login flow from
+   * their current step index.
+   */
+  async update(projectId: string, clientId: string, changes: UpdateApplicationInput): Promise<Application> {
+    try {
+      return await this.applications.update(projectId, clientId, changes);
+    } catch (error) {
+      if (isNotFound(error)) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
+      throw error;
+    } finally {
+      this.cache.delete(cacheKey(projectId, clientId));
+    }
+  }
+}
+
+function cacheKey(projectId: string, clientId: string): string {
+  return `${projectId}\n${clientId}`;
+}

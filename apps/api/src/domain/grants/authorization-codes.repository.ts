@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import { isNotFound } from '../../infra/database/prisma-errors';
+
+export type AuthorizationCodeRow = Prisma.AuthorizationCodeGetPayload<object>;
+
+export interface NewSessionAndCode {
+  projectId: string;
+  applicationId: string;
+  identityId: string;
+  amr: string[];
+  authTime: Date;
+  sessionExpiresAt: Date;
+  codeHash: string;
+  codeExpiresAt: Date;
+  /** Undefined when the authorization request carried none (First-Party Apps). */
+  redirectUri: string | undefined;
+  scope: string;
+  nonce: string | undefined;
+  codeChallenge: string | undefined;
+  codeChallengeMethod: string | undefined;
+  /** The device the login completed on; undefined when unknown (stored as {}). */
+  device?: { userAgent: string; ip: string | null; fingerprint: string } | undefined;
+}
+
+/** Whether the identity has any session yet, and one from this device. */
+export interface DeviceHistory {
+  signedInBefore: boolean;
+  knownDevice: boolean;
+}
+
+@Injectable()
+export class AuthorizationCodesRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  /**
+   * Creates the SSO session, then the authorization code that answers the flow. No transaction (two round
+   * trips instead of four on the login path): a session whose code failed to insert is unusable and expires.
+   * With `alsoInTransaction` (a mail that must exist exactly when the session does), all three run in one.
+   */
+  async createWithSession(input: NewSessionAndCode, alsoInTransaction?: (tx: Prisma.TransactionClient, sessionId: string) => Promise<unknown>): Promise<{ sessionId: string }> {
+    const sessionId = randomUUID();
+    if (!alsoInTransaction) {
+      await this.insert(this.prisma, sessionId, input);
+      return { sessionId };
+    }
+    await this.prisma.$transaction(async (tx) => {
+      await this.insert(tx, sessionId, input);
+      await alsoInTransaction(tx, sessionId);
+    });
+    return { sessionId };
+  }
+
+  /** One round trip, two probes of the (identity_id, device_fingerprint) index. */
+  async deviceHistory(identityId: string, fingerprint: string): Promise<DeviceHistory> {
+    const [row] = await this.prisma.$queryRaw<DeviceHistory[]>`
+      SELECT EXISTS (SELECT 1 FROM "sessions" WHERE "identity_id" = ${identityId}::uuid) AS "signedInBefore",
+             EXISTS (SELECT 1 FROM "sessions" WHERE "identity_id" = ${identityId}::uuid AND "device_fingerprint" = ${fingerprint}) AS "knownDevice"`;
+    return { signedInBefore: row?.signedInBefore === true, knownDevice: row?.knownDevice === true };
+  }
+
+  private async insert(db: Prisma.TransactionClient, sessionId: string, input: NewSessionAndCode): Promise<void> {
+    const { projectId, identityId, amr, authTime, device } = input;
+    await db.session.create({
+      data: {
+        id: sessionId,
+        projectId,
+        identityId,
+        amr,
+        authTime,
+        expiresAt: input.sessionExpiresAt,
+        ...(device ? { device: { userAgent: device.userAgent, ip: device.ip }, deviceFingerprint: device.fingerprint } : {}),
+      },
+      select: { id: true },
+    });
+    await db.authorizationCode.create({
+      data: {
+        projectId,
+        applicationId: input.applicationId,
+        identityId,
+        sessionId,
+        amr,
+        authTime,
+        codeHash: input.codeHash,
+        expiresAt: input.codeExpiresAt,
+        redirectUri: input.redirectUri ?? null,
+        scope: input.scope,
+        nonce: input.nonce ?? null,
+        codeChallenge: input.codeChallenge ?? null,
+        codeChallengeMethod: input.codeChallengeMethod ?? null,
+      },
+      select: { id: true },
+    });
+  }
+
+  /**
+   * Marks an unused code used and returns it, in one statement: single use without a race, and one round
+   * trip on the token path. Undefined when no unused code has this hash (see findByHash for why).
+   */
+  async consume(codeHash: string, now: Date): Promise<AuthorizationCodeRow | undefined> {
+    try {
+      return await this.prisma.authorizationCode.update({ where: { codeHash, consumedAt: null }, data: { consumedAt: now } });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  findByHash(codeHash: string): Promise<AuthorizationCodeRow | null> {
+    return this.prisma.authorizationCode.findUnique({ where: { codeHash } });
+  }
+}

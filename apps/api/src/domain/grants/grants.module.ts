@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { ApplicationsModule } from '../applications/applications.module';
+import { EmailModule } from '../email/email.module';
+import { IdentitiesModule } from '../identities/identities.module';
+import { KeysModule } from '../keys/keys.module';
+import { ProjectsModule } from '../projects/projects.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { AuthorizationCodeGrant } from './authorization-code.grant';
+import { AuthorizationCodesRepository } from './authorization-codes.repository';
+import { AuthorizationResponseService } from './authorization-response.service';
+import { AuthorizeService } from './authorize.service';
+import { ClientAuthenticator } from './client-authentication';
+import { RefreshTokenGrant } from './refresh-token.grant';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { TokenMinter } from './token-minter.service';
+
+/**
+ * Grants: validated authorization requests, the codes a finished flow issues, and the tokens those codes and
+ * refresh tokens redeem to. The OAuth endpoints and the self-service flows (which start from the same
+ * validated request and finish with the same code) both build on it.
+ */
+@Module({
+  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, SessionsModule, EmailModule],
+  providers: [AuthorizeService, ClientAuthenticator, AuthorizationResponseService, AuthorizationCodesRepository, RefreshTokensRepository, TokenMinter, AuthorizationCodeGrant, RefreshTokenGrant],
+  exports: [AuthorizeService, ClientAuthenticator, AuthorizationResponseService, TokenMinter, AuthorizationCodeGrant, RefreshTokenGrant],
+})
+export class GrantsModule {}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { Application } from '../applications/application';
+import { AuditService } from '../audit/audit.service';
+import { OAuthError } from '../../infra/http/errors';
+import { randomToken, sha256 } from '../../infra/crypto/tokens';
+import type { Project } from '../projects/projects.service';
+import { RefreshTokensRepository, type RefreshTokenRow } from './refresh-tokens.repository';
+import { parseScope } from './scopes';
+import { TokenMinter } from './token-minter.service';
+import type { TokenRequestParams, TokenResponse } from './token-request';
+
+/**
+ * grant_type=refresh_token (RFC 6749 §6) with rotation: every use returns a new refresh token, and
+ * presenting an already-rotated one (RFC 9700 §4.14.2 reuse detection) revokes the whole family.
+ * No ID token is returned (OIDC Core §12.2 permits it), which keeps this path free of RSA signatures.
+ */
+@Injectable()
+export class RefreshTokenGrant {
+  constructor(
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly minter: TokenMinter,
+    private readonly audit: AuditService,
+  ) {}
+
+  async handle(project: Project, client: Application, params: TokenRequestParams): Promise<TokenResponse> {
+    if (!params.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
+    if (!client.grantTypes.includes('refresh_token')) throw new OAuthError('unauthorized_client', 'this client may not use refresh tokens');
+    const now = new Date();
+    const tokenHash = sha256(params.refresh_token);
+    // Rotate first (one statement): whatever the checks below decide, this token is spent — but only when
+    // its own client presents it, so a token shown to another client or tenant stays usable by its owner.
+    const token = await this.refreshTokens.rotate(tokenHash, { projectId: project.id, applicationId: client.id }, now);
+    if (!token) return this.refuseSpent(project, client, tokenHash, now);
+    if (token.expiresAt <= now || token.familyExpiresAt <= now) throw new OAuthError('invalid_grant', 'refresh token expired');
+    let scope: string;
+    try {
+      scope = narrowScope(token.scope, params.scope);
+    } catch (error) {
+      // A bad scope parameter is the client's mistake, not a reason to end the user's login.
+      await this.refreshTokens.unrotate(token.id);
+      throw error;
+    }
+
+    const refreshToken = randomToken();
+    const idleExpiry = now.getTime() + project.settings.refreshTokenTtlSeconds * 1000;
+    const [access, stored] = await Promise.all([
+      this.minter.accessToken(project, {
+        identityId: token.identityId,
+        sessionId: token.sessionId,
+        clientId: client.clientId,
+        scope,
+        amr: token.amr,
+        authTime: token.authTime,
+        traits: {},
+      }),
+      this.refreshTokens.createInLiveSession({
+        id: randomUUID(),
+        projectId: project.id,
+        applicationId: client.id,
+        identityId: token.identityId,
+        sessionId: token.sessionId,
+        familyId: token.familyId,
+        tokenHash: sha256(refreshToken),
+        // The family keeps its original scope; a narrowed request affects only this access token.
+        scope: token.scope,
+        amr: token.amr,
+        authTime: token.authTime,
+        expiresAt: new Date(Math.min(idleExpiry, token.familyExpiresAt.getTime())),
+        familyExpiresAt: token.familyExpiresAt,
+      }),
+    ]);
+    // The session was revoked between the rotation and now (logout, password change, a replayed code).
+    if (!stored) throw new OAuthError('invalid_grant', 'refresh token revoked');
+    return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope, refresh_token: refreshToken };
+  }
+
+  /**
+   * Unknown, another client's, revoked (itself or its session), or already rotated — only the last is reuse,
+   * which revokes the whole family.
+   */
+  private async refuseSpent(project: Project, client: Application, tokenHash: string, now: Date): Promise<never> {
+    const token = await this.refreshTokens.findByHash(tokenHash);
+    if (!token || token.projectId !== project.id || token.applicationId !== client.id) throw new OAuthError('invalid_grant', 'invalid refresh token');
+    if (token.revokedAt || token.session.revokedAt) throw new OAuthError('invalid_grant', 'refresh token revoked');
+    return this.reused(project, token, now);
+  }
+
+  private async reused(project: Project, token: RefreshTokenRow, now: Date): Promise<never> {
+    await this.refreshTokens.revokeFamily(token.familyId, now);
+    await this.audit.record('oauth.refresh_token_reused', { projectId: project.id, identityId: token.identityId, data: { familyId: token.familyId } });
+    throw new OAuthError('invalid_grant', 'refresh token was already used; the login has been revoked');
+  }
+}
+
+/** RFC 6749 §6: a refresh may ask for less than was granted, never more. */
+function narrowScope(granted: string, requested: string | undefined): string {
+  if (requested === undefined) return granted;
+  const grantedScopes = parseScope(granted);
+  const requestedScopes = parseScope(requested);
+  const extra = requestedScopes.filter((s) => !grantedScopes.includes(s));
+  if (extra.length || requestedScopes.length === 0) throw new OAuthError('invalid_scope', `scope exceeds the original grant: ${extra.join(' ')}`);
+  return requestedScopes.join(' ');
+}

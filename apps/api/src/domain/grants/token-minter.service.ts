@@ -1,0 +1,92 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { SignJWT } from 'jose';
+import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG, SigningKeysService } from '../keys/signing-keys.service';
+import { normaliseIdentifier } from '../schemas/identity-traits';
+import type { Project } from '../projects/projects.service';
+import { parseScope, SCOPE_CLAIMS } from './scopes';
+
+/** Who the tokens are about and how they authenticated. */
+export interface TokenSubject {
+  identityId: string;
+  sessionId: string;
+  clientId: string;
+  scope: string;
+  amr: string[];
+  authTime: Date;
+  traits: Record<string, unknown>;
+  /** The identity's verified email addresses (normalised); only ID tokens use them, for email_verified. */
+  verifiedEmails?: readonly string[];
+}
+
+/** Mints JWT access tokens (RFC 9068) and OpenID Connect ID tokens, signed with the project's keys. */
+@Injectable()
+export class TokenMinter {
+  constructor(private readonly keys: SigningKeysService) {}
+
+  async accessToken(project: Project, subject: TokenSubject): Promise<{ token: string; expiresIn: number }> {
+    const key = await this.keys.signingKey(project.id, ACCESS_TOKEN_ALG);
+    const expiresIn = project.settings.accessTokenTtlSeconds;
+    const token = await new SignJWT({
+      client_id: subject.clientId,
+      scope: subject.scope,
+      auth_time: epoch(subject.authTime),
+      amr: subject.amr,
+      sid: subject.sessionId,
+    })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(project.issuer)
+      .setSubject(subject.identityId)
+      // Without a resource indicator the audience is this issuer (its userinfo endpoint is the resource).
+      .setAudience(project.issuer)
+      .setIssuedAt()
+      .setExpirationTime(`${expiresIn}s`)
+      .setJti(randomUUID())
+      .sign(key.privateKey);
+    return { token, expiresIn };
+  }
+
+  async idToken(project: Project, subject: TokenSubject, extra: { nonce?: string | null; accessToken: string }): Promise<string> {
+    const key = await this.keys.signingKey(project.id, ID_TOKEN_ALG);
+    return new SignJWT({
+      auth_time: epoch(subject.authTime),
+      amr: subject.amr,
+      sid: subject.sessionId,
+      at_hash: halfHash(extra.accessToken),
+      ...(extra.nonce ? { nonce: extra.nonce } : {}),
+      ...scopedClaims(subject.scope, subject.traits, subject.verifiedEmails ?? []),
+    })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+      .setIssuer(project.issuer)
+      .setSubject(subject.identityId)
+      .setAudience(subject.clientId)
+      .setIssuedAt()
+      .setExpirationTime(`${project.settings.idTokenTtlSeconds}s`)
+      .sign(key.privateKey);
+  }
+}
+
+/** The user claims the granted scopes release (OIDC Core §5.4). */
+export function scopedClaims(scope: string, traits: Record<string, unknown>, verifiedEmails: readonly string[]): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  const email = traits['email'];
+  for (const granted of parseScope(scope)) {
+    for (const claim of SCOPE_CLAIMS[granted] ?? []) {
+      // True only when the address the email claim states is one the identity proved (VerifiableAddress),
+      // never from a trait an admin or the user could simply set.
+      if (claim === 'email_verified') claims[claim] = typeof email === 'string' && verifiedEmails.includes(normaliseIdentifier(email));
+      else if (traits[claim] !== undefined) claims[claim] = traits[claim];
+    }
+  }
+  return claims;
+}
+
+function epoch(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
+
+/** OIDC Core §3.1.3.6 at_hash for RS256: left half of SHA-256, base64url. */
+function halfHash(value: string): string {
+  const digest = createHash('sha256').update(value).digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+}

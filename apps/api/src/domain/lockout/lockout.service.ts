@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import { sha256 } from '../../infra/crypto/tokens';
+import { PrismaClient } from '../../generated/prisma/client';
+import type { ProjectSettings } from '../projects/project-settings';
+
+/** A factor whose failures are counted separately (RFC 8176 names where they exist). */
+export type Factor = 'password' | 'totp' | 'backup_code' | 'passkey' | 'email_otp';
+
+/**
+ * Who is being guessed at: a known identity, or an identifier nobody has. Unknown identifiers are counted
+ * and locked exactly like identities, so their answers (remainingAttempts, lock) reveal nothing.
+ */
+export type AttemptSubject =
+  | { kind: 'identity'; identityId: string; lockedUntil: Date | null }
+  | { kind: 'identifier'; identifier: string };
+
+export type LockoutPolicy = ProjectSettings['lockout'];
+
+/**
+ * One attempt at a factor, counted before the secret is checked. `granted` is false when the subject is
+ * locked, or when as many attempts as it may still fail are already being checked by other requests.
+ */
+export interface AttemptReservation {
+  readonly granted: boolean;
+  /** The attempt failed: it stays counted, and the last one allowed locks the subject. */
+  failed(): Promise<{ remainingAttempts: number; locked: boolean }>;
+  /** The attempt succeeded: the subject's failures, lock history and any lapsed lock are cleared. */
+  succeeded(): Promise<void>;
+  /** The attempt was no guess (a resubmitted, already accepted code): it is handed back uncounted. */
+  release(): Promise<{ remainingAttempts: number }>;
+}
+
+/**
+ * A reservation that did not lapse into a lock although its holder never reported back (a crashed
+ * process) is given up after this long, so a subject can never stay saturated without a lock.
+ */
+const STALE_RESERVATION_MS = 60_000;
+
+/**
+ * Brute-force protection: failed attempts per subject and factor, and the timed lock they lead to.
+ *
+ * An attempt is reserved atomically (one conditional upsert) *before* the secret is verified, so
+ * concurrent guesses cannot all read "4 failures so far" and all be checked: with maxAttempts = 5, at most
+ * five answers are ever evaluated, however many requests race, on any number of API replicas. Locks are
+ * progressive: the k-th lock in a row lasts initialDurationSeconds · 2^(k−1), capped at durationSeconds,
+ * so a handful of requests cannot keep a victim out for the longest time; a success resets the series,
+ * and so does a quiet period of durationSeconds after the last lock.
+ */
+@Injectable()
+export class LockoutService {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async reserve(projectId: string, subject: AttemptSubject, factor: Factor, policy: LockoutPolicy, now = new Date()): Promise<AttemptReservation> {
+    // An identity locked through another factor is locked for this one too.
+    if (subject.kind === 'identity' && subject.lockedUntil !== null && subject.lockedUntil > now) return REFUSED;
+    const key = counterKey(subject, factor);
+    const stale = new Date(now.getTime() - STALE_RESERVATION_MS);
+    // Granted when the subject is not locked and fewer than maxAttempts attempts are counted (a lapsed
+    // lock or an abandoned saturation starts the count afresh); otherwise the update matches nothing.
+    const rows = await this.prisma.$queryRaw<Array<{ failures: number; lockCount: number; lastLockedUntil: Date | null }>>`
+      INSERT INTO attempt_counters (id, project_id, key, failures, updated_at)
+      VALUES (gen_random_uuid(), ${projectId}::uuid, ${key}, 1, ${now})
+      ON CONFLICT (project_id, key) DO UPDATE SET
+        failures = CASE WHEN attempt_counters.locked_until IS NOT NULL OR attempt_counters.failures >= ${policy.maxAttempts}
+                        THEN 1 ELSE attempt_counters.failures + 1 END,
+        locked_until = NULL,
+        updated_at = EXCLUDED.updated_at
+      WHERE (attempt_counters.locked_until IS NULL AND attempt_counters.failures < ${policy.maxAttempts})
+         OR attempt_counters.locked_until <= ${now}
+         OR (attempt_counters.locked_until IS NULL AND attempt_counters.updated_at <= ${stale})
+      RETURNING failures, lock_count AS "lockCount", last_locked_until AS "lastLockedUntil"`;
+    const counter = rows[0];
+    if (!counter) return REFUSED;
+    return new Reservation(this.prisma, projectId, subject, key, policy, counter, now);
+  }
+}
+
+const REFUSED: AttemptReservation = {
+  granted: false,
+  failed: () => Promise.resolve({ remainingAttempts: 0, locked: true }),
+  succeeded: () => Promise.resolve(),
+  release: () => Promise.resolve({ remainingAttempts: 0 }),
+};
+
+class Reservation implements AttemptReservation {
+  readonly granted = true;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly projectId: string,
+    private readonly subject: AttemptSubject,
+    private readonly key: string,
+    private readonly policy: LockoutPolicy,
+    private readonly counter: { failures: number; lockCount: number; lastLockedUntil: Date | null },
+    private readonly now: Date,
+  ) {}
+
+  async failed(): Promise<{ remainingAttempts: number; locked: boolean }> {
+    const { failures } = this.counter;
+    if (failures < this.policy.maxAttempts) return { remainingAttempts: this.policy.maxAttempts - failures, locked: false };
+
+    // Only the holder of the last allowed attempt gets here, so locks are never written concurrently. The
+    // lock applies only while the count is still full: a success of the same subject since this attempt was
+    // reserved (its owner signing in at the same moment) cleared the count, and a guess that lost that race
+    // must not lock the owner out right after they got in.
+    const now = this.now;
+    const lockCount = lockSeriesLength(this.counter, this.policy, now) + 1;
+    const lockedUntil = new Date(now.getTime() + lockDurationSeconds(lockCount, this.policy) * 1000);
+    const { count } = await this.prisma.attemptCounter.updateMany({
+      where: { projectId: this.projectId, key: this.key, lockedUntil: null, failures: { gte: this.policy.maxAttempts } },
+      data: { lockedUntil, lastLockedUntil: lockedUntil, lockCount },
+    });
+    if (count === 0) {
+      const current = await this.prisma.attemptCounter.findUnique({ where: { projectId_key: { projectId: this.projectId, key: this.key } }, select: { failures: true } });
+      return { remainingAttempts: Math.max(this.policy.maxAttempts - (current?.failures ?? 0), 1), locked: false };
+    }
+    // The identity's own lock covers every factor and is what the admin API shows.
+    if (this.subject.kind === 'identity') {
+      await this.prisma.identity.update({ where: { id: this.subject.identityId }, data: { lockedUntil }, select: { id: true } });
+    }
+    return { remainingAttempts: 0, locked: true };
+  }
+
+  async succeeded(): Promise<void> {
+    const clear = this.prisma.attemptCounter.updateMany({
+      where: { projectId: this.projectId, key: this.key },
+      data: { failures: 0, lockedUntil: null, lockCount: 0, lastLockedUntil: null },
+    });
+    // One statement on the usual path (a login is hot); a lapsed identity lock is cleared with it.
+    if (this.subject.kind !== 'identity' || this.subject.lockedUntil === null) {
+      await clear;
+      return;
+    }
+    await this.prisma.$transaction([
+      clear,
+      this.prisma.identity.updateMany({ where: { id: this.subject.identityId, lockedUntil: { lte: this.now } }, data: { lockedUntil: null } }),
+    ]);
+  }
+
+  async release(): Promise<{ remainingAttempts: number }> {
+    const rows = await this.prisma.$queryRaw<Array<{ failures: number }>>`
+      UPDATE attempt_counters SET failures = GREATEST(failures - 1, 0), updated_at = ${new Date()}
+      WHERE project_id = ${this.projectId}::uuid AND key = ${this.key} AND locked_until IS NULL
+      RETURNING failures`;
+    return { remainingAttempts: Math.max(this.policy.maxAttempts - (rows[0]?.failures ?? this.policy.maxAttempts), 0) };
+  }
+}
+
+/** Locks in a row before this one: the series continues while the last lock ended within durationSeconds. */
+export function lockSeriesLength(counter: { lockCount: number; lastLockedUntil: Date | null }, policy: LockoutPolicy, now: Date): number {
+  if (!counter.lastLockedUntil) return 0;
+  const quietSince = now.getTime() - counter.lastLockedUntil.getTime();
+  return quietSince <= policy.durationSeconds * 1000 ? counter.lockCount : 0;
+}
+
+/** The k-th lock in a row (k ≥ 1): initialDurationSeconds doubled per earlier lock, at most durationSeconds. */
+export function lockDurationSeconds(lockCount: number, policy: LockoutPolicy): number {
+  const initial = Math.min(policy.initialDurationSeconds, policy.durationSeconds);
+  return Math.min(policy.durationSeconds, initial * 2 ** Math.min(lockCount - 1, 30));
+}
+
+/** The attempt-counter key of a subject and factor; unknown identifiers are hashed. */
+export function counterKey(subject: AttemptSubject, factor: Factor): string {
+  // Unknown identifiers are stored hashed: the table must not become a list of guessed addresses.
+  return subject.kind === 'identity' ? `identity:${subject.identityId}:${factor}` : `identifier:${sha256(subject.identifier)}:${factor}`;
+}

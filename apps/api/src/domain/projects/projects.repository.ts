@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { Prisma, PrismaClient } from '../../generated/prisma/client';
+
+export type ProjectRow = Prisma.ProjectGetPayload<object>;
+
+@Injectable()
+export class ProjectsRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  findBySlug(slug: string): Promise<ProjectRow | null> {
+    return this.prisma.project.findUnique({ where: { slug } });
+  }
+
+  list(): Promise<ProjectRow[]> {
+    return this.prisma.project.findMany({ orderBy: { createdAt: 'asc' } });
+  }
+
+  update(id: string, data: { name?: string; settings?: object }): Promise<ProjectRow> {
+    return this.prisma.project.update({ where: { id }, data });
+  }
+
+  /** Creates the project and its signing keys in one transaction. */
+  create(
+    data: { slug: string; name: string; settings: object },
+    signingKeys: Omit<Prisma.SigningKeyCreateManyInput, 'projectId'>[],
+  ): Promise<ProjectRow> {
+    return this.prisma.$transaction(async (tx) => {
+      const project = await tx.project.create({ data });
+      await tx.signingKey.createMany({ data: signingKeys.map((key) => ({ ...key, projectId: project.id })) });
+      return project;
+    });
+  }
+}

@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError, ErrorCodes } from '../../infra/http/errors';
+import { describeIssues } from '../../infra/http/zod-pipes';
+import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
+import { isUniqueViolation } from '../../infra/database/prisma-errors';
+import { SigningKeysService } from '../keys/signing-keys.service';
+import { mergeRateLimitSettings } from '../../infra/config/rate-limit-policy';
+import { ProjectSettings, type ProjectSettingsInput } from './project-settings';
+import { ProjectsRepository, type ProjectRow } from './projects.repository';
+
+/** A tenant as the rest of the API sees it. */
+export interface Project {
+  id: string;
+  slug: string;
+  name: string;
+  issuer: string;
+  settings: ProjectSettings;
+}
+
+/** Projects change rarely and are read on every OAuth request: keep them briefly in memory. */
+const CACHE_TTL_MS = 5_000;
+
+@Injectable()
+export class ProjectsService {
+  private readonly cache = new Map<string, { project: Project | undefined; expiresAt: number }>();
+
+  constructor(
+    private readonly projects: ProjectsRepository,
+    private readonly signingKeys: SigningKeysService,
+    @Inject(KEYWAY_CONFIG) private readonly config: KeywayConfig,
+  ) {}
+
+  issuerOf(slug: string): string {
+    return `${this.config.publicUrl}/t/${slug}`;
+  }
+
+  /** The project for a tenant path segment, or undefined. */
+  async findBySlug(slug: string): Promise<Project | undefined> {
+    const cached = this.cache.get(slug);
+    if (cached && cached.expiresAt > Date.now()) return cached.project;
+    const row = await this.projects.findBySlug(slug);
+    const project = row ? this.toProject(row) : undefined;
+    this.cache.set(slug, { project, expiresAt: Date.now() + CACHE_TTL_MS });
+    return project;
+  }
+
+  async list(): Promise<Project[]> {
+    return (await this.projects.list()).map((row) => this.toProject(row));
+  }
+
+  async create(input: { slug: string; name: string; settings?: ProjectSettingsInput | undefined }): Promise<Project> {
+    const settings = ProjectSettings.parse(input.settings ?? {});
+    const keys = await this.signingKeys.generateKeySet();
+    try {
+      const row = await this.projects.create({ slug: input.slug, name: input.name, settings }, keys);
+      this.cache.delete(row.slug);
+      return this.toProject(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw ApiError.conflict(`A project with slug '${input.slug}' already exists.`, ErrorCodes.CONFLICT);
+      throw error;
+    }
+  }
+
+  /**
+   * Changes the name and settings. Settings sent are merged over the current ones, nested objects
+   * (lockout, webauthn, emailOtp, emails, rateLimits rule by rule) field by field; the result is validated as a whole (e.g. origins against rpId).
+   */
+  async update(project: Project, input: { name?: string | undefined; settings?: ProjectSettingsInput | undefined }): Promise<Project> {
+    const current = project.settings;
+    const { lockout, webauthn, emailOtp, emails, rateLimits, ...rest } = input.settings ?? {};
+    const settings = ProjectSettings.safeParse({
+      ...current,
+      ...rest,
+      lockout: { ...current.lockout, ...lockout },
+      webauthn: { ...current.webauthn, ...webauthn },
+      emailOtp: { ...current.emailOtp, ...emailOtp },
+      emails: { ...current.emails, ...emails },
+      rateLimits: mergeRateLimitSettings(current.rateLimits, rateLimits),
+    });
+    if (!settings.success) throw ApiError.badRequest(describeIssues(settings.error, 'settings'));
+    const row = await this.projects.update(project.id, { ...(input.name !== undefined ? { name: input.name } : {}), settings: settings.data });
+    this.cache.delete(row.slug);
+    return this.toProject(row);
+  }
+
+  private toProject(row: ProjectRow): Project {
+    return {
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      issuer: this.issuerOf(row.slug),
+      // Stored settings are merged over today's defaults, so new settings get secure values.
+      settings: ProjectSettings.parse(row.settings ?? {}),
+    };
+  }
+}

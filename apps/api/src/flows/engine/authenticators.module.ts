@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { BackupCodesModule } from '../../methods/backup-codes/backup-codes.module';
+import { EmailModule } from '../../domain/email/email.module';
+import { AUTHENTICATORS, type Authenticator } from '../../methods/authenticator';
+import { IdentitiesModule } from '../../domain/identities/identities.module';
+import { LockoutModule } from '../../domain/lockout/lockout.module';
+import { PasskeysModule } from '../../methods/passkey/passkeys.module';
+import { SchemasModule } from '../../domain/schemas/schemas.module';
+import { TotpModule } from '../../methods/totp/totp.module';
+import { BackupCodeAuthenticator } from '../../methods/backup-codes/backup-code.authenticator';
+import { BasicAuthenticator } from '../../methods/password/basic.authenticator';
+import { EmailOtpAuthenticator } from '../../methods/email-code/email-otp.authenticator';
+import { EmailOtpRepository } from '../../methods/email-code/email-otp.repository';
+import { FidoAuthenticator } from '../../methods/passkey/fido.authenticator';
+import { TotpAuthenticator } from '../../methods/totp/totp.authenticator';
+
+/** Every authenticator the flow engine can offer. Register a new one here (and only here). */
+const AUTHENTICATOR_CLASSES = [BasicAuthenticator, TotpAuthenticator, BackupCodeAuthenticator, FidoAuthenticator, EmailOtpAuthenticator];
+
+@Module({
+  imports: [IdentitiesModule, LockoutModule, TotpModule, BackupCodesModule, PasskeysModule, EmailModule, SchemasModule],
+  providers: [
+    ...AUTHENTICATOR_CLASSES,
+    EmailOtpRepository,
+    {
+      provide: AUTHENTICATORS,
+      inject: AUTHENTICATOR_CLASSES,
+      useFactory: (...authenticators: Authenticator[]) => authenticators,
+    },
+  ],
+  exports: [AUTHENTICATORS],
+})
+export class AuthenticatorsModule {}

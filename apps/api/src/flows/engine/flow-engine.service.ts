@@ -1,0 +1,225 @@
+import { Injectable } from '@nestjs/common';
+import type { AuthenticatorOption, AuthnRequest, FlowMessage, NextStep } from '@keyway/flow-types';
+import type { Application } from '../../domain/applications/application';
+import { ApplicationsService } from '../../domain/applications/applications.service';
+import { ApiError, ErrorCodes } from '../../infra/http/errors';
+import { isUuid } from '../../infra/http/ids';
+import type { Project } from '../../domain/projects/projects.service';
+import type { Authenticator, AuthenticatorContext } from '../../methods/authenticator';
+import { AuthenticatorRegistry } from './authenticator.registry';
+import type { AuthRequest, FlowRecord } from '../../domain/flows/flow';
+import { FlowMessages } from '../../domain/flows/flow-messages';
+import { FlowsRepository } from '../../domain/flows/flows.repository';
+import { StepOptionsResolver, type StepOption } from './step-options';
+
+/** What a step of a flow led to. Fronts (app-native JSON, FiPA) turn it into their wire format. */
+export type FlowOutcome =
+  | { status: 'INCOMPLETE' | 'FAIL_INCOMPLETE'; flow: FlowRecord; nextStep: NextStep }
+  | { status: 'FAIL_COMPLETED'; flow: FlowRecord; messages: FlowMessage[] }
+  | { status: 'SUCCESS_COMPLETED'; flow: FlowRecord & { identityId: string } };
+
+/** Failed answers one flow may give, whatever usernames they name, before it dies. */
+const MAX_FAILURES_PER_FLOW = 10;
+/** Longest parameter value we accept; bounds the work one request can cause. */
+const MAX_PARAM_LENGTH = 8192;
+
+/**
+ * The flow engine: a server-side state machine of steps, each offering one or more authenticators.
+ * Every call re-checks the flow's binding (tenant, client, expiry, progress) on the server.
+ */
+@Injectable()
+export class FlowEngine {
+  constructor(
+    private readonly flows: FlowsRepository,
+    private readonly registry: AuthenticatorRegistry,
+    private readonly applications: ApplicationsService,
+    private readonly stepOptionsResolver: StepOptionsResolver,
+  ) {}
+
+  /** Authenticator names that a login flow may use. */
+  knownAuthenticators(): string[] {
+    return this.registry.names();
+  }
+
+  /** `authSessionHash` names the flow for the First-Party Apps front, which never shows the flow id. */
+  async start(project: Project, application: Application, authRequest: AuthRequest, options: { authSessionHash?: string } = {}): Promise<FlowOutcome> {
+    const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
+    const flow = await this.flows.create({ projectId: project.id, applicationId: application.id, authRequest, expiresAt, ...options });
+    const context = { project, application, flow };
+    return { status: 'INCOMPLETE', flow, nextStep: await this.describeStep(context) };
+  }
+
+  /**
+   * The running flow of this project that a First-Party Apps auth_session names (by its SHA-256).
+   * Unknown, finished, expired and other tenants' flows are all undefined, as in loadFlow.
+   */
+  async findByAuthSession(project: Project, authSessionHash: string): Promise<FlowRecord | undefined> {
+    const flow = await this.flows.findActiveByAuthSessionHash(authSessionHash);
+    if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) return undefined;
+    return flow;
+  }
+
+  /**
+   * The current step's options and the params that answer each, without initiating anything: fronts that
+   * receive an answer without an authenticatorId (First-Party Apps) pick the option by the params sent.
+   */
+  async stepOptions(project: Project, flowId: string): Promise<Array<{ authenticatorId: string; requiredParams: string[] }>> {
+    const { flow, application } = await this.loadFlow(project, flowId);
+    const context: AuthenticatorContext = { project, application, flow };
+    return Promise.all(
+      (await this.stepOptionsResolver.resolve(context)).map(async ({ authenticator }) => ({
+        authenticatorId: this.registry.idOf(authenticator),
+        requiredParams: (await authenticator.prompt(context)).requiredParams,
+      })),
+    );
+  }
+
+  /** The current step again, as `start` presents it (for a front asked to continue without an answer). */
+  async describe(project: Project, flowId: string): Promise<FlowOutcome> {
+    const { flow, application } = await this.loadFlow(project, flowId);
+    return { status: 'INCOMPLETE', flow, nextStep: await this.describeStep({ project, application, flow }) };
+  }
+
+  async advance(project: Project, request: AuthnRequest): Promise<FlowOutcome> {
+    const { flow, application } = await this.loadFlow(project, request.flowId);
+    const context: AuthenticatorContext = { project, application, flow };
+    const { authenticator, userInitiated } = await this.selectOption(context, request.selectedAuthenticator.authenticatorId);
+    const params = request.selectedAuthenticator.params;
+
+    if (params === undefined || Object.keys(params).length === 0) {
+      if (userInitiated) return this.initiate(context, authenticator, true);
+      throw missingParams(await authenticator.prompt(context));
+    }
+    const prompt = await authenticator.prompt(context);
+    const missing = prompt.requiredParams.filter((name) => !params[name]);
+    if (missing.length) throw missingParams(prompt, missing);
+    const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
+    if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
+
+    const result = await authenticator.authenticate(context, params);
+    if (result.outcome === 'success' && flow.identityId && flow.identityId !== result.identityId) {
+      return this.fail(context, FlowMessages.identityMismatch(), true);
+    }
+    if (result.outcome === 'terminal') return this.fail(context, result.message, true);
+    if (result.outcome === 'failure') return this.fail(context, result.message, false);
+    if (result.outcome === 'continue') return this.present(context, authenticator, result.stepState);
+
+    const amr = [...new Set([...flow.amr, ...result.amr])];
+    const stepIndex = flow.stepIndex + 1;
+    const done = stepIndex >= application.loginFlow.length;
+    // Checked here, where every front's login ends (app-native /oauth2/authn and First-Party Apps
+    // /oauth2/authorize-challenge), and only after the last step proved who it is: telling an unverified
+    // user earlier would confirm an account to anyone who knows its email address.
+    if (done && project.settings.requireVerifiedEmail && !(await this.flows.hasVerifiedEmail(result.identityId))) {
+      await this.commit(flow, { state: 'failed' });
+      return { status: 'FAIL_COMPLETED', flow, messages: [FlowMessages.emailNotVerified()] };
+    }
+    await this.commit(flow, { stepIndex, identityId: result.identityId, amr, stepState: {}, ...(done ? { state: 'succeeded' as const } : {}) });
+    const advanced = { ...flow, stepIndex, identityId: result.identityId, amr, stepState: {} };
+    if (done) return { status: 'SUCCESS_COMPLETED', flow: advanced };
+    return { status: 'INCOMPLETE', flow: advanced, nextStep: await this.describeStep({ ...context, flow: advanced }) };
+  }
+
+  private async loadFlow(project: Project, flowId: string): Promise<{ flow: FlowRecord & { failedAttempts: number }; application: Application }> {
+    const flow = isUuid(flowId) ? await this.flows.findActive(flowId) : undefined;
+    // Unknown, finished, expired and other tenants' flows all answer the same.
+    if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) {
+      throw ApiError.badRequest('Invalid or expired flowId. Start a new flow at the authorization endpoint.', ErrorCodes.FLOW_INVALID_ID);
+    }
+    const application = await this.applications.findByClientId(project.id, flow.authRequest.clientId);
+    if (!application || application.id !== flow.applicationId || !application.appNative) {
+      throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
+    }
+    return { flow, application };
+  }
+
+  /** The selected option must be one the current step offers. */
+  private async selectOption(context: AuthenticatorContext, authenticatorId: string): Promise<StepOption> {
+    const authenticator = this.registry.fromId(authenticatorId);
+    const option = authenticator && (await this.stepOptionsResolver.resolve(context)).find((o) => o.authenticator === authenticator);
+    if (!option) {
+      throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
+    }
+    return option;
+  }
+
+  /** `reselected`: the user selected the option again without params (a resend), not the engine presenting the step. */
+  private async initiate(context: AuthenticatorContext, authenticator: Authenticator, reselected = false): Promise<FlowOutcome> {
+    const { stepState, refused } = (await authenticator.initiate?.(context, { reselected })) ?? {};
+    if (refused) {
+      // Not a wrong answer (nothing is counted): the option stays as it was, with the reason.
+      const option = await this.describeOption(context, authenticator, true);
+      return { status: 'FAIL_INCOMPLETE', flow: context.flow, nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option], messages: [refused] } };
+    }
+    return this.present(context, authenticator, stepState);
+  }
+
+  /** Stores the option's step state and answers with its full prompt. */
+  private async present(context: AuthenticatorContext, authenticator: Authenticator, stepState: unknown): Promise<FlowOutcome> {
+    const flow = { ...context.flow, stepState: { ...context.flow.stepState, [authenticator.name]: stepState } };
+    await this.commit(context.flow, { stepState: flow.stepState });
+    const option = await this.describeOption({ ...context, flow }, authenticator, true);
+    return { status: 'INCOMPLETE', flow, nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option] } };
+  }
+
+  private async fail(context: AuthenticatorContext & { flow: { failedAttempts?: number } }, message: FlowMessage, terminal: boolean): Promise<FlowOutcome> {
+    const failedAttempts = (context.flow.failedAttempts ?? 0) + 1;
+    const dead = terminal || failedAttempts >= MAX_FAILURES_PER_FLOW;
+    // Failures do not move the step, so the optimistic lock only guards against a finished flow.
+    await this.flows.update(context.flow, dead ? { state: 'failed', failedAttempts } : { failedAttempts });
+    if (dead) return { status: 'FAIL_COMPLETED', flow: context.flow, messages: [terminal ? message : FlowMessages.tooManyAttempts()] };
+    const nextStep = await this.describeStep(context);
+    return { status: 'FAIL_INCOMPLETE', flow: context.flow, nextStep: { ...nextStep, messages: [message] } };
+  }
+
+  private async commit(flow: FlowRecord, change: Parameters<FlowsRepository['update']>[1]): Promise<void> {
+    if (!(await this.flows.update(flow, change))) {
+      throw ApiError.flowConflict();
+    }
+  }
+
+  /**
+   * The step's options as StepOptionsResolver sees them (configured, plus those offered alongside).
+   * One option → AUTHENTICATOR_PROMPT with its full prompt (initiated right away if it needs it).
+   * Several → MULTI_OPTIONS_PROMPT, where options that need user initiation show only id and name.
+   */
+  private async describeStep(context: AuthenticatorContext): Promise<NextStep> {
+    const options = await this.stepOptionsResolver.resolve(context);
+    if (options.length === 1 && options[0]) {
+      const only = options[0];
+      if (only.userInitiated) {
+        const outcome = await this.initiate(context, only.authenticator);
+        if (outcome.status === 'INCOMPLETE') return outcome.nextStep;
+      }
+      return { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [await this.describeOption(context, only.authenticator, true)] };
+    }
+    return {
+      stepType: 'MULTI_OPTIONS_PROMPT',
+      authenticators: await Promise.all(options.map((o) => this.describeOption(context, o.authenticator, !o.userInitiated))),
+    };
+  }
+
+  private async describeOption(context: AuthenticatorContext, authenticator: Authenticator, full: boolean): Promise<AuthenticatorOption> {
+    const base = { authenticatorId: this.registry.idOf(authenticator), authenticator: authenticator.displayName, idp: authenticator.idp };
+    if (!full) return { ...base, metadata: { i18nKey: authenticator.i18nKey } };
+    const prompt = await authenticator.prompt(context);
+    return {
+      ...base,
+      metadata: {
+        i18nKey: authenticator.i18nKey,
+        promptType: prompt.promptType,
+        ...(prompt.params ? { params: prompt.params } : {}),
+        ...(prompt.additionalData ? { additionalData: prompt.additionalData } : {}),
+      },
+      requiredParams: prompt.requiredParams,
+    };
+  }
+}
+
+function missingParams(prompt: { requiredParams: string[] }, missing = prompt.requiredParams): ApiError {
+  return ApiError.badRequest(
+    `Missing required parameter(s) in selectedAuthenticator.params: ${missing.join(', ')}.`,
+    ErrorCodes.FLOW_MISSING_PARAMS,
+  );
+}
+

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import type { Authenticator, AuthenticatorContext } from '../../methods/authenticator';
+import { AuthenticatorRegistry } from './authenticator.registry';
+
+/** One option of the current step, as this flow sees it now. */
+export interface StepOption {
+  authenticator: Authenticator;
+  /** Shown with only its id and name in a MULTI_OPTIONS_PROMPT; selecting it without params initiates it. */
+  userInitiated: boolean;
+}
+
+/**
+ * The options a flow's current step offers: the configured ones, then the ones added through
+ * `offeredAlongside` (backup codes wherever TOTP or a passkey is a step) that the identity can use.
+ * The engine asks this one place both to present a step and to check a selection, so an option is
+ * selectable exactly when it is shown.
+ */
+@Injectable()
+export class StepOptionsResolver {
+  constructor(private readonly registry: AuthenticatorRegistry) {}
+
+  async resolve(context: AuthenticatorContext): Promise<StepOption[]> {
+    const configured = (context.application.loginFlow[context.flow.stepIndex] ?? []).map((name) => {
+      const authenticator = this.registry.get(name);
+      if (!authenticator) throw new Error(`Login flow of ${context.application.clientId} names unknown authenticator ${name}`);
+      return authenticator;
+    });
+    const added = await this.addedAlongside(context, configured);
+    return Promise.all(
+      [...configured, ...added].map(async (authenticator) => ({
+        authenticator,
+        userInitiated: authenticator.requiresInitiation || (await authenticator.needsInitiation?.(context)) === true,
+      })),
+    );
+  }
+
+  private async addedAlongside(context: AuthenticatorContext, configured: Authenticator[]): Promise<Authenticator[]> {
+    const names = new Set(configured.map((authenticator) => authenticator.name));
+    const candidates = this.registry
+      .all()
+      .filter((a) => !names.has(a.name) && a.offeredAlongside?.some((anchor) => names.has(anchor)));
+    const available = await Promise.all(candidates.map(async (a) => (await a.isAvailable?.(context)) === true));
+    return candidates.filter((_, index) => available[index]);
+  }
+}

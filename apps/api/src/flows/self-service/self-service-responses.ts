@@ -1,0 +1,99 @@
+import type { AuthenticatorOption, FlowMessage, FlowResponse } from '@keyway/flow-types';
+import { ApplicationsService } from '../../domain/applications/applications.service';
+import { ApiError, ErrorCodes } from '../../infra/http/errors';
+import { isUuid } from '../../infra/http/ids';
+import type { AuthRequest } from '../../domain/flows/flow';
+import type { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
+import type { AuthorizationFront, AuthorizeService } from '../../domain/grants/authorize.service';
+import type { Project } from '../../domain/projects/projects.service';
+import type { SelfServiceFlow, SelfServiceFlowStore } from '../../domain/flows/self-service-flow.store';
+import { SelfServiceMessages } from './self-service-messages';
+
+/** What registration, verification and recovery share: the wire shape of their answers and the flow checks. */
+export type SelfServiceFlowType = 'REGISTRATION' | 'VERIFICATION' | 'RECOVERY' | 'SETTINGS';
+
+export const ENDPOINT: Record<SelfServiceFlowType, string> = { REGISTRATION: 'registration', VERIFICATION: 'verification', RECOVERY: 'recovery', SETTINGS: 'settings' };
+
+/** INCOMPLETE / FAIL_INCOMPLETE: one action to answer, posted back to the flow's own endpoint. */
+export function stepResponse(
+  project: Project,
+  flowType: SelfServiceFlowType,
+  flowId: string,
+  flowStatus: 'INCOMPLETE' | 'FAIL_INCOMPLETE',
+  option: AuthenticatorOption,
+  messages?: FlowMessage[],
+): FlowResponse {
+  const endpoint = ENDPOINT[flowType];
+  return {
+    flowId,
+    flowStatus,
+    flowType,
+    nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option], ...(messages?.length ? { messages } : {}) },
+    links: [{ name: endpoint, href: `${project.issuer}/flows/${endpoint}`, method: 'POST' }],
+  };
+}
+
+export function failedResponse(flowType: SelfServiceFlowType, flowId: string, messages: FlowMessage[]): FlowResponse {
+  return { flowId, flowStatus: 'FAIL_COMPLETED', flowType, messages };
+}
+
+/**
+ * The running flow named by a client's flowId. Unknown, finished, expired and other tenants' flows all
+ * answer the same; so does a flow whose application has since gone or lost app-native access, and a flow
+ * of the other front (`hosted`: the flow was started by the hosted pages, which alone answer it and which
+ * need no app-native access).
+ */
+export async function loadLiveFlow<F extends { projectId: string; applicationId: string; authRequest: AuthRequest; expiresAt: Date }>(
+  project: Project,
+  flowType: SelfServiceFlowType,
+  flowId: string,
+  findActive: (id: string) => Promise<F | undefined>,
+  applications: ApplicationsService,
+  hosted = false,
+): Promise<F> {
+  const flow = isUuid(flowId) ? await findActive(flowId) : undefined;
+  if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now() || (flow.authRequest.responseMode === 'query') !== hosted) {
+    throw ApiError.badRequest(`Invalid or expired flowId. Start a new ${ENDPOINT[flowType]} flow.`, ErrorCodes.FLOW_INVALID_ID);
+  }
+  const application = await applications.findByClientId(project.id, flow.authRequest.clientId);
+  if (!application || application.id !== flow.applicationId || (!hosted && !application.appNative)) {
+    throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
+  }
+  return flow;
+}
+
+/** A failed answer re-offers the same step with the messages; `maxFailures` of them kill the flow. */
+export async function failAnswer(
+  store: Pick<SelfServiceFlowStore, 'updateFlow'>,
+  project: Project,
+  flowType: SelfServiceFlowType,
+  flow: SelfServiceFlow,
+  messages: FlowMessage[],
+  option: AuthenticatorOption,
+  maxFailures: number,
+): Promise<FlowResponse> {
+  const failedAttempts = flow.failedAttempts + 1;
+  const dead = failedAttempts >= maxFailures;
+  if (!(await store.updateFlow(undefined, flow, { failedAttempts, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
+  if (dead) return failedResponse(flowType, flow.id, [SelfServiceMessages.tooManyAttempts()]);
+  return stepResponse(project, flowType, flow.id, 'FAIL_INCOMPLETE', option, messages);
+}
+
+/**
+ * A registration or recovery flow for an authorization request, checked by the authorize pipeline of
+ * `front` (client, redirect_uri, PKCE, scope): response_type=code is implied, and so is response_mode=direct
+ * on the JSON front.
+ */
+export async function startFromAuthorizationRequest(
+  authorize: AuthorizeService,
+  store: Pick<SelfServiceFlowStore, 'createFlow'>,
+  project: Project,
+  request: AuthorizationRequestParams,
+  authorization: string | undefined,
+  front: AuthorizationFront,
+): Promise<SelfServiceFlow> {
+  const responseMode = front.responseMode === 'direct' ? 'direct' : request.response_mode;
+  const { application, authRequest } = await authorize.validate(project, { ...request, response_type: request.response_type ?? 'code', response_mode: responseMode }, authorization, front);
+  const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
+  return store.createFlow({ projectId: project.id, applicationId: application.id, authRequest, expiresAt });
+}

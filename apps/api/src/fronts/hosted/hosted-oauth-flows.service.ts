@@ -1,0 +1,181 @@
+import { Injectable } from '@nestjs/common';
+import type { RequestContext } from '../../infra/http/request-context';
+import { AuthnRequest, type FlowResponse, type SelfServiceCompletedResponse } from '@keyway/flow-types';
+import { matchesRegisteredRedirectUri } from '../../domain/applications/application';
+import { ApplicationsService } from '../../domain/applications/applications.service';
+import { isUuid } from '../../infra/http/ids';
+import { describeIssues } from '../../infra/http/zod-pipes';
+import { OAuthError } from '../../infra/http/errors';
+import { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
+import { HOSTED_FRONT } from '../../domain/grants/authorize.service';
+import type { Project } from '../../domain/projects/projects.service';
+import { RecoveryRepository } from '../../flows/recovery/recovery.repository';
+import { RecoveryService } from '../../flows/recovery/recovery.service';
+import { RegistrationRepository } from '../../flows/registration/registration.repository';
+import { RegistrationService } from '../../flows/registration/registration.service';
+import { CONTROL_FIELDS, type Link } from './flow-page.renderer';
+import { formTargetOf, type HostedAnswer } from './hosted-answer';
+import { HostedPages } from './hosted-pages';
+
+export type HostedOAuthFlowType = 'REGISTRATION' | 'RECOVERY';
+
+const PAGE: Record<HostedOAuthFlowType, { path: string; restart: string; done: { title: string; paragraphs: string[] } }> = {
+  REGISTRATION: {
+    path: 'registration',
+    restart: 'Start again',
+    done: { title: 'Your account is ready', paragraphs: ['Your email address is verified and your account is ready. You can close this page and sign in.'] },
+  },
+  RECOVERY: {
+    path: 'recovery',
+    restart: 'Start again',
+    done: { title: 'Your password was changed', paragraphs: ['Every other session of your account was signed out. You can close this page and sign in with your new password.'] },
+  },
+};
+
+/** The authorization request params a hosted page accepts in its query (and keeps for "start again"). */
+const START_PARAMS = ['client_id', 'response_type', 'redirect_uri', 'scope', 'state', 'nonce', 'response_mode', 'code_challenge', 'code_challenge_method', 'ui_locales'] as const;
+
+interface Presentation {
+  csrfToken: string;
+  setCookie?: string | undefined;
+  redirectUri?: string | undefined;
+  restartQuery?: string | undefined;
+  values?: Record<string, string>;
+}
+
+/**
+ * Hosted registration and recovery ({issuer}/ui/registration, /ui/recovery): HTML in front of the same
+ * RegistrationService / RecoveryService as the JSON API. A GET with an ordinary authorization request starts
+ * a flow (HOSTED_FRONT); each form post is translated into the AuthnRequest the native app would send; the
+ * FlowResponse is rendered, and SUCCESS_COMPLETED becomes a 303 to redirect_uri with code, state and iss.
+ */
+@Injectable()
+export class HostedOAuthFlowsService {
+  constructor(
+    private readonly pages: HostedPages,
+    private readonly registration: RegistrationService,
+    private readonly recovery: RecoveryService,
+    private readonly registrations: RegistrationRepository,
+    private readonly recoveries: RecoveryRepository,
+    private readonly applications: ApplicationsService,
+  ) {}
+
+  async start(type: HostedOAuthFlowType, project: Project, query: unknown, cookieHeader: string | undefined): Promise<HostedAnswer> {
+    const parsed = parseStartParams(query);
+    if (!parsed.ok) return this.pages.errorPage(project, 400, parsed.description);
+    const params = parsed.params;
+    const csrf = this.pages.csrf.forPage(cookieHeader);
+    try {
+      const service = type === 'REGISTRATION' ? this.registration : this.recovery;
+      const response = await service.start(project, params, undefined, HOSTED_FRONT);
+      return this.present(type, project, response, { csrfToken: csrf.token, setCookie: csrf.setCookie, redirectUri: params.redirect_uri, restartQuery: startQuery(params) });
+    } catch (error) {
+      if (error instanceof OAuthError) return this.refuseStart(project, params, error);
+      return this.pages.errorAnswer(project, error);
+    }
+  }
+
+  async answer(type: HostedOAuthFlowType, project: Project, body: unknown, contentType: string | undefined, cookieHeader: string | undefined, client?: RequestContext): Promise<HostedAnswer> {
+    const form = this.pages.readForm(project, body, contentType, cookieHeader);
+    if (!form.ok) return form.answer;
+    const { fields } = form;
+    const restartQuery = restartQueryOf(fields[CONTROL_FIELDS.restart]);
+    const restart = this.restartLink(type, project, restartQuery);
+    const params = Object.fromEntries(Object.entries(fields).filter(([name]) => !Object.values<string>(CONTROL_FIELDS).includes(name)));
+    const request = AuthnRequest.safeParse({ flowId: fields[CONTROL_FIELDS.flowId], selectedAuthenticator: { authenticatorId: fields[CONTROL_FIELDS.authenticatorId], params } });
+    if (!request.success) return this.pages.errorPage(project, 400, describeIssues(request.error), restart);
+    try {
+      // Read before the answer: a finished flow no longer says where its code goes.
+      const redirectUri = await this.redirectUriOf(type, project, request.data.flowId);
+      const service = type === 'REGISTRATION' ? this.registration : this.recovery;
+      const response = await service.advance(project, request.data, HOSTED_FRONT, client);
+      const values = 'nextStep' in response && response.flowStatus === 'FAIL_INCOMPLETE' ? refill(params) : {};
+      return this.present(type, project, response, { csrfToken: fields[CONTROL_FIELDS.csrf] ?? '', redirectUri, restartQuery, values });
+    } catch (error) {
+      return this.pages.errorAnswer(project, error, restart);
+    }
+  }
+
+  private present(type: HostedOAuthFlowType, project: Project, response: FlowResponse | SelfServiceCompletedResponse, context: Presentation): HostedAnswer {
+    const restart = this.restartLink(type, project, context.restartQuery);
+    if ('nextStep' in response) {
+      const html = this.pages.renderer.step(response, {
+        projectName: project.name,
+        action: `${project.issuer}/ui/${PAGE[type].path}`,
+        csrfToken: context.csrfToken,
+        hidden: context.restartQuery ? { [CONTROL_FIELDS.restart]: context.restartQuery } : {},
+        values: context.values ?? {},
+      });
+      const target = formTargetOf(context.redirectUri);
+      return { kind: 'page', status: 200, html, setCookie: context.setCookie, formTargets: target ? [target] : [] };
+    }
+    if (response.flowStatus === 'FAIL_COMPLETED') return this.pages.failedPage(project, response.messages, restart);
+    if ('authData' in response && context.redirectUri) {
+      const { code, state, session_state: sessionState } = response.authData;
+      return { kind: 'redirect', location: withQuery(context.redirectUri, { code, ...(state !== undefined ? { state } : {}), ...(sessionState ? { session_state: sessionState } : {}), iss: project.issuer }) };
+    }
+    return this.pages.page(200, { projectName: project.name, ...PAGE[type].done });
+  }
+
+  /**
+   * RFC 6749 §4.1.2.1: until the client and its redirect_uri are known good, the user is told on our page
+   * and never sent anywhere; after that, the error goes back to the app with state and iss.
+   */
+  private async refuseStart(project: Project, params: AuthorizationRequestParams, error: OAuthError): Promise<HostedAnswer> {
+    const application = params.client_id ? await this.applications.findByClientId(project.id, params.client_id) : undefined;
+    if (application && params.redirect_uri && matchesRegisteredRedirectUri(params.redirect_uri, application.redirectUris)) {
+      return { kind: 'redirect', location: withQuery(params.redirect_uri, { error: error.error, error_description: error.description, ...(params.state !== undefined ? { state: params.state } : {}), iss: project.issuer }) };
+    }
+    return this.pages.errorPage(project, 400, error.description);
+  }
+
+  private async redirectUriOf(type: HostedOAuthFlowType, project: Project, flowId: string): Promise<string | undefined> {
+    if (!isUuid(flowId)) return undefined;
+    const flow = await (type === 'REGISTRATION' ? this.registrations : this.recoveries).findActive(flowId);
+    return flow?.projectId === project.id ? flow.authRequest.redirectUri : undefined;
+  }
+
+  private restartLink(type: HostedOAuthFlowType, project: Project, restartQuery: string | undefined): Link | undefined {
+    if (restartQuery === undefined) return undefined;
+    return { href: `${project.issuer}/ui/${PAGE[type].path}${restartQuery ? `?${restartQuery}` : ''}`, label: PAGE[type].restart };
+  }
+}
+
+type ParsedStart = { ok: true; params: AuthorizationRequestParams } | { ok: false; description: string };
+
+function parseStartParams(query: unknown): ParsedStart {
+  const entries = query && typeof query === 'object' ? Object.entries(query as Record<string, unknown>) : [];
+  const repeated = entries.find(([, value]) => typeof value !== 'string');
+  if (repeated) return { ok: false, description: `The parameter '${repeated[0]}' is included more than once.` };
+  const result = AuthorizationRequestParams.safeParse(Object.fromEntries(entries));
+  if (!result.success) return { ok: false, description: describeIssues(result.error) };
+  return { ok: true, params: result.data };
+}
+
+/** The authorization request again, as a query string: "start again" repeats it exactly. */
+function startQuery(params: AuthorizationRequestParams): string {
+  const query = new URLSearchParams();
+  for (const name of START_PARAMS) {
+    const value = params[name];
+    if (value !== undefined) query.set(name, value);
+  }
+  return query.toString();
+}
+
+/** The posted restart query, re-read through the same schema so only authorization params come back. */
+function restartQueryOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseStartParams(Object.fromEntries(new URLSearchParams(value)));
+  return parsed.ok ? startQuery(parsed.params) : undefined;
+}
+
+/** What the user typed, to show again beside the errors; not a (wrong) code. The renderer never refills passwords. */
+function refill(params: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).filter(([name]) => name !== 'code'));
+}
+
+function withQuery(uri: string, params: Record<string, string>): string {
+  const url = new URL(uri);
+  for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
+  return url.toString();
+}

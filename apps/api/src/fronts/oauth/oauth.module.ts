@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { ApplicationsModule } from '../../domain/applications/applications.module';
+import { EmailModule } from '../../domain/email/email.module';
+import { FlowsModule } from '../../flows/engine/flows.module';
+import { GrantsModule } from '../../domain/grants/grants.module';
+import { IdentitiesModule } from '../../domain/identities/identities.module';
+import { KeysModule } from '../../domain/keys/keys.module';
+import { ProjectsModule } from '../../domain/projects/projects.module';
+import { SessionsModule } from '../../domain/sessions/sessions.module';
+import { TenantPipe } from '../../domain/projects/tenant.pipe';
+import { AppNativePresenter } from './app-native.presenter';
+import { AuthnController } from './authn.controller';
+import { AuthorizeChallengeController } from './authorize-challenge/authorize-challenge.controller';
+import { AuthorizeChallengeService } from './authorize-challenge/authorize-challenge.service';
+import { FirstPartyPresenter } from './authorize-challenge/first-party.presenter';
+import { AuthorizeController } from './authorize.controller';
+import { DiscoveryController } from './discovery.controller';
+import { TokenController } from './token.controller';
+import { UserinfoController } from './userinfo.controller';
+
+@Module({
+  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, FlowsModule, SessionsModule, EmailModule, GrantsModule],
+  controllers: [AuthorizeController, AuthnController, AuthorizeChallengeController, TokenController, UserinfoController, DiscoveryController],
+  providers: [TenantPipe, AppNativePresenter, AuthorizeChallengeService, FirstPartyPresenter],
+})
+export class OAuthModule {}

@@ -1,0 +1,87 @@
+import type { AuthenticatorMetadata, FlowMessage, PromptType } from '@keyway/flow-types';
+import type { Application } from '../domain/applications/application';
+import type { Project } from '../domain/projects/projects.service';
+import type { FlowRecord } from '../domain/flows/flow';
+
+/** What an authenticator sees of the flow it runs in. */
+export interface AuthenticatorContext {
+  project: Project;
+  application: Application;
+  flow: FlowRecord;
+}
+
+/** How an option is presented once it is ready to be answered. */
+export interface AuthenticatorPrompt {
+  promptType: PromptType;
+  params?: AuthenticatorMetadata['params'];
+  additionalData?: Record<string, string>;
+  requiredParams: string[];
+}
+
+export type AuthenticationResult =
+  | { outcome: 'success'; identityId: string; amr: string[] }
+  /** The step may be retried; `message` explains why it failed. */
+  | { outcome: 'failure'; message: FlowMessage }
+  /** The flow must end (e.g. the identity is locked). */
+  | { outcome: 'terminal'; message: FlowMessage }
+  /**
+   * The step goes on with another prompt of the same option (a first-step email OTP got the username and
+   * now asks for the code); `stepState` replaces the option's state, as `initiate`'s does.
+   */
+  | { outcome: 'continue'; stepState: unknown };
+
+/** Why `initiate` runs. */
+export interface InitiationRequest {
+  /** The user selected the option again without params (e.g. "resend the code"), rather than the step being presented. */
+  reselected: boolean;
+}
+
+/**
+ * The one interface through which the flow engine knows an authenticator. Adding an authenticator means
+ * one folder under authenticators/ plus its registration in AuthenticatorsModule.
+ */
+export interface Authenticator {
+  /** e.g. "BasicAuthenticator" (authenticatorId = base64url(`${name}:${idp}`)). */
+  readonly name: string;
+  readonly idp: string;
+  /** Display name, e.g. "Username & Password". */
+  readonly displayName: string;
+  readonly i18nKey: string;
+  /**
+   * Options that need user initiation (passkey, email OTP) show only their id and name inside a
+   * MULTI_OPTIONS_PROMPT; selecting them without params calls `initiate`.
+   */
+  readonly requiresInitiation: boolean;
+  /**
+   * Second factors (TOTP, backup codes) verify the identity an earlier step established
+   * (flow.identityId), so they cannot be offered in a login flow's first step.
+   */
+  readonly requiresIdentity?: boolean;
+  /**
+   * Options this one is added to automatically: a step that offers any of them also offers this one,
+   * when `isAvailable` says the identity established so far can use it (backup codes beside TOTP and
+   * passkeys). The step's configuration does not need to name it.
+   */
+  readonly offeredAlongside?: readonly string[];
+
+  /** Whether an option added through `offeredAlongside` can be used in this flow (e.g. unused codes exist). */
+  isAvailable?(context: AuthenticatorContext): Promise<boolean>;
+  /**
+   * `requiresInitiation` for options that need it only sometimes: TOTP does when the identity has no
+   * authenticator app yet and the application lets the step enroll one (initiation creates the secret).
+   */
+  needsInitiation?(context: AuthenticatorContext): Promise<boolean>;
+  /** May depend on the flow (e.g. an enrollment prompt built from the state `initiate` stored). */
+  prompt(context: AuthenticatorContext): AuthenticatorPrompt | Promise<AuthenticatorPrompt>;
+  /**
+   * Prepares a user-initiated option (challenge, code sent, enrollment secret); what it returns is kept
+   * in flow.stepState[name] for this step. It may run more than once per step (each time the step is
+   * presented again), so options whose state the user already acted on (a scanned secret) reuse it.
+   * `refused` declines the initiation (e.g. a resend limit): the engine answers FAIL_INCOMPLETE with it.
+   */
+  initiate?(context: AuthenticatorContext, request?: InitiationRequest): Promise<{ stepState?: unknown; refused?: FlowMessage }>;
+  authenticate(context: AuthenticatorContext, params: Record<string, string>): Promise<AuthenticationResult>;
+}
+
+/** DI token under which every authenticator is registered. */
+export const AUTHENTICATORS = Symbol('AUTHENTICATORS');
