@@ -331,6 +331,53 @@ describe('self-service settings (native JSON)', () => {
     expect(names(answered.body)).toContain('RemovePasskey');
   });
 
+  it('asks for a recent sign-in before /me adds a passkey or an authenticator app, as before it removes one; listing needs none', async () => {
+    const reauthenticationRequired = { code: 'KW-40301', message: 'Re-authentication required.', description: expect.stringContaining('/flows/settings'), traceId: expect.any(String) };
+    const addFactors = async (tenant: Tenant, tokens: Tokens) => {
+      const options = await postJson(`${tenant.issuer}/me/passkeys/registration-options`, {}, bearer(tokens));
+      expect(options.status).toBe(200);
+      expect((await postJson(`${tenant.issuer}/me/passkeys`, { credential: new SoftwareAuthenticator({ origin }).create(options.body) }, bearer(tokens))).status).toBe(201);
+      const totp = await postJson(`${tenant.issuer}/me/totp`, {}, bearer(tokens));
+      expect(totp.status).toBe(201);
+      expect((await postJson(`${tenant.issuer}/me/totp/verify`, { token: await generate({ secret: totp.body.secret }) }, bearer(tokens))).status).toBe(200);
+    };
+
+    // A fresh sign-in adds factors at /me directly.
+    const open = await newTenant();
+    await addFactors(open, await login(open, open.email, open.password));
+
+    // Three seconds rather than two: the additions after re-authentication below must fit in the window.
+    const tenant = await newTenant({ privilegedSessionSeconds: 3 });
+    const tokens = await login(tenant, tenant.email, tenant.password);
+    await sleep(3100);
+    // A well-formed passkey (for no options of ours): the refusal must come before its body is looked at.
+    const stray = new SoftwareAuthenticator({ origin }).create({ challenge: 'AAAA', rp: { name: 'x' }, user: { id: 'AAAA', name: 'x', displayName: 'x' } });
+    const additions = [
+      await postJson(`${tenant.issuer}/me/passkeys/registration-options`, {}, bearer(tokens)),
+      await postJson(`${tenant.issuer}/me/passkeys`, { credential: stray }, bearer(tokens)),
+      await postJson(`${tenant.issuer}/me/totp`, {}, bearer(tokens)),
+      await postJson(`${tenant.issuer}/me/totp/verify`, { token: '123456' }, bearer(tokens)),
+    ];
+    for (const refused of additions) {
+      expect(refused.status).toBe(403);
+      expect(refused.body).toEqual(reauthenticationRequired);
+    }
+    // Reading stays open to any valid access token; a bad one is still 401 invalid_token, not 403.
+    expect(await get(`${tenant.issuer}/me/passkeys`, bearer(tokens))).toMatchObject({ status: 200, body: [] });
+    expect((await get(`${tenant.issuer}/me/backup-codes`, bearer(tokens))).status).toBe(200);
+    const forged = await postJson(`${tenant.issuer}/me/totp`, {}, { authorization: `Bearer ${tokens.access_token.slice(0, -4)}AAAA` });
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+
+    // Re-authenticating in the settings flow opens the window for the same access token.
+    const started = await start(tenant, tokens);
+    expect(names(started.body)).toEqual(['PasswordReauthentication']);
+    const reauthenticated = await act(tenant, tokens, started.body.flowId, IDS.passwordReauth, { password: tenant.password });
+    expect(reauthenticated.body.nextStep.messages[0].messageId).toBe('msg_reauthenticated');
+    await addFactors(tenant, tokens);
+    expect(await get(`${tenant.issuer}/me/passkeys`, bearer(tokens))).toMatchObject({ status: 200, body: [expect.objectContaining({ id: expect.any(String) })] });
+  });
+
   it('keeps the privileged-window setting within its bounds', async () => {
     const tenant = await newTenant();
     expect((await adminApi(server).get(`/projects/${tenant.slug}`)).body.settings.privilegedSessionSeconds).toBe(900);

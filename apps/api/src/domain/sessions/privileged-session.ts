@@ -24,7 +24,7 @@ export class PrivilegedSessions {
     return session !== undefined && isWithinPrivilegedWindow(session.authTime, project.settings.privilegedSessionSeconds, now);
   }
 
-  /** 403 `KW-40301` unless the session is privileged: what the /me credential-removal endpoints need. */
+  /** 403 `KW-40301` unless the session is privileged: what PrivilegedSessionGuard answers for /me factor changes. */
   async require(project: Project, sessionId: string): Promise<void> {
     if (await this.isPrivileged(project, sessionId)) return;
     throw new ApiError(

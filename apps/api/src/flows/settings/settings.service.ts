@@ -13,7 +13,7 @@ import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import type { Project } from '../../domain/projects/projects.service';
 import type { CompiledIdentitySchema } from '../../domain/schemas/identity-schema';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
-import { AccessTokenVerifier } from '../../domain/sessions/access-token.verifier';
+import type { VerifiedAccessToken } from '../../domain/sessions/access-token.verifier';
 import { PrivilegedSessions } from '../../domain/sessions/privileged-session';
 import { SessionsRepository } from '../../domain/sessions/sessions.repository';
 import { readNewPassword } from '../recovery/recovery-steps';
@@ -50,7 +50,6 @@ type SettingsResponse = FlowResponse | SelfServiceCompletedResponse;
 export class SettingsService {
   constructor(
     private readonly repository: SettingsRepository,
-    private readonly tokens: AccessTokenVerifier,
     private readonly privileged: PrivilegedSessions,
     private readonly sessions: SessionsRepository,
     private readonly applications: ApplicationsService,
@@ -67,9 +66,8 @@ export class SettingsService {
     private readonly recipients: MailRecipients,
   ) {}
 
-  /** `{}` with a Bearer token: a flow for the token's identity and session, on behalf of the token's client. */
-  async start(project: Project, authorization: string | undefined, uiLocales?: string): Promise<SettingsResponse> {
-    const token = await this.tokens.verify(project, authorization);
+  /** `{}` with a Bearer token (verified by AccessTokenGuard): a flow for the token's identity and session, on behalf of the token's client. */
+  async start(project: Project, token: VerifiedAccessToken, uiLocales?: string): Promise<SettingsResponse> {
     const application = token.clientId ? await this.applications.findByClientId(project.id, token.clientId) : undefined;
     if (!application?.appNative) throw ApiError.badRequest("The access token's client is not an app-native application of this project.");
     // Born bound to its identity and session (kept in stepState).
@@ -89,8 +87,7 @@ export class SettingsService {
     return this.askReauthentication(context, []);
   }
 
-  async advance(project: Project, request: AuthnRequest, authorization: string | undefined): Promise<SettingsResponse> {
-    const token = await this.tokens.verify(project, authorization);
+  async advance(project: Project, request: AuthnRequest, token: VerifiedAccessToken): Promise<SettingsResponse> {
     const flow = await loadLiveFlow(project, 'SETTINGS', request.flowId, (id) => this.repository.findActive(id), this.applications);
     const state = SettingsFlowState.safeParse(flow.stepState);
     // Another identity's or another session's flow answers exactly like an unknown one.

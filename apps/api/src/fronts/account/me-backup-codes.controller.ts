@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Post, Req } from '@nestjs/common';
+import { Controller, Get, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -8,8 +8,8 @@ import { BackupCodesService } from '../../methods/backup-codes/backup-codes.serv
 import { ApiError } from '../../infra/http/errors';
 import { describeIssues } from '../../infra/http/zod-pipes';
 import type { Project } from '../../domain/projects/projects.service';
-import { AccessTokenVerifier } from '../../domain/sessions/access-token.verifier';
-import { PrivilegedSessions } from '../../domain/sessions/privileged-session';
+import { AccessTokenGuard, CurrentIdentity } from '../guards/access-token.guard';
+import { RequirePrivilegedSession } from '../guards/privileged-session.guard';
 import { Tenant } from '../../domain/projects/tenant.pipe';
 
 const GenerateBody = z.object({ count: z.number().int().min(5).max(MAX_BACKUP_CODE_COUNT).optional() }).strict();
@@ -20,26 +20,20 @@ const GenerateBody = z.object({ count: z.number().int().min(5).max(MAX_BACKUP_CO
  */
 @ApiTags('me')
 @ApiBearerAuth()
+@UseGuards(AccessTokenGuard)
 @Controller('t/:tenant/me/backup-codes')
 export class MeBackupCodesController {
   constructor(
-    private readonly tokens: AccessTokenVerifier,
     private readonly backupCodes: BackupCodesService,
     private readonly audit: AuditService,
-    private readonly privileged: PrivilegedSessions,
   ) {}
 
   @Post()
+  // A new set voids the old one and hands out codes that pass a second step: only for a recent sign-in.
+  @RequirePrivilegedSession()
   @ApiOperation({ summary: `Generate a new set of one-time backup codes (default ${DEFAULT_BACKUP_CODE_COUNT}); the previous set stops working. Needs a recent sign-in (403 KW-40301 otherwise)` })
   @ApiBody({ required: false, schema: z.toJSONSchema(GenerateBody) as object })
-  async generate(
-    @Tenant() project: Project,
-    @Req() request: FastifyRequest,
-    @Headers('authorization') authorization?: string,
-  ): Promise<{ codes: string[]; createdAt: string }> {
-    const { identity, sessionId } = await this.tokens.verify(project, authorization);
-    // A new set voids the old one and hands out codes that pass a second step: only for a recent sign-in.
-    await this.privileged.require(project, sessionId);
+  async generate(@Tenant() project: Project, @Req() request: FastifyRequest, @CurrentIdentity() identity: CurrentIdentity): Promise<{ codes: string[]; createdAt: string }> {
     // The body is optional (most callers just POST), so it is parsed here rather than by @JsonBody.
     const parsed = GenerateBody.safeParse(request.body ?? {});
     if (!parsed.success) throw ApiError.badRequest(describeIssues(parsed.error));
@@ -50,8 +44,7 @@ export class MeBackupCodesController {
 
   @Get()
   @ApiOperation({ summary: 'How many unused backup codes remain, and when the set was generated (null if never)' })
-  async status(@Tenant() project: Project, @Headers('authorization') authorization?: string): Promise<{ remaining: number; createdAt: string | null }> {
-    const { identity } = await this.tokens.verify(project, authorization);
+  status(@CurrentIdentity() identity: CurrentIdentity): Promise<{ remaining: number; createdAt: string | null }> {
     return this.backupCodes.status(identity.id);
   }
 }

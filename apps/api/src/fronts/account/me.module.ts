@@ -10,7 +10,10 @@ import { MeBackupCodesController } from './me-backup-codes.controller';
 import { MePasskeysController } from './me-passkeys.controller';
 import { MeTotpController } from './me-totp.controller';
 
-/** End-user self-service under the issuer (`/me/…`), apart from the admin API, authenticated by access token. */
+/**
+ * End-user self-service under the issuer (`/me/…`), apart from the admin API, authenticated by access token
+ * (AccessTokenGuard); adding or removing a factor also needs a recent sign-in (@RequirePrivilegedSession()).
+ */
 @Module({
   imports: [ProjectsModule, IdentitiesModule, SessionsModule, TotpModule, BackupCodesModule, PasskeysModule],
   controllers: [MeTotpController, MeBackupCodesController, MePasskeysController],
