@@ -140,7 +140,7 @@ async function loadOrCreatePristine() {
 
 /**
  * `node_modules/.cache/keyway/pglite-<version>-pristine.tar.gz` next to the PGlite package; shared with
- * the API (apps/api/src/database/pglite-files.ts), which starts new data folders from it.
+ * the API (apps/api/src/infra/database/pglite-files.ts), which starts new data folders from it.
  */
 function pristineCacheFile() {
   const packageDir = path.resolve(path.dirname(require.resolve('@electric-sql/pglite')), '..');

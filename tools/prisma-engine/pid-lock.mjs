@@ -2,7 +2,7 @@
 //
 // PGlite runs PostgreSQL inside one process and has no cross-process locking: two processes opening the
 // same folder were seen losing committed writes. Every Keyway process that opens a PGlite folder (this
-// bridge, the API in apps/api/src/database/pid-lock.ts) first takes `<folder>.lock`. Both implementations
+// bridge, the API in apps/api/src/infra/database/pid-lock.ts) first takes `<folder>.lock`. Both implementations
 // must keep the same format and rules:
 //   - the file is created exclusively (O_EXCL) and holds JSON {"pid", "hostname", "owner", "createdAt"};
 //   - a lock whose pid is not alive is stale and may be taken over;

@@ -38,7 +38,7 @@ export interface InitiationRequest {
 
 /**
  * The one interface through which the flow engine knows an authenticator. Adding an authenticator means
- * one folder under authenticators/ plus its registration in AuthenticatorsModule.
+ * one folder under methods/ plus its registration in AuthenticatorsModule (flows/engine).
  */
 export interface Authenticator {
   /** e.g. "BasicAuthenticator" (authenticatorId = base64url(`${name}:${idp}`)). */

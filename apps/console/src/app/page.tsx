@@ -1,6 +1,6 @@
 import { ApiStatusCard } from '../components/api-status-card';
 
-// Admin areas planned for the console (DESIGN.md §2, admin API /api/admin/v1). Listed so the landing
+// Admin areas planned for the console (the admin API under /api/admin/v1, README "Admin API"). Listed so the landing
 // page says where the product is going; none is built yet.
 const UPCOMING = [
   ['Projects & applications', 'Tenants, OAuth clients, redirect URIs, grant types'],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// Traits are validated by the project's identity schema (apps/api/src/schemas/), not here.
+// Traits are validated by the project's identity schema (identity-schema.ts), not here.
 
 /** The normalised form under which a login identifier is stored and looked up: matched case-insensitively. */
 export function normaliseIdentifier(identifier: string): string {
