@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BackupCodesModule } from '../backup-codes/backup-codes.module';
 import { EmailModule } from '../email/email.module';
 import { AUTHENTICATORS, type Authenticator } from '../flows/authenticator';
+import { FlowStoreModule } from '../flows/flow-store.module';
 import { IdentitiesModule } from '../identities/identities.module';
 import { LockoutModule } from '../lockout/lockout.module';
 import { PasskeysModule } from '../passkeys/passkeys.module';
@@ -18,7 +19,7 @@ import { TotpAuthenticator } from './totp/totp.authenticator';
 const AUTHENTICATOR_CLASSES = [BasicAuthenticator, TotpAuthenticator, BackupCodeAuthenticator, FidoAuthenticator, EmailOtpAuthenticator];
 
 @Module({
-  imports: [IdentitiesModule, LockoutModule, TotpModule, BackupCodesModule, PasskeysModule, EmailModule, SchemasModule],
+  imports: [IdentitiesModule, LockoutModule, TotpModule, BackupCodesModule, PasskeysModule, EmailModule, SchemasModule, FlowStoreModule],
   providers: [
     ...AUTHENTICATOR_CLASSES,
     EmailOtpRepository,

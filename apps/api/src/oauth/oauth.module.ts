@@ -18,7 +18,6 @@ import { AuthorizeController } from './authorize/authorize.controller';
 import { AuthorizeService } from './authorize/authorize.service';
 import { ClientAuthenticator } from './client-authentication';
 import { DiscoveryController } from './discovery.controller';
-import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { AuthorizationCodeGrant } from './token/grants/authorization-code.grant';
 import { RefreshTokenGrant } from './token/grants/refresh-token.grant';
 import { TokenController } from './token/token.controller';
@@ -37,7 +36,6 @@ import { UserinfoController } from './userinfo.controller';
     FirstPartyPresenter,
     AuthorizationResponseService,
     AuthorizationCodesRepository,
-    RefreshTokensRepository,
     TokenMinter,
     AuthorizationCodeGrant,
     RefreshTokenGrant,

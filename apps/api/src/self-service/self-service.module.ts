@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { ApplicationsModule } from '../applications/applications.module';
 import { AuthenticatorsModule } from '../authenticators/authenticators.module';
 import { BackupCodesModule } from '../backup-codes/backup-codes.module';
+import { FlowStoreModule } from '../flows/flow-store.module';
+import { LockoutModule } from '../lockout/lockout.module';
 import { PasskeysModule } from '../passkeys/passkeys.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TotpModule } from '../totp/totp.module';
@@ -16,18 +18,14 @@ import { HostedPages } from './hosted/hosted-pages';
 import { HostedPagesController } from './hosted/hosted-pages.controller';
 import { HostedVerificationService } from './hosted/hosted-verification.service';
 import { RecoveryController } from './recovery/recovery.controller';
-import { RecoveryRepository } from './recovery/recovery.repository';
 import { RecoveryService } from './recovery/recovery.service';
 import { RegistrationController } from './registration/registration.controller';
-import { RegistrationRepository } from './registration/registration.repository';
 import { RegistrationService } from './registration/registration.service';
 import { SettingsController } from './settings/settings.controller';
 import { SettingsFactors } from './settings/settings-factors.service';
 import { SettingsReauthentication } from './settings/settings-reauthentication.service';
-import { SettingsRepository } from './settings/settings.repository';
 import { SettingsService } from './settings/settings.service';
 import { VerificationController } from './verification/verification.controller';
-import { VerificationRepository } from './verification/verification.repository';
 import { VerificationService } from './verification/verification.service';
 
 /**
@@ -35,22 +33,18 @@ import { VerificationService } from './verification/verification.service';
  * recovery; and their hosted pages (`/ui/…`).
  */
 @Module({
-  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, SchemasModule, EmailModule, OAuthModule, SessionsModule, AuthenticatorsModule, TotpModule, PasskeysModule, BackupCodesModule],
+  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, SchemasModule, EmailModule, OAuthModule, SessionsModule, AuthenticatorsModule, TotpModule, PasskeysModule, BackupCodesModule, FlowStoreModule, LockoutModule],
   controllers: [VerificationController, RegistrationController, RecoveryController, HostedPagesController, SettingsController],
   providers: [
     TenantPipe,
-    RegistrationRepository,
     RegistrationService,
-    VerificationRepository,
     VerificationService,
-    RecoveryRepository,
     RecoveryService,
     // Hosted pages ({issuer}/ui/…): HTML in front of the same services.
     HostedPages,
     HostedOAuthFlowsService,
     HostedVerificationService,
     // Settings (Bearer access token; re-authentication by the login authenticators).
-    SettingsRepository,
     SettingsService,
     SettingsReauthentication,
     SettingsFactors,

@@ -6,12 +6,11 @@ import { ApplicationsService } from '../../applications/applications.service';
 import { isUuid } from '../../common/ids';
 import { describeIssues } from '../../common/zod-pipes';
 import { OAuthError } from '../../common/errors';
+import { FlowStore } from '../../flows/flow.store';
 import { AuthorizationRequestParams } from '../../oauth/authorize/authorization-request';
 import { HOSTED_FRONT } from '../../oauth/authorize/authorize.service';
 import type { Project } from '../../projects/projects.service';
-import { RecoveryRepository } from '../recovery/recovery.repository';
 import { RecoveryService } from '../recovery/recovery.service';
-import { RegistrationRepository } from '../registration/registration.repository';
 import { RegistrationService } from '../registration/registration.service';
 import { CONTROL_FIELDS, type Link } from './flow-page.renderer';
 import { formTargetOf, type HostedAnswer } from './hosted-answer';
@@ -55,8 +54,7 @@ export class HostedOAuthFlowsService {
     private readonly pages: HostedPages,
     private readonly registration: RegistrationService,
     private readonly recovery: RecoveryService,
-    private readonly registrations: RegistrationRepository,
-    private readonly recoveries: RecoveryRepository,
+    private readonly flows: FlowStore,
     private readonly applications: ApplicationsService,
   ) {}
 
@@ -131,7 +129,7 @@ export class HostedOAuthFlowsService {
 
   private async redirectUriOf(type: HostedOAuthFlowType, project: Project, flowId: string): Promise<string | undefined> {
     if (!isUuid(flowId)) return undefined;
-    const flow = await (type === 'REGISTRATION' ? this.registrations : this.recoveries).findActive(flowId);
+    const flow = await this.flows.findActive(flowId, type);
     return flow?.projectId === project.id ? flow.authRequest.redirectUri : undefined;
   }
 
