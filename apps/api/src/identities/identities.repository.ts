@@ -55,6 +55,11 @@ export interface PasswordLogin {
   passwordHash: string;
 }
 
+/**
+ * The identity aggregate: the only writer of identities, verifiable addresses, and password credentials with
+ * their login identifiers. Each other credential type is written by its factor's repository (TOTP, passkeys,
+ * backup codes), only rows of its own type; an identity created with an imported TOTP secret gets it here.
+ */
 @Injectable()
 export class IdentitiesRepository {
   constructor(private readonly prisma: PrismaClient) {}
@@ -247,7 +252,7 @@ export class IdentitiesRepository {
     await this.prisma.identity.update({ where: { id: identityId }, data: { lockedUntil }, select: { id: true } });
   }
 
-  /** Lifts the identity's lock; `lapsedBy`: only a lock that ended by then (a success must not lift a newer one). */
+  /** Lifts the identity's lock; with `lapsedBy`, only a lock that had ended by then (one set meanwhile stays). */
   async unlock(tx: Tx | undefined, identityId: string, lapsedBy?: Date): Promise<void> {
     await (tx ?? this.prisma).identity.updateMany({ where: { id: identityId, ...(lapsedBy ? { lockedUntil: { lte: lapsedBy } } : {}) }, data: { lockedUntil: null } });
   }
