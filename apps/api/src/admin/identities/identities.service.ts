@@ -38,7 +38,6 @@ export class IdentitiesService {
       throw ApiError.badRequest(`traits: a password needs a login identifier; give one of ${schema.compiled.identifierTraits.map((name) => `traits.${name}`).join(', ')}`);
     }
     const passwordHash = password?.hash ?? (password?.value !== undefined ? await this.hasher.hash(password.value) : undefined);
-    const passwordCredential = passwordHash ? { hash: passwordHash, identifiers } : undefined;
     let totpCredential: { sealedSecret: string; config: { confirmed: true } } | undefined;
     if (totp) {
       const sealedSecret = await this.totp.sealImportedSecret(totp.secret);
@@ -47,7 +46,15 @@ export class IdentitiesService {
       totpCredential = { sealedSecret, config: { confirmed: true } };
     }
     try {
-      return await this.identities.create(projectId, traits as Prisma.InputJsonObject, schema.version, passwordCredential, totpCredential, schema.compiled.verifiableAddressesOf(traits));
+      return await this.identities.create(undefined, {
+        projectId,
+        traits: traits as Prisma.InputJsonObject,
+        schemaVersion: schema.version,
+        passwordHash,
+        identifiers,
+        addresses: schema.compiled.verifiableAddressesOf(traits),
+        totp: totpCredential,
+      });
     } catch (error) {
       // Admin-only endpoint: saying the identifier is taken is not an enumeration leak to end users.
       if (isUniqueViolation(error)) throw ApiError.conflict(`An identity with login identifier ${identifiers.map((identifier) => `'${identifier}'`).join(' or ')} already exists.`);

@@ -23,8 +23,8 @@ export interface TemplatedEmail<K extends EmailKind> {
  * that causes the mail — e.g. a verification flow storing its code hash — so the message is stored if and
  * only if that change commits:
  *
- *     await prisma.$transaction(async (tx) => {
- *       await tx.flow.update(…);                       // the state change
+ *     await flows.transaction(async (tx) => {
+ *       await flows.update(tx, flow, …);               // the state change
  *       await outbox.enqueueTemplate(tx, { projectId, kind: 'verification_code', locale, to,
  *         variables: { projectName, code, expiresInMinutes: 10 }, idempotencyKey: `verification:${flowId}:${n}` });
  *     });

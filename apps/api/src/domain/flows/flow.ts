@@ -22,6 +22,11 @@ export const AuthRequest = z.object({
 });
 export type AuthRequest = z.infer<typeof AuthRequest>;
 
+/**
+ * A flow as stored, whatever its type (the login engine's AUTHENTICATION, the self-service flows): the one
+ * shape FlowStore reads and writes. `stepState` is the type's own scratch state (authenticator challenges,
+ * a pending code's hash); `version` is what the next write compares (see FlowStore.update).
+ */
 export interface FlowRecord {
   id: string;
   projectId: string;
@@ -30,7 +35,10 @@ export interface FlowRecord {
   stepIndex: number;
   identityId: string | null;
   amr: string[];
+  /** Failed answers in this flow, whatever the username: caps guessing through one flow. */
+  failedAttempts: number;
   authRequest: AuthRequest;
   stepState: Record<string, unknown>;
   expiresAt: Date;
+  version: number;
 }

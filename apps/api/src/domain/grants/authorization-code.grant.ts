@@ -7,7 +7,7 @@ import { constantTimeEqual, randomToken, sha256 } from '../../infra/crypto/token
 import { IdentitiesRepository } from '../identities/identities.repository';
 import type { Project } from '../projects/projects.service';
 import { AuthorizationCodesRepository, type AuthorizationCodeRow } from './authorization-codes.repository';
-import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import { parseScope } from './scopes';
 import { TokenMinter } from './token-minter.service';
 import type { TokenRequestParams, TokenResponse } from './token-request';
@@ -20,7 +20,7 @@ const CODE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 export class AuthorizationCodeGrant {
   constructor(
     private readonly codes: AuthorizationCodesRepository,
-    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly sessions: SessionsRepository,
     private readonly identities: IdentitiesRepository,
     private readonly minter: TokenMinter,
     private readonly audit: AuditService,
@@ -64,7 +64,7 @@ export class AuthorizationCodeGrant {
     }
     if (client.grantTypes.includes('refresh_token')) {
       response.refresh_token = randomToken();
-      const stored = await this.refreshTokens.createInLiveSession({
+      const stored = await this.sessions.createRefreshToken({
         projectId: project.id,
         applicationId: client.id,
         identityId: code.identityId,
@@ -88,7 +88,7 @@ export class AuthorizationCodeGrant {
 
   /** RFC 6749 §4.1.2 / RFC 9700 §4.5: a code used twice revokes what it issued (tokens and session). */
   private async replayed(project: Project, code: AuthorizationCodeRow, now: Date): Promise<never> {
-    await this.refreshTokens.revokeSession(code.sessionId, now);
+    await this.sessions.revoke(code.sessionId, now);
     await this.audit.record('oauth.code_replayed', { projectId: project.id, identityId: code.identityId, data: { codeId: code.id } });
     throw new OAuthError('invalid_grant', 'authorization code was already used');
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { isNotFound } from '../../infra/database/prisma-errors';
+import { SessionsRepository } from '../sessions/sessions.repository';
 
 export type AuthorizationCodeRow = Prisma.AuthorizationCodeGetPayload<object>;
 
@@ -24,25 +25,22 @@ export interface NewSessionAndCode {
   device?: { userAgent: string; ip: string | null; fingerprint: string } | undefined;
 }
 
-/** Whether the identity has any session yet, and one from this device. */
-export interface DeviceHistory {
-  signedInBefore: boolean;
-  knownDevice: boolean;
-}
-
 @Injectable()
 export class AuthorizationCodesRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sessions: SessionsRepository,
+  ) {}
 
   /**
-   * Creates the SSO session, then the authorization code that answers the flow. No transaction (two round
+   * Creates the SSO session (through its owner, SessionsRepository), then the authorization code that answers the flow. No transaction (two round
    * trips instead of four on the login path): a session whose code failed to insert is unusable and expires.
    * With `alsoInTransaction` (a mail that must exist exactly when the session does), all three run in one.
    */
   async createWithSession(input: NewSessionAndCode, alsoInTransaction?: (tx: Prisma.TransactionClient, sessionId: string) => Promise<unknown>): Promise<{ sessionId: string }> {
     const sessionId = randomUUID();
     if (!alsoInTransaction) {
-      await this.insert(this.prisma, sessionId, input);
+      await this.insert(undefined, sessionId, input);
       return { sessionId };
     }
     await this.prisma.$transaction(async (tx) => {
@@ -52,29 +50,10 @@ export class AuthorizationCodesRepository {
     return { sessionId };
   }
 
-  /** One round trip, two probes of the (identity_id, device_fingerprint) index. */
-  async deviceHistory(identityId: string, fingerprint: string): Promise<DeviceHistory> {
-    const [row] = await this.prisma.$queryRaw<DeviceHistory[]>`
-      SELECT EXISTS (SELECT 1 FROM "sessions" WHERE "identity_id" = ${identityId}::uuid) AS "signedInBefore",
-             EXISTS (SELECT 1 FROM "sessions" WHERE "identity_id" = ${identityId}::uuid AND "device_fingerprint" = ${fingerprint}) AS "knownDevice"`;
-    return { signedInBefore: row?.signedInBefore === true, knownDevice: row?.knownDevice === true };
-  }
-
-  private async insert(db: Prisma.TransactionClient, sessionId: string, input: NewSessionAndCode): Promise<void> {
+  private async insert(tx: Prisma.TransactionClient | undefined, sessionId: string, input: NewSessionAndCode): Promise<void> {
     const { projectId, identityId, amr, authTime, device } = input;
-    await db.session.create({
-      data: {
-        id: sessionId,
-        projectId,
-        identityId,
-        amr,
-        authTime,
-        expiresAt: input.sessionExpiresAt,
-        ...(device ? { device: { userAgent: device.userAgent, ip: device.ip }, deviceFingerprint: device.fingerprint } : {}),
-      },
-      select: { id: true },
-    });
-    await db.authorizationCode.create({
+    await this.sessions.create(tx, { id: sessionId, projectId, identityId, amr, authTime, expiresAt: input.sessionExpiresAt, device });
+    await (tx ?? this.prisma).authorizationCode.create({
       data: {
         projectId,
         applicationId: input.applicationId,

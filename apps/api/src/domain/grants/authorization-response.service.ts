@@ -9,6 +9,7 @@ import { MailRecipients } from '../email/mail-recipients.service';
 import type { Prisma } from '../../generated/prisma/client';
 import type { FlowRecord } from '../flows/flow';
 import type { Project } from '../projects/projects.service';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import { AuthorizationCodesRepository } from './authorization-codes.repository';
 import { sessionDevice, type SessionDevice } from './session-device';
 
@@ -19,6 +20,7 @@ type SignedInFlow = FlowRecord & { identityId: string };
 export class AuthorizationResponseService {
   constructor(
     private readonly codes: AuthorizationCodesRepository,
+    private readonly sessions: SessionsRepository,
     private readonly recipients: MailRecipients,
     private readonly outbox: EmailOutbox,
   ) {}
@@ -64,7 +66,7 @@ export class AuthorizationResponseService {
    */
   private async newDeviceAlert(project: Project, flow: SignedInFlow, device: SessionDevice, signedInAt: Date): Promise<((tx: Prisma.TransactionClient, sessionId: string) => Promise<unknown>) | undefined> {
     if (!project.settings.emails.newSignIn) return undefined;
-    const history = await this.codes.deviceHistory(flow.identityId, device.fingerprint);
+    const history = await this.sessions.deviceHistory(flow.identityId, device.fingerprint);
     if (!history.signedInBefore || history.knownDevice) return undefined;
     const recipient = await this.recipients.find(project, 'new_sign_in', flow.identityId, flow.authRequest.uiLocales);
     const to = recipient?.email;

@@ -11,7 +11,6 @@ import { AuthorizationResponseService } from './authorization-response.service';
 import { AuthorizeService } from './authorize.service';
 import { ClientAuthenticator } from './client-authentication';
 import { RefreshTokenGrant } from './refresh-token.grant';
-import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { TokenMinter } from './token-minter.service';
 
 /**
@@ -21,7 +20,7 @@ import { TokenMinter } from './token-minter.service';
  */
 @Module({
   imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, SessionsModule, EmailModule],
-  providers: [AuthorizeService, ClientAuthenticator, AuthorizationResponseService, AuthorizationCodesRepository, RefreshTokensRepository, TokenMinter, AuthorizationCodeGrant, RefreshTokenGrant],
+  providers: [AuthorizeService, ClientAuthenticator, AuthorizationResponseService, AuthorizationCodesRepository, TokenMinter, AuthorizationCodeGrant, RefreshTokenGrant],
   exports: [AuthorizeService, ClientAuthenticator, AuthorizationResponseService, TokenMinter, AuthorizationCodeGrant, RefreshTokenGrant],
 })
 export class GrantsModule {}

@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { OAuthError } from '../../infra/http/errors';
 import { randomToken, sha256 } from '../../infra/crypto/tokens';
 import type { Project } from '../projects/projects.service';
-import { RefreshTokensRepository, type RefreshTokenRow } from './refresh-tokens.repository';
+import { SessionsRepository, type RefreshTokenRow } from '../sessions/sessions.repository';
 import { parseScope } from './scopes';
 import { TokenMinter } from './token-minter.service';
 import type { TokenRequestParams, TokenResponse } from './token-request';
@@ -18,7 +18,7 @@ import type { TokenRequestParams, TokenResponse } from './token-request';
 @Injectable()
 export class RefreshTokenGrant {
   constructor(
-    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly sessions: SessionsRepository,
     private readonly minter: TokenMinter,
     private readonly audit: AuditService,
   ) {}
@@ -30,7 +30,7 @@ export class RefreshTokenGrant {
     const tokenHash = sha256(params.refresh_token);
     // Rotate first (one statement): whatever the checks below decide, this token is spent — but only when
     // its own client presents it, so a token shown to another client or tenant stays usable by its owner.
-    const token = await this.refreshTokens.rotate(tokenHash, { projectId: project.id, applicationId: client.id }, now);
+    const token = await this.sessions.rotateRefreshToken(tokenHash, { projectId: project.id, applicationId: client.id }, now);
     if (!token) return this.refuseSpent(project, client, tokenHash, now);
     if (token.expiresAt <= now || token.familyExpiresAt <= now) throw new OAuthError('invalid_grant', 'refresh token expired');
     let scope: string;
@@ -38,7 +38,7 @@ export class RefreshTokenGrant {
       scope = narrowScope(token.scope, params.scope);
     } catch (error) {
       // A bad scope parameter is the client's mistake, not a reason to end the user's login.
-      await this.refreshTokens.unrotate(token.id);
+      await this.sessions.unrotateRefreshToken(token.id);
       throw error;
     }
 
@@ -54,7 +54,7 @@ export class RefreshTokenGrant {
         authTime: token.authTime,
         traits: {},
       }),
-      this.refreshTokens.createInLiveSession({
+      this.sessions.createRefreshToken({
         id: randomUUID(),
         projectId: project.id,
         applicationId: client.id,
@@ -80,14 +80,14 @@ export class RefreshTokenGrant {
    * which revokes the whole family.
    */
   private async refuseSpent(project: Project, client: Application, tokenHash: string, now: Date): Promise<never> {
-    const token = await this.refreshTokens.findByHash(tokenHash);
+    const token = await this.sessions.findRefreshToken(tokenHash);
     if (!token || token.projectId !== project.id || token.applicationId !== client.id) throw new OAuthError('invalid_grant', 'invalid refresh token');
     if (token.revokedAt || token.session.revokedAt) throw new OAuthError('invalid_grant', 'refresh token revoked');
     return this.reused(project, token, now);
   }
 
   private async reused(project: Project, token: RefreshTokenRow, now: Date): Promise<never> {
-    await this.refreshTokens.revokeFamily(token.familyId, now);
+    await this.sessions.revokeRefreshTokenFamily(token.familyId, now);
     await this.audit.record('oauth.refresh_token_reused', { projectId: project.id, identityId: token.identityId, data: { familyId: token.familyId } });
     throw new OAuthError('invalid_grant', 'refresh token was already used; the login has been revoked');
   }

@@ -2,6 +2,51 @@ import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 
 export type IdentityRow = Prisma.IdentityGetPayload<object>;
+type Tx = Prisma.TransactionClient;
+type Address = { via: 'email' | 'phone'; value: string };
+
+/**
+ * An identity to create, with its password credential (login identifiers) when it has a hash, an imported
+ * TOTP credential, and its verifiable addresses (unverified). Registration's outbox job carries this shape
+ * (without projectId) in its payload, so its fields stay as they are.
+ */
+export interface NewIdentity {
+  projectId: string;
+  traits: Prisma.InputJsonObject;
+  schemaVersion: number;
+  /** argon2id, or an imported hash kept until the next login re-hashes it; none: no password credential. */
+  passwordHash?: string | undefined;
+  /** The password's login identifiers. */
+  identifiers: string[];
+  addresses: Address[];
+  totp?: { sealedSecret: string; config: Prisma.InputJsonObject } | undefined;
+}
+
+/** An identity that might own an address (recovery): the caller checks its schema's annotations on the traits. */
+export interface IdentityCandidate {
+  id: string;
+  traits: Record<string, unknown>;
+  schemaVersion: number;
+  active: boolean;
+}
+
+/** The identity as the settings flow needs it: traits, schema, and which credentials it has. */
+export interface IdentityAccount {
+  id: string;
+  traits: Record<string, unknown>;
+  schemaVersion: number;
+  hasPassword: boolean;
+  /** One of the password credential's login identifiers: what a password re-authentication signs in with. */
+  passwordIdentifier: string | undefined;
+  totpEnrolled: boolean;
+}
+
+/** A value that must belong to one identity of the project: a password login identifier or a verifiable address. */
+export interface IdentityClaim {
+  kind: 'identifier' | 'address';
+  via?: 'email' | 'phone';
+  value: string;
+}
 
 /** What a password login needs, read in one query by login identifier. */
 export interface PasswordLogin {
@@ -10,6 +55,11 @@ export interface PasswordLogin {
   passwordHash: string;
 }
 
+/**
+ * The identity aggregate: the only writer of identities, verifiable addresses, and password credentials with
+ * their login identifiers. Each other credential type is written by its factor's repository (TOTP, passkeys,
+ * backup codes), only rows of its own type; an identity created with an imported TOTP secret gets it here.
+ */
 @Injectable()
 export class IdentitiesRepository {
   constructor(private readonly prisma: PrismaClient) {}
@@ -45,36 +95,166 @@ export class IdentitiesRepository {
   }
 
   /**
-   * Creates an identity and, when given, its password credential with its login identifiers and its
-   * TOTP credential (sealed secret + config), in one write.
+   * The one way identities are created (admin API, import, registration): the identity with its credentials
+   * and unverified addresses, in one write; in the caller's transaction when given.
    */
-  create(
-    projectId: string,
-    traits: Prisma.InputJsonObject,
-    schemaVersion: number,
-    password: { hash: string; identifiers: string[] } | undefined,
-    totp?: { sealedSecret: string; config: Prisma.InputJsonObject },
-    addresses: Array<{ via: 'email' | 'phone'; value: string }> = [],
-  ): Promise<IdentityRow> {
+  create(tx: Tx | undefined, identity: NewIdentity): Promise<IdentityRow> {
+    const { projectId, traits, schemaVersion, passwordHash, identifiers, addresses, totp } = identity;
     const credentials: Prisma.CredentialCreateWithoutIdentityInput[] = [];
-    if (password) {
-      credentials.push({
-        type: 'password',
-        secret: password.hash,
-        identifiers: { create: password.identifiers.map((identifier) => ({ projectId, type: 'password' as const, identifier })) },
-      });
+    if (passwordHash) {
+      credentials.push({ type: 'password', secret: passwordHash, identifiers: { create: identifiers.map((identifier) => ({ projectId, type: 'password' as const, identifier })) } });
     }
     if (totp) credentials.push({ type: 'totp', secret: totp.sealedSecret, config: totp.config });
-    return this.prisma.identity.create({
+    return (tx ?? this.prisma).identity.create({
       data: {
         projectId,
         traits,
         schemaVersion,
         credentials: credentials.length ? { create: credentials } : undefined,
-        // Unverified: an admin import proves nothing about who reads the mailbox; the verification flow does.
+        // Unverified: neither an admin import nor a registration form proves who reads the mailbox; a code does.
         verifiableAddresses: addresses.length ? { create: addresses.map(({ via, value }) => ({ projectId, via, value })) } : undefined,
       },
     });
+  }
+
+  /** Whether any of the login identifiers or verifiable addresses belongs to an identity already. */
+  async isTaken(tx: Tx, projectId: string, identifiers: string[], addresses: Address[]): Promise<boolean> {
+    const [byIdentifier, byAddress] = await Promise.all([
+      tx.credentialIdentifier.count({ where: { projectId, type: 'password', identifier: { in: identifiers } } }),
+      addresses.length ? tx.verifiableAddress.count({ where: { projectId, OR: addresses.map(({ via, value }) => ({ via, value })) } }) : Promise.resolve(0),
+    ]);
+    return byIdentifier + byAddress > 0;
+  }
+
+  /** The claims another identity of the project already holds (as a login identifier or a verifiable address). */
+  async takenClaims<C extends IdentityClaim>(tx: Tx | undefined, projectId: string, identityId: string, claims: C[]): Promise<C[]> {
+    const db = tx ?? this.prisma;
+    const identifiers = claims.filter((claim) => claim.kind === 'identifier').map((claim) => claim.value);
+    const addresses = claims.filter((claim): claim is C & { via: Address['via'] } => claim.kind === 'address' && claim.via !== undefined);
+    const [byIdentifier, byAddress] = await Promise.all([
+      identifiers.length
+        ? db.credentialIdentifier.findMany({ where: { projectId, type: 'password', identifier: { in: identifiers }, credential: { identityId: { not: identityId } } }, select: { identifier: true } })
+        : Promise.resolve([]),
+      addresses.length
+        ? db.verifiableAddress.findMany({ where: { projectId, identityId: { not: identityId }, OR: addresses.map(({ via, value }) => ({ via, value })) }, select: { via: true, value: true } })
+        : Promise.resolve([]),
+    ]);
+    const takenIdentifiers = new Set(byIdentifier.map((row) => row.identifier));
+    const takenAddresses = new Set(byAddress.map((row) => `${row.via}:${row.value}`));
+    return claims.filter((claim) => (claim.kind === 'identifier' ? takenIdentifiers.has(claim.value) : takenAddresses.has(`${claim.via}:${claim.value}`)));
+  }
+
+  /**
+   * Identities that hold the (normalised) address as a verifiable address or as a password login
+   * identifier: both are indexed and unique per project, so the lookup is two point queries. Whether the
+   * address is a recovery address is the schema's call, made by the caller on the traits.
+   */
+  async findCandidates(projectId: string, address: string): Promise<IdentityCandidate[]> {
+    const [byAddress, byIdentifier] = await Promise.all([
+      this.prisma.verifiableAddress.findFirst({ where: { projectId, via: 'email', value: address }, select: { identityId: true } }),
+      this.prisma.credentialIdentifier.findFirst({ where: { projectId, type: 'password', identifier: address }, select: { credential: { select: { identityId: true } } } }),
+    ]);
+    const ids = [...new Set([byAddress?.identityId, byIdentifier?.credential.identityId].filter((id): id is string => id !== undefined))];
+    if (!ids.length) return [];
+    const rows = await this.prisma.identity.findMany({ where: { projectId, id: { in: ids } }, select: { id: true, traits: true, schemaVersion: true, state: true } });
+    return rows.map((row) => ({ id: row.id, traits: (row.traits ?? {}) as Record<string, unknown>, schemaVersion: row.schemaVersion, active: row.state === 'active' }));
+  }
+
+  async findCandidate(projectId: string, identityId: string): Promise<IdentityCandidate | undefined> {
+    const row = await this.prisma.identity.findFirst({ where: { id: identityId, projectId }, select: { id: true, traits: true, schemaVersion: true, state: true } });
+    return row ? { id: row.id, traits: (row.traits ?? {}) as Record<string, unknown>, schemaVersion: row.schemaVersion, active: row.state === 'active' } : undefined;
+  }
+
+  /** The identity owning this still unverified email address, if it may still sign in. */
+  async findUnverifiedOwner(tx: Tx, projectId: string, email: string): Promise<string | undefined> {
+    const row = await tx.verifiableAddress.findFirst({
+      where: { projectId, via: 'email', value: email, verified: false, identity: { state: 'active' } },
+      select: { identityId: true },
+    });
+    return row?.identityId;
+  }
+
+  /** Whether the identity has at least one verified email address; no address at all counts as unverified. */
+  async hasVerifiedEmail(identityId: string): Promise<boolean> {
+    return (await this.prisma.verifiableAddress.count({ where: { identityId, via: 'email', verified: true } })) > 0;
+  }
+
+  async findAccount(projectId: string, identityId: string): Promise<IdentityAccount | undefined> {
+    const row = await this.prisma.identity.findFirst({
+      where: { id: identityId, projectId },
+      select: {
+        id: true,
+        traits: true,
+        schemaVersion: true,
+        credentials: {
+          where: { type: { in: ['password', 'totp'] } },
+          select: { type: true, secret: true, config: true, identifiers: { where: { type: 'password' }, select: { identifier: true }, take: 1 } },
+        },
+      },
+    });
+    if (!row) return undefined;
+    const password = row.credentials.find((credential) => credential.type === 'password' && credential.secret);
+    const totp = row.credentials.find((credential) => credential.type === 'totp');
+    return {
+      id: row.id,
+      traits: (row.traits ?? {}) as Record<string, unknown>,
+      schemaVersion: row.schemaVersion,
+      hasPassword: password !== undefined,
+      passwordIdentifier: password?.identifiers[0]?.identifier,
+      totpEnrolled: (totp?.config as { confirmed?: unknown } | null)?.confirmed === true,
+    };
+  }
+
+  /**
+   * Writes new traits, and makes the login identifiers of the password credential (if any) and the
+   * verifiable addresses follow them: removed values go, new ones are added (addresses unverified).
+   */
+  async updateTraits(tx: Tx, projectId: string, identityId: string, traits: Record<string, unknown>, identifiers: string[], addresses: { added: Address[]; removed: Address[] }): Promise<void> {
+    await tx.identity.update({ where: { id: identityId }, data: { traits: traits as Prisma.InputJsonObject }, select: { id: true } });
+    const password = await tx.credential.findUnique({ where: { identityId_type: { identityId, type: 'password' } }, select: { id: true, identifiers: { where: { type: 'password' }, select: { identifier: true } } } });
+    if (password) {
+      const current = password.identifiers.map((row) => row.identifier);
+      const stale = current.filter((identifier) => !identifiers.includes(identifier));
+      const fresh = identifiers.filter((identifier) => !current.includes(identifier));
+      if (stale.length) await tx.credentialIdentifier.deleteMany({ where: { credentialId: password.id, type: 'password', identifier: { in: stale } } });
+      if (fresh.length) await tx.credentialIdentifier.createMany({ data: fresh.map((identifier) => ({ projectId, credentialId: password.id, type: 'password' as const, identifier })) });
+    }
+    if (addresses.removed.length) {
+      await tx.verifiableAddress.deleteMany({ where: { identityId, OR: addresses.removed.map(({ via, value }) => ({ via, value })) } });
+    }
+    if (addresses.added.length) {
+      await tx.verifiableAddress.createMany({ data: addresses.added.map(({ via, value }) => ({ projectId, identityId, via, value })) });
+    }
+  }
+
+  /** Receiving a code (or link) sent to the address proved control of it, which is what verifying it means. */
+  async markAddressVerified(tx: Tx, identityId: string, via: Address['via'], value: string): Promise<void> {
+    await tx.verifiableAddress.updateMany({ where: { identityId, via, value, verified: false }, data: { verified: true, verifiedAt: new Date() } });
+  }
+
+  /**
+   * Sets the password credential; an identity without one (e.g. passkeys only) gets one, with the login
+   * identifiers its schema names, so the new password can be used at /oauth2/authn.
+   */
+  async setPassword(tx: Tx, projectId: string, identityId: string, passwordHash: string, identifiers: string[]): Promise<void> {
+    const existing = await tx.credential.findUnique({ where: { identityId_type: { identityId, type: 'password' } }, select: { id: true } });
+    if (existing) {
+      await tx.credential.update({ where: { id: existing.id }, data: { secret: passwordHash } });
+      return;
+    }
+    await tx.credential.create({
+      data: { identityId, type: 'password', secret: passwordHash, identifiers: { create: identifiers.map((identifier) => ({ projectId, type: 'password' as const, identifier })) } },
+    });
+  }
+
+  /** The identity-wide lock (every factor), as LockoutService decides it; shown by the admin API. */
+  async lock(identityId: string, lockedUntil: Date): Promise<void> {
+    await this.prisma.identity.update({ where: { id: identityId }, data: { lockedUntil }, select: { id: true } });
+  }
+
+  /** Lifts the identity's lock; with `lapsedBy`, only a lock that had ended by then (one set meanwhile stays). */
+  async unlock(tx: Tx | undefined, identityId: string, lapsedBy?: Date): Promise<void> {
+    await (tx ?? this.prisma).identity.updateMany({ where: { id: identityId, ...(lapsedBy ? { lockedUntil: { lte: lapsedBy } } : {}) }, data: { lockedUntil: null } });
   }
 
   /** The identity's credentials with their stored verifiers; callers summarise them, never return them. */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { IdentitiesModule } from '../identities/identities.module';
 import { LockoutService } from './lockout.service';
 
-@Module({ providers: [LockoutService], exports: [LockoutService] })
+@Module({ imports: [IdentitiesModule], providers: [LockoutService], exports: [LockoutService] })
 export class LockoutModule {}

@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Database } from '../../infra/database/database';
 import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import { IdentitiesRepository } from '../identities/identities.repository';
 import { ProjectSettings } from '../projects/project-settings';
-import { lockDurationSeconds, LockoutService, type AttemptSubject, type LockoutPolicy } from './lockout.service';
+import { counterKey, lockDurationSeconds, LockoutService, type AttemptSubject, type LockoutPolicy } from './lockout.service';
 
 // The lockout against both real databases: the reservation is one SQL statement, and what matters is
 // how it behaves when many requests run it at once.
@@ -20,7 +21,7 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
     db = scratch.db;
-    lockout = new LockoutService(db.prisma);
+    lockout = new LockoutService(db.prisma, new IdentitiesRepository(db.prisma));
     projectId = (await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } })).id;
   });
 
@@ -61,9 +62,11 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
   it('does not lock the owner out when their success races the guess that held the last attempt', async () => {
     const subject = await newIdentity();
     for (let i = 0; i < 3; i++) await (await lockout.reserve(projectId, subject, 'backup_code', policy())).failed();
-    const [owner, guess] = await Promise.all([lockout.reserve(projectId, subject, 'backup_code', policy()), lockout.reserve(projectId, subject, 'backup_code', policy())]);
-    await owner?.succeeded();
-    expect(await guess?.failed()).toEqual({ remainingAttempts: 5, locked: false });
+    // Reserved one after the other, so that the guess holds the last attempt (concurrently, either may get it).
+    const owner = await lockout.reserve(projectId, subject, 'backup_code', policy());
+    const guess = await lockout.reserve(projectId, subject, 'backup_code', policy());
+    await owner.succeeded();
+    expect(await guess.failed()).toEqual({ remainingAttempts: 5, locked: false });
     expect(await lockedUntil(subject.identityId)).toBeNull();
   });
 
@@ -93,7 +96,7 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
     const lockLengths: number[] = [];
     for (let round = 0; round < 6; round++) {
       for (let i = 0; i < 2; i++) await (await lockout.reserve(projectId, subject, 'password', rules, now)).failed();
-      const until = (await db.prisma.attemptCounter.findFirstOrThrow({ where: { projectId, key: `identity:${subject.identityId}:password` } })).lockedUntil;
+      const until = (await db.prisma.attemptCounter.findFirstOrThrow({ where: { projectId, key: counterKey(subject, 'password') } })).lockedUntil;
       lockLengths.push(((until?.getTime() ?? 0) - now.getTime()) / 1000);
       // Refused while locked, granted once it has run out.
       expect((await lockout.reserve(projectId, subject, 'password', rules, new Date(now.getTime() + 1000))).granted).toBe(false);
@@ -104,8 +107,40 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
     // A quiet period as long as the longest lock starts the series afresh.
     now = new Date(now.getTime() + 901_000);
     for (let i = 0; i < 2; i++) await (await lockout.reserve(projectId, subject, 'password', rules, now)).failed();
-    const until = (await db.prisma.attemptCounter.findFirstOrThrow({ where: { projectId, key: `identity:${subject.identityId}:password` } })).lockedUntil;
+    const until = (await db.prisma.attemptCounter.findFirstOrThrow({ where: { projectId, key: counterKey(subject, 'password') } })).lockedUntil;
     expect(((until?.getTime() ?? 0) - now.getTime()) / 1000).toBe(60);
+  });
+
+  it('clears a lapsed identity lock with a success, never a lock that is still running', async () => {
+    const subject = await newIdentity();
+    const rules = policy({ maxAttempts: 2, initialDurationSeconds: 60, durationSeconds: 60 });
+    const start = new Date(Date.now() - 120_000);
+    for (let i = 0; i < 2; i++) await (await lockout.reserve(projectId, subject, 'password', rules, start)).failed();
+    const lapsed = await lockedUntil(subject.identityId);
+    expect(lapsed).toBeInstanceOf(Date);
+    // A success judged before the lock ran out leaves it; one after clears it.
+    await (await lockout.reserve(projectId, { ...subject, lockedUntil: lapsed }, 'totp', rules, start)).succeeded();
+    expect(await lockedUntil(subject.identityId)).toEqual(lapsed);
+    await (await lockout.reserve(projectId, { ...subject, lockedUntil: lapsed }, 'password', rules)).succeeded();
+    expect(await lockedUntil(subject.identityId)).toBeNull();
+  });
+
+  it('unlockIdentity lifts the identity lock and zeroes every factor of that identity only', async () => {
+    const subject = await newIdentity();
+    const other = await newIdentity();
+    const rules = policy({ maxAttempts: 2 });
+    for (const who of [subject, other]) for (let i = 0; i < 2; i++) await (await lockout.reserve(projectId, who, 'password', rules)).failed();
+    await (await lockout.reserve(projectId, subject, 'totp', rules)).failed();
+    await db.prisma.$transaction((tx) => lockout.unlockIdentity(tx, projectId, subject.identityId));
+    expect(await lockedUntil(subject.identityId)).toBeNull();
+    const counters = await db.prisma.attemptCounter.findMany({ where: { projectId, key: { in: [counterKey(subject, 'password'), counterKey(subject, 'totp')] } } });
+    expect(counters.map(({ failures, lockedUntil, lockCount }) => ({ failures, lockedUntil, lockCount }))).toEqual([
+      { failures: 0, lockedUntil: null, lockCount: 0 },
+      { failures: 0, lockedUntil: null, lockCount: 0 },
+    ]);
+    expect((await lockout.reserve(projectId, { ...subject, lockedUntil: null }, 'password', rules)).granted).toBe(true);
+    expect(await lockedUntil(other.identityId)).toBeInstanceOf(Date);
+    expect((await lockout.reserve(projectId, other, 'password', rules)).granted).toBe(false);
   });
 
   it('gives up a saturation whose holders never reported back (a crashed process)', async () => {

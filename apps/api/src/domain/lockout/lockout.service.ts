@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sha256 } from '../../infra/crypto/tokens';
-import { PrismaClient } from '../../generated/prisma/client';
+import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import { IdentitiesRepository } from '../identities/identities.repository';
 import type { ProjectSettings } from '../projects/project-settings';
 
 /** A factor whose failures are counted separately (RFC 8176 names where they exist). */
@@ -48,7 +49,10 @@ const STALE_RESERVATION_MS = 60_000;
  */
 @Injectable()
 export class LockoutService {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly identities: IdentitiesRepository,
+  ) {}
 
   async reserve(projectId: string, subject: AttemptSubject, factor: Factor, policy: LockoutPolicy, now = new Date()): Promise<AttemptReservation> {
     // An identity locked through another factor is locked for this one too.
@@ -71,7 +75,16 @@ export class LockoutService {
       RETURNING failures, lock_count AS "lockCount", last_locked_until AS "lastLockedUntil"`;
     const counter = rows[0];
     if (!counter) return REFUSED;
-    return new Reservation(this.prisma, projectId, subject, key, policy, counter, now);
+    return new Reservation(this.prisma, this.identities, projectId, subject, key, policy, counter, now);
+  }
+
+  /**
+   * Lifts the identity's lock and zeroes its counters of every factor and its lock history, in the caller's
+   * transaction (recovery: proving the mailbox is stronger than the guesses a lock is about).
+   */
+  async unlockIdentity(tx: Prisma.TransactionClient, projectId: string, identityId: string): Promise<void> {
+    await this.identities.unlock(tx, identityId);
+    await tx.attemptCounter.updateMany({ where: { projectId, key: { startsWith: identityKeyPrefix(identityId) } }, data: { failures: 0, lockedUntil: null, lockCount: 0, lastLockedUntil: null } });
   }
 }
 
@@ -87,6 +100,7 @@ class Reservation implements AttemptReservation {
 
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly identities: IdentitiesRepository,
     private readonly projectId: string,
     private readonly subject: AttemptSubject,
     private readonly key: string,
@@ -115,26 +129,23 @@ class Reservation implements AttemptReservation {
       return { remainingAttempts: Math.max(this.policy.maxAttempts - (current?.failures ?? 0), 1), locked: false };
     }
     // The identity's own lock covers every factor and is what the admin API shows.
-    if (this.subject.kind === 'identity') {
-      await this.prisma.identity.update({ where: { id: this.subject.identityId }, data: { lockedUntil }, select: { id: true } });
-    }
+    if (this.subject.kind === 'identity') await this.identities.lock(this.subject.identityId, lockedUntil);
     return { remainingAttempts: 0, locked: true };
   }
 
   async succeeded(): Promise<void> {
-    const clear = this.prisma.attemptCounter.updateMany({
-      where: { projectId: this.projectId, key: this.key },
-      data: { failures: 0, lockedUntil: null, lockCount: 0, lastLockedUntil: null },
-    });
+    const clear = (db: Prisma.TransactionClient) =>
+      db.attemptCounter.updateMany({ where: { projectId: this.projectId, key: this.key }, data: { failures: 0, lockedUntil: null, lockCount: 0, lastLockedUntil: null } });
     // One statement on the usual path (a login is hot); a lapsed identity lock is cleared with it.
-    if (this.subject.kind !== 'identity' || this.subject.lockedUntil === null) {
-      await clear;
+    const subject = this.subject;
+    if (subject.kind !== 'identity' || subject.lockedUntil === null) {
+      await clear(this.prisma);
       return;
     }
-    await this.prisma.$transaction([
-      clear,
-      this.prisma.identity.updateMany({ where: { id: this.subject.identityId, lockedUntil: { lte: this.now } }, data: { lockedUntil: null } }),
-    ]);
+    await this.prisma.$transaction(async (tx) => {
+      await clear(tx);
+      await this.identities.unlock(tx, subject.identityId, this.now);
+    });
   }
 
   async release(): Promise<{ remainingAttempts: number }> {
@@ -162,5 +173,10 @@ export function lockDurationSeconds(lockCount: number, policy: LockoutPolicy): n
 /** The attempt-counter key of a subject and factor; unknown identifiers are hashed. */
 export function counterKey(subject: AttemptSubject, factor: Factor): string {
   // Unknown identifiers are stored hashed: the table must not become a list of guessed addresses.
-  return subject.kind === 'identity' ? `identity:${subject.identityId}:${factor}` : `identifier:${sha256(subject.identifier)}:${factor}`;
+  return subject.kind === 'identity' ? `${identityKeyPrefix(subject.identityId)}${factor}` : `identifier:${sha256(subject.identifier)}:${factor}`;
+}
+
+/** What the keys of every factor of one identity start with (nothing else builds these keys). */
+function identityKeyPrefix(identityId: string): string {
+  return `identity:${identityId}:`;
 }

@@ -2,7 +2,26 @@ import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 
 export type SessionRow = Prisma.SessionGetPayload<object>;
+export type RefreshTokenRow = Prisma.RefreshTokenGetPayload<object>;
+export type RefreshTokenInsert = Omit<RefreshTokenRow, 'rotatedAt' | 'revokedAt' | 'createdAt'>;
 type Tx = Prisma.TransactionClient;
+
+export interface NewSession {
+  id: string;
+  projectId: string;
+  identityId: string;
+  amr: string[];
+  authTime: Date;
+  expiresAt: Date;
+  /** The device the login completed on; undefined when unknown (stored as {}). */
+  device?: { userAgent: string; ip: string | null; fingerprint: string } | undefined;
+}
+
+/** Whether the identity has any session yet, and one from this device. */
+export interface DeviceHistory {
+  signedInBefore: boolean;
+  knownDevice: boolean;
+}
 
 /** What the privileged window is judged on: when the session last proved who its user is, and how. */
 export interface SessionAuthentication {
@@ -11,9 +30,32 @@ export interface SessionAuthentication {
   amr: string[];
 }
 
+/**
+ * Sessions and the refresh tokens issued in them: one aggregate, so this is the only writer of both tables.
+ * A refresh token lives and dies with its session: it is stored only into a live session and rotated only
+ * while its session is live (one statement each), and every revocation of sessions revokes their tokens in
+ * the same transaction.
+ */
 @Injectable()
 export class SessionsRepository {
   constructor(private readonly prisma: PrismaClient) {}
+
+  /** In the caller's transaction when given (the login's authorization code, a mail that must exist with the session). */
+  async create(tx: Tx | undefined, session: NewSession): Promise<void> {
+    const { device, ...rest } = session;
+    await (tx ?? this.prisma).session.create({
+      data: { ...rest, ...(device ? { device: { userAgent: device.userAgent, ip: device.ip }, deviceFingerprint: device.fingerprint } : {}) },
+      select: { id: true },
+    });
+  }
+
+  /** One round trip, two probes of the (identity_id, device_fingerprint) index. */
+  async deviceHistory(identityId: string, fingerprint: string): Promise<DeviceHistory> {
+    const [row] = await this.prisma.$queryRaw<DeviceHistory[]>`
+      SELECT EXISTS (SELECT 1 FROM "sessions" WHERE "identity_id" = ${identityId}::uuid) AS "signedInBefore",
+             EXISTS (SELECT 1 FROM "sessions" WHERE "identity_id" = ${identityId}::uuid AND "device_fingerprint" = ${fingerprint}) AS "knownDevice"`;
+    return { signedInBefore: row?.signedInBefore === true, knownDevice: row?.knownDevice === true };
+  }
 
   /** Whether the session exists, is not revoked and has not expired. */
   async isActive(id: string, now = new Date()): Promise<boolean> {
@@ -49,5 +91,69 @@ export class SessionsRepository {
     await tx.refreshToken.updateMany({ where: { identityId, sessionId: { not: keepSessionId }, revokedAt: null }, data: { revokedAt: now } });
     const { count } = await tx.session.updateMany({ where: { identityId, id: { not: keepSessionId }, revokedAt: null }, data: { revokedAt: now } });
     return count;
+  }
+
+  /** Revokes every session of the identity and the refresh tokens issued in them; returns how many sessions. */
+  async revokeAll(tx: Tx, identityId: string, now = new Date()): Promise<number> {
+    await tx.refreshToken.updateMany({ where: { identityId, revokedAt: null }, data: { revokedAt: now } });
+    const { count } = await tx.session.updateMany({ where: { identityId, revokedAt: null }, data: { revokedAt: now } });
+    return count;
+  }
+
+  /** Revokes a session together with the refresh tokens issued in it (a replayed authorization code). */
+  async revoke(sessionId: string, now: Date): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.refreshToken.updateMany({ where: { sessionId, revokedAt: null }, data: { revokedAt: now } }),
+      this.prisma.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: now } }),
+    ]);
+  }
+
+  /**
+   * Stores a refresh token unless its session has been revoked, in one statement: a session revoked while the
+   * token was being issued (a replayed code racing its first use) can never gain a live refresh token.
+   * False when nothing was stored.
+   */
+  async createRefreshToken(data: RefreshTokenInsert): Promise<boolean> {
+    const inserted = await this.prisma.$executeRaw`
+      INSERT INTO refresh_tokens (id, project_id, application_id, identity_id, session_id, family_id, token_hash, scope, amr,
+                                  auth_time, expires_at, family_expires_at)
+      SELECT ${data.id}::uuid, ${data.projectId}::uuid, ${data.applicationId}::uuid, ${data.identityId}::uuid, ${data.sessionId}::uuid,
+             ${data.familyId}::uuid, ${data.tokenHash}, ${data.scope}, ${data.amr}::text[], ${data.authTime}, ${data.expiresAt}, ${data.familyExpiresAt}
+      WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ${data.sessionId}::uuid AND revoked_at IS NULL)`;
+    return inserted === 1;
+  }
+
+  /**
+   * Marks a live refresh token of this client rotated and returns it, in one statement: a token can be rotated
+   * once, even under concurrent use, and only by the client (and tenant) it was issued to — another
+   * client presenting it spends nothing. A token whose session was revoked is not live either.
+   * Undefined when no such token has this hash.
+   */
+  async rotateRefreshToken(tokenHash: string, client: { projectId: string; applicationId: string }, now: Date): Promise<RefreshTokenRow | undefined> {
+    const rows = await this.prisma.$queryRaw<RefreshTokenRow[]>`
+      UPDATE refresh_tokens AS t SET rotated_at = ${now}
+      FROM sessions AS s
+      WHERE t.token_hash = ${tokenHash} AND t.project_id = ${client.projectId}::uuid AND t.application_id = ${client.applicationId}::uuid
+        AND t.rotated_at IS NULL AND t.revoked_at IS NULL AND s.id = t.session_id AND s.revoked_at IS NULL
+      RETURNING t.id, t.project_id AS "projectId", t.application_id AS "applicationId", t.identity_id AS "identityId",
+                t.session_id AS "sessionId", t.family_id AS "familyId", t.token_hash AS "tokenHash", t.scope, t.amr,
+                t.auth_time AS "authTime", t.expires_at AS "expiresAt", t.family_expires_at AS "familyExpiresAt",
+                t.rotated_at AS "rotatedAt", t.revoked_at AS "revokedAt", t.created_at AS "createdAt"`;
+    return rows[0];
+  }
+
+  /** Undoes `rotateRefreshToken` for a request refused before anything was issued. */
+  async unrotateRefreshToken(id: string): Promise<void> {
+    await this.prisma.refreshToken.updateMany({ where: { id, revokedAt: null }, data: { rotatedAt: null } });
+  }
+
+  /** The refresh token with this hash and whether its session was revoked. */
+  findRefreshToken(tokenHash: string): Promise<(RefreshTokenRow & { session: { revokedAt: Date | null } }) | null> {
+    return this.prisma.refreshToken.findUnique({ where: { tokenHash }, include: { session: { select: { revokedAt: true } } } });
+  }
+
+  /** Revokes every refresh token of a login (reuse detected, code replayed). */
+  async revokeRefreshTokenFamily(familyId: string, now: Date): Promise<void> {
+    await this.prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BackupCodesModule } from '../../methods/backup-codes/backup-codes.module';
 import { EmailModule } from '../../domain/email/email.module';
 import { AUTHENTICATORS, type Authenticator } from '../../methods/authenticator';
+import { FlowStoreModule } from '../../domain/flows/flow-store.module';
 import { IdentitiesModule } from '../../domain/identities/identities.module';
 import { LockoutModule } from '../../domain/lockout/lockout.module';
 import { PasskeysModule } from '../../methods/passkey/passkeys.module';
@@ -18,7 +19,7 @@ import { TotpAuthenticator } from '../../methods/totp/totp.authenticator';
 const AUTHENTICATOR_CLASSES = [BasicAuthenticator, TotpAuthenticator, BackupCodeAuthenticator, FidoAuthenticator, EmailOtpAuthenticator];
 
 @Module({
-  imports: [IdentitiesModule, LockoutModule, TotpModule, BackupCodesModule, PasskeysModule, EmailModule, SchemasModule],
+  imports: [IdentitiesModule, LockoutModule, TotpModule, BackupCodesModule, PasskeysModule, EmailModule, SchemasModule, FlowStoreModule],
   providers: [
     ...AUTHENTICATOR_CLASSES,
     EmailOtpRepository,

@@ -4,12 +4,13 @@ import type { Application } from '../../domain/applications/application';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { ApiError, ErrorCodes } from '../../infra/http/errors';
 import { isUuid } from '../../infra/http/ids';
+import { IdentitiesRepository } from '../../domain/identities/identities.repository';
 import type { Project } from '../../domain/projects/projects.service';
 import type { Authenticator, AuthenticatorContext } from '../../methods/authenticator';
 import { AuthenticatorRegistry } from './authenticator.registry';
 import type { AuthRequest, FlowRecord } from '../../domain/flows/flow';
 import { FlowMessages } from '../../domain/flows/flow-messages';
-import { FlowsRepository } from '../../domain/flows/flows.repository';
+import { FlowStore, type FlowChange } from '../../domain/flows/flow.store';
 import { StepOptionsResolver, type StepOption } from './step-options';
 
 /** What a step of a flow led to. Fronts (app-native JSON, FiPA) turn it into their wire format. */
@@ -30,7 +31,8 @@ const MAX_PARAM_LENGTH = 8192;
 @Injectable()
 export class FlowEngine {
   constructor(
-    private readonly flows: FlowsRepository,
+    private readonly flows: FlowStore,
+    private readonly identities: IdentitiesRepository,
     private readonly registry: AuthenticatorRegistry,
     private readonly applications: ApplicationsService,
     private readonly stepOptionsResolver: StepOptionsResolver,
@@ -44,7 +46,7 @@ export class FlowEngine {
   /** `authSessionHash` names the flow for the First-Party Apps front, which never shows the flow id. */
   async start(project: Project, application: Application, authRequest: AuthRequest, options: { authSessionHash?: string } = {}): Promise<FlowOutcome> {
     const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
-    const flow = await this.flows.create({ projectId: project.id, applicationId: application.id, authRequest, expiresAt, ...options });
+    const flow = await this.flows.create(undefined, { projectId: project.id, applicationId: application.id, type: 'AUTHENTICATION', authRequest, expiresAt, ...options });
     const context = { project, application, flow };
     return { status: 'INCOMPLETE', flow, nextStep: await this.describeStep(context) };
   }
@@ -110,18 +112,17 @@ export class FlowEngine {
     // Checked here, where every front's login ends (app-native /oauth2/authn and First-Party Apps
     // /oauth2/authorize-challenge), and only after the last step proved who it is: telling an unverified
     // user earlier would confirm an account to anyone who knows its email address.
-    if (done && project.settings.requireVerifiedEmail && !(await this.flows.hasVerifiedEmail(result.identityId))) {
+    if (done && project.settings.requireVerifiedEmail && !(await this.identities.hasVerifiedEmail(result.identityId))) {
       await this.commit(flow, { state: 'failed' });
       return { status: 'FAIL_COMPLETED', flow, messages: [FlowMessages.emailNotVerified()] };
     }
-    await this.commit(flow, { stepIndex, identityId: result.identityId, amr, stepState: {}, ...(done ? { state: 'succeeded' as const } : {}) });
-    const advanced = { ...flow, stepIndex, identityId: result.identityId, amr, stepState: {} };
+    const advanced = { ...(await this.commit(flow, { stepIndex, identityId: result.identityId, amr, stepState: {}, ...(done ? { state: 'succeeded' as const } : {}) })), identityId: result.identityId };
     if (done) return { status: 'SUCCESS_COMPLETED', flow: advanced };
     return { status: 'INCOMPLETE', flow: advanced, nextStep: await this.describeStep({ ...context, flow: advanced }) };
   }
 
-  private async loadFlow(project: Project, flowId: string): Promise<{ flow: FlowRecord & { failedAttempts: number }; application: Application }> {
-    const flow = isUuid(flowId) ? await this.flows.findActive(flowId) : undefined;
+  private async loadFlow(project: Project, flowId: string): Promise<{ flow: FlowRecord; application: Application }> {
+    const flow = isUuid(flowId) ? await this.flows.findActive(flowId, 'AUTHENTICATION') : undefined;
     // Unknown, finished, expired and other tenants' flows all answer the same.
     if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) {
       throw ApiError.badRequest('Invalid or expired flowId. Start a new flow at the authorization endpoint.', ErrorCodes.FLOW_INVALID_ID);
@@ -156,26 +157,31 @@ export class FlowEngine {
 
   /** Stores the option's step state and answers with its full prompt. */
   private async present(context: AuthenticatorContext, authenticator: Authenticator, stepState: unknown): Promise<FlowOutcome> {
-    const flow = { ...context.flow, stepState: { ...context.flow.stepState, [authenticator.name]: stepState } };
-    await this.commit(context.flow, { stepState: flow.stepState });
+    const flow = await this.commit(context.flow, { stepState: { ...context.flow.stepState, [authenticator.name]: stepState } });
     const option = await this.describeOption({ ...context, flow }, authenticator, true);
     return { status: 'INCOMPLETE', flow, nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option] } };
   }
 
-  private async fail(context: AuthenticatorContext & { flow: { failedAttempts?: number } }, message: FlowMessage, terminal: boolean): Promise<FlowOutcome> {
-    const failedAttempts = (context.flow.failedAttempts ?? 0) + 1;
+  /**
+   * A failure is written under the same lock as a success: of two answers that read one version only the
+   * first is recorded, the other answers flowConflict. So two concurrent wrong answers cannot both spend
+   * one of the flow's attempts (each was still counted by the lockout, which reserves before checking),
+   * and a right answer racing a recorded wrong one retries rather than overwrite its count.
+   */
+  private async fail(context: AuthenticatorContext, message: FlowMessage, terminal: boolean): Promise<FlowOutcome> {
+    const failedAttempts = context.flow.failedAttempts + 1;
     const dead = terminal || failedAttempts >= MAX_FAILURES_PER_FLOW;
-    // Failures do not move the step, so the optimistic lock only guards against a finished flow.
-    await this.flows.update(context.flow, dead ? { state: 'failed', failedAttempts } : { failedAttempts });
-    if (dead) return { status: 'FAIL_COMPLETED', flow: context.flow, messages: [terminal ? message : FlowMessages.tooManyAttempts()] };
-    const nextStep = await this.describeStep(context);
-    return { status: 'FAIL_INCOMPLETE', flow: context.flow, nextStep: { ...nextStep, messages: [message] } };
+    const flow = await this.commit(context.flow, dead ? { state: 'failed', failedAttempts } : { failedAttempts });
+    if (dead) return { status: 'FAIL_COMPLETED', flow, messages: [terminal ? message : FlowMessages.tooManyAttempts()] };
+    const nextStep = await this.describeStep({ ...context, flow });
+    return { status: 'FAIL_INCOMPLETE', flow, nextStep: { ...nextStep, messages: [message] } };
   }
 
-  private async commit(flow: FlowRecord, change: Parameters<FlowsRepository['update']>[1]): Promise<void> {
-    if (!(await this.flows.update(flow, change))) {
-      throw ApiError.flowConflict();
-    }
+  /** The flow as written (its new version included, for a later write in the same request); flowConflict if another request wrote first. */
+  private async commit(flow: FlowRecord, change: FlowChange): Promise<FlowRecord> {
+    const written = await this.flows.update(undefined, flow, change);
+    if (!written) throw ApiError.flowConflict();
+    return written;
   }
 
   /**

@@ -18,16 +18,19 @@ import { formatMailDate } from '../../domain/email/mail-locale';
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import { OutboxJobs, type OutboxJob } from '../../domain/email/outbox-jobs';
 import type { FlowRecord } from '../../domain/flows/flow';
+import { FlowStore } from '../../domain/flows/flow.store';
+import { IdentitiesRepository, type IdentityCandidate } from '../../domain/identities/identities.repository';
 import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
+import { LockoutService } from '../../domain/lockout/lockout.service';
 import { AuthorizationResponseService } from '../../domain/grants/authorization-response.service';
 import type { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
 import { APP_NATIVE_FRONT, AuthorizeService, type AuthorizationFront } from '../../domain/grants/authorize.service';
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
+import { SessionsRepository } from '../../domain/sessions/sessions.repository';
 import { SelfServiceMessages } from '../self-service/self-service-messages';
 import { CODE_TTL_MS, generateCode, hashCode } from '../verification/verification-code';
 import { answerCode, CODE_PARAM, CODE_STEP, EMAIL_PARAM, EMAIL_STEP, PASSWORD_PARAM, PASSWORD_STEP, PRIVILEGED_WINDOW_MS, readNewPassword, type RecoveryCodeState } from './recovery-steps';
-import { RecoveryRepository, type RecoveryCandidate, type RecoveryFlow } from './recovery.repository';
 
 export const RECOVERY_EMAIL_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.recoveryEmail, 'LOCAL');
 export const RECOVERY_CODE_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.recoveryCode, 'LOCAL');
@@ -59,7 +62,10 @@ interface RecoveryCodeJob {
 @Injectable()
 export class RecoveryService {
   constructor(
-    private readonly repository: RecoveryRepository,
+    private readonly flows: FlowStore,
+    private readonly identities: IdentitiesRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly lockout: LockoutService,
     private readonly authorize: AuthorizeService,
     private readonly authorizationResponse: AuthorizationResponseService,
     private readonly applications: ApplicationsService,
@@ -78,13 +84,13 @@ export class RecoveryService {
    * flow. `front`: APP_NATIVE_FRONT for the JSON API (a RegistrationStartRequest), HOSTED_FRONT for the pages.
    */
   async start(project: Project, request: AuthorizationRequestParams, authorization: string | undefined, front: AuthorizationFront = APP_NATIVE_FRONT): Promise<FlowResponse> {
-    const flow = await startFromAuthorizationRequest(this.authorize, this.repository, project, request, authorization, front);
+    const flow = await startFromAuthorizationRequest(this.authorize, this.flows, project, 'RECOVERY', request, authorization, front);
     return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', emailOption());
   }
 
   /** `front` must be the one that started the flow: each front answers only its own flows. */
   async advance(project: Project, request: AuthnRequest, front: AuthorizationFront = APP_NATIVE_FRONT, client?: RequestContext): Promise<FlowResponse | SelfServiceCompletedResponse> {
-    const flow = await loadLiveFlow(project, 'RECOVERY', request.flowId, (id) => this.repository.findActive(id), this.applications, front.browser === true);
+    const flow = await loadLiveFlow(project, 'RECOVERY', request.flowId, (id) => this.flows.findActive(id, 'RECOVERY'), this.applications, front.browser === true);
     const params = request.selectedAuthenticator.params ?? {};
     const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
     if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
@@ -97,35 +103,35 @@ export class RecoveryService {
     return this.submitPassword(project, flow, params, client);
   }
 
-  private async submitEmail(project: Project, flow: RecoveryFlow, email: string): Promise<FlowResponse> {
+  private async submitEmail(project: Project, flow: FlowRecord, email: string): Promise<FlowResponse> {
     const address = normaliseIdentifier(email);
     if (address === '') {
       const required: FlowMessage = { type: 'ERROR', messageId: 'msg_trait_required', message: `${EMAIL_PARAM}: is required`, i18nKey: 'message.msg_trait_required', context: [{ key: 'field', value: EMAIL_PARAM }] };
-      return failAnswer(this.repository, project, 'RECOVERY', flow, [required], emailOption(), MAX_FORM_FAILURES);
+      return failAnswer(this.flows, project, 'RECOVERY', flow, [required], emailOption(), MAX_FORM_FAILURES);
     }
     // The same work for every address (docs/self-service.md, "Timing"): whether the address has an account
     // is not looked at before the answer, so neither the answer nor its time can tell.
     const code = generateCode();
     const expiresAt = Date.now() + CODE_TTL_MS;
     const state: RecoveryCodeState = { pending: { codeHash: hashCode(code), expiresAt, attempts: 0 }, address };
-    await this.repository.transaction(async (tx) => {
-      if (!(await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, stepState: { ...state }, expiresAt: new Date(expiresAt) }))) throw ApiError.flowConflict();
+    await this.flows.transaction(async (tx) => {
+      if (!(await this.flows.update(tx, flow, { stepIndex: CODE_STEP, stepState: { ...state }, expiresAt: new Date(expiresAt) }))) throw ApiError.flowConflict();
       const job: RecoveryCodeJob = { projectSlug: project.slug, flowId: flow.id, code };
       await this.outbox.enqueueJob(tx, { projectId: project.id, kind: RECOVERY_CODE_JOB, to: address, payload: { ...job }, idempotencyKey: `recovery-request:${flow.id}` });
     });
     return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.recoveryCodeSent()]);
   }
 
-  private async submitCode(project: Project, flow: RecoveryFlow, code: string): Promise<FlowResponse> {
+  private async submitCode(project: Project, flow: FlowRecord, code: string): Promise<FlowResponse> {
     const state = flow.stepState as unknown as RecoveryCodeState;
     const answer = answerCode(state, code, flow.identityId !== null);
     if (answer.kind === 'expired') {
-      await this.repository.updateFlow(undefined, flow, { state: 'failed' });
+      await this.flows.update(undefined, flow, { state: 'failed' });
       return failedResponse('RECOVERY', flow.id, [SelfServiceMessages.codeExpired()]);
     }
     if (answer.kind !== 'valid') {
       const dead = answer.kind === 'dead';
-      if (!(await this.repository.updateFlow(undefined, flow, { stepState: { ...answer.state }, failedAttempts: flow.failedAttempts + 1, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
+      if (!(await this.flows.update(undefined, flow, { stepState: { ...answer.state }, failedAttempts: flow.failedAttempts + 1, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
       if (answer.kind === 'dead') return failedResponse('RECOVERY', flow.id, [SelfServiceMessages.tooManyAttempts()]);
       return stepResponse(project, 'RECOVERY', flow.id, 'FAIL_INCOMPLETE', codeOption(), [SelfServiceMessages.invalidCode(answer.remaining)]);
     }
@@ -133,21 +139,21 @@ export class RecoveryService {
     // The privileged window is the flow's new lifetime: the password must be chosen within it.
     const privilegedUntil = Date.now() + PRIVILEGED_WINDOW_MS;
     // The optimistic lock makes the code single-use: a second answer finds the flow at the password step.
-    await this.repository.transaction(async (tx) => {
-      const moved = await this.repository.updateFlow(tx, flow, { stepIndex: PASSWORD_STEP, stepState: { address: state.address, privilegedUntil }, expiresAt: new Date(privilegedUntil), amr: RECOVERY_AMR });
+    await this.flows.transaction(async (tx) => {
+      const moved = await this.flows.update(tx, flow, { stepIndex: PASSWORD_STEP, stepState: { address: state.address, privilegedUntil }, expiresAt: new Date(privilegedUntil), amr: RECOVERY_AMR });
       if (!moved) throw ApiError.flowConflict();
-      await this.repository.markAddressVerified(tx, identityId, state.address);
+      await this.identities.markAddressVerified(tx, identityId, 'email', state.address);
     });
     return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', passwordOption(), [SelfServiceMessages.chooseNewPassword()]);
   }
 
-  private async submitPassword(project: Project, flow: RecoveryFlow, params: Record<string, string>, client?: RequestContext): Promise<FlowResponse | SelfServiceCompletedResponse> {
+  private async submitPassword(project: Project, flow: FlowRecord, params: Record<string, string>, client?: RequestContext): Promise<FlowResponse | SelfServiceCompletedResponse> {
     const form = readNewPassword(params);
-    if (!form.ok) return failAnswer(this.repository, project, 'RECOVERY', flow, form.messages, passwordOption(), MAX_FORM_FAILURES);
+    if (!form.ok) return failAnswer(this.flows, project, 'RECOVERY', flow, form.messages, passwordOption(), MAX_FORM_FAILURES);
     const identityId = flow.identityId as string;
-    const identity = await this.repository.findIdentity(project.id, identityId);
+    const identity = await this.identities.findCandidate(project.id, identityId);
     if (!identity?.active) {
-      await this.repository.updateFlow(undefined, flow, { state: 'failed' });
+      await this.flows.update(undefined, flow, { state: 'failed' });
       throw ApiError.badRequest('Invalid or expired flowId. Start a new recovery flow.', ErrorCodes.FLOW_INVALID_ID);
     }
     const schema = (await this.schemas.resolve(project.id, identity.schemaVersion)).compiled;
@@ -155,13 +161,13 @@ export class RecoveryService {
     const passwordHash = await this.hasher.hash(form.password);
     const address = String(flow.stepState['address'] ?? '');
     const now = new Date();
-    await this.repository.transaction(async (tx) => {
-      if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
-      await this.repository.setPassword(tx, project.id, identityId, passwordHash, schema.identifiersOf(identity.traits));
+    await this.flows.transaction(async (tx) => {
+      if (!(await this.flows.update(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
+      await this.identities.setPassword(tx, project.id, identityId, passwordHash, schema.identifiersOf(identity.traits));
       // Recovery proves the mailbox, which is stronger than the password guesses a lock is about, so it lifts the lock.
-      await this.repository.unlock(tx, project.id, identityId);
+      await this.lockout.unlockIdentity(tx, project.id, identityId);
       // Whoever knew the old password may be signed in: every session so far ends (the new one is issued after).
-      await this.repository.revokeAllSessions(tx, identityId, now);
+      await this.sessions.revokeAll(tx, identityId, now);
       const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
       const locale = await this.recipients.localeFor(project, 'password_changed', identity, flow.authRequest.uiLocales, tx);
       await this.outbox.enqueueTemplate(tx, {
@@ -187,11 +193,11 @@ export class RecoveryService {
   private async mailCode(job: OutboxJob): Promise<void> {
     const { projectSlug, flowId, code } = job.payload as unknown as RecoveryCodeJob;
     const project = await this.projects.findBySlug(projectSlug);
-    const flow = project ? await this.repository.findActive(flowId) : undefined;
+    const flow = project ? await this.flows.findActive(flowId, 'RECOVERY') : undefined;
     const identity = project && flow?.stepIndex === CODE_STEP ? await this.recoverableIdentity(project, job.to) : undefined;
     await job.transaction(async (tx) => {
       if (!project || !flow || !identity) return;
-      if (!(await this.repository.bindIdentity(tx, flow.id, CODE_STEP, identity.id))) return;
+      if (!(await this.flows.bindIdentity(tx, 'RECOVERY', flow.id, CODE_STEP, identity.id))) return;
       const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
       await this.outbox.enqueueTemplate(tx, {
         projectId: project.id,
@@ -205,8 +211,8 @@ export class RecoveryService {
   }
 
   /** The active identity for which `address` is a recovery address (schema `recovery.via: email`), if any. */
-  private async recoverableIdentity(project: Project, address: string): Promise<RecoveryCandidate | undefined> {
-    for (const candidate of await this.repository.findCandidates(project.id, address)) {
+  private async recoverableIdentity(project: Project, address: string): Promise<IdentityCandidate | undefined> {
+    for (const candidate of await this.identities.findCandidates(project.id, address)) {
       if (!candidate.active) continue;
       const schema = (await this.schemas.resolve(project.id, candidate.schemaVersion)).compiled;
       const isRecoveryAddress = schema.traits.some((trait) => {

@@ -16,6 +16,8 @@ import { EmailOutbox } from '../../domain/email/email-outbox';
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import { OutboxJobs, type OutboxJob } from '../../domain/email/outbox-jobs';
 import type { FlowRecord } from '../../domain/flows/flow';
+import { FlowStore, type Tx } from '../../domain/flows/flow.store';
+import { IdentitiesRepository, type NewIdentity } from '../../domain/identities/identities.repository';
 import { AuthorizationResponseService } from '../../domain/grants/authorization-response.service';
 import { AuthorizationCodeGrant } from '../../domain/grants/authorization-code.grant';
 import type { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
@@ -29,7 +31,6 @@ import { failAnswer, failedResponse, loadLiveFlow, startFromAuthorizationRequest
 import { SelfServiceMessages } from '../self-service/self-service-messages';
 import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, type PendingCode } from '../verification/verification-code';
 import { fieldMessages, PASSWORD_PARAM, readRegistrationForm } from './registration-form';
-import { RegistrationRepository, type NewIdentity, type RegistrationFlow, type Tx } from './registration.repository';
 
 /**
  * SUCCESS_COMPLETED without authData ends hosted flows that have no redirect_uri; with `session`, native
@@ -78,7 +79,8 @@ interface RegistrationJob {
 @Injectable()
 export class RegistrationService {
   constructor(
-    private readonly repository: RegistrationRepository,
+    private readonly flows: FlowStore,
+    private readonly identities: IdentitiesRepository,
     private readonly authorize: AuthorizeService,
     private readonly authorizationResponse: AuthorizationResponseService,
     private readonly applications: ApplicationsService,
@@ -98,14 +100,14 @@ export class RegistrationService {
    * flow. `front`: APP_NATIVE_FRONT for the JSON API (a RegistrationStartRequest), HOSTED_FRONT for the pages.
    */
   async start(project: Project, request: AuthorizationRequestParams, authorization: string | undefined, front: AuthorizationFront = APP_NATIVE_FRONT): Promise<FlowResponse> {
-    const flow = await startFromAuthorizationRequest(this.authorize, this.repository, project, request, authorization, front);
+    const flow = await startFromAuthorizationRequest(this.authorize, this.flows, project, 'REGISTRATION', request, authorization, front);
     const schema = await this.schemas.getDefault(project.id);
     return stepResponse(project, 'REGISTRATION', flow.id, 'INCOMPLETE', formOption(schema.compiled));
   }
 
   /** `front` must be the one that started the flow: each front answers only its own flows. */
   async advance(project: Project, request: AuthnRequest, front: AuthorizationFront = APP_NATIVE_FRONT, client?: RequestContext): Promise<RegistrationAnswer> {
-    const flow = await loadLiveFlow(project, 'REGISTRATION', request.flowId, (id) => this.repository.findActive(id), this.applications, front.browser === true);
+    const flow = await loadLiveFlow(project, 'REGISTRATION', request.flowId, (id) => this.flows.findActive(id, 'REGISTRATION'), this.applications, front.browser === true);
     const params = request.selectedAuthenticator.params ?? {};
     const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
     if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
@@ -116,11 +118,11 @@ export class RegistrationService {
     return flow.stepIndex === FORM_STEP ? this.submitForm(project, flow, params, client) : this.submitCode(project, flow, params['code'] ?? '', client);
   }
 
-  private async submitForm(project: Project, flow: RegistrationFlow, params: Record<string, string>, client?: RequestContext): Promise<RegistrationAnswer> {
+  private async submitForm(project: Project, flow: FlowRecord, params: Record<string, string>, client?: RequestContext): Promise<RegistrationAnswer> {
     // The flow keeps the default schema current when it answers; a new default applies to the next submission.
     const schema = (await this.schemas.getDefault(project.id)).compiled;
     const form = readRegistrationForm(schema, params);
-    if (!form.ok) return failAnswer(this.repository, project, 'REGISTRATION', flow, fieldMessages(form.errors), formOption(schema), MAX_FORM_FAILURES);
+    if (!form.ok) return failAnswer(this.flows, project, 'REGISTRATION', flow, fieldMessages(form.errors), formOption(schema), MAX_FORM_FAILURES);
 
     const identity: NewIdentity = {
       projectId: project.id,
@@ -139,8 +141,8 @@ export class RegistrationService {
     const code = generateCode();
     const expiresAt = Date.now() + CODE_TTL_MS;
     const state: CodeState = { pending: { codeHash: hashCode(code), expiresAt, attempts: 0 }, address: { via: 'email', value: email.value } };
-    await this.repository.transaction(async (tx) => {
-      if (!(await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, amr: ['pwd'], stepState: { ...state }, expiresAt: new Date(expiresAt) }))) throw ApiError.flowConflict();
+    await this.flows.transaction(async (tx) => {
+      if (!(await this.flows.update(tx, flow, { stepIndex: CODE_STEP, amr: ['pwd'], stepState: { ...state }, expiresAt: new Date(expiresAt) }))) throw ApiError.flowConflict();
       const { projectId: _projectId, ...newIdentity } = identity;
       const job: RegistrationJob = { projectSlug: project.slug, flowId: flow.id, code, identity: newIdentity };
       await this.outbox.enqueueJob(tx, { projectId: project.id, kind: REGISTRATION_JOB, to: email.value, payload: { ...job }, idempotencyKey: `registration-request:${flow.id}` });
@@ -158,7 +160,7 @@ export class RegistrationService {
   private async createAccount(job: OutboxJob): Promise<void> {
     const { projectSlug, flowId, code, identity: fields } = job.payload as unknown as RegistrationJob;
     const project = await this.projects.findBySlug(projectSlug);
-    const flow = project ? await this.repository.findActive(flowId) : undefined;
+    const flow = project ? await this.flows.findActive(flowId, 'REGISTRATION') : undefined;
     if (!project || !flow || flow.stepIndex !== CODE_STEP || flow.identityId) {
       await job.transaction(async () => undefined);
       return;
@@ -166,11 +168,11 @@ export class RegistrationService {
     const identity: NewIdentity = { projectId: project.id, ...fields };
     const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
     const register = async (tx: Tx, forceTaken: boolean): Promise<void> => {
-      const taken = forceTaken || (await this.repository.isTaken(tx, project.id, identity.identifiers, identity.addresses));
+      const taken = forceTaken || (await this.identities.isTaken(tx, project.id, identity.identifiers, identity.addresses));
       if (!taken) {
-        const identityId = await this.repository.createIdentity(tx, identity);
+        const { id: identityId } = await this.identities.create(tx, identity);
         // The flow ended between the read above and now: roll the identity back; the retry finds the flow gone.
-        if (!(await this.repository.bindIdentity(tx, flow.id, CODE_STEP, identityId))) throw ApiError.flowConflict();
+        if (!(await this.flows.bindIdentity(tx, 'REGISTRATION', flow.id, CODE_STEP, identityId))) throw ApiError.flowConflict();
       }
       const locale = await this.recipients.localeFor(project, taken ? 'registration_attempt' : 'verification_code', identity, flow.authRequest.uiLocales, tx);
       const common = { projectId: project.id, locale, to: job.to, idempotencyKey: `registration:${flow.id}` };
@@ -193,28 +195,28 @@ export class RegistrationService {
    * Schemas without a verifiable email have no channel to tell an address's owner, so a taken identifier
    * can only be refused on screen (documented in docs/errors.md as msg_identifier_taken).
    */
-  private async registerWithoutVerification(project: Project, flow: RegistrationFlow, identity: NewIdentity, schema: CompiledIdentitySchema, client?: RequestContext): Promise<RegistrationAnswer> {
+  private async registerWithoutVerification(project: Project, flow: FlowRecord, identity: NewIdentity, schema: CompiledIdentitySchema, client?: RequestContext): Promise<RegistrationAnswer> {
     let identityId: string | null;
     try {
-      identityId = await this.repository.transaction(async (tx) => {
-        if (await this.repository.isTaken(tx, project.id, identity.identifiers, identity.addresses)) return null;
-        const id = await this.repository.createIdentity(tx, identity);
-        if (!(await this.repository.updateFlow(tx, flow, { stepIndex: CODE_STEP, identityId: id, amr: ['pwd'], state: 'succeeded' }))) throw ApiError.flowConflict();
+      identityId = await this.flows.transaction(async (tx) => {
+        if (await this.identities.isTaken(tx, project.id, identity.identifiers, identity.addresses)) return null;
+        const { id } = await this.identities.create(tx, identity);
+        if (!(await this.flows.update(tx, flow, { stepIndex: CODE_STEP, identityId: id, amr: ['pwd'], state: 'succeeded' }))) throw ApiError.flowConflict();
         return id;
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       identityId = null;
     }
-    if (!identityId) return failAnswer(this.repository, project, 'REGISTRATION', flow, [SelfServiceMessages.identifierTaken()], formOption(schema), MAX_FORM_FAILURES);
+    if (!identityId) return failAnswer(this.flows, project, 'REGISTRATION', flow, [SelfServiceMessages.identifierTaken()], formOption(schema), MAX_FORM_FAILURES);
     return this.succeed(project, flow, identityId, client);
   }
 
-  private async submitCode(project: Project, flow: RegistrationFlow, code: string, client?: RequestContext): Promise<RegistrationAnswer> {
+  private async submitCode(project: Project, flow: FlowRecord, code: string, client?: RequestContext): Promise<RegistrationAnswer> {
     const state = flow.stepState as unknown as CodeState;
     const result = checkCode(state.pending, code);
     if (result === 'expired') {
-      await this.repository.updateFlow(undefined, flow, { state: 'failed' });
+      await this.flows.update(undefined, flow, { state: 'failed' });
       return failedResponse('REGISTRATION', flow.id, [SelfServiceMessages.codeExpired()]);
     }
     if (result === 'invalid' || !flow.identityId) {
@@ -222,22 +224,22 @@ export class RegistrationService {
       const remaining = MAX_CODE_ATTEMPTS - attempts;
       const stepState = { ...state, pending: { ...state.pending, attempts } };
       const dead = remaining <= 0;
-      if (!(await this.repository.updateFlow(undefined, flow, { stepState, failedAttempts: flow.failedAttempts + 1, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
+      if (!(await this.flows.update(undefined, flow, { stepState, failedAttempts: flow.failedAttempts + 1, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
       if (dead) return failedResponse('REGISTRATION', flow.id, [SelfServiceMessages.tooManyAttempts()]);
       return stepResponse(project, 'REGISTRATION', flow.id, 'FAIL_INCOMPLETE', codeOption(), [SelfServiceMessages.invalidCode(remaining)]);
     }
     const identityId = flow.identityId;
     // The optimistic lock makes the code single-use: a second answer finds the flow finished.
-    await this.repository.transaction(async (tx) => {
-      if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
-      await this.repository.markAddressVerified(tx, identityId, state.address.via, state.address.value);
+    await this.flows.transaction(async (tx) => {
+      if (!(await this.flows.update(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
+      await this.identities.markAddressVerified(tx, identityId, state.address.via, state.address.value);
       // The account is complete once its address is proven: the welcome mail commits with it.
       if (project.settings.emails.welcome) await this.sendWelcome(tx, project, flow, identityId, state.address.value);
     });
     return this.succeed(project, flow, identityId, client);
   }
 
-  private async sendWelcome(tx: Tx, project: Project, flow: RegistrationFlow, identityId: string, email: string): Promise<void> {
+  private async sendWelcome(tx: Tx, project: Project, flow: FlowRecord, identityId: string, email: string): Promise<void> {
     const recipient = await this.recipients.find(project, 'welcome', identityId, flow.authRequest.uiLocales, tx);
     await this.outbox.enqueueTemplate(tx, {
       projectId: project.id,
@@ -249,7 +251,7 @@ export class RegistrationService {
     });
   }
 
-  private async succeed(project: Project, flow: RegistrationFlow, identityId: string, client?: RequestContext): Promise<RegistrationAnswer> {
+  private async succeed(project: Project, flow: FlowRecord, identityId: string, client?: RequestContext): Promise<RegistrationAnswer> {
     // A hosted flow started without a redirect_uri has no one to give a code to: it ends on a "done" page.
     if (flow.authRequest.responseMode === 'query' && !flow.authRequest.redirectUri) return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'REGISTRATION' };
     const record: FlowRecord & { identityId: string } = { ...flow, type: 'REGISTRATION', identityId, amr: ['pwd'] };

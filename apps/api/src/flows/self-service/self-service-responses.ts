@@ -2,11 +2,11 @@ import type { AuthenticatorOption, FlowMessage, FlowResponse } from '@keyway/flo
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { ApiError, ErrorCodes } from '../../infra/http/errors';
 import { isUuid } from '../../infra/http/ids';
-import type { AuthRequest } from '../../domain/flows/flow';
+import type { AuthRequest, FlowRecord } from '../../domain/flows/flow';
+import type { FlowStore } from '../../domain/flows/flow.store';
 import type { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
 import type { AuthorizationFront, AuthorizeService } from '../../domain/grants/authorize.service';
 import type { Project } from '../../domain/projects/projects.service';
-import type { SelfServiceFlow, SelfServiceFlowStore } from '../../domain/flows/self-service-flow.store';
 import { SelfServiceMessages } from './self-service-messages';
 
 /** What registration, verification and recovery share: the wire shape of their answers and the flow checks. */
@@ -64,17 +64,17 @@ export async function loadLiveFlow<F extends { projectId: string; applicationId:
 
 /** A failed answer re-offers the same step with the messages; `maxFailures` of them kill the flow. */
 export async function failAnswer(
-  store: Pick<SelfServiceFlowStore, 'updateFlow'>,
+  store: Pick<FlowStore, 'update'>,
   project: Project,
   flowType: SelfServiceFlowType,
-  flow: SelfServiceFlow,
+  flow: FlowRecord,
   messages: FlowMessage[],
   option: AuthenticatorOption,
   maxFailures: number,
 ): Promise<FlowResponse> {
   const failedAttempts = flow.failedAttempts + 1;
   const dead = failedAttempts >= maxFailures;
-  if (!(await store.updateFlow(undefined, flow, { failedAttempts, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
+  if (!(await store.update(undefined, flow, { failedAttempts, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
   if (dead) return failedResponse(flowType, flow.id, [SelfServiceMessages.tooManyAttempts()]);
   return stepResponse(project, flowType, flow.id, 'FAIL_INCOMPLETE', option, messages);
 }
@@ -86,14 +86,15 @@ export async function failAnswer(
  */
 export async function startFromAuthorizationRequest(
   authorize: AuthorizeService,
-  store: Pick<SelfServiceFlowStore, 'createFlow'>,
+  store: Pick<FlowStore, 'create'>,
   project: Project,
+  flowType: 'REGISTRATION' | 'RECOVERY',
   request: AuthorizationRequestParams,
   authorization: string | undefined,
   front: AuthorizationFront,
-): Promise<SelfServiceFlow> {
+): Promise<FlowRecord> {
   const responseMode = front.responseMode === 'direct' ? 'direct' : request.response_mode;
   const { application, authRequest } = await authorize.validate(project, { ...request, response_type: request.response_type ?? 'code', response_mode: responseMode }, authorization, front);
   const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
-  return store.createFlow({ projectId: project.id, applicationId: application.id, authRequest, expiresAt });
+  return store.create(undefined, { projectId: project.id, applicationId: application.id, type: flowType, authRequest, expiresAt });
 }

@@ -1,20 +1,20 @@
 import type { AuthenticatorOption, FlowMessage } from '@keyway/flow-types';
 import type { Application } from '../../domain/applications/application';
 import type { FlowRecord } from '../../domain/flows/flow';
+import type { IdentityAccount } from '../../domain/identities/identities.repository';
 import type { Project } from '../../domain/projects/projects.service';
 import type { CompiledIdentitySchema } from '../../domain/schemas/identity-schema';
 import type { VerifiedAccessToken } from '../../domain/sessions/access-token.verifier';
-import type { SettingsAccount, SettingsFlow } from './settings.repository';
 import type { SettingsFlowState } from './settings-steps';
 
 /** One answer to a settings flow: who asks (the token), in which flow, about which account. */
 export interface SettingsContext {
   project: Project;
   application: Application;
-  flow: SettingsFlow;
+  flow: FlowRecord;
   state: SettingsFlowState;
   token: VerifiedAccessToken;
-  account: SettingsAccount;
+  account: IdentityAccount;
   schema: CompiledIdentitySchema;
 }
 
@@ -43,8 +43,10 @@ export function asFlowRecord(context: SettingsContext, stepState: Record<string,
     stepIndex: flow.stepIndex,
     identityId: flow.identityId,
     amr: [],
+    failedAttempts: flow.failedAttempts,
     authRequest: flow.authRequest,
     stepState,
     expiresAt: flow.expiresAt,
+    version: flow.version,
   };
 }

@@ -8,6 +8,9 @@ import { PasswordHasher } from '../../infra/crypto/password-hasher';
 import { EmailOutbox } from '../../domain/email/email-outbox';
 import { formatMailDate, parseUiLocales } from '../../domain/email/mail-locale';
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
+import type { FlowRecord } from '../../domain/flows/flow';
+import { FlowStore, type Tx } from '../../domain/flows/flow.store';
+import { IdentitiesRepository, type IdentityAccount } from '../../domain/identities/identities.repository';
 import { MAX_PASSKEYS_PER_IDENTITY, PasskeysService } from '../../methods/passkey/passkeys.service';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import type { Project } from '../../domain/projects/projects.service';
@@ -17,18 +20,16 @@ import type { VerifiedAccessToken } from '../../domain/sessions/access-token.ver
 import { PrivilegedSessions } from '../../domain/sessions/privileged-session';
 import { SessionsRepository } from '../../domain/sessions/sessions.repository';
 import { readNewPassword } from '../recovery/recovery-steps';
-import { RecoveryRepository } from '../recovery/recovery.repository';
 import { fieldMessages, readTraitParams } from '../registration/registration-form';
 import { failedResponse, loadLiveFlow } from '../self-service/self-service-responses';
 import { SelfServiceMessages } from '../self-service/self-service-messages';
 import { CODE_TTL_MS, generateCode, hashCode } from '../verification/verification-code';
-import { VerificationRepository } from '../verification/verification.repository';
+import type { VerificationState } from '../verification/verification.service';
 import type { SettingsContext, SettingsOutcome } from './settings-context';
 import { SettingsFactors } from './settings-factors.service';
 import { SettingsMessages } from './settings-messages';
 import { isOffered, settingsMenu, settingsStep, SETTINGS_IDS, type AccountState } from './settings-options';
 import { SettingsReauthentication } from './settings-reauthentication.service';
-import { SettingsRepository, type SettingsAccount, type SettingsFlow, type Tx } from './settings.repository';
 import { addressChanges, changedFields, SettingsFlowState, uniqueClaims } from './settings-steps';
 
 /** Refused answers one flow accepts (bad forms, wrong codes, wrong passwords) before it dies, as in registration. */
@@ -49,7 +50,8 @@ type SettingsResponse = FlowResponse | SelfServiceCompletedResponse;
 @Injectable()
 export class SettingsService {
   constructor(
-    private readonly repository: SettingsRepository,
+    private readonly flows: FlowStore,
+    private readonly identities: IdentitiesRepository,
     private readonly privileged: PrivilegedSessions,
     private readonly sessions: SessionsRepository,
     private readonly applications: ApplicationsService,
@@ -58,8 +60,6 @@ export class SettingsService {
     private readonly outbox: EmailOutbox,
     private readonly passkeys: PasskeysService,
     private readonly backupCodes: BackupCodesService,
-    private readonly verification: VerificationRepository,
-    private readonly passwords: RecoveryRepository,
     private readonly audit: AuditService,
     private readonly reauthentication: SettingsReauthentication,
     private readonly factors: SettingsFactors,
@@ -71,9 +71,10 @@ export class SettingsService {
     const application = token.clientId ? await this.applications.findByClientId(project.id, token.clientId) : undefined;
     if (!application?.appNative) throw ApiError.badRequest("The access token's client is not an app-native application of this project.");
     // Born bound to its identity and session (kept in stepState).
-    const flow = await this.repository.createFlow({
+    const flow = await this.flows.create(undefined, {
       projectId: project.id,
       applicationId: application.id,
+      type: 'SETTINGS',
       // Settings issue no authorization code; the client is kept so the flow stays bound to it.
       authRequest: { clientId: application.clientId, scope: token.scope, ...withUiLocales(parseUiLocales(uiLocales)) },
       identityId: token.identity.id,
@@ -88,7 +89,7 @@ export class SettingsService {
   }
 
   async advance(project: Project, request: AuthnRequest, token: VerifiedAccessToken): Promise<SettingsResponse> {
-    const flow = await loadLiveFlow(project, 'SETTINGS', request.flowId, (id) => this.repository.findActive(id), this.applications);
+    const flow = await loadLiveFlow(project, 'SETTINGS', request.flowId, (id) => this.flows.findActive(id, 'SETTINGS'), this.applications);
     const state = SettingsFlowState.safeParse(flow.stepState);
     // Another identity's or another session's flow answers exactly like an unknown one.
     if (!state.success || flow.identityId !== token.identity.id || state.data.sessionId !== token.sessionId) throw invalidFlow();
@@ -144,24 +145,25 @@ export class SettingsService {
     if (errors.length) return { kind: 'retry', messages: fieldMessages(errors) };
     const changed = changedFields(account.traits, traits);
     const claims = uniqueClaims(schema, traits);
-    const taken = await this.repository.takenClaims(undefined, project.id, account.id, claims);
+    const taken = await this.identities.takenClaims(undefined, project.id, account.id, claims);
     if (taken.length) return { kind: 'retry', messages: takenMessages(taken.map((claim) => claim.field)) };
 
     const addresses = addressChanges(schema.verifiableAddressesOf(account.traits), schema.verifiableAddressesOf(traits));
     const name = typeof traits['name'] === 'string' ? traits['name'] : undefined;
     const write = async (tx: Tx): Promise<FlowMessage[]> => {
-      if (!(await this.repository.updateFlow(tx, flow, { stepIndex: flow.stepIndex + 1, expiresAt: this.expiry(project) }))) throw ApiError.flowConflict();
-      await this.repository.updateTraits(tx, project.id, account.id, traits, schema.identifiersOf(traits), addresses);
+      if (!(await this.flows.update(tx, flow, { stepIndex: flow.stepIndex + 1, expiresAt: this.expiry(project) }))) throw ApiError.flowConflict();
+      await this.identities.updateTraits(tx, project.id, account.id, traits, schema.identifiersOf(traits), addresses);
       const sent: FlowMessage[] = [];
       for (const address of addresses.added.filter(({ via }) => via === 'email')) {
         const code = generateCode();
         const expiresAt = Date.now() + CODE_TTL_MS;
-        const verificationFlow = await this.verification.createFlow(tx, {
+        const verificationFlow = await this.flows.create(tx, {
           projectId: project.id,
           applicationId: flow.applicationId,
+          type: 'VERIFICATION',
           authRequest: { clientId: flow.authRequest.clientId, scope: '' },
           identityId: account.id,
-          state: { pending: { codeHash: hashCode(code), expiresAt, attempts: 0 }, email: address.value },
+          stepState: { pending: { codeHash: hashCode(code), expiresAt, attempts: 0 }, email: address.value } satisfies VerificationState,
           expiresAt: new Date(expiresAt),
         });
         await this.outbox.enqueueTemplate(tx, {
@@ -179,11 +181,11 @@ export class SettingsService {
     };
     let sent: FlowMessage[];
     try {
-      sent = await this.repository.transaction(write);
+      sent = await this.flows.transaction(write);
     } catch (error) {
       // Another identity took a value between the check and the write: answer as for any taken value.
       if (!isUniqueViolation(error)) throw error;
-      const raced = await this.repository.takenClaims(undefined, project.id, account.id, claims);
+      const raced = await this.identities.takenClaims(undefined, project.id, account.id, claims);
       return { kind: 'retry', messages: takenMessages(raced.length ? raced.map((claim) => claim.field) : [...new Set(claims.map((claim) => claim.field))]) };
     }
     await this.audit.record('identity.traits_updated', { projectId: project.id, identityId: account.id, clientId: context.application.clientId, data: { fields: changed, via: 'settings' } });
@@ -205,9 +207,9 @@ export class SettingsService {
     const now = new Date();
     let revoked: number;
     try {
-      revoked = await this.repository.transaction(async (tx) => {
-        if (!(await this.repository.updateFlow(tx, flow, { stepIndex: flow.stepIndex + 1, expiresAt: this.expiry(project) }))) throw ApiError.flowConflict();
-        await this.passwords.setPassword(tx, project.id, account.id, passwordHash, schema.identifiersOf(account.traits));
+      revoked = await this.flows.transaction(async (tx) => {
+        if (!(await this.flows.update(tx, flow, { stepIndex: flow.stepIndex + 1, expiresAt: this.expiry(project) }))) throw ApiError.flowConflict();
+        await this.identities.setPassword(tx, project.id, account.id, passwordHash, schema.identifiersOf(account.traits));
         // Whoever knew the old password may be signed in elsewhere: those sessions end, this one goes on.
         const count = await this.sessions.revokeOtherSessions(tx, account.id, token.sessionId, now);
         if (email) {
@@ -233,7 +235,7 @@ export class SettingsService {
   }
 
   private async finish(context: SettingsContext): Promise<SettingsResponse> {
-    if (!(await this.repository.updateFlow(undefined, context.flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
+    if (!(await this.flows.update(undefined, context.flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
     return { flowId: context.flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'SETTINGS' };
   }
 
@@ -242,7 +244,7 @@ export class SettingsService {
     const { project, flow } = context;
     switch (outcome.kind) {
       case 'terminal':
-        await this.repository.updateFlow(undefined, flow, { state: 'failed' });
+        await this.flows.update(undefined, flow, { state: 'failed' });
         return failedResponse('SETTINGS', flow.id, outcome.messages);
       case 'prompt':
         await this.move(context, outcome.state);
@@ -256,9 +258,10 @@ export class SettingsService {
         const failedAttempts = flow.failedAttempts + 1;
         const dead = failedAttempts >= MAX_FAILURES;
         const change = { failedAttempts, ...(dead ? { state: 'failed' as const } : {}), ...(outcome.state ? { stepState: { ...outcome.state } } : {}) };
-        if (!(await this.repository.updateFlow(undefined, flow, change))) throw ApiError.flowConflict();
+        const written = await this.flows.update(undefined, flow, change);
+        if (!written) throw ApiError.flowConflict();
         if (dead) return failedResponse('SETTINGS', flow.id, [SelfServiceMessages.tooManyAttempts()]);
-        const advanced = { ...context, flow: { ...flow, failedAttempts, stepState: outcome.state ? { ...outcome.state } : flow.stepState }, state: outcome.state ?? context.state };
+        const advanced = { ...context, flow: written, state: outcome.state ?? context.state };
         return settingsStep(project.issuer, flow.id, 'FAIL_INCOMPLETE', outcome.option ? [outcome.option] : await this.currentStep(advanced), outcome.messages);
       }
     }
@@ -268,7 +271,7 @@ export class SettingsService {
   private async askReauthentication(context: SettingsContext, messages: FlowMessage[]): Promise<SettingsResponse> {
     const step = await this.reauthentication.step(context);
     if (!step) {
-      await this.repository.updateFlow(undefined, context.flow, { state: 'failed' });
+      await this.flows.update(undefined, context.flow, { state: 'failed' });
       return failedResponse('SETTINGS', context.flow.id, [SettingsMessages.reauthenticationUnavailable()]);
     }
     if (step.kind === 'prompt') {
@@ -285,7 +288,7 @@ export class SettingsService {
     if (step?.kind === 'options') return step.options;
     if (step?.kind === 'prompt') {
       // A passkey-only identity gets a fresh challenge; the flow keeps it for the next answer.
-      await this.repository.updateFlow(undefined, context.flow, { stepState: { ...step.state } });
+      await this.flows.update(undefined, context.flow, { stepState: { ...step.state } });
       return [step.option];
     }
     return [];
@@ -293,11 +296,11 @@ export class SettingsService {
 
   private async move(context: SettingsContext, state: SettingsFlowState): Promise<void> {
     const { flow, project } = context;
-    if (!(await this.repository.updateFlow(undefined, flow, { stepIndex: flow.stepIndex + 1, stepState: { ...state }, expiresAt: this.expiry(project) }))) throw ApiError.flowConflict();
+    if (!(await this.flows.update(undefined, flow, { stepIndex: flow.stepIndex + 1, stepState: { ...state }, expiresAt: this.expiry(project) }))) throw ApiError.flowConflict();
   }
 
-  private async context(project: Project, flow: SettingsFlow, token: SettingsContext['token']): Promise<SettingsContext> {
-    const account = await this.repository.findAccount(project.id, token.identity.id);
+  private async context(project: Project, flow: FlowRecord, token: SettingsContext['token']): Promise<SettingsContext> {
+    const account = await this.identities.findAccount(project.id, token.identity.id);
     const application = await this.applications.findByClientId(project.id, flow.authRequest.clientId);
     const state = SettingsFlowState.safeParse(flow.stepState);
     if (!account || !application || !state.success) throw invalidFlow();
@@ -306,12 +309,12 @@ export class SettingsService {
   }
 
   private async reloadAccount(context: SettingsContext): Promise<AccountState> {
-    const account = await this.repository.findAccount(context.project.id, context.account.id);
+    const account = await this.identities.findAccount(context.project.id, context.account.id);
     if (!account) throw invalidFlow();
     return this.accountState(account, context.schema);
   }
 
-  private async accountState(account: SettingsAccount, schema: CompiledIdentitySchema): Promise<AccountState> {
+  private async accountState(account: IdentityAccount, schema: CompiledIdentitySchema): Promise<AccountState> {
     const [passkeys, backupCodes] = await Promise.all([this.passkeys.list(account.id), this.backupCodes.status(account.id)]);
     return {
       traits: account.traits,

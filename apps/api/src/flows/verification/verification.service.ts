@@ -8,19 +8,28 @@ import { EmailOutbox } from '../../domain/email/email-outbox';
 import { parseUiLocales } from '../../domain/email/mail-locale';
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import { OutboxJobs, type OutboxJob } from '../../domain/email/outbox-jobs';
+import { FlowStore } from '../../domain/flows/flow.store';
+import { IdentitiesRepository } from '../../domain/identities/identities.repository';
 import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
 import { codeOption, EMAIL_CODE_ID } from '../registration/registration.service';
 import { SelfServiceMessages } from '../self-service/self-service-messages';
-import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash } from './verification-code';
-import { linkOption, linkTokenMatches, newLinkToken, verificationLinkUrl } from './verification-link';
-import { VerificationRepository } from './verification.repository';
+import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash, type PendingCode } from './verification-code';
+import { linkOption, linkTokenMatches, newLinkToken, verificationLinkUrl, type PendingLink } from './verification-link';
 
 /**
  * How the address is proven: `code` (native JSON: a code typed into the app) or `link` (hosted pages: a
  * link opened from the mail, in any browser). A link flow belongs to the hosted pages, which any client may use.
  */
 export type VerificationMode = 'code' | 'link';
+
+/** What a verification flow keeps in its step state: the code's hash and the address it proves. */
+export interface VerificationState {
+  pending: PendingCode;
+  email: string;
+  /** Hosted flows prove the address by a link instead (their code matches nothing). */
+  link?: PendingLink;
+}
 
 /** The outbox job that, after the start is answered, finds the address's owner and mails the code or link. */
 const VERIFICATION_MAIL_JOB = 'job:verification_mail';
@@ -46,7 +55,8 @@ interface VerificationMailJob {
 @Injectable()
 export class VerificationService {
   constructor(
-    private readonly repository: VerificationRepository,
+    private readonly flows: FlowStore,
+    private readonly identities: IdentitiesRepository,
     private readonly applications: ApplicationsService,
     private readonly outbox: EmailOutbox,
     private readonly recipients: MailRecipients,
@@ -69,14 +79,15 @@ export class VerificationService {
     // A link flow has no code step: its code matches nothing, whoever owns the address.
     const pending = { codeHash: link ? unguessableCodeHash() : hashCode(code), expiresAt, attempts: 0 };
     const uiLocales = parseUiLocales(request.ui_locales);
-    const flow = await this.repository.transaction(async (tx) => {
-      const created = await this.repository.createFlow(tx, {
+    const flow = await this.flows.transaction(async (tx) => {
+      const created = await this.flows.create(tx, {
         projectId: project.id,
         applicationId: application.id,
+        type: 'VERIFICATION',
         // Verification issues no authorization code; the client is kept so the flow stays bound to it.
         authRequest: { clientId: application.clientId, scope: '', ...(link ? { responseMode: 'query' as const } : {}) },
         identityId: null,
-        state: { pending, email, ...(link ? { link: link.pending } : {}) },
+        stepState: { pending, email, ...(link ? { link: link.pending } : {}) } satisfies VerificationState,
         // The flow lives as long as its code: there is nothing else to wait for.
         expiresAt: new Date(expiresAt),
       });
@@ -96,15 +107,17 @@ export class VerificationService {
   private async mailOwner(job: OutboxJob): Promise<void> {
     const { projectSlug, flowId, code, linkToken, uiLocales } = job.payload as unknown as VerificationMailJob;
     const project = await this.projects.findBySlug(projectSlug);
-    const flow = project ? await this.repository.findActive(flowId) : undefined;
+    const flow = project ? await this.flows.findActive(flowId, 'VERIFICATION') : undefined;
     await job.transaction(async (tx) => {
       if (!project || !flow) return;
-      const identityId = await this.repository.findUnverifiedOwner(tx, project.id, flow.state.email);
-      if (!identityId || !(await this.repository.bindIdentity(tx, flow.id, identityId))) return;
+      const { email } = flow.stepState as unknown as VerificationState;
+      const identityId = await this.identities.findUnverifiedOwner(tx, project.id, email);
+      // A verification flow has one step.
+      if (!identityId || !(await this.flows.bindIdentity(tx, 'VERIFICATION', flow.id, 0, identityId))) return;
       // The owner's locale trait, then the request's ui_locales, then the project's default locale.
       const kind = linkToken ? 'verification_link' : 'verification_code';
       const locale = (await this.recipients.find(project, kind, identityId, uiLocales, tx))?.locale || project.settings.defaultLocale;
-      const common = { projectId: project.id, locale, to: flow.state.email, idempotencyKey: `verification:${flow.id}` };
+      const common = { projectId: project.id, locale, to: email, idempotencyKey: `verification:${flow.id}` };
       if (linkToken) {
         const link = verificationLinkUrl(project.issuer, flow.id, linkToken);
         await this.outbox.enqueueTemplate(tx, { ...common, kind: 'verification_link', variables: { projectName: project.name, link, expiresInMinutes: CODE_TTL_MS / 60_000 } });
@@ -119,25 +132,26 @@ export class VerificationService {
    * answer false alike. No cookie or session is involved: people open mail on another device.
    */
   async confirmLink(project: Project, flowId: string, token: string): Promise<boolean> {
-    const flow = isUuid(flowId) ? await this.repository.findActive(flowId) : undefined;
+    const flow = isUuid(flowId) ? await this.flows.findActive(flowId, 'VERIFICATION') : undefined;
     if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) return false;
-    if (!linkTokenMatches(flow.state.link, token) || !flow.identityId) return false;
+    const state = flow.stepState as unknown as VerificationState;
+    if (!linkTokenMatches(state.link, token) || !flow.identityId) return false;
     const identityId = flow.identityId;
     // The optimistic lock makes the link single-use: a second opening finds the flow finished.
-    return this.repository.transaction(async (tx) => {
-      if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) return false;
-      await this.repository.markVerified(tx, identityId, flow.state.email);
+    return this.flows.transaction(async (tx) => {
+      if (!(await this.flows.update(tx, flow, { state: 'succeeded' }))) return false;
+      await this.identities.markAddressVerified(tx, identityId, 'email', state.email);
       return true;
     });
   }
 
   /** The client a (possibly used or expired) verification flow was started for, to start a new one. */
   async clientIdOf(project: Project, flowId: string): Promise<string | undefined> {
-    return isUuid(flowId) ? this.repository.findClientId(project.id, flowId) : undefined;
+    return isUuid(flowId) ? this.flows.findClientId(project.id, flowId, 'VERIFICATION') : undefined;
   }
 
   async advance(project: Project, request: AuthnRequest): Promise<FlowResponse | SelfServiceCompletedResponse> {
-    const flow = await loadLiveFlow(project, 'VERIFICATION', request.flowId, (id) => this.repository.findActive(id), this.applications);
+    const flow = await loadLiveFlow(project, 'VERIFICATION', request.flowId, (id) => this.flows.findActive(id, 'VERIFICATION'), this.applications);
     if (request.selectedAuthenticator.authenticatorId !== EMAIL_CODE_ID) {
       throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
     }
@@ -145,18 +159,18 @@ export class VerificationService {
     if (!code) throw ApiError.badRequest("Missing required parameter 'code'.", ErrorCodes.FLOW_MISSING_PARAMS);
     if (code.length > 64) throw ApiError.badRequest("Parameter 'code' is too long.", ErrorCodes.FLOW_MISSING_PARAMS);
 
-    const { pending, email } = flow.state;
+    const { pending, email } = flow.stepState as unknown as VerificationState;
     const result = checkCode(pending, code);
     if (result === 'expired') {
-      await this.repository.updateFlow(undefined, flow, { state: 'failed' });
+      await this.flows.update(undefined, flow, { state: 'failed' });
       return failedResponse('VERIFICATION', flow.id, [SelfServiceMessages.codeExpired()]);
     }
     if (result === 'invalid' || !flow.identityId) {
       const attempts = pending.attempts + 1;
       const remaining = MAX_CODE_ATTEMPTS - attempts;
       const dead = remaining <= 0;
-      const moved = await this.repository.updateFlow(undefined, flow, {
-        verification: { email, pending: { ...pending, attempts } },
+      const moved = await this.flows.update(undefined, flow, {
+        stepState: { email, pending: { ...pending, attempts } } satisfies VerificationState,
         failedAttempts: flow.failedAttempts + 1,
         ...(dead ? { state: 'failed' as const } : {}),
       });
@@ -166,9 +180,9 @@ export class VerificationService {
     }
     const identityId = flow.identityId;
     // The optimistic lock makes the code single-use: a second answer finds the flow finished.
-    await this.repository.transaction(async (tx) => {
-      if (!(await this.repository.updateFlow(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
-      await this.repository.markVerified(tx, identityId, email);
+    await this.flows.transaction(async (tx) => {
+      if (!(await this.flows.update(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
+      await this.identities.markAddressVerified(tx, identityId, 'email', email);
     });
     return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'VERIFICATION' };
   }

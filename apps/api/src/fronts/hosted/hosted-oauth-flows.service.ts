@@ -6,12 +6,11 @@ import { ApplicationsService } from '../../domain/applications/applications.serv
 import { isUuid } from '../../infra/http/ids';
 import { describeIssues } from '../../infra/http/zod-pipes';
 import { OAuthError } from '../../infra/http/errors';
+import { FlowStore } from '../../domain/flows/flow.store';
 import { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
 import { HOSTED_FRONT } from '../../domain/grants/authorize.service';
 import type { Project } from '../../domain/projects/projects.service';
-import { RecoveryRepository } from '../../flows/recovery/recovery.repository';
 import { RecoveryService } from '../../flows/recovery/recovery.service';
-import { RegistrationRepository } from '../../flows/registration/registration.repository';
 import { RegistrationService } from '../../flows/registration/registration.service';
 import { CONTROL_FIELDS, type Link } from './flow-page.renderer';
 import { formTargetOf, type HostedAnswer } from './hosted-answer';
@@ -55,8 +54,7 @@ export class HostedOAuthFlowsService {
     private readonly pages: HostedPages,
     private readonly registration: RegistrationService,
     private readonly recovery: RecoveryService,
-    private readonly registrations: RegistrationRepository,
-    private readonly recoveries: RecoveryRepository,
+    private readonly flows: FlowStore,
     private readonly applications: ApplicationsService,
   ) {}
 
@@ -131,7 +129,7 @@ export class HostedOAuthFlowsService {
 
   private async redirectUriOf(type: HostedOAuthFlowType, project: Project, flowId: string): Promise<string | undefined> {
     if (!isUuid(flowId)) return undefined;
-    const flow = await (type === 'REGISTRATION' ? this.registrations : this.recoveries).findActive(flowId);
+    const flow = await this.flows.findActive(flowId, type);
     return flow?.projectId === project.id ? flow.authRequest.redirectUri : undefined;
   }
 

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { ApplicationsModule } from '../../domain/applications/applications.module';
 import { AuthenticatorsModule } from '../../flows/engine/authenticators.module';
 import { BackupCodesModule } from '../../methods/backup-codes/backup-codes.module';
+import { FlowStoreModule } from '../../domain/flows/flow-store.module';
+import { LockoutModule } from '../../domain/lockout/lockout.module';
 import { PasskeysModule } from '../../methods/passkey/passkeys.module';
 import { SessionsModule } from '../../domain/sessions/sessions.module';
 import { TotpModule } from '../../methods/totp/totp.module';
@@ -16,18 +18,14 @@ import { HostedPages } from '../hosted/hosted-pages';
 import { HostedPagesController } from '../hosted/hosted-pages.controller';
 import { HostedVerificationService } from '../hosted/hosted-verification.service';
 import { RecoveryController } from './recovery.controller';
-import { RecoveryRepository } from '../../flows/recovery/recovery.repository';
 import { RecoveryService } from '../../flows/recovery/recovery.service';
 import { RegistrationController } from './registration.controller';
-import { RegistrationRepository } from '../../flows/registration/registration.repository';
 import { RegistrationService } from '../../flows/registration/registration.service';
 import { SettingsController } from './settings.controller';
 import { SettingsFactors } from '../../flows/settings/settings-factors.service';
 import { SettingsReauthentication } from '../../flows/settings/settings-reauthentication.service';
-import { SettingsRepository } from '../../flows/settings/settings.repository';
 import { SettingsService } from '../../flows/settings/settings.service';
 import { VerificationController } from './verification.controller';
-import { VerificationRepository } from '../../flows/verification/verification.repository';
 import { VerificationService } from '../../flows/verification/verification.service';
 
 /**
@@ -35,22 +33,18 @@ import { VerificationService } from '../../flows/verification/verification.servi
  * recovery; and their hosted pages (`/ui/…`).
  */
 @Module({
-  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, SchemasModule, EmailModule, GrantsModule, SessionsModule, AuthenticatorsModule, TotpModule, PasskeysModule, BackupCodesModule],
+  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, SchemasModule, EmailModule, GrantsModule, SessionsModule, AuthenticatorsModule, TotpModule, PasskeysModule, BackupCodesModule, FlowStoreModule, LockoutModule],
   controllers: [VerificationController, RegistrationController, RecoveryController, HostedPagesController, SettingsController],
   providers: [
     TenantPipe,
-    RegistrationRepository,
     RegistrationService,
-    VerificationRepository,
     VerificationService,
-    RecoveryRepository,
     RecoveryService,
     // Hosted pages ({issuer}/ui/…): HTML in front of the same services.
     HostedPages,
     HostedOAuthFlowsService,
     HostedVerificationService,
     // Settings (Bearer access token; re-authentication by the login authenticators).
-    SettingsRepository,
     SettingsService,
     SettingsReauthentication,
     SettingsFactors,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EmailOutbox, type TemplatedEmail } from '../../domain/email/email-outbox';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 import type { FlowRecord } from '../../domain/flows/flow';
+import { FlowStore } from '../../domain/flows/flow.store';
 
 export interface OtpRecipient {
   identityId: string;
@@ -17,6 +18,7 @@ export class EmailOtpRepository {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly outbox: EmailOutbox,
+    private readonly flows: FlowStore,
   ) {}
 
   /** The identity a login identifier names (through the password credential's identifiers), if any. */
@@ -36,14 +38,13 @@ export class EmailOtpRepository {
 
   /**
    * Stores the option's new step state (with the code's hash) and enqueues the mail in one transaction,
-   * so a code exists if and only if its mail is queued. Guarded like FlowsRepository.update (same step,
-   * still running); returns false when the flow moved on, and then nothing is written or sent.
+   * so a code exists if and only if its mail is queued. Staged under the flow's version (FlowStore.stageStepState):
+   * the engine then presents the step with this state, which is the write that takes the version. Returns
+   * false when another request wrote the flow first, and then nothing is written or sent.
    */
   async storeCode(flow: FlowRecord, key: string, state: Prisma.InputJsonValue, mail: TemplatedEmail<'login_otp'> | undefined): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      const stepState = { ...flow.stepState, [key]: state } as Prisma.InputJsonObject;
-      const { count } = await tx.flow.updateMany({ where: { id: flow.id, stepIndex: flow.stepIndex, state: 'active' }, data: { stepState } });
-      if (count !== 1) return false;
+    return this.flows.transaction(async (tx) => {
+      if (!(await this.flows.stageStepState(tx, flow, { ...flow.stepState, [key]: state }))) return false;
       if (mail) await this.outbox.enqueueTemplate(tx, mail);
       return true;
     });
