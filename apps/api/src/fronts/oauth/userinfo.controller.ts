@@ -1,31 +1,28 @@
-import { Controller, Get, Headers, Post } from '@nestjs/common';
+import { Controller, Get, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Project } from '../../domain/projects/projects.service';
-import { AccessTokenVerifier } from '../../domain/sessions/access-token.verifier';
-import { Tenant } from '../../domain/projects/tenant.pipe';
 import { scopedClaims } from '../../domain/grants/token-minter.service';
+import type { VerifiedAccessToken } from '../../domain/sessions/access-token.verifier';
+import { AccessTokenGuard, CurrentAccessToken } from '../guards/access-token.guard';
 
 /** OIDC Core §5.3 UserInfo: the claims the access token's scopes release, while its session lives. */
 @ApiTags('oauth2')
 @ApiBearerAuth()
+@UseGuards(AccessTokenGuard)
 @Controller('t/:tenant/oauth2/userinfo')
 export class UserinfoController {
-  constructor(private readonly tokens: AccessTokenVerifier) {}
-
   @Get()
   @ApiOperation({ summary: 'UserInfo (Bearer access token)' })
-  get(@Tenant() project: Project, @Headers('authorization') authorization?: string): Promise<Record<string, unknown>> {
-    return this.userinfo(project, authorization);
+  get(@CurrentAccessToken() token: VerifiedAccessToken): Record<string, unknown> {
+    return userinfo(token);
   }
 
   @Post()
   @ApiOperation({ summary: 'UserInfo (Bearer access token)' })
-  post(@Tenant() project: Project, @Headers('authorization') authorization?: string): Promise<Record<string, unknown>> {
-    return this.userinfo(project, authorization);
+  post(@CurrentAccessToken() token: VerifiedAccessToken): Record<string, unknown> {
+    return userinfo(token);
   }
+}
 
-  private async userinfo(project: Project, authorization: string | undefined): Promise<Record<string, unknown>> {
-    const { identity, scope } = await this.tokens.verify(project, authorization);
-    return { sub: identity.id, ...scopedClaims(scope, identity.traits as Record<string, unknown>, identity.verifiedEmails) };
-  }
+function userinfo({ identity, scope }: VerifiedAccessToken): Record<string, unknown> {
+  return { sub: identity.id, ...scopedClaims(scope, identity.traits as Record<string, unknown>, identity.verifiedEmails) };
 }
