@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { DEFAULT_BACKUP_CODE_COUNT, MAX_BACKUP_CODE_COUNT } from '../backup-codes/backup-code-format';
 import { BackupCodesService } from '../backup-codes/backup-codes.service';
 import { ApiError } from '../common/errors';
-import { describeIssues } from '../common/zod-pipes';
+import { fieldErrors } from '../common/zod-pipes';
 import type { Project } from '../projects/projects.service';
 import { AccessTokenVerifier } from '../sessions/access-token.verifier';
 import { PrivilegedSessions } from '../sessions/privileged-session';
@@ -41,8 +41,9 @@ export class MeBackupCodesController {
     // A new set voids the old one and hands out codes that pass a second step: only for a recent sign-in.
     await this.privileged.require(project, sessionId);
     // The body is optional (most callers just POST), so it is parsed here rather than by @JsonBody.
-    const parsed = GenerateBody.safeParse(request.body ?? {});
-    if (!parsed.success) throw ApiError.badRequest(describeIssues(parsed.error));
+    const body = request.body ?? {};
+    const parsed = GenerateBody.safeParse(body);
+    if (!parsed.success) throw ApiError.invalidFields(fieldErrors(GenerateBody, body, parsed.error));
     const generated = await this.backupCodes.generate(identity.id, parsed.data.count);
     await this.audit.record('backup_codes.generated', { projectId: project.id, identityId: identity.id, data: { count: generated.codes.length } });
     return generated;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { encodeAuthenticatorId, VerificationStartRequest, type FlowMessage, type FlowStepResponse } from '@keyway/flow-types';
 import { ApplicationsService } from '../../applications/applications.service';
 import type { Project } from '../../projects/projects.service';
-import { CODE_TTL_MS } from '../verification/verification-code';
+import { CODE_TTL_MS } from '../../one-time-codes/one-time-code';
 import { VerificationService } from '../verification/verification.service';
 import { CONTROL_FIELDS, type Link } from './flow-page.renderer';
 import type { HostedAnswer } from './hosted-answer';

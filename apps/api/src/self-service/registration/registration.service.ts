@@ -16,6 +16,7 @@ import { EmailOutbox } from '../../email/email-outbox';
 import { MailRecipients } from '../../email/mail-recipients.service';
 import { OutboxJobs, type OutboxJob } from '../../email/outbox-jobs';
 import type { FlowRecord } from '../../flows/flow';
+import { checkParamLengths, requireParams } from '../../flows/step-params';
 import { AuthorizationResponseService } from '../../oauth/authorization-response.service';
 import { AuthorizationCodeGrant } from '../../oauth/token/grants/authorization-code.grant';
 import type { AuthorizationRequestParams } from '../../oauth/authorize/authorization-request';
@@ -27,7 +28,7 @@ import { paramsFromSchema, requiredParamsFromSchema } from '../../schemas/schema
 import { IdentitySchemasService } from '../../schemas/identity-schemas.service';
 import { failAnswer, failedResponse, loadLiveFlow, startFromAuthorizationRequest, stepResponse } from '../self-service-responses';
 import { SelfServiceMessages } from '../self-service-messages';
-import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, type PendingCode } from '../verification/verification-code';
+import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, normaliseCode, type PendingCode } from '../../one-time-codes/one-time-code';
 import { fieldMessages, PASSWORD_PARAM, readRegistrationForm } from './registration-form';
 import { RegistrationRepository, type NewIdentity, type RegistrationFlow, type Tx } from './registration.repository';
 
@@ -45,7 +46,7 @@ const FORM_STEP = 0;
 const CODE_STEP = 1;
 /** Failed form submissions one flow accepts before it dies, as in the login flow. */
 const MAX_FORM_FAILURES = 10;
-const MAX_PARAM_LENGTH = 8192;
+const CODE_PARAM = 'code';
 
 interface CodeState {
   pending: PendingCode;
@@ -107,13 +108,15 @@ export class RegistrationService {
   async advance(project: Project, request: AuthnRequest, front: AuthorizationFront = APP_NATIVE_FRONT, client?: RequestContext): Promise<RegistrationAnswer> {
     const flow = await loadLiveFlow(project, 'REGISTRATION', request.flowId, (id) => this.repository.findActive(id), this.applications, front.browser === true);
     const params = request.selectedAuthenticator.params ?? {};
-    const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
-    if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
+    checkParamLengths(params);
     const expected = flow.stepIndex === FORM_STEP ? REGISTRATION_FORM_ID : EMAIL_CODE_ID;
     if (request.selectedAuthenticator.authenticatorId !== expected) {
       throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
     }
-    return flow.stepIndex === FORM_STEP ? this.submitForm(project, flow, params, client) : this.submitCode(project, flow, params['code'] ?? '', client);
+    if (flow.stepIndex === FORM_STEP) return this.submitForm(project, flow, params, client);
+    // A missing code is a client's mistake, not a guess: refused before the attempt is counted.
+    requireParams(params, [CODE_PARAM], normaliseCode);
+    return this.submitCode(project, flow, params[CODE_PARAM] ?? '', client);
   }
 
   private async submitForm(project: Project, flow: RegistrationFlow, params: Record<string, string>, client?: RequestContext): Promise<RegistrationAnswer> {
@@ -289,9 +292,9 @@ export function codeOption(): AuthenticatorOption {
     metadata: {
       i18nKey: 'action.email.verification',
       promptType: 'USER_PROMPT',
-      params: [{ param: 'code', type: 'STRING', order: 0, i18nKey: 'param.verification.code', displayName: 'Verification code', confidential: false }],
+      params: [{ param: CODE_PARAM, type: 'STRING', order: 0, i18nKey: 'param.verification.code', displayName: 'Verification code', confidential: false }],
     },
-    requiredParams: ['code'],
+    requiredParams: [CODE_PARAM],
   };
 }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { AuthRequest } from '../../flows/flow';
 import { bindFlowIdentity } from '../self-service-flow.store';
-import type { PendingCode } from './verification-code';
+import type { PendingCode } from '../../one-time-codes/one-time-code';
 import type { PendingLink } from './verification-link';
 
 type FlowRow = Prisma.FlowGetPayload<object>;

@@ -8,11 +8,12 @@ import { EmailOutbox } from '../../email/email-outbox';
 import { parseUiLocales } from '../../email/mail-locale';
 import { MailRecipients } from '../../email/mail-recipients.service';
 import { OutboxJobs, type OutboxJob } from '../../email/outbox-jobs';
+import { checkParamLengths, requireParams } from '../../flows/step-params';
 import { normaliseIdentifier } from '../../identities/identity-traits';
 import { ProjectsService, type Project } from '../../projects/projects.service';
 import { codeOption, EMAIL_CODE_ID } from '../registration/registration.service';
 import { SelfServiceMessages } from '../self-service-messages';
-import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash } from './verification-code';
+import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, normaliseCode, unguessableCodeHash } from '../../one-time-codes/one-time-code';
 import { linkOption, linkTokenMatches, newLinkToken, verificationLinkUrl } from './verification-link';
 import { VerificationRepository } from './verification.repository';
 
@@ -141,12 +142,13 @@ export class VerificationService {
     if (request.selectedAuthenticator.authenticatorId !== EMAIL_CODE_ID) {
       throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
     }
-    const code = request.selectedAuthenticator.params?.['code'];
-    if (!code) throw ApiError.badRequest("Missing required parameter 'code'.", ErrorCodes.FLOW_MISSING_PARAMS);
-    if (code.length > 64) throw ApiError.badRequest("Parameter 'code' is too long.", ErrorCodes.FLOW_MISSING_PARAMS);
+    const params = request.selectedAuthenticator.params;
+    // Refused before the attempt is counted, with the answer every flow gives.
+    requireParams(params, ['code'], normaliseCode);
+    checkParamLengths(params);
 
     const { pending, email } = flow.state;
-    const result = checkCode(pending, code);
+    const result = checkCode(pending, params?.['code'] ?? '');
     if (result === 'expired') {
       await this.repository.updateFlow(undefined, flow, { state: 'failed' });
       return failedResponse('VERIFICATION', flow.id, [SelfServiceMessages.codeExpired()]);
