@@ -163,6 +163,37 @@ describe('email OTP authenticator', () => {
     expect((await select(p, flowId, { OTPCode: second })).body.flowStatus).toBe('SUCCESS_COMPLETED');
   });
 
+  it('answers a missing code with FLW-60003 before the lockout counts anything; the right code, spaced as in the mail, still works', async () => {
+    const p = await createProject([['BasicAuthenticator'], ['email-otp-authenticator']], { lockout: { maxAttempts: 3 } });
+    const { flowId } = await afterPassword(p);
+    const code = await codeFromMail(p.email);
+    const missing = {
+      code: 'FLW-60003',
+      message: 'Invalid request.',
+      description: 'Missing required parameter(s) in selectedAuthenticator.params: OTPCode.',
+      fields: [{ field: 'selectedAuthenticator.params.OTPCode', messageId: 'msg_field_required', message: 'is required', i18nKey: 'message.msg_field_required' }],
+      traceId: expect.any(String),
+    };
+    // Three would have locked the identity had they counted.
+    for (const params of [{ OTPCode: '' }, { OTPCode: '   ' }, { OTPCode: ' - ' }, { OTPCode: '\t' }, { code }] as Array<Record<string, string>>) {
+      expect(await select(p, flowId, params)).toMatchObject({ status: 400, body: missing });
+    }
+    const wrong = await select(p, flowId, { OTPCode: code === '000000' ? '111111' : '000000' });
+    expect(wrong.body.nextStep.messages[0].messageId).toBe('msg_invalid_email_otp');
+    expect(remaining(wrong.body)).toBe('2');
+    expect((await select(p, flowId, { OTPCode: ` ${code.slice(0, 3)} ${code.slice(3)} ` })).body.flowStatus).toBe('SUCCESS_COMPLETED');
+  });
+
+  it('answers a malformed body with 400 KW-40000 naming each bad field by its path', async () => {
+    const p = await createProject([['BasicAuthenticator'], ['email-otp-authenticator']]);
+    const { flowId } = await afterPassword(p);
+    const wrongType = await postJson(`${p.issuer}/oauth2/authn`, { flowId, selectedAuthenticator: { authenticatorId: EMAIL_OTP_ID, params: { OTPCode: 123456 } } });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body).toMatchObject({ code: 'KW-40000', description: expect.stringMatching(/^selectedAuthenticator\.params\.OTPCode: /), fields: [{ field: 'selectedAuthenticator.params.OTPCode', messageId: 'msg_field_invalid' }] });
+    const noFlow = await postJson(`${p.issuer}/oauth2/authn`, { selectedAuthenticator: { authenticatorId: EMAIL_OTP_ID } });
+    expect(noFlow.body).toMatchObject({ code: 'KW-40000', fields: [{ field: 'flowId', messageId: 'msg_field_required' }] });
+  });
+
   it('locks the identity after lockout.maxAttempts wrong codes (FAIL_COMPLETED)', async () => {
     const p = await createProject([['BasicAuthenticator'], ['email-otp-authenticator']], { lockout: { maxAttempts: 2 } });
     const { flowId } = await afterPassword(p);

@@ -143,9 +143,10 @@ describe('app-native login: failures, lockout and bad input', () => {
   });
 
   describe('flow endpoint bad input', () => {
-    const expectApiError = (response: { status: number; body: any }, status = 400) => {
+    /** `fields` names the bad params or body fields of a 400 that has them (docs/errors.md). */
+    const expectApiError = (response: { status: number; body: any }, status = 400, fields?: string[]) => {
       expect(response.status).toBe(status);
-      expect(response.body).toEqual({ code: expect.any(String), message: expect.any(String), description: expect.any(String), traceId: expect.any(String) });
+      expect(response.body).toEqual({ code: expect.any(String), message: expect.any(String), description: expect.any(String), traceId: expect.any(String), ...(fields ? { fields: fields.map((field) => expect.objectContaining({ field })) } : {}) });
     };
 
     it('rejects an unknown flowId', async () => {
@@ -168,13 +169,13 @@ describe('app-native login: failures, lockout and bad input', () => {
     it('rejects missing params', async () => {
       const { response } = await startFlow(tenant);
       const noParams = await authn({ flowId: response.body.flowId, selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID } });
-      expectApiError(noParams);
+      expectApiError(noParams, 400, ['selectedAuthenticator.params.username', 'selectedAuthenticator.params.password']);
       expect(noParams.body.description).toContain('username, password');
       const noPassword = await authn({ flowId: response.body.flowId, selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID, params: { username: tenant.email } } });
-      expectApiError(noPassword);
+      expectApiError(noPassword, 400, ['selectedAuthenticator.params.password']);
       expect(noPassword.body.description).toContain('password');
-      expectApiError(await authn({ selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID } }));
-      expectApiError(await authn({ flowId: response.body.flowId, selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID, params: { username: 1 } } }));
+      expectApiError(await authn({ selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID } }), 400, ['flowId']);
+      expectApiError(await authn({ flowId: response.body.flowId, selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID, params: { username: 1 } } }), 400, ['selectedAuthenticator.params.username']);
       // None of this used up the flow.
       const done = await submitPassword(tenant, response.body.flowId, tenant.email, tenant.password);
       expect(done.body.flowStatus).toBe('SUCCESS_COMPLETED');
@@ -185,7 +186,7 @@ describe('app-native login: failures, lockout and bad input', () => {
       expectApiError({ status: form.status, body: await form.json() }, 415);
       const broken = await fetch(`${tenant.issuer}/oauth2/authn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"flowId":' });
       expectApiError({ status: broken.status, body: await broken.json() });
-      expectApiError(await postJson(`${tenant.issuer}/oauth2/authn`, ['not', 'an', 'object']));
+      expectApiError(await postJson(`${tenant.issuer}/oauth2/authn`, ['not', 'an', 'object']), 400, ['body']);
     });
 
     it('refuses to reuse a flow after success', async () => {

@@ -201,7 +201,13 @@ describe('hosted self-service pages', () => {
     expect(codeStep.form().fields).toEqual(['code']);
     expect(codeStep.inputTag('code')).toContain('autocomplete="one-time-code"');
 
-    const wrong = await browser.submit(codeStep, { code: '000000' === (await codeFrom(email)) ? '111111' : '000000' });
+    // An empty code field is no wrong code: the same step, the field marked, nothing counted.
+    const blank = await browser.submit(codeStep, { code: ' ' });
+    expect(blank.status).toBe(200);
+    expect(blank.title).toBe('Check your email');
+    expect(blank.fieldError('code')).toBe('is required');
+    expect(blank.form().fields).toEqual(['code']);
+    const wrong = await browser.submit(blank, { code: '000000' === (await codeFrom(email)) ? '111111' : '000000' });
     expect(wrong.notices()).toEqual(['Invalid verification code.']);
     const done = await browser.submit(wrong, { code: await codeFrom(email) });
     expect(done.status).toBe(303);
@@ -345,7 +351,9 @@ describe('hosted self-service pages', () => {
     expect(codeStep.title).toBe('Check your email');
     expect(codeStep.form().fields).toEqual(['code']);
 
-    const passwordStep = await browser.submit(codeStep, { code: await codeFrom(user.email) });
+    const blank = await browser.submit(codeStep, { code: '' });
+    expect(blank.fieldError('code')).toBe('is required');
+    const passwordStep = await browser.submit(blank, { code: await codeFrom(user.email) });
     expect(passwordStep.title).toBe('Choose a new password');
     expect(passwordStep.inputTag('password')).toContain('autocomplete="new-password"');
     const weak = await browser.submit(passwordStep, { password: 'short' });

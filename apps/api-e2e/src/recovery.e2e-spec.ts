@@ -11,6 +11,15 @@ const EMAIL_ID = Buffer.from('EmailRecovery:LOCAL').toString('base64url');
 const CODE_ID = Buffer.from('EmailCodeRecovery:LOCAL').toString('base64url');
 const PASSWORD_ID = Buffer.from('PasswordReset:LOCAL').toString('base64url');
 
+/** What every flow answers for a step answer without its code (docs/errors.md, FLW-60003). */
+const MISSING_CODE = {
+  code: 'FLW-60003',
+  message: 'Invalid request.',
+  description: 'Missing required parameter(s) in selectedAuthenticator.params: code.',
+  fields: [{ field: 'selectedAuthenticator.params.code', messageId: 'msg_field_required', message: 'is required', i18nKey: 'message.msg_field_required' }],
+  traceId: expect.any(String),
+};
+
 describe('self-service recovery (native JSON)', () => {
   let server: KeywayServer;
   const sink = new SmtpSink();
@@ -147,6 +156,32 @@ describe('self-service recovery (native JSON)', () => {
     const dead = FlowFailedResponse.parse((await submit(tenant, flow.flowId, CODE_ID, { code: wrongCode })).body);
     expect(dead.messages[0]?.messageId).toBe('msg_too_many_attempts');
     expect((await submit(tenant, flow.flowId, CODE_ID, { code })).status).toBe(400);
+  });
+
+  it('answers a missing code with FLW-60003 before counting anything; the right code, spaced as in the mail, still works', async () => {
+    const tenant = await newTenant();
+    const flow = await start(tenant);
+    await submit(tenant, flow.flowId, EMAIL_ID, { email: tenant.email });
+    const code = await codeFrom(tenant.email);
+    for (const params of [{}, { code: '' }, { code: '   ' }, { code: '--' }, { email: tenant.email }] as Array<Record<string, string>>) {
+      expect(await submit(tenant, flow.flowId, CODE_ID, params)).toMatchObject({ status: 400, body: MISSING_CODE });
+    }
+    expect(await postJson(url(tenant), { flowId: flow.flowId, selectedAuthenticator: { authenticatorId: CODE_ID } })).toMatchObject({ status: 400, body: MISSING_CODE });
+    // None of them was an attempt: the first wrong code leaves four of five.
+    const wrong = await submit(tenant, flow.flowId, CODE_ID, { code: code === '000000' ? '111111' : '000000' });
+    expect(wrong.body).toMatchObject({ flowStatus: 'FAIL_INCOMPLETE', nextStep: { messages: [{ messageId: 'msg_invalid_verification_code', context: [{ key: 'remainingAttempts', value: '4' }] }] } });
+    const privileged = await submit(tenant, flow.flowId, CODE_ID, { code: `${code.slice(0, 3)}-${code.slice(3)}` });
+    expect(privileged.body).toMatchObject({ flowStatus: 'INCOMPLETE', nextStep: { authenticators: [{ authenticatorId: PASSWORD_ID }] } });
+  });
+
+  it('answers a malformed body with 400 KW-40000 naming each bad field by its path', async () => {
+    const tenant = await newTenant();
+    const flow = await start(tenant);
+    const wrongType = await postJson(url(tenant), { flowId: flow.flowId, selectedAuthenticator: { authenticatorId: EMAIL_ID, params: { email: ['a@example.com'] } } });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body).toMatchObject({ code: 'KW-40000', description: expect.stringMatching(/^selectedAuthenticator\.params\.email: /), fields: [{ field: 'selectedAuthenticator.params.email', messageId: 'msg_field_invalid' }] });
+    const noFlowId = await postJson(url(tenant), { flowId: '', selectedAuthenticator: { authenticatorId: EMAIL_ID, params: { email: tenant.email } } });
+    expect(noFlowId.body).toMatchObject({ code: 'KW-40000', fields: [{ field: 'flowId', messageId: 'msg_field_required' }] });
   });
 
   it('refuses a reused code and an action the step does not offer', async () => {

@@ -11,6 +11,15 @@ import { eventually, SmtpSink } from './support/smtp-sink';
 const FORM_ID = Buffer.from('PasswordRegistration:LOCAL').toString('base64url');
 const CODE_ID = Buffer.from('EmailCodeVerification:LOCAL').toString('base64url');
 
+/** What every flow answers for a step answer without its code (docs/errors.md, FLW-60003). */
+const MISSING_CODE = {
+  code: 'FLW-60003',
+  message: 'Invalid request.',
+  description: 'Missing required parameter(s) in selectedAuthenticator.params: code.',
+  fields: [{ field: 'selectedAuthenticator.params.code', messageId: 'msg_field_required', message: 'is required', i18nKey: 'message.msg_field_required' }],
+  traceId: expect.any(String),
+};
+
 describe('self-service registration (native JSON)', () => {
   let server: KeywayServer;
   let tenant: Tenant;
@@ -129,6 +138,45 @@ describe('self-service registration (native JSON)', () => {
     expect(wrong.body).toMatchObject({ flowStatus: 'FAIL_INCOMPLETE', nextStep: { messages: [{ messageId: 'msg_invalid_verification_code', context: [{ key: 'remainingAttempts', value: '4' }] }] } });
     const identities = (await adminApi(server).get(`/projects/${tenant.slug}/identities`)).body as Array<{ traits: { email: string } }>;
     expect(identities.filter((i) => i.traits.email.toLowerCase() === tenant.email.toLowerCase())).toHaveLength(1);
+  });
+
+  it('answers a missing code with FLW-60003 before counting anything; the right code, spaced as in the mail, still works', async () => {
+    const email = newEmail();
+    const { response } = await start();
+    const flowId = response.body.flowId as string;
+    await submit(flowId, FORM_ID, { 'traits.email': email, password: 'a password for the code' });
+    const code = await codeFrom(email);
+    for (const params of [{}, { code: '' }, { code: '   ' }, { code: ' - ' }, { other: 'x' }] as Array<Record<string, string>>) {
+      expect(await submit(flowId, CODE_ID, params)).toMatchObject({ status: 400, body: MISSING_CODE });
+    }
+    expect(await postJson(url(), { flowId, selectedAuthenticator: { authenticatorId: CODE_ID } })).toMatchObject({ status: 400, body: MISSING_CODE });
+    // None of them was an attempt: the first wrong code leaves four of five.
+    const wrong = await submit(flowId, CODE_ID, { code: code === '000000' ? '111111' : '000000' });
+    expect(wrong.body).toMatchObject({ flowStatus: 'FAIL_INCOMPLETE', nextStep: { messages: [{ messageId: 'msg_invalid_verification_code', context: [{ key: 'remainingAttempts', value: '4' }] }] } });
+    const done = await submit(flowId, CODE_ID, { code: ` ${code.slice(0, 3)} ${code.slice(3)} ` });
+    expect(done.body.flowStatus).toBe('SUCCESS_COMPLETED');
+  });
+
+  it('answers a malformed body with 400 KW-40000 naming each bad field by its path', async () => {
+    const { response } = await start();
+    const flowId = response.body.flowId as string;
+    const wrongType = await postJson(url(), { flowId, selectedAuthenticator: { authenticatorId: FORM_ID, params: { 'traits.email': 42 } } });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body).toEqual({
+      code: 'KW-40000',
+      message: 'Invalid request.',
+      description: expect.stringMatching(/^selectedAuthenticator\.params\.traits\.email: /),
+      fields: [{ field: 'selectedAuthenticator.params.traits.email', messageId: 'msg_field_invalid', message: expect.any(String), i18nKey: 'message.msg_field_invalid' }],
+      traceId: expect.any(String),
+    });
+    const noAuthenticator = await postJson(url(), { flowId, selectedAuthenticator: { params: {} } });
+    expect(noAuthenticator.body).toMatchObject({ code: 'KW-40000', fields: [{ field: 'selectedAuthenticator.authenticatorId', messageId: 'msg_field_required' }] });
+    const noScope = await postJson(url(), { client_id: tenant.clientId, redirect_uri: tenant.redirectUri });
+    expect(noScope.body).toMatchObject({ code: 'KW-40000', description: 'scope: is required', fields: [{ field: 'scope', messageId: 'msg_field_required' }] });
+    const unknown = await postJson(url(), { client_id: tenant.clientId, redirect_uri: tenant.redirectUri, scope: 'openid', colour: 'red' });
+    expect(unknown.body).toMatchObject({ code: 'KW-40000', fields: [{ field: 'colour', messageId: 'msg_field_unknown' }] });
+    const notAnObject = await postJson(url(), ['flowId']);
+    expect(notAnObject).toMatchObject({ status: 400, body: { code: 'KW-40000', fields: [{ field: 'body', messageId: 'msg_field_invalid' }] } });
   });
 
   it('ends the flow after five wrong codes; the right code then no longer works', async () => {

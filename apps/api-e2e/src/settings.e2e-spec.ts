@@ -304,6 +304,45 @@ describe('self-service settings (native JSON)', () => {
     expect(lockedLogin.body.flowStatus).toBe('FAIL_COMPLETED');
   });
 
+  it('answers a missing password or code with FLW-60003 before the lockout or the flow counts anything', async () => {
+    const tenant = await newTenant({ privilegedSessionSeconds: 2, lockout: { maxAttempts: 3, durationSeconds: 600 } });
+    const tokens = await login(tenant, tenant.email, tenant.password);
+    const missing = (param: string) => ({
+      code: 'FLW-60003',
+      message: 'Invalid request.',
+      description: `Missing required parameter(s) in selectedAuthenticator.params: ${param}.`,
+      fields: [{ field: `selectedAuthenticator.params.${param}`, messageId: 'msg_field_required', message: 'is required', i18nKey: 'message.msg_field_required' }],
+      traceId: expect.any(String),
+    });
+    const started = await start(tenant, tokens);
+    const flowId: string = started.body.flowId;
+    // In the window: an empty first code of a TOTP enrollment is no wrong code.
+    expect((await act(tenant, tokens, flowId, IDS.enrollTotp)).body.flowStatus).toBe('INCOMPLETE');
+    for (let i = 0; i < 3; i++) expect(await act(tenant, tokens, flowId, IDS.enrollTotp, { token: '' })).toMatchObject({ status: 400, body: missing('token') });
+
+    // Out of it: an empty password costs no attempt (three would have locked the identity).
+    await sleep(2100);
+    for (const params of [undefined, {}, { password: '' }, { password: '' }, { password: '' }] as Array<Record<string, string> | undefined>) {
+      expect(await act(tenant, tokens, flowId, IDS.passwordReauth, params)).toMatchObject({ status: 400, body: missing('password') });
+    }
+    const wrong = await act(tenant, tokens, flowId, IDS.passwordReauth, { password: 'not the password' });
+    expect(wrong.body).toMatchObject({ flowStatus: 'FAIL_INCOMPLETE', nextStep: { messages: [{ messageId: 'msg_invalid_password', context: [{ key: 'remainingAttempts', value: '2' }] }] } });
+    expect((await act(tenant, tokens, flowId, IDS.passwordReauth, { password: tenant.password })).body).toMatchObject({ flowStatus: 'INCOMPLETE', nextStep: { messages: [{ messageId: 'msg_reauthenticated' }] } });
+  });
+
+  it('answers a malformed body with 400 KW-40000 naming each bad field by its path', async () => {
+    const tenant = await newTenant();
+    const tokens = await login(tenant, tenant.email, tenant.password);
+    const flowId: string = (await start(tenant, tokens)).body.flowId;
+    const wrongType = await postJson(`${tenant.issuer}/flows/settings`, { flowId, selectedAuthenticator: { authenticatorId: IDS.updateProfile, params: { 'traits.name': null } } }, bearer(tokens));
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body).toMatchObject({ code: 'KW-40000', description: expect.stringMatching(/^selectedAuthenticator\.params\.traits\.name: /), fields: [{ field: 'selectedAuthenticator.params.traits.name', messageId: 'msg_field_invalid' }] });
+    const badStart = await postJson(`${tenant.issuer}/flows/settings`, { ui_locales: 5 }, bearer(tokens));
+    expect(badStart.body).toMatchObject({ code: 'KW-40000', fields: [{ field: 'ui_locales', messageId: 'msg_field_invalid' }] });
+    const unknown = await postJson(`${tenant.issuer}/flows/settings`, { locale: 'de' }, bearer(tokens));
+    expect(unknown.body).toMatchObject({ code: 'KW-40000', fields: [{ field: 'locale', messageId: 'msg_field_unknown' }] });
+  });
+
   it('re-authenticates with one of the identity\'s passkeys', async () => {
     const tenant = await newTenant({ privilegedSessionSeconds: 2 });
     const tokens = await login(tenant, tenant.email, tenant.password);

@@ -9,6 +9,15 @@ import { eventually, SmtpSink } from './support/smtp-sink';
 
 const CODE_ID = Buffer.from('EmailCodeVerification:LOCAL').toString('base64url');
 
+/** What every flow answers for a step answer without its code (docs/errors.md, FLW-60003). */
+const MISSING_CODE = {
+  code: 'FLW-60003',
+  message: 'Invalid request.',
+  description: 'Missing required parameter(s) in selectedAuthenticator.params: code.',
+  fields: [{ field: 'selectedAuthenticator.params.code', messageId: 'msg_field_required', message: 'is required', i18nKey: 'message.msg_field_required' }],
+  traceId: expect.any(String),
+};
+
 describe('self-service verification (native JSON)', () => {
   let server: KeywayServer;
   let tenant: Tenant;
@@ -129,6 +138,31 @@ describe('self-service verification (native JSON)', () => {
     expect(FlowFailedResponse.parse(last.body)).toMatchObject({ flowType: 'VERIFICATION', messages: [{ messageId: 'msg_too_many_attempts' }] });
     expect((await submit(started.body.flowId, code)).status).toBe(400);
     expect((await adminApi(server).get(`/projects/${tenant.slug}/identities/${user.id}`)).body.verifiableAddresses[0].verified).toBe(false);
+  });
+
+  it('answers a missing code with FLW-60003 before counting anything; the right code, spaced as in the mail, still works', async () => {
+    const user = await newUser();
+    const started = await start(user.email);
+    const flowId = started.body.flowId as string;
+    const code = await codeFrom(user.email);
+    const answer = (params?: Record<string, string>) => postJson(url(), { flowId, selectedAuthenticator: { authenticatorId: CODE_ID, ...(params ? { params } : {}) } });
+    for (const params of [undefined, {}, { code: '' }, { code: '   ' }, { code: ' - ' }, { email: user.email }] as Array<Record<string, string> | undefined>) {
+      expect(await answer(params)).toMatchObject({ status: 400, body: MISSING_CODE });
+    }
+    // None of them was an attempt: the first wrong code leaves four of five.
+    const wrong = await submit(flowId, code === '000000' ? '111111' : '000000');
+    expect(wrong.body).toMatchObject({ flowStatus: 'FAIL_INCOMPLETE', nextStep: { messages: [{ messageId: 'msg_invalid_verification_code', context: [{ key: 'remainingAttempts', value: '4' }] }] } });
+    expect((await submit(flowId, ` ${code.slice(0, 3)} ${code.slice(3)}\n`)).body).toEqual({ flowId, flowStatus: 'SUCCESS_COMPLETED', flowType: 'VERIFICATION' });
+  });
+
+  it('answers a malformed body with 400 KW-40000 naming each bad field by its path', async () => {
+    const wrongType = await postJson(url(), { flowId: '00000000-0000-4000-8000-000000000000', selectedAuthenticator: { authenticatorId: CODE_ID, params: { code: 123456 } } });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body).toMatchObject({ code: 'KW-40000', description: expect.stringMatching(/^selectedAuthenticator\.params\.code: /), fields: [{ field: 'selectedAuthenticator.params.code', messageId: 'msg_field_invalid' }] });
+    const noEmail = await postJson(url(), { client_id: tenant.clientId });
+    expect(noEmail.body).toMatchObject({ code: 'KW-40000', description: 'email: is required', fields: [{ field: 'email', messageId: 'msg_field_required' }] });
+    const tooLong = await postJson(url(), { client_id: tenant.clientId, email: 'a@example.com', ui_locales: 'x'.repeat(300) });
+    expect(tooLong.body).toMatchObject({ code: 'KW-40000', fields: [{ field: 'ui_locales', messageId: 'msg_field_too_long' }] });
   });
 
   it('refuses a client that is not an app-native application of the project', async () => {

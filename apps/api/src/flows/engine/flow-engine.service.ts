@@ -12,6 +12,7 @@ import type { AuthRequest, FlowRecord } from '../../domain/flows/flow';
 import { FlowMessages } from '../../domain/flows/flow-messages';
 import { FlowStore, type FlowChange } from '../../domain/flows/flow.store';
 import { StepOptionsResolver, type StepOption } from './step-options';
+import { checkParamLengths, missingParams, requireParams } from './step-params';
 
 /** What a step of a flow led to. Fronts (app-native JSON, FiPA) turn it into their wire format. */
 export type FlowOutcome =
@@ -21,8 +22,6 @@ export type FlowOutcome =
 
 /** Failed answers one flow may give, whatever usernames they name, before it dies. */
 const MAX_FAILURES_PER_FLOW = 10;
-/** Longest parameter value we accept; bounds the work one request can cause. */
-const MAX_PARAM_LENGTH = 8192;
 
 /**
  * The flow engine: a server-side state machine of steps, each offering one or more authenticators.
@@ -90,13 +89,10 @@ export class FlowEngine {
 
     if (params === undefined || Object.keys(params).length === 0) {
       if (userInitiated) return this.initiate(context, authenticator, true);
-      throw missingParams(await authenticator.prompt(context));
+      throw missingParams((await authenticator.prompt(context)).requiredParams);
     }
-    const prompt = await authenticator.prompt(context);
-    const missing = prompt.requiredParams.filter((name) => !params[name]);
-    if (missing.length) throw missingParams(prompt, missing);
-    const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
-    if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
+    requireParams(params, (await authenticator.prompt(context)).requiredParams);
+    checkParamLengths(params);
 
     const result = await authenticator.authenticate(context, params);
     if (result.outcome === 'success' && flow.identityId && flow.identityId !== result.identityId) {
@@ -220,12 +216,5 @@ export class FlowEngine {
       requiredParams: prompt.requiredParams,
     };
   }
-}
-
-function missingParams(prompt: { requiredParams: string[] }, missing = prompt.requiredParams): ApiError {
-  return ApiError.badRequest(
-    `Missing required parameter(s) in selectedAuthenticator.params: ${missing.join(', ')}.`,
-    ErrorCodes.FLOW_MISSING_PARAMS,
-  );
 }
 

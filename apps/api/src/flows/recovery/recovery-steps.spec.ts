@@ -1,4 +1,4 @@
-import { CODE_TTL_MS, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash } from '../verification/verification-code';
+import { CODE_TTL_MS, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash } from '../../infra/crypto/one-time-code';
 import { answerCode, readNewPassword, type RecoveryCodeState } from './recovery-steps';
 
 const NOW = 1_800_000_000_000;

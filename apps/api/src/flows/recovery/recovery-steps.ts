@@ -1,6 +1,6 @@
 import type { FlowMessage } from '@keyway/flow-types';
 import { MAX_PASSWORD_LENGTH, PasswordSchema } from '../../domain/schemas/identity-traits';
-import { checkCode, MAX_CODE_ATTEMPTS, type PendingCode } from '../verification/verification-code';
+import { checkCode, MAX_CODE_ATTEMPTS, type PendingCode } from '../../infra/crypto/one-time-code';
 
 /** Steps of a recovery flow (Flow.stepIndex). */
 export const EMAIL_STEP = 0;

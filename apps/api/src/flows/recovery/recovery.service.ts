@@ -20,6 +20,7 @@ import { OutboxJobs, type OutboxJob } from '../../domain/email/outbox-jobs';
 import type { FlowRecord } from '../../domain/flows/flow';
 import { FlowStore } from '../../domain/flows/flow.store';
 import { IdentitiesRepository, type IdentityCandidate } from '../../domain/identities/identities.repository';
+import { checkParamLengths, requireParams } from '../engine/step-params';
 import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
 import { LockoutService } from '../../domain/lockout/lockout.service';
 import { AuthorizationResponseService } from '../../domain/grants/authorization-response.service';
@@ -29,7 +30,7 @@ import { ProjectsService, type Project } from '../../domain/projects/projects.se
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
 import { SessionsRepository } from '../../domain/sessions/sessions.repository';
 import { SelfServiceMessages } from '../self-service/self-service-messages';
-import { CODE_TTL_MS, generateCode, hashCode } from '../verification/verification-code';
+import { CODE_TTL_MS, generateCode, hashCode, normaliseCode } from '../../infra/crypto/one-time-code';
 import { answerCode, CODE_PARAM, CODE_STEP, EMAIL_PARAM, EMAIL_STEP, PASSWORD_PARAM, PASSWORD_STEP, PRIVILEGED_WINDOW_MS, readNewPassword, type RecoveryCodeState } from './recovery-steps';
 
 export const RECOVERY_EMAIL_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.recoveryEmail, 'LOCAL');
@@ -38,7 +39,6 @@ export const PASSWORD_RESET_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.pass
 
 /** Failed submissions of the address or password steps one flow accepts before it dies, as in registration. */
 const MAX_FORM_FAILURES = 10;
-const MAX_PARAM_LENGTH = 8192;
 /** The recovery code proves possession of the mailbox, a one-time code (RFC 8176 `otp`); no password was proven. */
 const RECOVERY_AMR = ['otp'];
 /** The outbox job that, after the address step is answered, finds the account and mails it the code. */
@@ -92,14 +92,17 @@ export class RecoveryService {
   async advance(project: Project, request: AuthnRequest, front: AuthorizationFront = APP_NATIVE_FRONT, client?: RequestContext): Promise<FlowResponse | SelfServiceCompletedResponse> {
     const flow = await loadLiveFlow(project, 'RECOVERY', request.flowId, (id) => this.flows.findActive(id, 'RECOVERY'), this.applications, front.browser === true);
     const params = request.selectedAuthenticator.params ?? {};
-    const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
-    if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
+    checkParamLengths(params);
     const expected = flow.stepIndex === EMAIL_STEP ? RECOVERY_EMAIL_ID : flow.stepIndex === CODE_STEP ? RECOVERY_CODE_ID : PASSWORD_RESET_ID;
     if (request.selectedAuthenticator.authenticatorId !== expected) {
       throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
     }
     if (flow.stepIndex === EMAIL_STEP) return this.submitEmail(project, flow, params[EMAIL_PARAM] ?? '');
-    if (flow.stepIndex === CODE_STEP) return this.submitCode(project, flow, params[CODE_PARAM] ?? '');
+    if (flow.stepIndex === CODE_STEP) {
+      // A missing code is a client's mistake, not a guess: refused before the attempt is counted.
+      requireParams(params, [CODE_PARAM], normaliseCode);
+      return this.submitCode(project, flow, params[CODE_PARAM] ?? '');
+    }
     return this.submitPassword(project, flow, params, client);
   }
 

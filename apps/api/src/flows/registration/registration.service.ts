@@ -18,6 +18,7 @@ import { OutboxJobs, type OutboxJob } from '../../domain/email/outbox-jobs';
 import type { FlowRecord } from '../../domain/flows/flow';
 import { FlowStore, type Tx } from '../../domain/flows/flow.store';
 import { IdentitiesRepository, type NewIdentity } from '../../domain/identities/identities.repository';
+import { checkParamLengths, requireParams } from '../engine/step-params';
 import { AuthorizationResponseService } from '../../domain/grants/authorization-response.service';
 import { AuthorizationCodeGrant } from '../../domain/grants/authorization-code.grant';
 import type { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
@@ -29,7 +30,7 @@ import { paramsFromSchema, requiredParamsFromSchema } from '../../domain/schemas
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
 import { failAnswer, failedResponse, loadLiveFlow, startFromAuthorizationRequest, stepResponse } from '../self-service/self-service-responses';
 import { SelfServiceMessages } from '../self-service/self-service-messages';
-import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, type PendingCode } from '../verification/verification-code';
+import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, normaliseCode, type PendingCode } from '../../infra/crypto/one-time-code';
 import { fieldMessages, PASSWORD_PARAM, readRegistrationForm } from './registration-form';
 
 /**
@@ -46,7 +47,7 @@ const FORM_STEP = 0;
 const CODE_STEP = 1;
 /** Failed form submissions one flow accepts before it dies, as in the login flow. */
 const MAX_FORM_FAILURES = 10;
-const MAX_PARAM_LENGTH = 8192;
+const CODE_PARAM = 'code';
 
 interface CodeState {
   pending: PendingCode;
@@ -109,13 +110,15 @@ export class RegistrationService {
   async advance(project: Project, request: AuthnRequest, front: AuthorizationFront = APP_NATIVE_FRONT, client?: RequestContext): Promise<RegistrationAnswer> {
     const flow = await loadLiveFlow(project, 'REGISTRATION', request.flowId, (id) => this.flows.findActive(id, 'REGISTRATION'), this.applications, front.browser === true);
     const params = request.selectedAuthenticator.params ?? {};
-    const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
-    if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
+    checkParamLengths(params);
     const expected = flow.stepIndex === FORM_STEP ? REGISTRATION_FORM_ID : EMAIL_CODE_ID;
     if (request.selectedAuthenticator.authenticatorId !== expected) {
       throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
     }
-    return flow.stepIndex === FORM_STEP ? this.submitForm(project, flow, params, client) : this.submitCode(project, flow, params['code'] ?? '', client);
+    if (flow.stepIndex === FORM_STEP) return this.submitForm(project, flow, params, client);
+    // A missing code is a client's mistake, not a guess: refused before the attempt is counted.
+    requireParams(params, [CODE_PARAM], normaliseCode);
+    return this.submitCode(project, flow, params[CODE_PARAM] ?? '', client);
   }
 
   private async submitForm(project: Project, flow: FlowRecord, params: Record<string, string>, client?: RequestContext): Promise<RegistrationAnswer> {
@@ -291,9 +294,9 @@ export function codeOption(): AuthenticatorOption {
     metadata: {
       i18nKey: 'action.email.verification',
       promptType: 'USER_PROMPT',
-      params: [{ param: 'code', type: 'STRING', order: 0, i18nKey: 'param.verification.code', displayName: 'Verification code', confidential: false }],
+      params: [{ param: CODE_PARAM, type: 'STRING', order: 0, i18nKey: 'param.verification.code', displayName: 'Verification code', confidential: false }],
     },
-    requiredParams: ['code'],
+    requiredParams: [CODE_PARAM],
   };
 }
 

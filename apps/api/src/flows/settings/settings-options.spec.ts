@@ -1,6 +1,6 @@
 import { AuthenticatorOption, decodeAuthenticatorId, FlowStepResponse } from '@keyway/flow-types';
 import { compileIdentitySchema, DEFAULT_IDENTITY_SCHEMA, type CompiledIdentitySchema } from '../../domain/schemas/identity-schema';
-import { isOffered, reauthenticationOptions, settingsMenu, settingsStep, SETTINGS_IDS, type AccountState } from './settings-options';
+import { isOffered, reauthenticationOptions, requiredParamsOf, settingsMenu, settingsStep, SETTINGS_IDS, type AccountState } from './settings-options';
 
 function compile(schema: unknown): CompiledIdentitySchema {
   const result = compileIdentitySchema(schema);
@@ -65,5 +65,21 @@ describe('reauthenticationOptions and settingsStep', () => {
     expect(one.nextStep.messages).toBeUndefined();
     const many = settingsStep('https://id.example/t/acme', 'f1', 'FAIL_INCOMPLETE', settingsMenu(schema, account), [{ type: 'ERROR', messageId: 'm', message: 'm', i18nKey: 'message.m' }]);
     expect(many.nextStep).toMatchObject({ stepType: 'MULTI_OPTIONS_PROMPT', messages: [{ messageId: 'm' }] });
+  });
+});
+
+describe('requiredParamsOf', () => {
+  it('requires the answers that are checked or counted, and only once an initiated action is answered', () => {
+    expect(requiredParamsOf(SETTINGS_IDS.passwordReauthentication, {})).toEqual(['password']);
+    expect(requiredParamsOf(SETTINGS_IDS.removePasskey, {})).toEqual(['credentialId']);
+    // Selected without its answer, an action that needs initiation is initiated.
+    expect(requiredParamsOf(SETTINGS_IDS.enrollTotp, {})).toEqual([]);
+    expect(requiredParamsOf(SETTINGS_IDS.enrollTotp, { token: '' })).toEqual(['token']);
+    expect(requiredParamsOf(SETTINGS_IDS.addPasskey, { tokenResponse: '' })).toEqual(['tokenResponse']);
+    expect(requiredParamsOf(SETTINGS_IDS.passkeyReauthentication, {})).toEqual([]);
+    expect(requiredParamsOf(SETTINGS_IDS.passkeyReauthentication, { tokenResponse: '' })).toEqual(['tokenResponse']);
+    // Forms report their fields per field.
+    expect(requiredParamsOf(SETTINGS_IDS.changePassword, {})).toEqual([]);
+    expect(requiredParamsOf(SETTINGS_IDS.updateProfile, {})).toEqual([]);
   });
 });

@@ -183,6 +183,28 @@ export function settingsMenu(schema: CompiledIdentitySchema, account: AccountSta
   return options;
 }
 
+/**
+ * The params an answer to the selected action must carry before anything is counted or changed: the
+ * re-authentication password, the passkey to remove, and the answer of an action that needs initiation
+ * once it is given at all (selected without it, TOTP enrollment and the passkey ceremonies are initiated
+ * instead, as in the login flow). Forms (profile, new password) report their fields per field instead.
+ */
+export function requiredParamsOf(authenticatorId: string, params: Record<string, string>): string[] {
+  switch (authenticatorId) {
+    case SETTINGS_IDS.passwordReauthentication:
+      return [PASSWORD_PARAM];
+    case SETTINGS_IDS.removePasskey:
+      return [CREDENTIAL_ID_PARAM];
+    case SETTINGS_IDS.enrollTotp:
+      return params[TOKEN_PARAM] !== undefined ? [TOKEN_PARAM] : [];
+    case SETTINGS_IDS.addPasskey:
+    case SETTINGS_IDS.passkeyReauthentication:
+      return params[TOKEN_RESPONSE_PARAM] !== undefined ? [TOKEN_RESPONSE_PARAM] : [];
+    default:
+      return [];
+  }
+}
+
 /** Whether the action is one the menu offers for this account right now. */
 export function isOffered(authenticatorId: string, schema: CompiledIdentitySchema, account: AccountState): boolean {
   return settingsMenu(schema, account).some((option) => option.authenticatorId === authenticatorId);

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthenticatorOption } from '@keyway/flow-types';
-import { ApiError, ErrorCodes } from '../../infra/http/errors';
 import { AUTHENTICATORS, type AuthenticationResult, type Authenticator } from '../../methods/authenticator';
 import { PasskeysService } from '../../methods/passkey/passkeys.service';
 import { SessionsRepository } from '../../domain/sessions/sessions.repository';
@@ -65,8 +64,6 @@ export class SettingsReauthentication {
 
   async answer(context: SettingsContext, authenticatorId: string, params: Record<string, string>): Promise<SettingsOutcome> {
     if (authenticatorId === SETTINGS_IDS.passwordReauthentication) {
-      // A selection without the password is a client mistake, not a guess: it must not cost an attempt.
-      if (params[PASSWORD_PARAM] === undefined) throw ApiError.badRequest(`Missing required parameter(s) in selectedAuthenticator.params: ${PASSWORD_PARAM}.`, ErrorCodes.FLOW_MISSING_PARAMS);
       // The identity is known: its own identifier stands in for the username the login step asks for.
       const result = await this.basic.authenticate({ project: context.project, application: context.application, flow: asFlowRecord(context) }, { username: context.account.passwordIdentifier ?? '', password: params[PASSWORD_PARAM] ?? '' });
       return this.settle(context, result, undefined);

@@ -11,6 +11,8 @@ import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import type { FlowRecord } from '../../domain/flows/flow';
 import { FlowStore, type Tx } from '../../domain/flows/flow.store';
 import { IdentitiesRepository, type IdentityAccount } from '../../domain/identities/identities.repository';
+import { checkParamLengths, requireParams } from '../engine/step-params';
+import { CODE_TTL_MS, generateCode, hashCode } from '../../infra/crypto/one-time-code';
 import { MAX_PASSKEYS_PER_IDENTITY, PasskeysService } from '../../methods/passkey/passkeys.service';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import type { Project } from '../../domain/projects/projects.service';
@@ -23,18 +25,16 @@ import { readNewPassword } from '../recovery/recovery-steps';
 import { fieldMessages, readTraitParams } from '../registration/registration-form';
 import { failedResponse, loadLiveFlow } from '../self-service/self-service-responses';
 import { SelfServiceMessages } from '../self-service/self-service-messages';
-import { CODE_TTL_MS, generateCode, hashCode } from '../verification/verification-code';
 import type { VerificationState } from '../verification/verification.service';
 import type { SettingsContext, SettingsOutcome } from './settings-context';
 import { SettingsFactors } from './settings-factors.service';
 import { SettingsMessages } from './settings-messages';
-import { isOffered, settingsMenu, settingsStep, SETTINGS_IDS, type AccountState } from './settings-options';
+import { isOffered, requiredParamsOf, settingsMenu, settingsStep, SETTINGS_IDS, type AccountState } from './settings-options';
 import { SettingsReauthentication } from './settings-reauthentication.service';
 import { addressChanges, changedFields, SettingsFlowState, uniqueClaims } from './settings-steps';
 
 /** Refused answers one flow accepts (bad forms, wrong codes, wrong passwords) before it dies, as in registration. */
 const MAX_FAILURES = 10;
-const MAX_PARAM_LENGTH = 8192;
 const REAUTHENTICATION_IDS: readonly string[] = [SETTINGS_IDS.passwordReauthentication, SETTINGS_IDS.passkeyReauthentication];
 
 type SettingsResponse = FlowResponse | SelfServiceCompletedResponse;
@@ -94,13 +94,14 @@ export class SettingsService {
     // Another identity's or another session's flow answers exactly like an unknown one.
     if (!state.success || flow.identityId !== token.identity.id || state.data.sessionId !== token.sessionId) throw invalidFlow();
     const params = request.selectedAuthenticator.params ?? {};
-    const tooLong = Object.entries(params).find(([, value]) => value.length > MAX_PARAM_LENGTH);
-    if (tooLong) throw ApiError.badRequest(`Parameter '${tooLong[0]}' is longer than ${MAX_PARAM_LENGTH} characters.`, ErrorCodes.FLOW_MISSING_PARAMS);
+    checkParamLengths(params);
 
     const context = await this.context(project, flow, token);
     const selected = request.selectedAuthenticator.authenticatorId;
     if (REAUTHENTICATION_IDS.includes(selected)) {
       if (!(await this.reauthentication.offers(context, selected))) throw notOffered();
+      // A missing password or passkey answer is a client's mistake, not a guess: refused before the lockout counts it.
+      requireParams(params, requiredParamsOf(selected, params));
       return this.apply(context, await this.reauthentication.answer(context, selected, params));
     }
     const account = await this.accountState(context.account, context.schema);
@@ -108,6 +109,7 @@ export class SettingsService {
     // Leaving changes nothing: it needs no recent sign-in.
     if (selected === SETTINGS_IDS.finishSettings) return this.finish(context);
     if (!(await this.privileged.isPrivileged(project, token.sessionId))) return this.askReauthentication(context, [SettingsMessages.reauthenticationRequired()]);
+    requireParams(params, requiredParamsOf(selected, params));
     return this.apply(context, await this.act(context, selected, params));
   }
 
@@ -124,7 +126,6 @@ export class SettingsService {
       case SETTINGS_IDS.addPasskey:
         return this.factors.addPasskey(context, params);
       case SETTINGS_IDS.removePasskey:
-        if (params['credentialId'] === undefined) throw ApiError.badRequest('Missing required parameter(s) in selectedAuthenticator.params: credentialId.', ErrorCodes.FLOW_MISSING_PARAMS);
         return this.factors.removePasskey(context, params);
       case SETTINGS_IDS.regenerateBackupCodes:
         return this.factors.regenerateBackupCodes(context);

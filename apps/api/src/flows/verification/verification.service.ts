@@ -10,11 +10,12 @@ import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import { OutboxJobs, type OutboxJob } from '../../domain/email/outbox-jobs';
 import { FlowStore } from '../../domain/flows/flow.store';
 import { IdentitiesRepository } from '../../domain/identities/identities.repository';
+import { checkParamLengths, requireParams } from '../engine/step-params';
 import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
 import { codeOption, EMAIL_CODE_ID } from '../registration/registration.service';
 import { SelfServiceMessages } from '../self-service/self-service-messages';
-import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash, type PendingCode } from './verification-code';
+import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, normaliseCode, unguessableCodeHash, type PendingCode } from '../../infra/crypto/one-time-code';
 import { linkOption, linkTokenMatches, newLinkToken, verificationLinkUrl, type PendingLink } from './verification-link';
 
 /**
@@ -155,12 +156,13 @@ export class VerificationService {
     if (request.selectedAuthenticator.authenticatorId !== EMAIL_CODE_ID) {
       throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
     }
-    const code = request.selectedAuthenticator.params?.['code'];
-    if (!code) throw ApiError.badRequest("Missing required parameter 'code'.", ErrorCodes.FLOW_MISSING_PARAMS);
-    if (code.length > 64) throw ApiError.badRequest("Parameter 'code' is too long.", ErrorCodes.FLOW_MISSING_PARAMS);
+    const params = request.selectedAuthenticator.params;
+    // Refused before the attempt is counted, with the answer every flow gives.
+    requireParams(params, ['code'], normaliseCode);
+    checkParamLengths(params);
 
     const { pending, email } = flow.stepState as unknown as VerificationState;
-    const result = checkCode(pending, code);
+    const result = checkCode(pending, params?.['code'] ?? '');
     if (result === 'expired') {
       await this.flows.update(undefined, flow, { state: 'failed' });
       return failedResponse('VERIFICATION', flow.id, [SelfServiceMessages.codeExpired()]);

@@ -6,7 +6,7 @@ import { AuditService } from '../../domain/audit/audit.service';
 import { DEFAULT_BACKUP_CODE_COUNT, MAX_BACKUP_CODE_COUNT } from '../../methods/backup-codes/backup-code-format';
 import { BackupCodesService } from '../../methods/backup-codes/backup-codes.service';
 import { ApiError } from '../../infra/http/errors';
-import { describeIssues } from '../../infra/http/zod-pipes';
+import { fieldErrors } from '../../infra/http/zod-pipes';
 import type { Project } from '../../domain/projects/projects.service';
 import { AccessTokenGuard, CurrentIdentity } from '../guards/access-token.guard';
 import { RequirePrivilegedSession } from '../guards/privileged-session.guard';
@@ -35,8 +35,9 @@ export class MeBackupCodesController {
   @ApiBody({ required: false, schema: z.toJSONSchema(GenerateBody) as object })
   async generate(@Tenant() project: Project, @Req() request: FastifyRequest, @CurrentIdentity() identity: CurrentIdentity): Promise<{ codes: string[]; createdAt: string }> {
     // The body is optional (most callers just POST), so it is parsed here rather than by @JsonBody.
-    const parsed = GenerateBody.safeParse(request.body ?? {});
-    if (!parsed.success) throw ApiError.badRequest(describeIssues(parsed.error));
+    const body = request.body ?? {};
+    const parsed = GenerateBody.safeParse(body);
+    if (!parsed.success) throw ApiError.invalidFields(fieldErrors(GenerateBody, body, parsed.error));
     const generated = await this.backupCodes.generate(identity.id, parsed.data.count);
     await this.audit.record('backup_codes.generated', { projectId: project.id, identityId: identity.id, data: { count: generated.codes.length } });
     return generated;

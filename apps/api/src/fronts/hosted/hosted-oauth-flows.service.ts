@@ -1,17 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../infra/http/request-context';
-import { AuthnRequest, type FlowResponse, type SelfServiceCompletedResponse } from '@keyway/flow-types';
+import { AuthnRequest, type AuthenticatorOption, type FlowMessage, type FlowResponse, type SelfServiceCompletedResponse } from '@keyway/flow-types';
 import { matchesRegisteredRedirectUri } from '../../domain/applications/application';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { isUuid } from '../../infra/http/ids';
 import { describeIssues } from '../../infra/http/zod-pipes';
-import { OAuthError } from '../../infra/http/errors';
-import { FlowStore } from '../../domain/flows/flow.store';
+import { ApiError, ErrorCodes, OAuthError, type FieldError } from '../../infra/http/errors';
 import { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
 import { HOSTED_FRONT } from '../../domain/grants/authorize.service';
 import type { Project } from '../../domain/projects/projects.service';
-import { RecoveryService } from '../../flows/recovery/recovery.service';
-import { RegistrationService } from '../../flows/registration/registration.service';
+import { codeOption as recoveryCodeOption, emailOption, passwordOption, PASSWORD_RESET_ID, RECOVERY_CODE_ID, RECOVERY_EMAIL_ID, RecoveryService } from '../../flows/recovery/recovery.service';
+import { stepResponse } from '../../flows/self-service/self-service-responses';
+import { codeOption as registrationCodeOption, EMAIL_CODE_ID, RegistrationService } from '../../flows/registration/registration.service';
+import { FlowStore } from '../../domain/flows/flow.store';
 import { CONTROL_FIELDS, type Link } from './flow-page.renderer';
 import { formTargetOf, type HostedAnswer } from './hosted-answer';
 import { HostedPages } from './hosted-pages';
@@ -30,6 +31,18 @@ const PAGE: Record<HostedOAuthFlowType, { path: string; restart: string; done: {
     done: { title: 'Your password was changed', paragraphs: ['Every other session of your account was signed out. You can close this page and sign in with your new password.'] },
   },
 };
+
+/**
+ * The steps whose form is the same for every flow, by authenticatorId: a refused param (an empty code
+ * field, FLW-60003) shows the form again with the field marked, rather than an error page.
+ */
+const FIXED_STEPS: Record<string, () => AuthenticatorOption> = {
+  [EMAIL_CODE_ID]: registrationCodeOption,
+  [RECOVERY_EMAIL_ID]: emailOption,
+  [RECOVERY_CODE_ID]: recoveryCodeOption,
+  [PASSWORD_RESET_ID]: passwordOption,
+};
+const PARAMS_PATH = 'selectedAuthenticator.params.';
 
 /** The authorization request params a hosted page accepts in its query (and keeps for "start again"). */
 const START_PARAMS = ['client_id', 'response_type', 'redirect_uri', 'scope', 'state', 'nonce', 'response_mode', 'code_challenge', 'code_challenge_method', 'ui_locales'] as const;
@@ -82,14 +95,22 @@ export class HostedOAuthFlowsService {
     const params = Object.fromEntries(Object.entries(fields).filter(([name]) => !Object.values<string>(CONTROL_FIELDS).includes(name)));
     const request = AuthnRequest.safeParse({ flowId: fields[CONTROL_FIELDS.flowId], selectedAuthenticator: { authenticatorId: fields[CONTROL_FIELDS.authenticatorId], params } });
     if (!request.success) return this.pages.errorPage(project, 400, describeIssues(request.error), restart);
+    const { flowId, selectedAuthenticator } = request.data;
+    let redirectUri: string | undefined;
     try {
       // Read before the answer: a finished flow no longer says where its code goes.
-      const redirectUri = await this.redirectUriOf(type, project, request.data.flowId);
+      redirectUri = await this.redirectUriOf(type, project, flowId);
       const service = type === 'REGISTRATION' ? this.registration : this.recovery;
       const response = await service.advance(project, request.data, HOSTED_FRONT, client);
       const values = 'nextStep' in response && response.flowStatus === 'FAIL_INCOMPLETE' ? refill(params) : {};
       return this.present(type, project, response, { csrfToken: fields[CONTROL_FIELDS.csrf] ?? '', redirectUri, restartQuery, values });
     } catch (error) {
+      // Nothing was counted or changed: the same form again, each refused field marked beside its input.
+      const option = FIXED_STEPS[selectedAuthenticator.authenticatorId];
+      if (option && error instanceof ApiError && error.code === ErrorCodes.FLOW_MISSING_PARAMS && error.fields?.length) {
+        const again = stepResponse(project, type, flowId, 'FAIL_INCOMPLETE', option(), error.fields.map(paramMessage));
+        return this.present(type, project, again, { csrfToken: fields[CONTROL_FIELDS.csrf] ?? '', redirectUri, restartQuery, values: refill(params) });
+      }
       return this.pages.errorAnswer(project, error, restart);
     }
   }
@@ -165,6 +186,12 @@ function restartQueryOf(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const parsed = parseStartParams(Object.fromEntries(new URLSearchParams(value)));
   return parsed.ok ? startQuery(parsed.params) : undefined;
+}
+
+/** A refused param as the per-field message the renderer shows beside its input ("code: is required"). */
+function paramMessage(field: FieldError): FlowMessage {
+  const param = field.field.startsWith(PARAMS_PATH) ? field.field.slice(PARAMS_PATH.length) : field.field;
+  return { type: 'ERROR', messageId: field.messageId, message: `${param}: ${field.message}`, i18nKey: field.i18nKey, context: [{ key: 'field', value: param }] };
 }
 
 /** What the user typed, to show again beside the errors; not a (wrong) code. The renderer never refills passwords. */

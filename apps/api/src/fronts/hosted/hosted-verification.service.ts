@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { encodeAuthenticatorId, VerificationStartRequest, type FlowMessage, type FlowStepResponse } from '@keyway/flow-types';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import type { Project } from '../../domain/projects/projects.service';
-import { CODE_TTL_MS } from '../../flows/verification/verification-code';
+import { CODE_TTL_MS } from '../../infra/crypto/one-time-code';
 import { VerificationService } from '../../flows/verification/verification.service';
 import { CONTROL_FIELDS, type Link } from './flow-page.renderer';
 import type { HostedAnswer } from './hosted-answer';

@@ -35,6 +35,11 @@ export interface FieldError {
   i18nKey: string;
 }
 
+/** A FieldError whose i18nKey follows its messageId, as every messageId of the API does. */
+export function fieldError(field: string, messageId: string, message: string): FieldError {
+  return { field, messageId, message, i18nKey: `message.${messageId}` };
+}
+
 /**
  * An error of the flow and admin APIs, answered as `{code, message, description, traceId}` (WSO2 shape).
  * `code` is stable and documented; `message` is short; `description` says what to fix.

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import type { AuthenticationResult, Authenticator, AuthenticatorContext, AuthenticatorPrompt, InitiationRequest } from '../authenticator';
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import { FlowMessages } from '../../domain/flows/flow-messages';
+import { requireParams } from '../../flows/engine/step-params';
 import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
 import { LockoutService, type AttemptSubject } from '../../domain/lockout/lockout.service';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
-import { generateOtp, hashOtp, otpMatches } from './email-otp-code';
+import { checkCode, generateCode, hashCode, normaliseCode } from '../../infra/crypto/one-time-code';
 import { EmailOtpMessages } from './email-otp.messages';
 import { EmailOtpRepository, type OtpRecipient } from './email-otp.repository';
 
@@ -18,7 +19,7 @@ const USERNAME_PARAM: Param = { param: 'username', type: 'STRING', order: 0, i18
 const CODE_PARAM: Param = { param: 'OTPCode', type: 'STRING', order: 0, i18nKey: 'otp.code.param', displayName: 'Code', confidential: false };
 
 const USERNAME_PROMPT: AuthenticatorPrompt = { promptType: 'USER_PROMPT', params: [USERNAME_PARAM], requiredParams: ['username'] };
-const CODE_PROMPT: AuthenticatorPrompt = { promptType: 'USER_PROMPT', params: [CODE_PARAM], requiredParams: ['OTPCode'] };
+const CODE_PROMPT: AuthenticatorPrompt = { promptType: 'USER_PROMPT', params: [CODE_PARAM], requiredParams: [CODE_PARAM.param] };
 
 /**
  * What the step keeps in flow.stepState (server side only). `identityId` null with an `identifier`: a
@@ -94,6 +95,8 @@ export class EmailOtpAuthenticator implements Authenticator {
       // Same answer either way: the next prompt asks for the code.
       return { outcome: 'continue', stepState: await this.issue(context, { identityId: identity?.identityId ?? null, identifier }, undefined) };
     }
+    // The engine refused an empty code; one of only spaces or dashes is no guess either, so it costs nothing.
+    requireParams(params, CODE_PROMPT.requiredParams, normaliseCode);
     if (!state) return { outcome: 'failure', message: EmailOtpMessages.notSent() };
 
     const identity = state.identityId ? await this.repository.findById(project.id, state.identityId) : undefined;
@@ -103,9 +106,9 @@ export class EmailOtpAuthenticator implements Authenticator {
     const attempt = await this.lockout.reserve(project.id, subject, 'email_otp', project.settings.lockout);
     if (!attempt.granted) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
 
-    const expired = Date.now() >= state.expiresAt;
-    const valid = !expired && state.codeHash !== null && otpMatches((params['OTPCode'] ?? '').trim(), state.codeHash);
-    if (!valid || !identity) {
+    const check = checkCode(state, params[CODE_PARAM.param] ?? '');
+    const expired = check === 'expired';
+    if (check !== 'valid' || !identity) {
       const { remainingAttempts, locked } = await attempt.failed();
       if (locked) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
       return { outcome: 'failure', message: expired ? EmailOtpMessages.expiredCode(remainingAttempts) : EmailOtpMessages.invalidCode(remainingAttempts) };
@@ -128,11 +131,11 @@ export class EmailOtpAuthenticator implements Authenticator {
     const identity = target.identityId ? await this.repository.findById(project.id, target.identityId) : undefined;
     const address = identity ? await this.emailOf(identity) : undefined;
     const sendable = identity && address && identity.state === 'active' && !(identity.lockedUntil && identity.lockedUntil.getTime() > now);
-    const code = sendable ? generateOtp(settings.length) : undefined;
+    const code = sendable ? generateCode(settings.length) : undefined;
     const state: OtpState = {
       identityId: target.identityId,
       ...(target.identifier !== undefined ? { identifier: target.identifier } : {}),
-      codeHash: code ? hashOtp(code) : null,
+      codeHash: code ? hashCode(code) : null,
       expiresAt: now + settings.ttlSeconds * 1000,
       sends: (previous?.sends ?? 0) + 1,
       lastSentAt: now,
