@@ -12,7 +12,7 @@ import type { AuthRequest, FlowRecord } from '../../domain/flows/flow';
 import { FlowMessages } from '../../domain/flows/flow-messages';
 import { FlowStore, type FlowChange } from '../../domain/flows/flow.store';
 import { StepOptionsResolver, type StepOption } from './step-options';
-import { checkParamLengths, missingParams, requireParams } from './step-params';
+import { checkParamLengths, missingParams, requireParams } from '../../domain/flows/step-params';
 
 /** What a step of a flow led to. Fronts (app-native JSON, FiPA) turn it into their wire format. */
 export type FlowOutcome =

@@ -20,7 +20,7 @@ import { OutboxJobs, type OutboxJob } from '../../domain/email/outbox-jobs';
 import type { FlowRecord } from '../../domain/flows/flow';
 import { FlowStore } from '../../domain/flows/flow.store';
 import { IdentitiesRepository, type IdentityCandidate } from '../../domain/identities/identities.repository';
-import { checkParamLengths, requireParams } from '../engine/step-params';
+import { checkParamLengths, requireParams } from '../../domain/flows/step-params';
 import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
 import { LockoutService } from '../../domain/lockout/lockout.service';
 import { AuthorizationResponseService } from '../../domain/grants/authorization-response.service';

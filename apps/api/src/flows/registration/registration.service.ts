@@ -18,7 +18,7 @@ import { OutboxJobs, type OutboxJob } from '../../domain/email/outbox-jobs';
 import type { FlowRecord } from '../../domain/flows/flow';
 import { FlowStore, type Tx } from '../../domain/flows/flow.store';
 import { IdentitiesRepository, type NewIdentity } from '../../domain/identities/identities.repository';
-import { checkParamLengths, requireParams } from '../engine/step-params';
+import { checkParamLengths, requireParams } from '../../domain/flows/step-params';
 import { AuthorizationResponseService } from '../../domain/grants/authorization-response.service';
 import { AuthorizationCodeGrant } from '../../domain/grants/authorization-code.grant';
 import type { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
@@ -31,6 +31,7 @@ import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.se
 import { failAnswer, failedResponse, loadLiveFlow, startFromAuthorizationRequest, stepResponse } from '../self-service/self-service-responses';
 import { SelfServiceMessages } from '../self-service/self-service-messages';
 import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, normaliseCode, type PendingCode } from '../../infra/crypto/one-time-code';
+import { CODE_PARAM, codeOption, EMAIL_CODE_ID } from '../self-service/email-code-option';
 import { fieldMessages, PASSWORD_PARAM, readRegistrationForm } from './registration-form';
 
 /**
@@ -40,14 +41,12 @@ import { fieldMessages, PASSWORD_PARAM, readRegistrationForm } from './registrat
 export type RegistrationAnswer = FlowResponse | SelfServiceCompletedResponse | RegistrationSessionResponse;
 
 export const REGISTRATION_FORM_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.passwordRegistration, 'LOCAL');
-export const EMAIL_CODE_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.emailCodeVerification, 'LOCAL');
 
 /** Steps of a registration flow (Flow.stepIndex). */
 const FORM_STEP = 0;
 const CODE_STEP = 1;
 /** Failed form submissions one flow accepts before it dies, as in the login flow. */
 const MAX_FORM_FAILURES = 10;
-const CODE_PARAM = 'code';
 
 interface CodeState {
   pending: PendingCode;
@@ -286,17 +285,4 @@ export function formOption(schema: CompiledIdentitySchema): AuthenticatorOption 
   };
 }
 
-export function codeOption(): AuthenticatorOption {
-  return {
-    authenticatorId: EMAIL_CODE_ID,
-    authenticator: 'Email verification code',
-    idp: 'LOCAL',
-    metadata: {
-      i18nKey: 'action.email.verification',
-      promptType: 'USER_PROMPT',
-      params: [{ param: CODE_PARAM, type: 'STRING', order: 0, i18nKey: 'param.verification.code', displayName: 'Verification code', confidential: false }],
-    },
-    requiredParams: [CODE_PARAM],
-  };
-}
 

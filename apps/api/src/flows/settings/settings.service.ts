@@ -11,7 +11,7 @@ import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import type { FlowRecord } from '../../domain/flows/flow';
 import { FlowStore, type Tx } from '../../domain/flows/flow.store';
 import { IdentitiesRepository, type IdentityAccount } from '../../domain/identities/identities.repository';
-import { checkParamLengths, requireParams } from '../engine/step-params';
+import { checkParamLengths, requireParams } from '../../domain/flows/step-params';
 import { CODE_TTL_MS, generateCode, hashCode } from '../../infra/crypto/one-time-code';
 import { MAX_PASSKEYS_PER_IDENTITY, PasskeysService } from '../../methods/passkey/passkeys.service';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { AuthenticationResult, Authenticator, AuthenticatorContext, AuthenticatorPrompt, InitiationRequest } from '../authenticator';
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import { FlowMessages } from '../../domain/flows/flow-messages';
-import { requireParams } from '../../flows/engine/step-params';
+import { requireParams } from '../../domain/flows/step-params';
 import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
 import { LockoutService, type AttemptSubject } from '../../domain/lockout/lockout.service';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
