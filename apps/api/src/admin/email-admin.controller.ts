@@ -17,12 +17,12 @@ const schema = (s: z.ZodType): object => z.toJSONSchema(s, { io: 'input' }) as o
 // Header values must stay on one line: a CR/LF in a name would let it write headers of its own.
 const headerSafe = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\r\n]*$/, 'must be a single line');
 
-export const PutTemplateBody = z
+const PutTemplateBody = z
   .object({ subject: headerSafe(500), html: z.string().min(1).max(200_000), text: z.string().min(1).max(100_000) })
   .strict();
 export type PutTemplateBody = z.infer<typeof PutTemplateBody>;
 
-export const PutSmtpBody = z
+const PutSmtpBody = z
   .object({
     host: z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address'),
     port: z.number().int().min(1).max(65535),
@@ -36,7 +36,7 @@ export const PutSmtpBody = z
   .strict();
 export type PutSmtpBody = z.infer<typeof PutSmtpBody>;
 
-export const SendTestBody = z.object({ to: z.email() }).strict();
+const SendTestBody = z.object({ to: z.email() }).strict();
 export type SendTestBody = z.infer<typeof SendTestBody>;
 
 const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const;

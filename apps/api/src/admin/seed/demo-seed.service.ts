@@ -7,7 +7,7 @@ import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { IdentitiesService } from '../identities/identities.service';
 import { ProjectsService } from '../../domain/projects/projects.service';
 
-export const DEMO = {
+const DEMO = {
   project: 'demo',
   clientId: 'demo-native-app',
   redirectUri: 'com.keyway.demo:/oauth2redirect',

@@ -23,8 +23,6 @@ export interface Application {
   allowEnrollmentInFlow: boolean;
 }
 
-export const LoginFlowSchema = z.array(z.array(z.string()).min(1)).min(1);
-
 /**
  * Redirect URIs: absolute, no fragment (RFC 6749 §3.1.2). Private-use schemes (com.example.app:/cb) and
  * loopback http are the native-app kinds (RFC 8252); other http is refused.
@@ -47,7 +45,7 @@ function isAcceptableRedirectUri(value: string): boolean {
   return /^[a-z][a-z0-9+.-]*\.[a-z0-9+.-]+:$/i.test(url.protocol);
 }
 
-export function isLoopback(hostname: string): boolean {
+function isLoopback(hostname: string): boolean {
   return hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost';
 }
 

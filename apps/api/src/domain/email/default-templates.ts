@@ -217,7 +217,7 @@ export const GERMAN_TEMPLATES: Record<EmailKind, TemplateContent> = {
 };
 
 /** Every shipped template by locale. */
-export const SHIPPED_TEMPLATES: Record<ShippedLocale, Record<EmailKind, TemplateContent>> = { en: DEFAULT_TEMPLATES, de: GERMAN_TEMPLATES };
+const SHIPPED_TEMPLATES: Record<ShippedLocale, Record<EmailKind, TemplateContent>> = { en: DEFAULT_TEMPLATES, de: GERMAN_TEMPLATES };
 
 /** The shipped template of a kind in exactly this locale, if Keyway ships one. */
 export function shippedTemplate(kind: EmailKind, locale: string): TemplateContent | undefined {

@@ -11,7 +11,7 @@ import type { Prisma } from '../../generated/prisma/client';
  * its time tells an attacker nothing. Writing the job in the request's transaction keeps the outbox's
  * guarantee: the work exists exactly when the state change that needs it commits.
  */
-export const JOB_KIND_PREFIX = 'job:';
+const JOB_KIND_PREFIX = 'job:';
 
 export function isJobKind(kind: string): boolean {
   return kind.startsWith(JOB_KIND_PREFIX);

@@ -158,7 +158,7 @@ class Reservation implements AttemptReservation {
 }
 
 /** Locks in a row before this one: the series continues while the last lock ended within durationSeconds. */
-export function lockSeriesLength(counter: { lockCount: number; lastLockedUntil: Date | null }, policy: LockoutPolicy, now: Date): number {
+function lockSeriesLength(counter: { lockCount: number; lastLockedUntil: Date | null }, policy: LockoutPolicy, now: Date): number {
   if (!counter.lastLockedUntil) return 0;
   const quietSince = now.getTime() - counter.lastLockedUntil.getTime();
   return quietSince <= policy.durationSeconds * 1000 ? counter.lockCount : 0;

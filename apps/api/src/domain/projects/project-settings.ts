@@ -30,7 +30,7 @@ export function isWebAuthnOrigin(value: string): boolean {
   return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
 }
 
-export const WebAuthnSettings = z
+const WebAuthnSettings = z
   .object({
     /** Defaults to the host name of KEYWAY_PUBLIC_URL. Passkeys are bound to it: changing it orphans them. */
     rpId: RpId.optional(),

@@ -13,7 +13,7 @@ import { linearRegExp, patternProblems } from './linear-regexp';
  *                 "verification": { "via": "email" }, "recovery": { "via": "email" },
  *                 "display": { "label": "Email", "order": 0, "i18nKey": "traits.email", "input": "email" } } }
  */
-export const ANNOTATION_KEYWORD = 'keyway';
+const ANNOTATION_KEYWORD = 'keyway';
 
 /** Input kinds a UI may render for a trait; the registration flow passes them on as hints. */
 export const INPUT_TYPES = ['text', 'email', 'tel', 'date', 'select', 'checkbox', 'number', 'url', 'textarea'] as const;

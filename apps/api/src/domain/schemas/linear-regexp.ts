@@ -18,7 +18,7 @@ function toRe2Syntax(pattern: string): string {
 }
 
 /** Compiles a pattern for RE2, throwing RE2's syntax error for what it cannot run. */
-export function compileLinear(pattern: string): RE2JS {
+function compileLinear(pattern: string): RE2JS {
   return RE2JS.compile(toRe2Syntax(pattern));
 }
 

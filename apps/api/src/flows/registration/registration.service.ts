@@ -40,7 +40,7 @@ import { fieldMessages, PASSWORD_PARAM, readRegistrationForm } from './registrat
  */
 export type RegistrationAnswer = FlowResponse | SelfServiceCompletedResponse | RegistrationSessionResponse;
 
-export const REGISTRATION_FORM_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.passwordRegistration, 'LOCAL');
+const REGISTRATION_FORM_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.passwordRegistration, 'LOCAL');
 
 /** Steps of a registration flow (Flow.stepIndex). */
 const FORM_STEP = 0;

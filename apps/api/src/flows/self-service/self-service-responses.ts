@@ -12,7 +12,7 @@ import { SelfServiceMessages } from './self-service-messages';
 /** What registration, verification and recovery share: the wire shape of their answers and the flow checks. */
 export type SelfServiceFlowType = 'REGISTRATION' | 'VERIFICATION' | 'RECOVERY' | 'SETTINGS';
 
-export const ENDPOINT: Record<SelfServiceFlowType, string> = { REGISTRATION: 'registration', VERIFICATION: 'verification', RECOVERY: 'recovery', SETTINGS: 'settings' };
+const ENDPOINT: Record<SelfServiceFlowType, string> = { REGISTRATION: 'registration', VERIFICATION: 'verification', RECOVERY: 'recovery', SETTINGS: 'settings' };
 
 /** INCOMPLETE / FAIL_INCOMPLETE: one action to answer, posted back to the flow's own endpoint. */
 export function stepResponse(

@@ -74,11 +74,11 @@ function needsInitiation(authenticatorId: string, authenticator: string, i18nKey
   return { authenticatorId, authenticator, idp: 'LOCAL', metadata: { i18nKey } };
 }
 
-export function passwordReauthenticationOption(): AuthenticatorOption {
+function passwordReauthenticationOption(): AuthenticatorOption {
   return userPrompt(SETTINGS_IDS.passwordReauthentication, 'Password', 'action.password.reauthentication', [param(PASSWORD_PARAM, 0, 'param.password', 'Password', true)], [PASSWORD_PARAM]);
 }
 
-export function passkeyReauthenticationMenuOption(): AuthenticatorOption {
+function passkeyReauthenticationMenuOption(): AuthenticatorOption {
   return needsInitiation(SETTINGS_IDS.passkeyReauthentication, 'Passkey', 'action.passkey.reauthentication');
 }
 
@@ -99,7 +99,7 @@ export function reauthenticationOptions(factors: ReauthenticationFactors): Authe
 }
 
 /** Traits as the wire carries them (all strings): what the profile form shows as the current values. */
-export function currentValues(schema: CompiledIdentitySchema, traits: Record<string, unknown>): Record<string, string> {
+function currentValues(schema: CompiledIdentitySchema, traits: Record<string, unknown>): Record<string, string> {
   const values: Record<string, string> = {};
   for (const field of fieldsFromSchema(schema)) {
     const value = traits[field.trait];
@@ -114,11 +114,11 @@ export function currentValues(schema: CompiledIdentitySchema, traits: Record<str
  * The profile form: the schema's traits as params, none required (a param left out keeps its value, an
  * empty one removes the trait), the current values in additionalData.
  */
-export function updateProfileOption(schema: CompiledIdentitySchema, traits: Record<string, unknown>): AuthenticatorOption {
+function updateProfileOption(schema: CompiledIdentitySchema, traits: Record<string, unknown>): AuthenticatorOption {
   return userPrompt(SETTINGS_IDS.updateProfile, 'Profile', 'action.profile.update', paramsFromSchema(schema), [], currentValues(schema, traits));
 }
 
-export function changePasswordOption(): AuthenticatorOption {
+function changePasswordOption(): AuthenticatorOption {
   return userPrompt(SETTINGS_IDS.changePassword, 'Change password', 'action.password.change', [param(PASSWORD_PARAM, 0, 'param.password.new', 'New password', true)], [PASSWORD_PARAM]);
 }
 
@@ -148,7 +148,7 @@ export function addPasskeyPrompt(challengeData: string): AuthenticatorOption {
 }
 
 /** The passkeys as the remove option lists them: what the owner sees, never keys or counters. */
-export function passkeyList(passkeys: PasskeyView[]): string {
+function passkeyList(passkeys: PasskeyView[]): string {
   return JSON.stringify(passkeys.map(({ id: passkeyId, name, createdAt, lastUsedAt }) => ({ id: passkeyId, name, createdAt, lastUsedAt })));
 }
 

@@ -3,7 +3,7 @@ import { encodeAuthenticatorId, type AuthenticatorOption } from '@keyway/flow-ty
 import { randomToken, sha256 } from '../../infra/crypto/tokens';
 
 /** The step of a link verification: nothing to post, the address's owner opens the link from the mail instead. */
-export const EMAIL_LINK_ID = encodeAuthenticatorId('EmailLinkVerification', 'LOCAL');
+const EMAIL_LINK_ID = encodeAuthenticatorId('EmailLinkVerification', 'LOCAL');
 
 /** A link token is 256 random bits in base64url: 43 characters. */
 const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;

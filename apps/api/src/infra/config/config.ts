@@ -142,7 +142,7 @@ const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
  * overwrites X-Forwarded-For); a number → that many proxy hops; otherwise a comma-separated list of
  * addresses, CIDR ranges and the names loopback, linklocal, uniquelocal.
  */
-export function parseTrustProxy(value: string | undefined): TrustProxy | { error: string } {
+function parseTrustProxy(value: string | undefined): TrustProxy | { error: string } {
   const text = value?.trim() ?? '';
   if (text === '' || text === 'false') return false;
   if (text === 'true') return true;

@@ -18,7 +18,7 @@ export type RateLimitGroup = (typeof RATE_LIMIT_GROUPS)[number];
 /** What a counter is kept per: the client's IP, the identifier the request names, the client_id. */
 export type RateLimitKind = 'ip' | 'identifier' | 'client';
 
-export const RATE_LIMIT_KINDS: Record<RateLimitGroup, readonly RateLimitKind[]> = {
+const RATE_LIMIT_KINDS: Record<RateLimitGroup, readonly RateLimitKind[]> = {
   login: ['ip', 'identifier'],
   token: ['ip', 'client'],
   selfService: ['ip', 'identifier'],

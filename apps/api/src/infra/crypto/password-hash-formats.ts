@@ -15,7 +15,7 @@ export type PasswordHashFormat = 'argon2' | 'bcrypt' | 'pbkdf2-sha256';
  * attacker's, so an absurd one (argon2 with gigabytes, bcrypt cost 25) would make each attempt a
  * denial-of-service amplifier.
  */
-export const IMPORT_LIMITS = {
+const IMPORT_LIMITS = {
   argon2MemoryKiB: 262_144, // 256 MiB
   argon2Iterations: 20,
   argon2Parallelism: 16,

@@ -48,7 +48,7 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
  * ends lock waits), and a server that stopped answering altogether (query_timeout, client side; the
  * pool then discards that connection). Errors they raise are answered 503 (see unavailable.ts).
  */
-export function poolConfig(url: string, max: number, timeouts: { connectTimeoutMs: number; statementTimeoutMs: number }): pg.PoolConfig {
+function poolConfig(url: string, max: number, timeouts: { connectTimeoutMs: number; statementTimeoutMs: number }): pg.PoolConfig {
   return {
     connectionString: url,
     max,

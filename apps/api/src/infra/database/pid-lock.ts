@@ -24,7 +24,7 @@ interface Holder {
 /** Lock files held by this process, by absolute path. */
 const heldHere = new Set<string>();
 
-export function lockPathFor(dataDir: string): string {
+function lockPathFor(dataDir: string): string {
   return `${path.resolve(dataDir)}.lock`;
 }
 

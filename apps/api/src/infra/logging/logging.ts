@@ -4,7 +4,7 @@ import type { Options as PinoHttpOptions } from 'pino-http';
 import type { KeywayConfig } from '../config/config';
 
 /** What replaces a credential in every log line. */
-export const REDACTED = '[REDACTED]';
+const REDACTED = '[REDACTED]';
 
 /**
  * Query parameters that carry credentials or one-time secrets: bearer and refresh tokens (RFC 6750 §2.3
