@@ -36,20 +36,34 @@ for (const module of output.modules) {
 
 // Tarjan's strongly connected components: every component with more than one unit is a cycle.
 let counter = 0;
-const index = new Map(), low = new Map(), stack = [], onStack = new Set();
+const index = new Map(),
+  low = new Map(),
+  stack = [],
+  onStack = new Set();
 function connect(unit) {
-  index.set(unit, counter); low.set(unit, counter++); stack.push(unit); onStack.add(unit);
+  index.set(unit, counter);
+  low.set(unit, counter++);
+  stack.push(unit);
+  onStack.add(unit);
   for (const next of edges.get(unit)?.keys() ?? []) {
-    if (!index.has(next)) { connect(next); low.set(unit, Math.min(low.get(unit), low.get(next))); }
-    else if (onStack.has(next)) low.set(unit, Math.min(low.get(unit), index.get(next)));
+    if (!index.has(next)) {
+      connect(next);
+      low.set(unit, Math.min(low.get(unit), low.get(next)));
+    } else if (onStack.has(next)) low.set(unit, Math.min(low.get(unit), index.get(next)));
   }
   if (low.get(unit) !== index.get(unit)) return;
   const component = [];
   let member;
-  do { member = stack.pop(); onStack.delete(member); component.push(member); } while (member !== unit);
+  do {
+    member = stack.pop();
+    onStack.delete(member);
+    component.push(member);
+  } while (member !== unit);
   if (component.length < 2) return;
   const inside = new Set(component);
-  const imports = component.flatMap((a) => [...(edges.get(a) ?? [])].filter(([b]) => inside.has(b)).map(([, example]) => `    ${example}`));
+  const imports = component.flatMap((a) =>
+    [...(edges.get(a) ?? [])].filter(([b]) => inside.has(b)).map(([, example]) => `    ${example}`),
+  );
   problems.push(`unit cycle between ${component.sort().join(', ')}:\n${imports.join('\n')}`);
 }
 for (const unit of edges.keys()) if (!index.has(unit)) connect(unit);

@@ -38,7 +38,10 @@ const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '8' },
-    database: { type: 'string', default: process.env['BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres' },
+    database: {
+      type: 'string',
+      default: process.env['BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+    },
     /** Write a V8 CPU profile of the API to this folder (open it in Chrome DevTools). */
     profile: { type: 'string' },
     /** Known vs unknown addresses on the self-service steps, instead of logins and refreshes. */
@@ -70,7 +73,9 @@ interface PhaseResult {
 
 async function main(): Promise<void> {
   if (args.enumeration) {
-    console.log(`Keyway bench, enumeration mode: ${PGLITE ? 'PGlite' : 'PostgreSQL'}, API ${path.relative(process.cwd(), path.resolve(args.api!))}`);
+    console.log(
+      `Keyway bench, enumeration mode: ${PGLITE ? 'PGlite' : 'PostgreSQL'}, API ${path.relative(process.cwd(), path.resolve(args.api!))}`,
+    );
     const api = await startApi();
     try {
       await runEnumeration(api, { samples: Number(args.samples), gapMs: Number(args['gap-ms']) });
@@ -79,7 +84,9 @@ async function main(): Promise<void> {
     }
     return;
   }
-  console.log(`Keyway bench: ${DURATION_MS / 1000}s per phase, concurrency ${CONCURRENCY}, argon2id m=${ARGON2.memoryCost} t=${ARGON2.timeCost} p=${ARGON2.parallelism}`);
+  console.log(
+    `Keyway bench: ${DURATION_MS / 1000}s per phase, concurrency ${CONCURRENCY}, argon2id m=${ARGON2.memoryCost} t=${ARGON2.timeCost} p=${ARGON2.parallelism}`,
+  );
   const rawRate = await rawArgon2Rate();
   console.log(`peer: raw argon2id verify, one core: ${rawRate.toFixed(1)}/s`);
 
@@ -91,7 +98,9 @@ async function main(): Promise<void> {
     const logins = await phase('logins', api.pid, async () => {
       await login(tenant);
     });
-    const chains = await Promise.all(Array.from({ length: CONCURRENCY }, () => login(tenant).then((t) => t.refresh_token)));
+    const chains = await Promise.all(
+      Array.from({ length: CONCURRENCY }, () => login(tenant).then((t) => t.refresh_token)),
+    );
     const refreshes = await phase('refreshes', api.pid, async (worker) => {
       chains[worker] = await refresh(tenant, chains[worker]!);
     });
@@ -109,9 +118,15 @@ async function main(): Promise<void> {
     report(refreshes, rawRate);
     report(halfLoad, rawRate);
     const loginsPerCore = logins.count / logins.apiCpuSeconds;
-    console.log(`\nlogins per API core-second / raw argon2id per core-second: ${((loginsPerCore / rawRate) * 100).toFixed(1)}% (target >= 90%)`);
-    console.log(`refreshes per API core-second: ${(refreshes.count / refreshes.apiCpuSeconds).toFixed(0)} (target >= 2000)`);
-    console.log(`p99 at half of peak refresh load: ${percentile(halfLoad.latencies, 99).toFixed(1)} ms (target < 50 ms)`);
+    console.log(
+      `\nlogins per API core-second / raw argon2id per core-second: ${((loginsPerCore / rawRate) * 100).toFixed(1)}% (target >= 90%)`,
+    );
+    console.log(
+      `refreshes per API core-second: ${(refreshes.count / refreshes.apiCpuSeconds).toFixed(0)} (target >= 2000)`,
+    );
+    console.log(
+      `p99 at half of peak refresh load: ${percentile(halfLoad.latencies, 99).toFixed(1)} ms (target < 50 ms)`,
+    );
     console.log(`API peak RSS: ${(peakRss(api.pid) / 1024).toFixed(0)} MiB`);
   } finally {
     await api.stop();
@@ -132,7 +147,12 @@ async function rawArgon2Rate(): Promise<number> {
 }
 
 /** Runs `work` in CONCURRENCY loops (or paced at `rate` per second) for the phase duration. */
-async function phase(name: string, pid: number, work: (worker: number) => Promise<void>, rate?: number): Promise<PhaseResult> {
+async function phase(
+  name: string,
+  pid: number,
+  work: (worker: number) => Promise<void>,
+  rate?: number,
+): Promise<PhaseResult> {
   const latencies: number[] = [];
   let errors = 0;
   const cpuBefore = cpuSeconds(pid);
@@ -181,7 +201,9 @@ function cpuSeconds(pid: number): number {
 
 /** VmHWM: the process's peak resident set, in KiB. */
 function peakRss(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
   return Number(line?.replace(/\D+/g, '') ?? 0);
 }
 
@@ -195,15 +217,26 @@ interface Tenant {
 
 async function setUpTenant(baseUrl: string, adminToken: string): Promise<Tenant> {
   const admin = (p: string, body: unknown) =>
-    fetch(`${baseUrl}/api/admin/v1${p}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` }, body: JSON.stringify(body) }).then(
-      async (r) => {
-        if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
-        return r.json() as Promise<Record<string, string>>;
-      },
-    );
-  const project = await admin('/projects', { slug: 'bench', name: 'Bench', settings: { lockout: { maxAttempts: 100 } } });
+    fetch(`${baseUrl}/api/admin/v1${p}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify(body),
+    }).then(async (r) => {
+      if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
+      return r.json() as Promise<Record<string, string>>;
+    });
+  const project = await admin('/projects', {
+    slug: 'bench',
+    name: 'Bench',
+    settings: { lockout: { maxAttempts: 100 } },
+  });
   const redirectUri = 'com.keyway.bench:/cb';
-  const app = await admin('/projects/bench/applications', { name: 'Bench', type: 'public', redirectUris: [redirectUri], appNative: true });
+  const app = await admin('/projects/bench/applications', {
+    name: 'Bench',
+    type: 'public',
+    redirectUris: [redirectUri],
+    appNative: true,
+  });
   const email = 'bench@keyway.local';
   const password = 'bench password 123';
   await admin('/projects/bench/identities', { traits: { email }, password });
@@ -227,7 +260,10 @@ async function login(tenant: Tenant): Promise<{ access_token: string; refresh_to
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       flowId: flow['flowId'],
-      selectedAuthenticator: { authenticatorId: 'QmFzaWNBdXRoZW50aWNhdG9yOkxPQ0FM', params: { username: tenant.email, password: tenant.password } },
+      selectedAuthenticator: {
+        authenticatorId: 'QmFzaWNBdXRoZW50aWNhdG9yOkxPQ0FM',
+        params: { username: tenant.email, password: tenant.password },
+      },
     }),
   }).then((r) => r.json() as Promise<{ authData?: { code: string } }>);
   if (!authn.authData) throw new Error(`login failed: ${JSON.stringify(authn)}`);
@@ -241,12 +277,20 @@ async function login(tenant: Tenant): Promise<{ access_token: string; refresh_to
 }
 
 async function refresh(tenant: Tenant, refreshToken: string): Promise<string> {
-  const tokens = await form(`${tenant.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: tenant.clientId });
+  const tokens = await form(`${tenant.issuer}/oauth2/token`, {
+    grant_type: 'refresh_token',
+    refresh_token: refreshToken,
+    client_id: tenant.clientId,
+  });
   return tokens['refresh_token'] as string;
 }
 
 async function form(url: string, params: Record<string, string>): Promise<Record<string, unknown>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params),
+  });
   const body = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw new Error(`${url}: ${response.status} ${JSON.stringify(body)}`);
   return body;
@@ -294,7 +338,13 @@ async function startApi(): Promise<{ baseUrl: string; adminToken: string; pid: n
   };
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) break;
-    if (await fetch(`${baseUrl}/health`).then((r) => r.ok, () => false)) return { baseUrl, adminToken, pid: child.pid!, stop };
+    if (
+      await fetch(`${baseUrl}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { baseUrl, adminToken, pid: child.pid!, stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stop();
@@ -317,7 +367,9 @@ function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -49,7 +49,11 @@ export async function runEnumeration(api: Api, options: EnumerationOptions): Pro
     const slug = 'enumeration';
     const verified = `verified-${randomBytes(4).toString('hex')}@example.com`;
     const unverified = `unverified-${randomBytes(4).toString('hex')}@example.com`;
-    for (const email of [verified, unverified]) await admin(api, `/projects/${slug}/identities`, { traits: { email, name: 'Known' }, password: 'known password 123' });
+    for (const email of [verified, unverified])
+      await admin(api, `/projects/${slug}/identities`, {
+        traits: { email, name: 'Known' },
+        password: 'known password 123',
+      });
     await verifyAddress(tenant, sink, verified);
     sink.keepCodes(false);
     const unknown = () => `nobody-${randomBytes(6).toString('hex')}@example.com`;
@@ -62,7 +66,11 @@ export async function runEnumeration(api: Api, options: EnumerationOptions): Pro
         prepare: async (label) => {
           const flowId = await startFlow(tenant, 'recovery');
           const email = label === 'known' ? verified : unknown();
-          return () => post(`${tenant.issuer}/flows/recovery`, { flowId, selectedAuthenticator: { authenticatorId: RECOVERY_EMAIL_ID, params: { email } } });
+          return () =>
+            post(`${tenant.issuer}/flows/recovery`, {
+              flowId,
+              selectedAuthenticator: { authenticatorId: RECOVERY_EMAIL_ID, params: { email } },
+            });
         },
       },
       {
@@ -82,18 +90,26 @@ export async function runEnumeration(api: Api, options: EnumerationOptions): Pro
           const flowId = await startFlow(tenant, 'registration');
           const email = label === 'known' ? verified : unknown();
           const params = { 'traits.email': email, 'traits.name': 'Bench', password: 'a long enough password' };
-          return () => post(`${tenant.issuer}/flows/registration`, { flowId, selectedAuthenticator: { authenticatorId: REGISTRATION_FORM_ID, params } });
+          return () =>
+            post(`${tenant.issuer}/flows/registration`, {
+              flowId,
+              selectedAuthenticator: { authenticatorId: REGISTRATION_FORM_ID, params },
+            });
         },
       },
     ];
 
-    console.log(`\nEnumeration by timing: ${options.samples} known + ${options.samples} unknown samples per step, shuffled, ${options.gapMs} ms idle after each`);
+    console.log(
+      `\nEnumeration by timing: ${options.samples} known + ${options.samples} unknown samples per step, shuffled, ${options.gapMs} ms idle after each`,
+    );
     console.log('AUC = P(a known sample is slower than an unknown one); 0.5 = indistinguishable\n');
     for (const endpoint of endpoints) {
       // Warm-up: JIT, caches and connections, for both kinds, before anything counts.
-      for (const label of ['known', 'unknown', 'known', 'unknown'] as const) await timed(endpoint, label, options.gapMs);
+      for (const label of ['known', 'unknown', 'known', 'unknown'] as const)
+        await timed(endpoint, label, options.gapMs);
       const times: Record<Label, number[]> = { known: [], unknown: [] };
-      for (const label of shuffledPairs<Label>(options.samples, 'known', 'unknown')) times[label].push(await timed(endpoint, label, options.gapMs));
+      for (const label of shuffledPairs<Label>(options.samples, 'known', 'unknown'))
+        times[label].push(await timed(endpoint, label, options.gapMs));
       report(endpoint, times);
     }
   } finally {
@@ -117,15 +133,24 @@ async function timed(endpoint: Endpoint, label: Label, gapMs: number): Promise<n
 function report(endpoint: Endpoint, times: Record<Label, number[]>): void {
   const f = (value: number) => value.toFixed(2).padStart(7);
   console.log(`${endpoint.name}`);
-  console.log(`  known   (${endpoint.known}): median ${f(percentile(times.known, 50))} ms, p90 ${f(percentile(times.known, 90))} ms, n=${times.known.length}`);
-  console.log(`  unknown (${endpoint.unknown}): median ${f(percentile(times.unknown, 50))} ms, p90 ${f(percentile(times.unknown, 90))} ms, n=${times.unknown.length}`);
+  console.log(
+    `  known   (${endpoint.known}): median ${f(percentile(times.known, 50))} ms, p90 ${f(percentile(times.known, 90))} ms, n=${times.known.length}`,
+  );
+  console.log(
+    `  unknown (${endpoint.unknown}): median ${f(percentile(times.unknown, 50))} ms, p90 ${f(percentile(times.unknown, 90))} ms, n=${times.unknown.length}`,
+  );
   console.log(`  AUC ${auc(times.known, times.unknown).toFixed(3)}\n`);
 }
 
 async function setUpTenant(api: Api, smtpPort: number): Promise<Tenant> {
   const project = await admin(api, '/projects', { slug: 'enumeration', name: 'Enumeration' });
   const redirectUri = 'com.keyway.bench:/cb';
-  const app = await admin(api, '/projects/enumeration/applications', { name: 'Bench', type: 'public', redirectUris: [redirectUri], appNative: true });
+  const app = await admin(api, '/projects/enumeration/applications', {
+    name: 'Bench',
+    type: 'public',
+    redirectUris: [redirectUri],
+    appNative: true,
+  });
   const smtp = await fetch(`${api.baseUrl}/api/admin/v1/projects/enumeration/email/smtp`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${api.adminToken}` },
@@ -137,9 +162,16 @@ async function setUpTenant(api: Api, smtpPort: number): Promise<Tenant> {
 
 /** Verifies an address the way a user does: the verification flow, with the code from the mail. */
 async function verifyAddress(tenant: Tenant, sink: Sink, email: string): Promise<void> {
-  const started = (await (await post(`${tenant.issuer}/flows/verification`, { client_id: tenant.clientId, email })).json()) as { flowId: string };
+  const started = (await (
+    await post(`${tenant.issuer}/flows/verification`, { client_id: tenant.clientId, email })
+  ).json()) as { flowId: string };
   const code = await sink.codeFor(email);
-  const done = (await (await post(`${tenant.issuer}/flows/verification`, { flowId: started.flowId, selectedAuthenticator: { authenticatorId: VERIFICATION_CODE_ID, params: { code } } })).json()) as { flowStatus: string };
+  const done = (await (
+    await post(`${tenant.issuer}/flows/verification`, {
+      flowId: started.flowId,
+      selectedAuthenticator: { authenticatorId: VERIFICATION_CODE_ID, params: { code } },
+    })
+  ).json()) as { flowStatus: string };
   if (done.flowStatus !== 'SUCCESS_COMPLETED') throw new Error(`could not verify ${email}: ${JSON.stringify(done)}`);
 }
 
@@ -162,7 +194,11 @@ function post(url: string, body: unknown): Promise<Response> {
 }
 
 async function admin(api: Api, path: string, body: unknown): Promise<Record<string, string>> {
-  const response = await fetch(`${api.baseUrl}/api/admin/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${api.adminToken}` }, body: JSON.stringify(body) });
+  const response = await fetch(`${api.baseUrl}/api/admin/v1${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${api.adminToken}` },
+    body: JSON.stringify(body),
+  });
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return response.json() as Promise<Record<string, string>>;
 }

@@ -15,9 +15,11 @@ export function percentile(values: readonly number[], p: number): number {
 export function auc(a: readonly number[], b: readonly number[]): number {
   if (a.length === 0 || b.length === 0) return NaN;
   // Rank-sum in O(n log n): sort both together, give tied values their average rank.
-  const all = [...a.map((value) => ({ value, fromA: true })), ...b.map((value) => ({ value, fromA: false }))].sort((x, y) => x.value - y.value);
+  const all = [...a.map((value) => ({ value, fromA: true })), ...b.map((value) => ({ value, fromA: false }))].sort(
+    (x, y) => x.value - y.value,
+  );
   let rankSumA = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && all[j]!.value === all[i]!.value) j++;
     const averageRank = (i + 1 + j) / 2;

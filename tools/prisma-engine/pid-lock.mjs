@@ -29,7 +29,12 @@ export function lockPathFor(dataDir) {
  */
 export function acquirePidLock(dataDir, owner) {
   const lockPath = lockPathFor(dataDir);
-  const mine = JSON.stringify({ pid: process.pid, hostname: os.hostname(), owner, createdAt: new Date().toISOString() });
+  const mine = JSON.stringify({
+    pid: process.pid,
+    hostname: os.hostname(),
+    owner,
+    createdAt: new Date().toISOString(),
+  });
   fs.mkdirSync(path.dirname(lockPath), { recursive: true });
   // A few rounds suffice: each round either creates the file, fails on a live holder, or clears a stale one.
   for (let round = 0; round < 5; round++) {

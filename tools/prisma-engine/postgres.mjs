@@ -149,7 +149,10 @@ export async function createDatabase(url) {
 /** @param {string} url */
 export async function dropDatabase(url) {
   const name = databaseName(url);
-  await runAdminStatement(withDatabase(url, 'postgres'), `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+  await runAdminStatement(
+    withDatabase(url, 'postgres'),
+    `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`,
+  );
 }
 
 /**
@@ -169,11 +172,17 @@ export function describeConnectionError(error, url) {
     case 'ETIMEDOUT':
       return { code: 'P1001', message: `Can't reach database server at \`${server}\`` };
     case '3D000':
-      return { code: 'P1003', message: `Database \`${databaseName(url)}\` does not exist on the database server at \`${server}\`.` };
+      return {
+        code: 'P1003',
+        message: `Database \`${databaseName(url)}\` does not exist on the database server at \`${server}\`.`,
+      };
     case '28P01':
       return { code: 'P1000', message: `Authentication failed against database server at \`${server}\`: ${message}` };
     case '42P04':
-      return { code: 'P1009', message: `Database \`${databaseName(url)}\` already exists on the database server at \`${server}\`` };
+      return {
+        code: 'P1009',
+        message: `Database \`${databaseName(url)}\` already exists on the database server at \`${server}\``,
+      };
     default:
       return { message };
   }

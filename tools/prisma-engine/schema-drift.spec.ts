@@ -19,13 +19,28 @@ it('prisma/migrations produce exactly prisma/schema.prisma', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-drift-'));
   const env: NodeJS.ProcessEnv = { ...process.env, KEYWAY_DATA_DIR: dataDir };
   delete env['DATABASE_URL'];
-  const args = ['migrate', 'diff', '--from-migrations', 'prisma/migrations', '--to-schema', 'prisma/schema.prisma', '--exit-code', '--script'];
+  const args = [
+    'migrate',
+    'diff',
+    '--from-migrations',
+    'prisma/migrations',
+    '--to-schema',
+    'prisma/schema.prisma',
+    '--exit-code',
+    '--script',
+  ];
   try {
-    const { stdout } = await run(process.execPath, [path.join(ROOT, 'node_modules/prisma/build/index.js'), ...args], { cwd: ROOT, env });
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'node_modules/prisma/build/index.js'), ...args], {
+      cwd: ROOT,
+      env,
+    });
     expect(stdout).toContain('This is an empty migration.');
   } catch (error) {
     const { code, stdout, stderr } = error as { code: number; stdout: string; stderr: string };
-    const hint = code === 2 ? 'schema.prisma has changes no migration contains; run `npx prisma migrate dev --name <change>`:\n' : '';
+    const hint =
+      code === 2
+        ? 'schema.prisma has changes no migration contains; run `npx prisma migrate dev --name <change>`:\n'
+        : '';
     throw new Error(`${hint}prisma ${args.join(' ')} exited with ${code}\n${stdout}${stderr}`);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });

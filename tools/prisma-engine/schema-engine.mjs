@@ -59,7 +59,9 @@ function parseDatasource(url) {
     if (!path.isAbsolute(dataDir)) throw new Error(`A pglite: URL needs an absolute folder, got "${url}".`);
     return { kind: 'pglite', dataDir };
   }
-  throw new Error(`Unsupported datasource URL "${url.split(':')[0]}:…": use postgresql://… or pglite:<absolute folder>.`);
+  throw new Error(
+    `Unsupported datasource URL "${url.split(':')[0]}:…": use postgresql://… or pglite:<absolute folder>.`,
+  );
 }
 
 // ---- one-shot commands: `schema-engine --datasource … cli <command>` ----
@@ -76,7 +78,9 @@ async function runCliCommand(command, datasource) {
     await runDatabaseCommand(command, datasource);
   } catch (error) {
     const { code, message } =
-      datasource.kind === 'postgres' ? postgres.describeConnectionError(error, datasource.url) : { message: String(/** @type {Error} */ (error).message) };
+      datasource.kind === 'postgres'
+        ? postgres.describeConnectionError(error, datasource.url)
+        : { message: String(/** @type {Error} */ (error).message) };
     logLine('ERROR', message, code);
     process.exitCode = 1;
   }
@@ -108,7 +112,9 @@ async function runDatabaseCommand(command, datasource) {
  */
 function logLine(level, message, errorCode) {
   const fields = errorCode ? { message, error_code: errorCode } : { message };
-  process.stderr.write(`${JSON.stringify({ timestamp: new Date().toISOString(), level, fields, target: 'schema_engine::logger' })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ timestamp: new Date().toISOString(), level, fields, target: 'schema_engine::logger' })}\n`,
+  );
 }
 
 // ---- JSON-RPC server ----
@@ -132,7 +138,8 @@ const SHADOW_DB_NOT_READY = /shadow DB must be provided through an external fact
  * @param {Args} args
  */
 async function serve(args) {
-  if (!args.datasource) throw new Error('No datasource URL: set DATABASE_URL or the datasource url in prisma.config.ts.');
+  if (!args.datasource)
+    throw new Error('No datasource URL: set DATABASE_URL or the datasource url in prisma.config.ts.');
   const factory = adapterFactoryFor(args.datasource);
   const boundFactory = bindMigrationAwareSqlAdapterFactory(factory);
   /** @param {unknown} error */
@@ -196,7 +203,8 @@ async function handleRequest(engine, method, params, cli) {
     case 'getDatabaseVersion':
       return engine.version(params);
     default:
-      if (typeof engine[method] !== 'function') throw new Error(`The offline schema engine does not support "${method}".`);
+      if (typeof engine[method] !== 'function')
+        throw new Error(`The offline schema engine does not support "${method}".`);
       return engine[method](params);
   }
 }
@@ -212,7 +220,11 @@ async function withShadowDatabaseReady(engine, method, params) {
     return await engine[method](params);
   } catch (error) {
     if (!SHADOW_DB_NOT_READY.test(String(/** @type {Error} */ (error)?.message))) throw error;
-    await engine.diagnoseMigrationHistory({ migrationsList: params.migrationsList, optInToShadowDatabase: true, filters: params.filters });
+    await engine.diagnoseMigrationHistory({
+      migrationsList: params.migrationsList,
+      optInToShadowDatabase: true,
+      filters: params.filters,
+    });
     return engine[method](params);
   }
 }

@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { generate, generateSecret } from 'otplib';
 import { FlowStepResponse, FlowSuccessResponse } from '@keyway/flow-types';
-import { adminApi, get, postForm, postJson, startFlow, submitPassword, submitTotp, TOTP_AUTHENTICATOR_ID, type Tenant } from './support/http';
+import {
+  adminApi,
+  get,
+  postForm,
+  postJson,
+  startFlow,
+  submitPassword,
+  submitTotp,
+  TOTP_AUTHENTICATOR_ID,
+  type Tenant,
+} from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
 /** base64url("backup-code-authenticator:LOCAL") */
@@ -17,7 +27,16 @@ const TOTP_OPTION = {
   metadata: {
     i18nKey: 'authenticator.totp',
     promptType: 'USER_PROMPT',
-    params: [{ param: 'token', type: 'STRING', order: 0, i18nKey: 'totp.authenticator', displayName: 'Token', confidential: false }],
+    params: [
+      {
+        param: 'token',
+        type: 'STRING',
+        order: 0,
+        i18nKey: 'totp.authenticator',
+        displayName: 'Token',
+        confidential: false,
+      },
+    ],
   },
   requiredParams: ['token'],
 };
@@ -28,7 +47,16 @@ const BACKUP_CODE_OPTION = {
   metadata: {
     i18nKey: 'authenticator.backup.code',
     promptType: 'USER_PROMPT',
-    params: [{ param: 'code', type: 'STRING', order: 0, i18nKey: 'backup.code.param', displayName: 'Backup code', confidential: true }],
+    params: [
+      {
+        param: 'code',
+        type: 'STRING',
+        order: 0,
+        i18nKey: 'backup.code.param',
+        displayName: 'Backup code',
+        confidential: true,
+      },
+    ],
   },
   requiredParams: ['code'],
 };
@@ -48,11 +76,21 @@ describe('backup codes and in-flow enrollment', () => {
 
   async function createProject(settings?: Record<string, unknown>) {
     const slug = `bc-${randomBytes(5).toString('hex')}`;
-    const project = await admin.post('/projects', { slug, name: `Backup codes ${slug}`, ...(settings ? { settings } : {}) });
+    const project = await admin.post('/projects', {
+      slug,
+      name: `Backup codes ${slug}`,
+      ...(settings ? { settings } : {}),
+    });
     expect(project.status).toBe(201);
     const redirectUri = 'com.example.app:/oauth2redirect';
     const createApp = async (body: Record<string, unknown>): Promise<App & { body: any }> => {
-      const app = await admin.post(`/projects/${slug}/applications`, { name: 'Native app', type: 'public', redirectUris: [redirectUri], appNative: true, ...body });
+      const app = await admin.post(`/projects/${slug}/applications`, {
+        name: 'Native app',
+        type: 'public',
+        redirectUris: [redirectUri],
+        appNative: true,
+        ...body,
+      });
       expect(app.status).toBe(201);
       return { issuer: project.body.issuer, clientId: app.body.clientId, redirectUri, body: app.body };
     };
@@ -87,7 +125,10 @@ describe('backup codes and in-flow enrollment', () => {
   }
 
   function submitBackupCode(app: Pick<App, 'issuer'>, flowId: string, code: string) {
-    return postJson(`${app.issuer}/oauth2/authn`, { flowId, selectedAuthenticator: { authenticatorId: BACKUP_CODE_AUTHENTICATOR_ID, params: { code } } });
+    return postJson(`${app.issuer}/oauth2/authn`, {
+      flowId,
+      selectedAuthenticator: { authenticatorId: BACKUP_CODE_AUTHENTICATOR_ID, params: { code } },
+    });
   }
 
   /** A Bearer header for the user, from a password-only login of the same project. */
@@ -106,8 +147,16 @@ describe('backup codes and in-flow enrollment', () => {
     return { authorization: `Bearer ${token.body.access_token}` };
   }
 
-  async function generateCodes(project: { issuer: string; passwordOnly: App }, user: User, body: unknown = {}): Promise<string[]> {
-    const created = await postJson(`${project.issuer}/me/backup-codes`, body, await bearerFor(project.passwordOnly, user));
+  async function generateCodes(
+    project: { issuer: string; passwordOnly: App },
+    user: User,
+    body: unknown = {},
+  ): Promise<string[]> {
+    const created = await postJson(
+      `${project.issuer}/me/backup-codes`,
+      body,
+      await bearerFor(project.passwordOnly, user),
+    );
     expect(created.status).toBe(201);
     return created.body.codes;
   }
@@ -145,7 +194,9 @@ describe('backup codes and in-flow enrollment', () => {
       const { flowId } = await passPasswordStep(project.twoStep, user);
       const old = await submitBackupCode(project.twoStep, flowId, first.body.codes[0]);
       expect(old.body.nextStep.messages[0].messageId).toBe('msg_invalid_backup_code');
-      expect((await submitBackupCode(project.twoStep, flowId, second.body.codes[0])).body.flowStatus).toBe('SUCCESS_COMPLETED');
+      expect((await submitBackupCode(project.twoStep, flowId, second.body.codes[0])).body.flowStatus).toBe(
+        'SUCCESS_COMPLETED',
+      );
 
       // Admin reads show the credential type, never the hashes.
       const identity = await admin.get(`/projects/${project.slug}/identities/${user.id}`);
@@ -166,7 +217,9 @@ describe('backup codes and in-flow enrollment', () => {
 
     it('offers TOTP and Backup code as a MULTI_OPTIONS_PROMPT; a backup code signs in, and the id_token lists pwd and otp', async () => {
       const app = project.twoStep;
-      const client = await oidc.discovery(new URL(app.issuer), app.clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+      const client = await oidc.discovery(new URL(app.issuer), app.clientId, undefined, oidc.None(), {
+        execute: [oidc.allowInsecureRequests],
+      });
       const nonce = oidc.randomNonce();
       const { response, verifier } = await startFlow(app, { nonce });
       const second = await submitPassword(app, response.body.flowId, user.email, user.password);
@@ -181,14 +234,24 @@ describe('backup codes and in-flow enrollment', () => {
 
       // As printed, in capitals: users copy codes off paper.
       const done = await submitBackupCode(app, response.body.flowId, (codes[0] ?? '').toUpperCase());
-      expect(done.body).toEqual({ flowStatus: 'SUCCESS_COMPLETED', authData: { code: expect.any(String), state: 'st-123', session_state: expect.any(String) } });
+      expect(done.body).toEqual({
+        flowStatus: 'SUCCESS_COMPLETED',
+        authData: { code: expect.any(String), state: 'st-123', session_state: expect.any(String) },
+      });
       const { code, state } = FlowSuccessResponse.parse(done.body).authData;
       const callback = new URL(`${app.redirectUri}?${new URLSearchParams({ code, state: state ?? '' })}`);
-      const tokens = await oidc.authorizationCodeGrant(client, callback, { pkceCodeVerifier: verifier, expectedState: 'st-123', expectedNonce: nonce, idTokenExpected: true });
+      const tokens = await oidc.authorizationCodeGrant(client, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: 'st-123',
+        expectedNonce: nonce,
+        idTokenExpected: true,
+      });
       const claims = tokens.claims()!;
       expect(claims.sub).toBe(user.id);
       expect([...((claims.amr as string[] | undefined) ?? [])].sort()).toEqual(['otp', 'pwd']);
-      expect((await get(`${app.issuer}/me/backup-codes`, { authorization: `Bearer ${tokens.access_token}` })).body.remaining).toBe(9);
+      expect(
+        (await get(`${app.issuer}/me/backup-codes`, { authorization: `Bearer ${tokens.access_token}` })).body.remaining,
+      ).toBe(9);
     });
 
     it('refuses a backup code that was already used, with remainingAttempts', async () => {
@@ -221,17 +284,29 @@ describe('backup codes and in-flow enrollment', () => {
       expect(wrong.body.nextStep.stepType).toBe('MULTI_OPTIONS_PROMPT');
       // The reuse above counted too: backup-code failures are counted per identity until a success.
       expect(wrong.body.nextStep.messages).toEqual([
-        expect.objectContaining({ messageId: 'msg_invalid_backup_code', i18nKey: 'message.msg_invalid_backup_code', context: [{ key: 'remainingAttempts', value: '3' }] }),
+        expect.objectContaining({
+          messageId: 'msg_invalid_backup_code',
+          i18nKey: 'message.msg_invalid_backup_code',
+          context: [{ key: 'remainingAttempts', value: '3' }],
+        }),
       ]);
       const malformed = await submitBackupCode(project.twoStep, flowId, 'not a code');
       expect(malformed.body.nextStep.messages[0].context).toEqual([{ key: 'remainingAttempts', value: '2' }]);
-      expect((await submitTotp(project.twoStep, flowId, await generate({ secret: user.secret }))).body.flowStatus).toBe('SUCCESS_COMPLETED');
+      expect((await submitTotp(project.twoStep, flowId, await generate({ secret: user.secret }))).body.flowStatus).toBe(
+        'SUCCESS_COMPLETED',
+      );
     });
 
     it('accepts two concurrent submissions of one code at most once', async () => {
-      const [a, b] = await Promise.all([passPasswordStep(project.twoStep, user), passPasswordStep(project.twoStep, user)]);
+      const [a, b] = await Promise.all([
+        passPasswordStep(project.twoStep, user),
+        passPasswordStep(project.twoStep, user),
+      ]);
       const code = codes[1] ?? '';
-      const results = await Promise.all([submitBackupCode(project.twoStep, a.flowId, code), submitBackupCode(project.twoStep, b.flowId, code)]);
+      const results = await Promise.all([
+        submitBackupCode(project.twoStep, a.flowId, code),
+        submitBackupCode(project.twoStep, b.flowId, code),
+      ]);
       expect(results.map((r) => r.body.flowStatus).sort()).toEqual(['FAIL_INCOMPLETE', 'SUCCESS_COMPLETED']);
     });
 
@@ -263,7 +338,12 @@ describe('backup codes and in-flow enrollment', () => {
       if (last.flowStatus === 'FAIL_INCOMPLETE') remaining.push(last.nextStep.messages[0].context[0].value);
     }
     expect(remaining).toEqual(['2', '1']);
-    expect(last).toEqual({ flowId, flowStatus: 'FAIL_COMPLETED', flowType: 'AUTHENTICATION', messages: [expect.objectContaining({ messageId: 'msg_account_locked' })] });
+    expect(last).toEqual({
+      flowId,
+      flowStatus: 'FAIL_COMPLETED',
+      flowType: 'AUTHENTICATION',
+      messages: [expect.objectContaining({ messageId: 'msg_account_locked' })],
+    });
 
     // The lock is on the identity: a valid code, or the password, is refused while it lasts.
     const { response } = await startFlow(project.twoStep);
@@ -290,7 +370,9 @@ describe('backup codes and in-flow enrollment', () => {
 
     it('when allowed, enrolls with the secret from the prompt: the first valid code confirms it and completes the step', async () => {
       const project = await createProject();
-      const patched = await admin.patch(`/projects/${project.slug}/applications/${project.twoStep.clientId}`, { allowEnrollmentInFlow: true });
+      const patched = await admin.patch(`/projects/${project.slug}/applications/${project.twoStep.clientId}`, {
+        allowEnrollmentInFlow: true,
+      });
       expect(patched.status).toBe(200);
       expect(patched.body).toMatchObject({ allowEnrollmentInFlow: true, loginFlow: TWO_STEP });
       const app = project.twoStep;
@@ -303,7 +385,14 @@ describe('backup codes and in-flow enrollment', () => {
         authenticators: [
           {
             ...TOTP_OPTION,
-            metadata: { ...TOTP_OPTION.metadata, additionalData: { enrollment: 'true', secret: expect.stringMatching(/^[A-Z2-7]{32}$/), otpauthUri: expect.any(String) } },
+            metadata: {
+              ...TOTP_OPTION.metadata,
+              additionalData: {
+                enrollment: 'true',
+                secret: expect.stringMatching(/^[A-Z2-7]{32}$/),
+                otpauthUri: expect.any(String),
+              },
+            },
           },
         ],
       });
@@ -316,7 +405,9 @@ describe('backup codes and in-flow enrollment', () => {
       // A wrong code counts, and the step comes back with the same secret (the user has scanned it).
       const wrong = await submitTotp(app, flowId, (await generate({ secret })) === '000000' ? '000001' : '000000');
       expect(wrong.body.flowStatus).toBe('FAIL_INCOMPLETE');
-      expect(wrong.body.nextStep.messages).toEqual([expect.objectContaining({ messageId: 'msg_invalid_totp', context: [{ key: 'remainingAttempts', value: '4' }] })]);
+      expect(wrong.body.nextStep.messages).toEqual([
+        expect.objectContaining({ messageId: 'msg_invalid_totp', context: [{ key: 'remainingAttempts', value: '4' }] }),
+      ]);
       expect(wrong.body.nextStep.authenticators[0].metadata.additionalData.secret).toBe(secret);
 
       const code = await generate({ secret });
@@ -352,16 +443,30 @@ describe('backup codes and in-flow enrollment', () => {
       const { flowId, step } = await passPasswordStep(app, user);
       expect(step.body.nextStep).toEqual({
         stepType: 'MULTI_OPTIONS_PROMPT',
-        authenticators: [{ authenticatorId: TOTP_AUTHENTICATOR_ID, authenticator: 'TOTP', idp: 'LOCAL', metadata: { i18nKey: 'authenticator.totp' } }, BACKUP_CODE_OPTION],
+        authenticators: [
+          {
+            authenticatorId: TOTP_AUTHENTICATOR_ID,
+            authenticator: 'TOTP',
+            idp: 'LOCAL',
+            metadata: { i18nKey: 'authenticator.totp' },
+          },
+          BACKUP_CODE_OPTION,
+        ],
       });
       // A code for a secret of the client's choosing, before any secret was issued, proves nothing.
       const forged = await postJson(`${app.issuer}/oauth2/authn`, {
         flowId,
-        selectedAuthenticator: { authenticatorId: TOTP_AUTHENTICATOR_ID, params: { token: await generate({ secret: generateSecret() }), secret: generateSecret() } },
+        selectedAuthenticator: {
+          authenticatorId: TOTP_AUTHENTICATOR_ID,
+          params: { token: await generate({ secret: generateSecret() }), secret: generateSecret() },
+        },
       });
       expect(forged.body.nextStep.messages[0].messageId).toBe('msg_totp_enrollment_not_started');
 
-      const initiated = await postJson(`${app.issuer}/oauth2/authn`, { flowId, selectedAuthenticator: { authenticatorId: TOTP_AUTHENTICATOR_ID } });
+      const initiated = await postJson(`${app.issuer}/oauth2/authn`, {
+        flowId,
+        selectedAuthenticator: { authenticatorId: TOTP_AUTHENTICATOR_ID },
+      });
       expect(initiated.body.nextStep.stepType).toBe('AUTHENTICATOR_PROMPT');
       const { secret } = initiated.body.nextStep.authenticators[0].metadata.additionalData;
       expect((await submitTotp(app, flowId, await generate({ secret }))).body.flowStatus).toBe('SUCCESS_COMPLETED');

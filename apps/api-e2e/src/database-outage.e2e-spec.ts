@@ -12,16 +12,26 @@ const LOGS = { KEYWAY_LOG_LEVEL: 'info', KEYWAY_LOG_FORMAT: 'json' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A request that may hang (as it does without timeouts): give up after 10 s instead of the test's limit. */
-async function timed(url: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: any; ms: number }> {
+async function timed(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; headers: Headers; body: any; ms: number }> {
   const started = Date.now();
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined, ms: Date.now() - started };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? JSON.parse(text) : undefined,
+    ms: Date.now() - started,
+  };
 }
 
 const describePostgres = E2E_DATABASE === 'postgres' ? describe : describe.skip;
 if (E2E_DATABASE !== 'postgres') {
-  console.log('database-outage.e2e-spec: skipped on PGlite (in-process, nothing to stall); run with E2E_DATABASE=postgres');
+  console.log(
+    'database-outage.e2e-spec: skipped on PGlite (in-process, nothing to stall); run with E2E_DATABASE=postgres',
+  );
 }
 
 describePostgres('a stalled or missing PostgreSQL', () => {
@@ -55,7 +65,9 @@ describePostgres('a stalled or missing PostgreSQL', () => {
 
     async function duringTheStall(logFrom: number): Promise<void> {
       const ids = Array.from({ length: 3 }, () => `outage-${randomBytes(6).toString('hex')}`);
-      const admin = await timed(`${server.baseUrl}/api/admin/v1/projects`, { headers: { authorization: `Bearer ${server.adminToken}`, 'x-request-id': ids[0]! } });
+      const admin = await timed(`${server.baseUrl}/api/admin/v1/projects`, {
+        headers: { authorization: `Bearer ${server.adminToken}`, 'x-request-id': ids[0]! },
+      });
       expect(admin).toMatchObject({ status: 503, body: { code: 'KW-50300', traceId: ids[0] } });
       expect(admin.headers.get('retry-after')).toBe('5');
       expect(admin.ms).toBeLessThan(5_000);
@@ -97,7 +109,8 @@ describePostgres('a stalled or missing PostgreSQL', () => {
       // The outage in the log: JSON lines, each failed request once (by its trace id), no stack traces.
       const lines = server.output().slice(logFrom).split('\n').filter(Boolean);
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
-      for (const id of ids) expect(lines.filter((line) => line.includes(id))).toEqual([expect.stringContaining('"database unavailable"')]);
+      for (const id of ids)
+        expect(lines.filter((line) => line.includes(id))).toEqual([expect.stringContaining('"database unavailable"')]);
       expect(lines.filter((line) => line.includes('"stack"') || line.includes('    at '))).toEqual([]);
     }
 
@@ -111,7 +124,10 @@ describePostgres('a stalled or missing PostgreSQL', () => {
         await db.end();
       }
       const ready = await timed(`${server.baseUrl}/health/ready`);
-      expect(ready).toMatchObject({ status: 503, body: { status: 'unavailable', reason: expect.stringContaining('no migrations table') } });
+      expect(ready).toMatchObject({
+        status: 503,
+        body: { status: 'unavailable', reason: expect.stringContaining('no migrations table') },
+      });
       expect((await timed(`${server.baseUrl}/health`)).status).toBe(503);
       expect((await timed(`${server.baseUrl}/health/live`)).status).toBe(200);
     });
@@ -123,12 +139,17 @@ describePostgres('a stalled or missing PostgreSQL', () => {
       const db = new Client({ connectionString: server.databaseUrl });
       await db.connect();
       try {
-        await db.query(`DELETE FROM "_prisma_migrations" WHERE "migration_name" = (SELECT max("migration_name") FROM "_prisma_migrations")`);
+        await db.query(
+          `DELETE FROM "_prisma_migrations" WHERE "migration_name" = (SELECT max("migration_name") FROM "_prisma_migrations")`,
+        );
       } finally {
         await db.end();
       }
       const ready = await timed(`${server.baseUrl}/health/ready`);
-      expect(ready).toMatchObject({ status: 503, body: { reason: expect.stringContaining('migration(s) not applied') } });
+      expect(ready).toMatchObject({
+        status: 503,
+        body: { reason: expect.stringContaining('migration(s) not applied') },
+      });
     } finally {
       await server.stop();
     }
@@ -140,7 +161,10 @@ describePostgres('a stalled or missing PostgreSQL', () => {
     const later = [setTimeout(() => proxy.set('stall'), 2_000), setTimeout(() => proxy.set('forward'), 4_500)];
     let server: KeywayServer | undefined;
     try {
-      server = await startKeyway({ env: { ...TIMEOUTS, ...LOGS, KEYWAY_DB_START_RETRY_SECONDS: '30' }, routeDatabase: (url) => proxy.wrap(url) });
+      server = await startKeyway({
+        env: { ...TIMEOUTS, ...LOGS, KEYWAY_DB_START_RETRY_SECONDS: '30' },
+        routeDatabase: (url) => proxy.wrap(url),
+      });
       expect((await timed(`${server.baseUrl}/health/ready`)).status).toBe(200);
       const retries = server
         .output()
@@ -159,7 +183,10 @@ describePostgres('a stalled or missing PostgreSQL', () => {
     const proxy = new StallProxy(POSTGRES, 'refuse');
     await proxy.start();
     try {
-      const failed = await startKeyway({ env: { ...TIMEOUTS, ...LOGS, KEYWAY_DB_START_RETRY_SECONDS: '2' }, routeDatabase: (url) => proxy.wrap(url) }).then(
+      const failed = await startKeyway({
+        env: { ...TIMEOUTS, ...LOGS, KEYWAY_DB_START_RETRY_SECONDS: '2' },
+        routeDatabase: (url) => proxy.wrap(url),
+      }).then(
         () => undefined,
         (error: Error) => error.message,
       );
@@ -167,7 +194,13 @@ describePostgres('a stalled or missing PostgreSQL', () => {
       const output = failed!.replace(/^API exited with 1:\n/, '');
       const lines = output.split('\n').filter(Boolean);
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
-      expect(lines.map((line) => JSON.parse(line))).toContainEqual(expect.objectContaining({ level: 60, msg: 'Keyway failed to start', err: expect.objectContaining({ message: expect.any(String) }) }));
+      expect(lines.map((line) => JSON.parse(line))).toContainEqual(
+        expect.objectContaining({
+          level: 60,
+          msg: 'Keyway failed to start',
+          err: expect.objectContaining({ message: expect.any(String) }),
+        }),
+      );
     } finally {
       await proxy.stop();
     }

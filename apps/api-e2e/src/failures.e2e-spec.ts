@@ -1,4 +1,14 @@
-import { createTenant, get, pkcePair, postForm, postJson, startFlow, submitPassword, BASIC_AUTHENTICATOR_ID, type Tenant } from './support/http';
+import {
+  createTenant,
+  get,
+  pkcePair,
+  postForm,
+  postJson,
+  startFlow,
+  submitPassword,
+  BASIC_AUTHENTICATOR_ID,
+  type Tenant,
+} from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,9 +93,12 @@ describe('app-native login: failures, lockout and bad input', () => {
       const reuse = await submitPassword(locked, response.body.flowId, locked.email, locked.password);
       expect(reuse.status).toBe(400);
 
-      const identity = await get(`${server.baseUrl}/api/admin/v1/projects/${locked.slug}/identities/${locked.identityId}`, {
-        authorization: `Bearer ${server.adminToken}`,
-      });
+      const identity = await get(
+        `${server.baseUrl}/api/admin/v1/projects/${locked.slug}/identities/${locked.identityId}`,
+        {
+          authorization: `Bearer ${server.adminToken}`,
+        },
+      );
       expect(identity.body.lockedUntil).toEqual(expect.any(String));
 
       await sleep(2100);
@@ -99,8 +112,12 @@ describe('app-native login: failures, lockout and bad input', () => {
       // guesses were checked and a right password among them got in.
       const locking = await createTenant(server);
       const flows = await Promise.all(Array.from({ length: 16 }, () => startFlow(locking)));
-      const answers = await Promise.all(flows.map(({ response }) => submitPassword(locking, response.body.flowId, locking.email, 'wrong-guess')));
-      const evaluated = answers.filter((a) => a.body.flowStatus === 'FAIL_INCOMPLETE').map((a) => a.body.nextStep.messages[0].context[0].value);
+      const answers = await Promise.all(
+        flows.map(({ response }) => submitPassword(locking, response.body.flowId, locking.email, 'wrong-guess')),
+      );
+      const evaluated = answers
+        .filter((a) => a.body.flowStatus === 'FAIL_INCOMPLETE')
+        .map((a) => a.body.nextStep.messages[0].context[0].value);
       expect(evaluated.sort()).toEqual(['1', '2', '3', '4']);
       expect(answers.filter((a) => a.body.flowStatus === 'FAIL_COMPLETED')).toHaveLength(12);
       for (const answer of answers.filter((a) => a.body.flowStatus === 'FAIL_COMPLETED')) {
@@ -114,21 +131,28 @@ describe('app-native login: failures, lockout and bad input', () => {
     });
 
     it('makes locks progressive: the first one lasts initialDurationSeconds, not durationSeconds', async () => {
-      const locking = await createTenant(server, { lockout: { maxAttempts: 2, initialDurationSeconds: 2, durationSeconds: 900 } });
+      const locking = await createTenant(server, {
+        lockout: { maxAttempts: 2, initialDurationSeconds: 2, durationSeconds: 900 },
+      });
       for (let i = 0; i < 2; i++) {
         const { response } = await startFlow(locking);
         await submitPassword(locking, response.body.flowId, locking.email, 'wrong');
       }
-      const identity = await get(`${server.baseUrl}/api/admin/v1/projects/${locking.slug}/identities/${locking.identityId}`, {
-        authorization: `Bearer ${server.adminToken}`,
-      });
+      const identity = await get(
+        `${server.baseUrl}/api/admin/v1/projects/${locking.slug}/identities/${locking.identityId}`,
+        {
+          authorization: `Bearer ${server.adminToken}`,
+        },
+      );
       const lockSeconds = (Date.parse(identity.body.lockedUntil) - Date.now()) / 1000;
       expect(lockSeconds).toBeGreaterThan(0);
       expect(lockSeconds).toBeLessThanOrEqual(2);
 
       await sleep(2100);
       const { response } = await startFlow(locking);
-      expect((await submitPassword(locking, response.body.flowId, locking.email, locking.password)).body.flowStatus).toBe('SUCCESS_COMPLETED');
+      expect(
+        (await submitPassword(locking, response.body.flowId, locking.email, locking.password)).body.flowStatus,
+      ).toBe('SUCCESS_COMPLETED');
     });
 
     it('locks unknown usernames the same way, so locking reveals nothing', async () => {
@@ -136,7 +160,9 @@ describe('app-native login: failures, lockout and bad input', () => {
       const outcomes: string[] = [];
       for (let i = 0; i < 3; i++) {
         const { response } = await startFlow(locked);
-        outcomes.push((await submitPassword(locked, response.body.flowId, 'ghost@example.com', 'wrong')).body.flowStatus);
+        outcomes.push(
+          (await submitPassword(locked, response.body.flowId, 'ghost@example.com', 'wrong')).body.flowStatus,
+        );
       }
       expect(outcomes).toEqual(['FAIL_INCOMPLETE', 'FAIL_COMPLETED', 'FAIL_COMPLETED']);
     });
@@ -146,21 +172,39 @@ describe('app-native login: failures, lockout and bad input', () => {
     /** `fields` names the bad params or body fields of a 400 that has them (docs/errors.md). */
     const expectApiError = (response: { status: number; body: any }, status = 400, fields?: string[]) => {
       expect(response.status).toBe(status);
-      expect(response.body).toEqual({ code: expect.any(String), message: expect.any(String), description: expect.any(String), traceId: expect.any(String), ...(fields ? { fields: fields.map((field) => expect.objectContaining({ field })) } : {}) });
+      expect(response.body).toEqual({
+        code: expect.any(String),
+        message: expect.any(String),
+        description: expect.any(String),
+        traceId: expect.any(String),
+        ...(fields ? { fields: fields.map((field) => expect.objectContaining({ field })) } : {}),
+      });
     };
 
     it('rejects an unknown flowId', async () => {
-      const response = await authn({ flowId: '6f9619ff-8b86-4011-b42d-00c04fc964ff', selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID, params: { username: 'a', password: 'b' } } });
+      const response = await authn({
+        flowId: '6f9619ff-8b86-4011-b42d-00c04fc964ff',
+        selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID, params: { username: 'a', password: 'b' } },
+      });
       expectApiError(response);
       expect(response.body.code).toBe('FLW-60001');
-      expectApiError(await authn({ flowId: 'not-a-uuid', selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID } }));
+      expectApiError(
+        await authn({ flowId: 'not-a-uuid', selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID } }),
+      );
     });
 
     it('rejects an authenticator the step does not offer', async () => {
       const { response } = await startFlow(tenant);
       const totp = Buffer.from('totp:LOCAL').toString('base64url');
-      for (const authenticatorId of [totp, 'garbage!', Buffer.from('BasicAuthenticator:Google').toString('base64url')]) {
-        const answer = await authn({ flowId: response.body.flowId, selectedAuthenticator: { authenticatorId, params: { token: '1' } } });
+      for (const authenticatorId of [
+        totp,
+        'garbage!',
+        Buffer.from('BasicAuthenticator:Google').toString('base64url'),
+      ]) {
+        const answer = await authn({
+          flowId: response.body.flowId,
+          selectedAuthenticator: { authenticatorId, params: { token: '1' } },
+        });
         expectApiError(answer);
         expect(answer.body.code).toBe('FLW-60002');
       }
@@ -168,30 +212,55 @@ describe('app-native login: failures, lockout and bad input', () => {
 
     it('rejects missing params', async () => {
       const { response } = await startFlow(tenant);
-      const noParams = await authn({ flowId: response.body.flowId, selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID } });
+      const noParams = await authn({
+        flowId: response.body.flowId,
+        selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID },
+      });
       expectApiError(noParams, 400, ['selectedAuthenticator.params.username', 'selectedAuthenticator.params.password']);
       expect(noParams.body.description).toContain('username, password');
-      const noPassword = await authn({ flowId: response.body.flowId, selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID, params: { username: tenant.email } } });
+      const noPassword = await authn({
+        flowId: response.body.flowId,
+        selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID, params: { username: tenant.email } },
+      });
       expectApiError(noPassword, 400, ['selectedAuthenticator.params.password']);
       expect(noPassword.body.description).toContain('password');
-      expectApiError(await authn({ selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID } }), 400, ['flowId']);
-      expectApiError(await authn({ flowId: response.body.flowId, selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID, params: { username: 1 } } }), 400, ['selectedAuthenticator.params.username']);
+      expectApiError(await authn({ selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID } }), 400, [
+        'flowId',
+      ]);
+      expectApiError(
+        await authn({
+          flowId: response.body.flowId,
+          selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID, params: { username: 1 } },
+        }),
+        400,
+        ['selectedAuthenticator.params.username'],
+      );
       // None of this used up the flow.
       const done = await submitPassword(tenant, response.body.flowId, tenant.email, tenant.password);
       expect(done.body.flowStatus).toBe('SUCCESS_COMPLETED');
     });
 
     it('rejects a non-JSON or malformed body', async () => {
-      const form = await fetch(`${tenant.issuer}/oauth2/authn`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'flowId=1' });
+      const form = await fetch(`${tenant.issuer}/oauth2/authn`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'flowId=1',
+      });
       expectApiError({ status: form.status, body: await form.json() }, 415);
-      const broken = await fetch(`${tenant.issuer}/oauth2/authn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"flowId":' });
+      const broken = await fetch(`${tenant.issuer}/oauth2/authn`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"flowId":',
+      });
       expectApiError({ status: broken.status, body: await broken.json() });
       expectApiError(await postJson(`${tenant.issuer}/oauth2/authn`, ['not', 'an', 'object']), 400, ['body']);
     });
 
     it('refuses to reuse a flow after success', async () => {
       const { response } = await startFlow(tenant);
-      expect((await submitPassword(tenant, response.body.flowId, tenant.email, tenant.password)).body.flowStatus).toBe('SUCCESS_COMPLETED');
+      expect((await submitPassword(tenant, response.body.flowId, tenant.email, tenant.password)).body.flowStatus).toBe(
+        'SUCCESS_COMPLETED',
+      );
       const again = await submitPassword(tenant, response.body.flowId, tenant.email, tenant.password);
       expectApiError(again);
       expect(again.body.code).toBe('FLW-60001');
@@ -205,7 +274,10 @@ describe('app-native login: failures, lockout and bad input', () => {
     });
 
     it('answers 404 for an unknown tenant', async () => {
-      const response = await postJson(`${server.baseUrl}/t/no-such-tenant/oauth2/authn`, { flowId: 'x', selectedAuthenticator: { authenticatorId: 'y' } });
+      const response = await postJson(`${server.baseUrl}/t/no-such-tenant/oauth2/authn`, {
+        flowId: 'x',
+        selectedAuthenticator: { authenticatorId: 'y' },
+      });
       expectApiError(response, 404);
     });
   });
@@ -259,7 +331,11 @@ describe('app-native login: failures, lockout and bad input', () => {
     it('rejects repeated parameters', async () => {
       const body = new URLSearchParams(valid());
       body.append('scope', 'email');
-      const response = await fetch(`${tenant.issuer}/oauth2/authorize`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      const response = await fetch(`${tenant.issuer}/oauth2/authorize`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
       expectOAuthError({ status: response.status, body: await response.json() }, 'invalid_request');
     });
   });
@@ -274,7 +350,12 @@ describe('app-native login: failures, lockout and bad input', () => {
 
     it('refuses a wrong code_verifier, and the code is spent afterwards', async () => {
       const { code, verifier } = await freshCode();
-      const base = { grant_type: 'authorization_code', code, redirect_uri: tenant.redirectUri, client_id: tenant.clientId };
+      const base = {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: tenant.redirectUri,
+        client_id: tenant.clientId,
+      };
       const wrong = await token({ ...base, code_verifier: pkcePair().verifier });
       expect(wrong.body.error).toBe('invalid_grant');
       expect((await token({ ...base, code_verifier: verifier })).body.error).toBe('invalid_grant');
@@ -282,23 +363,54 @@ describe('app-native login: failures, lockout and bad input', () => {
 
     it('refuses a missing verifier, a wrong redirect_uri and another client', async () => {
       const a = await freshCode();
-      expect((await token({ grant_type: 'authorization_code', code: a.code, redirect_uri: tenant.redirectUri, client_id: tenant.clientId })).body.error).toBe('invalid_grant');
+      expect(
+        (
+          await token({
+            grant_type: 'authorization_code',
+            code: a.code,
+            redirect_uri: tenant.redirectUri,
+            client_id: tenant.clientId,
+          })
+        ).body.error,
+      ).toBe('invalid_grant');
       const b = await freshCode();
-      expect((await token({ grant_type: 'authorization_code', code: b.code, redirect_uri: 'com.example.app:/other', code_verifier: b.verifier, client_id: tenant.clientId })).body.error).toBe('invalid_grant');
+      expect(
+        (
+          await token({
+            grant_type: 'authorization_code',
+            code: b.code,
+            redirect_uri: 'com.example.app:/other',
+            code_verifier: b.verifier,
+            client_id: tenant.clientId,
+          })
+        ).body.error,
+      ).toBe('invalid_grant');
       const other = await createTenant(server);
       const c = await freshCode();
-      const crossClient = await postForm(`${other.issuer}/oauth2/token`, { grant_type: 'authorization_code', code: c.code, redirect_uri: tenant.redirectUri, code_verifier: c.verifier, client_id: other.clientId });
+      const crossClient = await postForm(`${other.issuer}/oauth2/token`, {
+        grant_type: 'authorization_code',
+        code: c.code,
+        redirect_uri: tenant.redirectUri,
+        code_verifier: c.verifier,
+        client_id: other.clientId,
+      });
       expect(crossClient.body.error).toBe('invalid_grant');
     });
 
     it('answers RFC 6749 errors for unknown grants, clients and missing parameters', async () => {
-      expect((await token({ grant_type: 'password', client_id: tenant.clientId })).body.error).toBe('unsupported_grant_type');
+      expect((await token({ grant_type: 'password', client_id: tenant.clientId })).body.error).toBe(
+        'unsupported_grant_type',
+      );
       const unknownClient = await token({ grant_type: 'authorization_code', code: 'x', client_id: 'nope' });
       expect(unknownClient.status).toBe(401);
       expect(unknownClient.body.error).toBe('invalid_client');
       expect((await token({ client_id: tenant.clientId })).body.error).toBe('invalid_request');
-      expect((await token({ grant_type: 'authorization_code', client_id: tenant.clientId })).body.error).toBe('invalid_request');
-      expect((await token({ grant_type: 'refresh_token', refresh_token: 'bogus', client_id: tenant.clientId })).body.error).toBe('invalid_grant');
+      expect((await token({ grant_type: 'authorization_code', client_id: tenant.clientId })).body.error).toBe(
+        'invalid_request',
+      );
+      expect(
+        (await token({ grant_type: 'refresh_token', refresh_token: 'bogus', client_id: tenant.clientId })).body.error,
+      ).toBe('invalid_grant');
       const json = await postJson(`${tenant.issuer}/oauth2/token`, { grant_type: 'authorization_code' });
       expect(json.status).toBe(400);
       expect(json.body.error).toBe('invalid_request');

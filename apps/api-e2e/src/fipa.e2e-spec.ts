@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { generate, generateSecret } from 'otplib';
 import { AuthorizationChallengeCodeResponse, AuthorizationChallengeErrorResponse } from '@keyway/flow-types';
-import { adminApi, BASIC_AUTHENTICATOR_ID, createTenant, get, pkcePair, postForm, TOTP_AUTHENTICATOR_ID, type Tenant } from './support/http';
+import {
+  adminApi,
+  BASIC_AUTHENTICATOR_ID,
+  createTenant,
+  get,
+  pkcePair,
+  postForm,
+  TOTP_AUTHENTICATOR_ID,
+  type Tenant,
+} from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,7 +30,16 @@ const TOTP_STEP = {
       metadata: {
         i18nKey: 'authenticator.totp',
         promptType: 'USER_PROMPT',
-        params: [{ param: 'token', type: 'STRING', order: 0, i18nKey: 'totp.authenticator', displayName: 'Token', confidential: false }],
+        params: [
+          {
+            param: 'token',
+            type: 'STRING',
+            order: 0,
+            i18nKey: 'totp.authenticator',
+            displayName: 'Token',
+            confidential: false,
+          },
+        ],
       },
       requiredParams: ['token'],
     },
@@ -39,8 +57,11 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
   /** Password + TOTP project. */
   let twoStep: Client & { slug: string };
 
-  const challenge = (client: Pick<Tenant, 'issuer'>, params: Record<string, string>, headers: Record<string, string> = {}) =>
-    postForm(`${client.issuer}/oauth2/authorize-challenge`, params, headers);
+  const challenge = (
+    client: Pick<Tenant, 'issuer'>,
+    params: Record<string, string>,
+    headers: Record<string, string> = {},
+  ) => postForm(`${client.issuer}/oauth2/authorize-challenge`, params, headers);
 
   /** A first request as a public client: PKCE S256, no redirect_uri. */
   function begin(client: Client, extra: Record<string, string> = {}) {
@@ -57,7 +78,9 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
   }
 
   async function oidcClient(client: Client): Promise<oidc.Configuration> {
-    const config = await oidc.discovery(new URL(client.issuer), client.clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const config = await oidc.discovery(new URL(client.issuer), client.clientId, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
     // Verify the ID token's signature against the JWKS too, not only its claims.
     oidc.enableNonRepudiationChecks(config);
     return config;
@@ -115,7 +138,11 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
     const nonce = oidc.randomNonce();
 
     // First request with the password: the TOTP step is still missing.
-    const { response: first, verifier } = await begin(twoStep, { username: user.email, password: user.password, nonce });
+    const { response: first, verifier } = await begin(twoStep, {
+      username: user.email,
+      password: user.password,
+      nonce,
+    });
     expect(first.status).toBe(403);
     expect(first.headers.get('cache-control')).toBe('no-store');
     expect(AuthorizationChallengeErrorResponse.parse(first.body)).toBeTruthy();
@@ -128,7 +155,10 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
     const authSession: string = first.body.auth_session;
 
     // Follow-up: the auth_session names the flow and the client; a real code completes it.
-    const done = await challenge(twoStep, { auth_session: authSession, token: await generate({ secret: user.secret }) });
+    const done = await challenge(twoStep, {
+      auth_session: authSession,
+      token: await generate({ secret: user.secret }),
+    });
     expect(done.status).toBe(200);
     expect(done.headers.get('cache-control')).toBe('no-store');
     expect(done.body).toEqual({ authorization_code: expect.any(String) });
@@ -137,10 +167,20 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
     const tokens = await redeem(await oidcClient(twoStep), done.body.authorization_code, verifier);
     expect(tokens.token_type).toBe('bearer');
     expect(tokens.refresh_token).toEqual(expect.any(String));
-    expect(tokens.claims()).toMatchObject({ iss: twoStep.issuer, aud: twoStep.clientId, sub: user.id, nonce, amr: ['pwd', 'otp'], email: user.email });
+    expect(tokens.claims()).toMatchObject({
+      iss: twoStep.issuer,
+      aud: twoStep.clientId,
+      sub: user.id,
+      nonce,
+      amr: ['pwd', 'otp'],
+      email: user.email,
+    });
 
     // The flow is finished: its auth_session is as good as unknown.
-    const reused = await challenge(twoStep, { auth_session: authSession, token: await generate({ secret: user.secret }) });
+    const reused = await challenge(twoStep, {
+      auth_session: authSession,
+      token: await generate({ secret: user.secret }),
+    });
     expect(reused.status).toBe(400);
     expect(reused.body).toEqual({ error: 'invalid_session', error_description: expect.any(String) });
   });
@@ -158,12 +198,19 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
     expect(again.body).toEqual(first.body);
 
     // login_hint stands in for the username when the password comes with it.
-    const second = await challenge(twoStep, { auth_session: authSession, login_hint: user.email, password: user.password });
+    const second = await challenge(twoStep, {
+      auth_session: authSession,
+      login_hint: user.email,
+      password: user.password,
+    });
     expect(second.status).toBe(403);
     expect(second.body.next_step).toEqual(TOTP_STEP);
     expect(second.body.auth_session).toBe(authSession);
 
-    const done = await challenge(twoStep, { auth_session: authSession, token: await generate({ secret: user.secret }) });
+    const done = await challenge(twoStep, {
+      auth_session: authSession,
+      token: await generate({ secret: user.secret }),
+    });
     expect(done.status).toBe(200);
     const tokens = await redeem(await oidcClient(twoStep), done.body.authorization_code, verifier);
     expect(tokens.claims()?.amr).toEqual(['pwd', 'otp']);
@@ -171,7 +218,11 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
 
   it('runs every step a single request answers (password and TOTP code at once, draft Appendix A.3)', async () => {
     const user = await importTwoStepUser();
-    const { response } = await begin(twoStep, { username: user.email, password: user.password, token: await generate({ secret: user.secret }) });
+    const { response } = await begin(twoStep, {
+      username: user.email,
+      password: user.password,
+      token: await generate({ secret: user.secret }),
+    });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ authorization_code: expect.any(String) });
   });
@@ -202,27 +253,52 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
     expect(unregistered.response.body.error).toBe('invalid_request');
 
     const token = (code: string, verifier: string, extra: Record<string, string>) =>
-      postForm(`${tenant.issuer}/oauth2/token`, { grant_type: 'authorization_code', code, code_verifier: verifier, client_id: tenant.clientId, ...extra });
-    const a = await begin(tenant, { redirect_uri: tenant.redirectUri, username: tenant.email, password: tenant.password });
+      postForm(`${tenant.issuer}/oauth2/token`, {
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: verifier,
+        client_id: tenant.clientId,
+        ...extra,
+      });
+    const a = await begin(tenant, {
+      redirect_uri: tenant.redirectUri,
+      username: tenant.email,
+      password: tenant.password,
+    });
     expect(a.response.status).toBe(200);
     expect((await token(a.response.body.authorization_code, a.verifier, {})).body.error).toBe('invalid_request');
-    const b = await begin(tenant, { redirect_uri: tenant.redirectUri, username: tenant.email, password: tenant.password });
+    const b = await begin(tenant, {
+      redirect_uri: tenant.redirectUri,
+      username: tenant.email,
+      password: tenant.password,
+    });
     const ok = await token(b.response.body.authorization_code, b.verifier, { redirect_uri: tenant.redirectUri });
     expect(ok.status).toBe(200);
     expect(ok.body.access_token).toEqual(expect.any(String));
   });
 
   it('answers a wrong password with access_denied and the same auth_session, and a retry with it succeeds', async () => {
-    const { response: wrong, verifier } = await begin(tenant, { username: tenant.email, password: `${tenant.password}x` });
+    const { response: wrong, verifier } = await begin(tenant, {
+      username: tenant.email,
+      password: `${tenant.password}x`,
+    });
     expect(wrong.status).toBe(400);
     expect(AuthorizationChallengeErrorResponse.parse(wrong.body)).toBeTruthy();
     expect(wrong.body).toMatchObject({ error: 'access_denied', auth_session: expect.stringMatching(AUTH_SESSION) });
     expect(wrong.body.next_step.authenticators[0].authenticatorId).toBe(BASIC_AUTHENTICATOR_ID);
     expect(wrong.body.next_step.messages).toEqual([
-      expect.objectContaining({ type: 'ERROR', messageId: 'msg_invalid_un_pw', context: [{ key: 'remainingAttempts', value: expect.stringMatching(/^\d+$/) }] }),
+      expect.objectContaining({
+        type: 'ERROR',
+        messageId: 'msg_invalid_un_pw',
+        context: [{ key: 'remainingAttempts', value: expect.stringMatching(/^\d+$/) }],
+      }),
     ]);
 
-    const retry = await challenge(tenant, { auth_session: wrong.body.auth_session, username: tenant.email, password: tenant.password });
+    const retry = await challenge(tenant, {
+      auth_session: wrong.body.auth_session,
+      username: tenant.email,
+      password: tenant.password,
+    });
     expect(retry.status).toBe(200);
     const tokens = await redeem(await oidcClient(tenant), retry.body.authorization_code, verifier);
     expect(tokens.access_token).toEqual(expect.any(String));
@@ -233,19 +309,30 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
     const first = await begin(locking, { username: locking.email, password: 'wrong-1' });
     expect(first.response.status).toBe(400);
     const authSession: string = first.response.body.auth_session;
-    const locked = await challenge(locking, { auth_session: authSession, username: locking.email, password: 'wrong-2' });
+    const locked = await challenge(locking, {
+      auth_session: authSession,
+      username: locking.email,
+      password: 'wrong-2',
+    });
     expect(locked.status).toBe(400);
     expect(locked.body).toEqual({
       error: 'access_denied',
       error_description: expect.any(String),
       messages: [expect.objectContaining({ messageId: 'msg_account_locked' })],
     });
-    const after = await challenge(locking, { auth_session: authSession, username: locking.email, password: locking.password });
+    const after = await challenge(locking, {
+      auth_session: authSession,
+      username: locking.email,
+      password: locking.password,
+    });
     expect(after.body.error).toBe('invalid_session');
   });
 
   it('answers invalid_session for a made-up auth_session, and for one of another client', async () => {
-    const garbage = await challenge(tenant, { auth_session: randomBytes(32).toString('base64url'), client_id: tenant.clientId });
+    const garbage = await challenge(tenant, {
+      auth_session: randomBytes(32).toString('base64url'),
+      client_id: tenant.clientId,
+    });
     expect(garbage.status).toBe(400);
     expect(garbage.body).toEqual({ error: 'invalid_session', error_description: expect.any(String) });
     expect((await challenge(tenant, { auth_session: 'x' })).body.error).toBe('invalid_session');
@@ -254,7 +341,12 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
     const other = await createApp(tenant.slug);
     const { response } = await begin(tenant);
     const authSession: string = response.body.auth_session;
-    const foreign = await challenge(tenant, { auth_session: authSession, client_id: other.clientId, username: tenant.email, password: tenant.password });
+    const foreign = await challenge(tenant, {
+      auth_session: authSession,
+      client_id: other.clientId,
+      username: tenant.email,
+      password: tenant.password,
+    });
     expect(foreign.status).toBe(400);
     expect(foreign.body.error).toBe('invalid_session');
     // Nor does the same auth_session under another tenant's issuer.
@@ -262,7 +354,11 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
     expect((await challenge(otherTenant, { auth_session: authSession })).body.error).toBe('invalid_session');
 
     // The rightful client's flow is unharmed.
-    const own = await challenge(tenant, { auth_session: authSession, username: tenant.email, password: tenant.password });
+    const own = await challenge(tenant, {
+      auth_session: authSession,
+      username: tenant.email,
+      password: tenant.password,
+    });
     expect(own.status).toBe(200);
   });
 
@@ -271,26 +367,48 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
     const { response } = await begin(shortLived);
     expect(response.status).toBe(403);
     await sleep(31_000);
-    const expired = await challenge(shortLived, { auth_session: response.body.auth_session, username: shortLived.email, password: shortLived.password });
+    const expired = await challenge(shortLived, {
+      auth_session: response.body.auth_session,
+      username: shortLived.email,
+      password: shortLived.password,
+    });
     expect(expired.status).toBe(400);
     expect(expired.body.error).toBe('invalid_session');
   }, 60_000);
 
   it('runs the authorization request checks of /authorize: PKCE for public clients, response_type, client', async () => {
-    const noPkce = await challenge(tenant, { client_id: tenant.clientId, response_type: 'code', scope: 'openid', username: tenant.email, password: tenant.password });
+    const noPkce = await challenge(tenant, {
+      client_id: tenant.clientId,
+      response_type: 'code',
+      scope: 'openid',
+      username: tenant.email,
+      password: tenant.password,
+    });
     expect(noPkce.status).toBe(400);
-    expect(noPkce.body).toEqual({ error: 'invalid_request', error_description: expect.stringMatching(/PKCE is required/) });
+    expect(noPkce.body).toEqual({
+      error: 'invalid_request',
+      error_description: expect.stringMatching(/PKCE is required/),
+    });
 
     const plain = await begin(tenant, { code_challenge_method: 'plain' });
     expect(plain.response.body.error).toBe('invalid_request');
-    const missingType = await challenge(tenant, { client_id: tenant.clientId, scope: 'openid', code_challenge: pkcePair().challenge, code_challenge_method: 'S256' });
+    const missingType = await challenge(tenant, {
+      client_id: tenant.clientId,
+      scope: 'openid',
+      code_challenge: pkcePair().challenge,
+      code_challenge_method: 'S256',
+    });
     expect(missingType.body.error).toBe('invalid_request');
     expect((await begin(tenant, { response_type: 'token' })).response.body.error).toBe('unsupported_response_type');
     const unknown = await begin({ issuer: tenant.issuer, clientId: 'no-such-client' });
     expect(unknown.response.body.error).toBe('invalid_client');
     expect((await begin(tenant, { scope: 'openid admin' })).response.body.error).toBe('invalid_scope');
 
-    const json = await fetch(`${tenant.issuer}/oauth2/authorize-challenge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const json = await fetch(`${tenant.issuer}/oauth2/authorize-challenge`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(json.status).toBe(400);
     expect(((await json.json()) as { error: string }).error).toBe('invalid_request');
   });
@@ -298,7 +416,9 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
   it('requires a confidential client to authenticate on every request', async () => {
     const confidential = await createApp(tenant.slug, { type: 'confidential' });
     const client = { issuer: tenant.issuer, clientId: confidential.clientId };
-    const basic = { authorization: `Basic ${Buffer.from(`${confidential.clientId}:${confidential.clientSecret}`).toString('base64')}` };
+    const basic = {
+      authorization: `Basic ${Buffer.from(`${confidential.clientId}:${confidential.clientSecret}`).toString('base64')}`,
+    };
 
     const anonymous = await challenge(client, { client_id: client.clientId, response_type: 'code', scope: 'openid' });
     expect(anonymous.status).toBe(401);
@@ -307,11 +427,23 @@ describe('First-Party Apps: /oauth2/authorize-challenge', () => {
     const first = await challenge(client, { response_type: 'code', scope: 'openid' }, basic);
     expect(first.status).toBe(403);
     const authSession: string = first.body.auth_session;
-    const unauthenticated = await challenge(client, { auth_session: authSession, username: tenant.email, password: tenant.password });
+    const unauthenticated = await challenge(client, {
+      auth_session: authSession,
+      username: tenant.email,
+      password: tenant.password,
+    });
     expect(unauthenticated.body.error).toBe('invalid_client');
-    const done = await challenge(client, { auth_session: authSession, username: tenant.email, password: tenant.password }, basic);
+    const done = await challenge(
+      client,
+      { auth_session: authSession, username: tenant.email, password: tenant.password },
+      basic,
+    );
     expect(done.status).toBe(200);
-    const token = await postForm(`${tenant.issuer}/oauth2/token`, { grant_type: 'authorization_code', code: done.body.authorization_code }, basic);
+    const token = await postForm(
+      `${tenant.issuer}/oauth2/token`,
+      { grant_type: 'authorization_code', code: done.body.authorization_code },
+      basic,
+    );
     expect(token.status).toBe(200);
   });
 });

@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { adminApi, BASIC_AUTHENTICATOR_ID, createTenant, pkcePair, postForm, postJson, putJson, startFlow, submitPassword, type Tenant } from './support/http';
+import {
+  adminApi,
+  BASIC_AUTHENTICATOR_ID,
+  createTenant,
+  pkcePair,
+  postForm,
+  postJson,
+  putJson,
+  startFlow,
+  submitPassword,
+  type Tenant,
+} from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
 /**
@@ -48,7 +59,8 @@ function percentEncode(value: string): string {
   }
   return out;
 }
-const formEncode = (entries: Array<[string, string]>): string => entries.map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`).join('&');
+const formEncode = (entries: Array<[string, string]>): string =>
+  entries.map(([key, value]) => `${percentEncode(key)}=${percentEncode(value)}`).join('&');
 
 type Encoding = 'form' | 'json' | 'query' | 'none';
 type Params = Record<string, unknown>;
@@ -88,18 +100,55 @@ const BAD_STRINGS: Record<string, string> = {
   sql: "' OR 1=1; --",
 };
 const WRONG_TYPES: unknown[] = [0, -1, 1e308, true, false, null, [], ['a', 'b'], {}, { a: 'b' }, [{ $ne: null }]];
-const BAD_PATH_SEGMENTS = ['de%00mo', '%00', '%ED%A0%80', '%C0%80', '%uD800', 'a'.repeat(2000), '__proto__', 'constructor', '%2e%2e', '%25', 'x%20y', '%E0%A4%A'];
-const CONTENT_TYPES = ['text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded; charset=latin1', ''];
-const MALFORMED_BODIES = ['{"a":', '[', '{"flowId":"\\ud800"', 'nul', '{"a":1,}', '\u0000', '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}', '"just a string"', '123', '%%%', 'a=1&a=2&a[b]=c'];
+const BAD_PATH_SEGMENTS = [
+  'de%00mo',
+  '%00',
+  '%ED%A0%80',
+  '%C0%80',
+  '%uD800',
+  'a'.repeat(2000),
+  '__proto__',
+  'constructor',
+  '%2e%2e',
+  '%25',
+  'x%20y',
+  '%E0%A4%A',
+];
+const CONTENT_TYPES = [
+  'text/plain',
+  'application/xml',
+  'multipart/form-data; boundary=x',
+  'application/json; charset=utf-16',
+  'application/x-www-form-urlencoded; charset=latin1',
+  '',
+];
+const MALFORMED_BODIES = [
+  '{"a":',
+  '[',
+  '{"flowId":"\\ud800"',
+  'nul',
+  '{"a":1,}',
+  '\u0000',
+  '{"__proto__":{"polluted":true}}',
+  '{"constructor":{"prototype":{"polluted":true}}}',
+  '"just a string"',
+  '123',
+  '%%%',
+  'a=1&a=2&a[b]=c',
+];
 
 function deepJson(depth: number, kind: 'array' | 'object'): string {
-  return kind === 'array' ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+  return kind === 'array'
+    ? `${'['.repeat(depth)}${']'.repeat(depth)}`
+    : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 }
 
 /** The fields of a params object, as key paths into nested objects (the places damage can go). Keys may hold dots (`traits.email`). */
 function fieldPaths(params: Params, prefix: string[] = []): string[][] {
   return Object.entries(params).flatMap(([key, value]) =>
-    value && typeof value === 'object' && !Array.isArray(value) ? [[...prefix, key], ...fieldPaths(value as Params, [...prefix, key])] : [[...prefix, key]],
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? [[...prefix, key], ...fieldPaths(value as Params, [...prefix, key])]
+      : [[...prefix, key]],
   );
 }
 function valueAt(params: Params, path: string[]): unknown {
@@ -109,7 +158,12 @@ function setPath(params: Params, path: string[], value: unknown): Params {
   const copy = structuredClone(params);
   const parent = valueAt(copy, path.slice(0, -1)) as Params;
   // defineProperty: a key like `__proto__` becomes an own property (as JSON.parse makes it), not the prototype.
-  Object.defineProperty(parent, path[path.length - 1]!, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(parent, path[path.length - 1]!, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return copy;
 }
 const named = (path: string[]): string => path.join(' › ');
@@ -170,9 +224,20 @@ describe('fuzzing every public endpoint with malformed input', () => {
     code_challenge_method: 'S256',
   });
   const flowId = async (): Promise<string> => (await startFlow(tenant)).response.body.flowId as string;
-  const selfServiceFlowId = async (path: string, body: Params): Promise<string> => (await postJson(`${tenant.issuer}/flows/${path}`, body)).body?.flowId as string;
-  const registrationStart = (): Params => ({ client_id: tenant.clientId, redirect_uri: tenant.redirectUri, scope: 'openid', code_challenge: pkcePair().challenge, code_challenge_method: 'S256', state: 's' });
-  const step = (id: string, authenticator: string, params: Params): Params => ({ flowId: id, selectedAuthenticator: { authenticatorId: authenticator, params } });
+  const selfServiceFlowId = async (path: string, body: Params): Promise<string> =>
+    (await postJson(`${tenant.issuer}/flows/${path}`, body)).body?.flowId as string;
+  const registrationStart = (): Params => ({
+    client_id: tenant.clientId,
+    redirect_uri: tenant.redirectUri,
+    scope: 'openid',
+    code_challenge: pkcePair().challenge,
+    code_challenge_method: 'S256',
+    state: 's',
+  });
+  const step = (id: string, authenticator: string, params: Params): Params => ({
+    flowId: id,
+    selectedAuthenticator: { authenticatorId: authenticator, params },
+  });
   const actionId = (name: string) => Buffer.from(`${name}:LOCAL`).toString('base64url');
 
   const routes = (): Route[] => [
@@ -184,28 +249,62 @@ describe('fuzzing every public endpoint with malformed input', () => {
       method: 'POST',
       path: '/t/{tenant}/oauth2/authn',
       encoding: 'json',
-      base: async () => step(await flowId(), BASIC_AUTHENTICATOR_ID, { username: 'nobody@example.com', password: 'wrong' }),
+      base: async () =>
+        step(await flowId(), BASIC_AUTHENTICATOR_ID, { username: 'nobody@example.com', password: 'wrong' }),
     },
     {
       method: 'POST',
       path: '/t/{tenant}/oauth2/authorize-challenge',
       encoding: 'form',
-      base: async () => ({ client_id: tenant.clientId, response_type: 'code', scope: 'openid', code_challenge: pkcePair().challenge, code_challenge_method: 'S256', username: 'nobody@example.com', password: 'x' }),
+      base: async () => ({
+        client_id: tenant.clientId,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: pkcePair().challenge,
+        code_challenge_method: 'S256',
+        username: 'nobody@example.com',
+        password: 'x',
+      }),
     },
     {
       method: 'POST',
       path: '/t/{tenant}/oauth2/authorize-challenge',
       encoding: 'form',
-      base: async () => ({ auth_session: randomBytes(32).toString('base64url'), token: '123456', authenticator_id: BASIC_AUTHENTICATOR_ID }),
+      base: async () => ({
+        auth_session: randomBytes(32).toString('base64url'),
+        token: '123456',
+        authenticator_id: BASIC_AUTHENTICATOR_ID,
+      }),
     },
     {
       method: 'POST',
       path: '/t/{tenant}/oauth2/token',
       encoding: 'form',
-      base: async () => ({ grant_type: 'authorization_code', code: randomBytes(32).toString('base64url'), client_id: tenant.clientId, redirect_uri: tenant.redirectUri, code_verifier: pkcePair().verifier }),
+      base: async () => ({
+        grant_type: 'authorization_code',
+        code: randomBytes(32).toString('base64url'),
+        client_id: tenant.clientId,
+        redirect_uri: tenant.redirectUri,
+        code_verifier: pkcePair().verifier,
+      }),
     },
-    { method: 'POST', path: '/t/{tenant}/oauth2/token', encoding: 'form', base: async () => ({ grant_type: 'refresh_token', refresh_token: randomBytes(32).toString('base64url'), client_id: tenant.clientId }) },
-    { method: 'POST', path: '/t/{tenant}/oauth2/token', encoding: 'form', auth: 'basic', base: async () => ({ grant_type: 'refresh_token', refresh_token: 'x' }) },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/oauth2/token',
+      encoding: 'form',
+      base: async () => ({
+        grant_type: 'refresh_token',
+        refresh_token: randomBytes(32).toString('base64url'),
+        client_id: tenant.clientId,
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/oauth2/token',
+      encoding: 'form',
+      auth: 'basic',
+      base: async () => ({ grant_type: 'refresh_token', refresh_token: 'x' }),
+    },
     { method: 'GET', path: '/t/{tenant}/oauth2/userinfo', encoding: 'query', auth: 'bearer', base: async () => ({}) },
     { method: 'POST', path: '/t/{tenant}/oauth2/userinfo', encoding: 'form', auth: 'bearer', base: async () => ({}) },
     { method: 'POST', path: '/t/{tenant}/flows/registration', encoding: 'json', base: async () => registrationStart() },
@@ -214,84 +313,289 @@ describe('fuzzing every public endpoint with malformed input', () => {
       path: '/t/{tenant}/flows/registration',
       encoding: 'json',
       base: async () =>
-        step(await selfServiceFlowId('registration', registrationStart()), actionId('PasswordRegistration'), { 'traits.email': 'new@example.com', 'traits.name': 'N', password: 'a long password 1' }),
+        step(await selfServiceFlowId('registration', registrationStart()), actionId('PasswordRegistration'), {
+          'traits.email': 'new@example.com',
+          'traits.name': 'N',
+          password: 'a long password 1',
+        }),
     },
-    { method: 'POST', path: '/t/{tenant}/flows/verification', encoding: 'json', base: async () => ({ client_id: tenant.clientId, email: 'nobody@example.com' }) },
     {
       method: 'POST',
       path: '/t/{tenant}/flows/verification',
       encoding: 'json',
-      base: async () => step(await selfServiceFlowId('verification', { client_id: tenant.clientId, email: 'x@example.com' }), actionId('EmailCodeVerification'), { code: '123456' }),
+      base: async () => ({ client_id: tenant.clientId, email: 'nobody@example.com' }),
+    },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/flows/verification',
+      encoding: 'json',
+      base: async () =>
+        step(
+          await selfServiceFlowId('verification', { client_id: tenant.clientId, email: 'x@example.com' }),
+          actionId('EmailCodeVerification'),
+          { code: '123456' },
+        ),
     },
     { method: 'POST', path: '/t/{tenant}/flows/recovery', encoding: 'json', base: async () => registrationStart() },
     {
       method: 'POST',
       path: '/t/{tenant}/flows/recovery',
       encoding: 'json',
-      base: async () => step(await selfServiceFlowId('recovery', registrationStart()), actionId('EmailRecovery'), { email: 'nobody@example.com' }),
+      base: async () =>
+        step(await selfServiceFlowId('recovery', registrationStart()), actionId('EmailRecovery'), {
+          email: 'nobody@example.com',
+        }),
     },
     { method: 'POST', path: '/t/{tenant}/flows/settings', encoding: 'json', auth: 'bearer', base: async () => ({}) },
-    { method: 'POST', path: '/t/{tenant}/flows/settings', encoding: 'json', auth: 'bearer', base: async () => step(randomBytes(16).toString('hex'), actionId('UpdateProfile'), { 'traits.name': 'X' }) },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/flows/settings',
+      encoding: 'json',
+      auth: 'bearer',
+      base: async () => step(randomBytes(16).toString('hex'), actionId('UpdateProfile'), { 'traits.name': 'X' }),
+    },
     { method: 'GET', path: '/t/{tenant}/ui/registration', encoding: 'query', base: async () => authorizeParams() },
-    { method: 'POST', path: '/t/{tenant}/ui/registration', encoding: 'form', base: async () => ({ flowId: await flowId(), authenticatorId: actionId('PasswordRegistration'), csrf_token: 'x', 'traits.email': 'a@b.c' }) },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/ui/registration',
+      encoding: 'form',
+      base: async () => ({
+        flowId: await flowId(),
+        authenticatorId: actionId('PasswordRegistration'),
+        csrf_token: 'x',
+        'traits.email': 'a@b.c',
+      }),
+    },
     { method: 'GET', path: '/t/{tenant}/ui/recovery', encoding: 'query', base: async () => authorizeParams() },
-    { method: 'POST', path: '/t/{tenant}/ui/recovery', encoding: 'form', base: async () => ({ flowId: 'x', authenticatorId: actionId('EmailRecovery'), csrf_token: 'x', email: 'a@b.c' }) },
-    { method: 'GET', path: '/t/{tenant}/ui/verification', encoding: 'query', base: async () => ({ client_id: tenant.clientId }) },
-    { method: 'POST', path: '/t/{tenant}/ui/verification', encoding: 'form', base: async () => ({ client_id: tenant.clientId, email: 'a@b.c', csrf_token: 'x' }) },
-    { method: 'GET', path: '/t/{tenant}/ui/verification/confirm', encoding: 'query', base: async () => ({ flow: randomBytes(16).toString('hex'), token: 'abc' }) },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/ui/recovery',
+      encoding: 'form',
+      base: async () => ({ flowId: 'x', authenticatorId: actionId('EmailRecovery'), csrf_token: 'x', email: 'a@b.c' }),
+    },
+    {
+      method: 'GET',
+      path: '/t/{tenant}/ui/verification',
+      encoding: 'query',
+      base: async () => ({ client_id: tenant.clientId }),
+    },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/ui/verification',
+      encoding: 'form',
+      base: async () => ({ client_id: tenant.clientId, email: 'a@b.c', csrf_token: 'x' }),
+    },
+    {
+      method: 'GET',
+      path: '/t/{tenant}/ui/verification/confirm',
+      encoding: 'query',
+      base: async () => ({ flow: randomBytes(16).toString('hex'), token: 'abc' }),
+    },
     { method: 'POST', path: '/t/{tenant}/me/totp', encoding: 'json', auth: 'bearer', base: async () => ({}) },
-    { method: 'POST', path: '/t/{tenant}/me/totp/verify', encoding: 'json', auth: 'bearer', base: async () => ({ token: '123456' }) },
-    { method: 'POST', path: '/t/{tenant}/me/passkeys/registration-options', encoding: 'json', auth: 'bearer', base: async () => ({}) },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/me/totp/verify',
+      encoding: 'json',
+      auth: 'bearer',
+      base: async () => ({ token: '123456' }),
+    },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/me/passkeys/registration-options',
+      encoding: 'json',
+      auth: 'bearer',
+      base: async () => ({}),
+    },
     {
       method: 'POST',
       path: '/t/{tenant}/me/passkeys',
       encoding: 'json',
       auth: 'bearer',
-      base: async () => ({ name: 'k', credential: { id: 'abcde', rawId: 'abcde', type: 'public-key', response: { clientDataJSON: 'abcde', attestationObject: 'abcde' }, clientExtensionResults: {} } }),
+      base: async () => ({
+        name: 'k',
+        credential: {
+          id: 'abcde',
+          rawId: 'abcde',
+          type: 'public-key',
+          response: { clientDataJSON: 'abcde', attestationObject: 'abcde' },
+          clientExtensionResults: {},
+        },
+      }),
     },
     { method: 'GET', path: '/t/{tenant}/me/passkeys', encoding: 'query', auth: 'bearer', base: async () => ({}) },
-    { method: 'DELETE', path: '/t/{tenant}/me/passkeys/{credentialId}', encoding: 'none', auth: 'bearer', base: async () => ({}) },
-    { method: 'POST', path: '/t/{tenant}/me/backup-codes', encoding: 'json', auth: 'bearer', base: async () => ({ count: 10 }) },
+    {
+      method: 'DELETE',
+      path: '/t/{tenant}/me/passkeys/{credentialId}',
+      encoding: 'none',
+      auth: 'bearer',
+      base: async () => ({}),
+    },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/me/backup-codes',
+      encoding: 'json',
+      auth: 'bearer',
+      base: async () => ({ count: 10 }),
+    },
     { method: 'GET', path: '/t/{tenant}/me/backup-codes', encoding: 'query', auth: 'bearer', base: async () => ({}) },
-    { method: 'POST', path: '/api/admin/v1/projects', encoding: 'json', auth: 'admin', base: async () => ({ slug: `f-${randomBytes(4).toString('hex')}`, name: 'Fuzz', settings: { lockout: { maxAttempts: 5 } } }) },
+    {
+      method: 'POST',
+      path: '/api/admin/v1/projects',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({
+        slug: `f-${randomBytes(4).toString('hex')}`,
+        name: 'Fuzz',
+        settings: { lockout: { maxAttempts: 5 } },
+      }),
+    },
     { method: 'GET', path: '/api/admin/v1/projects/{slug}', encoding: 'query', auth: 'admin', base: async () => ({}) },
-    { method: 'PATCH', path: '/api/admin/v1/projects/{slug}', encoding: 'json', auth: 'admin', base: async () => ({ name: 'Fuzz', settings: { webauthn: { rpName: 'x' }, emails: { welcome: true } } }) },
+    {
+      method: 'PATCH',
+      path: '/api/admin/v1/projects/{slug}',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({ name: 'Fuzz', settings: { webauthn: { rpName: 'x' }, emails: { welcome: true } } }),
+    },
     {
       method: 'POST',
       path: '/api/admin/v1/projects/{slug}/applications',
       encoding: 'json',
       auth: 'admin',
-      base: async () => ({ name: 'A', type: 'public', redirectUris: ['com.example:/cb'], loginFlow: [['BasicAuthenticator']], clientId: `c-${randomBytes(4).toString('hex')}` }),
+      base: async () => ({
+        name: 'A',
+        type: 'public',
+        redirectUris: ['com.example:/cb'],
+        loginFlow: [['BasicAuthenticator']],
+        clientId: `c-${randomBytes(4).toString('hex')}`,
+      }),
     },
-    { method: 'PATCH', path: '/api/admin/v1/projects/{slug}/applications/{clientId}', encoding: 'json', auth: 'admin', base: async () => ({ name: 'B', redirectUris: ['com.example:/cb'] }) },
-    { method: 'GET', path: '/api/admin/v1/projects/{slug}/applications', encoding: 'query', auth: 'admin', base: async () => ({}) },
-    { method: 'POST', path: '/api/admin/v1/projects/{slug}/identities', encoding: 'json', auth: 'admin', base: async () => ({ traits: { email: `i-${randomBytes(4).toString('hex')}@example.com`, name: 'I' }, password: 'a long password 1' }) },
-    { method: 'GET', path: '/api/admin/v1/projects/{slug}/identities/{id}', encoding: 'query', auth: 'admin', base: async () => ({}) },
+    {
+      method: 'PATCH',
+      path: '/api/admin/v1/projects/{slug}/applications/{clientId}',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({ name: 'B', redirectUris: ['com.example:/cb'] }),
+    },
+    {
+      method: 'GET',
+      path: '/api/admin/v1/projects/{slug}/applications',
+      encoding: 'query',
+      auth: 'admin',
+      base: async () => ({}),
+    },
+    {
+      method: 'POST',
+      path: '/api/admin/v1/projects/{slug}/identities',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({
+        traits: { email: `i-${randomBytes(4).toString('hex')}@example.com`, name: 'I' },
+        password: 'a long password 1',
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/api/admin/v1/projects/{slug}/identities/{id}',
+      encoding: 'query',
+      auth: 'admin',
+      base: async () => ({}),
+    },
     {
       method: 'POST',
       path: '/api/admin/v1/projects/{slug}/identity-schemas',
       encoding: 'json',
       auth: 'admin',
-      base: async () => ({ schema: { type: 'object', properties: { email: { type: 'string', pattern: '^[a-z@.]+$', keyway: { credentials: { password: { identifier: true } } } } } } }),
+      base: async () => ({
+        schema: {
+          type: 'object',
+          properties: {
+            email: {
+              type: 'string',
+              pattern: '^[a-z@.]+$',
+              keyway: { credentials: { password: { identifier: true } } },
+            },
+          },
+        },
+      }),
     },
-    { method: 'GET', path: '/api/admin/v1/projects/{slug}/identity-schemas/{version}', encoding: 'query', auth: 'admin', base: async () => ({}) },
-    { method: 'PUT', path: '/api/admin/v1/projects/{slug}/identity-schemas/default', encoding: 'json', auth: 'admin', base: async () => ({ version: 1 }) },
-    { method: 'GET', path: '/api/admin/v1/projects/{slug}/email/templates/{kind}/{locale}', encoding: 'query', auth: 'admin', base: async () => ({}) },
-    { method: 'PUT', path: '/api/admin/v1/projects/{slug}/email/templates/{kind}/{locale}', encoding: 'json', auth: 'admin', base: async () => ({ subject: 'Hi', html: '<p>{{#name}}x{{/name}}</p>', text: 'Hi' }) },
-    { method: 'PUT', path: '/api/admin/v1/projects/{slug}/email/smtp', encoding: 'json', auth: 'admin', base: async () => ({ host: '127.0.0.1', port: 2525, tlsMode: 'none', fromAddress: 'a@example.com' }) },
-    { method: 'GET', path: '/api/admin/v1/projects/{slug}/email/outbox', encoding: 'query', auth: 'admin', base: async () => ({ status: 'pending' }) },
-    { method: 'POST', path: '/api/admin/v1/projects/{slug}/email/test', encoding: 'json', auth: 'admin', base: async () => ({ to: 'a@example.com' }) },
+    {
+      method: 'GET',
+      path: '/api/admin/v1/projects/{slug}/identity-schemas/{version}',
+      encoding: 'query',
+      auth: 'admin',
+      base: async () => ({}),
+    },
+    {
+      method: 'PUT',
+      path: '/api/admin/v1/projects/{slug}/identity-schemas/default',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({ version: 1 }),
+    },
+    {
+      method: 'GET',
+      path: '/api/admin/v1/projects/{slug}/email/templates/{kind}/{locale}',
+      encoding: 'query',
+      auth: 'admin',
+      base: async () => ({}),
+    },
+    {
+      method: 'PUT',
+      path: '/api/admin/v1/projects/{slug}/email/templates/{kind}/{locale}',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({ subject: 'Hi', html: '<p>{{#name}}x{{/name}}</p>', text: 'Hi' }),
+    },
+    {
+      method: 'PUT',
+      path: '/api/admin/v1/projects/{slug}/email/smtp',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({ host: '127.0.0.1', port: 2525, tlsMode: 'none', fromAddress: 'a@example.com' }),
+    },
+    {
+      method: 'GET',
+      path: '/api/admin/v1/projects/{slug}/email/outbox',
+      encoding: 'query',
+      auth: 'admin',
+      base: async () => ({ status: 'pending' }),
+    },
+    {
+      method: 'POST',
+      path: '/api/admin/v1/projects/{slug}/email/test',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({ to: 'a@example.com' }),
+    },
   ];
 
   /** The kinds of damage, applied in turn to every route (the PRNG picks where and with what). */
-  type Damage = (rng: Rng, route: Route, params: Params) => { params?: Params; raw?: { body: string; contentType: string }; path?: Record<string, string>; headers?: Record<string, string>; query?: string; label: string };
-  const badValueIn = (name: string): Damage => (rng, _route, params) => {
-    const fields = fieldPaths(params);
-    const value = BAD_STRINGS[name]!;
-    if (fields.length === 0) return { params: { [pick(rng, ['state', 'client_id', 'email', 'x'])]: value }, label: `${name} in a new field` };
-    const field = pick(rng, fields);
-    return { params: setPath(params, field, value), label: `${name} in ${named(field)}` };
+  type Damage = (
+    rng: Rng,
+    route: Route,
+    params: Params,
+  ) => {
+    params?: Params;
+    raw?: { body: string; contentType: string };
+    path?: Record<string, string>;
+    headers?: Record<string, string>;
+    query?: string;
+    label: string;
   };
+  const badValueIn =
+    (name: string): Damage =>
+    (rng, _route, params) => {
+      const fields = fieldPaths(params);
+      const value = BAD_STRINGS[name]!;
+      if (fields.length === 0)
+        return {
+          params: { [pick(rng, ['state', 'client_id', 'email', 'x'])]: value },
+          label: `${name} in a new field`,
+        };
+      const field = pick(rng, fields);
+      return { params: setPath(params, field, value), label: `${name} in ${named(field)}` };
+    };
   const damages: Record<string, Damage> = {
     nul: badValueIn('nul'),
     nulOnly: badValueIn('nulOnly'),
@@ -306,13 +610,27 @@ describe('fuzzing every public endpoint with malformed input', () => {
     percent: badValueIn('percent'),
     sql: badValueIn('sql'),
     badKey: (rng, _route, params) => {
-      const key = pick(rng, ['a\u0000b', '\ud800', '__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString']);
-      const objects = [[], ...fieldPaths(params).filter((field) => {
-        const value = valueAt(params, field);
-        return value && typeof value === 'object' && !Array.isArray(value);
-      })];
+      const key = pick(rng, [
+        'a\u0000b',
+        '\ud800',
+        '__proto__',
+        'constructor',
+        'prototype',
+        'hasOwnProperty',
+        'toString',
+      ]);
+      const objects = [
+        [],
+        ...fieldPaths(params).filter((field) => {
+          const value = valueAt(params, field);
+          return value && typeof value === 'object' && !Array.isArray(value);
+        }),
+      ];
       const at = pick(rng, objects);
-      return { params: setPath(params, [...at, key], 'x'), label: `key ${JSON.stringify(key)} in ${named(at) || 'the top level'}` };
+      return {
+        params: setPath(params, [...at, key], 'x'),
+        label: `key ${JSON.stringify(key)} in ${named(at) || 'the top level'}`,
+      };
     },
     wrongType: (rng, _route, params) => {
       const fields = fieldPaths(params);
@@ -333,18 +651,35 @@ describe('fuzzing every public endpoint with malformed input', () => {
     },
     wrongContentType: (rng, _route, params) => {
       const contentType = pick(rng, CONTENT_TYPES);
-      return { raw: { body: JSON.stringify(params), contentType }, label: `content-type ${JSON.stringify(contentType)}` };
+      return {
+        raw: { body: JSON.stringify(params), contentType },
+        label: `content-type ${JSON.stringify(contentType)}`,
+      };
     },
     duplicateParams: (rng, _route, params) => {
       const fields = Object.keys(params);
       const field = fields.length ? pick(rng, fields) : 'state';
-      const query = formEncode([...Object.entries(params).map(([key, value]): [string, string] => [key, String(value)]), [field, 'second'], [`${field}[x]`, 'y']]);
-      return { query, raw: { body: query, contentType: 'application/x-www-form-urlencoded' }, label: `duplicate ${field}` };
+      const query = formEncode([
+        ...Object.entries(params).map(([key, value]): [string, string] => [key, String(value)]),
+        [field, 'second'],
+        [`${field}[x]`, 'y'],
+      ]);
+      return {
+        query,
+        raw: { body: query, contentType: 'application/x-www-form-urlencoded' },
+        label: `duplicate ${field}`,
+      };
     },
     deepJson: (rng) => {
       const depth = pick(rng, [100, 1000, 5000, 20000]);
       const kind = pick(rng, ['array', 'object'] as const);
-      return { raw: { body: `{"flowId":${deepJson(depth, kind)},"selectedAuthenticator":{"authenticatorId":"x","params":${deepJson(depth, kind)}},"schema":${deepJson(depth, kind)}}`, contentType: 'application/json' }, label: `${kind}s nested ${depth} deep` };
+      return {
+        raw: {
+          body: `{"flowId":${deepJson(depth, kind)},"selectedAuthenticator":{"authenticatorId":"x","params":${deepJson(depth, kind)}},"schema":${deepJson(depth, kind)}}`,
+          contentType: 'application/json',
+        },
+        label: `${kind}s nested ${depth} deep`,
+      };
     },
     deepTemplate: (rng, _route, params) => {
       const depth = pick(rng, [500, 5000, 15000]);
@@ -377,16 +712,24 @@ describe('fuzzing every public endpoint with malformed input', () => {
     const params = await route.base();
     const damage = damages[damageName]!(rng, route, params);
     const segments = { ...pathParams(), ...(damage.path ?? {}) };
-    const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => (damage.path?.[name] !== undefined ? damage.path[name]! : encodeURIComponent(segments[name]!)));
+    const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) =>
+      damage.path?.[name] !== undefined ? damage.path[name]! : encodeURIComponent(segments[name]!),
+    );
     const headers: Record<string, string> = { accept: 'application/json' };
     if (route.auth === 'admin') headers['authorization'] = `Bearer ${server.adminToken}`;
     if (route.auth === 'bearer') headers['authorization'] = `Bearer ${accessToken}`;
-    if (route.auth === 'basic') headers['authorization'] = `Basic ${Buffer.from(`${confidential.clientId}:${confidential.clientSecret}`).toString('base64')}`;
+    if (route.auth === 'basic')
+      headers['authorization'] =
+        `Basic ${Buffer.from(`${confidential.clientId}:${confidential.clientSecret}`).toString('base64')}`;
     Object.assign(headers, damage.headers ?? {});
     const finalParams = damage.params ?? params;
     let url = `${server.baseUrl}${path}`;
     let body: string | undefined;
-    const asEntries = (): Array<[string, string]> => Object.entries(finalParams).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]);
+    const asEntries = (): Array<[string, string]> =>
+      Object.entries(finalParams).map(([key, value]) => [
+        key,
+        typeof value === 'string' ? value : JSON.stringify(value),
+      ]);
     if (route.encoding === 'query') {
       const query = damage.query ?? formEncode(asEntries().map(([key, value]) => [key, value.slice(0, 6000)]));
       if (query) url += `?${query}`;
@@ -402,17 +745,37 @@ describe('fuzzing every public endpoint with malformed input', () => {
       headers['content-type'] = 'application/json';
     }
     if (route.method === 'GET' || route.method === 'DELETE') body = undefined;
-    return { method: route.method, url, headers, ...(body !== undefined ? { body } : {}), label: `${route.method} ${route.path} ${damageName}: ${damage.label}` };
+    return {
+      method: route.method,
+      url,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      label: `${route.method} ${route.path} ${damageName}: ${damage.label}`,
+    };
   }
 
   async function send(request: FuzzRequest): Promise<{ status: number; text: string }> {
-    const response = await fetch(request.url, { method: request.method, headers: request.headers, redirect: 'manual', ...(request.body !== undefined ? { body: request.body } : {}) });
+    const response = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      redirect: 'manual',
+      ...(request.body !== undefined ? { body: request.body } : {}),
+    });
     return { status: response.status, text: await response.text() };
   }
 
-  describe('bad bytes are refused at the boundary with a 400 naming the field, in the endpoint\'s error shape', () => {
-    const oauthError = (field: string) => ({ error: 'invalid_request', error_description: expect.stringContaining(`${field}: must`) });
-    const apiError = (field: string) => ({ code: 'KW-40000', message: 'Invalid request.', description: expect.stringContaining(`${field}: must`), fields: [expect.objectContaining({ field })], traceId: expect.any(String) });
+  describe("bad bytes are refused at the boundary with a 400 naming the field, in the endpoint's error shape", () => {
+    const oauthError = (field: string) => ({
+      error: 'invalid_request',
+      error_description: expect.stringContaining(`${field}: must`),
+    });
+    const apiError = (field: string) => ({
+      code: 'KW-40000',
+      message: 'Invalid request.',
+      description: expect.stringContaining(`${field}: must`),
+      fields: [expect.objectContaining({ field })],
+      traceId: expect.any(String),
+    });
     const raw = async (path: string, init: RequestInit = {}) => {
       const response = await fetch(`${server.baseUrl}${path}`, { redirect: 'manual', ...init });
       return { status: response.status, body: (await response.json()) as unknown };
@@ -420,28 +783,47 @@ describe('fuzzing every public endpoint with malformed input', () => {
 
     it('a NUL byte in the tenant path segment (discovery, jwks)', async () => {
       expect(await raw('/t/de%00mo/oauth2/jwks')).toEqual({ status: 400, body: oauthError('tenant') });
-      expect(await raw(`/t/${tenant.slug}%00/.well-known/openid-configuration`)).toEqual({ status: 400, body: oauthError('tenant') });
+      expect(await raw(`/t/${tenant.slug}%00/.well-known/openid-configuration`)).toEqual({
+        status: 400,
+        body: oauthError('tenant'),
+      });
     });
 
     it('NUL bytes in OAuth parameters: client_id at the token endpoint, state at authorize', async () => {
-      const token = await raw(`/t/${tenant.slug}/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&refresh_token=x&client_id=a%00b' });
+      const token = await raw(`/t/${tenant.slug}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=refresh_token&refresh_token=x&client_id=a%00b',
+      });
       expect(token).toEqual({ status: 400, body: oauthError('client_id') });
       const query = formEncode(Object.entries({ ...authorizeParams(), state: 'a\u0000b' }) as Array<[string, string]>);
-      expect(await raw(`/t/${tenant.slug}/oauth2/authorize?${query}`)).toEqual({ status: 400, body: oauthError('state') });
+      expect(await raw(`/t/${tenant.slug}/oauth2/authorize?${query}`)).toEqual({
+        status: 400,
+        body: oauthError('state'),
+      });
     });
 
     it('a NUL byte in a client id sent with HTTP Basic', async () => {
       const response = await raw(`/t/${tenant.slug}/oauth2/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('a%00b:secret').toString('base64')}` },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('a%00b:secret').toString('base64')}`,
+        },
         body: 'grant_type=refresh_token&refresh_token=x',
       });
-      expect(response).toEqual({ status: 401, body: { error: 'invalid_client', error_description: expect.stringContaining('client_id must not contain NUL') } });
+      expect(response).toEqual({
+        status: 401,
+        body: { error: 'invalid_client', error_description: expect.stringContaining('client_id must not contain NUL') },
+      });
     });
 
     it('a NUL byte in the recovery email and a lone surrogate in the registration state (flow endpoints)', async () => {
       const flow = await selfServiceFlowId('recovery', registrationStart());
-      const recovery = await postJson(`${tenant.issuer}/flows/recovery`, step(flow, actionId('EmailRecovery'), { email: 'a\u0000@example.com' }));
+      const recovery = await postJson(
+        `${tenant.issuer}/flows/recovery`,
+        step(flow, actionId('EmailRecovery'), { email: 'a\u0000@example.com' }),
+      );
       expect(recovery).toMatchObject({ status: 400, body: apiError('selectedAuthenticator.params.email') });
       const registration = await raw(`/t/${tenant.slug}/flows/registration`, {
         method: 'POST',
@@ -455,7 +837,9 @@ describe('fuzzing every public endpoint with malformed input', () => {
       // fetch refuses to send it, so over a raw socket: Node's HTTP parser answers 400 itself.
       const { port } = new URL(server.baseUrl);
       const statusLine = await new Promise<string>((resolve, reject) => {
-        const socket = connect(Number(port), '127.0.0.1', () => socket.end(`GET /t/${tenant.slug}/oauth2/jwks HTTP/1.1\r\nHost: x\r\nUser-Agent: a\u0000b\r\n\r\n`, 'latin1'));
+        const socket = connect(Number(port), '127.0.0.1', () =>
+          socket.end(`GET /t/${tenant.slug}/oauth2/jwks HTTP/1.1\r\nHost: x\r\nUser-Agent: a\u0000b\r\n\r\n`, 'latin1'),
+        );
         socket.once('data', (chunk) => resolve(chunk.toString('latin1').split('\r\n')[0]!));
         socket.once('error', reject);
       });
@@ -464,28 +848,57 @@ describe('fuzzing every public endpoint with malformed input', () => {
 
     it('authenticatorIds of a length base64 cannot have are an unknown option, not a crash', async () => {
       for (const authenticatorId of ['abcde', '__proto__', 'a']) {
-        const answer = await postJson(`${tenant.issuer}/oauth2/authn`, step(await flowId(), authenticatorId, { username: 'x', password: 'y' }));
-        expect({ authenticatorId, status: answer.status, code: answer.body.code }).toEqual({ authenticatorId, status: 400, code: 'FLW-60002' });
+        const answer = await postJson(
+          `${tenant.issuer}/oauth2/authn`,
+          step(await flowId(), authenticatorId, { username: 'x', password: 'y' }),
+        );
+        expect({ authenticatorId, status: answer.status, code: answer.body.code }).toEqual({
+          authenticatorId,
+          status: 400,
+          code: 'FLW-60002',
+        });
       }
     });
 
     it('prototype keys in step params are plain (unknown) params', async () => {
       const body = `{"flowId":"${await flowId()}","selectedAuthenticator":{"authenticatorId":"${BASIC_AUTHENTICATOR_ID}","params":{"constructor":{"prototype":{"x":1}},"toString":"x"}}}`;
-      const answer = await raw(`/t/${tenant.slug}/oauth2/authn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const answer = await raw(`/t/${tenant.slug}/oauth2/authn`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       expect(answer.status).toBe(400);
-      const proto = await raw(`/t/${tenant.slug}/oauth2/authn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body.replace('"toString"', '"__proto__"') });
+      const proto = await raw(`/t/${tenant.slug}/oauth2/authn`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body.replace('"toString"', '"__proto__"'),
+      });
       expect(proto.status).toBe(400);
     });
 
     it('JSON nested deeper than any request needs', async () => {
-      const answer = await raw(`/t/${tenant.slug}/flows/registration`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"state":${deepJson(5000, 'array')}}` });
-      expect(answer).toMatchObject({ status: 400, body: { code: 'KW-40000', description: expect.stringMatching(/^state(\[0\])+: is nested too deeply/) } });
+      const answer = await raw(`/t/${tenant.slug}/flows/registration`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: `{"state":${deepJson(5000, 'array')}}`,
+      });
+      expect(answer).toMatchObject({
+        status: 400,
+        body: { code: 'KW-40000', description: expect.stringMatching(/^state(\[0\])+: is nested too deeply/) },
+      });
     });
 
     it('an email template with sections nested 5,000 deep', async () => {
       const nested = `${'{{#name}}'.repeat(5000)}x${'{{/name}}'.repeat(5000)}`;
-      const answer = await putJson(`${server.baseUrl}/api/admin/v1/projects/${adminSlug}/email/templates/welcome/en`, { subject: 'Hi', html: 'x', text: nested }, { authorization: `Bearer ${server.adminToken}` });
-      expect(answer).toMatchObject({ status: 400, body: { code: 'KW-40000', description: expect.stringMatching(/^text: sections .* nested more than \d+ deep/) } });
+      const answer = await putJson(
+        `${server.baseUrl}/api/admin/v1/projects/${adminSlug}/email/templates/welcome/en`,
+        { subject: 'Hi', html: 'x', text: nested },
+        { authorization: `Bearer ${server.adminToken}` },
+      );
+      expect(answer).toMatchObject({
+        status: 400,
+        body: { code: 'KW-40000', description: expect.stringMatching(/^text: sections .* nested more than \d+ deep/) },
+      });
     });
   });
 
@@ -495,7 +908,12 @@ describe('fuzzing every public endpoint with malformed input', () => {
     const plan: Array<{ route: Route; damage: string; seed: number }> = [];
     for (const route of routes()) {
       const offset = Math.floor(rng() * damageNames.length);
-      for (let i = 0; i < PER_ROUTE; i++) plan.push({ route, damage: damageNames[(i + offset) % damageNames.length]!, seed: Math.floor(rng() * 2 ** 32) });
+      for (let i = 0; i < PER_ROUTE; i++)
+        plan.push({
+          route,
+          damage: damageNames[(i + offset) % damageNames.length]!,
+          seed: Math.floor(rng() * 2 ** 32),
+        });
     }
     const failures: string[] = [];
     const statuses = new Map<number, number>();
@@ -512,16 +930,25 @@ describe('fuzzing every public endpoint with malformed input', () => {
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
           if (status >= 500) failures.push(`${status} ← ${request.label.slice(0, 200)} → ${text.slice(0, 200)}`);
         } catch (error) {
-          failures.push(`no answer ← ${request?.label.slice(0, 200) ?? `${route.method} ${route.path} ${damage} (setup)`}: ${(error as Error).message}`);
+          failures.push(
+            `no answer ← ${request?.label.slice(0, 200) ?? `${route.method} ${route.path} ${damage} (setup)`}: ${(error as Error).message}`,
+          );
         }
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     // The count, for the record (and for comparing builds): how many requests and how many answered 5xx.
-    const byStatus = [...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status}×${count}`).join(' ');
+    const byStatus = [...statuses]
+      .sort(([a], [b]) => a - b)
+      .map(([status, count]) => `${status}×${count}`)
+      .join(' ');
     console.log(`fuzz: ${sent} requests over ${routes().length} routes, ${failures.length} failures (${byStatus})`);
     // With the server's log of each failure (found by the traceId in the answer), to see the cause at once.
-    const logged = (failure: string) => server.output().split('\n').filter((line) => [...failure.matchAll(/traceId\\?":\\?"([\w-]+)/g)].some((match) => line.includes(match[1]!)));
+    const logged = (failure: string) =>
+      server
+        .output()
+        .split('\n')
+        .filter((line) => [...failure.matchAll(/traceId\\?":\\?"([\w-]+)/g)].some((match) => line.includes(match[1]!)));
     expect(failures.map((failure) => [failure, ...logged(failure).map((line) => line.slice(0, 1500))])).toEqual([]);
     // The server is still healthy afterwards.
     expect((await fetch(`${server.baseUrl}/health`)).status).toBe(200);

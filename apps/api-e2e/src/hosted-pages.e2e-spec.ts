@@ -4,7 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { parseSetCookie } from 'cookie';
 import * as oidc from 'openid-client';
 import { FlowSuccessResponse } from '@keyway/flow-types';
-import { adminApi, createTenant, pkcePair, postJson, putJson, startFlow, submitPassword, type Tenant } from './support/http';
+import {
+  adminApi,
+  createTenant,
+  pkcePair,
+  postJson,
+  putJson,
+  startFlow,
+  submitPassword,
+  type Tenant,
+} from './support/http';
 import { launchChromium } from './support/browser';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 import { eventually, SmtpSink } from './support/smtp-sink';
@@ -56,7 +65,11 @@ class Browser {
 
 /** Mustache escapes these; a browser decodes them. */
 const decode = (text: string) =>
-  text.replace(/&(amp|lt|gt|quot|#39|#x2F|#x60|#x3D);/g, (_, entity: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x2F': '/', '#x60': '`', '#x3D': '=' })[entity]!);
+  text.replace(
+    /&(amp|lt|gt|quot|#39|#x2F|#x60|#x3D);/g,
+    (_, entity: string) =>
+      ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x2F': '/', '#x60': '`', '#x3D': '=' })[entity]!,
+  );
 
 class Page {
   constructor(
@@ -79,14 +92,18 @@ class Page {
     const inputs = [...form[2]!.matchAll(/<input type="([^"]+)"[^>]*name="([^"]+)"(?: value="([^"]*)")?/g)];
     return {
       action: decode(form[1]!),
-      hidden: Object.fromEntries(inputs.filter((m) => m[1] === 'hidden').map((m) => [decode(m[2]!), decode(m[3] ?? '')])),
+      hidden: Object.fromEntries(
+        inputs.filter((m) => m[1] === 'hidden').map((m) => [decode(m[2]!), decode(m[3] ?? '')]),
+      ),
       fields: inputs.filter((m) => m[1] !== 'hidden').map((m) => decode(m[2]!)),
     };
   }
 
   /** The message shown beside a field, if any. */
   fieldError(param: string): string | undefined {
-    const match = new RegExp(`<p class="field-error" id="field-${param.replace(/\./g, '\\.')}-error">([^<]*)</p>`).exec(this.html);
+    const match = new RegExp(`<p class="field-error" id="field-${param.replace(/\./g, '\\.')}-error">([^<]*)</p>`).exec(
+      this.html,
+    );
     return match ? decode(match[1]!) : undefined;
   }
 
@@ -99,7 +116,10 @@ class Page {
   }
 
   links(): Array<{ href: string; label: string }> {
-    return [...this.html.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map((m) => ({ href: decode(m[1]!), label: decode(m[2]!) }));
+    return [...this.html.matchAll(/<a href="([^"]*)">([^<]*)<\/a>/g)].map((m) => ({
+      href: decode(m[1]!),
+      label: decode(m[2]!),
+    }));
   }
 }
 
@@ -111,7 +131,8 @@ describe('hosted self-service pages', () => {
   let client: oidc.Configuration;
   const sink = new SmtpSink();
 
-  const mailTo = (address: string) => sink.messages.filter((m) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : undefined) === address);
+  const mailTo = (address: string) =>
+    sink.messages.filter((m) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : undefined) === address);
   const mailFor = (address: string, nth = 0) =>
     eventually(async () => {
       const mail = mailTo(address)[nth];
@@ -128,11 +149,15 @@ describe('hosted self-service pages', () => {
   const newUser = async () => {
     const email = newEmail();
     const password = `pw-${randomBytes(9).toString('base64url')}`;
-    const created = await adminApi(server).post(`/projects/${tenant.slug}/identities`, { traits: { email, name: 'Hosted User' }, password });
+    const created = await adminApi(server).post(`/projects/${tenant.slug}/identities`, {
+      traits: { email, name: 'Hosted User' },
+      password,
+    });
     expect(created.status).toBe(201);
     return { email, password, id: created.body.id as string };
   };
-  const registrationUrl = (params: Record<string, string>) => `${tenant.issuer}/ui/registration?${new URLSearchParams(params)}`;
+  const registrationUrl = (params: Record<string, string>) =>
+    `${tenant.issuer}/ui/registration?${new URLSearchParams(params)}`;
   const oauthParams = (challenge: string, extra: Record<string, string> = {}) => ({
     client_id: web.clientId,
     response_type: 'code',
@@ -149,12 +174,26 @@ describe('hosted self-service pages', () => {
     server = await startKeyway({ env: { KEYWAY_EMAIL_POLL_MS: '100' } });
     tenant = await createTenant(server);
     const smtp = { host: '127.0.0.1', port: sink.port, tlsMode: 'none', fromAddress: 'accounts@acme.example' };
-    expect((await putJson(`${server.baseUrl}/api/admin/v1/projects/${tenant.slug}/email/smtp`, smtp, { authorization: `Bearer ${server.adminToken}` })).status).toBe(200);
+    expect(
+      (
+        await putJson(`${server.baseUrl}/api/admin/v1/projects/${tenant.slug}/email/smtp`, smtp, {
+          authorization: `Bearer ${server.adminToken}`,
+        })
+      ).status,
+    ).toBe(200);
     const redirectUri = 'https://app.example/callback';
-    const app = await adminApi(server).post(`/projects/${tenant.slug}/applications`, { name: 'Web app', type: 'public', redirectUris: [redirectUri], grantTypes: ['authorization_code', 'refresh_token'], appNative: false });
+    const app = await adminApi(server).post(`/projects/${tenant.slug}/applications`, {
+      name: 'Web app',
+      type: 'public',
+      redirectUris: [redirectUri],
+      grantTypes: ['authorization_code', 'refresh_token'],
+      appNative: false,
+    });
     expect(app.status).toBe(201);
     web = { clientId: app.body.clientId, redirectUri };
-    client = await oidc.discovery(new URL(tenant.issuer), web.clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    client = await oidc.discovery(new URL(tenant.issuer), web.clientId, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
   }, 90_000);
   afterAll(async () => {
     await server?.stop();
@@ -167,7 +206,9 @@ describe('hosted self-service pages', () => {
     const first = await browser.get(registrationUrl(oauthParams(pkce.challenge)));
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(first.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; form-action 'self' https:\/\/app\.example; frame-ancestors 'none'; base-uri 'none'$/);
+    expect(first.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; form-action 'self' https:\/\/app\.example; frame-ancestors 'none'; base-uri 'none'$/,
+    );
     expect(first.headers.get('cache-control')).toBe('no-store');
     expect(first.headers.get('referrer-policy')).toBe('no-referrer');
     expect(first.headers.getSetCookie()[0]).toMatch(/^keyway-csrf=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
@@ -179,7 +220,11 @@ describe('hosted self-service pages', () => {
     expect(first.inputTag('password')).toContain('type="password"');
 
     // Invalid input: each problem beside its field, what was typed shown again (never the password).
-    const invalid = await browser.submit(first, { 'traits.email': 'not-an-email', 'traits.name': 'Hosted <b>Reg</b>', password: 'short' });
+    const invalid = await browser.submit(first, {
+      'traits.email': 'not-an-email',
+      'traits.name': 'Hosted <b>Reg</b>',
+      password: 'short',
+    });
     expect(invalid.status).toBe(200);
     expect(invalid.title).toBe('Create your account');
     expect(invalid.fieldError('traits.email')).toBeDefined();
@@ -190,14 +235,23 @@ describe('hosted self-service pages', () => {
     expect(invalid.html).not.toContain('short"');
 
     // The flow belongs to the pages: the JSON API does not answer it.
-    const viaJson = await postJson(`${tenant.issuer}/flows/registration`, { flowId: form.hidden['flowId'], selectedAuthenticator: { authenticatorId: form.hidden['authenticatorId'], params: {} } });
+    const viaJson = await postJson(`${tenant.issuer}/flows/registration`, {
+      flowId: form.hidden['flowId'],
+      selectedAuthenticator: { authenticatorId: form.hidden['authenticatorId'], params: {} },
+    });
     expect(viaJson.status).toBe(400);
 
     const email = newEmail();
-    const codeStep = await browser.submit(invalid, { 'traits.email': email, 'traits.name': 'Hosted Reg', password: 'correct horse battery staple' });
+    const codeStep = await browser.submit(invalid, {
+      'traits.email': email,
+      'traits.name': 'Hosted Reg',
+      password: 'correct horse battery staple',
+    });
     expect(codeStep.status).toBe(200);
     expect(codeStep.title).toBe('Check your email');
-    expect(codeStep.notices()).toEqual(['If this address can be used, we sent a verification code to it. Enter it to finish.']);
+    expect(codeStep.notices()).toEqual([
+      'If this address can be used, we sent a verification code to it. Enter it to finish.',
+    ]);
     expect(codeStep.form().fields).toEqual(['code']);
     expect(codeStep.inputTag('code')).toContain('autocomplete="one-time-code"');
 
@@ -213,19 +267,37 @@ describe('hosted self-service pages', () => {
     expect(done.status).toBe(303);
     const callback = new URL(done.location!);
     expect(callback.origin + callback.pathname).toBe(web.redirectUri);
-    expect(Object.fromEntries(callback.searchParams)).toMatchObject({ code: expect.any(String), state: 'hosted-state', iss: tenant.issuer });
+    expect(Object.fromEntries(callback.searchParams)).toMatchObject({
+      code: expect.any(String),
+      state: 'hosted-state',
+      iss: tenant.issuer,
+    });
 
-    const tokens = await oidc.authorizationCodeGrant(client, callback, { pkceCodeVerifier: pkce.verifier, expectedState: 'hosted-state', idTokenExpected: true });
+    const tokens = await oidc.authorizationCodeGrant(client, callback, {
+      pkceCodeVerifier: pkce.verifier,
+      expectedState: 'hosted-state',
+      idTokenExpected: true,
+    });
     const claims = tokens.claims()!;
-    expect(claims).toMatchObject({ iss: tenant.issuer, aud: web.clientId, email, email_verified: true, name: 'Hosted Reg' });
+    expect(claims).toMatchObject({
+      iss: tenant.issuer,
+      aud: web.clientId,
+      email,
+      email_verified: true,
+      name: 'Hosted Reg',
+    });
     const identity = await adminApi(server).get(`/projects/${tenant.slug}/identities/${claims.sub}`);
-    expect(identity.body.verifiableAddresses).toEqual([{ via: 'email', value: email, verified: true, verifiedAt: expect.any(String) }]);
+    expect(identity.body.verifiableAddresses).toEqual([
+      { via: 'email', value: email, verified: true, verifiedAt: expect.any(String) },
+    ]);
   });
 
   it('shows request errors on its own page until redirect_uri is known good, and redirects them with state and iss after', async () => {
     const browser = new Browser();
     const { challenge } = pkcePair();
-    const evil = await browser.get(registrationUrl(oauthParams(challenge, { redirect_uri: 'https://evil.example/callback' })));
+    const evil = await browser.get(
+      registrationUrl(oauthParams(challenge, { redirect_uri: 'https://evil.example/callback' })),
+    );
     expect(evil.status).toBe(400);
     expect(evil.location).toBeNull();
     expect(evil.title).toBe('We could not continue');
@@ -240,9 +312,16 @@ describe('hosted self-service pages', () => {
     expect(badScope.status).toBe(303);
     const back = new URL(badScope.location!);
     expect(back.origin + back.pathname).toBe(web.redirectUri);
-    expect(Object.fromEntries(back.searchParams)).toEqual({ error: 'invalid_scope', error_description: 'unsupported scope: admin', state: 'hosted-state', iss: tenant.issuer });
+    expect(Object.fromEntries(back.searchParams)).toEqual({
+      error: 'invalid_scope',
+      error_description: 'unsupported scope: admin',
+      state: 'hosted-state',
+      iss: tenant.issuer,
+    });
 
-    const noPkce = await browser.get(registrationUrl(oauthParams(challenge, { code_challenge: '', code_challenge_method: '' })));
+    const noPkce = await browser.get(
+      registrationUrl(oauthParams(challenge, { code_challenge: '', code_challenge_method: '' })),
+    );
     expect(noPkce.status).toBe(303);
     expect(new URL(noPkce.location!).searchParams.get('error')).toBe('invalid_request');
   });
@@ -262,7 +341,11 @@ describe('hosted self-service pages', () => {
     await other.get(registrationUrl(oauthParams(pkcePair().challenge)));
     expect((await browser.submit(page, typed, { csrf_token: other.cookie('keyway-csrf')! })).status).toBe(403);
     // A form posted from another site arrives without the cookie.
-    const crossSite = await fetch(page.form().action, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...page.form().hidden, ...typed }).toString() });
+    const crossSite = await fetch(page.form().action, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...page.form().hidden, ...typed }).toString(),
+    });
     expect(crossSite.status).toBe(403);
 
     // Nothing reached the flow: no account, no mail, and the same form still answers at its first step.
@@ -288,7 +371,9 @@ describe('hosted self-service pages', () => {
     const sent = await browser.submit(start, { email: user.email.toUpperCase() });
     expect(sent.status).toBe(200);
     expect(sent.title).toBe('Check your email');
-    expect(sent.notices()).toEqual(['If this address belongs to an account that still needs verifying, we sent a link to it. Open it to verify the address; you can close this page.']);
+    expect(sent.notices()).toEqual([
+      'If this address belongs to an account that still needs verifying, we sent a link to it. Open it to verify the address; you can close this page.',
+    ]);
     expect(sent.html).not.toContain('<form');
 
     const mail = await mailFor(user.email);
@@ -310,7 +395,9 @@ describe('hosted self-service pages', () => {
     expect(wrong.status).toBe(400);
     expect(wrong.title).toBe('This link has expired');
     const admin = adminApi(server);
-    expect((await admin.get(`/projects/${tenant.slug}/identities/${user.id}`)).body.verifiableAddresses[0].verified).toBe(false);
+    expect(
+      (await admin.get(`/projects/${tenant.slug}/identities/${user.id}`)).body.verifiableAddresses[0].verified,
+    ).toBe(false);
 
     // Opened on another device: no cookie of the page that asked for it.
     const opened = await new Browser().get(link!);
@@ -324,7 +411,12 @@ describe('hosted self-service pages', () => {
     const again = await new Browser().get(link!);
     expect(again.status).toBe(400);
     expect(again.title).toBe('This link has expired');
-    expect(again.links()).toEqual([{ href: `${tenant.issuer}/ui/verification?client_id=${encodeURIComponent(web.clientId)}`, label: 'Request a new link' }]);
+    expect(again.links()).toEqual([
+      {
+        href: `${tenant.issuer}/ui/verification?client_id=${encodeURIComponent(web.clientId)}`,
+        label: 'Request a new link',
+      },
+    ]);
   });
 
   it('answers an unknown address exactly like a known one, and mails nothing', async () => {
@@ -370,7 +462,9 @@ describe('hosted self-service pages', () => {
     expect(FlowSuccessResponse.safeParse(login.body).success).toBe(true);
     expect(verifier).toBeDefined();
     const old = await startFlow(tenant);
-    expect((await submitPassword(tenant, old.response.body.flowId, user.email, user.password)).body.flowStatus).toBe('FAIL_INCOMPLETE');
+    expect((await submitPassword(tenant, old.response.body.flowId, user.email, user.password)).body.flowStatus).toBe(
+      'FAIL_INCOMPLETE',
+    );
   });
 
   it('works in a real browser: the stylesheet passes the CSP, the forms post with their cookie, the redirect reaches a loopback app', async () => {
@@ -382,7 +476,13 @@ describe('hosted self-service pages', () => {
     });
     await new Promise<void>((resolve) => loopback.listen(0, '127.0.0.1', resolve));
     const port = (loopback.address() as AddressInfo).port;
-    const app = await adminApi(server).post(`/projects/${tenant.slug}/applications`, { name: 'Loopback app', type: 'public', redirectUris: ['http://127.0.0.1/callback'], grantTypes: ['authorization_code'], appNative: false });
+    const app = await adminApi(server).post(`/projects/${tenant.slug}/applications`, {
+      name: 'Loopback app',
+      type: 'public',
+      redirectUris: ['http://127.0.0.1/callback'],
+      grantTypes: ['authorization_code'],
+      appNative: false,
+    });
     expect(app.status).toBe(201);
     const browser = await launchChromium();
     try {
@@ -393,7 +493,9 @@ describe('hosted self-service pages', () => {
       });
       const pkce = pkcePair();
       const redirectUri = `http://127.0.0.1:${port}/callback`;
-      await page.goto(registrationUrl({ ...oauthParams(pkce.challenge), client_id: app.body.clientId, redirect_uri: redirectUri }));
+      await page.goto(
+        registrationUrl({ ...oauthParams(pkce.challenge), client_id: app.body.clientId, redirect_uri: redirectUri }),
+      );
       expect(await page.locator('h1').textContent()).toBe('Create your account');
       // The inline stylesheet applied: the card is centred and narrow.
       expect(await page.evaluate(`getComputedStyle(document.querySelector('main')).maxWidth`)).toBe('420px');
@@ -405,7 +507,11 @@ describe('hosted self-service pages', () => {
       await page.getByLabel('Verification code').fill(await codeFrom(email));
       await Promise.all([page.waitForURL(`${redirectUri}?**`), page.getByRole('button', { name: 'Verify' }).click()]);
       const callback = new URL(page.url());
-      expect(Object.fromEntries(callback.searchParams)).toMatchObject({ code: expect.any(String), state: 'hosted-state', iss: tenant.issuer });
+      expect(Object.fromEntries(callback.searchParams)).toMatchObject({
+        code: expect.any(String),
+        state: 'hosted-state',
+        iss: tenant.issuer,
+      });
       // form-action allowed the post's 303 to reach the app (Chromium applies it to redirects too).
       expect(received.filter((url) => url.startsWith('/callback?'))).toHaveLength(1);
       expect(violations).toEqual([]);
@@ -418,10 +524,16 @@ describe('hosted self-service pages', () => {
   it('answers a step of an unknown or finished flow with an error page offering to start again', async () => {
     const browser = new Browser();
     const page = await browser.get(`${tenant.issuer}/ui/recovery?client_id=${encodeURIComponent(web.clientId)}`);
-    const gone = await browser.submit(page, { email: 'x@example.com' }, { flowId: '00000000-0000-4000-8000-000000000000' });
+    const gone = await browser.submit(
+      page,
+      { email: 'x@example.com' },
+      { flowId: '00000000-0000-4000-8000-000000000000' },
+    );
     expect(gone.status).toBe(400);
     expect(gone.html).toContain('Invalid or expired flowId');
-    expect(gone.links()).toEqual([{ href: `${tenant.issuer}/ui/recovery?client_id=${encodeURIComponent(web.clientId)}`, label: 'Start again' }]);
+    expect(gone.links()).toEqual([
+      { href: `${tenant.issuer}/ui/recovery?client_id=${encodeURIComponent(web.clientId)}`, label: 'Start again' },
+    ]);
     const repeated = await fetch(`${tenant.issuer}/ui/registration?client_id=a&client_id=b`);
     expect(repeated.status).toBe(400);
     expect(repeated.headers.get('content-type')).toBe('text/html; charset=utf-8');

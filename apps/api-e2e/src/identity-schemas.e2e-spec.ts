@@ -11,12 +11,20 @@ const CUSTOM_SCHEMA = {
     email: {
       type: 'string',
       format: 'email',
-      keyway: { credentials: { password: { identifier: true } }, verification: { via: 'email' }, recovery: { via: 'email' }, display: { label: 'Email', order: 1 } },
+      keyway: {
+        credentials: { password: { identifier: true } },
+        verification: { via: 'email' },
+        recovery: { via: 'email' },
+        display: { label: 'Email', order: 1 },
+      },
     },
     username: {
       type: 'string',
       pattern: '^[a-z][a-z0-9_]{2,19}$',
-      keyway: { credentials: { password: { identifier: true } }, display: { label: 'Username', order: 0, i18nKey: 'signup.username' } },
+      keyway: {
+        credentials: { password: { identifier: true } },
+        display: { label: 'Username', order: 0, i18nKey: 'signup.username' },
+      },
     },
     birthdate: { type: 'string', format: 'date', keyway: { display: { label: 'Date of birth', order: 2 } } },
     newsletter: { type: 'boolean', keyway: { display: { label: 'Newsletter', order: 3 } } },
@@ -56,7 +64,11 @@ describe('identity schemas', () => {
     expect(listed.status).toBe(200);
     expect(listed.body).toEqual([{ version: 1, isDefault: true, createdAt: expect.any(String) }]);
     const v1 = await admin.get(`${base}/identity-schemas/1`);
-    expect(v1.body).toMatchObject({ version: 1, isDefault: true, schema: { properties: { email: { format: 'email' } }, required: ['email'] } });
+    expect(v1.body).toMatchObject({
+      version: 1,
+      isDefault: true,
+      schema: { properties: { email: { format: 'email' } }, required: ['email'] },
+    });
     expect(v1.body.fields.map((field: any) => field.param)).toEqual(['traits.email', 'traits.name']);
     expect((await admin.get(`${base}/identities/${tenant.identityId}`)).body.schemaVersion).toBe(1);
     expect((await admin.get(`${base}/identity-schemas/2`)).status).toBe(404);
@@ -67,9 +79,18 @@ describe('identity schemas', () => {
     const cases: [unknown, RegExp][] = [
       [{ type: 'object', properties: { email: { type: 'strin' } } }, /does not compile as JSON Schema 2020-12/],
       [{ type: 'string' }, /schema\.type: must be 'object'.*schema\.properties: must declare at least one trait/],
-      [{ type: 'object', properties: { pin: { type: 'integer', keyway: { credentials: { password: { identifier: true } } } } } }, /schema\.properties\.pin: a login identifier must be of type 'string'/],
+      [
+        {
+          type: 'object',
+          properties: { pin: { type: 'integer', keyway: { credentials: { password: { identifier: true } } } } },
+        },
+        /schema\.properties\.pin: a login identifier must be of type 'string'/,
+      ],
       [{ type: 'object', properties: { email: { type: 'string' } } }, /no trait is a login identifier/],
-      [{ type: 'object', properties: { email: { type: 'string', keyway: { verification: { via: 'fax' } } } } }, /schema\.properties\.email\.keyway\.verification\.via/],
+      [
+        { type: 'object', properties: { email: { type: 'string', keyway: { verification: { via: 'fax' } } } } },
+        /schema\.properties\.email\.keyway\.verification\.via/,
+      ],
     ];
     for (const [schema, description] of cases) {
       const response = await admin.post(`${base}/identity-schemas`, { schema });
@@ -82,14 +103,18 @@ describe('identity schemas', () => {
   });
 
   it('adds version 2 (not default until asked), then makes it the default; v1 identities keep version 1', async () => {
-    const early = await admin.post(`${base}/identities`, { traits: { email: `early-${uniq()}@example.com`, name: 'Early' } });
+    const early = await admin.post(`${base}/identities`, {
+      traits: { email: `early-${uniq()}@example.com`, name: 'Early' },
+    });
     expect(early.status).toBe(201);
     expect(early.body.schemaVersion).toBe(1);
 
     const created = await admin.post(`${base}/identity-schemas`, { schema: CUSTOM_SCHEMA });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ version: 2, isDefault: false, schema: CUSTOM_SCHEMA });
-    expect(created.body.fields.map((field: any) => [field.param, field.type, field.order, field.displayName, field.input])).toEqual([
+    expect(
+      created.body.fields.map((field: any) => [field.param, field.type, field.order, field.displayName, field.input]),
+    ).toEqual([
       ['traits.username', 'STRING', 0, 'Username', 'text'],
       ['traits.email', 'STRING', 1, 'Email', 'email'],
       ['traits.birthdate', 'STRING', 2, 'Date of birth', 'date'],
@@ -97,9 +122,18 @@ describe('identity schemas', () => {
       ['traits.plan', 'STRING', 4, 'Plan', 'select'],
     ]);
     // Still validated by version 1: a username is not a trait there.
-    const stillV1 = await admin.post(`${base}/identities`, { traits: { email: `x-${uniq()}@example.com`, username: 'abc' } });
+    const stillV1 = await admin.post(`${base}/identities`, {
+      traits: { email: `x-${uniq()}@example.com`, username: 'abc' },
+    });
     expect(stillV1.status).toBe(400);
-    expect(stillV1.body.fields).toEqual([{ field: 'traits.username', messageId: 'msg_trait_unknown', message: 'is not a trait of this schema', i18nKey: 'message.msg_trait_unknown' }]);
+    expect(stillV1.body.fields).toEqual([
+      {
+        field: 'traits.username',
+        messageId: 'msg_trait_unknown',
+        message: 'is not a trait of this schema',
+        i18nKey: 'message.msg_trait_unknown',
+      },
+    ]);
 
     expect((await put(`${base}/identity-schemas/default`, { version: 9 })).status).toBe(404);
     expect((await put(`${base}/identity-schemas/default`, { version: 'two' })).status).toBe(400);
@@ -111,11 +145,16 @@ describe('identity schemas', () => {
       [2, true],
     ]);
 
-    expect((await admin.get(`${base}/identities/${early.body.id}`)).body).toMatchObject({ schemaVersion: 1, traits: { name: 'Early' } });
+    expect((await admin.get(`${base}/identities/${early.body.id}`)).body).toMatchObject({
+      schemaVersion: 1,
+      traits: { name: 'Early' },
+    });
     expect((await admin.get(`${base}/identities/${tenant.identityId}`)).body.schemaVersion).toBe(1);
     // The first identity still signs in with its email.
     const { response } = await startFlow(tenant);
-    expect((await submitPassword(tenant, response.body.flowId, tenant.email, tenant.password)).body.flowStatus).toBe('SUCCESS_COMPLETED');
+    expect((await submitPassword(tenant, response.body.flowId, tenant.email, tenant.password)).body.flowStatus).toBe(
+      'SUCCESS_COMPLETED',
+    );
   });
 
   it('validates traits against the default (v2) with a message per field', async () => {
@@ -124,34 +163,81 @@ describe('identity schemas', () => {
       password: 'long enough password',
     });
     expect(bad.status).toBe(400);
-    expect(bad.body).toEqual({ code: 'KW-40000', message: 'Invalid request.', description: expect.any(String), traceId: expect.any(String), fields: expect.any(Array) });
+    expect(bad.body).toEqual({
+      code: 'KW-40000',
+      message: 'Invalid request.',
+      description: expect.any(String),
+      traceId: expect.any(String),
+      fields: expect.any(Array),
+    });
     expect(bad.body.fields).toEqual(
       expect.arrayContaining([
-        { field: 'traits.email', messageId: 'msg_trait_format', message: 'must be a valid email', i18nKey: 'message.msg_trait_format' },
-        { field: 'traits.username', messageId: 'msg_trait_pattern', message: 'does not have the expected form', i18nKey: 'message.msg_trait_pattern' },
-        { field: 'traits.birthdate', messageId: 'msg_trait_format', message: 'must be a valid date', i18nKey: 'message.msg_trait_format' },
-        { field: 'traits.newsletter', messageId: 'msg_trait_type', message: 'must be of type boolean', i18nKey: 'message.msg_trait_type' },
-        { field: 'traits.plan', messageId: 'msg_trait_enum', message: 'must be one of: "free", "pro"', i18nKey: 'message.msg_trait_enum' },
+        {
+          field: 'traits.email',
+          messageId: 'msg_trait_format',
+          message: 'must be a valid email',
+          i18nKey: 'message.msg_trait_format',
+        },
+        {
+          field: 'traits.username',
+          messageId: 'msg_trait_pattern',
+          message: 'does not have the expected form',
+          i18nKey: 'message.msg_trait_pattern',
+        },
+        {
+          field: 'traits.birthdate',
+          messageId: 'msg_trait_format',
+          message: 'must be a valid date',
+          i18nKey: 'message.msg_trait_format',
+        },
+        {
+          field: 'traits.newsletter',
+          messageId: 'msg_trait_type',
+          message: 'must be of type boolean',
+          i18nKey: 'message.msg_trait_type',
+        },
+        {
+          field: 'traits.plan',
+          messageId: 'msg_trait_enum',
+          message: 'must be one of: "free", "pro"',
+          i18nKey: 'message.msg_trait_enum',
+        },
       ]),
     );
     expect(bad.body.fields).toHaveLength(5);
-    for (const field of ['traits.email', 'traits.username', 'traits.birthdate', 'traits.newsletter', 'traits.plan']) expect(bad.body.description).toContain(`${field}: `);
+    for (const field of ['traits.email', 'traits.username', 'traits.birthdate', 'traits.newsletter', 'traits.plan'])
+      expect(bad.body.description).toContain(`${field}: `);
 
     const missing = await admin.post(`${base}/identities`, { traits: { email: `m-${uniq()}@example.com` } });
     expect(missing.status).toBe(400);
-    expect(missing.body.fields.map((field: any) => `${field.field}:${field.messageId}`)).toEqual(['traits.username:msg_trait_required', 'traits.plan:msg_trait_required']);
-    expect((await admin.post(`${base}/identities`, { traits: { email: `m-${uniq()}@example.com` }, schemaVersion: 7 })).status).toBe(400);
+    expect(missing.body.fields.map((field: any) => `${field.field}:${field.messageId}`)).toEqual([
+      'traits.username:msg_trait_required',
+      'traits.plan:msg_trait_required',
+    ]);
+    expect(
+      (await admin.post(`${base}/identities`, { traits: { email: `m-${uniq()}@example.com` }, schemaVersion: 7 }))
+        .status,
+    ).toBe(400);
   });
 
   it('creates identities under v2 (or v1 on request); every identifier trait signs in', async () => {
     const username = `ann_${uniq()}`;
     const email = `Ann-${uniq()}@Example.com`;
     const password = 'correct horse battery';
-    const created = await admin.post(`${base}/identities`, { traits: { email, username, birthdate: '1990-12-31', newsletter: true, plan: 'pro' }, password });
+    const created = await admin.post(`${base}/identities`, {
+      traits: { email, username, birthdate: '1990-12-31', newsletter: true, plan: 'pro' },
+      password,
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ schemaVersion: 2, traits: { email, username, plan: 'pro', newsletter: true } });
+    expect(created.body).toMatchObject({
+      schemaVersion: 2,
+      traits: { email, username, plan: 'pro', newsletter: true },
+    });
 
-    const olderVersion = await admin.post(`${base}/identities`, { traits: { email: `v1-${uniq()}@example.com`, name: 'Old' }, schemaVersion: 1 });
+    const olderVersion = await admin.post(`${base}/identities`, {
+      traits: { email: `v1-${uniq()}@example.com`, name: 'Old' },
+      schemaVersion: 1,
+    });
     expect(olderVersion.status).toBe(201);
     expect(olderVersion.body.schemaVersion).toBe(1);
 
@@ -163,20 +249,33 @@ describe('identity schemas', () => {
       expect(FlowSuccessResponse.parse(done.body).flowStatus).toBe('SUCCESS_COMPLETED');
     }
     const { response } = await startFlow(tenant);
-    expect((await submitPassword(tenant, response.body.flowId, username, 'wrong password')).body.flowStatus).toBe('FAIL_INCOMPLETE');
+    expect((await submitPassword(tenant, response.body.flowId, username, 'wrong password')).body.flowStatus).toBe(
+      'FAIL_INCOMPLETE',
+    );
 
     // Identifiers stay unique per project, whichever trait holds them.
-    const taken = await admin.post(`${base}/identities`, { traits: { email: `other-${uniq()}@example.com`, username, plan: 'free' }, password: 'another password' });
+    const taken = await admin.post(`${base}/identities`, {
+      traits: { email: `other-${uniq()}@example.com`, username, plan: 'free' },
+      password: 'another password',
+    });
     expect(taken.status).toBe(409);
     expect(taken.body.description).toContain(username);
   });
 
   it('sets the default at creation when asked, and versions are per project', async () => {
     const other = await admin.post('/projects', { slug: `schemas-${uniq()}`, name: 'Other' });
-    const created = await admin.post(`/projects/${other.body.slug}/identity-schemas`, { schema: CUSTOM_SCHEMA, setDefault: true });
+    const created = await admin.post(`/projects/${other.body.slug}/identity-schemas`, {
+      schema: CUSTOM_SCHEMA,
+      setDefault: true,
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ version: 2, isDefault: true });
-    expect((await admin.get(`/projects/${other.body.slug}/identity-schemas`)).body.map((row: any) => [row.version, row.isDefault])).toEqual([
+    expect(
+      (await admin.get(`/projects/${other.body.slug}/identity-schemas`)).body.map((row: any) => [
+        row.version,
+        row.isDefault,
+      ]),
+    ).toEqual([
       [1, false],
       [2, true],
     ]);
@@ -189,26 +288,45 @@ describe('identity schemas', () => {
       type: 'object',
       required: ['email', 'nick'],
       properties: {
-        email: { type: 'string', format: 'email', keyway: { credentials: { password: { identifier: true } }, display: { label: 'Email', order: 0 } } },
+        email: {
+          type: 'string',
+          format: 'email',
+          keyway: { credentials: { password: { identifier: true } }, display: { label: 'Email', order: 0 } },
+        },
         nick: { type: 'string', pattern: '^(a+)+$', keyway: { display: { label: 'Nick', order: 1 } } },
       },
     };
     expect((await admin.post(`/projects/${own.slug}/identity-schemas`, { schema, setDefault: true })).status).toBe(201);
     const pkce = pkcePair();
-    const started = await postJson(`${own.issuer}/flows/registration`, { client_id: own.clientId, redirect_uri: own.redirectUri, scope: 'openid', code_challenge: pkce.challenge, code_challenge_method: 'S256' });
+    const started = await postJson(`${own.issuer}/flows/registration`, {
+      client_id: own.clientId,
+      redirect_uri: own.redirectUri,
+      scope: 'openid',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+    });
     expect(started.status).toBe(200);
     // On a backtracking engine 'a'×40+'!' takes 2^40 steps: the registration would never answer and /health
     // (sent at the same time, on the same event loop) would wait with it.
     const [registration, health] = await Promise.all([
       postJson(`${own.issuer}/flows/registration`, {
         flowId: started.body.flowId,
-        selectedAuthenticator: { authenticatorId: Buffer.from('PasswordRegistration:LOCAL').toString('base64url'), params: { 'traits.email': `n-${uniq()}@example.com`, 'traits.nick': `${'a'.repeat(40)}!`, password: 'a long enough password' } },
+        selectedAuthenticator: {
+          authenticatorId: Buffer.from('PasswordRegistration:LOCAL').toString('base64url'),
+          params: {
+            'traits.email': `n-${uniq()}@example.com`,
+            'traits.nick': `${'a'.repeat(40)}!`,
+            password: 'a long enough password',
+          },
+        },
       }),
       fetch(`${server.baseUrl}/health`),
     ]);
     expect(health.status).toBe(200);
     expect(registration.body.flowStatus).toBe('FAIL_INCOMPLETE');
-    expect(registration.body.nextStep.messages).toEqual([expect.objectContaining({ messageId: 'msg_trait_pattern', context: [{ key: 'field', value: 'traits.nick' }] })]);
+    expect(registration.body.nextStep.messages).toEqual([
+      expect.objectContaining({ messageId: 'msg_trait_pattern', context: [{ key: 'field', value: 'traits.nick' }] }),
+    ]);
   });
 
   it('refuses patterns the linear-time engine cannot run (backreferences, lookarounds), naming the property', async () => {
@@ -221,7 +339,9 @@ describe('identity schemas', () => {
     };
     const refused = await admin.post(`${base}/identity-schemas`, { schema });
     expect(refused.status).toBe(400);
-    expect(refused.body.description).toMatch(/schema\.properties\.email\.pattern: does not compile for the linear-time pattern engine/);
+    expect(refused.body.description).toMatch(
+      /schema\.properties\.email\.pattern: does not compile for the linear-time pattern engine/,
+    );
     expect(refused.body.description).toMatch(/schema\.properties\.twice\.pattern: does not compile/);
   });
 });

@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { ParsedMail } from 'mailparser';
 import { FlowSuccessResponse } from '@keyway/flow-types';
-import { adminApi, BASIC_AUTHENTICATOR_ID, createTenant, pkcePair, postJson, putJson, startFlow, type Tenant } from './support/http';
+import {
+  adminApi,
+  BASIC_AUTHENTICATOR_ID,
+  createTenant,
+  pkcePair,
+  postJson,
+  putJson,
+  startFlow,
+  type Tenant,
+} from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 import { eventually, SmtpSink } from './support/smtp-sink';
 
@@ -15,7 +24,8 @@ const RECOVERY_EMAIL_ID = Buffer.from('EmailRecovery:LOCAL').toString('base64url
 const RECOVERY_CODE_ID = Buffer.from('EmailCodeRecovery:LOCAL').toString('base64url');
 const PASSWORD_RESET_ID = Buffer.from('PasswordReset:LOCAL').toString('base64url');
 
-const PHONE = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
+const PHONE =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
 const LAPTOP = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 const LAPTOP_UPDATED = 'Mozilla/5.0 (X11; Linux x86_64; rv:129.0) Gecko/20100101 Firefox/129.0';
 
@@ -23,7 +33,10 @@ describe('mail notifications: locale, welcome and new sign-in', () => {
   let server: KeywayServer;
   const sink = new SmtpSink();
 
-  const mailTo = (address: string): ParsedMail[] => sink.messages.filter((m) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : undefined) === address.toLowerCase());
+  const mailTo = (address: string): ParsedMail[] =>
+    sink.messages.filter(
+      (m) => (m.to && !Array.isArray(m.to) ? m.to.value[0]?.address : undefined) === address.toLowerCase(),
+    );
   const nthMail = (address: string, n: number) =>
     eventually(async () => {
       const found = mailTo(address);
@@ -42,7 +55,13 @@ describe('mail notifications: locale, welcome and new sign-in', () => {
   const newTenant = async (settings?: Record<string, unknown>) => {
     const tenant = await createTenant(server, settings);
     const smtp = { host: '127.0.0.1', port: sink.port, tlsMode: 'none', fromAddress: 'accounts@acme.example' };
-    expect((await putJson(`${server.baseUrl}/api/admin/v1/projects/${tenant.slug}/email/smtp`, smtp, { authorization: `Bearer ${server.adminToken}` })).status).toBe(200);
+    expect(
+      (
+        await putJson(`${server.baseUrl}/api/admin/v1/projects/${tenant.slug}/email/smtp`, smtp, {
+          authorization: `Bearer ${server.adminToken}`,
+        })
+      ).status,
+    ).toBe(200);
     return tenant;
   };
   const selfServiceStart = (tenant: Tenant, flow: 'registration' | 'recovery', extra: Record<string, string> = {}) =>
@@ -54,16 +73,38 @@ describe('mail notifications: locale, welcome and new sign-in', () => {
       code_challenge_method: 'S256',
       ...extra,
     });
-  const answer = (tenant: Tenant, flow: 'registration' | 'recovery', flowId: string, authenticatorId: string, params: Record<string, string>, headers: Record<string, string> = {}) =>
+  const answer = (
+    tenant: Tenant,
+    flow: 'registration' | 'recovery',
+    flowId: string,
+    authenticatorId: string,
+    params: Record<string, string>,
+    headers: Record<string, string> = {},
+  ) =>
     postJson(`${tenant.issuer}/flows/${flow}`, { flowId, selectedAuthenticator: { authenticatorId, params } }, headers);
   /** Registers through the self-service flow; the request answering the code (which completes the login) comes from `userAgent`. */
   const register = async (tenant: Tenant, email: string, userAgent: string, uiLocales?: string) => {
     const started = await selfServiceStart(tenant, 'registration', uiLocales ? { ui_locales: uiLocales } : {});
     expect(started.status).toBe(200);
     const flowId = started.body.flowId as string;
-    expect((await answer(tenant, 'registration', flowId, FORM_ID, { 'traits.email': email, 'traits.name': 'Greta', password: 'correct horse battery' })).status).toBe(200);
+    expect(
+      (
+        await answer(tenant, 'registration', flowId, FORM_ID, {
+          'traits.email': email,
+          'traits.name': 'Greta',
+          password: 'correct horse battery',
+        })
+      ).status,
+    ).toBe(200);
     const verification = await nthMail(email, 1);
-    const done = await answer(tenant, 'registration', flowId, REGISTRATION_CODE_ID, { code: codeIn(verification) }, { 'user-agent': userAgent });
+    const done = await answer(
+      tenant,
+      'registration',
+      flowId,
+      REGISTRATION_CODE_ID,
+      { code: codeIn(verification) },
+      { 'user-agent': userAgent },
+    );
     FlowSuccessResponse.parse(done.body);
     return verification;
   };
@@ -72,7 +113,10 @@ describe('mail notifications: locale, welcome and new sign-in', () => {
     const { response } = await startFlow(tenant);
     const done = await postJson(
       `${tenant.issuer}/oauth2/authn`,
-      { flowId: response.body.flowId, selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID, params: { username: email, password } } },
+      {
+        flowId: response.body.flowId,
+        selectedAuthenticator: { authenticatorId: BASIC_AUTHENTICATOR_ID, params: { username: email, password } },
+      },
       headers,
     );
     FlowSuccessResponse.parse(done.body);
@@ -118,11 +162,18 @@ describe('mail notifications: locale, welcome and new sign-in', () => {
     const alert = await nthMail(tenant.email, 1);
     expect(alert.subject).toBe(`New sign-in to your Test ${tenant.slug} account`);
     expect(alert.text).toContain('Hi Test User,');
-    expect(alert.text).toMatch(new RegExp(`Your account ${tenant.email} was signed in to on \\w+ \\d{1,2}, \\d{4} at \\d{1,2}:\\d{2} [AP]M UTC from ${LAPTOP.replace(/[()/.;]/g, '\\$&')} \\(203\\.0\\.113\\.9\\)\\.`));
+    expect(alert.text).toMatch(
+      new RegExp(
+        `Your account ${tenant.email} was signed in to on \\w+ \\d{1,2}, \\d{4} at \\d{1,2}:\\d{2} [AP]M UTC from ${LAPTOP.replace(/[()/.;]/g, '\\$&')} \\(203\\.0\\.113\\.9\\)\\.`,
+      ),
+    );
     expect(alert.html).toContain('203.0.113.9');
 
     // The same laptop again, after a browser update and from another network: the same device.
-    await login(tenant, tenant.email, tenant.password, { 'user-agent': LAPTOP_UPDATED, 'x-forwarded-for': '198.51.100.4' });
+    await login(tenant, tenant.email, tenant.password, {
+      'user-agent': LAPTOP_UPDATED,
+      'x-forwarded-for': '198.51.100.4',
+    });
     await login(tenant, tenant.email, tenant.password, { 'user-agent': PHONE });
     expect(await outboxKinds(tenant, tenant.email)).toEqual(['new_sign_in']);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -140,7 +191,9 @@ describe('mail notifications: locale, welcome and new sign-in', () => {
     expect(await outboxKinds(tenant, tenant.email)).toEqual([]);
 
     // Turned back on (settings merge field by field), the next new device is reported.
-    const patched = await adminApi(server).patch(`/projects/${tenant.slug}`, { settings: { emails: { newSignIn: true } } });
+    const patched = await adminApi(server).patch(`/projects/${tenant.slug}`, {
+      settings: { emails: { newSignIn: true } },
+    });
     expect(patched.body.settings.emails).toEqual({ welcome: false, newSignIn: true });
     await login(tenant, tenant.email, tenant.password, { 'user-agent': 'KeywayTestClient/1.0 (tablet)' });
     expect(await outboxKinds(tenant, tenant.email)).toEqual(['new_sign_in']);
@@ -156,7 +209,9 @@ describe('mail notifications: locale, welcome and new sign-in', () => {
     expect(code.html).toContain('<html lang="de">');
     expect(code.text).toMatch(/Der Code ist \d+ Minuten lang gültig./);
     await answer(tenant, 'recovery', flowId, RECOVERY_CODE_ID, { code: codeIn(code) });
-    FlowSuccessResponse.parse((await answer(tenant, 'recovery', flowId, PASSWORD_RESET_ID, { password: 'a brand new password' })).body);
+    FlowSuccessResponse.parse(
+      (await answer(tenant, 'recovery', flowId, PASSWORD_RESET_ID, { password: 'a brand new password' })).body,
+    );
     const changed = await nthMail(tenant.email, 2);
     expect(changed.subject).toBe(`Ihr Passwort für Test ${tenant.slug} wurde geändert`);
     expect(changed.text).toMatch(/wurde am \d{1,2}\. \p{L}+ \d{4} um \d{2}:\d{2} UTC geändert\./u);
@@ -168,18 +223,43 @@ describe('mail notifications: locale, welcome and new sign-in', () => {
     const schema = {
       type: 'object',
       properties: {
-        email: { type: 'string', format: 'email', keyway: { credentials: { password: { identifier: true } }, verification: { via: 'email' }, recovery: { via: 'email' } } },
+        email: {
+          type: 'string',
+          format: 'email',
+          keyway: {
+            credentials: { password: { identifier: true } },
+            verification: { via: 'email' },
+            recovery: { via: 'email' },
+          },
+        },
         locale: { type: 'string', maxLength: 35 },
       },
       required: ['email'],
       additionalProperties: false,
     };
-    expect((await admin.post(`/projects/${tenant.slug}/identity-schemas`, { schema, setDefault: true })).status).toBe(201);
+    expect((await admin.post(`/projects/${tenant.slug}/identity-schemas`, { schema, setDefault: true })).status).toBe(
+      201,
+    );
     const german = newEmail();
     const english = newEmail();
-    expect((await admin.post(`/projects/${tenant.slug}/identities`, { traits: { email: german, locale: 'de-AT' }, password: 'correct horse battery' })).status).toBe(201);
-    expect((await admin.post(`/projects/${tenant.slug}/identities`, { traits: { email: english, locale: 'en-GB' }, password: 'correct horse battery' })).status).toBe(201);
-    const verify = (email: string, uiLocales: string) => postJson(`${tenant.issuer}/flows/verification`, { client_id: tenant.clientId, email, ui_locales: uiLocales });
+    expect(
+      (
+        await admin.post(`/projects/${tenant.slug}/identities`, {
+          traits: { email: german, locale: 'de-AT' },
+          password: 'correct horse battery',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await admin.post(`/projects/${tenant.slug}/identities`, {
+          traits: { email: english, locale: 'en-GB' },
+          password: 'correct horse battery',
+        })
+      ).status,
+    ).toBe(201);
+    const verify = (email: string, uiLocales: string) =>
+      postJson(`${tenant.issuer}/flows/verification`, { client_id: tenant.clientId, email, ui_locales: uiLocales });
 
     expect((await verify(german, 'en')).status).toBe(200);
     expect((await nthMail(german, 1)).subject).toMatch(/^Bestätigen Sie Ihre E-Mail-Adresse/);
@@ -189,7 +269,17 @@ describe('mail notifications: locale, welcome and new sign-in', () => {
     expect((await verify(tenant.email, 'ja')).status).toBe(200);
     expect((await nthMail(tenant.email, 1)).subject).toMatch(/^Bestätigen Sie Ihre E-Mail-Adresse/);
 
-    expect((await admin.patch(`/projects/${tenant.slug}`, { settings: { defaultLocale: 'not a tag' } })).status).toBe(400);
-    expect((await postJson(`${tenant.issuer}/flows/verification`, { client_id: tenant.clientId, email: german, ui_locales: 'x'.repeat(300) })).status).toBe(400);
+    expect((await admin.patch(`/projects/${tenant.slug}`, { settings: { defaultLocale: 'not a tag' } })).status).toBe(
+      400,
+    );
+    expect(
+      (
+        await postJson(`${tenant.issuer}/flows/verification`, {
+          client_id: tenant.clientId,
+          email: german,
+          ui_locales: 'x'.repeat(300),
+        })
+      ).status,
+    ).toBe(400);
   });
 });

@@ -95,8 +95,14 @@ async function startWebApp(apiBaseUrl: string): Promise<{ origin: string; close(
       const value = request.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    const upstream = await fetch(`${apiBaseUrl}${request.url}`, { method: request.method, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
-    response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' });
+    const upstream = await fetch(`${apiBaseUrl}${request.url}`, {
+      method: request.method,
+      headers,
+      ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+    });
+    response.writeHead(upstream.status, {
+      'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream',
+    });
     response.end(Buffer.from(await upstream.arrayBuffer()));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -120,7 +126,14 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
     });
   }, 90_000);
   afterAll(async () => {
@@ -133,17 +146,36 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     const admin = adminApi(server);
     const slug = `cr-${randomBytes(5).toString('hex')}`;
     // The page's origin is http://localhost:<port>; the RP ID must be its host.
-    const project = await admin.post('/projects', { slug, name: 'Chromium', settings: { webauthn: { rpId: 'localhost', origins: [webApp.origin] } } });
+    const project = await admin.post('/projects', {
+      slug,
+      name: 'Chromium',
+      settings: { webauthn: { rpId: 'localhost', origins: [webApp.origin] } },
+    });
     expect(project.status).toBe(201);
     const issuer: string = project.body.issuer;
     const issuerPath = new URL(issuer).pathname;
     const createApp = async (loginFlow: string[][]) =>
-      (await admin.post(`/projects/${slug}/applications`, { name: 'App', type: 'public', redirectUris: [REDIRECT_URI], appNative: true, loginFlow })).body.clientId as string;
+      (
+        await admin.post(`/projects/${slug}/applications`, {
+          name: 'App',
+          type: 'public',
+          redirectUris: [REDIRECT_URI],
+          appNative: true,
+          loginFlow,
+        })
+      ).body.clientId as string;
     const passwordApp = { issuer, clientId: await createApp([['BasicAuthenticator']]), redirectUri: REDIRECT_URI };
-    const passkeyApp = { issuer, clientId: await createApp([['BasicAuthenticator', 'FIDOAuthenticator']]), redirectUri: REDIRECT_URI };
+    const passkeyApp = {
+      issuer,
+      clientId: await createApp([['BasicAuthenticator', 'FIDOAuthenticator']]),
+      redirectUri: REDIRECT_URI,
+    };
     const email = `chromium-${randomBytes(4).toString('hex')}@example.com`;
     const password = `pw-${randomBytes(9).toString('base64url')}`;
-    const identity = await admin.post(`/projects/${slug}/identities`, { traits: { email, name: 'Chromium User' }, password });
+    const identity = await admin.post(`/projects/${slug}/identities`, {
+      traits: { email, name: 'Chromium User' },
+      password,
+    });
 
     // A password login gives the access token that enrollment needs.
     const login = await startFlow(passwordApp);
@@ -157,19 +189,41 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     });
     expect(token.status).toBe(200);
 
-    const registered = await page.evaluate(([path, accessToken]) => (globalThis as any).keyway.registerPasskey(path, accessToken), [issuerPath, token.body.access_token as string]);
+    const registered = await page.evaluate(
+      ([path, accessToken]) => (globalThis as any).keyway.registerPasskey(path, accessToken),
+      [issuerPath, token.body.access_token as string],
+    );
     expect(registered).toEqual({
       status: 201,
-      body: { id: expect.any(String), name: 'Chromium', createdAt: expect.any(String), lastUsedAt: null, transports: expect.arrayContaining(['internal']), backedUp: false },
+      body: {
+        id: expect.any(String),
+        name: 'Chromium',
+        createdAt: expect.any(String),
+        lastUsedAt: null,
+        transports: expect.arrayContaining(['internal']),
+        backedUp: false,
+      },
     });
 
     // authorize → select the passkey → navigator.credentials.get() → tokenResponse.
     const { response, verifier } = await startFlow(passkeyApp);
     const flowId: string = response.body.flowId;
-    const selected = await postJson(`${issuer}/oauth2/authn`, { flowId, selectedAuthenticator: { authenticatorId: FIDO_AUTHENTICATOR_ID } });
+    const selected = await postJson(`${issuer}/oauth2/authn`, {
+      flowId,
+      selectedAuthenticator: { authenticatorId: FIDO_AUTHENTICATOR_ID },
+    });
     const challengeData: string = selected.body.nextStep.authenticators[0].metadata.additionalData.challengeData;
-    const signedIn = await page.evaluate(([path, id, data]) => (globalThis as any).keyway.signInWithPasskey(path, id, data), [issuerPath, flowId, challengeData]);
-    expect(signedIn).toEqual({ status: 200, body: { flowStatus: 'SUCCESS_COMPLETED', authData: { code: expect.any(String), state: 'st-123', session_state: expect.any(String) } } });
+    const signedIn = await page.evaluate(
+      ([path, id, data]) => (globalThis as any).keyway.signInWithPasskey(path, id, data),
+      [issuerPath, flowId, challengeData],
+    );
+    expect(signedIn).toEqual({
+      status: 200,
+      body: {
+        flowStatus: 'SUCCESS_COMPLETED',
+        authData: { code: expect.any(String), state: 'st-123', session_state: expect.any(String) },
+      },
+    });
 
     const tokens = await postForm(`${issuer}/oauth2/token`, {
       grant_type: 'authorization_code',
@@ -186,8 +240,13 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
 
 describe('the test browser (support/browser.ts)', () => {
   it('takes CHROMIUM_PATH first, and otherwise a browser from npm or Playwright, never a system package', async () => {
-    expect(await resolveChromium({ CHROMIUM_PATH: process.execPath })).toEqual({ executablePath: process.execPath, source: 'CHROMIUM_PATH' });
-    await expect(resolveChromium({ CHROMIUM_PATH: '/nonexistent/chromium' })).rejects.toThrow(/CHROMIUM_PATH=\/nonexistent\/chromium does not exist/);
+    expect(await resolveChromium({ CHROMIUM_PATH: process.execPath })).toEqual({
+      executablePath: process.execPath,
+      source: 'CHROMIUM_PATH',
+    });
+    await expect(resolveChromium({ CHROMIUM_PATH: '/nonexistent/chromium' })).rejects.toThrow(
+      /CHROMIUM_PATH=\/nonexistent\/chromium does not exist/,
+    );
     const resolved = await resolveChromium({});
     expect(['playwright', '@sparticuz/chromium']).toContain(resolved.source);
     expect(resolved.executablePath).not.toBe('/usr/bin/chromium');

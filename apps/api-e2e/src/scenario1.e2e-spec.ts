@@ -1,6 +1,15 @@
 import * as oidc from 'openid-client';
 import { FlowStepResponse, FlowSuccessResponse } from '@keyway/flow-types';
-import { adminApi, BASIC_AUTHENTICATOR_ID, createTenant, get, postForm, startFlow, submitPassword, type Tenant } from './support/http';
+import {
+  adminApi,
+  BASIC_AUTHENTICATOR_ID,
+  createTenant,
+  get,
+  postForm,
+  startFlow,
+  submitPassword,
+  type Tenant,
+} from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
 /** Seed scenario 1 of the WSO2 app-native reference, then the token step through a certified client. */
@@ -45,8 +54,22 @@ describe('app-native password login (scenario 1)', () => {
               i18nKey: 'authenticator.basic',
               promptType: 'USER_PROMPT',
               params: [
-                { param: 'username', type: 'STRING', order: 0, i18nKey: 'username.param', displayName: 'Username', confidential: false },
-                { param: 'password', type: 'STRING', order: 1, i18nKey: 'password.param', displayName: 'Password', confidential: true },
+                {
+                  param: 'username',
+                  type: 'STRING',
+                  order: 0,
+                  i18nKey: 'username.param',
+                  displayName: 'Username',
+                  confidential: false,
+                },
+                {
+                  param: 'password',
+                  type: 'STRING',
+                  order: 1,
+                  i18nKey: 'password.param',
+                  displayName: 'Password',
+                  confidential: true,
+                },
               ],
             },
             requiredParams: ['username', 'password'],
@@ -78,7 +101,11 @@ describe('app-native password login (scenario 1)', () => {
     expect(done.status).toBe(200);
     expect(done.body).toEqual({
       flowStatus: 'SUCCESS_COMPLETED',
-      authData: { code: expect.any(String), state: 'st-123', session_state: expect.stringMatching(/^[0-9a-f]{64}\.[A-Za-z0-9_-]+$/) },
+      authData: {
+        code: expect.any(String),
+        state: 'st-123',
+        session_state: expect.stringMatching(/^[0-9a-f]{64}\.[A-Za-z0-9_-]+$/),
+      },
     });
   });
 
@@ -114,9 +141,17 @@ describe('app-native password login (scenario 1)', () => {
     expect(claims['sid']).toEqual(expect.any(String));
 
     // RFC 9068 access token
-    const [header, payload] = tokens.access_token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    const [header, payload] = tokens.access_token
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
     expect(header.typ).toBe('at+jwt');
-    expect(payload).toMatchObject({ iss: tenant.issuer, sub: tenant.identityId, client_id: tenant.clientId, scope: 'openid profile email' });
+    expect(payload).toMatchObject({
+      iss: tenant.issuer,
+      sub: tenant.identityId,
+      client_id: tenant.clientId,
+      scope: 'openid profile email',
+    });
     expect(payload.jti).toEqual(expect.any(String));
 
     const userinfo = await oidc.fetchUserInfo(client, tokens.access_token, tenant.identityId);
@@ -126,7 +161,10 @@ describe('app-native password login (scenario 1)', () => {
   it('rotates refresh tokens and revokes the family when a rotated one is reused', async () => {
     const { code, state, verifier } = await login();
     const callback = new URL(`${tenant.redirectUri}?${new URLSearchParams({ code, state: state ?? '' })}`);
-    const first = await oidc.authorizationCodeGrant(client, callback, { pkceCodeVerifier: verifier, expectedState: 'st-123' });
+    const first = await oidc.authorizationCodeGrant(client, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: 'st-123',
+    });
 
     const second = await oidc.refreshTokenGrant(client, first.refresh_token!);
     expect(second.refresh_token).toEqual(expect.any(String));
@@ -137,8 +175,12 @@ describe('app-native password login (scenario 1)', () => {
     expect(third.refresh_token).toEqual(expect.any(String));
 
     // Reusing a rotated token is theft or a bug: everything in the family dies.
-    await expect(oidc.refreshTokenGrant(client, first.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
-    await expect(oidc.refreshTokenGrant(client, third.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(client, first.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    await expect(oidc.refreshTokenGrant(client, third.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('narrows the scope on refresh, and refuses a wider one without ending the login', async () => {
@@ -151,7 +193,12 @@ describe('app-native password login (scenario 1)', () => {
       client_id: tenant.clientId,
     });
     const refresh = (refreshToken: string, scope: string) =>
-      postForm(`${tenant.issuer}/oauth2/token`, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: tenant.clientId, scope });
+      postForm(`${tenant.issuer}/oauth2/token`, {
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: tenant.clientId,
+        scope,
+      });
     const wider = await refresh(tokens.body.refresh_token, 'openid email offline_access');
     expect(wider.status).toBe(400);
     expect(wider.body.error).toBe('invalid_scope');
@@ -183,7 +230,9 @@ describe('app-native password login (scenario 1)', () => {
       client_id: tenant.clientId,
     });
     expect(refresh.body.error).toBe('invalid_grant');
-    const userinfo = await get(`${tenant.issuer}/oauth2/userinfo`, { authorization: `Bearer ${first.body.access_token}` });
+    const userinfo = await get(`${tenant.issuer}/oauth2/userinfo`, {
+      authorization: `Bearer ${first.body.access_token}`,
+    });
     expect(userinfo.status).toBe(401);
     expect(userinfo.body.error).toBe('invalid_token');
   });
@@ -275,7 +324,11 @@ describe('app-native password login (scenario 1)', () => {
   });
 
   it('seeds the demo project with its public native client', async () => {
-    const demo = { issuer: `${server.baseUrl}/t/demo`, clientId: 'demo-native-app', redirectUri: 'com.keyway.demo:/oauth2redirect' };
+    const demo = {
+      issuer: `${server.baseUrl}/t/demo`,
+      clientId: 'demo-native-app',
+      redirectUri: 'com.keyway.demo:/oauth2redirect',
+    };
     const { response } = await startFlow(demo);
     expect(response.status).toBe(200);
     expect(response.body.nextStep.authenticators[0].authenticatorId).toBe(BASIC_AUTHENTICATOR_ID);

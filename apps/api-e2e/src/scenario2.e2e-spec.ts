@@ -22,7 +22,10 @@ const TWO_STEP = [['BasicAuthenticator'], ['totp']];
 
 interface TwoStepTenant extends Omit<Tenant, 'email' | 'password' | 'identityId'> {
   /** Imports a user with a password and, unless told otherwise, a TOTP secret. */
-  importUser(options?: { totp?: boolean; credentials?: Record<string, unknown> }): Promise<{ email: string; password: string; secret: string; id: string }>;
+  importUser(options?: {
+    totp?: boolean;
+    credentials?: Record<string, unknown>;
+  }): Promise<{ email: string; password: string; secret: string; id: string }>;
 }
 
 /** Seed scenario 2 of the WSO2 app-native reference: password, then TOTP; users imported with their factors. */
@@ -33,7 +36,11 @@ describe('app-native password + TOTP login (scenario 2)', () => {
 
   async function createTwoStepTenant(settings?: Record<string, unknown>): Promise<TwoStepTenant> {
     const slug = `s2-${randomBytes(5).toString('hex')}`;
-    const project = await admin.post('/projects', { slug, name: `Scenario 2 ${slug}`, ...(settings ? { settings } : {}) });
+    const project = await admin.post('/projects', {
+      slug,
+      name: `Scenario 2 ${slug}`,
+      ...(settings ? { settings } : {}),
+    });
     expect(project.status).toBe(201);
     const redirectUri = 'com.example.app:/oauth2redirect';
     const app = await admin.post(`/projects/${slug}/applications`, {
@@ -73,7 +80,11 @@ describe('app-native password + TOTP login (scenario 2)', () => {
     return code;
   }
 
-  async function passPasswordStep(t: Pick<Tenant, 'issuer' | 'clientId' | 'redirectUri'>, user: { email: string; password: string }, extra: Record<string, string> = {}) {
+  async function passPasswordStep(
+    t: Pick<Tenant, 'issuer' | 'clientId' | 'redirectUri'>,
+    user: { email: string; password: string },
+    extra: Record<string, string> = {},
+  ) {
     const { response, verifier } = await startFlow(t, extra);
     expect(response.status).toBe(200);
     const step = await submitPassword(t, response.body.flowId, user.email, user.password);
@@ -91,13 +102,17 @@ describe('app-native password + TOTP login (scenario 2)', () => {
 
   it('runs password then TOTP exactly as the reference shows, and the id_token lists both factors', async () => {
     const user = await tenant.importUser();
-    const client = await oidc.discovery(new URL(tenant.issuer), tenant.clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const client = await oidc.discovery(new URL(tenant.issuer), tenant.clientId, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const nonce = oidc.randomNonce();
 
     // Step 1: /authorize offers only the password (the first configured step).
     const { response, verifier } = await startFlow(tenant, { nonce });
     expect(response.status).toBe(200);
-    expect(response.body.nextStep.authenticators.map((a: { authenticatorId: string }) => a.authenticatorId)).toEqual([BASIC_AUTHENTICATOR_ID]);
+    expect(response.body.nextStep.authenticators.map((a: { authenticatorId: string }) => a.authenticatorId)).toEqual([
+      BASIC_AUTHENTICATOR_ID,
+    ]);
 
     // Step 2: the password answers with the TOTP step, field for field as in the reference.
     const second = await submitPassword(tenant, response.body.flowId, user.email, user.password);
@@ -117,7 +132,16 @@ describe('app-native password + TOTP login (scenario 2)', () => {
             metadata: {
               i18nKey: 'authenticator.totp',
               promptType: 'USER_PROMPT',
-              params: [{ param: 'token', type: 'STRING', order: 0, i18nKey: 'totp.authenticator', displayName: 'Token', confidential: false }],
+              params: [
+                {
+                  param: 'token',
+                  type: 'STRING',
+                  order: 0,
+                  i18nKey: 'totp.authenticator',
+                  displayName: 'Token',
+                  confidential: false,
+                },
+              ],
             },
             requiredParams: ['token'],
           },
@@ -190,7 +214,11 @@ describe('app-native password + TOTP login (scenario 2)', () => {
     expect(replayed.body.flowStatus).toBe('FAIL_INCOMPLETE');
     expect(replayed.body.nextStep.authenticators[0].authenticatorId).toBe(TOTP_AUTHENTICATOR_ID);
     expect(replayed.body.nextStep.messages).toEqual([
-      expect.objectContaining({ type: 'ERROR', messageId: 'msg_totp_reused', context: [{ key: 'remainingAttempts', value: '5' }] }),
+      expect.objectContaining({
+        type: 'ERROR',
+        messageId: 'msg_totp_reused',
+        context: [{ key: 'remainingAttempts', value: '5' }],
+      }),
     ]);
   });
 
@@ -205,11 +233,15 @@ describe('app-native password + TOTP login (scenario 2)', () => {
     for (let i = 0; i < 7; i++) {
       const replayed = await submitTotp(tenant, second.flowId, code);
       expect(replayed.body.flowStatus).toBe('FAIL_INCOMPLETE');
-      expect(replayed.body.nextStep.messages[0]).toEqual(expect.objectContaining({ messageId: 'msg_totp_reused', context: [{ key: 'remainingAttempts', value: '5' }] }));
+      expect(replayed.body.nextStep.messages[0]).toEqual(
+        expect.objectContaining({ messageId: 'msg_totp_reused', context: [{ key: 'remainingAttempts', value: '5' }] }),
+      );
     }
     // A wrong code is still a guess.
     const wrong = await submitTotp(tenant, second.flowId, await wrongCode(user.secret));
-    expect(wrong.body.nextStep.messages[0]).toEqual(expect.objectContaining({ messageId: 'msg_invalid_totp', context: [{ key: 'remainingAttempts', value: '4' }] }));
+    expect(wrong.body.nextStep.messages[0]).toEqual(
+      expect.objectContaining({ messageId: 'msg_invalid_totp', context: [{ key: 'remainingAttempts', value: '4' }] }),
+    );
   });
 
   it('accepts two concurrent submissions of one code at most once', async () => {
@@ -225,7 +257,12 @@ describe('app-native password + TOTP login (scenario 2)', () => {
     const { response } = await startFlow(tenant);
     const skipped = await submitTotp(tenant, response.body.flowId, await generate({ secret: user.secret }));
     expect(skipped.status).toBe(400);
-    expect(skipped.body).toEqual({ code: 'FLW-60002', message: expect.any(String), description: expect.any(String), traceId: expect.any(String) });
+    expect(skipped.body).toEqual({
+      code: 'FLW-60002',
+      message: expect.any(String),
+      description: expect.any(String),
+      traceId: expect.any(String),
+    });
   });
 
   it('ends the flow when the user has no TOTP set up', async () => {
@@ -275,7 +312,10 @@ describe('app-native password + TOTP login (scenario 2)', () => {
     it.each([
       [[], /at least one step/],
       [[['BasicAuthenticator'], []], /step 2: is empty/],
-      [[['BasicAuthenticator'], ['sms-otp']], /step 2: unknown authenticator 'sms-otp' \(known: BasicAuthenticator, totp\b/],
+      [
+        [['BasicAuthenticator'], ['sms-otp']],
+        /step 2: unknown authenticator 'sms-otp' \(known: BasicAuthenticator, totp\b/,
+      ],
       [[['BasicAuthenticator', 'BasicAuthenticator']], /offers 'BasicAuthenticator' more than once/],
       [[['totp']], /cannot be offered in the first step/],
     ])('refuses loginFlow %j with a description', async (loginFlow, description) => {
@@ -286,7 +326,12 @@ describe('app-native password + TOTP login (scenario 2)', () => {
         loginFlow,
       });
       expect(created.status).toBe(400);
-      expect(created.body).toEqual({ code: 'KW-40000', message: 'Invalid request.', description: expect.stringMatching(description), traceId: expect.any(String) });
+      expect(created.body).toEqual({
+        code: 'KW-40000',
+        message: 'Invalid request.',
+        description: expect.stringMatching(description),
+        traceId: expect.any(String),
+      });
 
       const patched = await admin.patch(`/projects/${tenant.slug}/applications/${tenant.clientId}`, { loginFlow });
       expect(patched.status).toBe(400);
@@ -295,8 +340,13 @@ describe('app-native password + TOTP login (scenario 2)', () => {
 
     it('refuses malformed PATCH bodies and unknown clients', async () => {
       expect((await admin.patch(`/projects/${tenant.slug}/applications/${tenant.clientId}`, {})).status).toBe(400);
-      expect((await admin.patch(`/projects/${tenant.slug}/applications/${tenant.clientId}`, { type: 'confidential' })).status).toBe(400);
-      expect((await admin.patch(`/projects/${tenant.slug}/applications/${tenant.clientId}`, { loginFlow: 'totp' })).status).toBe(400);
+      expect(
+        (await admin.patch(`/projects/${tenant.slug}/applications/${tenant.clientId}`, { type: 'confidential' }))
+          .status,
+      ).toBe(400);
+      expect(
+        (await admin.patch(`/projects/${tenant.slug}/applications/${tenant.clientId}`, { loginFlow: 'totp' })).status,
+      ).toBe(400);
       const unknown = await admin.patch(`/projects/${tenant.slug}/applications/no-such-client`, { name: 'x' });
       expect(unknown.status).toBe(404);
       expect(unknown.body.code).toBe('KW-40400');
@@ -305,15 +355,27 @@ describe('app-native password + TOTP login (scenario 2)', () => {
     it('applies a PATCHed login flow at once, and PATCH changes the other settings too', async () => {
       const other = await createTwoStepTenant();
       const user = await other.importUser();
-      const passwordOnly = await admin.patch(`/projects/${other.slug}/applications/${other.clientId}`, { loginFlow: [['BasicAuthenticator']], name: 'Renamed' });
+      const passwordOnly = await admin.patch(`/projects/${other.slug}/applications/${other.clientId}`, {
+        loginFlow: [['BasicAuthenticator']],
+        name: 'Renamed',
+      });
       expect(passwordOnly.status).toBe(200);
-      expect(passwordOnly.body).toMatchObject({ clientId: other.clientId, name: 'Renamed', loginFlow: [['BasicAuthenticator']], appNative: true });
+      expect(passwordOnly.body).toMatchObject({
+        clientId: other.clientId,
+        name: 'Renamed',
+        loginFlow: [['BasicAuthenticator']],
+        appNative: true,
+      });
 
       // The application was cached by the flows above; the change must not wait for the cache to expire.
       const { response } = await startFlow(other);
-      expect((await submitPassword(other, response.body.flowId, user.email, user.password)).body.flowStatus).toBe('SUCCESS_COMPLETED');
+      expect((await submitPassword(other, response.body.flowId, user.email, user.password)).body.flowStatus).toBe(
+        'SUCCESS_COMPLETED',
+      );
 
-      expect((await admin.patch(`/projects/${other.slug}/applications/${other.clientId}`, { loginFlow: TWO_STEP })).status).toBe(200);
+      expect(
+        (await admin.patch(`/projects/${other.slug}/applications/${other.clientId}`, { loginFlow: TWO_STEP })).status,
+      ).toBe(200);
       const { step } = await passPasswordStep(other, user);
       expect(step.body.nextStep.authenticators[0].authenticatorId).toBe(TOTP_AUTHENTICATOR_ID);
 
@@ -322,7 +384,11 @@ describe('app-native password + TOTP login (scenario 2)', () => {
         redirectUris: ['com.example.other:/cb'],
         grantTypes: ['authorization_code'],
       });
-      expect(nativeOff.body).toMatchObject({ appNative: false, redirectUris: ['com.example.other:/cb'], grantTypes: ['authorization_code'] });
+      expect(nativeOff.body).toMatchObject({
+        appNative: false,
+        redirectUris: ['com.example.other:/cb'],
+        grantTypes: ['authorization_code'],
+      });
       const list = await admin.get(`/projects/${other.slug}/applications`);
       expect(list.body[0]).toMatchObject({ clientId: other.clientId, appNative: false, loginFlow: TWO_STEP });
     });
@@ -348,10 +414,14 @@ describe('app-native password + TOTP login (scenario 2)', () => {
 
       // A wrong password is still wrong.
       const { response } = await startFlow(tenant);
-      expect((await submitPassword(tenant, response.body.flowId, user.email, `${password}x`)).body.flowStatus).toBe('FAIL_INCOMPLETE');
+      expect((await submitPassword(tenant, response.body.flowId, user.email, `${password}x`)).body.flowStatus).toBe(
+        'FAIL_INCOMPLETE',
+      );
 
       const first = await passPasswordStep(tenant, { email: user.email, password });
-      expect((await submitTotp(tenant, first.flowId, await generate({ secret }))).body.flowStatus).toBe('SUCCESS_COMPLETED');
+      expect((await submitTotp(tenant, first.flowId, await generate({ secret }))).body.flowStatus).toBe(
+        'SUCCESS_COMPLETED',
+      );
       const after = await admin.get(`/projects/${tenant.slug}/identities/${user.id}`);
       expect(after.body.credentials[0]).toEqual({ type: 'password', hashAlgorithm: 'argon2id' });
 
@@ -361,15 +431,23 @@ describe('app-native password + TOTP login (scenario 2)', () => {
 
     it('keeps accepting a top-level password, and an argon2id hash as it is', async () => {
       const email = `plain-${randomBytes(4).toString('hex')}@example.com`;
-      const created = await admin.post(`/projects/${tenant.slug}/identities`, { traits: { email }, password: 'a-plain-password' });
+      const created = await admin.post(`/projects/${tenant.slug}/identities`, {
+        traits: { email },
+        password: 'a-plain-password',
+      });
       expect(created.status).toBe(201);
-      expect((await admin.get(`/projects/${tenant.slug}/identities/${created.body.id}`)).body.credentials).toEqual([{ type: 'password', hashAlgorithm: 'argon2id' }]);
+      expect((await admin.get(`/projects/${tenant.slug}/identities/${created.body.id}`)).body.credentials).toEqual([
+        { type: 'password', hashAlgorithm: 'argon2id' },
+      ]);
     });
 
     it.each([
       [{ totp: { secret: 'not base32!' } }, /credentials\.totp\.secret: must be a base32 secret/],
       [{ totp: { secret: 'JBSWY3DP' } }, /credentials\.totp\.secret/],
-      [{ password: { hash: '{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=' } }, /credentials\.password\.hash: unknown hash format/],
+      [
+        { password: { hash: '{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=' } },
+        /credentials\.password\.hash: unknown hash format/,
+      ],
       [{ password: { hash: bcrypt.hashSync('x', 4).replace('$04$', '$31$') } }, /bcrypt cost/],
       [{ password: { value: 'long-enough', hash: bcrypt.hashSync('x', 4) } }, /exactly one of value or hash/],
       [{ password: {} }, /exactly one of value or hash/],
@@ -395,7 +473,9 @@ describe('app-native password + TOTP login (scenario 2)', () => {
 
     it('never returns secrets', async () => {
       const user = await tenant.importUser();
-      const read = await get(`${server.baseUrl}/api/admin/v1/projects/${tenant.slug}/identities/${user.id}`, { authorization: `Bearer ${server.adminToken}` });
+      const read = await get(`${server.baseUrl}/api/admin/v1/projects/${tenant.slug}/identities/${user.id}`, {
+        authorization: `Bearer ${server.adminToken}`,
+      });
       expect(JSON.stringify(read.body)).not.toContain(user.secret);
       expect(JSON.stringify(read.body)).not.toMatch(/\$argon2/);
     });
@@ -427,7 +507,12 @@ describe('app-native password + TOTP login (scenario 2)', () => {
 
       const anonymous = await postJson(me, {});
       expect(anonymous.status).toBe(401);
-      expect(anonymous.body).toEqual({ code: 'KW-40100', message: 'Unauthorized.', description: expect.any(String), traceId: expect.any(String) });
+      expect(anonymous.body).toEqual({
+        code: 'KW-40100',
+        message: 'Unauthorized.',
+        description: expect.any(String),
+        traceId: expect.any(String),
+      });
       expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
       const forged = await postJson(me, {}, { authorization: `Bearer ${token.body.access_token.slice(0, -4)}AAAA` });
       expect(forged.status).toBe(401);
@@ -443,7 +528,9 @@ describe('app-native password + TOTP login (scenario 2)', () => {
 
       // Not yet confirmed: the two-step login does not accept it.
       const early = await passPasswordStep(tenant, user);
-      expect((await submitTotp(tenant, early.flowId, await generate({ secret }))).body.messages[0].messageId).toBe('msg_totp_not_enrolled');
+      expect((await submitTotp(tenant, early.flowId, await generate({ secret }))).body.messages[0].messageId).toBe(
+        'msg_totp_not_enrolled',
+      );
 
       const wrong = await postJson(`${me}/verify`, { token: await wrongCode(secret) }, bearer);
       expect(wrong.status).toBe(400);
@@ -462,7 +549,9 @@ describe('app-native password + TOTP login (scenario 2)', () => {
       expect(removed.status).toBe(204);
       expect((await fetch(me, { method: 'DELETE', headers: bearer })).status).toBe(404);
       const after = await passPasswordStep(tenant, user);
-      expect((await submitTotp(tenant, after.flowId, '123456')).body.messages[0].messageId).toBe('msg_totp_not_enrolled');
+      expect((await submitTotp(tenant, after.flowId, '123456')).body.messages[0].messageId).toBe(
+        'msg_totp_not_enrolled',
+      );
     });
   });
 });

@@ -39,25 +39,43 @@ describe('passkeys (scenario 3)', () => {
 
   async function createTenant(settings?: Record<string, unknown>): Promise<PasskeyTenant> {
     const slug = `s3-${randomBytes(5).toString('hex')}`;
-    const project = await admin.post('/projects', { slug, name: `Scenario 3 ${slug}`, ...(settings ? { settings } : {}) });
+    const project = await admin.post('/projects', {
+      slug,
+      name: `Scenario 3 ${slug}`,
+      ...(settings ? { settings } : {}),
+    });
     expect(project.status).toBe(201);
     const clients = new Map<string, string>();
     const clientIdFor = async (loginFlow: string[][]) => {
       const key = JSON.stringify(loginFlow);
       if (!clients.has(key)) {
-        const app = await admin.post(`/projects/${slug}/applications`, { name: `App ${key}`, type: 'public', redirectUris: [REDIRECT_URI], appNative: true, loginFlow });
+        const app = await admin.post(`/projects/${slug}/applications`, {
+          name: `App ${key}`,
+          type: 'public',
+          redirectUris: [REDIRECT_URI],
+          appNative: true,
+          loginFlow,
+        });
         expect(app.status).toBe(201);
         clients.set(key, app.body.clientId);
       }
       return clients.get(key)!;
     };
-    return { slug, issuer: project.body.issuer, passwordClientId: await clientIdFor([['BasicAuthenticator']]), clientIdFor };
+    return {
+      slug,
+      issuer: project.body.issuer,
+      passwordClientId: await clientIdFor([['BasicAuthenticator']]),
+      clientIdFor,
+    };
   }
 
   async function newUser(t: PasskeyTenant = tenant): Promise<User> {
     const email = `user-${randomBytes(4).toString('hex')}@example.com`;
     const password = `pw-${randomBytes(9).toString('base64url')}`;
-    const identity = await admin.post(`/projects/${t.slug}/identities`, { traits: { email, name: 'Passkey User' }, password });
+    const identity = await admin.post(`/projects/${t.slug}/identities`, {
+      traits: { email, name: 'Passkey User' },
+      password,
+    });
     expect(identity.status).toBe(201);
     return { id: identity.body.id, email, password };
   }
@@ -85,7 +103,11 @@ describe('passkeys (scenario 3)', () => {
     const bearer = { authorization: `Bearer ${await accessToken(user, t)}` };
     const options = await postJson(`${t.issuer}/me/passkeys/registration-options`, {}, bearer);
     expect(options.status).toBe(200);
-    const registered = await postJson(`${t.issuer}/me/passkeys`, { credential: authenticator.create(options.body), name: 'Phone' }, bearer);
+    const registered = await postJson(
+      `${t.issuer}/me/passkeys`,
+      { credential: authenticator.create(options.body), name: 'Phone' },
+      bearer,
+    );
     expect(registered.status).toBe(201);
     return registered.body.id;
   }
@@ -105,11 +127,20 @@ describe('passkeys (scenario 3)', () => {
   }
 
   /** What the app does with an INTERNAL_PROMPT: hand the options to the platform, return its answer. */
-  function answer(t: PasskeyTenant, flowId: string, step: { body: any }, authenticator: SoftwareAuthenticator, overrides: CeremonyOverrides & { requestId?: string } = {}) {
+  function answer(
+    t: PasskeyTenant,
+    flowId: string,
+    step: { body: any },
+    authenticator: SoftwareAuthenticator,
+    overrides: CeremonyOverrides & { requestId?: string } = {},
+  ) {
     const { requestId, publicKeyCredentialRequestOptions } = challengeOf(step);
     const credential = authenticator.get(publicKeyCredentialRequestOptions, overrides);
     const tokenResponse = encodeJson({ requestId: overrides.requestId ?? requestId, credential });
-    return authn(t, { flowId, selectedAuthenticator: { authenticatorId: FIDO_AUTHENTICATOR_ID, params: { tokenResponse } } });
+    return authn(t, {
+      flowId,
+      selectedAuthenticator: { authenticatorId: FIDO_AUTHENTICATOR_ID, params: { tokenResponse } },
+    });
   }
 
   /** Starts a password-or-passkey flow and selects the passkey. */
@@ -164,14 +195,33 @@ describe('passkeys (scenario 3)', () => {
               i18nKey: 'authenticator.basic',
               promptType: 'USER_PROMPT',
               params: [
-                { param: 'username', type: 'STRING', order: 0, i18nKey: 'username.param', displayName: 'Username', confidential: false },
-                { param: 'password', type: 'STRING', order: 1, i18nKey: 'password.param', displayName: 'Password', confidential: true },
+                {
+                  param: 'username',
+                  type: 'STRING',
+                  order: 0,
+                  i18nKey: 'username.param',
+                  displayName: 'Username',
+                  confidential: false,
+                },
+                {
+                  param: 'password',
+                  type: 'STRING',
+                  order: 1,
+                  i18nKey: 'password.param',
+                  displayName: 'Password',
+                  confidential: true,
+                },
               ],
             },
             requiredParams: ['username', 'password'],
           },
           // A user-initiated option: only its id and name until selected.
-          { authenticatorId: FIDO_AUTHENTICATOR_ID, authenticator: 'Passkey', idp: 'LOCAL', metadata: { i18nKey: 'authenticator.Fido' } },
+          {
+            authenticatorId: FIDO_AUTHENTICATOR_ID,
+            authenticator: 'Passkey',
+            idp: 'LOCAL',
+            metadata: { i18nKey: 'authenticator.Fido' },
+          },
         ],
       },
       links,
@@ -192,7 +242,11 @@ describe('passkeys (scenario 3)', () => {
             authenticatorId: FIDO_AUTHENTICATOR_ID,
             authenticator: 'Passkey',
             idp: 'LOCAL',
-            metadata: { i18nKey: 'authenticator.Fido', promptType: 'INTERNAL_PROMPT', additionalData: { challengeData: expect.stringMatching(/^[A-Za-z0-9_-]+$/) } },
+            metadata: {
+              i18nKey: 'authenticator.Fido',
+              promptType: 'INTERNAL_PROMPT',
+              additionalData: { challengeData: expect.stringMatching(/^[A-Za-z0-9_-]+$/) },
+            },
             requiredParams: ['tokenResponse'],
           },
         ],
@@ -220,17 +274,26 @@ describe('passkeys (scenario 3)', () => {
     const passkeyId = await enroll(user, authenticator);
 
     const { flowId, step, verifier, clientId } = await passwordlessStep();
-    const client = await oidc.discovery(new URL(tenant.issuer), clientId, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    const client = await oidc.discovery(new URL(tenant.issuer), clientId, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
     const done = await answer(tenant, flowId, step, authenticator);
     expect(done.status).toBe(200);
-    expect(done.body).toEqual({ flowStatus: 'SUCCESS_COMPLETED', authData: { code: expect.any(String), state: 'st-123', session_state: expect.any(String) } });
+    expect(done.body).toEqual({
+      flowStatus: 'SUCCESS_COMPLETED',
+      authData: { code: expect.any(String), state: 'st-123', session_state: expect.any(String) },
+    });
 
     const { code, state } = FlowSuccessResponse.parse(done.body).authData;
-    const tokens = await oidc.authorizationCodeGrant(client, new URL(`${REDIRECT_URI}?${new URLSearchParams({ code, state: state ?? '' })}`), {
-      pkceCodeVerifier: verifier,
-      expectedState: 'st-123',
-      idTokenExpected: true,
-    });
+    const tokens = await oidc.authorizationCodeGrant(
+      client,
+      new URL(`${REDIRECT_URI}?${new URLSearchParams({ code, state: state ?? '' })}`),
+      {
+        pkceCodeVerifier: verifier,
+        expectedState: 'st-123',
+        idTokenExpected: true,
+      },
+    );
     const claims = tokens.claims()!;
     expect(claims).toMatchObject({ iss: tenant.issuer, sub: user.id, aud: clientId, email: user.email });
     // RFC 8176: proof of possession of a (device-bound) key, with the user verified by the authenticator.
@@ -238,13 +301,26 @@ describe('passkeys (scenario 3)', () => {
 
     const list = await get(`${tenant.issuer}/me/passkeys`, { authorization: `Bearer ${tokens.access_token}` });
     expect(list.body).toEqual([
-      { id: passkeyId, name: 'Phone', createdAt: expect.any(String), lastUsedAt: expect.any(String), transports: ['internal'], backedUp: false },
+      {
+        id: passkeyId,
+        name: 'Phone',
+        createdAt: expect.any(String),
+        lastUsedAt: expect.any(String),
+        transports: ['internal'],
+        backedUp: false,
+      },
     ]);
 
     // The same assertion again, in a new flow: its requestId and challenge belong to the finished one.
     const replay = await passwordlessStep();
-    const tokenResponse = encodeJson({ requestId: challengeOf(step).requestId, credential: authenticator.get(challengeOf(step).publicKeyCredentialRequestOptions) });
-    const replayed = await authn(tenant, { flowId: replay.flowId, selectedAuthenticator: { authenticatorId: FIDO_AUTHENTICATOR_ID, params: { tokenResponse } } });
+    const tokenResponse = encodeJson({
+      requestId: challengeOf(step).requestId,
+      credential: authenticator.get(challengeOf(step).publicKeyCredentialRequestOptions),
+    });
+    const replayed = await authn(tenant, {
+      flowId: replay.flowId,
+      selectedAuthenticator: { authenticatorId: FIDO_AUTHENTICATOR_ID, params: { tokenResponse } },
+    });
     expectInvalidPasskey(replayed, '4');
     // The flow that succeeded is gone.
     expect((await answer(tenant, flowId, step, authenticator)).status).toBe(400);
@@ -261,14 +337,21 @@ describe('passkeys (scenario 3)', () => {
     // A step with only the passkey is initiated at once: the app gets the challenge with the password's answer.
     const step = await submitPassword(app(tenant, clientId), response.body.flowId, user.email, user.password);
     expect(step.body).toMatchObject({ flowStatus: 'INCOMPLETE', nextStep: { stepType: 'AUTHENTICATOR_PROMPT' } });
-    expect(step.body.nextStep.authenticators[0]).toMatchObject({ authenticatorId: FIDO_AUTHENTICATOR_ID, metadata: { promptType: 'INTERNAL_PROMPT' }, requiredParams: ['tokenResponse'] });
+    expect(step.body.nextStep.authenticators[0]).toMatchObject({
+      authenticatorId: FIDO_AUTHENTICATOR_ID,
+      metadata: { promptType: 'INTERNAL_PROMPT' },
+      requiredParams: ['tokenResponse'],
+    });
     expect(challengeOf(step).publicKeyCredentialRequestOptions).toMatchObject({
       allowCredentials: [{ id: passkeyId, type: 'public-key', transports: ['internal'] }],
       userVerification: 'preferred',
     });
 
     // Presence without verification is enough after a password.
-    const done = await answer(tenant, response.body.flowId, step, authenticator, { userVerified: false, omitUserHandle: true });
+    const done = await answer(tenant, response.body.flowId, step, authenticator, {
+      userVerified: false,
+      omitUserHandle: true,
+    });
     expect(done.body.flowStatus).toBe('SUCCESS_COMPLETED');
   });
 
@@ -319,21 +402,32 @@ describe('passkeys (scenario 3)', () => {
       const authenticator = new SoftwareAuthenticator({ origin });
       await enroll(user, authenticator);
       const first = await passwordlessStep();
-      expect((await answer(tenant, first.flowId, first.step, authenticator, { counter: 10 })).body.flowStatus).toBe('SUCCESS_COMPLETED');
+      expect((await answer(tenant, first.flowId, first.step, authenticator, { counter: 10 })).body.flowStatus).toBe(
+        'SUCCESS_COMPLETED',
+      );
       const second = await passwordlessStep();
       expectInvalidPasskey(await answer(tenant, second.flowId, second.step, authenticator, { counter: 10 }), '4');
       const third = await selectPasskey(tenant, second.flowId);
       expectInvalidPasskey(await answer(tenant, second.flowId, third, authenticator, { counter: 9 }), '3');
       const fourth = await selectPasskey(tenant, second.flowId);
-      expect((await answer(tenant, second.flowId, fourth, authenticator, { counter: 11 })).body.flowStatus).toBe('SUCCESS_COMPLETED');
+      expect((await answer(tenant, second.flowId, fourth, authenticator, { counter: 11 })).body.flowStatus).toBe(
+        'SUCCESS_COMPLETED',
+      );
     });
 
     it('answers an unknown passkey with a generic failure and counts nothing', async () => {
       const stranger = new SoftwareAuthenticator({ origin });
-      stranger.create({ challenge: 'AAAA', rp: { id: new URL(origin).hostname, name: 'x' }, user: { id: 'AAAA', name: 'x', displayName: 'x' } });
+      stranger.create({
+        challenge: 'AAAA',
+        rp: { id: new URL(origin).hostname, name: 'x' },
+        user: { id: 'AAAA', name: 'x', displayName: 'x' },
+      });
       const { flowId, step } = await passwordlessStep();
       expectInvalidPasskey(await answer(tenant, flowId, step, stranger));
-      const garbage = await authn(tenant, { flowId, selectedAuthenticator: { authenticatorId: FIDO_AUTHENTICATOR_ID, params: { tokenResponse: 'bm90LWpzb24' } } });
+      const garbage = await authn(tenant, {
+        flowId,
+        selectedAuthenticator: { authenticatorId: FIDO_AUTHENTICATOR_ID, params: { tokenResponse: 'bm90LWpzb24' } },
+      });
       expectInvalidPasskey(garbage);
     });
 
@@ -348,7 +442,9 @@ describe('passkeys (scenario 3)', () => {
       const step = await submitPassword(app(tenant, clientId), response.body.flowId, user.email, user.password);
       // The other identity's passkey signs this flow's challenge perfectly well — and is still refused.
       // (A platform would not offer a passkey outside allowCredentials; a modified app can send one anyway.)
-      const failed = await answer(tenant, response.body.flowId, step, theirs, { credentialId: theirs.credentials[0]!.id });
+      const failed = await answer(tenant, response.body.flowId, step, theirs, {
+        credentialId: theirs.credentials[0]!.id,
+      });
       expectInvalidPasskey(failed, '4');
       // A single-option step is re-initiated at once: the retry uses the new challenge.
       expect(failed.body.nextStep.authenticators[0].metadata.promptType).toBe('INTERNAL_PROMPT');
@@ -363,14 +459,22 @@ describe('passkeys (scenario 3)', () => {
       const stranger = new SoftwareAuthenticator({ origin });
       stranger.create({ challenge: 'AAAA', rp: { name: 'x' }, user: { id: 'AAAA', name: 'x', displayName: 'x' } });
       const result = await answer(tenant, response.body.flowId, step, stranger);
-      expect(result.body).toMatchObject({ flowStatus: 'FAIL_COMPLETED', messages: [expect.objectContaining({ messageId: 'msg_passkey_not_enrolled' })] });
+      expect(result.body).toMatchObject({
+        flowStatus: 'FAIL_COMPLETED',
+        messages: [expect.objectContaining({ messageId: 'msg_passkey_not_enrolled' })],
+      });
     });
 
     it('refuses selecting the passkey where it is not offered', async () => {
       const { response } = await startFlow(app(tenant, tenant.passwordClientId));
       const selected = await selectPasskey(tenant, response.body.flowId);
       expect(selected.status).toBe(400);
-      expect(selected.body).toEqual({ code: 'FLW-60002', message: expect.any(String), description: expect.any(String), traceId: expect.any(String) });
+      expect(selected.body).toEqual({
+        code: 'FLW-60002',
+        message: expect.any(String),
+        description: expect.any(String),
+        traceId: expect.any(String),
+      });
     });
 
     it('locks the identity after repeated passkey failures; every factor is refused until the lock ends', async () => {
@@ -385,7 +489,12 @@ describe('passkeys (scenario 3)', () => {
         results.push((await answer(locking, flowId, step, authenticator, { origin: 'https://evil.example' })).body);
       }
       expect(results.slice(0, 2).map((r) => r.nextStep.messages[0].context[0].value)).toEqual(['2', '1']);
-      expect(results[2]).toEqual({ flowId, flowStatus: 'FAIL_COMPLETED', flowType: 'AUTHENTICATION', messages: [expect.objectContaining({ messageId: 'msg_account_locked' })] });
+      expect(results[2]).toEqual({
+        flowId,
+        flowStatus: 'FAIL_COMPLETED',
+        flowType: 'AUTHENTICATION',
+        messages: [expect.objectContaining({ messageId: 'msg_account_locked' })],
+      });
 
       const next = await passwordlessStep(locking);
       expect((await answer(locking, next.flowId, next.step, authenticator)).body).toMatchObject({
@@ -393,11 +502,22 @@ describe('passkeys (scenario 3)', () => {
         messages: [expect.objectContaining({ messageId: 'msg_account_locked' })],
       });
       const password = await startFlow(app(locking, locking.passwordClientId));
-      expect((await submitPassword(app(locking, locking.passwordClientId), password.response.body.flowId, user.email, user.password)).body.flowStatus).toBe('FAIL_COMPLETED');
+      expect(
+        (
+          await submitPassword(
+            app(locking, locking.passwordClientId),
+            password.response.body.flowId,
+            user.email,
+            user.password,
+          )
+        ).body.flowStatus,
+      ).toBe('FAIL_COMPLETED');
 
       await new Promise((resolve) => setTimeout(resolve, 2200));
       const after = await passwordlessStep(locking);
-      expect((await answer(locking, after.flowId, after.step, authenticator)).body.flowStatus).toBe('SUCCESS_COMPLETED');
+      expect((await answer(locking, after.flowId, after.step, authenticator)).body.flowStatus).toBe(
+        'SUCCESS_COMPLETED',
+      );
     });
   });
 
@@ -415,7 +535,21 @@ describe('passkeys (scenario 3)', () => {
       const me = `${tenant.issuer}/me/passkeys`;
 
       expect((await postJson(me, { credential: { id: 'x' } }, bearer)).status).toBe(400);
-      expect((await postJson(me, { credential: authenticator.create({ challenge: 'AAAA', rp: { name: 'x' }, user: { id: 'AAAA', name: 'x', displayName: 'x' } }) }, bearer)).status).toBe(409);
+      expect(
+        (
+          await postJson(
+            me,
+            {
+              credential: authenticator.create({
+                challenge: 'AAAA',
+                rp: { name: 'x' },
+                user: { id: 'AAAA', name: 'x', displayName: 'x' },
+              }),
+            },
+            bearer,
+          )
+        ).status,
+      ).toBe(409);
 
       const options = await postJson(`${me}/registration-options`, {}, bearer);
       expect(options.body).toMatchObject({
@@ -425,7 +559,11 @@ describe('passkeys (scenario 3)', () => {
         authenticatorSelection: { residentKey: 'required' },
         excludeCredentials: [],
       });
-      const phishing = await postJson(me, { credential: authenticator.create(options.body, { origin: 'https://evil.example' }) }, bearer);
+      const phishing = await postJson(
+        me,
+        { credential: authenticator.create(options.body, { origin: 'https://evil.example' }) },
+        bearer,
+      );
       expect(phishing.status).toBe(400);
       expect(phishing.body.description).toMatch(/origin/);
       // The challenge was spent by the wrong answer.
@@ -434,9 +572,18 @@ describe('passkeys (scenario 3)', () => {
       const fresh = await postJson(`${me}/registration-options`, {}, bearer);
       const created = await postJson(me, { credential: authenticator.create(fresh.body) }, bearer);
       expect(created.status).toBe(201);
-      expect(created.body).toEqual({ id: expect.any(String), name: null, createdAt: expect.any(String), lastUsedAt: null, transports: ['internal'], backedUp: false });
+      expect(created.body).toEqual({
+        id: expect.any(String),
+        name: null,
+        createdAt: expect.any(String),
+        lastUsedAt: null,
+        transports: ['internal'],
+        backedUp: false,
+      });
       const next = await postJson(`${me}/registration-options`, {}, bearer);
-      expect(next.body.excludeCredentials).toEqual([{ id: created.body.id, type: 'public-key', transports: ['internal'] }]);
+      expect(next.body.excludeCredentials).toEqual([
+        { id: created.body.id, type: 'public-key', transports: ['internal'] },
+      ]);
 
       const identity = await admin.get(`/projects/${tenant.slug}/identities/${user.id}`);
       expect(identity.body.credentials).toEqual(expect.arrayContaining([{ type: 'webauthn', passkeys: 1 }]));
@@ -455,14 +602,29 @@ describe('passkeys (scenario 3)', () => {
   describe('per-project relying party', () => {
     it('verifies against the configured RP ID and origins, including an Android app origin', async () => {
       const androidOrigin = `android:apk-key-hash:${randomBytes(32).toString('base64url')}`;
-      const custom = await createTenant({ webauthn: { rpId: 'login.example.com', rpName: 'Example', origins: ['https://login.example.com'] } });
+      const custom = await createTenant({
+        webauthn: { rpId: 'login.example.com', rpName: 'Example', origins: ['https://login.example.com'] },
+      });
       // The Android app comes later: PATCH merges the new origins over the project's settings.
-      const patched = await admin.patch(`/projects/${custom.slug}`, { settings: { webauthn: { origins: ['https://login.example.com', androidOrigin] } } });
+      const patched = await admin.patch(`/projects/${custom.slug}`, {
+        settings: { webauthn: { origins: ['https://login.example.com', androidOrigin] } },
+      });
       expect(patched.status).toBe(200);
-      expect(patched.body.settings).toMatchObject({ lockout: { maxAttempts: 5 }, webauthn: { rpId: 'login.example.com', rpName: 'Example', origins: ['https://login.example.com', androidOrigin] } });
-      const outside = await admin.patch(`/projects/${custom.slug}`, { settings: { webauthn: { origins: ['https://example.org'] } } });
+      expect(patched.body.settings).toMatchObject({
+        lockout: { maxAttempts: 5 },
+        webauthn: {
+          rpId: 'login.example.com',
+          rpName: 'Example',
+          origins: ['https://login.example.com', androidOrigin],
+        },
+      });
+      const outside = await admin.patch(`/projects/${custom.slug}`, {
+        settings: { webauthn: { origins: ['https://example.org'] } },
+      });
       expect(outside.status).toBe(400);
-      expect(outside.body.description).toMatch(/^settings\.webauthn\.origins\.0: host 'example.org' is not rpId 'login.example.com'/);
+      expect(outside.body.description).toMatch(
+        /^settings\.webauthn\.origins\.0: host 'example.org' is not rpId 'login.example.com'/,
+      );
       expect((await admin.patch(`/projects/${custom.slug}`, {})).status).toBe(400);
       expect((await admin.patch('/projects/no-such-project', { name: 'x' })).status).toBe(404);
       const user = await newUser(custom);
@@ -471,12 +633,18 @@ describe('passkeys (scenario 3)', () => {
       const { flowId, step } = await passwordlessStep(custom);
       expect(challengeOf(step).publicKeyCredentialRequestOptions.rpId).toBe('login.example.com');
       // The same passkey used through the Android app: clientDataJSON carries the app's origin.
-      expect((await answer(custom, flowId, step, web, { origin: androidOrigin })).body.flowStatus).toBe('SUCCESS_COMPLETED');
+      expect((await answer(custom, flowId, step, web, { origin: androidOrigin })).body.flowStatus).toBe(
+        'SUCCESS_COMPLETED',
+      );
 
       const other = await passwordlessStep(custom);
       expectInvalidPasskey(await answer(custom, other.flowId, other.step, web, { origin }), '4');
 
-      const refused = await admin.post('/projects', { slug: `s3-${randomBytes(4).toString('hex')}`, name: 'Bad', settings: { webauthn: { rpId: 'example.com', origins: ['https://example.org'] } } });
+      const refused = await admin.post('/projects', {
+        slug: `s3-${randomBytes(4).toString('hex')}`,
+        name: 'Bad',
+        settings: { webauthn: { rpId: 'example.com', origins: ['https://example.org'] } },
+      });
       expect(refused.status).toBe(400);
       expect(refused.body.description).toMatch(/not rpId 'example.com'/);
     });

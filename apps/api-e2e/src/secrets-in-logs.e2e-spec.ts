@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { adminApi, createTenant, get, postForm, postJson, startFlow, submitPassword, type Tenant } from './support/http';
+import {
+  adminApi,
+  createTenant,
+  get,
+  postForm,
+  postJson,
+  startFlow,
+  submitPassword,
+  type Tenant,
+} from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
 // Credentials travel only where they belong (the admin token in the Authorization header), and none of
@@ -40,7 +49,9 @@ describe('secrets in URLs and logs', () => {
       code_verifier: verifier,
     });
     const accessToken = tokens.body.access_token as string;
-    expect((await get(`${tenant.issuer}/oauth2/userinfo`, { authorization: `Bearer ${accessToken}` })).status).toBe(200);
+    expect((await get(`${tenant.issuer}/oauth2/userinfo`, { authorization: `Bearer ${accessToken}` })).status).toBe(
+      200,
+    );
     expect((await get(`${tenant.issuer}/oauth2/userinfo?access_token=${accessToken}`)).status).toBe(401);
     expect((await get(`${tenant.issuer}/me/backup-codes?access_token=${accessToken}`)).status).toBe(401);
   });
@@ -49,7 +60,12 @@ describe('secrets in URLs and logs', () => {
     const secrets: Record<string, string> = { adminToken: server.adminToken };
 
     // A confidential client sending its secret on GET /authorize (in the query: it must not be logged).
-    const confidential = await adminApi(server).post(`/projects/${tenant.slug}/applications`, { name: 'Web', type: 'confidential', redirectUris: ['https://app.example/cb'], appNative: true });
+    const confidential = await adminApi(server).post(`/projects/${tenant.slug}/applications`, {
+      name: 'Web',
+      type: 'confidential',
+      redirectUris: ['https://app.example/cb'],
+      appNative: true,
+    });
     expect(confidential.status).toBe(201);
     secrets['clientSecret'] = confidential.body.clientSecret;
     await fetch(
@@ -58,7 +74,10 @@ describe('secrets in URLs and logs', () => {
     );
     await fetch(`${tenant.issuer}/oauth2/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${confidential.body.clientId}:${secrets['clientSecret']}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${confidential.body.clientId}:${secrets['clientSecret']}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=refresh_token&refresh_token=nope',
     });
 
@@ -81,18 +100,26 @@ describe('secrets in URLs and logs', () => {
     secrets['refreshToken'] = tokens.body.refresh_token;
     secrets['idToken'] = tokens.body.id_token;
     await fetch(`${tenant.issuer}/oauth2/userinfo?access_token=${secrets['accessToken']}`);
-    await fetch(`${tenant.issuer}/oauth2/userinfo`, { headers: { authorization: `Bearer ${secrets['accessToken']}`, cookie: `session=${secrets['accessToken']}` } });
-    await fetch(`${tenant.issuer}/oauth2/token?grant_type=refresh_token&refresh_token=${secrets['refreshToken']}&password=${encodeURIComponent(tenant.password)}`);
+    await fetch(`${tenant.issuer}/oauth2/userinfo`, {
+      headers: { authorization: `Bearer ${secrets['accessToken']}`, cookie: `session=${secrets['accessToken']}` },
+    });
+    await fetch(
+      `${tenant.issuer}/oauth2/token?grant_type=refresh_token&refresh_token=${secrets['refreshToken']}&password=${encodeURIComponent(tenant.password)}`,
+    );
     await fetch(`${tenant.issuer}/oauth2/authorize?client_id=${tenant.clientId}&id_token_hint=${secrets['idToken']}`);
 
     // The mailed verification link: its token is the only secret of the link.
     secrets['verificationToken'] = randomBytes(32).toString('base64url');
-    await fetch(`${tenant.issuer}/ui/verification/confirm?flow=${randomBytes(8).toString('hex')}&token=${secrets['verificationToken']}`);
+    await fetch(
+      `${tenant.issuer}/ui/verification/confirm?flow=${randomBytes(8).toString('hex')}&token=${secrets['verificationToken']}`,
+    );
 
     await new Promise((resolve) => setTimeout(resolve, 300));
     const log = server.output();
     // No secret is in there, in clear or URL-encoded…
-    const leaked = Object.entries(secrets).filter(([, value]) => log.includes(value) || log.includes(encodeURIComponent(value)));
+    const leaked = Object.entries(secrets).filter(
+      ([, value]) => log.includes(value) || log.includes(encodeURIComponent(value)),
+    );
     expect(leaked.map(([kind]) => kind)).toEqual([]);
     // …though the requests were logged (so the search above meant something).
     expect(log).toContain('/ui/verification/confirm?flow=');

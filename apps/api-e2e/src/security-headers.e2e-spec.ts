@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { adminApi, createTenant, get, postForm, postJson, putJson, startFlow, submitPassword, type JsonResponse, type Tenant } from './support/http';
+import {
+  adminApi,
+  createTenant,
+  get,
+  postForm,
+  postJson,
+  putJson,
+  startFlow,
+  submitPassword,
+  type JsonResponse,
+  type Tenant,
+} from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 import { eventually, SmtpSink } from './support/smtp-sink';
 
@@ -8,7 +19,12 @@ const CODE_ID = Buffer.from('EmailCodeVerification:LOCAL').toString('base64url')
 
 /** What RFC 6749 §5.1 asks of a response carrying tokens or secrets. */
 function expectNotStored(response: JsonResponse, what: string): void {
-  expect({ what, status: response.status, cacheControl: response.headers.get('cache-control'), pragma: response.headers.get('pragma') }).toEqual({
+  expect({
+    what,
+    status: response.status,
+    cacheControl: response.headers.get('cache-control'),
+    pragma: response.headers.get('pragma'),
+  }).toEqual({
     what,
     status: expect.any(Number),
     cacheControl: 'no-store',
@@ -28,7 +44,13 @@ describe('security headers', () => {
       server = await startKeyway({ env: { KEYWAY_EMAIL_POLL_MS: '100' } });
       tenant = await createTenant(server);
       const smtp = { host: '127.0.0.1', port: sink.port, tlsMode: 'none', fromAddress: 'accounts@acme.example' };
-      expect((await putJson(`${server.baseUrl}/api/admin/v1/projects/${tenant.slug}/email/smtp`, smtp, { authorization: `Bearer ${server.adminToken}` })).status).toBe(200);
+      expect(
+        (
+          await putJson(`${server.baseUrl}/api/admin/v1/projects/${tenant.slug}/email/smtp`, smtp, {
+            authorization: `Bearer ${server.adminToken}`,
+          })
+        ).status,
+      ).toBe(200);
     }, 90_000);
     afterAll(async () => {
       await server?.stop();
@@ -36,7 +58,11 @@ describe('security headers', () => {
     });
 
     it('marks every answer that carries tokens, codes or secrets no-store', async () => {
-      const app = await adminApi(server).post(`/projects/${tenant.slug}/applications`, { name: 'Confidential', type: 'confidential', redirectUris: ['https://app.example/cb'] });
+      const app = await adminApi(server).post(`/projects/${tenant.slug}/applications`, {
+        name: 'Confidential',
+        type: 'confidential',
+        redirectUris: ['https://app.example/cb'],
+      });
       expect(app.body.clientSecret).toEqual(expect.any(String));
       expectNotStored(app, 'application creation (client secret)');
 
@@ -65,25 +91,43 @@ describe('security headers', () => {
 
       // Registration started with only a client_id ends in a session: the token response.
       const email = `reg-${randomBytes(4).toString('hex')}@example.com`;
-      const started = await postJson(`${tenant.issuer}/flows/registration`, { client_id: tenant.clientId, scope: 'openid email' });
-      await postJson(`${tenant.issuer}/flows/registration`, { flowId: started.body.flowId, selectedAuthenticator: { authenticatorId: FORM_ID, params: { 'traits.email': email, password: 'correct horse battery' } } });
+      const started = await postJson(`${tenant.issuer}/flows/registration`, {
+        client_id: tenant.clientId,
+        scope: 'openid email',
+      });
+      await postJson(`${tenant.issuer}/flows/registration`, {
+        flowId: started.body.flowId,
+        selectedAuthenticator: {
+          authenticatorId: FORM_ID,
+          params: { 'traits.email': email, password: 'correct horse battery' },
+        },
+      });
       const mail = await eventually(async () => {
         const found = sink.messages.find((m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === email);
         expect(found).toBeDefined();
         return found!;
       });
       const code = /\b(\d{6})\b/.exec(mail.text ?? '')?.[1] ?? '';
-      const session = await postJson(`${tenant.issuer}/flows/registration`, { flowId: started.body.flowId, selectedAuthenticator: { authenticatorId: CODE_ID, params: { code } } });
+      const session = await postJson(`${tenant.issuer}/flows/registration`, {
+        flowId: started.body.flowId,
+        selectedAuthenticator: { authenticatorId: CODE_ID, params: { code } },
+      });
       expect(session.body.session.access_token).toEqual(expect.any(String));
       expectNotStored(session, 'registration session');
 
       // Public metadata stays cacheable.
-      expect((await get(`${tenant.issuer}/.well-known/openid-configuration`)).headers.get('cache-control')).toBe('public, max-age=300');
+      expect((await get(`${tenant.issuer}/.well-known/openid-configuration`)).headers.get('cache-control')).toBe(
+        'public, max-age=300',
+      );
       expect((await get(`${tenant.issuer}/oauth2/jwks`)).headers.get('cache-control')).toBe('public, max-age=300');
     });
 
     it('sends nosniff on JSON (answers and errors), no HSTS over http, and leaves the API docs open', async () => {
-      for (const response of [await get(`${server.baseUrl}/health/live`), await get(`${server.baseUrl}/api/admin/v1/projects`), await get(`${server.baseUrl}/no/such/route`)]) {
+      for (const response of [
+        await get(`${server.baseUrl}/health/live`),
+        await get(`${server.baseUrl}/api/admin/v1/projects`),
+        await get(`${server.baseUrl}/no/such/route`),
+      ]) {
         expect(response.headers.get('x-content-type-options')).toBe('nosniff');
         expect(response.headers.get('strict-transport-security')).toBeNull();
       }
@@ -96,13 +140,21 @@ describe('security headers', () => {
 
     beforeAll(async () => {
       server = await startKeyway({
-        env: { NODE_ENV: 'production', KEYWAY_PUBLIC_URL: 'https://id.example.test', KEYWAY_SECRET_KEY: randomBytes(32).toString('base64url'), KEYWAY_SEED_DEMO: 'false' },
+        env: {
+          NODE_ENV: 'production',
+          KEYWAY_PUBLIC_URL: 'https://id.example.test',
+          KEYWAY_SECRET_KEY: randomBytes(32).toString('base64url'),
+          KEYWAY_SEED_DEMO: 'false',
+        },
       });
     }, 90_000);
     afterAll(() => server?.stop());
 
     it('sends HSTS on every answer', async () => {
-      for (const response of [await get(`${server.baseUrl}/health/ready`), await get(`${server.baseUrl}/api/admin/v1/projects`)]) {
+      for (const response of [
+        await get(`${server.baseUrl}/health/ready`),
+        await get(`${server.baseUrl}/api/admin/v1/projects`),
+      ]) {
         expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
         expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       }
@@ -116,10 +168,14 @@ describe('security headers', () => {
         const wrong = await fetch(`${server.baseUrl}${path}`, { headers: { authorization: 'Bearer not-the-token' } });
         expect(wrong.status).toBe(401);
       }
-      const document = await fetch(`${server.baseUrl}/api/docs/openapi.json`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+      const document = await fetch(`${server.baseUrl}/api/docs/openapi.json`, {
+        headers: { authorization: `Bearer ${server.adminToken}` },
+      });
       expect(document.status).toBe(200);
       expect(((await document.json()) as { info: { title: string } }).info.title).toBe('Keyway API');
-      const ui = await fetch(`${server.baseUrl}/api/docs`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+      const ui = await fetch(`${server.baseUrl}/api/docs`, {
+        headers: { authorization: `Bearer ${server.adminToken}` },
+      });
       expect(ui.status).toBe(200);
     });
   });

@@ -18,7 +18,10 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
  * Builds the API (not yet listening): Fastify (JSON and form bodies), logging, OpenAPI at /api/docs.
  * Start-up failures are thrown (not printed by Nest and exited), so main.ts logs them in the configured format.
  */
-export async function createApp(config: KeywayConfig, root: Pino = createRootLogger(config)): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: KeywayConfig,
+  root: Pino = createRootLogger(config),
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: 256 * 1024,
     // X-Forwarded-For is believed only from the proxies KEYWAY_TRUST_PROXY names (unset: nobody), so a
@@ -34,7 +37,10 @@ export async function createApp(config: KeywayConfig, root: Pino = createRootLog
   // The same pino logger from the first line on: what modules log while starting (the database
   // retrying) appears at once and in the configured format, not buffered until the app is up.
   const logger = new Logger(new PinoLogger(logging), logging);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logging), adapter, { logger, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logging), adapter, {
+    logger,
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   // Before any route exists, so that every route gets the hooks.
@@ -49,7 +55,9 @@ export async function createApp(config: KeywayConfig, root: Pino = createRootLog
     app,
     new DocumentBuilder()
       .setTitle('Keyway API')
-      .setDescription('App-native authentication (/t/{tenant}/oauth2/...), OpenID Connect and the admin API (/api/admin/v1).')
+      .setDescription(
+        'App-native authentication (/t/{tenant}/oauth2/...), OpenID Connect and the admin API (/api/admin/v1).',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

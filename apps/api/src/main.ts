@@ -15,18 +15,27 @@ async function main(): Promise<void> {
   await app.listen(config.port, config.host);
 
   const logger = new Logger('Keyway');
-  logger.log(`API listening on ${config.publicUrl} (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`})`);
+  logger.log(
+    `API listening on ${config.publicUrl} (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`})`,
+  );
   logger.log(`OpenAPI: ${config.publicUrl}/api/docs`);
-  if (config.adminTokenGenerated) logger.log(`Admin API token (generated, kept in ${config.dataDir}/admin-token): ${config.adminToken}`);
+  if (config.adminTokenGenerated)
+    logger.log(`Admin API token (generated, kept in ${config.dataDir}/admin-token): ${config.adminToken}`);
   if (demo) {
-    logger.log(`Demo issuer: ${demo.issuer}  client_id: demo-native-app  redirect_uri: com.keyway.demo:/oauth2redirect`);
+    logger.log(
+      `Demo issuer: ${demo.issuer}  client_id: demo-native-app  redirect_uri: com.keyway.demo:/oauth2redirect`,
+    );
     logger.log(`Demo user: ${demo.email}  password: ${demo.password}`);
   }
 }
 
 main().catch((error: unknown) => {
   // In the configured format (one JSON line for collectors), even when the configuration is what failed.
-  const format = process.env['KEYWAY_LOG_FORMAT'] === 'pretty' || (process.env['KEYWAY_LOG_FORMAT'] !== 'json' && process.stdout.isTTY) ? 'pretty' : 'json';
+  const format =
+    process.env['KEYWAY_LOG_FORMAT'] === 'pretty' ||
+    (process.env['KEYWAY_LOG_FORMAT'] !== 'json' && process.stdout.isTTY)
+      ? 'pretty'
+      : 'json';
   const logger = root ?? createRootLogger({ logLevel: 'info', logFormat: format });
   logger.fatal({ err: error }, 'Keyway failed to start');
   logger.flush(() => process.exit(1));

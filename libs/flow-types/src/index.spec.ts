@@ -11,12 +11,16 @@ describe('authenticatorId', () => {
   });
 
   it('decodes what it encodes and rejects garbage', () => {
-    expect(decodeAuthenticatorId('QmFzaWNBdXRoZW50aWNhdG9yOkxPQ0FM')).toEqual({ name: 'BasicAuthenticator', idp: 'LOCAL' });
+    expect(decodeAuthenticatorId('QmFzaWNBdXRoZW50aWNhdG9yOkxPQ0FM')).toEqual({
+      name: 'BasicAuthenticator',
+      idp: 'LOCAL',
+    });
     expect(decodeAuthenticatorId('not base64!')).toBeUndefined();
     expect(decodeAuthenticatorId(encodeAuthenticatorId('noidp', ''))).toBeUndefined();
     expect(decodeAuthenticatorId('')).toBeUndefined();
     // Lengths of 4n+1 are not base64 (atob throws on them): refused, not thrown.
-    for (const id of ['abcde', '__proto__', 'a', 'QmFzaWNBdXRoZW50aWNhdG9yOkxPQ0FMa']) expect(decodeAuthenticatorId(id)).toBeUndefined();
+    for (const id of ['abcde', '__proto__', 'a', 'QmFzaWNBdXRoZW50aWNhdG9yOkxPQ0FMa'])
+      expect(decodeAuthenticatorId(id)).toBeUndefined();
   });
 });
 

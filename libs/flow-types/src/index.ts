@@ -285,7 +285,10 @@ export const AuthorizationChallengeErrorResponse = z.object({
 });
 export type AuthorizationChallengeErrorResponse = z.infer<typeof AuthorizationChallengeErrorResponse>;
 
-export const AuthorizationChallengeResponse = z.union([AuthorizationChallengeCodeResponse, AuthorizationChallengeErrorResponse]);
+export const AuthorizationChallengeResponse = z.union([
+  AuthorizationChallengeCodeResponse,
+  AuthorizationChallengeErrorResponse,
+]);
 export type AuthorizationChallengeResponse = z.infer<typeof AuthorizationChallengeResponse>;
 
 /** authenticatorId = base64url("<AuthenticatorName>:<IdP>"), stable across restarts. */

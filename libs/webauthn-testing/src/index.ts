@@ -115,7 +115,13 @@ export class SoftwareAuthenticator {
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(rawId.length);
     const counter = overrides.counter ?? 0;
-    const authData = Buffer.concat([this.authDataHead(rpId, counter, overrides, FLAG_AT), AAGUID, idLength, rawId, Buffer.from(coseKey)]);
+    const authData = Buffer.concat([
+      this.authDataHead(rpId, counter, overrides, FLAG_AT),
+      AAGUID,
+      idLength,
+      rawId,
+      Buffer.from(coseKey),
+    ]);
     const attestationObject = isoCBOR.encode(
       new Map<string, string | Uint8Array | Map<string, string>>([
         ['fmt', 'none'],
@@ -143,7 +149,9 @@ export class SoftwareAuthenticator {
     const allowed = new Set((options.allowCredentials ?? []).map(({ id }) => id));
     const credential =
       this.credentials.find(({ id }) => id === overrides.credentialId) ??
-      (allowed.size ? this.credentials.find(({ id }) => allowed.has(id)) : this.credentials[this.credentials.length - 1]);
+      (allowed.size
+        ? this.credentials.find(({ id }) => allowed.has(id))
+        : this.credentials[this.credentials.length - 1]);
     if (!credential) throw new Error('SoftwareAuthenticator: no credential for these options');
     const rpId = overrides.rpId ?? options.rpId ?? credential.rpId;
     const counter = overrides.counter ?? (this.defaults.counts === false ? 0 : credential.counter + 1);
@@ -172,14 +180,23 @@ export class SoftwareAuthenticator {
   private authDataHead(rpId: string, counter: number, overrides: CeremonyOverrides, extraFlags: number): Buffer {
     const userVerified = overrides.userVerified ?? this.defaults.userVerified ?? true;
     const userPresent = overrides.userPresent ?? true;
-    const flags = (userPresent ? FLAG_UP : 0) | (userVerified ? FLAG_UV : 0) | (this.defaults.synced ? FLAG_BE | FLAG_BS : 0) | extraFlags;
+    const flags =
+      (userPresent ? FLAG_UP : 0) |
+      (userVerified ? FLAG_UV : 0) |
+      (this.defaults.synced ? FLAG_BE | FLAG_BS : 0) |
+      extraFlags;
     const signCount = Buffer.alloc(4);
     signCount.writeUInt32BE(counter);
     return Buffer.concat([createHash('sha256').update(rpId).digest(), Buffer.from([flags]), signCount]);
   }
 
   private clientData(type: string, challenge: string, overrides: CeremonyOverrides): string {
-    const json = { type: overrides.type ?? type, challenge: overrides.challenge ?? challenge, origin: overrides.origin ?? this.defaults.origin, crossOrigin: false };
+    const json = {
+      type: overrides.type ?? type,
+      challenge: overrides.challenge ?? challenge,
+      origin: overrides.origin ?? this.defaults.origin,
+      crossOrigin: false,
+    };
     return Buffer.from(JSON.stringify(json)).toString('base64url');
   }
 }

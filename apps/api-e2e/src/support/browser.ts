@@ -22,7 +22,13 @@ export interface ResolvedBrowser {
  * --disable-web-security, which would let the tests pass where a real browser enforces the rules they test
  * (CSP, cookies, origins). A headless shell only needs --no-sandbox to run as root in a container.
  */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export async function resolveChromium(env: NodeJS.ProcessEnv = process.env): Promise<ResolvedBrowser> {
   const configured = env['CHROMIUM_PATH'];
@@ -62,7 +68,9 @@ function playwrightBrowser(): string | undefined {
  */
 async function sparticuzChromium(): Promise<string> {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(`@sparticuz/chromium is a Linux x64 build; on ${process.platform}/${process.arch} set CHROMIUM_PATH to a Chromium or Chrome, or install Playwright's (npx playwright install chromium)`);
+    throw new Error(
+      `@sparticuz/chromium is a Linux x64 build; on ${process.platform}/${process.arch} set CHROMIUM_PATH to a Chromium or Chrome, or install Playwright's (npx playwright install chromium)`,
+    );
   }
   // The package exports no package.json: read it next to its entry point.
   const packageJson = path.resolve(path.dirname(require.resolve('@sparticuz/chromium')), '..', 'package.json');
@@ -72,12 +80,14 @@ async function sparticuzChromium(): Promise<string> {
   if (existsSync(binary)) return binary;
   const staging = mkdtempSync(path.join(tmpdir(), 'keyway-chromium-unpack-'));
   try {
-    const script = "const { default: chromium } = await import('@sparticuz/chromium'); process.stdout.write(await chromium.executablePath());";
+    const script =
+      "const { default: chromium } = await import('@sparticuz/chromium'); process.stdout.write(await chromium.executablePath());";
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
       cwd: path.resolve(__dirname, '../../../..'),
       env: { ...process.env, TMPDIR: staging },
     });
-    if (stdout !== path.join(staging, 'chromium')) throw new Error(`@sparticuz/chromium unpacked to ${stdout}, expected ${staging}/chromium`);
+    if (stdout !== path.join(staging, 'chromium'))
+      throw new Error(`@sparticuz/chromium unpacked to ${stdout}, expected ${staging}/chromium`);
     try {
       renameSync(staging, target);
     } catch (error) {

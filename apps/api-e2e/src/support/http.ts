@@ -12,7 +12,11 @@ async function toJson<T>(response: Response): Promise<JsonResponse<T>> {
   return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-export async function postForm<T = any>(url: string, params: Record<string, string>, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+export async function postForm<T = any>(
+  url: string,
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse<T>> {
   return toJson<T>(
     await fetch(url, {
       method: 'POST',
@@ -22,12 +26,32 @@ export async function postForm<T = any>(url: string, params: Record<string, stri
   );
 }
 
-export async function postJson<T = any>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
-  return toJson<T>(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }));
+export async function postJson<T = any>(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse<T>> {
+  return toJson<T>(
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    }),
+  );
 }
 
-export async function patchJson<T = any>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
-  return toJson<T>(await fetch(url, { method: 'PATCH', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }));
+export async function patchJson<T = any>(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse<T>> {
+  return toJson<T>(
+    await fetch(url, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    }),
+  );
 }
 
 export async function get<T = any>(url: string, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
@@ -74,7 +98,15 @@ export async function createTenant(server: KeywayServer, settings?: Record<strin
   const password = `pw-${randomBytes(9).toString('base64url')}`;
   const identity = await admin.post(`/projects/${slug}/identities`, { traits: { email, name: 'Test User' }, password });
   if (identity.status !== 201) throw new Error(`create identity: ${identity.status} ${JSON.stringify(identity.body)}`);
-  return { slug, issuer: project.body.issuer, clientId: app.body.clientId, redirectUri, email, password, identityId: identity.body.id };
+  return {
+    slug,
+    issuer: project.body.issuer,
+    clientId: app.body.clientId,
+    redirectUri,
+    email,
+    password,
+    identityId: identity.body.id,
+  };
 }
 
 export function pkcePair(): { verifier: string; challenge: string } {
@@ -87,7 +119,10 @@ export const BASIC_AUTHENTICATOR_ID = 'QmFzaWNBdXRoZW50aWNhdG9yOkxPQ0FM';
 export const TOTP_AUTHENTICATOR_ID = 'dG90cDpMT0NBTA';
 
 /** Starts an app-native flow for a tenant; returns the response and the PKCE verifier. */
-export async function startFlow(tenant: Pick<Tenant, 'issuer' | 'clientId' | 'redirectUri'>, extra: Record<string, string> = {}) {
+export async function startFlow(
+  tenant: Pick<Tenant, 'issuer' | 'clientId' | 'redirectUri'>,
+  extra: Record<string, string> = {},
+) {
   const pkce = pkcePair();
   const response = await postForm(`${tenant.issuer}/oauth2/authorize`, {
     client_id: tenant.clientId,
@@ -111,11 +146,24 @@ export function submitPassword(tenant: Pick<Tenant, 'issuer'>, flowId: string, u
 }
 
 export function submitTotp(tenant: Pick<Tenant, 'issuer'>, flowId: string, token: string) {
-  return postJson(`${tenant.issuer}/oauth2/authn`, { flowId, selectedAuthenticator: { authenticatorId: TOTP_AUTHENTICATOR_ID, params: { token } } });
+  return postJson(`${tenant.issuer}/oauth2/authn`, {
+    flowId,
+    selectedAuthenticator: { authenticatorId: TOTP_AUTHENTICATOR_ID, params: { token } },
+  });
 }
 
-export async function putJson<T = any>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
-  return toJson<T>(await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }));
+export async function putJson<T = any>(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse<T>> {
+  return toJson<T>(
+    await fetch(url, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    }),
+  );
 }
 
 export async function del<T = any>(url: string, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {

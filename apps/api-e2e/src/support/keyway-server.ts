@@ -63,7 +63,9 @@ export async function startKeyway(
         // The suite signs the same few users in from 127.0.0.1 far more often than people do: instance-default
         // rate limits raised out of its way. rate-limits.e2e-spec.ts tests the real defaults (KEYWAY_RATE_LIMITS: '').
         KEYWAY_RATE_LIMITS: E2E_RATE_LIMITS,
-        ...(database ? { DATABASE_URL: options.routeDatabase ? options.routeDatabase(database.url) : database.url } : { DATABASE_URL: '' }),
+        ...(database
+          ? { DATABASE_URL: options.routeDatabase ? options.routeDatabase(database.url) : database.url }
+          : { DATABASE_URL: '' }),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -127,7 +129,9 @@ function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -22,7 +22,8 @@ export class SmtpSink {
       authOptional: !credentials,
       logger: false,
       onAuth: (auth, _session, callback) => {
-        if (credentials && auth.username === credentials.user && auth.password === credentials.pass) return callback(null, { user: auth.username });
+        if (credentials && auth.username === credentials.user && auth.password === credentials.pass)
+          return callback(null, { user: auth.username });
         return callback(new Error('Invalid username or password'));
       },
       onData: (stream, _session, callback) => {

@@ -13,7 +13,13 @@ import { IdentitiesService, type CredentialSummary, type VerifiableAddressView }
 import { ProjectsService, type Project } from '../domain/projects/projects.service';
 import { AdminAuth } from './admin-auth.decorator';
 import { AdminProject } from './admin-project.pipe';
-import { CreateApplicationBody, CreateIdentityBody, CreateProjectBody, UpdateApplicationBody, UpdateProjectBody } from './admin.dto';
+import {
+  CreateApplicationBody,
+  CreateIdentityBody,
+  CreateProjectBody,
+  UpdateApplicationBody,
+  UpdateProjectBody,
+} from './admin.dto';
 
 const schema = (s: z.ZodType): object => z.toJSONSchema(s, { io: 'input' }) as object;
 
@@ -50,7 +56,10 @@ export class ProjectsAdminController {
   @Patch(':slug')
   @ApiOperation({ summary: 'Change a project: name, settings (merged over the current ones)' })
   @ApiBody({ schema: schema(UpdateProjectBody) })
-  async update(@AdminProject() project: Project, @JsonBody(UpdateProjectBody) body: UpdateProjectBody): Promise<ProjectView> {
+  async update(
+    @AdminProject() project: Project,
+    @JsonBody(UpdateProjectBody) body: UpdateProjectBody,
+  ): Promise<ProjectView> {
     const updated = await this.projects.update(project, body);
     await this.audit.record('project.updated', { projectId: project.id, data: { fields: Object.keys(body) } });
     return projectView(updated);
@@ -81,7 +90,9 @@ export class ApplicationsAdminController {
   }
 
   @Patch(':clientId')
-  @ApiOperation({ summary: 'Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow' })
+  @ApiOperation({
+    summary: 'Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow',
+  })
   @ApiBody({ schema: schema(UpdateApplicationBody) })
   async update(
     @AdminProject() project: Project,
@@ -90,7 +101,11 @@ export class ApplicationsAdminController {
   ): Promise<ApplicationView> {
     this.checkSettings(body);
     const application = await this.applications.update(project.id, clientId, body);
-    await this.audit.record('application.updated', { projectId: project.id, clientId, data: { fields: Object.keys(body) } });
+    await this.audit.record('application.updated', {
+      projectId: project.id,
+      clientId,
+      data: { fields: Object.keys(body) },
+    });
     return applicationView(application);
   }
 
@@ -120,13 +135,25 @@ export class IdentitiesAdminController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create or import an identity, optionally with a password (clear or hashed) and a TOTP secret' })
+  @ApiOperation({
+    summary: 'Create or import an identity, optionally with a password (clear or hashed) and a TOTP secret',
+  })
   @ApiBody({ schema: schema(CreateIdentityBody) })
-  async create(@AdminProject() project: Project, @JsonBody(CreateIdentityBody) body: CreateIdentityBody): Promise<IdentityView> {
-    const credentials = { ...body.credentials, ...(body.password !== undefined ? { password: { value: body.password } } : {}) };
+  async create(
+    @AdminProject() project: Project,
+    @JsonBody(CreateIdentityBody) body: CreateIdentityBody,
+  ): Promise<IdentityView> {
+    const credentials = {
+      ...body.credentials,
+      ...(body.password !== undefined ? { password: { value: body.password } } : {}),
+    };
     const identity = await this.identities.create(project.id, body.traits, credentials, body.schemaVersion);
     const imported = Object.keys(credentials);
-    await this.audit.record('identity.created', { projectId: project.id, identityId: identity.id, data: { credentials: imported } });
+    await this.audit.record('identity.created', {
+      projectId: project.id,
+      identityId: identity.id,
+      data: { credentials: imported },
+    });
     return identityView(identity);
   }
 
@@ -137,7 +164,9 @@ export class IdentitiesAdminController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Read an identity, with a summary of its credentials (types, password hash algorithm; never secrets)' })
+  @ApiOperation({
+    summary: 'Read an identity, with a summary of its credentials (types, password hash algorithm; never secrets)',
+  })
   async get(
     @AdminProject() project: Project,
     @Param('id') id: string,
@@ -153,10 +182,25 @@ export class IdentitiesAdminController {
 }
 
 type ProjectView = Pick<Project, 'id' | 'slug' | 'name' | 'issuer' | 'settings'>;
-const projectView = ({ id, slug, name, issuer, settings }: Project): ProjectView => ({ id, slug, name, issuer, settings });
+const projectView = ({ id, slug, name, issuer, settings }: Project): ProjectView => ({
+  id,
+  slug,
+  name,
+  issuer,
+  settings,
+});
 
 type ApplicationView = Omit<Application, 'id' | 'projectId' | 'clientSecretHash'>;
-const applicationView = ({ clientId, name, type, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow }: Application): ApplicationView => ({
+const applicationView = ({
+  clientId,
+  name,
+  type,
+  redirectUris,
+  grantTypes,
+  appNative,
+  loginFlow,
+  allowEnrollmentInFlow,
+}: Application): ApplicationView => ({
   clientId,
   name,
   type,

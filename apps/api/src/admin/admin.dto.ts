@@ -6,7 +6,12 @@ import { ProjectSettingsInput } from '../domain/projects/project-settings';
 
 export const CreateProjectBody = z
   .object({
-    slug: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be 1-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen'),
+    slug: z
+      .string()
+      .regex(
+        /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+        'must be 1-63 lowercase letters, digits or hyphens, not starting or ending with a hyphen',
+      ),
     name: z.string().trim().min(1).max(200),
     settings: ProjectSettingsInput.optional(),
   })
@@ -28,7 +33,9 @@ export type UpdateProjectBody = z.infer<typeof UpdateProjectBody>;
  * [["BasicAuthenticator"],["totp"]]. Only the shape is checked here; LoginFlowValidator checks the names
  * against the server's authenticators and says what is wrong with empty steps or flows.
  */
-const LoginFlowInput = z.array(z.array(z.string().max(100)).max(10, 'at most 10 options per step')).max(10, 'at most 10 steps');
+const LoginFlowInput = z
+  .array(z.array(z.string().max(100)).max(10, 'at most 10 options per step'))
+  .max(10, 'at most 10 steps');
 
 const ApplicationFields = {
   name: z.string().trim().min(1).max(200),
@@ -50,7 +57,10 @@ export const CreateApplicationBody = z
     loginFlow: ApplicationFields.loginFlow.default([['BasicAuthenticator']]),
     allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.default(false),
     /** Optional fixed client_id (e.g. for seeded or migrated apps); generated when absent. */
-    clientId: z.string().regex(/^[A-Za-z0-9._~-]{3,128}$/, 'must be 3-128 unreserved URI characters').optional(),
+    clientId: z
+      .string()
+      .regex(/^[A-Za-z0-9._~-]{3,128}$/, 'must be 3-128 unreserved URI characters')
+      .optional(),
   })
   .strict();
 export type CreateApplicationBody = z.infer<typeof CreateApplicationBody>;
@@ -66,7 +76,10 @@ export const UpdateApplicationBody = z
     allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.optional(),
   })
   .strict()
-  .refine((body) => Object.keys(body).length > 0, 'name at least one field to change: name, redirectUris, grantTypes, appNative, loginFlow or allowEnrollmentInFlow');
+  .refine(
+    (body) => Object.keys(body).length > 0,
+    'name at least one field to change: name, redirectUris, grantTypes, appNative, loginFlow or allowEnrollmentInFlow',
+  );
 export type UpdateApplicationBody = z.infer<typeof UpdateApplicationBody>;
 
 export const CreateIdentityBody = z

@@ -14,8 +14,23 @@ import { EmailAdminController } from './email-admin.controller';
 import { ApplicationsAdminController, IdentitiesAdminController, ProjectsAdminController } from './admin.controllers';
 
 @Module({
-  imports: [AdminIdentitiesModule, PassportModule, ProjectsModule, ApplicationsModule, IdentitiesModule, FlowsModule, SchemasModule, EmailModule],
-  controllers: [ProjectsAdminController, ApplicationsAdminController, IdentitiesAdminController, IdentitySchemasAdminController, EmailAdminController],
+  imports: [
+    AdminIdentitiesModule,
+    PassportModule,
+    ProjectsModule,
+    ApplicationsModule,
+    IdentitiesModule,
+    FlowsModule,
+    SchemasModule,
+    EmailModule,
+  ],
+  controllers: [
+    ProjectsAdminController,
+    ApplicationsAdminController,
+    IdentitiesAdminController,
+    IdentitySchemasAdminController,
+    EmailAdminController,
+  ],
   providers: [AdminTokenStrategy, AdminProjectPipe],
 })
 export class AdminModule {}

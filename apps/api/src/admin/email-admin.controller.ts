@@ -15,7 +15,13 @@ import { AdminProject } from './admin-project.pipe';
 const schema = (s: z.ZodType): object => z.toJSONSchema(s, { io: 'input' }) as object;
 
 // Header values must stay on one line: a CR/LF in a name would let it write headers of its own.
-const headerSafe = (max: number) => z.string().trim().min(1).max(max).regex(/^[^\r\n]*$/, 'must be a single line');
+const headerSafe = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\r\n]*$/, 'must be a single line');
 
 const PutTemplateBody = z
   .object({ subject: headerSafe(500), html: z.string().min(1).max(200_000), text: z.string().min(1).max(100_000) })
@@ -24,7 +30,12 @@ export type PutTemplateBody = z.infer<typeof PutTemplateBody>;
 
 const PutSmtpBody = z
   .object({
-    host: z.string().trim().min(1).max(253).regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address'),
+    host: z
+      .string()
+      .trim()
+      .min(1)
+      .max(253)
+      .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or IP address'),
     port: z.number().int().min(1).max(65535),
     tlsMode: z.enum(['none', 'starttls', 'tls']),
     username: headerSafe(320).nullish(),
@@ -59,13 +70,21 @@ export class EmailAdminController {
   }
 
   @Get('templates/:kind/:locale')
-  @ApiOperation({ summary: 'Read the template used for a kind and BCP 47 locale (custom, or the fallback / shipped default)' })
-  getTemplate(@AdminProject() project: Project, @Param('kind') kind: string, @Param('locale') locale: string): Promise<ResolvedTemplate> {
+  @ApiOperation({
+    summary: 'Read the template used for a kind and BCP 47 locale (custom, or the fallback / shipped default)',
+  })
+  getTemplate(
+    @AdminProject() project: Project,
+    @Param('kind') kind: string,
+    @Param('locale') locale: string,
+  ): Promise<ResolvedTemplate> {
     return this.templates.read(project.id, kind, locale);
   }
 
   @Put('templates/:kind/:locale')
-  @ApiOperation({ summary: "Set the project's template for a kind and locale (must compile and use only the kind's variables)" })
+  @ApiOperation({
+    summary: "Set the project's template for a kind and locale (must compile and use only the kind's variables)",
+  })
   @ApiBody({ schema: schema(PutTemplateBody) })
   async putTemplate(
     @AdminProject() project: Project,
@@ -74,24 +93,36 @@ export class EmailAdminController {
     @JsonBody(PutTemplateBody) body: PutTemplateBody,
   ): Promise<ResolvedTemplate> {
     const saved = await this.templates.save(project.id, kind, locale, body);
-    await this.audit.record('email.template_updated', { projectId: project.id, data: { kind: saved.kind, locale: saved.locale } });
+    await this.audit.record('email.template_updated', {
+      projectId: project.id,
+      data: { kind: saved.kind, locale: saved.locale },
+    });
     return saved;
   }
 
   @Delete('templates/:kind/:locale')
   @HttpCode(204)
   @ApiOperation({ summary: "Remove the project's template for a kind and locale (back to the fallback / default)" })
-  async deleteTemplate(@AdminProject() project: Project, @Param('kind') kind: string, @Param('locale') locale: string): Promise<void> {
+  async deleteTemplate(
+    @AdminProject() project: Project,
+    @Param('kind') kind: string,
+    @Param('locale') locale: string,
+  ): Promise<void> {
     if (await this.templates.remove(project.id, kind, locale)) {
       await this.audit.record('email.template_reset', { projectId: project.id, data: { kind, locale } });
     }
   }
 
   @Get('smtp')
-  @ApiOperation({ summary: "Read the project's SMTP settings (never the password); 404 when it uses the instance default" })
+  @ApiOperation({
+    summary: "Read the project's SMTP settings (never the password); 404 when it uses the instance default",
+  })
   async getSmtp(@AdminProject() project: Project): Promise<SmtpSettingsView> {
     const settings = await this.smtp.get(project.id);
-    if (!settings) throw ApiError.notFound('This project has no SMTP settings: its mail goes through the instance default (KEYWAY_SMTP_URL).');
+    if (!settings)
+      throw ApiError.notFound(
+        'This project has no SMTP settings: its mail goes through the instance default (KEYWAY_SMTP_URL).',
+      );
     return settings;
   }
 
@@ -100,7 +131,10 @@ export class EmailAdminController {
   @ApiBody({ schema: schema(PutSmtpBody) })
   async putSmtp(@AdminProject() project: Project, @JsonBody(PutSmtpBody) body: PutSmtpBody): Promise<SmtpSettingsView> {
     const settings = await this.smtp.set(project.id, body);
-    await this.audit.record('email.smtp_updated', { projectId: project.id, data: { host: settings.host, port: settings.port, tlsMode: settings.tlsMode } });
+    await this.audit.record('email.smtp_updated', {
+      projectId: project.id,
+      data: { host: settings.host, port: settings.port, tlsMode: settings.tlsMode },
+    });
     return settings;
   }
 
@@ -112,7 +146,9 @@ export class EmailAdminController {
   }
 
   @Get('outbox')
-  @ApiOperation({ summary: 'The latest 100 outbox messages (metadata only: status, attempts, lastError), optionally by status' })
+  @ApiOperation({
+    summary: 'The latest 100 outbox messages (metadata only: status, attempts, lastError), optionally by status',
+  })
   async outbox(@AdminProject() project: Project, @Query('status') status?: string): Promise<OutboxMessageView[]> {
     if (status !== undefined && !(OUTBOX_STATUSES as readonly string[]).includes(status)) {
       throw ApiError.badRequest(`status must be one of ${OUTBOX_STATUSES.join(', ')}.`);
@@ -124,7 +160,10 @@ export class EmailAdminController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a test email through the outbox and the project SMTP route' })
   @ApiBody({ schema: schema(SendTestBody) })
-  async sendTest(@AdminProject() project: Project, @JsonBody(SendTestBody) body: SendTestBody): Promise<OutboxMessageView> {
+  async sendTest(
+    @AdminProject() project: Project,
+    @JsonBody(SendTestBody) body: SendTestBody,
+  ): Promise<OutboxMessageView> {
     const message = await this.email.sendTest(project, body.to);
     await this.audit.record('email.test_queued', { projectId: project.id, data: { messageId: message.id } });
     return outboxView(message);

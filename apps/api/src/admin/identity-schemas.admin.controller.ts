@@ -25,33 +25,54 @@ export class IdentitySchemasAdminController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Add an identity schema version (JSON Schema 2020-12 of the traits, with keyway annotations)' })
+  @ApiOperation({
+    summary: 'Add an identity schema version (JSON Schema 2020-12 of the traits, with keyway annotations)',
+  })
   @ApiBody({ schema: schema(CreateIdentitySchemaBody) })
-  async create(@AdminProject() project: Project, @JsonBody(CreateIdentitySchemaBody) body: CreateIdentitySchemaBody): Promise<SchemaView> {
+  async create(
+    @AdminProject() project: Project,
+    @JsonBody(CreateIdentitySchemaBody) body: CreateIdentitySchemaBody,
+  ): Promise<SchemaView> {
     const created = await this.schemas.create(project.id, body.schema, body.setDefault);
-    await this.audit.record('identity_schema.created', { projectId: project.id, data: { version: created.version, isDefault: created.isDefault } });
+    await this.audit.record('identity_schema.created', {
+      projectId: project.id,
+      data: { version: created.version, isDefault: created.isDefault },
+    });
     return schemaView(created);
   }
 
   @Get()
   @ApiOperation({ summary: 'List identity schema versions' })
   async list(@AdminProject() project: Project): Promise<SummaryView[]> {
-    return (await this.schemas.list(project.id)).map(({ version, isDefault, createdAt }) => ({ version, isDefault, createdAt: createdAt.toISOString() }));
+    return (await this.schemas.list(project.id)).map(({ version, isDefault, createdAt }) => ({
+      version,
+      isDefault,
+      createdAt: createdAt.toISOString(),
+    }));
   }
 
   @Put('default')
-  @ApiOperation({ summary: 'Make a version the default: new identities are validated against it; existing ones keep theirs' })
+  @ApiOperation({
+    summary: 'Make a version the default: new identities are validated against it; existing ones keep theirs',
+  })
   @ApiBody({ schema: schema(SetDefaultIdentitySchemaBody) })
-  async setDefault(@AdminProject() project: Project, @JsonBody(SetDefaultIdentitySchemaBody) body: SetDefaultIdentitySchemaBody): Promise<SchemaView> {
+  async setDefault(
+    @AdminProject() project: Project,
+    @JsonBody(SetDefaultIdentitySchemaBody) body: SetDefaultIdentitySchemaBody,
+  ): Promise<SchemaView> {
     const updated = await this.schemas.setDefault(project.id, body.version);
-    await this.audit.record('identity_schema.default_set', { projectId: project.id, data: { version: updated.version } });
+    await this.audit.record('identity_schema.default_set', {
+      projectId: project.id,
+      data: { version: updated.version },
+    });
     return schemaView(updated);
   }
 
   @Get(':version')
   @ApiOperation({ summary: 'Read a version: the schema as stored and the registration fields it generates' })
   async get(@AdminProject() project: Project, @Param('version') version: string): Promise<SchemaView> {
-    if (!/^[1-9][0-9]{0,8}$/.test(version)) throw ApiError.notFound(`No identity schema version '${version}' in project '${project.slug}'.`);
+    if (!/^[1-9][0-9]{0,8}$/.test(version))
+      throw ApiError.notFound(`No identity schema version '${version}' in project '${project.slug}'.`);
     return schemaView(await this.schemas.get(project.id, Number(version)));
   }
 }

@@ -79,7 +79,10 @@ export interface Authenticator {
    * presented again), so options whose state the user already acted on (a scanned secret) reuse it.
    * `refused` declines the initiation (e.g. a resend limit): the engine answers FAIL_INCOMPLETE with it.
    */
-  initiate?(context: AuthenticatorContext, request?: InitiationRequest): Promise<{ stepState?: unknown; refused?: FlowMessage }>;
+  initiate?(
+    context: AuthenticatorContext,
+    request?: InitiationRequest,
+  ): Promise<{ stepState?: unknown; refused?: FlowMessage }>;
   authenticate(context: AuthenticatorContext, params: Record<string, string>): Promise<AuthenticationResult>;
 }
 

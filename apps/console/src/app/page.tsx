@@ -17,8 +17,8 @@ export default function HomePage() {
       <div className="max-w-2xl">
         <h1 className="text-3xl font-semibold tracking-tight">Keyway Console</h1>
         <p className="mt-3 text-zinc-600 dark:text-zinc-400">
-          Administration for Keyway, the self-hostable identity server for first-party native and web apps.
-          This first version checks that the API is up; the admin screens arrive in later releases.
+          Administration for Keyway, the self-hostable identity server for first-party native and web apps. This first
+          version checks that the API is up; the admin screens arrive in later releases.
         </p>
       </div>
 

@@ -28,21 +28,30 @@ export class IdentitiesService {
    * The traits are validated against the project's default identity schema, or the version given; a
    * password's login identifiers are the values of every identifier trait of that schema, normalised.
    */
-  async create(projectId: string, traits: Record<string, unknown>, credentials: IdentityCredentialsInput = {}, schemaVersion?: number): Promise<IdentityRow> {
+  async create(
+    projectId: string,
+    traits: Record<string, unknown>,
+    credentials: IdentityCredentialsInput = {},
+    schemaVersion?: number,
+  ): Promise<IdentityRow> {
     const schema = await this.schemas.resolve(projectId, schemaVersion);
     const problems = schema.compiled.validate(traits);
     if (problems.length) throw ApiError.invalidFields(problems);
     const identifiers = schema.compiled.identifiersOf(traits);
     const { password, totp } = credentials;
     if (password && identifiers.length === 0) {
-      throw ApiError.badRequest(`traits: a password needs a login identifier; give one of ${schema.compiled.identifierTraits.map((name) => `traits.${name}`).join(', ')}`);
+      throw ApiError.badRequest(
+        `traits: a password needs a login identifier; give one of ${schema.compiled.identifierTraits.map((name) => `traits.${name}`).join(', ')}`,
+      );
     }
-    const passwordHash = password?.hash ?? (password?.value !== undefined ? await this.hasher.hash(password.value) : undefined);
+    const passwordHash =
+      password?.hash ?? (password?.value !== undefined ? await this.hasher.hash(password.value) : undefined);
     let totpCredential: { sealedSecret: string; config: { confirmed: true } } | undefined;
     if (totp) {
       const sealedSecret = await this.totp.sealImportedSecret(totp.secret);
       // The body schema already refused unusable secrets; this guards other callers.
-      if (!sealedSecret) throw ApiError.badRequest('credentials.totp.secret: must be a base32 secret (A-Z, 2-7) of 80 to 512 bits');
+      if (!sealedSecret)
+        throw ApiError.badRequest('credentials.totp.secret: must be a base32 secret (A-Z, 2-7) of 80 to 512 bits');
       totpCredential = { sealedSecret, config: { confirmed: true } };
     }
     try {
@@ -57,7 +66,10 @@ export class IdentitiesService {
       });
     } catch (error) {
       // Admin-only endpoint: saying the identifier is taken is not an enumeration leak to end users.
-      if (isUniqueViolation(error)) throw ApiError.conflict(`An identity with login identifier ${identifiers.map((identifier) => `'${identifier}'`).join(' or ')} already exists.`);
+      if (isUniqueViolation(error))
+        throw ApiError.conflict(
+          `An identity with login identifier ${identifiers.map((identifier) => `'${identifier}'`).join(' or ')} already exists.`,
+        );
       throw error;
     }
   }

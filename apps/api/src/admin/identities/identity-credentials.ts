@@ -23,14 +23,20 @@ export const IdentityCredentialsInput = z
           .optional(),
       })
       .strict()
-      .refine((password) => (password.value === undefined) !== (password.hash === undefined), 'give exactly one of value or hash')
+      .refine(
+        (password) => (password.value === undefined) !== (password.hash === undefined),
+        'give exactly one of value or hash',
+      )
       .optional(),
     totp: z
       .object({
         secret: z
           .string()
           .max(200)
-          .refine((secret) => normaliseTotpSecret(secret) !== undefined, 'must be a base32 secret (A-Z, 2-7) of 80 to 512 bits'),
+          .refine(
+            (secret) => normaliseTotpSecret(secret) !== undefined,
+            'must be a base32 secret (A-Z, 2-7) of 80 to 512 bits',
+          ),
       })
       .strict()
       .optional(),

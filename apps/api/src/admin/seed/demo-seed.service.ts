@@ -31,7 +31,9 @@ export class DemoSeedService {
 
   async seed(): Promise<{ issuer: string; email: string; password: string }> {
     const password = this.demoPassword();
-    const project = (await this.projects.findBySlug(DEMO.project)) ?? (await this.projects.create({ slug: DEMO.project, name: 'Demo' }));
+    const project =
+      (await this.projects.findBySlug(DEMO.project)) ??
+      (await this.projects.create({ slug: DEMO.project, name: 'Demo' }));
     if (!(await this.applications.findByClientId(project.id, DEMO.clientId))) {
       await this.applications.create(project.id, {
         clientId: DEMO.clientId,
@@ -43,7 +45,11 @@ export class DemoSeedService {
       });
     }
     if ((await this.identities.list(project.id, 1)).length === 0) {
-      await this.identities.create(project.id, { email: DEMO.email, name: 'Demo User' }, { password: { value: password } });
+      await this.identities.create(
+        project.id,
+        { email: DEMO.email, name: 'Demo User' },
+        { password: { value: password } },
+      );
       this.logger.log(`Seeded demo project '${DEMO.project}'`);
     }
     return { issuer: project.issuer, email: DEMO.email, password };

@@ -28,7 +28,8 @@ export interface Application {
  * loopback http are the native-app kinds (RFC 8252); other http is refused.
  */
 export const RedirectUri = z.string().refine(isAcceptableRedirectUri, {
-  message: 'must be an absolute URI without a fragment: https, a private-use scheme (com.example.app:/callback), or http on a loopback address',
+  message:
+    'must be an absolute URI without a fragment: https, a private-use scheme (com.example.app:/callback), or http on a loopback address',
 });
 
 function isAcceptableRedirectUri(value: string): boolean {

@@ -26,7 +26,9 @@ export class ApplicationsRepository {
   async update(
     projectId: string,
     clientId: string,
-    changes: Partial<Pick<Application, 'name' | 'redirectUris' | 'grantTypes' | 'appNative' | 'loginFlow' | 'allowEnrollmentInFlow'>>,
+    changes: Partial<
+      Pick<Application, 'name' | 'redirectUris' | 'grantTypes' | 'appNative' | 'loginFlow' | 'allowEnrollmentInFlow'>
+    >,
   ): Promise<Application> {
     return toApplication(await this.prisma.application.update({ where: { clientId, projectId }, data: changes }));
   }

@@ -18,7 +18,9 @@ export interface CreateApplicationInput {
   clientId?: string | undefined;
 }
 
-export type UpdateApplicationInput = Partial<Pick<Application, 'name' | 'redirectUris' | 'grantTypes' | 'appNative' | 'loginFlow' | 'allowEnrollmentInFlow'>>;
+export type UpdateApplicationInput = Partial<
+  Pick<Application, 'name' | 'redirectUris' | 'grantTypes' | 'appNative' | 'loginFlow' | 'allowEnrollmentInFlow'>
+>;
 
 /** Applications are read on every OAuth request: keep them briefly in memory. */
 const CACHE_TTL_MS = 5_000;
@@ -43,7 +45,10 @@ export class ApplicationsService {
   }
 
   /** Creates a client. A confidential client's secret is returned here, once, and stored only as a hash. */
-  async create(projectId: string, input: CreateApplicationInput): Promise<{ application: Application; clientSecret?: string }> {
+  async create(
+    projectId: string,
+    input: CreateApplicationInput,
+  ): Promise<{ application: Application; clientSecret?: string }> {
     const clientSecret = input.type === 'confidential' ? randomToken() : undefined;
     try {
       const application = await this.applications.create({

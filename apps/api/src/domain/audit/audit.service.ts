@@ -42,6 +42,11 @@ export class AuditService {
 
   async record(type: AuditEventType, event: AuditEventInput): Promise<void> {
     await this.prisma.auditEvent.create({ data: { type, ...event, data: event.data ?? {} }, select: { id: true } });
-    this.logger.log({ audit: type, projectId: event.projectId, identityId: event.identityId, clientId: event.clientId });
+    this.logger.log({
+      audit: type,
+      projectId: event.projectId,
+      identityId: event.identityId,
+      clientId: event.clientId,
+    });
   }
 }

@@ -6,7 +6,11 @@ import type { EmailWorkerConfig } from '../../infra/config/config';
  * messages that failed together (SMTP down) do not all come back in the same instant, while the delay
  * never drops below half the schedule.
  */
-export function retryDelayMs(attempt: number, config: Pick<EmailWorkerConfig, 'retryBaseMs' | 'retryMaxMs'>, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  config: Pick<EmailWorkerConfig, 'retryBaseMs' | 'retryMaxMs'>,
+  random: () => number = Math.random,
+): number {
   const exponential = Math.min(config.retryMaxMs, config.retryBaseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30));
   return Math.round(exponential / 2 + (exponential / 2) * random());
 }

@@ -45,7 +45,8 @@ ${body}
 `;
 }
 
-const heading = (text: string): string => `<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#18181b;">${text}</h1>`;
+const heading = (text: string): string =>
+  `<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#18181b;">${text}</h1>`;
 const paragraph = (text: string): string => `<p style="margin:0 0 16px;">${text}</p>`;
 const muted = (text: string): string => `<p style="margin:0;font-size:14px;color:#52525b;">${text}</p>`;
 /** The code in a large monospace box; letter spacing keeps digits apart, and it stays selectable text. */
@@ -61,22 +62,42 @@ const CODE_EXPIRY: Record<ShippedLocale, string> = {
   de: 'Der Code ist {{expiresInMinutes}} Minuten lang gültig.',
 };
 
-function codeTemplate(locale: ShippedLocale, subject: string, title: string, intro: string, outro: string): TemplateContent {
+function codeTemplate(
+  locale: ShippedLocale,
+  subject: string,
+  title: string,
+  intro: string,
+  outro: string,
+): TemplateContent {
   const greeting = GREETING[locale];
   const expiry = `${CODE_EXPIRY[locale]} ${outro}`;
   return {
     subject,
-    html: layout(subject, `${heading(title)}${paragraph(greeting)}${paragraph(intro)}${codeBox}${muted(expiry)}`, locale),
+    html: layout(
+      subject,
+      `${heading(title)}${paragraph(greeting)}${paragraph(intro)}${codeBox}${muted(expiry)}`,
+      locale,
+    ),
     text: `${greeting}\n\n${intro}\n\n    {{code}}\n\n${expiry}\n\n— {{projectName}}\n`,
   };
 }
 
 /** A message without code or link: a heading, the greeting, one paragraph and an optional note. */
-function noticeTemplate(locale: ShippedLocale, subject: string, title: string, body: string, note?: string): TemplateContent {
+function noticeTemplate(
+  locale: ShippedLocale,
+  subject: string,
+  title: string,
+  body: string,
+  note?: string,
+): TemplateContent {
   const greeting = GREETING[locale];
   return {
     subject,
-    html: layout(subject, `${heading(title)}${paragraph(greeting)}${paragraph(body)}${note ? muted(note) : ''}`, locale),
+    html: layout(
+      subject,
+      `${heading(title)}${paragraph(greeting)}${paragraph(body)}${note ? muted(note) : ''}`,
+      locale,
+    ),
     text: `${greeting}\n\n${body}\n\n${note ? `${note}\n\n` : ''}— {{projectName}}\n`,
   };
 }
@@ -136,7 +157,12 @@ export const DEFAULT_TEMPLATES: Record<EmailKind, TemplateContent> = {
     'Enter this code to sign in:',
     "If you didn't try to sign in, someone may know your email address; you can ignore this email.",
   ),
-  welcome: noticeTemplate('en', 'Welcome to {{projectName}}', 'Welcome to {{projectName}}', 'Your account for {{email}} is ready. Thanks for joining us!'),
+  welcome: noticeTemplate(
+    'en',
+    'Welcome to {{projectName}}',
+    'Welcome to {{projectName}}',
+    'Your account for {{email}} is ready. Thanks for joining us!',
+  ),
   registration_attempt: noticeTemplate(
     'en',
     'Someone tried to create a {{projectName}} account with your email',
@@ -176,7 +202,8 @@ export const GERMAN_TEMPLATES: Record<EmailKind, TemplateContent> = {
     textIntro: 'Bestätigen Sie, dass {{email}} Ihre Adresse ist, indem Sie diesen Link öffnen:',
     button: 'E-Mail-Adresse bestätigen',
     orOpen: 'Oder öffnen Sie diesen Link:',
-    expiry: 'Der Link ist {{expiresInMinutes}} Minuten lang gültig. Falls Sie ihn nicht angefordert haben, können Sie diese E-Mail ignorieren.',
+    expiry:
+      'Der Link ist {{expiresInMinutes}} Minuten lang gültig. Falls Sie ihn nicht angefordert haben, können Sie diese E-Mail ignorieren.',
   }),
   recovery_code: codeTemplate(
     'de',
@@ -192,7 +219,12 @@ export const GERMAN_TEMPLATES: Record<EmailKind, TemplateContent> = {
     'Geben Sie diesen Code ein, um sich anzumelden:',
     'Falls Sie sich nicht anmelden wollten, kennt möglicherweise jemand Ihre E-Mail-Adresse; Sie können diese E-Mail ignorieren.',
   ),
-  welcome: noticeTemplate('de', 'Willkommen bei {{projectName}}', 'Willkommen bei {{projectName}}', 'Ihr Konto für {{email}} ist eingerichtet. Schön, dass Sie dabei sind!'),
+  welcome: noticeTemplate(
+    'de',
+    'Willkommen bei {{projectName}}',
+    'Willkommen bei {{projectName}}',
+    'Ihr Konto für {{email}} ist eingerichtet. Schön, dass Sie dabei sind!',
+  ),
   registration_attempt: noticeTemplate(
     'de',
     'Jemand wollte mit Ihrer E-Mail-Adresse ein Konto bei {{projectName}} anlegen',
@@ -217,16 +249,24 @@ export const GERMAN_TEMPLATES: Record<EmailKind, TemplateContent> = {
 };
 
 /** Every shipped template by locale. */
-const SHIPPED_TEMPLATES: Record<ShippedLocale, Record<EmailKind, TemplateContent>> = { en: DEFAULT_TEMPLATES, de: GERMAN_TEMPLATES };
+const SHIPPED_TEMPLATES: Record<ShippedLocale, Record<EmailKind, TemplateContent>> = {
+  en: DEFAULT_TEMPLATES,
+  de: GERMAN_TEMPLATES,
+};
 
 /** The shipped template of a kind in exactly this locale, if Keyway ships one. */
 export function shippedTemplate(kind: EmailKind, locale: string): TemplateContent | undefined {
-  return (SHIPPED_LOCALES as readonly string[]).includes(locale) ? SHIPPED_TEMPLATES[locale as ShippedLocale][kind] : undefined;
+  return (SHIPPED_LOCALES as readonly string[]).includes(locale)
+    ? SHIPPED_TEMPLATES[locale as ShippedLocale][kind]
+    : undefined;
 }
 
 /** The "send test email" message (not a customisable kind). */
 export const TEST_EMAIL: TemplateContent = {
   subject: 'Test email from {{projectName}}',
-  html: layout('Test email from {{projectName}}', `${heading('It works')}${paragraph('This test email from {{projectName}} went through the outbox and your SMTP settings.')}`),
+  html: layout(
+    'Test email from {{projectName}}',
+    `${heading('It works')}${paragraph('This test email from {{projectName}} went through the outbox and your SMTP settings.')}`,
+  ),
   text: 'It works: this test email from {{projectName}} went through the outbox and your SMTP settings.\n',
 };

@@ -22,7 +22,9 @@ export class EmailAdminService {
   /** Queues a test email through the outbox, so it takes the same route (and retries) as real mail. */
   async sendTest(project: Project, to: string): Promise<OutboxMessageMeta> {
     const rendered = renderTemplate(TEST_EMAIL, { projectName: project.name, email: to });
-    const id = await this.repository.inTransaction((tx) => this.outbox.enqueue(tx, { projectId: project.id, kind: 'test', to, ...rendered }));
+    const id = await this.repository.inTransaction((tx) =>
+      this.outbox.enqueue(tx, { projectId: project.id, kind: 'test', to, ...rendered }),
+    );
     const message = id ? await this.repository.find(project.id, id) : null;
     if (!message) throw ApiError.conflict('The test email could not be queued.');
     return message;

@@ -55,15 +55,35 @@ export class EmailOutbox {
    * serve it unchanged. The payload may hold secrets (a code to mail), as mail bodies do; the row is deleted
    * when the job's work commits.
    */
-  async enqueueJob(tx: Prisma.TransactionClient, job: { projectId: string; kind: string; to: string; payload: Record<string, unknown>; idempotencyKey: string }): Promise<string | null> {
+  async enqueueJob(
+    tx: Prisma.TransactionClient,
+    job: { projectId: string; kind: string; to: string; payload: Record<string, unknown>; idempotencyKey: string },
+  ): Promise<string | null> {
     if (!isJobKind(job.kind)) throw new Error(`not a job kind: ${job.kind}`);
-    return this.enqueue(tx, { projectId: job.projectId, kind: job.kind, to: job.to, subject: '', html: '', text: JSON.stringify(job.payload), idempotencyKey: job.idempotencyKey });
+    return this.enqueue(tx, {
+      projectId: job.projectId,
+      kind: job.kind,
+      to: job.to,
+      subject: '',
+      html: '',
+      text: JSON.stringify(job.payload),
+      idempotencyKey: job.idempotencyKey,
+    });
   }
 
   /** Renders the project's template for the kind and locale (read through `tx`) and stores the message. */
-  async enqueueTemplate<K extends EmailKind>(tx: Prisma.TransactionClient, email: TemplatedEmail<K>): Promise<string | null> {
+  async enqueueTemplate<K extends EmailKind>(
+    tx: Prisma.TransactionClient,
+    email: TemplatedEmail<K>,
+  ): Promise<string | null> {
     const template = await this.templates.resolve(email.projectId, email.kind, email.locale, tx);
     const rendered = renderTemplate(template, { email: email.to, ...email.variables });
-    return this.enqueue(tx, { projectId: email.projectId, kind: email.kind, to: email.to, ...rendered, idempotencyKey: email.idempotencyKey });
+    return this.enqueue(tx, {
+      projectId: email.projectId,
+      kind: email.kind,
+      to: email.to,
+      ...rendered,
+      idempotencyKey: email.idempotencyKey,
+    });
   }
 }

@@ -18,7 +18,19 @@ import { TemplatesService } from './templates.service';
  */
 @Module({
   imports: [KeysModule],
-  providers: [TemplatesRepository, TemplatesService, SmtpSettingsRepository, SmtpSettingsService, OutboxRepository, OutboxJobs, OutboxWorker, EmailOutbox, EmailAdminService, MailRecipientsRepository, MailRecipients],
+  providers: [
+    TemplatesRepository,
+    TemplatesService,
+    SmtpSettingsRepository,
+    SmtpSettingsService,
+    OutboxRepository,
+    OutboxJobs,
+    OutboxWorker,
+    EmailOutbox,
+    EmailAdminService,
+    MailRecipientsRepository,
+    MailRecipients,
+  ],
   exports: [EmailOutbox, OutboxJobs, TemplatesService, SmtpSettingsService, EmailAdminService, MailRecipients],
 })
 export class EmailModule {}

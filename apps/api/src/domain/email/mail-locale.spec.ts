@@ -1,4 +1,12 @@
-import { chooseMailLocale, formatMailDate, localeCandidates, localeTrait, MAX_UI_LOCALES, ownChain, parseUiLocales } from './mail-locale';
+import {
+  chooseMailLocale,
+  formatMailDate,
+  localeCandidates,
+  localeTrait,
+  MAX_UI_LOCALES,
+  ownChain,
+  parseUiLocales,
+} from './mail-locale';
 
 describe('ui_locales', () => {
   it('keeps canonical tags in order, drops invalid ones and repeats', () => {

@@ -29,7 +29,10 @@ export function ownChain(locale: string): string[] {
  * The locales a mail may be written in, most wanted first: the identity's own (its `locale` trait), then
  * what the app asked for (`ui_locales`). Canonical and without repeats; invalid values are skipped.
  */
-export function localeCandidates(identityLocale: string | undefined, uiLocales: readonly string[] | undefined): string[] {
+export function localeCandidates(
+  identityLocale: string | undefined,
+  uiLocales: readonly string[] | undefined,
+): string[] {
   const candidates: string[] = [];
   for (const tag of [identityLocale, ...(uiLocales ?? [])]) {
     const canonical = tag ? canonicalLocale(tag) : undefined;
@@ -43,7 +46,11 @@ export function localeCandidates(identityLocale: string | undefined, uiLocales: 
  * `available` holds the locales that have one): "fr" with no French template is skipped rather than
  * mailed in English, so a later "de" still wins. When no candidate has one, the project's default locale.
  */
-export function chooseMailLocale(candidates: readonly string[], available: ReadonlySet<string>, defaultLocale: string): string {
+export function chooseMailLocale(
+  candidates: readonly string[],
+  available: ReadonlySet<string>,
+  defaultLocale: string,
+): string {
   return candidates.find((candidate) => ownChain(candidate).some((locale) => available.has(locale))) ?? defaultLocale;
 }
 

@@ -37,27 +37,61 @@ export class MailRecipients {
   ) {}
 
   /** No query at all when there is nothing to choose from (no identity locale, no ui_locales). */
-  async chooseLocale(project: Project, kind: EmailKind, sources: LocaleSources, db?: Prisma.TransactionClient): Promise<string> {
+  async chooseLocale(
+    project: Project,
+    kind: EmailKind,
+    sources: LocaleSources,
+    db?: Prisma.TransactionClient,
+  ): Promise<string> {
     const candidates = localeCandidates(sources.identityLocale, sources.uiLocales);
     if (candidates.length === 0) return project.settings.defaultLocale;
-    const available = await this.templates.localesWithTemplate(project.id, kind, [...new Set(candidates.flatMap(ownChain))], db);
+    const available = await this.templates.localesWithTemplate(
+      project.id,
+      kind,
+      [...new Set(candidates.flatMap(ownChain))],
+      db,
+    );
     return chooseMailLocale(candidates, available, project.settings.defaultLocale);
   }
 
   /** The locale for a mail about an identity whose traits are at hand (read, or about to be created). */
-  async localeFor(project: Project, kind: EmailKind, identity: { traits: unknown; schemaVersion: number }, uiLocales: readonly string[] | undefined, db?: Prisma.TransactionClient): Promise<string> {
-    return this.chooseLocale(project, kind, { identityLocale: await this.identityLocale(project.id, identity, db), uiLocales }, db);
+  async localeFor(
+    project: Project,
+    kind: EmailKind,
+    identity: { traits: unknown; schemaVersion: number },
+    uiLocales: readonly string[] | undefined,
+    db?: Prisma.TransactionClient,
+  ): Promise<string> {
+    return this.chooseLocale(
+      project,
+      kind,
+      { identityLocale: await this.identityLocale(project.id, identity, db), uiLocales },
+      db,
+    );
   }
 
   /** The identity's address, name and mail locale; undefined when there is no such identity. */
-  async find(project: Project, kind: EmailKind, identityId: string, uiLocales: readonly string[] | undefined, db?: Prisma.TransactionClient): Promise<MailRecipient | undefined> {
+  async find(
+    project: Project,
+    kind: EmailKind,
+    identityId: string,
+    uiLocales: readonly string[] | undefined,
+    db?: Prisma.TransactionClient,
+  ): Promise<MailRecipient | undefined> {
     const row = await this.repository.find(project.id, identityId, db);
     if (!row) return undefined;
-    const name = typeof (row.traits as Record<string, unknown> | null)?.['name'] === 'string' ? String((row.traits as Record<string, unknown>)['name']) : undefined;
+    const name =
+      typeof (row.traits as Record<string, unknown> | null)?.['name'] === 'string'
+        ? String((row.traits as Record<string, unknown>)['name'])
+        : undefined;
     return { email: row.email, name, locale: await this.localeFor(project, kind, row, uiLocales, db) };
   }
 
-  private async identityLocale(projectId: string, identity: { traits: unknown; schemaVersion: number }, db?: Prisma.TransactionClient): Promise<string | undefined> {
+  private async identityLocale(
+    projectId: string,
+    identity: { traits: unknown; schemaVersion: number },
+    db?: Prisma.TransactionClient,
+  ): Promise<string | undefined> {
     // Only an identity that has a locale value costs a look at its schema.
     if (!localeTrait(identity.traits, true)) return undefined;
     const key = `${projectId}:${identity.schemaVersion}`;

@@ -42,7 +42,9 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     this.timer = setInterval(() => this.wake(), this.config.email.pollMs);
     this.timer.unref();
     if (this.config.databaseUrl) {
-      await this.listen(this.config.databaseUrl).catch((error: unknown) => this.logger.warn({ msg: 'outbox LISTEN failed; polling only', err: error }));
+      await this.listen(this.config.databaseUrl).catch((error: unknown) =>
+        this.logger.warn({ msg: 'outbox LISTEN failed; polling only', err: error }),
+      );
     }
     // Messages left from before a restart go out now rather than at the first poll.
     this.wake();
@@ -83,7 +85,8 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     } catch (error) {
       // The database may be briefly unreachable; the next poll tries again. One line per pass then,
       // not a stack trace every few seconds of an outage.
-      if (isDatabaseUnavailable(error)) this.logger.warn({ msg: 'outbox pass failed: database unavailable', reason: describeUnavailable(error) });
+      if (isDatabaseUnavailable(error))
+        this.logger.warn({ msg: 'outbox pass failed: database unavailable', reason: describeUnavailable(error) });
       else this.logger.error({ msg: 'outbox pass failed', err: error });
     }
   }
@@ -99,8 +102,18 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     } catch (error) {
       const reason = describe(error);
       const giveUp = message.attempts >= this.config.email.maxAttempts;
-      await this.repository.markFailedAttempt(message.id, message.attempts, reason, giveUp ? 'give-up' : { delayMs: retryDelayMs(message.attempts, this.config.email) });
-      this.logger.warn({ msg: giveUp ? 'email failed for good' : 'email attempt failed, will retry', id: message.id, attempts: message.attempts, reason });
+      await this.repository.markFailedAttempt(
+        message.id,
+        message.attempts,
+        reason,
+        giveUp ? 'give-up' : { delayMs: retryDelayMs(message.attempts, this.config.email) },
+      );
+      this.logger.warn({
+        msg: giveUp ? 'email failed for good' : 'email attempt failed, will retry',
+        id: message.id,
+        attempts: message.attempts,
+        reason,
+      });
       return;
     }
     // Accepted by the server: record it before anything else can happen (see the class comment).
@@ -118,7 +131,9 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
       to: message.to,
       payload: JSON.parse(message.text) as Record<string, unknown>,
       transaction: (work) =>
-        this.repository.inTransaction(async (tx) => ((await this.repository.completeJob(tx, message.id, message.attempts)) ? work(tx) : undefined)),
+        this.repository.inTransaction(async (tx) =>
+          (await this.repository.completeJob(tx, message.id, message.attempts)) ? work(tx) : undefined,
+        ),
     });
   }
 
@@ -143,13 +158,17 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   /** LISTEN on a connection of its own: NOTIFY from any replica's committed enqueue wakes this worker. */
   private async listen(url: string): Promise<void> {
     // Bounded like the pool's connections, so a reconnect during an outage cannot hang for good.
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: this.config.database.connectTimeoutMs });
+    const client = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: this.config.database.connectTimeoutMs,
+    });
     client.on('notification', () => this.wake());
     client.on('error', (error) => {
       // Polling still delivers; reconnect so wake-ups come back.
       this.logger.warn({ msg: 'outbox LISTEN connection lost', err: error });
       this.listener = undefined;
-      if (!this.stopped) setTimeout(() => void this.listen(url).catch(() => undefined), this.config.email.pollMs).unref();
+      if (!this.stopped)
+        setTimeout(() => void this.listen(url).catch(() => undefined), this.config.email.pollMs).unref();
     });
     await client.connect();
     await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
@@ -159,7 +178,8 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
 
 function describe(error: unknown): string {
   if (error instanceof Error) {
-    const code = (error as { code?: unknown; responseCode?: unknown }).responseCode ?? (error as { code?: unknown }).code;
+    const code =
+      (error as { code?: unknown; responseCode?: unknown }).responseCode ?? (error as { code?: unknown }).code;
     return code ? `${String(code)}: ${error.message}` : error.message;
   }
   return String(error);

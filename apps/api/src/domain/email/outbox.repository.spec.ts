@@ -58,11 +58,22 @@ describe.each(['pglite', 'postgres'] as const)('outbox repository on %s', (kind)
     const a = await enqueue(message());
     const b = await enqueue(message());
     const later = await enqueue(message());
-    await target.db.prisma.outboxMessage.update({ where: { id: later! }, data: { nextAttemptAt: new Date(Date.now() + 60_000) } });
+    await target.db.prisma.outboxMessage.update({
+      where: { id: later! },
+      data: { nextAttemptAt: new Date(Date.now() + 60_000) },
+    });
 
     const claimed = await repository.claimDue(10, 60_000);
     expect(claimed.map((m) => m.id).sort()).toEqual([a, b].sort());
-    expect(claimed[0]).toMatchObject({ projectId, kind: 'test', to: 'someone@example.com', subject: 's', html: '<p>h</p>', text: 't', attempts: 1 });
+    expect(claimed[0]).toMatchObject({
+      projectId,
+      kind: 'test',
+      to: 'someone@example.com',
+      subject: 's',
+      html: '<p>h</p>',
+      text: 't',
+      attempts: 1,
+    });
     expect(await repository.claimDue(10, 60_000)).toEqual([]);
     expect((await row(a!)).status).toBe('sending');
   });
@@ -82,13 +93,18 @@ describe.each(['pglite', 'postgres'] as const)('outbox repository on %s', (kind)
   it('records failures with a retry time, gives up as failed, and marks sent', async () => {
     const id = (await enqueue(message()))!;
     let [claimed] = await repository.claimDue(10, 60_000);
-    await repository.markFailedAttempt(id, claimed!.attempts, 'ECONNREFUSED: connect ECONNREFUSED', { delayMs: 60_000 });
+    await repository.markFailedAttempt(id, claimed!.attempts, 'ECONNREFUSED: connect ECONNREFUSED', {
+      delayMs: 60_000,
+    });
     const retrying = await row(id);
     expect(retrying).toMatchObject({ status: 'pending', attempts: 1, lastError: 'ECONNREFUSED: connect ECONNREFUSED' });
     expect(retrying.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 30_000);
     expect(await repository.claimDue(10, 60_000)).toEqual([]);
 
-    await target.db.prisma.outboxMessage.update({ where: { id }, data: { nextAttemptAt: new Date(Date.now() - 1000) } });
+    await target.db.prisma.outboxMessage.update({
+      where: { id },
+      data: { nextAttemptAt: new Date(Date.now() - 1000) },
+    });
     [claimed] = await repository.claimDue(10, 60_000);
     await repository.markFailedAttempt(id, claimed!.attempts, 'still down', 'give-up');
     expect(await row(id)).toMatchObject({ status: 'failed', attempts: 2, lastError: 'still down' });
@@ -104,7 +120,7 @@ describe.each(['pglite', 'postgres'] as const)('outbox repository on %s', (kind)
     expect((await repository.list(projectId, undefined))[0]).not.toHaveProperty('html');
   });
 
-  it('completes a job only for the worker holding its lease, and only if the job\'s work commits', async () => {
+  it("completes a job only for the worker holding its lease, and only if the job's work commits", async () => {
     const id = (await enqueue(message({ kind: 'job:test', text: '{}' })))!;
     const [claimed] = await repository.claimDue(10, 1);
     await new Promise((resolve) => setTimeout(resolve, 20));

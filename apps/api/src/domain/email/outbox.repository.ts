@@ -109,7 +109,12 @@ export class OutboxRepository {
    * Records a failed attempt: back to pending after `delayMs`, or `failed` for good. Only while this
    * worker still holds the lease (same attempt number), so a stale worker cannot overwrite a newer state.
    */
-  async markFailedAttempt(id: string, attempts: number, error: string, retry: { delayMs: number } | 'give-up'): Promise<void> {
+  async markFailedAttempt(
+    id: string,
+    attempts: number,
+    error: string,
+    retry: { delayMs: number } | 'give-up',
+  ): Promise<void> {
     const status: OutboxStatus = retry === 'give-up' ? 'failed' : 'pending';
     const delayMs = retry === 'give-up' ? 0 : retry.delayMs;
     await this.prisma.$executeRaw`

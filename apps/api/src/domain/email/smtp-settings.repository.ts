@@ -13,7 +13,10 @@ export class SmtpSettingsRepository {
   }
 
   findWithProjectName(projectId: string): Promise<(SmtpConfigRow & { project: { name: string } }) | null> {
-    return this.prisma.smtpConfig.findUnique({ where: { projectId }, include: { project: { select: { name: true } } } });
+    return this.prisma.smtpConfig.findUnique({
+      where: { projectId },
+      include: { project: { select: { name: true } } },
+    });
   }
 
   upsert(projectId: string, data: SmtpConfigData): Promise<SmtpConfigRow> {

@@ -55,7 +55,11 @@ export class SmtpSettingsService {
   async set(projectId: string, input: SmtpSettingsInput): Promise<SmtpSettingsView> {
     const current = await this.repository.find(projectId);
     const passwordSealed =
-      input.password === undefined ? (current?.passwordSealed ?? null) : input.password === null ? null : await this.secretBox.seal(input.password);
+      input.password === undefined
+        ? (current?.passwordSealed ?? null)
+        : input.password === null
+          ? null
+          : await this.secretBox.seal(input.password);
     const row = await this.repository.upsert(projectId, {
       host: input.host,
       port: input.port,
@@ -101,7 +105,8 @@ export class SmtpSettingsService {
 /** The instance URL with our timeouts added as query parameters (nodemailer reads options from them). */
 function withTimeouts(url: string): string {
   const parsed = new URL(url);
-  for (const [name, value] of Object.entries(TIMEOUTS)) if (!parsed.searchParams.has(name)) parsed.searchParams.set(name, String(value));
+  for (const [name, value] of Object.entries(TIMEOUTS))
+    if (!parsed.searchParams.has(name)) parsed.searchParams.set(name, String(value));
   return parsed.toString();
 }
 

@@ -43,29 +43,51 @@ describe('email templates', () => {
 
   it('escapes variables in HTML, not in the plain-text parts', () => {
     const name = `<a href="https://evil.example">Bob</a> & 'co'`;
-    const rendered = renderTemplate(DEFAULT_TEMPLATES.welcome, { projectName: 'Acme & Sons', name, email: 'bob@example.com' });
+    const rendered = renderTemplate(DEFAULT_TEMPLATES.welcome, {
+      projectName: 'Acme & Sons',
+      name,
+      email: 'bob@example.com',
+    });
     expect(rendered.html).not.toContain('<a href="https://evil.example">');
-    expect(rendered.html).toContain('&lt;a href&#x3D;&quot;https:&#x2F;&#x2F;evil.example&quot;&gt;Bob&lt;&#x2F;a&gt; &amp; &#39;co&#39;');
+    expect(rendered.html).toContain(
+      '&lt;a href&#x3D;&quot;https:&#x2F;&#x2F;evil.example&quot;&gt;Bob&lt;&#x2F;a&gt; &amp; &#39;co&#39;',
+    );
     expect(rendered.text).toContain(`Hi ${name},`);
     expect(rendered.subject).toBe('Welcome to Acme & Sons');
   });
 
   it('keeps the subject on one line', () => {
-    const rendered = renderTemplate({ subject: 'Hi {{name}}', html: 'x', text: 'x' }, { name: 'Bob\r\nBcc: victim@example.com' });
+    const rendered = renderTemplate(
+      { subject: 'Hi {{name}}', html: 'x', text: 'x' },
+      { name: 'Bob\r\nBcc: victim@example.com' },
+    );
     expect(rendered.subject).toBe('Hi Bob Bcc: victim@example.com');
   });
 
   it('optional variables render as sections', () => {
-    const rendered = renderTemplate(DEFAULT_TEMPLATES.new_sign_in, { projectName: 'P', email: 'e@x', signedInAt: 'today' });
+    const rendered = renderTemplate(DEFAULT_TEMPLATES.new_sign_in, {
+      projectName: 'P',
+      email: 'e@x',
+      signedInAt: 'today',
+    });
     expect(rendered.text).toContain('Hello,');
     expect(rendered.text).toContain('signed in to on today.');
   });
 
   it('refuses templates that do not compile, name unknown variables, use partials or unescaped HTML', () => {
     const allowed = EMAIL_KINDS.login_otp;
-    expect(templateProblems({ subject: 'Code {{code}}', html: '<p>{{code}}</p>', text: '{{#name}}Hi {{name}}{{/name}} {{code}}' }, allowed)).toEqual([]);
-    expect(templateProblems({ subject: 'Code {{code', html: 'x', text: 'x' }, allowed)).toEqual([expect.stringMatching(/^subject: Unclosed tag/)]);
-    expect(templateProblems({ subject: 'x', html: '{{#name}}x', text: 'x' }, allowed)).toEqual([expect.stringMatching(/^html: Unclosed section/)]);
+    expect(
+      templateProblems(
+        { subject: 'Code {{code}}', html: '<p>{{code}}</p>', text: '{{#name}}Hi {{name}}{{/name}} {{code}}' },
+        allowed,
+      ),
+    ).toEqual([]);
+    expect(templateProblems({ subject: 'Code {{code', html: 'x', text: 'x' }, allowed)).toEqual([
+      expect.stringMatching(/^subject: Unclosed tag/),
+    ]);
+    expect(templateProblems({ subject: 'x', html: '{{#name}}x', text: 'x' }, allowed)).toEqual([
+      expect.stringMatching(/^html: Unclosed section/),
+    ]);
     expect(templateProblems({ subject: 'x', html: '<p>{{password}}</p>', text: '{{link}}' }, allowed)).toEqual([
       expect.stringMatching(/^html: unknown variable 'password'/),
       expect.stringMatching(/^text: unknown variable 'link'/),
@@ -83,7 +105,9 @@ describe('email templates', () => {
     const allowed = EMAIL_KINDS.login_otp;
     const nested = (depth: number) => `${'{{#name}}'.repeat(depth)}x${'{{/name}}'.repeat(depth)}`;
     expect(templateProblems({ subject: 'x', html: nested(MAX_SECTION_DEPTH), text: 'x' }, allowed)).toEqual([]);
-    expect(templateProblems({ subject: 'x', html: 'x', text: nested(5000) }, allowed)).toEqual([`text: sections ({{#…}} / {{^…}}) are nested more than ${MAX_SECTION_DEPTH} deep`]);
+    expect(templateProblems({ subject: 'x', html: 'x', text: nested(5000) }, allowed)).toEqual([
+      `text: sections ({{#…}} / {{^…}}) are nested more than ${MAX_SECTION_DEPTH} deep`,
+    ]);
     expect(templateProblems({ subject: nested(MAX_SECTION_DEPTH + 1), html: 'x', text: 'x' }, allowed)).toHaveLength(1);
   });
 

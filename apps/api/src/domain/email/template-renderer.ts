@@ -25,10 +25,12 @@ export function templateProblems(content: TemplateContent, allowed: readonly str
     }
     walk(spans, (type, name) => {
       if (type === '>') problems.push(`${field}: partials ({{> ${name}}}) are not supported`);
-      if (type === '&' && field === 'html') problems.push(`${field}: unescaped output of '${name}' is not allowed in HTML; use {{${name}}}`);
+      if (type === '&' && field === 'html')
+        problems.push(`${field}: unescaped output of '${name}' is not allowed in HTML; use {{${name}}}`);
       if (['name', '&', '#', '^'].includes(type)) {
         const root = name.split('.')[0] ?? name;
-        if (name !== '.' && !allowed.includes(root)) problems.push(`${field}: unknown variable '${name}' (known: ${allowed.join(', ')})`);
+        if (name !== '.' && !allowed.includes(root))
+          problems.push(`${field}: unknown variable '${name}' (known: ${allowed.join(', ')})`);
       }
     });
   }
@@ -75,7 +77,9 @@ function walk(spans: Spans, visit: (type: string, name: string) => void): void {
 export function renderTemplate(content: TemplateContent, variables: Record<string, unknown>): TemplateContent {
   const plain = { escape: (value: unknown): string => String(value) };
   return {
-    subject: Mustache.render(content.subject, variables, {}, plain).replace(/[\r\n]+/g, ' ').trim(),
+    subject: Mustache.render(content.subject, variables, {}, plain)
+      .replace(/[\r\n]+/g, ' ')
+      .trim(),
     html: Mustache.render(content.html, variables),
     text: Mustache.render(content.text, variables, {}, plain),
   };

@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { ApiError } from '../../infra/http/errors';
 import type { Prisma } from '../../generated/prisma/client';
 import { SHIPPED_LOCALES, shippedTemplate, type TemplateContent } from './default-templates';
-import { canonicalLocale, EMAIL_KIND_NAMES, EMAIL_KINDS, FALLBACK_LOCALE, isEmailKind, localeChain, type EmailKind } from '../projects/email-kinds';
+import {
+  canonicalLocale,
+  EMAIL_KIND_NAMES,
+  EMAIL_KINDS,
+  FALLBACK_LOCALE,
+  isEmailKind,
+  localeChain,
+  type EmailKind,
+} from '../projects/email-kinds';
 import { templateProblems } from './template-renderer';
 import { TemplatesRepository } from './templates.repository';
 
@@ -27,15 +35,38 @@ export class TemplatesService {
    * German text rather than a project's English one. Pass the transaction when called inside one (on
    * PGlite the outer client would wait for the transaction to end).
    */
-  async resolve(projectId: string, kind: EmailKind, locale: string, db?: Prisma.TransactionClient): Promise<ResolvedTemplate> {
+  async resolve(
+    projectId: string,
+    kind: EmailKind,
+    locale: string,
+    db?: Prisma.TransactionClient,
+  ): Promise<ResolvedTemplate> {
     const canonical = canonicalLocale(locale) ?? FALLBACK_LOCALE;
     const chain = localeChain(canonical);
     const rows = await this.templates.findForLocales(projectId, kind, chain, db);
     for (const candidate of chain) {
       const row = rows.find((r) => r.locale === candidate);
-      if (row) return { kind, locale: canonical, resolvedLocale: row.locale, source: 'custom', subject: row.subject, html: row.html, text: row.text, variables: EMAIL_KINDS[kind] };
+      if (row)
+        return {
+          kind,
+          locale: canonical,
+          resolvedLocale: row.locale,
+          source: 'custom',
+          subject: row.subject,
+          html: row.html,
+          text: row.text,
+          variables: EMAIL_KINDS[kind],
+        };
       const shipped = shippedTemplate(kind, candidate);
-      if (shipped) return { kind, locale: canonical, resolvedLocale: candidate, source: 'default', ...shipped, variables: EMAIL_KINDS[kind] };
+      if (shipped)
+        return {
+          kind,
+          locale: canonical,
+          resolvedLocale: candidate,
+          source: 'default',
+          ...shipped,
+          variables: EMAIL_KINDS[kind],
+        };
     }
     // The chain always ends in FALLBACK_LOCALE, which is shipped for every kind.
     throw new Error(`no template for ${kind} in ${chain.join(', ')}`);
@@ -45,15 +76,25 @@ export class TemplatesService {
    * Which of `locales` (canonical tags) have a template of this kind, the project's own or a shipped
    * one, exactly in that locale (no fallback). One query; `db` is the caller's transaction when there is one.
    */
-  async localesWithTemplate(projectId: string, kind: EmailKind, locales: readonly string[], db?: Prisma.TransactionClient): Promise<Set<string>> {
+  async localesWithTemplate(
+    projectId: string,
+    kind: EmailKind,
+    locales: readonly string[],
+    db?: Prisma.TransactionClient,
+  ): Promise<Set<string>> {
     const found = new Set(locales.filter((locale) => shippedTemplate(kind, locale)));
     const unknown = locales.filter((locale) => !found.has(locale));
-    if (unknown.length) for (const row of await this.templates.findForLocales(projectId, kind, unknown, db)) found.add(row.locale);
+    if (unknown.length)
+      for (const row of await this.templates.findForLocales(projectId, kind, unknown, db)) found.add(row.locale);
     return found;
   }
 
   /** Every kind with its variables, the locales Keyway ships it in and those the project customised. */
-  async list(projectId: string): Promise<{ kind: EmailKind; variables: readonly string[]; shippedLocales: readonly string[]; customLocales: string[] }[]> {
+  async list(
+    projectId: string,
+  ): Promise<
+    { kind: EmailKind; variables: readonly string[]; shippedLocales: readonly string[]; customLocales: string[] }[]
+  > {
     const custom = await this.templates.list(projectId);
     return EMAIL_KIND_NAMES.map((kind) => ({
       kind,
@@ -83,7 +124,8 @@ export class TemplatesService {
   }
 
   private kind(kind: string): EmailKind {
-    if (!isEmailKind(kind)) throw ApiError.notFound(`No email template kind '${kind}' (kinds: ${EMAIL_KIND_NAMES.join(', ')}).`);
+    if (!isEmailKind(kind))
+      throw ApiError.notFound(`No email template kind '${kind}' (kinds: ${EMAIL_KIND_NAMES.join(', ')}).`);
     return kind;
   }
 

@@ -94,7 +94,9 @@ export const FlowMessages = {
     messageId: 'msg_invalid_passkey',
     message: 'The passkey could not be verified. Try again.',
     i18nKey: 'message.msg_invalid_passkey',
-    ...(remainingAttempts === undefined ? {} : { context: [{ key: 'remainingAttempts', value: String(remainingAttempts) }] }),
+    ...(remainingAttempts === undefined
+      ? {}
+      : { context: [{ key: 'remainingAttempts', value: String(remainingAttempts) }] }),
   }),
   passkeyNotEnrolled: (): FlowMessage => ({
     type: 'ERROR',

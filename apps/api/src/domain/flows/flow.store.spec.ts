@@ -23,25 +23,61 @@ describe.each(['pglite', 'postgres'] as const)('FlowStore on %s', (kind) => {
     scratch = await openScratchDatabase(kind);
     db = scratch.db;
     flows = new FlowStore(db.prisma);
-    projectId = (await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } })).id;
+    projectId = (await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } }))
+      .id;
     applicationId = (
-      await db.prisma.application.create({ data: { projectId, clientId: `c${randomBytes(4).toString('hex')}`, name: 'App', type: 'public', redirectUris: ['com.example.app:/cb'], grantTypes: ['authorization_code'] } })
+      await db.prisma.application.create({
+        data: {
+          projectId,
+          clientId: `c${randomBytes(4).toString('hex')}`,
+          name: 'App',
+          type: 'public',
+          redirectUris: ['com.example.app:/cb'],
+          grantTypes: ['authorization_code'],
+        },
+      })
     ).id;
   });
 
   afterAll(() => scratch?.dispose());
 
-  function newFlow(type: FlowType = 'RECOVERY', extra: { stepState?: Record<string, unknown>; expiresAt?: Date } = {}): Promise<FlowRecord> {
-    return flows.create(undefined, { projectId, applicationId, type, authRequest: { clientId: 'c', scope: 'openid' }, expiresAt: extra.expiresAt ?? new Date(Date.now() + 600_000), ...(extra.stepState ? { stepState: extra.stepState } : {}) });
+  function newFlow(
+    type: FlowType = 'RECOVERY',
+    extra: { stepState?: Record<string, unknown>; expiresAt?: Date } = {},
+  ): Promise<FlowRecord> {
+    return flows.create(undefined, {
+      projectId,
+      applicationId,
+      type,
+      authRequest: { clientId: 'c', scope: 'openid' },
+      expiresAt: extra.expiresAt ?? new Date(Date.now() + 600_000),
+      ...(extra.stepState ? { stepState: extra.stepState } : {}),
+    });
   }
   async function newIdentity(): Promise<string> {
-    return (await db.prisma.identity.create({ data: { projectId, traits: { email: `${randomUUID()}@example.com` } } })).id;
+    return (await db.prisma.identity.create({ data: { projectId, traits: { email: `${randomUUID()}@example.com` } } }))
+      .id;
   }
   const row = (id: string) => db.prisma.flow.findUniqueOrThrow({ where: { id } });
 
   it('maps every column of the row, the same for every flow type', async () => {
-    const created = await flows.create(undefined, { projectId, applicationId, type: 'SETTINGS', authRequest: { clientId: 'c', scope: 'openid', uiLocales: ['de'] }, expiresAt: new Date(Date.now() + 60_000), stepState: { sessionId: 's' } });
-    expect(created).toMatchObject({ type: 'SETTINGS', stepIndex: 0, identityId: null, amr: [], failedAttempts: 0, stepState: { sessionId: 's' }, version: 0 });
+    const created = await flows.create(undefined, {
+      projectId,
+      applicationId,
+      type: 'SETTINGS',
+      authRequest: { clientId: 'c', scope: 'openid', uiLocales: ['de'] },
+      expiresAt: new Date(Date.now() + 60_000),
+      stepState: { sessionId: 's' },
+    });
+    expect(created).toMatchObject({
+      type: 'SETTINGS',
+      stepIndex: 0,
+      identityId: null,
+      amr: [],
+      failedAttempts: 0,
+      stepState: { sessionId: 's' },
+      version: 0,
+    });
     expect(await flows.findActive(created.id, 'SETTINGS')).toEqual(created);
     // Each flow type sees only its own flows.
     expect(await flows.findActive(created.id, 'AUTHENTICATION')).toBeUndefined();
@@ -51,7 +87,9 @@ describe.each(['pglite', 'postgres'] as const)('FlowStore on %s', (kind) => {
     const flow = await newFlow();
     const read = await flows.findActive(flow.id, 'RECOVERY');
     if (!read) throw new Error('flow not found');
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => flows.update(undefined, read, { stepIndex: 1, stepState: { answer: i } })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => flows.update(undefined, read, { stepIndex: 1, stepState: { answer: i } })),
+    );
     const winners = results.filter((result): result is FlowRecord => result !== undefined);
     expect(winners).toHaveLength(1);
     expect(winners[0]?.version).toBe(1);
@@ -60,7 +98,10 @@ describe.each(['pglite', 'postgres'] as const)('FlowStore on %s', (kind) => {
 
   it('two concurrent wrong answers cannot both spend one attempt', async () => {
     const flow = await newFlow();
-    const [a, b] = await Promise.all([flows.update(undefined, flow, { failedAttempts: flow.failedAttempts + 1 }), flows.update(undefined, flow, { failedAttempts: flow.failedAttempts + 1 })]);
+    const [a, b] = await Promise.all([
+      flows.update(undefined, flow, { failedAttempts: flow.failedAttempts + 1 }),
+      flows.update(undefined, flow, { failedAttempts: flow.failedAttempts + 1 }),
+    ]);
     expect([a, b].filter(Boolean)).toHaveLength(1);
     expect((await row(flow.id)).failedAttempts).toBe(1);
   });
@@ -110,7 +151,12 @@ describe.each(['pglite', 'postgres'] as const)('FlowStore on %s', (kind) => {
     expect(bound).toBe(true);
     expect(answered).toBeDefined();
     // Each wrote its own columns: the binding kept, the attempt counted.
-    expect(await row(flow.id)).toMatchObject({ identityId, failedAttempts: 1, stepState: { pending: 'hash', attempts: 1 }, version: 2 });
+    expect(await row(flow.id)).toMatchObject({
+      identityId,
+      failedAttempts: 1,
+      stepState: { pending: 'hash', attempts: 1 },
+      version: 2,
+    });
 
     // The other order: an attempt counted first does not cost the binding (and its mail).
     const other = await newFlow();
@@ -119,13 +165,16 @@ describe.each(['pglite', 'postgres'] as const)('FlowStore on %s', (kind) => {
     expect(await flows.update(undefined, otherAtCode, { failedAttempts: 1 })).toBeDefined();
     expect(await flows.transaction((tx) => flows.bindIdentity(tx, 'RECOVERY', other.id, 1, identityId))).toBe(true);
     // And an answer that read the flow before the binding still writes after it.
-    expect(await flows.update(undefined, { ...otherAtCode, failedAttempts: 1, version: 2 }, { failedAttempts: 2 })).toBeDefined();
+    expect(
+      await flows.update(undefined, { ...otherAtCode, failedAttempts: 1, version: 2 }, { failedAttempts: 2 }),
+    ).toBeDefined();
     expect(await row(other.id)).toMatchObject({ identityId, failedAttempts: 2 });
   });
 
   it('binds only a live, unbound flow of the type at the step', async () => {
     const identityId = await newIdentity();
-    const bind = (flowId: string, type: FlowType = 'REGISTRATION', stepIndex = 1) => flows.transaction((tx) => flows.bindIdentity(tx, type, flowId, stepIndex, identityId));
+    const bind = (flowId: string, type: FlowType = 'REGISTRATION', stepIndex = 1) =>
+      flows.transaction((tx) => flows.bindIdentity(tx, type, flowId, stepIndex, identityId));
     const flow = await newFlow('REGISTRATION');
     expect(await bind(flow.id)).toBe(false); // still at step 0
     const atCode = await flows.update(undefined, flow, { stepIndex: 1 });
@@ -151,14 +200,23 @@ describe.each(['pglite', 'postgres'] as const)('FlowStore on %s', (kind) => {
     // The request then presents the step from the record it read: that write takes the version.
     expect(await flows.update(undefined, flow, { stepState: code })).toMatchObject({ version: 1 });
     // A request that read version 0 can neither stage nor write any more.
-    expect(await flows.transaction((tx) => flows.stageStepState(tx, flow, { EmailOtp: { codeHash: 'h2' } }))).toBe(false);
+    expect(await flows.transaction((tx) => flows.stageStepState(tx, flow, { EmailOtp: { codeHash: 'h2' } }))).toBe(
+      false,
+    );
     expect(await flows.update(undefined, flow, { failedAttempts: 1 })).toBeUndefined();
     expect((await row(flow.id)).stepState).toEqual(code);
   });
 
   it('finds a First-Party Apps login by its auth_session hash, and a flow’s client in any state', async () => {
     const authSessionHash = randomBytes(32).toString('hex');
-    const login = await flows.create(undefined, { projectId, applicationId, type: 'AUTHENTICATION', authRequest: { clientId: 'fipa', scope: 'openid' }, expiresAt: new Date(Date.now() + 60_000), authSessionHash });
+    const login = await flows.create(undefined, {
+      projectId,
+      applicationId,
+      type: 'AUTHENTICATION',
+      authRequest: { clientId: 'fipa', scope: 'openid' },
+      expiresAt: new Date(Date.now() + 60_000),
+      authSessionHash,
+    });
     expect((await flows.findActiveByAuthSessionHash(authSessionHash))?.id).toBe(login.id);
     await flows.update(undefined, login, { state: 'succeeded' });
     expect(await flows.findActiveByAuthSessionHash(authSessionHash)).toBeUndefined();

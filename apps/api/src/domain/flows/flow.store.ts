@@ -49,7 +49,11 @@ export class FlowStore {
 
   async create(tx: Tx | undefined, data: NewFlow): Promise<FlowRecord> {
     const { stepState, ...rest } = data;
-    return toRecord(await (tx ?? this.prisma).flow.create({ data: { ...rest, ...(stepState ? { stepState: stepState as Prisma.InputJsonObject } : {}) } }));
+    return toRecord(
+      await (tx ?? this.prisma).flow.create({
+        data: { ...rest, ...(stepState ? { stepState: stepState as Prisma.InputJsonObject } : {}) },
+      }),
+    );
   }
 
   /**
@@ -69,7 +73,10 @@ export class FlowStore {
 
   /** The client of a flow of this type in any state: a used or expired verification link still says where to start again. */
   async findClientId(projectId: string, id: string, type: FlowType): Promise<string | undefined> {
-    const row = await this.prisma.flow.findUnique({ where: { id }, select: { projectId: true, type: true, authRequest: true } });
+    const row = await this.prisma.flow.findUnique({
+      where: { id },
+      select: { projectId: true, type: true, authRequest: true },
+    });
     if (!row || row.projectId !== projectId || row.type !== type) return undefined;
     return AuthRequest.safeParse(row.authRequest).data?.clientId;
   }
@@ -84,7 +91,12 @@ export class FlowStore {
     const version = flow.version + 1;
     const { count } = await (tx ?? this.prisma).flow.updateMany({
       where: { id: flow.id, version: flow.version, state: 'active' },
-      data: { ...rest, version, ...(state ? { state } : {}), ...(stepState ? { stepState: stepState as Prisma.InputJsonObject } : {}) },
+      data: {
+        ...rest,
+        version,
+        ...(state ? { state } : {}),
+        ...(stepState ? { stepState: stepState as Prisma.InputJsonObject } : {}),
+      },
     });
     if (count !== 1) return undefined;
     return { ...flow, ...rest, ...(stepState ? { stepState } : {}), version };
@@ -100,7 +112,10 @@ export class FlowStore {
    * writes, and the identity only while there is none.
    */
   async bindIdentity(tx: Tx, type: FlowType, flowId: string, stepIndex: number, identityId: string): Promise<boolean> {
-    const { count } = await tx.flow.updateMany({ where: { id: flowId, type, state: 'active', stepIndex, identityId: null, expiresAt: { gt: new Date() } }, data: { identityId } });
+    const { count } = await tx.flow.updateMany({
+      where: { id: flowId, type, state: 'active', stepIndex, identityId: null, expiresAt: { gt: new Date() } },
+      data: { identityId },
+    });
     return count === 1;
   }
 
@@ -112,7 +127,10 @@ export class FlowStore {
    * wrote first; a request that writes after this one but read before it still conflicts with that update.
    */
   async stageStepState(tx: Tx, flow: FlowRecord, stepState: Record<string, unknown>): Promise<boolean> {
-    const { count } = await tx.flow.updateMany({ where: { id: flow.id, version: flow.version, state: 'active' }, data: { stepState: stepState as Prisma.InputJsonObject } });
+    const { count } = await tx.flow.updateMany({
+      where: { id: flow.id, version: flow.version, state: 'active' },
+      data: { stepState: stepState as Prisma.InputJsonObject },
+    });
     return count === 1;
   }
 }

@@ -21,8 +21,18 @@ describe('step params', () => {
       message: 'Invalid request.',
       description: 'Missing required parameter(s) in selectedAuthenticator.params: username, password.',
       fields: [
-        { field: 'selectedAuthenticator.params.username', messageId: 'msg_field_required', message: 'is required', i18nKey: 'message.msg_field_required' },
-        { field: 'selectedAuthenticator.params.password', messageId: 'msg_field_required', message: 'is required', i18nKey: 'message.msg_field_required' },
+        {
+          field: 'selectedAuthenticator.params.username',
+          messageId: 'msg_field_required',
+          message: 'is required',
+          i18nKey: 'message.msg_field_required',
+        },
+        {
+          field: 'selectedAuthenticator.params.password',
+          messageId: 'msg_field_required',
+          message: 'is required',
+          i18nKey: 'message.msg_field_required',
+        },
       ],
     });
   });
@@ -30,15 +40,20 @@ describe('step params', () => {
   it('require each param present and non-empty', () => {
     expect(() => requireParams({ code: '123456' }, ['code'])).not.toThrow();
     expect(() => requireParams({}, [])).not.toThrow();
-    expect(thrown(() => requireParams(undefined, ['code'])).description).toBe('Missing required parameter(s) in selectedAuthenticator.params: code.');
+    expect(thrown(() => requireParams(undefined, ['code'])).description).toBe(
+      'Missing required parameter(s) in selectedAuthenticator.params: code.',
+    );
     expect(thrown(() => requireParams({ code: '' }, ['code'])).code).toBe('FLW-60003');
-    expect(thrown(() => requireParams({ other: 'x' }, ['code', 'other', 'third'])).description).toBe('Missing required parameter(s) in selectedAuthenticator.params: code, third.');
+    expect(thrown(() => requireParams({ other: 'x' }, ['code', 'other', 'third'])).description).toBe(
+      'Missing required parameter(s) in selectedAuthenticator.params: code, third.',
+    );
     // Without a normalisation, whitespace is a value (a password may be spaces).
     expect(() => requireParams({ password: '   ' }, ['password'])).not.toThrow();
   });
 
   it('treat a code that normalises to nothing as missing', () => {
-    for (const code of [' ', ' - ', '\n\t']) expect(thrown(() => requireParams({ code }, ['code'], normaliseCode)).code).toBe('FLW-60003');
+    for (const code of [' ', ' - ', '\n\t'])
+      expect(thrown(() => requireParams({ code }, ['code'], normaliseCode)).code).toBe('FLW-60003');
     expect(() => requireParams({ code: ' 123 456 ' }, ['code'], normaliseCode)).not.toThrow();
   });
 

@@ -28,7 +28,11 @@ export function missingParams(names: readonly string[]): ApiError {
  * Throws missingParams for each of `required` that is absent or empty. `normalise` (e.g. a one-time code's
  * normalisation) decides what counts as empty: a code of only spaces and dashes holds no guess either.
  */
-export function requireParams(params: Record<string, string> | undefined, required: readonly string[], normalise?: (value: string) => string): void {
+export function requireParams(
+  params: Record<string, string> | undefined,
+  required: readonly string[],
+  normalise?: (value: string) => string,
+): void {
   const missing = required.filter((name) => {
     const value = params?.[name];
     return value === undefined || (normalise ? normalise(value) : value) === '';
@@ -41,7 +45,11 @@ export function checkParamLengths(params: Record<string, string> | undefined): v
   const tooLong = Object.entries(params ?? {}).find(([, value]) => value.length > MAX_PARAM_LENGTH);
   if (!tooLong) return;
   const [name] = tooLong;
-  throw new ApiError(HttpStatus.BAD_REQUEST, ErrorCodes.FLOW_MISSING_PARAMS, 'Invalid request.', `Parameter '${name}' is longer than ${MAX_PARAM_LENGTH} characters.`, [
-    fieldError(`${PARAMS_PATH}.${name}`, 'msg_field_too_long', `is longer than ${MAX_PARAM_LENGTH} characters`),
-  ]);
+  throw new ApiError(
+    HttpStatus.BAD_REQUEST,
+    ErrorCodes.FLOW_MISSING_PARAMS,
+    'Invalid request.',
+    `Parameter '${name}' is longer than ${MAX_PARAM_LENGTH} characters.`,
+    [fieldError(`${PARAMS_PATH}.${name}`, 'msg_field_too_long', `is longer than ${MAX_PARAM_LENGTH} characters`)],
+  );
 }

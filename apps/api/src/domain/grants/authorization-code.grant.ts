@@ -40,12 +40,14 @@ export class AuthorizationCodeGrant {
     }
     if (code.projectId !== project.id) throw new OAuthError('invalid_grant', 'invalid authorization code');
     if (code.expiresAt <= now) throw new OAuthError('invalid_grant', 'authorization code expired');
-    if (code.applicationId !== client.id) throw new OAuthError('invalid_grant', 'authorization code was issued to another client');
+    if (code.applicationId !== client.id)
+      throw new OAuthError('invalid_grant', 'authorization code was issued to another client');
     checkRedirectUri(code, params.redirect_uri);
     checkCodeVerifier(code, params.code_verifier);
 
     const identity = await this.identities.findWithVerifiedEmails(project.id, code.identityId);
-    if (!identity || identity.state !== 'active') throw new OAuthError('invalid_grant', 'the user can no longer sign in');
+    if (!identity || identity.state !== 'active')
+      throw new OAuthError('invalid_grant', 'the user can no longer sign in');
 
     const subject = {
       identityId: code.identityId,
@@ -58,7 +60,12 @@ export class AuthorizationCodeGrant {
       verifiedEmails: identity.verifiedEmails,
     };
     const access = await this.minter.accessToken(project, subject);
-    const response: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: code.scope };
+    const response: TokenResponse = {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      scope: code.scope,
+    };
     if (parseScope(code.scope).includes('openid')) {
       response.id_token = await this.minter.idToken(project, subject, { nonce: code.nonce, accessToken: access.token });
     }
@@ -89,7 +96,11 @@ export class AuthorizationCodeGrant {
   /** RFC 6749 §4.1.2 / RFC 9700 §4.5: a code used twice revokes what it issued (tokens and session). */
   private async replayed(project: Project, code: AuthorizationCodeRow, now: Date): Promise<never> {
     await this.sessions.revoke(code.sessionId, now);
-    await this.audit.record('oauth.code_replayed', { projectId: project.id, identityId: code.identityId, data: { codeId: code.id } });
+    await this.audit.record('oauth.code_replayed', {
+      projectId: project.id,
+      identityId: code.identityId,
+      data: { codeId: code.id },
+    });
     throw new OAuthError('invalid_grant', 'authorization code was already used');
   }
 }
@@ -102,11 +113,13 @@ export class AuthorizationCodeGrant {
  */
 function checkRedirectUri(code: AuthorizationCodeRow, redirectUri: string | undefined): void {
   if (code.redirectUri === null) {
-    if (redirectUri !== undefined) throw new OAuthError('invalid_grant', 'redirect_uri sent but the authorization request had none');
+    if (redirectUri !== undefined)
+      throw new OAuthError('invalid_grant', 'redirect_uri sent but the authorization request had none');
     return;
   }
   if (!redirectUri) throw new OAuthError('invalid_request', 'redirect_uri is required');
-  if (code.redirectUri !== redirectUri) throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
+  if (code.redirectUri !== redirectUri)
+    throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
 }
 
 function checkCodeVerifier(code: AuthorizationCodeRow, verifier: string | undefined): void {
@@ -118,5 +131,6 @@ function checkCodeVerifier(code: AuthorizationCodeRow, verifier: string | undefi
   if (!verifier) throw new OAuthError('invalid_grant', 'code_verifier is required');
   if (!CODE_VERIFIER.test(verifier)) throw new OAuthError('invalid_grant', 'code_verifier is malformed');
   const computed = createHash('sha256').update(verifier).digest('base64url');
-  if (!constantTimeEqual(computed, code.codeChallenge)) throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge');
+  if (!constantTimeEqual(computed, code.codeChallenge))
+    throw new OAuthError('invalid_grant', 'code_verifier does not match the code_challenge');
 }

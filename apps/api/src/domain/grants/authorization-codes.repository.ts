@@ -37,7 +37,10 @@ export class AuthorizationCodesRepository {
    * trips instead of four on the login path): a session whose code failed to insert is unusable and expires.
    * With `alsoInTransaction` (a mail that must exist exactly when the session does), all three run in one.
    */
-  async createWithSession(input: NewSessionAndCode, alsoInTransaction?: (tx: Prisma.TransactionClient, sessionId: string) => Promise<unknown>): Promise<{ sessionId: string }> {
+  async createWithSession(
+    input: NewSessionAndCode,
+    alsoInTransaction?: (tx: Prisma.TransactionClient, sessionId: string) => Promise<unknown>,
+  ): Promise<{ sessionId: string }> {
     const sessionId = randomUUID();
     if (!alsoInTransaction) {
       await this.insert(undefined, sessionId, input);
@@ -50,9 +53,21 @@ export class AuthorizationCodesRepository {
     return { sessionId };
   }
 
-  private async insert(tx: Prisma.TransactionClient | undefined, sessionId: string, input: NewSessionAndCode): Promise<void> {
+  private async insert(
+    tx: Prisma.TransactionClient | undefined,
+    sessionId: string,
+    input: NewSessionAndCode,
+  ): Promise<void> {
     const { projectId, identityId, amr, authTime, device } = input;
-    await this.sessions.create(tx, { id: sessionId, projectId, identityId, amr, authTime, expiresAt: input.sessionExpiresAt, device });
+    await this.sessions.create(tx, {
+      id: sessionId,
+      projectId,
+      identityId,
+      amr,
+      authTime,
+      expiresAt: input.sessionExpiresAt,
+      device,
+    });
     await (tx ?? this.prisma).authorizationCode.create({
       data: {
         projectId,
@@ -79,7 +94,10 @@ export class AuthorizationCodesRepository {
    */
   async consume(codeHash: string, now: Date): Promise<AuthorizationCodeRow | undefined> {
     try {
-      return await this.prisma.authorizationCode.update({ where: { codeHash, consumedAt: null }, data: { consumedAt: now } });
+      return await this.prisma.authorizationCode.update({
+        where: { codeHash, consumedAt: null },
+        data: { consumedAt: now },
+      });
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;

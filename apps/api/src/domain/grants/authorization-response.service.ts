@@ -36,22 +36,25 @@ export class AuthorizationResponseService {
     const { authRequest } = flow;
     const device = client ? sessionDevice(client) : undefined;
     const alert = device ? await this.newDeviceAlert(project, flow, device, new Date(now)) : undefined;
-    const { sessionId } = await this.codes.createWithSession({
-      projectId: project.id,
-      applicationId: flow.applicationId,
-      identityId: flow.identityId,
-      amr: flow.amr,
-      authTime: new Date(now),
-      sessionExpiresAt: new Date(now + project.settings.sessionTtlSeconds * 1000),
-      codeHash: sha256(code),
-      codeExpiresAt: new Date(now + project.settings.authorizationCodeTtlSeconds * 1000),
-      redirectUri: authRequest.redirectUri,
-      scope: authRequest.scope,
-      nonce: authRequest.nonce,
-      codeChallenge: authRequest.codeChallenge,
-      codeChallengeMethod: authRequest.codeChallengeMethod,
-      device,
-    }, alert);
+    const { sessionId } = await this.codes.createWithSession(
+      {
+        projectId: project.id,
+        applicationId: flow.applicationId,
+        identityId: flow.identityId,
+        amr: flow.amr,
+        authTime: new Date(now),
+        sessionExpiresAt: new Date(now + project.settings.sessionTtlSeconds * 1000),
+        codeHash: sha256(code),
+        codeExpiresAt: new Date(now + project.settings.authorizationCodeTtlSeconds * 1000),
+        redirectUri: authRequest.redirectUri,
+        scope: authRequest.scope,
+        nonce: authRequest.nonce,
+        codeChallenge: authRequest.codeChallenge,
+        codeChallengeMethod: authRequest.codeChallengeMethod,
+        device,
+      },
+      alert,
+    );
     return {
       code,
       ...(authRequest.state !== undefined ? { state: authRequest.state } : {}),
@@ -64,7 +67,12 @@ export class AuthorizationResponseService {
    * identity's first sign-in ever (e.g. right after registering: nothing to compare with), the device was
    * seen before, or the identity has no email address. Costs one indexed query when on; none when off.
    */
-  private async newDeviceAlert(project: Project, flow: SignedInFlow, device: SessionDevice, signedInAt: Date): Promise<((tx: Prisma.TransactionClient, sessionId: string) => Promise<unknown>) | undefined> {
+  private async newDeviceAlert(
+    project: Project,
+    flow: SignedInFlow,
+    device: SessionDevice,
+    signedInAt: Date,
+  ): Promise<((tx: Prisma.TransactionClient, sessionId: string) => Promise<unknown>) | undefined> {
     if (!project.settings.emails.newSignIn) return undefined;
     const history = await this.sessions.deviceHistory(flow.identityId, device.fingerprint);
     if (!history.signedInBefore || history.knownDevice) return undefined;

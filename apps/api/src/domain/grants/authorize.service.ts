@@ -50,7 +50,11 @@ export const FIRST_PARTY_FRONT: AuthorizationFront = { redirectUri: 'optional', 
  */
 export const HOSTED_FRONT: AuthorizationFront = { redirectUri: 'optional', responseMode: 'query', browser: true };
 /** Native registration without OAuth params: see AuthorizationFront.session. */
-export const APP_NATIVE_SESSION_FRONT: AuthorizationFront = { redirectUri: 'optional', responseMode: 'ignored', session: true };
+export const APP_NATIVE_SESSION_FRONT: AuthorizationFront = {
+  redirectUri: 'optional',
+  responseMode: 'ignored',
+  session: true,
+};
 
 /** A validated authorization request, ready to start a flow. */
 export interface ValidatedAuthorization {
@@ -70,19 +74,47 @@ export class AuthorizeService {
     private readonly clientAuthenticator: ClientAuthenticator,
   ) {}
 
-  async validate(project: Project, params: AuthorizationRequestParams, authorization: string | undefined, front: AuthorizationFront): Promise<ValidatedAuthorization> {
+  async validate(
+    project: Project,
+    params: AuthorizationRequestParams,
+    authorization: string | undefined,
+    front: AuthorizationFront,
+  ): Promise<ValidatedAuthorization> {
     const application = await this.checkClient(project, params);
     const redirectUri = checkRedirectUri(application, params.redirect_uri, front);
     checkResponseType(application, params.response_type);
     if (front.responseMode === 'direct') checkResponseMode(params.response_mode);
     if (front.responseMode === 'query') checkQueryResponseMode(params.response_mode);
-    if (front.browser && redirectUri === undefined) return { application, authRequest: { clientId: application.clientId, scope: '', responseMode: 'query', ...uiLocalesOf(params.ui_locales) } };
+    if (front.browser && redirectUri === undefined)
+      return {
+        application,
+        authRequest: {
+          clientId: application.clientId,
+          scope: '',
+          responseMode: 'query',
+          ...uiLocalesOf(params.ui_locales),
+        },
+      };
     if (!front.browser) checkAppNative(application);
-    if (application.type === 'confidential' && !front.browser) await this.checkClientAuthentication(project, params, authorization);
+    if (application.type === 'confidential' && !front.browser)
+      await this.checkClientAuthentication(project, params, authorization);
     if (front.session) {
-      if (redirectUri !== undefined || params.code_challenge !== undefined) throw new OAuthError('invalid_request', 'a session start takes no redirect_uri or code_challenge: send a full authorization request to get a code instead');
+      if (redirectUri !== undefined || params.code_challenge !== undefined)
+        throw new OAuthError(
+          'invalid_request',
+          'a session start takes no redirect_uri or code_challenge: send a full authorization request to get a code instead',
+        );
       const scope = checkScope(params.scope ?? 'openid');
-      return { application, authRequest: { clientId: application.clientId, scope, responseMode: 'session', ...(params.nonce !== undefined ? { nonce: params.nonce } : {}), ...uiLocalesOf(params.ui_locales) } };
+      return {
+        application,
+        authRequest: {
+          clientId: application.clientId,
+          scope,
+          responseMode: 'session',
+          ...(params.nonce !== undefined ? { nonce: params.nonce } : {}),
+          ...uiLocalesOf(params.ui_locales),
+        },
+      };
     }
     const pkce = checkPkce(application, params);
     const scope = checkScope(params.scope);
@@ -108,7 +140,11 @@ export class AuthorizeService {
   }
 
   /** Confidential clients prove themselves before any credential is collected in their name. */
-  private async checkClientAuthentication(project: Project, params: AuthorizationRequestParams, authorization: string | undefined): Promise<void> {
+  private async checkClientAuthentication(
+    project: Project,
+    params: AuthorizationRequestParams,
+    authorization: string | undefined,
+  ): Promise<void> {
     if (!authorization && params.client_secret === undefined) {
       throw new OAuthError('invalid_client', 'confidential clients must authenticate to start a login flow');
     }
@@ -116,7 +152,11 @@ export class AuthorizeService {
   }
 }
 
-function checkRedirectUri(application: Application, redirectUri: string | undefined, front: AuthorizationFront): string | undefined {
+function checkRedirectUri(
+  application: Application,
+  redirectUri: string | undefined,
+  front: AuthorizationFront,
+): string | undefined {
   if (redirectUri === undefined && front.redirectUri === 'optional') return undefined;
   if (!redirectUri) throw new OAuthError('invalid_request', 'redirect_uri is required');
   if (!matchesRegisteredRedirectUri(redirectUri, application.redirectUris)) {
@@ -127,7 +167,8 @@ function checkRedirectUri(application: Application, redirectUri: string | undefi
 
 function checkResponseType(application: Application, responseType: string | undefined): void {
   if (!responseType) throw new OAuthError('invalid_request', 'response_type is required');
-  if (responseType !== 'code') throw new OAuthError('unsupported_response_type', 'only response_type=code is supported');
+  if (responseType !== 'code')
+    throw new OAuthError('unsupported_response_type', 'only response_type=code is supported');
   if (!application.grantTypes.includes('authorization_code')) {
     throw new OAuthError('unauthorized_client', 'this client may not use the authorization code grant');
   }
@@ -135,29 +176,40 @@ function checkResponseType(application: Application, responseType: string | unde
 
 function checkResponseMode(responseMode: string | undefined): void {
   if (responseMode !== 'direct') {
-    throw new OAuthError('invalid_request', "response_mode must be 'direct' (app-native authentication); browser login pages are not available yet");
+    throw new OAuthError(
+      'invalid_request',
+      "response_mode must be 'direct' (app-native authentication); browser login pages are not available yet",
+    );
   }
 }
 
 /** The hosted pages answer with a redirect carrying the code in the query; no other mode is offered there. */
 function checkQueryResponseMode(responseMode: string | undefined): void {
-  if (responseMode !== undefined && responseMode !== 'query') throw new OAuthError('invalid_request', "response_mode must be 'query' (or absent) on the hosted pages");
+  if (responseMode !== undefined && responseMode !== 'query')
+    throw new OAuthError('invalid_request', "response_mode must be 'query' (or absent) on the hosted pages");
 }
 
 function checkAppNative(application: Application): void {
-  if (!application.appNative) throw new OAuthError('unauthorized_client', 'app-native authentication is not enabled for this client');
+  if (!application.appNative)
+    throw new OAuthError('unauthorized_client', 'app-native authentication is not enabled for this client');
 }
 
 /** PKCE S256 is required for public clients, optional for confidential ones; `plain` is never accepted. */
-function checkPkce(application: Application, params: AuthorizationRequestParams): Pick<AuthRequest, 'codeChallenge' | 'codeChallengeMethod'> {
+function checkPkce(
+  application: Application,
+  params: AuthorizationRequestParams,
+): Pick<AuthRequest, 'codeChallenge' | 'codeChallengeMethod'> {
   const { code_challenge: challenge, code_challenge_method: method } = params;
   if (challenge === undefined) {
     if (method !== undefined) throw new OAuthError('invalid_request', 'code_challenge_method without code_challenge');
-    if (application.type === 'public') throw new OAuthError('invalid_request', 'PKCE is required: send code_challenge with code_challenge_method=S256');
+    if (application.type === 'public')
+      throw new OAuthError('invalid_request', 'PKCE is required: send code_challenge with code_challenge_method=S256');
     return {};
   }
-  if (method !== 'S256') throw new OAuthError('invalid_request', 'code_challenge_method must be S256 (plain is not allowed)');
-  if (!S256_CHALLENGE.test(challenge)) throw new OAuthError('invalid_request', 'code_challenge must be a base64url SHA-256 digest (43 characters)');
+  if (method !== 'S256')
+    throw new OAuthError('invalid_request', 'code_challenge_method must be S256 (plain is not allowed)');
+  if (!S256_CHALLENGE.test(challenge))
+    throw new OAuthError('invalid_request', 'code_challenge must be a base64url SHA-256 digest (43 characters)');
   return { codeChallenge: challenge, codeChallengeMethod: 'S256' };
 }
 

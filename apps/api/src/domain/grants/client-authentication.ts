@@ -22,7 +22,8 @@ export function readClientCredentials(
 ): ClientCredentials {
   const basic = decodeBasicCredentials(authorization);
   if (basic !== undefined) {
-    if (body.client_secret !== undefined) throw new OAuthError('invalid_request', 'use one client authentication method, not two');
+    if (body.client_secret !== undefined)
+      throw new OAuthError('invalid_request', 'use one client authentication method, not two');
     if (basic === 'malformed') throw new OAuthError('invalid_client', 'malformed Basic credentials');
     const clientId = checkedText(basic.clientId, 'client_id');
     const clientSecret = checkedText(basic.clientSecret, 'client_secret');
@@ -51,11 +52,16 @@ export class ClientAuthenticator {
     const application = await this.applications.findByClientId(project.id, credentials.clientId);
     if (!application) throw new OAuthError('invalid_client', 'unknown client');
     if (application.type === 'public') {
-      if (credentials.clientSecret !== undefined) throw new OAuthError('invalid_client', 'public clients do not authenticate with a secret');
+      if (credentials.clientSecret !== undefined)
+        throw new OAuthError('invalid_client', 'public clients do not authenticate with a secret');
       return application;
     }
     const { clientSecret } = credentials;
-    if (!clientSecret || !application.clientSecretHash || !constantTimeEqual(sha256(clientSecret), application.clientSecretHash)) {
+    if (
+      !clientSecret ||
+      !application.clientSecretHash ||
+      !constantTimeEqual(sha256(clientSecret), application.clientSecretHash)
+    ) {
       throw new OAuthError('invalid_client', 'client authentication failed');
     }
     return application;

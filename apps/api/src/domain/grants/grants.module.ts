@@ -20,7 +20,22 @@ import { TokenMinter } from './token-minter.service';
  */
 @Module({
   imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, SessionsModule, EmailModule],
-  providers: [AuthorizeService, ClientAuthenticator, AuthorizationResponseService, AuthorizationCodesRepository, TokenMinter, AuthorizationCodeGrant, RefreshTokenGrant],
-  exports: [AuthorizeService, ClientAuthenticator, AuthorizationResponseService, TokenMinter, AuthorizationCodeGrant, RefreshTokenGrant],
+  providers: [
+    AuthorizeService,
+    ClientAuthenticator,
+    AuthorizationResponseService,
+    AuthorizationCodesRepository,
+    TokenMinter,
+    AuthorizationCodeGrant,
+    RefreshTokenGrant,
+  ],
+  exports: [
+    AuthorizeService,
+    ClientAuthenticator,
+    AuthorizationResponseService,
+    TokenMinter,
+    AuthorizationCodeGrant,
+    RefreshTokenGrant,
+  ],
 })
 export class GrantsModule {}

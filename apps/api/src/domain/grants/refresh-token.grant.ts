@@ -25,14 +25,20 @@ export class RefreshTokenGrant {
 
   async handle(project: Project, client: Application, params: TokenRequestParams): Promise<TokenResponse> {
     if (!params.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
-    if (!client.grantTypes.includes('refresh_token')) throw new OAuthError('unauthorized_client', 'this client may not use refresh tokens');
+    if (!client.grantTypes.includes('refresh_token'))
+      throw new OAuthError('unauthorized_client', 'this client may not use refresh tokens');
     const now = new Date();
     const tokenHash = sha256(params.refresh_token);
     // Rotate first (one statement): whatever the checks below decide, this token is spent — but only when
     // its own client presents it, so a token shown to another client or tenant stays usable by its owner.
-    const token = await this.sessions.rotateRefreshToken(tokenHash, { projectId: project.id, applicationId: client.id }, now);
+    const token = await this.sessions.rotateRefreshToken(
+      tokenHash,
+      { projectId: project.id, applicationId: client.id },
+      now,
+    );
     if (!token) return this.refuseSpent(project, client, tokenHash, now);
-    if (token.expiresAt <= now || token.familyExpiresAt <= now) throw new OAuthError('invalid_grant', 'refresh token expired');
+    if (token.expiresAt <= now || token.familyExpiresAt <= now)
+      throw new OAuthError('invalid_grant', 'refresh token expired');
     let scope: string;
     try {
       scope = narrowScope(token.scope, params.scope);
@@ -72,7 +78,13 @@ export class RefreshTokenGrant {
     ]);
     // The session was revoked between the rotation and now (logout, password change, a replayed code).
     if (!stored) throw new OAuthError('invalid_grant', 'refresh token revoked');
-    return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope, refresh_token: refreshToken };
+    return {
+      access_token: access.token,
+      token_type: 'Bearer',
+      expires_in: access.expiresIn,
+      scope,
+      refresh_token: refreshToken,
+    };
   }
 
   /**
@@ -81,14 +93,19 @@ export class RefreshTokenGrant {
    */
   private async refuseSpent(project: Project, client: Application, tokenHash: string, now: Date): Promise<never> {
     const token = await this.sessions.findRefreshToken(tokenHash);
-    if (!token || token.projectId !== project.id || token.applicationId !== client.id) throw new OAuthError('invalid_grant', 'invalid refresh token');
+    if (!token || token.projectId !== project.id || token.applicationId !== client.id)
+      throw new OAuthError('invalid_grant', 'invalid refresh token');
     if (token.revokedAt || token.session.revokedAt) throw new OAuthError('invalid_grant', 'refresh token revoked');
     return this.reused(project, token, now);
   }
 
   private async reused(project: Project, token: RefreshTokenRow, now: Date): Promise<never> {
     await this.sessions.revokeRefreshTokenFamily(token.familyId, now);
-    await this.audit.record('oauth.refresh_token_reused', { projectId: project.id, identityId: token.identityId, data: { familyId: token.familyId } });
+    await this.audit.record('oauth.refresh_token_reused', {
+      projectId: project.id,
+      identityId: token.identityId,
+      data: { familyId: token.familyId },
+    });
     throw new OAuthError('invalid_grant', 'refresh token was already used; the login has been revoked');
   }
 }
@@ -99,6 +116,7 @@ function narrowScope(granted: string, requested: string | undefined): string {
   const grantedScopes = parseScope(granted);
   const requestedScopes = parseScope(requested);
   const extra = requestedScopes.filter((s) => !grantedScopes.includes(s));
-  if (extra.length || requestedScopes.length === 0) throw new OAuthError('invalid_scope', `scope exceeds the original grant: ${extra.join(' ')}`);
+  if (extra.length || requestedScopes.length === 0)
+    throw new OAuthError('invalid_scope', `scope exceeds the original grant: ${extra.join(' ')}`);
   return requestedScopes.join(' ');
 }

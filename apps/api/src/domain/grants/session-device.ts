@@ -15,7 +15,10 @@ export interface SessionDevice {
 
 export function sessionDevice(context: RequestContext): SessionDevice {
   // eslint-disable-next-line no-control-regex
-  const userAgent = (context.userAgent ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_USER_AGENT_LENGTH);
+  const userAgent = (context.userAgent ?? '')
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .trim()
+    .slice(0, MAX_USER_AGENT_LENGTH);
   return { userAgent, ip: context.ip ?? null, fingerprint: deviceFingerprint(userAgent) };
 }
 
@@ -25,6 +28,10 @@ export function sessionDevice(context: RequestContext): SessionDevice {
  * part of it: it changes too often (mobile networks, Wi-Fi vs. cellular) to mean anything.
  */
 export function deviceFingerprint(userAgent: string): string {
-  const normalised = userAgent.toLowerCase().replace(/\d+(?:[._]\d+)*/g, '#').replace(/\s+/g, ' ').trim();
+  const normalised = userAgent
+    .toLowerCase()
+    .replace(/\d+(?:[._]\d+)*/g, '#')
+    .replace(/\s+/g, ' ')
+    .trim();
   return createHash('sha256').update(normalised).digest('hex');
 }

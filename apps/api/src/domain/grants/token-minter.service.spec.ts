@@ -5,7 +5,10 @@ describe('scopedClaims', () => {
 
   it('states email_verified from the verified addresses, not from a trait', () => {
     expect(scopedClaims('openid email', traits, [])).toEqual({ email: 'Ada@Example.com', email_verified: false });
-    expect(scopedClaims('openid email', traits, ['ada@example.com'])).toEqual({ email: 'Ada@Example.com', email_verified: true });
+    expect(scopedClaims('openid email', traits, ['ada@example.com'])).toEqual({
+      email: 'Ada@Example.com',
+      email_verified: true,
+    });
     // Another verified address does not vouch for the one the email claim states.
     expect(scopedClaims('openid email', traits, ['other@example.com'])).toMatchObject({ email_verified: false });
   });

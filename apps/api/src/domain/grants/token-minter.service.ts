@@ -46,7 +46,11 @@ export class TokenMinter {
     return { token, expiresIn };
   }
 
-  async idToken(project: Project, subject: TokenSubject, extra: { nonce?: string | null; accessToken: string }): Promise<string> {
+  async idToken(
+    project: Project,
+    subject: TokenSubject,
+    extra: { nonce?: string | null; accessToken: string },
+  ): Promise<string> {
     const key = await this.keys.signingKey(project.id, ID_TOKEN_ALG);
     return new SignJWT({
       auth_time: epoch(subject.authTime),
@@ -67,14 +71,19 @@ export class TokenMinter {
 }
 
 /** The user claims the granted scopes release (OIDC Core §5.4). */
-export function scopedClaims(scope: string, traits: Record<string, unknown>, verifiedEmails: readonly string[]): Record<string, unknown> {
+export function scopedClaims(
+  scope: string,
+  traits: Record<string, unknown>,
+  verifiedEmails: readonly string[],
+): Record<string, unknown> {
   const claims: Record<string, unknown> = {};
   const email = traits['email'];
   for (const granted of parseScope(scope)) {
     for (const claim of SCOPE_CLAIMS[granted] ?? []) {
       // True only when the address the email claim states is one the identity proved (VerifiableAddress),
       // never from a trait an admin or the user could simply set.
-      if (claim === 'email_verified') claims[claim] = typeof email === 'string' && verifiedEmails.includes(normaliseIdentifier(email));
+      if (claim === 'email_verified')
+        claims[claim] = typeof email === 'string' && verifiedEmails.includes(normaliseIdentifier(email));
       else if (traits[claim] !== undefined) claims[claim] = traits[claim];
     }
   }

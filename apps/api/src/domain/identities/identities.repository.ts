@@ -69,7 +69,10 @@ export class IdentitiesRepository {
   }
 
   /** The identity with its verified email addresses, in one query: what the email_verified claim needs. */
-  async findWithVerifiedEmails(projectId: string, id: string): Promise<(IdentityRow & { verifiedEmails: string[] }) | null> {
+  async findWithVerifiedEmails(
+    projectId: string,
+    id: string,
+  ): Promise<(IdentityRow & { verifiedEmails: string[] }) | null> {
     const row = await this.prisma.identity.findFirst({
       relationLoadStrategy: 'join',
       where: { id, projectId },
@@ -102,7 +105,13 @@ export class IdentitiesRepository {
     const { projectId, traits, schemaVersion, passwordHash, identifiers, addresses, totp } = identity;
     const credentials: Prisma.CredentialCreateWithoutIdentityInput[] = [];
     if (passwordHash) {
-      credentials.push({ type: 'password', secret: passwordHash, identifiers: { create: identifiers.map((identifier) => ({ projectId, type: 'password' as const, identifier })) } });
+      credentials.push({
+        type: 'password',
+        secret: passwordHash,
+        identifiers: {
+          create: identifiers.map((identifier) => ({ projectId, type: 'password' as const, identifier })),
+        },
+      });
     }
     if (totp) credentials.push({ type: 'totp', secret: totp.sealedSecret, config: totp.config });
     return (tx ?? this.prisma).identity.create({
@@ -112,7 +121,9 @@ export class IdentitiesRepository {
         schemaVersion,
         credentials: credentials.length ? { create: credentials } : undefined,
         // Unverified: neither an admin import nor a registration form proves who reads the mailbox; a code does.
-        verifiableAddresses: addresses.length ? { create: addresses.map(({ via, value }) => ({ projectId, via, value })) } : undefined,
+        verifiableAddresses: addresses.length
+          ? { create: addresses.map(({ via, value }) => ({ projectId, via, value })) }
+          : undefined,
       },
     });
   }
@@ -121,27 +132,55 @@ export class IdentitiesRepository {
   async isTaken(tx: Tx, projectId: string, identifiers: string[], addresses: Address[]): Promise<boolean> {
     const [byIdentifier, byAddress] = await Promise.all([
       tx.credentialIdentifier.count({ where: { projectId, type: 'password', identifier: { in: identifiers } } }),
-      addresses.length ? tx.verifiableAddress.count({ where: { projectId, OR: addresses.map(({ via, value }) => ({ via, value })) } }) : Promise.resolve(0),
+      addresses.length
+        ? tx.verifiableAddress.count({ where: { projectId, OR: addresses.map(({ via, value }) => ({ via, value })) } })
+        : Promise.resolve(0),
     ]);
     return byIdentifier + byAddress > 0;
   }
 
   /** The claims another identity of the project already holds (as a login identifier or a verifiable address). */
-  async takenClaims<C extends IdentityClaim>(tx: Tx | undefined, projectId: string, identityId: string, claims: C[]): Promise<C[]> {
+  async takenClaims<C extends IdentityClaim>(
+    tx: Tx | undefined,
+    projectId: string,
+    identityId: string,
+    claims: C[],
+  ): Promise<C[]> {
     const db = tx ?? this.prisma;
     const identifiers = claims.filter((claim) => claim.kind === 'identifier').map((claim) => claim.value);
-    const addresses = claims.filter((claim): claim is C & { via: Address['via'] } => claim.kind === 'address' && claim.via !== undefined);
+    const addresses = claims.filter(
+      (claim): claim is C & { via: Address['via'] } => claim.kind === 'address' && claim.via !== undefined,
+    );
     const [byIdentifier, byAddress] = await Promise.all([
       identifiers.length
-        ? db.credentialIdentifier.findMany({ where: { projectId, type: 'password', identifier: { in: identifiers }, credential: { identityId: { not: identityId } } }, select: { identifier: true } })
+        ? db.credentialIdentifier.findMany({
+            where: {
+              projectId,
+              type: 'password',
+              identifier: { in: identifiers },
+              credential: { identityId: { not: identityId } },
+            },
+            select: { identifier: true },
+          })
         : Promise.resolve([]),
       addresses.length
-        ? db.verifiableAddress.findMany({ where: { projectId, identityId: { not: identityId }, OR: addresses.map(({ via, value }) => ({ via, value })) }, select: { via: true, value: true } })
+        ? db.verifiableAddress.findMany({
+            where: {
+              projectId,
+              identityId: { not: identityId },
+              OR: addresses.map(({ via, value }) => ({ via, value })),
+            },
+            select: { via: true, value: true },
+          })
         : Promise.resolve([]),
     ]);
     const takenIdentifiers = new Set(byIdentifier.map((row) => row.identifier));
     const takenAddresses = new Set(byAddress.map((row) => `${row.via}:${row.value}`));
-    return claims.filter((claim) => (claim.kind === 'identifier' ? takenIdentifiers.has(claim.value) : takenAddresses.has(`${claim.via}:${claim.value}`)));
+    return claims.filter((claim) =>
+      claim.kind === 'identifier'
+        ? takenIdentifiers.has(claim.value)
+        : takenAddresses.has(`${claim.via}:${claim.value}`),
+    );
   }
 
   /**
@@ -151,18 +190,46 @@ export class IdentitiesRepository {
    */
   async findCandidates(projectId: string, address: string): Promise<IdentityCandidate[]> {
     const [byAddress, byIdentifier] = await Promise.all([
-      this.prisma.verifiableAddress.findFirst({ where: { projectId, via: 'email', value: address }, select: { identityId: true } }),
-      this.prisma.credentialIdentifier.findFirst({ where: { projectId, type: 'password', identifier: address }, select: { credential: { select: { identityId: true } } } }),
+      this.prisma.verifiableAddress.findFirst({
+        where: { projectId, via: 'email', value: address },
+        select: { identityId: true },
+      }),
+      this.prisma.credentialIdentifier.findFirst({
+        where: { projectId, type: 'password', identifier: address },
+        select: { credential: { select: { identityId: true } } },
+      }),
     ]);
-    const ids = [...new Set([byAddress?.identityId, byIdentifier?.credential.identityId].filter((id): id is string => id !== undefined))];
+    const ids = [
+      ...new Set(
+        [byAddress?.identityId, byIdentifier?.credential.identityId].filter((id): id is string => id !== undefined),
+      ),
+    ];
     if (!ids.length) return [];
-    const rows = await this.prisma.identity.findMany({ where: { projectId, id: { in: ids } }, select: { id: true, traits: true, schemaVersion: true, state: true } });
-    return rows.map((row) => ({ id: row.id, traits: (row.traits ?? {}) as Record<string, unknown>, schemaVersion: row.schemaVersion, active: row.state === 'active' }));
+    const rows = await this.prisma.identity.findMany({
+      where: { projectId, id: { in: ids } },
+      select: { id: true, traits: true, schemaVersion: true, state: true },
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      traits: (row.traits ?? {}) as Record<string, unknown>,
+      schemaVersion: row.schemaVersion,
+      active: row.state === 'active',
+    }));
   }
 
   async findCandidate(projectId: string, identityId: string): Promise<IdentityCandidate | undefined> {
-    const row = await this.prisma.identity.findFirst({ where: { id: identityId, projectId }, select: { id: true, traits: true, schemaVersion: true, state: true } });
-    return row ? { id: row.id, traits: (row.traits ?? {}) as Record<string, unknown>, schemaVersion: row.schemaVersion, active: row.state === 'active' } : undefined;
+    const row = await this.prisma.identity.findFirst({
+      where: { id: identityId, projectId },
+      select: { id: true, traits: true, schemaVersion: true, state: true },
+    });
+    return row
+      ? {
+          id: row.id,
+          traits: (row.traits ?? {}) as Record<string, unknown>,
+          schemaVersion: row.schemaVersion,
+          active: row.state === 'active',
+        }
+      : undefined;
   }
 
   /** The identity owning this still unverified email address, if it may still sign in. */
@@ -188,7 +255,12 @@ export class IdentitiesRepository {
         schemaVersion: true,
         credentials: {
           where: { type: { in: ['password', 'totp'] } },
-          select: { type: true, secret: true, config: true, identifiers: { where: { type: 'password' }, select: { identifier: true }, take: 1 } },
+          select: {
+            type: true,
+            secret: true,
+            config: true,
+            identifiers: { where: { type: 'password' }, select: { identifier: true }, take: 1 },
+          },
         },
       },
     });
@@ -209,41 +281,89 @@ export class IdentitiesRepository {
    * Writes new traits, and makes the login identifiers of the password credential (if any) and the
    * verifiable addresses follow them: removed values go, new ones are added (addresses unverified).
    */
-  async updateTraits(tx: Tx, projectId: string, identityId: string, traits: Record<string, unknown>, identifiers: string[], addresses: { added: Address[]; removed: Address[] }): Promise<void> {
-    await tx.identity.update({ where: { id: identityId }, data: { traits: traits as Prisma.InputJsonObject }, select: { id: true } });
-    const password = await tx.credential.findUnique({ where: { identityId_type: { identityId, type: 'password' } }, select: { id: true, identifiers: { where: { type: 'password' }, select: { identifier: true } } } });
+  async updateTraits(
+    tx: Tx,
+    projectId: string,
+    identityId: string,
+    traits: Record<string, unknown>,
+    identifiers: string[],
+    addresses: { added: Address[]; removed: Address[] },
+  ): Promise<void> {
+    await tx.identity.update({
+      where: { id: identityId },
+      data: { traits: traits as Prisma.InputJsonObject },
+      select: { id: true },
+    });
+    const password = await tx.credential.findUnique({
+      where: { identityId_type: { identityId, type: 'password' } },
+      select: { id: true, identifiers: { where: { type: 'password' }, select: { identifier: true } } },
+    });
     if (password) {
       const current = password.identifiers.map((row) => row.identifier);
       const stale = current.filter((identifier) => !identifiers.includes(identifier));
       const fresh = identifiers.filter((identifier) => !current.includes(identifier));
-      if (stale.length) await tx.credentialIdentifier.deleteMany({ where: { credentialId: password.id, type: 'password', identifier: { in: stale } } });
-      if (fresh.length) await tx.credentialIdentifier.createMany({ data: fresh.map((identifier) => ({ projectId, credentialId: password.id, type: 'password' as const, identifier })) });
+      if (stale.length)
+        await tx.credentialIdentifier.deleteMany({
+          where: { credentialId: password.id, type: 'password', identifier: { in: stale } },
+        });
+      if (fresh.length)
+        await tx.credentialIdentifier.createMany({
+          data: fresh.map((identifier) => ({
+            projectId,
+            credentialId: password.id,
+            type: 'password' as const,
+            identifier,
+          })),
+        });
     }
     if (addresses.removed.length) {
-      await tx.verifiableAddress.deleteMany({ where: { identityId, OR: addresses.removed.map(({ via, value }) => ({ via, value })) } });
+      await tx.verifiableAddress.deleteMany({
+        where: { identityId, OR: addresses.removed.map(({ via, value }) => ({ via, value })) },
+      });
     }
     if (addresses.added.length) {
-      await tx.verifiableAddress.createMany({ data: addresses.added.map(({ via, value }) => ({ projectId, identityId, via, value })) });
+      await tx.verifiableAddress.createMany({
+        data: addresses.added.map(({ via, value }) => ({ projectId, identityId, via, value })),
+      });
     }
   }
 
   /** Receiving a code (or link) sent to the address proved control of it, which is what verifying it means. */
   async markAddressVerified(tx: Tx, identityId: string, via: Address['via'], value: string): Promise<void> {
-    await tx.verifiableAddress.updateMany({ where: { identityId, via, value, verified: false }, data: { verified: true, verifiedAt: new Date() } });
+    await tx.verifiableAddress.updateMany({
+      where: { identityId, via, value, verified: false },
+      data: { verified: true, verifiedAt: new Date() },
+    });
   }
 
   /**
    * Sets the password credential; an identity without one (e.g. passkeys only) gets one, with the login
    * identifiers its schema names, so the new password can be used at /oauth2/authn.
    */
-  async setPassword(tx: Tx, projectId: string, identityId: string, passwordHash: string, identifiers: string[]): Promise<void> {
-    const existing = await tx.credential.findUnique({ where: { identityId_type: { identityId, type: 'password' } }, select: { id: true } });
+  async setPassword(
+    tx: Tx,
+    projectId: string,
+    identityId: string,
+    passwordHash: string,
+    identifiers: string[],
+  ): Promise<void> {
+    const existing = await tx.credential.findUnique({
+      where: { identityId_type: { identityId, type: 'password' } },
+      select: { id: true },
+    });
     if (existing) {
       await tx.credential.update({ where: { id: existing.id }, data: { secret: passwordHash } });
       return;
     }
     await tx.credential.create({
-      data: { identityId, type: 'password', secret: passwordHash, identifiers: { create: identifiers.map((identifier) => ({ projectId, type: 'password' as const, identifier })) } },
+      data: {
+        identityId,
+        type: 'password',
+        secret: passwordHash,
+        identifiers: {
+          create: identifiers.map((identifier) => ({ projectId, type: 'password' as const, identifier })),
+        },
+      },
     });
   }
 
@@ -254,16 +374,29 @@ export class IdentitiesRepository {
 
   /** Lifts the identity's lock; with `lapsedBy`, only a lock that had ended by then (one set meanwhile stays). */
   async unlock(tx: Tx | undefined, identityId: string, lapsedBy?: Date): Promise<void> {
-    await (tx ?? this.prisma).identity.updateMany({ where: { id: identityId, ...(lapsedBy ? { lockedUntil: { lte: lapsedBy } } : {}) }, data: { lockedUntil: null } });
+    await (tx ?? this.prisma).identity.updateMany({
+      where: { id: identityId, ...(lapsedBy ? { lockedUntil: { lte: lapsedBy } } : {}) },
+      data: { lockedUntil: null },
+    });
   }
 
   /** The identity's credentials with their stored verifiers; callers summarise them, never return them. */
   listCredentials(identityId: string): Promise<{ type: string; secret: string | null; config: Prisma.JsonValue }[]> {
-    return this.prisma.credential.findMany({ where: { identityId }, select: { type: true, secret: true, config: true }, orderBy: { createdAt: 'asc' } });
+    return this.prisma.credential.findMany({
+      where: { identityId },
+      select: { type: true, secret: true, config: true },
+      orderBy: { createdAt: 'asc' },
+    });
   }
 
-  listVerifiableAddresses(identityId: string): Promise<{ via: string; value: string; verified: boolean; verifiedAt: Date | null }[]> {
-    return this.prisma.verifiableAddress.findMany({ where: { identityId }, select: { via: true, value: true, verified: true, verifiedAt: true }, orderBy: { createdAt: 'asc' } });
+  listVerifiableAddresses(
+    identityId: string,
+  ): Promise<{ via: string; value: string; verified: boolean; verifiedAt: Date | null }[]> {
+    return this.prisma.verifiableAddress.findMany({
+      where: { identityId },
+      select: { via: true, value: true, verified: true, verifiedAt: true },
+      orderBy: { createdAt: 'asc' },
+    });
   }
 
   async updatePasswordHash(credentialId: string, hash: string): Promise<void> {

@@ -3,14 +3,23 @@ import type { Database } from '../../infra/database/database';
 import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
 import { IdentitiesRepository } from '../identities/identities.repository';
 import { ProjectSettings } from '../projects/project-settings';
-import { counterKey, lockDurationSeconds, LockoutService, type AttemptSubject, type LockoutPolicy } from './lockout.service';
+import {
+  counterKey,
+  lockDurationSeconds,
+  LockoutService,
+  type AttemptSubject,
+  type LockoutPolicy,
+} from './lockout.service';
 
 // The lockout against both real databases: the reservation is one SQL statement, and what matters is
 // how it behaves when many requests run it at once.
 
 jest.setTimeout(120_000);
 
-const policy = (overrides: Partial<LockoutPolicy> = {}): LockoutPolicy => ({ ...ProjectSettings.parse({}).lockout, ...overrides });
+const policy = (overrides: Partial<LockoutPolicy> = {}): LockoutPolicy => ({
+  ...ProjectSettings.parse({}).lockout,
+  ...overrides,
+});
 
 describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) => {
   let scratch: ScratchDatabase;
@@ -22,20 +31,26 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
     scratch = await openScratchDatabase(kind);
     db = scratch.db;
     lockout = new LockoutService(db.prisma, new IdentitiesRepository(db.prisma));
-    projectId = (await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } })).id;
+    projectId = (await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } }))
+      .id;
   });
 
   afterAll(() => scratch?.dispose());
 
   async function newIdentity(): Promise<AttemptSubject & { kind: 'identity' }> {
-    const identity = await db.prisma.identity.create({ data: { projectId, traits: { email: `${randomUUID()}@example.com` } } });
+    const identity = await db.prisma.identity.create({
+      data: { projectId, traits: { email: `${randomUUID()}@example.com` } },
+    });
     return { kind: 'identity', identityId: identity.id, lockedUntil: null };
   }
-  const lockedUntil = async (identityId: string) => (await db.prisma.identity.findUniqueOrThrow({ where: { id: identityId } })).lockedUntil;
+  const lockedUntil = async (identityId: string) =>
+    (await db.prisma.identity.findUniqueOrThrow({ where: { id: identityId } })).lockedUntil;
 
   it('grants exactly maxAttempts of 16 concurrent attempts, and the last failure locks the identity', async () => {
     const subject = await newIdentity();
-    const reservations = await Promise.all(Array.from({ length: 16 }, () => lockout.reserve(projectId, subject, 'password', policy())));
+    const reservations = await Promise.all(
+      Array.from({ length: 16 }, () => lockout.reserve(projectId, subject, 'password', policy())),
+    );
     const granted = reservations.filter((r) => r.granted);
     expect(granted).toHaveLength(5);
 
@@ -49,7 +64,9 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
 
   it('refuses attempts while the allowed ones are still being checked, and counts a success as freeing them', async () => {
     const subject = await newIdentity();
-    const inFlight = await Promise.all(Array.from({ length: 5 }, () => lockout.reserve(projectId, subject, 'password', policy())));
+    const inFlight = await Promise.all(
+      Array.from({ length: 5 }, () => lockout.reserve(projectId, subject, 'password', policy())),
+    );
     expect(inFlight.every((r) => r.granted)).toBe(true);
     expect((await lockout.reserve(projectId, subject, 'password', policy())).granted).toBe(false);
 
@@ -72,7 +89,9 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
 
   it('locks unknown identifiers atomically as well', async () => {
     const subject: AttemptSubject = { kind: 'identifier', identifier: `${randomUUID()}@example.com` };
-    const reservations = await Promise.all(Array.from({ length: 12 }, () => lockout.reserve(projectId, subject, 'password', policy({ maxAttempts: 3 }))));
+    const reservations = await Promise.all(
+      Array.from({ length: 12 }, () => lockout.reserve(projectId, subject, 'password', policy({ maxAttempts: 3 }))),
+    );
     const granted = reservations.filter((r) => r.granted);
     expect(granted).toHaveLength(3);
     await Promise.all(granted.map((r) => r.failed()));
@@ -96,10 +115,14 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
     const lockLengths: number[] = [];
     for (let round = 0; round < 6; round++) {
       for (let i = 0; i < 2; i++) await (await lockout.reserve(projectId, subject, 'password', rules, now)).failed();
-      const until = (await db.prisma.attemptCounter.findFirstOrThrow({ where: { projectId, key: counterKey(subject, 'password') } })).lockedUntil;
+      const until = (
+        await db.prisma.attemptCounter.findFirstOrThrow({ where: { projectId, key: counterKey(subject, 'password') } })
+      ).lockedUntil;
       lockLengths.push(((until?.getTime() ?? 0) - now.getTime()) / 1000);
       // Refused while locked, granted once it has run out.
-      expect((await lockout.reserve(projectId, subject, 'password', rules, new Date(now.getTime() + 1000))).granted).toBe(false);
+      expect(
+        (await lockout.reserve(projectId, subject, 'password', rules, new Date(now.getTime() + 1000))).granted,
+      ).toBe(false);
       now = new Date((until?.getTime() ?? 0) + 1000);
     }
     expect(lockLengths).toEqual([60, 120, 240, 480, 900, 900]);
@@ -107,7 +130,9 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
     // A quiet period as long as the longest lock starts the series afresh.
     now = new Date(now.getTime() + 901_000);
     for (let i = 0; i < 2; i++) await (await lockout.reserve(projectId, subject, 'password', rules, now)).failed();
-    const until = (await db.prisma.attemptCounter.findFirstOrThrow({ where: { projectId, key: counterKey(subject, 'password') } })).lockedUntil;
+    const until = (
+      await db.prisma.attemptCounter.findFirstOrThrow({ where: { projectId, key: counterKey(subject, 'password') } })
+    ).lockedUntil;
     expect(((until?.getTime() ?? 0) - now.getTime()) / 1000).toBe(60);
   });
 
@@ -129,11 +154,14 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
     const subject = await newIdentity();
     const other = await newIdentity();
     const rules = policy({ maxAttempts: 2 });
-    for (const who of [subject, other]) for (let i = 0; i < 2; i++) await (await lockout.reserve(projectId, who, 'password', rules)).failed();
+    for (const who of [subject, other])
+      for (let i = 0; i < 2; i++) await (await lockout.reserve(projectId, who, 'password', rules)).failed();
     await (await lockout.reserve(projectId, subject, 'totp', rules)).failed();
     await db.prisma.$transaction((tx) => lockout.unlockIdentity(tx, projectId, subject.identityId));
     expect(await lockedUntil(subject.identityId)).toBeNull();
-    const counters = await db.prisma.attemptCounter.findMany({ where: { projectId, key: { in: [counterKey(subject, 'password'), counterKey(subject, 'totp')] } } });
+    const counters = await db.prisma.attemptCounter.findMany({
+      where: { projectId, key: { in: [counterKey(subject, 'password'), counterKey(subject, 'totp')] } },
+    });
     expect(counters.map(({ failures, lockedUntil, lockCount }) => ({ failures, lockedUntil, lockCount }))).toEqual([
       { failures: 0, lockedUntil: null, lockCount: 0 },
       { failures: 0, lockedUntil: null, lockCount: 0 },
@@ -146,7 +174,8 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
   it('gives up a saturation whose holders never reported back (a crashed process)', async () => {
     const subject = await newIdentity();
     const start = new Date(Date.now() - 120_000);
-    for (let i = 0; i < 5; i++) expect((await lockout.reserve(projectId, subject, 'password', policy(), start)).granted).toBe(true);
+    for (let i = 0; i < 5; i++)
+      expect((await lockout.reserve(projectId, subject, 'password', policy(), start)).granted).toBe(true);
     expect((await lockout.reserve(projectId, subject, 'password', policy(), start)).granted).toBe(false);
     const later = await lockout.reserve(projectId, subject, 'password', policy());
     expect(later.granted).toBe(true);

@@ -12,8 +12,7 @@ export type Factor = 'password' | 'totp' | 'backup_code' | 'passkey' | 'email_ot
  * and locked exactly like identities, so their answers (remainingAttempts, lock) reveal nothing.
  */
 export type AttemptSubject =
-  | { kind: 'identity'; identityId: string; lockedUntil: Date | null }
-  | { kind: 'identifier'; identifier: string };
+  { kind: 'identity'; identityId: string; lockedUntil: Date | null } | { kind: 'identifier'; identifier: string };
 
 export type LockoutPolicy = ProjectSettings['lockout'];
 
@@ -54,14 +53,22 @@ export class LockoutService {
     private readonly identities: IdentitiesRepository,
   ) {}
 
-  async reserve(projectId: string, subject: AttemptSubject, factor: Factor, policy: LockoutPolicy, now = new Date()): Promise<AttemptReservation> {
+  async reserve(
+    projectId: string,
+    subject: AttemptSubject,
+    factor: Factor,
+    policy: LockoutPolicy,
+    now = new Date(),
+  ): Promise<AttemptReservation> {
     // An identity locked through another factor is locked for this one too.
     if (subject.kind === 'identity' && subject.lockedUntil !== null && subject.lockedUntil > now) return REFUSED;
     const key = counterKey(subject, factor);
     const stale = new Date(now.getTime() - STALE_RESERVATION_MS);
     // Granted when the subject is not locked and fewer than maxAttempts attempts are counted (a lapsed
     // lock or an abandoned saturation starts the count afresh); otherwise the update matches nothing.
-    const rows = await this.prisma.$queryRaw<Array<{ failures: number; lockCount: number; lastLockedUntil: Date | null }>>`
+    const rows = await this.prisma.$queryRaw<
+      Array<{ failures: number; lockCount: number; lastLockedUntil: Date | null }>
+    >`
       INSERT INTO attempt_counters (id, project_id, key, failures, updated_at)
       VALUES (gen_random_uuid(), ${projectId}::uuid, ${key}, 1, ${now})
       ON CONFLICT (project_id, key) DO UPDATE SET
@@ -84,7 +91,10 @@ export class LockoutService {
    */
   async unlockIdentity(tx: Prisma.TransactionClient, projectId: string, identityId: string): Promise<void> {
     await this.identities.unlock(tx, identityId);
-    await tx.attemptCounter.updateMany({ where: { projectId, key: { startsWith: identityKeyPrefix(identityId) } }, data: { failures: 0, lockedUntil: null, lockCount: 0, lastLockedUntil: null } });
+    await tx.attemptCounter.updateMany({
+      where: { projectId, key: { startsWith: identityKeyPrefix(identityId) } },
+      data: { failures: 0, lockedUntil: null, lockCount: 0, lastLockedUntil: null },
+    });
   }
 }
 
@@ -111,7 +121,8 @@ class Reservation implements AttemptReservation {
 
   async failed(): Promise<{ remainingAttempts: number; locked: boolean }> {
     const { failures } = this.counter;
-    if (failures < this.policy.maxAttempts) return { remainingAttempts: this.policy.maxAttempts - failures, locked: false };
+    if (failures < this.policy.maxAttempts)
+      return { remainingAttempts: this.policy.maxAttempts - failures, locked: false };
 
     // Only the holder of the last allowed attempt gets here, so locks are never written concurrently. The
     // lock applies only while the count is still full: a success of the same subject since this attempt was
@@ -121,11 +132,19 @@ class Reservation implements AttemptReservation {
     const lockCount = lockSeriesLength(this.counter, this.policy, now) + 1;
     const lockedUntil = new Date(now.getTime() + lockDurationSeconds(lockCount, this.policy) * 1000);
     const { count } = await this.prisma.attemptCounter.updateMany({
-      where: { projectId: this.projectId, key: this.key, lockedUntil: null, failures: { gte: this.policy.maxAttempts } },
+      where: {
+        projectId: this.projectId,
+        key: this.key,
+        lockedUntil: null,
+        failures: { gte: this.policy.maxAttempts },
+      },
       data: { lockedUntil, lastLockedUntil: lockedUntil, lockCount },
     });
     if (count === 0) {
-      const current = await this.prisma.attemptCounter.findUnique({ where: { projectId_key: { projectId: this.projectId, key: this.key } }, select: { failures: true } });
+      const current = await this.prisma.attemptCounter.findUnique({
+        where: { projectId_key: { projectId: this.projectId, key: this.key } },
+        select: { failures: true },
+      });
       return { remainingAttempts: Math.max(this.policy.maxAttempts - (current?.failures ?? 0), 1), locked: false };
     }
     // The identity's own lock covers every factor and is what the admin API shows.
@@ -135,7 +154,10 @@ class Reservation implements AttemptReservation {
 
   async succeeded(): Promise<void> {
     const clear = (db: Prisma.TransactionClient) =>
-      db.attemptCounter.updateMany({ where: { projectId: this.projectId, key: this.key }, data: { failures: 0, lockedUntil: null, lockCount: 0, lastLockedUntil: null } });
+      db.attemptCounter.updateMany({
+        where: { projectId: this.projectId, key: this.key },
+        data: { failures: 0, lockedUntil: null, lockCount: 0, lastLockedUntil: null },
+      });
     // One statement on the usual path (a login is hot); a lapsed identity lock is cleared with it.
     const subject = this.subject;
     if (subject.kind !== 'identity' || subject.lockedUntil === null) {
@@ -158,7 +180,11 @@ class Reservation implements AttemptReservation {
 }
 
 /** Locks in a row before this one: the series continues while the last lock ended within durationSeconds. */
-function lockSeriesLength(counter: { lockCount: number; lastLockedUntil: Date | null }, policy: LockoutPolicy, now: Date): number {
+function lockSeriesLength(
+  counter: { lockCount: number; lastLockedUntil: Date | null },
+  policy: LockoutPolicy,
+  now: Date,
+): number {
   if (!counter.lastLockedUntil) return 0;
   const quietSince = now.getTime() - counter.lastLockedUntil.getTime();
   return quietSince <= policy.durationSeconds * 1000 ? counter.lockCount : 0;
@@ -173,7 +199,9 @@ export function lockDurationSeconds(lockCount: number, policy: LockoutPolicy): n
 /** The attempt-counter key of a subject and factor; unknown identifiers are hashed. */
 export function counterKey(subject: AttemptSubject, factor: Factor): string {
   // Unknown identifiers are stored hashed: the table must not become a list of guessed addresses.
-  return subject.kind === 'identity' ? `${identityKeyPrefix(subject.identityId)}${factor}` : `identifier:${sha256(subject.identifier)}:${factor}`;
+  return subject.kind === 'identity'
+    ? `${identityKeyPrefix(subject.identityId)}${factor}`
+    : `identifier:${sha256(subject.identifier)}:${factor}`;
 }
 
 /** What the keys of every factor of one identity start with (nothing else builds these keys). */

@@ -5,22 +5,35 @@ describe('webauthn settings', () => {
     expect(ProjectSettings.parse({}).webauthn).toEqual({});
   });
 
-  it.each(['https://login.example.com', 'https://example.com:8443', 'http://localhost:3000', 'http://127.0.0.1:8080', `android:apk-key-hash:${'a'.repeat(43)}`])('accepts origin %s', (origin) =>
-    expect(isWebAuthnOrigin(origin)).toBe(true),
-  );
+  it.each([
+    'https://login.example.com',
+    'https://example.com:8443',
+    'http://localhost:3000',
+    'http://127.0.0.1:8080',
+    `android:apk-key-hash:${'a'.repeat(43)}`,
+  ])('accepts origin %s', (origin) => expect(isWebAuthnOrigin(origin)).toBe(true));
 
-  it.each(['http://example.com', 'https://example.com/', 'https://example.com/path', 'android:apk-key-hash:short', 'ios:bundle-id:com.example', 'example.com'])(
-    'refuses origin %s',
-    (origin) => expect(isWebAuthnOrigin(origin)).toBe(false),
-  );
+  it.each([
+    'http://example.com',
+    'https://example.com/',
+    'https://example.com/path',
+    'android:apk-key-hash:short',
+    'ios:bundle-id:com.example',
+    'example.com',
+  ])('refuses origin %s', (origin) => expect(isWebAuthnOrigin(origin)).toBe(false));
 
   it('refuses an RP ID that is not a host name, and web origins outside the RP ID', () => {
     expect(ProjectSettingsInput.safeParse({ webauthn: { rpId: 'https://example.com' } }).success).toBe(false);
-    const outside = ProjectSettingsInput.safeParse({ webauthn: { rpId: 'example.com', origins: ['https://example.org'] } });
+    const outside = ProjectSettingsInput.safeParse({
+      webauthn: { rpId: 'example.com', origins: ['https://example.org'] },
+    });
     expect(outside.success).toBe(false);
     expect(outside.error?.issues[0]?.message).toMatch(/not rpId 'example.com' or a subdomain/);
     const android = `android:apk-key-hash:${'a'.repeat(43)}`;
-    expect(ProjectSettingsInput.parse({ webauthn: { rpId: 'example.com', origins: ['https://login.example.com', android] } }).webauthn).toEqual({
+    expect(
+      ProjectSettingsInput.parse({ webauthn: { rpId: 'example.com', origins: ['https://login.example.com', android] } })
+        .webauthn,
+    ).toEqual({
       rpId: 'example.com',
       origins: ['https://login.example.com', android],
     });
@@ -29,7 +42,10 @@ describe('webauthn settings', () => {
 
 describe('mail settings', () => {
   it('default to English and every notification mail on', () => {
-    expect(ProjectSettings.parse({})).toMatchObject({ defaultLocale: 'en', emails: { welcome: true, newSignIn: true } });
+    expect(ProjectSettings.parse({})).toMatchObject({
+      defaultLocale: 'en',
+      emails: { welcome: true, newSignIn: true },
+    });
   });
 
   it('store the default locale canonical and refuse what is not a BCP 47 tag', () => {

@@ -6,7 +6,10 @@ import { RateLimitSettings } from '../../infra/config/rate-limit-policy';
 const RpId = z
   .string()
   .max(253)
-  .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/, 'must be a lowercase host name such as example.com (no scheme, port or path)');
+  .regex(
+    /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    'must be a lowercase host name such as example.com (no scheme, port or path)',
+  );
 
 /**
  * An origin allowed to present passkeys: a web origin (https, or http on localhost, which browsers treat
@@ -14,7 +17,8 @@ const RpId = z
  * iOS apps present the https origin of their associated domain, so they need no entry of their own.
  */
 const WebAuthnOrigin = z.string().max(300).refine(isWebAuthnOrigin, {
-  message: 'must be an origin such as https://example.com (http only for localhost) or android:apk-key-hash:<base64url sha256>',
+  message:
+    'must be an origin such as https://example.com (http only for localhost) or android:apk-key-hash:<base64url sha256>',
 });
 
 export function isWebAuthnOrigin(value: string): boolean {
@@ -27,7 +31,10 @@ export function isWebAuthnOrigin(value: string): boolean {
   }
   // An origin is scheme://host[:port] and nothing else; compare with what URL makes of it.
   if (url.origin !== value) return false;
-  return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+  return (
+    url.protocol === 'https:' ||
+    (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))
+  );
 }
 
 const WebAuthnSettings = z
@@ -48,7 +55,11 @@ const WebAuthnSettings = z
       if (origin.startsWith('android:')) return;
       const host = new URL(origin).hostname;
       if (host !== rpId && !host.endsWith(`.${rpId}`)) {
-        context.addIssue({ code: 'custom', path: ['origins', index], message: `host '${host}' is not rpId '${rpId}' or a subdomain of it` });
+        context.addIssue({
+          code: 'custom',
+          path: ['origins', index],
+          message: `host '${host}' is not rpId '${rpId}' or a subdomain of it`,
+        });
       }
     });
   });
@@ -87,13 +98,23 @@ export const ProjectSettings = z
         /** Failed attempts (per identity and factor) before the identity locks. */
         maxAttempts: z.number().int().min(1).max(100).default(5),
         /** The longest a lock lasts: locks in a row double from initialDurationSeconds up to this. */
-        durationSeconds: z.number().int().min(1).max(86_400 * 30).default(900),
+        durationSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(86_400 * 30)
+          .default(900),
         /**
          * The first lock's length. Progressive by default (60 s, then 120 s, 240 s, … up to durationSeconds) so
          * that a few requests from anyone who knows a user name cannot lock its owner out for long; set it equal
          * to durationSeconds for fixed-length locks.
          */
-        initialDurationSeconds: z.number().int().min(1).max(86_400 * 30).default(60),
+        initialDurationSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(86_400 * 30)
+          .default(60),
       })
       .prefault({}),
     flowTtlSeconds: z.number().int().min(30).max(3600).default(600),
@@ -107,10 +128,25 @@ export const ProjectSettings = z
     accessTokenTtlSeconds: z.number().int().min(60).max(86_400).default(900),
     idTokenTtlSeconds: z.number().int().min(60).max(86_400).default(3600),
     /** Idle lifetime of a refresh token; each rotation starts a new one. */
-    refreshTokenTtlSeconds: z.number().int().min(60).max(86_400 * 365).default(86_400 * 30),
+    refreshTokenTtlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(86_400 * 365)
+      .default(86_400 * 30),
     /** Absolute lifetime of a login's refresh-token family; rotation never extends past it. */
-    refreshTokenAbsoluteTtlSeconds: z.number().int().min(60).max(86_400 * 730).default(86_400 * 90),
-    sessionTtlSeconds: z.number().int().min(60).max(86_400 * 365).default(86_400 * 30),
+    refreshTokenAbsoluteTtlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(86_400 * 730)
+      .default(86_400 * 90),
+    sessionTtlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(86_400 * 365)
+      .default(86_400 * 30),
     /** A login completes only for an identity whose email address is verified (the verification flow). */
     requireVerifiedEmail: z.boolean().default(false),
     /** Passkeys (WebAuthn relying party); unset fields are derived from KEYWAY_PUBLIC_URL and the project name. */
@@ -144,18 +180,28 @@ export const ProjectSettings = z
 export type ProjectSettings = z.infer<typeof ProjectSettings>;
 
 /** Settings as an admin may send them: any subset, merged over the defaults. */
-export const ProjectSettingsInput = ProjectSettings.partial().extend({
-  lockout: z
-    .object({
-      maxAttempts: z.number().int().min(1).max(100),
-      durationSeconds: z.number().int().min(1).max(86_400 * 30),
-      initialDurationSeconds: z.number().int().min(1).max(86_400 * 30),
-    })
-    .strict()
-    .partial()
-    .optional(),
-  // Without defaults here, so a PATCH changes only the fields it names.
-  emailOtp: z.object(EmailOtpFields).strict().partial().optional(),
-  emails: z.object(EmailToggles).strict().partial().optional(),
-}).strict();
+export const ProjectSettingsInput = ProjectSettings.partial()
+  .extend({
+    lockout: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(100),
+        durationSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(86_400 * 30),
+        initialDurationSeconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(86_400 * 30),
+      })
+      .strict()
+      .partial()
+      .optional(),
+    // Without defaults here, so a PATCH changes only the fields it names.
+    emailOtp: z.object(EmailOtpFields).strict().partial().optional(),
+    emails: z.object(EmailToggles).strict().partial().optional(),
+  })
+  .strict();
 export type ProjectSettingsInput = z.infer<typeof ProjectSettingsInput>;

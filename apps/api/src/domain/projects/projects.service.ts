@@ -56,7 +56,8 @@ export class ProjectsService {
       this.cache.delete(row.slug);
       return this.toProject(row);
     } catch (error) {
-      if (isUniqueViolation(error)) throw ApiError.conflict(`A project with slug '${input.slug}' already exists.`, ErrorCodes.CONFLICT);
+      if (isUniqueViolation(error))
+        throw ApiError.conflict(`A project with slug '${input.slug}' already exists.`, ErrorCodes.CONFLICT);
       throw error;
     }
   }
@@ -65,7 +66,10 @@ export class ProjectsService {
    * Changes the name and settings. Settings sent are merged over the current ones, nested objects
    * (lockout, webauthn, emailOtp, emails, rateLimits rule by rule) field by field; the result is validated as a whole (e.g. origins against rpId).
    */
-  async update(project: Project, input: { name?: string | undefined; settings?: ProjectSettingsInput | undefined }): Promise<Project> {
+  async update(
+    project: Project,
+    input: { name?: string | undefined; settings?: ProjectSettingsInput | undefined },
+  ): Promise<Project> {
     const current = project.settings;
     const { lockout, webauthn, emailOtp, emails, rateLimits, ...rest } = input.settings ?? {};
     const settings = ProjectSettings.safeParse({
@@ -78,7 +82,10 @@ export class ProjectsService {
       rateLimits: mergeRateLimitSettings(current.rateLimits, rateLimits),
     });
     if (!settings.success) throw ApiError.badRequest(describeIssues(settings.error, 'settings'));
-    const row = await this.projects.update(project.id, { ...(input.name !== undefined ? { name: input.name } : {}), settings: settings.data });
+    const row = await this.projects.update(project.id, {
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      settings: settings.data,
+    });
     this.cache.delete(row.slug);
     return this.toProject(row);
   }

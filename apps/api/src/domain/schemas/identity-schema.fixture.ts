@@ -9,12 +9,20 @@ export const CUSTOM_SCHEMA = {
     email: {
       type: 'string',
       format: 'email',
-      keyway: { credentials: { password: { identifier: true } }, verification: { via: 'email' }, recovery: { via: 'email' }, display: { label: 'E-mail', order: 1 } },
+      keyway: {
+        credentials: { password: { identifier: true } },
+        verification: { via: 'email' },
+        recovery: { via: 'email' },
+        display: { label: 'E-mail', order: 1 },
+      },
     },
     username: {
       type: 'string',
       pattern: '^[a-z][a-z0-9_]{2,19}$',
-      keyway: { credentials: { password: { identifier: true } }, display: { label: 'Username', order: 0, i18nKey: 'signup.username' } },
+      keyway: {
+        credentials: { password: { identifier: true } },
+        display: { label: 'Username', order: 0, i18nKey: 'signup.username' },
+      },
     },
     birthdate: { type: 'string', format: 'date', title: 'Date of birth', keyway: { display: { order: 3 } } },
     newsletter: { type: 'boolean', keyway: { display: { label: 'Newsletter', order: 2 } } },

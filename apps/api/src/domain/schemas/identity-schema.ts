@@ -25,8 +25,14 @@ export const TraitAnnotations = z
       .object({ password: z.object({ identifier: z.boolean().optional() }).strict().optional() })
       .strict()
       .optional(),
-    verification: z.object({ via: z.enum(['email', 'phone']) }).strict().optional(),
-    recovery: z.object({ via: z.enum(['email', 'phone']) }).strict().optional(),
+    verification: z
+      .object({ via: z.enum(['email', 'phone']) })
+      .strict()
+      .optional(),
+    recovery: z
+      .object({ via: z.enum(['email', 'phone']) })
+      .strict()
+      .optional(),
     display: z
       .object({
         label: z.string().min(1).max(200).optional(),
@@ -103,7 +109,9 @@ export class CompiledIdentitySchema {
 
   /** The traits whose values are password login identifiers (strings by construction). */
   get identifierTraits(): string[] {
-    return this.traits.filter((trait) => trait.annotations.credentials?.password?.identifier === true).map((trait) => trait.name);
+    return this.traits
+      .filter((trait) => trait.annotations.credentials?.password?.identifier === true)
+      .map((trait) => trait.name);
   }
 
   /** Every problem of the traits against the schema, one entry per field and rule. */
@@ -114,7 +122,9 @@ export class CompiledIdentitySchema {
 
   /** The normalised login identifiers of valid traits, without duplicates (email and username may coincide). */
   identifiersOf(traits: Record<string, unknown>): string[] {
-    const values = this.identifierTraits.map((name) => traits[name]).filter((value): value is string => typeof value === 'string' && value.trim() !== '');
+    const values = this.identifierTraits
+      .map((name) => traits[name])
+      .filter((value): value is string => typeof value === 'string' && value.trim() !== '');
     return [...new Set(values.map(normaliseIdentifier))];
   }
 
@@ -123,7 +133,9 @@ export class CompiledIdentitySchema {
     return this.traits.flatMap((trait) => {
       const via = trait.annotations.verification?.via;
       const value = traits[trait.name];
-      return via && typeof value === 'string' && value.trim() !== '' ? [{ via, value: normaliseIdentifier(value) }] : [];
+      return via && typeof value === 'string' && value.trim() !== ''
+        ? [{ via, value: normaliseIdentifier(value) }]
+        : [];
     });
   }
 }
@@ -137,11 +149,16 @@ export type CompileResult = { ok: true; compiled: CompiledIdentitySchema } | { o
  * verifiable or recovery addresses on non-string traits, or no identifier at all (nobody could log in).
  */
 export function compileIdentitySchema(schema: unknown): CompileResult {
-  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return { ok: false, problems: ['schema: must be a JSON object'] };
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema))
+    return { ok: false, problems: ['schema: must be a JSON object'] };
   const root = schema as Record<string, unknown>;
-  if (JSON.stringify(root).length > MAX_SCHEMA_BYTES) return { ok: false, problems: [`schema: must be at most ${MAX_SCHEMA_BYTES} bytes of JSON`] };
+  if (JSON.stringify(root).length > MAX_SCHEMA_BYTES)
+    return { ok: false, problems: [`schema: must be at most ${MAX_SCHEMA_BYTES} bytes of JSON`] };
   if (root['$schema'] !== undefined && root['$schema'] !== DEFAULT_IDENTITY_SCHEMA.$schema) {
-    return { ok: false, problems: [`schema.$schema: must be '${DEFAULT_IDENTITY_SCHEMA.$schema}' (JSON Schema 2020-12) or absent`] };
+    return {
+      ok: false,
+      problems: [`schema.$schema: must be '${DEFAULT_IDENTITY_SCHEMA.$schema}' (JSON Schema 2020-12) or absent`],
+    };
   }
 
   // Before ajv, which would only say "error parsing regexp" without naming the property.
@@ -163,7 +180,9 @@ export function compileIdentitySchema(schema: unknown): CompileResult {
     return { ok: false, problems };
   }
   if (Object.keys(properties).length > MAX_TRAITS) problems.push(`schema.properties: at most ${MAX_TRAITS} traits`);
-  const required = new Set(Array.isArray(root['required']) ? root['required'].filter((name): name is string => typeof name === 'string') : []);
+  const required = new Set(
+    Array.isArray(root['required']) ? root['required'].filter((name): name is string => typeof name === 'string') : [],
+  );
 
   const traits: TraitDefinition[] = [];
   Object.entries(properties).forEach(([name, property], position) => {
@@ -174,22 +193,30 @@ export function compileIdentitySchema(schema: unknown): CompileResult {
     }
     const parsed = TraitAnnotations.safeParse(property[ANNOTATION_KEYWORD] ?? {});
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`${[at, ANNOTATION_KEYWORD, ...issue.path].join('.')}: ${issue.message}`);
+      for (const issue of parsed.error.issues)
+        problems.push(`${[at, ANNOTATION_KEYWORD, ...issue.path].join('.')}: ${issue.message}`);
       return;
     }
     const annotations = parsed.data;
     const isString = property['type'] === 'string';
-    if (annotations.credentials?.password?.identifier && !isString) problems.push(`${at}: a login identifier must be of type 'string'`);
+    if (annotations.credentials?.password?.identifier && !isString)
+      problems.push(`${at}: a login identifier must be of type 'string'`);
     if (annotations.verification && !isString) problems.push(`${at}: a verifiable address must be of type 'string'`);
     if (annotations.recovery && !isString) problems.push(`${at}: a recovery address must be of type 'string'`);
-    for (const nested of strayAnnotations(property, at)) problems.push(`${nested}: ${ANNOTATION_KEYWORD} annotations are only read on top-level trait properties`);
+    for (const nested of strayAnnotations(property, at))
+      problems.push(`${nested}: ${ANNOTATION_KEYWORD} annotations are only read on top-level trait properties`);
     traits.push({ name, schema: property, required: required.has(name), annotations, position });
   });
-  for (const stray of strayAnnotations(root, 'schema', true)) problems.push(`${stray}: ${ANNOTATION_KEYWORD} annotations are only read on top-level trait properties`);
+  for (const stray of strayAnnotations(root, 'schema', true))
+    problems.push(`${stray}: ${ANNOTATION_KEYWORD} annotations are only read on top-level trait properties`);
   if (problems.length === 0 && !traits.some((trait) => trait.annotations.credentials?.password?.identifier === true)) {
-    problems.push('schema: no trait is a login identifier (mark one with "keyway": {"credentials": {"password": {"identifier": true}}})');
+    problems.push(
+      'schema: no trait is a login identifier (mark one with "keyway": {"credentials": {"password": {"identifier": true}}})',
+    );
   }
-  return problems.length ? { ok: false, problems } : { ok: true, compiled: new CompiledIdentitySchema(root, traits, validator) };
+  return problems.length
+    ? { ok: false, problems }
+    : { ok: true, compiled: new CompiledIdentitySchema(root, traits, validator) };
 }
 
 /**
@@ -256,7 +283,11 @@ function traitError(error: ErrorObject): TraitError {
     case 'pattern':
       return message(field, 'pattern', 'does not have the expected form');
     case 'enum':
-      return message(field, 'enum', `must be one of: ${(params['allowedValues'] as unknown[]).map((value) => JSON.stringify(value)).join(', ')}`);
+      return message(
+        field,
+        'enum',
+        `must be one of: ${(params['allowedValues'] as unknown[]).map((value) => JSON.stringify(value)).join(', ')}`,
+      );
     case 'const':
       return message(field, 'const', `must be ${JSON.stringify(params['allowedValue'])}`);
     case 'minLength':

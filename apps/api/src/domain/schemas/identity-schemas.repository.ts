@@ -9,7 +9,11 @@ export class IdentitySchemasRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   list(projectId: string): Promise<IdentitySchemaSummary[]> {
-    return this.prisma.identitySchema.findMany({ where: { projectId }, select: { version: true, isDefault: true, createdAt: true }, orderBy: { version: 'asc' } });
+    return this.prisma.identitySchema.findMany({
+      where: { projectId },
+      select: { version: true, isDefault: true, createdAt: true },
+      orderBy: { version: 'asc' },
+    });
   }
 
   find(projectId: string, version: number): Promise<IdentitySchemaRow | null> {
@@ -17,7 +21,10 @@ export class IdentitySchemasRepository {
   }
 
   findDefault(projectId: string): Promise<IdentitySchemaRow | null> {
-    return this.prisma.identitySchema.findFirst({ where: { projectId, isDefault: true }, orderBy: { version: 'desc' } });
+    return this.prisma.identitySchema.findFirst({
+      where: { projectId, isDefault: true },
+      orderBy: { version: 'desc' },
+    });
   }
 
   async hasAny(projectId: string): Promise<boolean> {
@@ -31,8 +38,13 @@ export class IdentitySchemasRepository {
    */
   create(projectId: string, schema: Prisma.InputJsonObject, isDefault: boolean): Promise<IdentitySchemaRow> {
     return this.prisma.$transaction(async (tx) => {
-      const latest = await tx.identitySchema.findFirst({ where: { projectId }, orderBy: { version: 'desc' }, select: { version: true } });
-      if (isDefault) await tx.identitySchema.updateMany({ where: { projectId, isDefault: true }, data: { isDefault: false } });
+      const latest = await tx.identitySchema.findFirst({
+        where: { projectId },
+        orderBy: { version: 'desc' },
+        select: { version: true },
+      });
+      if (isDefault)
+        await tx.identitySchema.updateMany({ where: { projectId, isDefault: true }, data: { isDefault: false } });
       return tx.identitySchema.create({ data: { projectId, version: (latest?.version ?? 0) + 1, schema, isDefault } });
     });
   }
@@ -45,9 +57,15 @@ export class IdentitySchemasRepository {
   /** Makes one version the default; false when the project has no such version. */
   setDefault(projectId: string, version: number): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
-      const target = await tx.identitySchema.findUnique({ where: { projectId_version: { projectId, version } }, select: { id: true } });
+      const target = await tx.identitySchema.findUnique({
+        where: { projectId_version: { projectId, version } },
+        select: { id: true },
+      });
       if (!target) return false;
-      await tx.identitySchema.updateMany({ where: { projectId, isDefault: true, NOT: { id: target.id } }, data: { isDefault: false } });
+      await tx.identitySchema.updateMany({
+        where: { projectId, isDefault: true, NOT: { id: target.id } },
+        data: { isDefault: false },
+      });
       await tx.identitySchema.update({ where: { id: target.id }, data: { isDefault: true } });
       return true;
     });

@@ -3,7 +3,11 @@ import { ApiError } from '../../infra/http/errors';
 import type { Prisma } from '../../generated/prisma/client';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import { compileIdentitySchema, DEFAULT_IDENTITY_SCHEMA, type CompiledIdentitySchema } from './identity-schema';
-import { IdentitySchemasRepository, type IdentitySchemaRow, type IdentitySchemaSummary } from './identity-schemas.repository';
+import {
+  IdentitySchemasRepository,
+  type IdentitySchemaRow,
+  type IdentitySchemaSummary,
+} from './identity-schemas.repository';
 
 /** A stored version, compiled. */
 export interface IdentitySchemaVersion {
@@ -77,7 +81,8 @@ export class IdentitySchemasService {
 
   async setDefault(projectId: string, version: number): Promise<IdentitySchemaVersion> {
     await this.ensureInitialised(projectId);
-    if (!(await this.schemas.setDefault(projectId, version))) throw ApiError.notFound(`No identity schema version ${version} in this project.`);
+    if (!(await this.schemas.setDefault(projectId, version)))
+      throw ApiError.notFound(`No identity schema version ${version} in this project.`);
     return this.resolve(projectId, version);
   }
 

@@ -8,5 +8,8 @@ export function normaliseIdentifier(identifier: string): string {
 }
 
 /** Passwords: at least 8 characters (NIST SP 800-63B), at most 1024 so hashing cannot be abused. */
-export const PasswordSchema = z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters');
+export const PasswordSchema = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(1024, 'must be at most 1024 characters');
 export const MAX_PASSWORD_LENGTH = 1024;

@@ -14,7 +14,9 @@ import { RE2JS } from 're2js';
  * as `\x{XXXX}`. Everything else is passed on as written (RE2 refuses what it does not support).
  */
 function toRe2Syntax(pattern: string): string {
-  return pattern.replace(/\\(u([0-9A-Fa-f]{4})|[\s\S])/g, (escape: string, _: string, hex: string | undefined) => (hex ? `\\x{${hex}}` : escape));
+  return pattern.replace(/\\(u([0-9A-Fa-f]{4})|[\s\S])/g, (escape: string, _: string, hex: string | undefined) =>
+    hex ? `\\x{${hex}}` : escape,
+  );
 }
 
 /** Compiles a pattern for RE2, throwing RE2's syntax error for what it cannot run. */
@@ -27,7 +29,10 @@ function compileLinear(pattern: string): RE2JS {
  * implied (RE2 always matches Unicode code points). `code` is only read when ajv generates standalone
  * modules, which Keyway does not.
  */
-export const linearRegExp: NonNullable<CodeOptions['regExp']> = Object.assign((pattern: string) => compileLinear(pattern), { code: 'require("re2js").RE2JS.compile' });
+export const linearRegExp: NonNullable<CodeOptions['regExp']> = Object.assign(
+  (pattern: string) => compileLinear(pattern),
+  { code: 'require("re2js").RE2JS.compile' },
+);
 
 /** Keywords whose values are instance data, not schemas: a `pattern` key inside them is not a regular expression. */
 const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples', 'keyway']);
@@ -41,7 +46,8 @@ export function patternProblems(node: unknown, at: string): string[] {
     if (DATA_KEYWORDS.has(key)) continue;
     if (key === 'pattern' && typeof value === 'string') problems.push(...unsupported(value, `${at}.pattern`));
     if (key === 'patternProperties' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const pattern of Object.keys(value)) problems.push(...unsupported(pattern, `${at}.patternProperties.${pattern}`));
+      for (const pattern of Object.keys(value))
+        problems.push(...unsupported(pattern, `${at}.patternProperties.${pattern}`));
     }
     problems.push(...patternProblems(value, `${at}.${key}`));
   }
@@ -53,6 +59,8 @@ function unsupported(pattern: string, at: string): string[] {
     compileLinear(pattern);
     return [];
   } catch (error) {
-    return [`${at}: does not compile for the linear-time pattern engine (RE2 syntax: no backreferences or lookarounds): ${(error as Error).message}`];
+    return [
+      `${at}: does not compile for the linear-time pattern engine (RE2 syntax: no backreferences or lookarounds): ${(error as Error).message}`,
+    ];
   }
 }

@@ -17,7 +17,11 @@ export interface TraitField extends AuthenticatorParam {
  */
 export function fieldsFromSchema(schema: CompiledIdentitySchema): TraitField[] {
   return [...schema.traits]
-    .sort((a, b) => (a.annotations.display?.order ?? Number.MAX_SAFE_INTEGER) - (b.annotations.display?.order ?? Number.MAX_SAFE_INTEGER) || a.position - b.position)
+    .sort(
+      (a, b) =>
+        (a.annotations.display?.order ?? Number.MAX_SAFE_INTEGER) -
+          (b.annotations.display?.order ?? Number.MAX_SAFE_INTEGER) || a.position - b.position,
+    )
     .map((trait, order) => {
       const options = Array.isArray(trait.schema['enum']) ? trait.schema['enum'].map(String) : undefined;
       return {
@@ -25,7 +29,9 @@ export function fieldsFromSchema(schema: CompiledIdentitySchema): TraitField[] {
         type: paramType(trait),
         order,
         i18nKey: trait.annotations.display?.i18nKey ?? `traits.${trait.name}`,
-        displayName: trait.annotations.display?.label ?? (typeof trait.schema['title'] === 'string' ? trait.schema['title'] : trait.name),
+        displayName:
+          trait.annotations.display?.label ??
+          (typeof trait.schema['title'] === 'string' ? trait.schema['title'] : trait.name),
         confidential: false,
         trait: trait.name,
         required: trait.required,
@@ -37,7 +43,14 @@ export function fieldsFromSchema(schema: CompiledIdentitySchema): TraitField[] {
 
 /** The registration params of the wire format (AuthenticatorParam), generated from the schema. */
 export function paramsFromSchema(schema: CompiledIdentitySchema): AuthenticatorParam[] {
-  return fieldsFromSchema(schema).map(({ param, type, order, i18nKey, displayName, confidential }) => ({ param, type, order, i18nKey, displayName, confidential }));
+  return fieldsFromSchema(schema).map(({ param, type, order, i18nKey, displayName, confidential }) => ({
+    param,
+    type,
+    order,
+    i18nKey,
+    displayName,
+    confidential,
+  }));
 }
 
 /** Params the registration step must receive: the schema's required traits. */

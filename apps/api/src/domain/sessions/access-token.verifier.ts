@@ -45,7 +45,8 @@ export class AccessTokenVerifier {
       // Joined in the same query: /oauth2/userinfo states email_verified from them.
       this.identities.findWithVerifiedEmails(project.id, String(payload.sub)),
     ]);
-    if (!sessionActive || !identity || identity.state !== 'active') throw new OAuthError('invalid_token', 'the access token has been revoked');
+    if (!sessionActive || !identity || identity.state !== 'active')
+      throw new OAuthError('invalid_token', 'the access token has been revoked');
     // RFC 9068 §2.2: client_id names the client the token was issued to (always set by our minter).
     const clientId = typeof payload['client_id'] === 'string' ? payload['client_id'] : undefined;
     return { identity, sessionId, scope: String(payload['scope']), clientId };

@@ -21,7 +21,10 @@ export class PrivilegedSessions {
 
   async isPrivileged(project: Project, sessionId: string, now = new Date()): Promise<boolean> {
     const session = await this.sessions.findAuthentication(sessionId, now);
-    return session !== undefined && isWithinPrivilegedWindow(session.authTime, project.settings.privilegedSessionSeconds, now);
+    return (
+      session !== undefined &&
+      isWithinPrivilegedWindow(session.authTime, project.settings.privilegedSessionSeconds, now)
+    );
   }
 
   /** 403 `KW-40301` unless the session is privileged: what PrivilegedSessionGuard answers for /me factor changes. */

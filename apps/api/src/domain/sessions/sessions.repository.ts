@@ -44,7 +44,12 @@ export class SessionsRepository {
   async create(tx: Tx | undefined, session: NewSession): Promise<void> {
     const { device, ...rest } = session;
     await (tx ?? this.prisma).session.create({
-      data: { ...rest, ...(device ? { device: { userAgent: device.userAgent, ip: device.ip }, deviceFingerprint: device.fingerprint } : {}) },
+      data: {
+        ...rest,
+        ...(device
+          ? { device: { userAgent: device.userAgent, ip: device.ip }, deviceFingerprint: device.fingerprint }
+          : {}),
+      },
       select: { id: true },
     });
   }
@@ -59,13 +64,19 @@ export class SessionsRepository {
 
   /** Whether the session exists, is not revoked and has not expired. */
   async isActive(id: string, now = new Date()): Promise<boolean> {
-    const session = await this.prisma.session.findUnique({ where: { id }, select: { revokedAt: true, expiresAt: true } });
+    const session = await this.prisma.session.findUnique({
+      where: { id },
+      select: { revokedAt: true, expiresAt: true },
+    });
     return !!session && session.revokedAt === null && session.expiresAt > now;
   }
 
   /** The live session's last authentication; undefined when it is unknown, revoked or expired. */
   async findAuthentication(id: string, now = new Date()): Promise<SessionAuthentication | undefined> {
-    const session = await this.prisma.session.findUnique({ where: { id }, select: { identityId: true, authTime: true, amr: true, revokedAt: true, expiresAt: true } });
+    const session = await this.prisma.session.findUnique({
+      where: { id },
+      select: { identityId: true, authTime: true, amr: true, revokedAt: true, expiresAt: true },
+    });
     if (!session || session.revokedAt !== null || session.expiresAt <= now) return undefined;
     return { identityId: session.identityId, authTime: session.authTime, amr: session.amr };
   }
@@ -78,7 +89,10 @@ export class SessionsRepository {
     const session = await this.prisma.session.findUnique({ where: { id }, select: { amr: true } });
     if (!session) return false;
     const merged = [...new Set([...session.amr, ...amr])];
-    const { count } = await this.prisma.session.updateMany({ where: { id, revokedAt: null, expiresAt: { gt: now } }, data: { authTime: now, amr: merged } });
+    const { count } = await this.prisma.session.updateMany({
+      where: { id, revokedAt: null, expiresAt: { gt: now } },
+      data: { authTime: now, amr: merged },
+    });
     return count === 1;
   }
 
@@ -88,8 +102,14 @@ export class SessionsRepository {
    * many sessions ended.
    */
   async revokeOtherSessions(tx: Tx, identityId: string, keepSessionId: string, now = new Date()): Promise<number> {
-    await tx.refreshToken.updateMany({ where: { identityId, sessionId: { not: keepSessionId }, revokedAt: null }, data: { revokedAt: now } });
-    const { count } = await tx.session.updateMany({ where: { identityId, id: { not: keepSessionId }, revokedAt: null }, data: { revokedAt: now } });
+    await tx.refreshToken.updateMany({
+      where: { identityId, sessionId: { not: keepSessionId }, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    const { count } = await tx.session.updateMany({
+      where: { identityId, id: { not: keepSessionId }, revokedAt: null },
+      data: { revokedAt: now },
+    });
     return count;
   }
 
@@ -129,7 +149,11 @@ export class SessionsRepository {
    * client presenting it spends nothing. A token whose session was revoked is not live either.
    * Undefined when no such token has this hash.
    */
-  async rotateRefreshToken(tokenHash: string, client: { projectId: string; applicationId: string }, now: Date): Promise<RefreshTokenRow | undefined> {
+  async rotateRefreshToken(
+    tokenHash: string,
+    client: { projectId: string; applicationId: string },
+    now: Date,
+  ): Promise<RefreshTokenRow | undefined> {
     const rows = await this.prisma.$queryRaw<RefreshTokenRow[]>`
       UPDATE refresh_tokens AS t SET rotated_at = ${now}
       FROM sessions AS s
@@ -149,7 +173,10 @@ export class SessionsRepository {
 
   /** The refresh token with this hash and whether its session was revoked. */
   findRefreshToken(tokenHash: string): Promise<(RefreshTokenRow & { session: { revokedAt: Date | null } }) | null> {
-    return this.prisma.refreshToken.findUnique({ where: { tokenHash }, include: { session: { select: { revokedAt: true } } } });
+    return this.prisma.refreshToken.findUnique({
+      where: { tokenHash },
+      include: { session: { select: { revokedAt: true } } },
+    });
   }
 
   /** Revokes every refresh token of a login (reuse detected, code replayed). */

@@ -16,10 +16,25 @@ import { FidoAuthenticator } from '../../methods/passkey/fido.authenticator';
 import { TotpAuthenticator } from '../../methods/totp/totp.authenticator';
 
 /** Every authenticator the flow engine can offer. Register a new one here (and only here). */
-const AUTHENTICATOR_CLASSES = [BasicAuthenticator, TotpAuthenticator, BackupCodeAuthenticator, FidoAuthenticator, EmailOtpAuthenticator];
+const AUTHENTICATOR_CLASSES = [
+  BasicAuthenticator,
+  TotpAuthenticator,
+  BackupCodeAuthenticator,
+  FidoAuthenticator,
+  EmailOtpAuthenticator,
+];
 
 @Module({
-  imports: [IdentitiesModule, LockoutModule, TotpModule, BackupCodesModule, PasskeysModule, EmailModule, SchemasModule, FlowStoreModule],
+  imports: [
+    IdentitiesModule,
+    LockoutModule,
+    TotpModule,
+    BackupCodesModule,
+    PasskeysModule,
+    EmailModule,
+    SchemasModule,
+    FlowStoreModule,
+  ],
   providers: [
     ...AUTHENTICATOR_CLASSES,
     EmailOtpRepository,

@@ -43,9 +43,21 @@ export class FlowEngine {
   }
 
   /** `authSessionHash` names the flow for the First-Party Apps front, which never shows the flow id. */
-  async start(project: Project, application: Application, authRequest: AuthRequest, options: { authSessionHash?: string } = {}): Promise<FlowOutcome> {
+  async start(
+    project: Project,
+    application: Application,
+    authRequest: AuthRequest,
+    options: { authSessionHash?: string } = {},
+  ): Promise<FlowOutcome> {
     const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
-    const flow = await this.flows.create(undefined, { projectId: project.id, applicationId: application.id, type: 'AUTHENTICATION', authRequest, expiresAt, ...options });
+    const flow = await this.flows.create(undefined, {
+      projectId: project.id,
+      applicationId: application.id,
+      type: 'AUTHENTICATION',
+      authRequest,
+      expiresAt,
+      ...options,
+    });
     const context = { project, application, flow };
     return { status: 'INCOMPLETE', flow, nextStep: await this.describeStep(context) };
   }
@@ -64,7 +76,10 @@ export class FlowEngine {
    * The current step's options and the params that answer each, without initiating anything: fronts that
    * receive an answer without an authenticatorId (First-Party Apps) pick the option by the params sent.
    */
-  async stepOptions(project: Project, flowId: string): Promise<Array<{ authenticatorId: string; requiredParams: string[] }>> {
+  async stepOptions(
+    project: Project,
+    flowId: string,
+  ): Promise<Array<{ authenticatorId: string; requiredParams: string[] }>> {
     const { flow, application } = await this.loadFlow(project, flowId);
     const context: AuthenticatorContext = { project, application, flow };
     return Promise.all(
@@ -84,7 +99,10 @@ export class FlowEngine {
   async advance(project: Project, request: AuthnRequest): Promise<FlowOutcome> {
     const { flow, application } = await this.loadFlow(project, request.flowId);
     const context: AuthenticatorContext = { project, application, flow };
-    const { authenticator, userInitiated } = await this.selectOption(context, request.selectedAuthenticator.authenticatorId);
+    const { authenticator, userInitiated } = await this.selectOption(
+      context,
+      request.selectedAuthenticator.authenticatorId,
+    );
     const params = request.selectedAuthenticator.params;
 
     if (params === undefined || Object.keys(params).length === 0) {
@@ -112,7 +130,16 @@ export class FlowEngine {
       await this.commit(flow, { state: 'failed' });
       return { status: 'FAIL_COMPLETED', flow, messages: [FlowMessages.emailNotVerified()] };
     }
-    const advanced = { ...(await this.commit(flow, { stepIndex, identityId: result.identityId, amr, stepState: {}, ...(done ? { state: 'succeeded' as const } : {}) })), identityId: result.identityId };
+    const advanced = {
+      ...(await this.commit(flow, {
+        stepIndex,
+        identityId: result.identityId,
+        amr,
+        stepState: {},
+        ...(done ? { state: 'succeeded' as const } : {}),
+      })),
+      identityId: result.identityId,
+    };
     if (done) return { status: 'SUCCESS_COMPLETED', flow: advanced };
     return { status: 'INCOMPLETE', flow: advanced, nextStep: await this.describeStep({ ...context, flow: advanced }) };
   }
@@ -121,7 +148,10 @@ export class FlowEngine {
     const flow = isUuid(flowId) ? await this.flows.findActive(flowId, 'AUTHENTICATION') : undefined;
     // Unknown, finished, expired and other tenants' flows all answer the same.
     if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) {
-      throw ApiError.badRequest('Invalid or expired flowId. Start a new flow at the authorization endpoint.', ErrorCodes.FLOW_INVALID_ID);
+      throw ApiError.badRequest(
+        'Invalid or expired flowId. Start a new flow at the authorization endpoint.',
+        ErrorCodes.FLOW_INVALID_ID,
+      );
     }
     const application = await this.applications.findByClientId(project.id, flow.authRequest.clientId);
     if (!application || application.id !== flow.applicationId || !application.appNative) {
@@ -133,27 +163,45 @@ export class FlowEngine {
   /** The selected option must be one the current step offers. */
   private async selectOption(context: AuthenticatorContext, authenticatorId: string): Promise<StepOption> {
     const authenticator = this.registry.fromId(authenticatorId);
-    const option = authenticator && (await this.stepOptionsResolver.resolve(context)).find((o) => o.authenticator === authenticator);
+    const option =
+      authenticator && (await this.stepOptionsResolver.resolve(context)).find((o) => o.authenticator === authenticator);
     if (!option) {
-      throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
+      throw ApiError.badRequest(
+        'The selected authenticator is not offered in the current step.',
+        ErrorCodes.FLOW_INVALID_AUTHENTICATOR,
+      );
     }
     return option;
   }
 
   /** `reselected`: the user selected the option again without params (a resend), not the engine presenting the step. */
-  private async initiate(context: AuthenticatorContext, authenticator: Authenticator, reselected = false): Promise<FlowOutcome> {
+  private async initiate(
+    context: AuthenticatorContext,
+    authenticator: Authenticator,
+    reselected = false,
+  ): Promise<FlowOutcome> {
     const { stepState, refused } = (await authenticator.initiate?.(context, { reselected })) ?? {};
     if (refused) {
       // Not a wrong answer (nothing is counted): the option stays as it was, with the reason.
       const option = await this.describeOption(context, authenticator, true);
-      return { status: 'FAIL_INCOMPLETE', flow: context.flow, nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option], messages: [refused] } };
+      return {
+        status: 'FAIL_INCOMPLETE',
+        flow: context.flow,
+        nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option], messages: [refused] },
+      };
     }
     return this.present(context, authenticator, stepState);
   }
 
   /** Stores the option's step state and answers with its full prompt. */
-  private async present(context: AuthenticatorContext, authenticator: Authenticator, stepState: unknown): Promise<FlowOutcome> {
-    const flow = await this.commit(context.flow, { stepState: { ...context.flow.stepState, [authenticator.name]: stepState } });
+  private async present(
+    context: AuthenticatorContext,
+    authenticator: Authenticator,
+    stepState: unknown,
+  ): Promise<FlowOutcome> {
+    const flow = await this.commit(context.flow, {
+      stepState: { ...context.flow.stepState, [authenticator.name]: stepState },
+    });
     const option = await this.describeOption({ ...context, flow }, authenticator, true);
     return { status: 'INCOMPLETE', flow, nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option] } };
   }
@@ -168,7 +216,8 @@ export class FlowEngine {
     const failedAttempts = context.flow.failedAttempts + 1;
     const dead = terminal || failedAttempts >= MAX_FAILURES_PER_FLOW;
     const flow = await this.commit(context.flow, dead ? { state: 'failed', failedAttempts } : { failedAttempts });
-    if (dead) return { status: 'FAIL_COMPLETED', flow, messages: [terminal ? message : FlowMessages.tooManyAttempts()] };
+    if (dead)
+      return { status: 'FAIL_COMPLETED', flow, messages: [terminal ? message : FlowMessages.tooManyAttempts()] };
     const nextStep = await this.describeStep({ ...context, flow });
     return { status: 'FAIL_INCOMPLETE', flow, nextStep: { ...nextStep, messages: [message] } };
   }
@@ -193,16 +242,29 @@ export class FlowEngine {
         const outcome = await this.initiate(context, only.authenticator);
         if (outcome.status === 'INCOMPLETE') return outcome.nextStep;
       }
-      return { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [await this.describeOption(context, only.authenticator, true)] };
+      return {
+        stepType: 'AUTHENTICATOR_PROMPT',
+        authenticators: [await this.describeOption(context, only.authenticator, true)],
+      };
     }
     return {
       stepType: 'MULTI_OPTIONS_PROMPT',
-      authenticators: await Promise.all(options.map((o) => this.describeOption(context, o.authenticator, !o.userInitiated))),
+      authenticators: await Promise.all(
+        options.map((o) => this.describeOption(context, o.authenticator, !o.userInitiated)),
+      ),
     };
   }
 
-  private async describeOption(context: AuthenticatorContext, authenticator: Authenticator, full: boolean): Promise<AuthenticatorOption> {
-    const base = { authenticatorId: this.registry.idOf(authenticator), authenticator: authenticator.displayName, idp: authenticator.idp };
+  private async describeOption(
+    context: AuthenticatorContext,
+    authenticator: Authenticator,
+    full: boolean,
+  ): Promise<AuthenticatorOption> {
+    const base = {
+      authenticatorId: this.registry.idOf(authenticator),
+      authenticator: authenticator.displayName,
+      idp: authenticator.idp,
+    };
     if (!full) return { ...base, metadata: { i18nKey: authenticator.i18nKey } };
     const prompt = await authenticator.prompt(context);
     return {
@@ -217,4 +279,3 @@ export class FlowEngine {
     };
   }
 }
-

@@ -20,9 +20,15 @@ describe('LoginFlowValidator', () => {
 
   it('explains every problem, numbering steps from 1', () => {
     expect(validator.problems([])).toEqual(['loginFlow: needs at least one step, e.g. [["BasicAuthenticator"]]']);
-    expect(validator.problems([['BasicAuthenticator'], []])).toEqual(['loginFlow step 2: is empty; every step needs at least one authenticator']);
-    expect(validator.problems([['BasicAuthenticator', 'BasicAuthenticator']])).toEqual(["loginFlow step 1: offers 'BasicAuthenticator' more than once"]);
-    expect(validator.problems([['BasicAuthenticator'], ['sms']])).toEqual(["loginFlow step 2: unknown authenticator 'sms' (known: BasicAuthenticator, totp, backup-code-authenticator)"]);
+    expect(validator.problems([['BasicAuthenticator'], []])).toEqual([
+      'loginFlow step 2: is empty; every step needs at least one authenticator',
+    ]);
+    expect(validator.problems([['BasicAuthenticator', 'BasicAuthenticator']])).toEqual([
+      "loginFlow step 1: offers 'BasicAuthenticator' more than once",
+    ]);
+    expect(validator.problems([['BasicAuthenticator'], ['sms']])).toEqual([
+      "loginFlow step 2: unknown authenticator 'sms' (known: BasicAuthenticator, totp, backup-code-authenticator)",
+    ]);
   });
 
   it('keeps second factors out of the first step', () => {

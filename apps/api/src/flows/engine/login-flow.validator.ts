@@ -20,7 +20,9 @@ export class LoginFlowValidator {
         if (!authenticator) {
           problems.push(`${step}: unknown authenticator '${name}' (known: ${known.join(', ')})`);
         } else if (index === 0 && authenticator.requiresIdentity) {
-          problems.push(`${step}: '${name}' verifies the user identified by an earlier step, so it cannot be offered in the first step`);
+          problems.push(
+            `${step}: '${name}' verifies the user identified by an earlier step, so it cannot be offered in the first step`,
+          );
         }
         if (seen.has(name)) problems.push(`${step}: offers '${name}' more than once`);
         seen.add(name);

@@ -12,7 +12,10 @@ function authenticator(name: string, extra: Partial<Authenticator> = {}): Authen
     i18nKey: name,
     requiresInitiation: false,
     prompt: () => ({ promptType: 'USER_PROMPT', requiredParams: [] }),
-    authenticate: async () => ({ outcome: 'failure', message: { type: 'ERROR', messageId: 'x', message: 'x', i18nKey: 'x' } }),
+    authenticate: async () => ({
+      outcome: 'failure',
+      message: { type: 'ERROR', messageId: 'x', message: 'x', i18nKey: 'x' },
+    }),
     ...extra,
   };
 }
@@ -31,7 +34,11 @@ const registry = new AuthenticatorRegistry([
 ]);
 const resolver = new StepOptionsResolver(registry);
 
-function context(loginFlow: string[][], stepIndex: number, identityId: string | null = 'identity'): AuthenticatorContext {
+function context(
+  loginFlow: string[][],
+  stepIndex: number,
+  identityId: string | null = 'identity',
+): AuthenticatorContext {
   return {
     project: {},
     application: { clientId: 'app', loginFlow } as Application,
@@ -39,7 +46,8 @@ function context(loginFlow: string[][], stepIndex: number, identityId: string | 
   } as unknown as AuthenticatorContext;
 }
 
-const names = async (ctx: AuthenticatorContext) => (await resolver.resolve(ctx)).map((o) => `${o.authenticator.name}${o.userInitiated ? '*' : ''}`);
+const names = async (ctx: AuthenticatorContext) =>
+  (await resolver.resolve(ctx)).map((o) => `${o.authenticator.name}${o.userInitiated ? '*' : ''}`);
 
 describe('StepOptionsResolver', () => {
   beforeEach(() => {
@@ -49,7 +57,10 @@ describe('StepOptionsResolver', () => {
 
   it('adds backup codes wherever TOTP or a passkey is a step, after the configured options', async () => {
     expect(await names(context([['BasicAuthenticator'], ['totp']], 1))).toEqual(['totp', 'backup-code-authenticator']);
-    expect(await names(context([['BasicAuthenticator'], ['FIDOAuthenticator']], 1))).toEqual(['FIDOAuthenticator*', 'backup-code-authenticator']);
+    expect(await names(context([['BasicAuthenticator'], ['FIDOAuthenticator']], 1))).toEqual([
+      'FIDOAuthenticator*',
+      'backup-code-authenticator',
+    ]);
     expect(await names(context([['BasicAuthenticator'], ['totp', 'FIDOAuthenticator']], 1))).toEqual([
       'totp',
       'FIDOAuthenticator*',
@@ -65,7 +76,10 @@ describe('StepOptionsResolver', () => {
   });
 
   it('never offers an option twice when the configuration names it already', async () => {
-    expect(await names(context([['BasicAuthenticator'], ['totp', 'backup-code-authenticator']], 1))).toEqual(['totp', 'backup-code-authenticator']);
+    expect(await names(context([['BasicAuthenticator'], ['totp', 'backup-code-authenticator']], 1))).toEqual([
+      'totp',
+      'backup-code-authenticator',
+    ]);
   });
 
   it('marks options that need initiation in this flow (TOTP enrollment)', async () => {

@@ -22,7 +22,8 @@ export class StepOptionsResolver {
   async resolve(context: AuthenticatorContext): Promise<StepOption[]> {
     const configured = (context.application.loginFlow[context.flow.stepIndex] ?? []).map((name) => {
       const authenticator = this.registry.get(name);
-      if (!authenticator) throw new Error(`Login flow of ${context.application.clientId} names unknown authenticator ${name}`);
+      if (!authenticator)
+        throw new Error(`Login flow of ${context.application.clientId} names unknown authenticator ${name}`);
       return authenticator;
     });
     const added = await this.addedAlongside(context, configured);

@@ -2,7 +2,10 @@ import { CODE_TTL_MS, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash } from '.
 import { answerCode, readNewPassword, type RecoveryCodeState } from './recovery-steps';
 
 const NOW = 1_800_000_000_000;
-const state = (codeHash: string, attempts = 0, expiresAt = NOW + CODE_TTL_MS): RecoveryCodeState => ({ pending: { codeHash, expiresAt, attempts }, address: 'a@example.com' });
+const state = (codeHash: string, attempts = 0, expiresAt = NOW + CODE_TTL_MS): RecoveryCodeState => ({
+  pending: { codeHash, expiresAt, attempts },
+  address: 'a@example.com',
+});
 
 describe('answerCode', () => {
   it('accepts the right code within its lifetime', () => {
@@ -11,7 +14,9 @@ describe('answerCode', () => {
 
   it('refuses the right code once it has expired, before counting anything', () => {
     expect(answerCode(state(hashCode('123456'), 0, NOW), '123456', true, NOW)).toEqual({ kind: 'expired' });
-    expect(answerCode(state(hashCode('123456'), 0, NOW + 1), '123456', true, NOW + CODE_TTL_MS)).toEqual({ kind: 'expired' });
+    expect(answerCode(state(hashCode('123456'), 0, NOW + 1), '123456', true, NOW + CODE_TTL_MS)).toEqual({
+      kind: 'expired',
+    });
   });
 
   it('counts wrong codes down and dies at the limit', () => {
@@ -22,18 +27,27 @@ describe('answerCode', () => {
       if (answer.kind !== 'retry') throw new Error('unreachable');
       current = answer.state;
     }
-    expect(answerCode(current, '000000', true, NOW)).toMatchObject({ kind: 'dead', state: { pending: { attempts: MAX_CODE_ATTEMPTS } } });
+    expect(answerCode(current, '000000', true, NOW)).toMatchObject({
+      kind: 'dead',
+      state: { pending: { attempts: MAX_CODE_ATTEMPTS } },
+    });
   });
 
   it('never accepts a code for a flow without an identity, even one matching the stored hash', () => {
-    expect(answerCode(state(hashCode('123456')), '123456', false, NOW)).toMatchObject({ kind: 'retry', remaining: MAX_CODE_ATTEMPTS - 1 });
+    expect(answerCode(state(hashCode('123456')), '123456', false, NOW)).toMatchObject({
+      kind: 'retry',
+      remaining: MAX_CODE_ATTEMPTS - 1,
+    });
     expect(answerCode(state(unguessableCodeHash()), '123456', false, NOW)).toMatchObject({ kind: 'retry' });
   });
 });
 
 describe('readNewPassword', () => {
   it('takes a password the policy allows', () => {
-    expect(readNewPassword({ password: 'long enough password' })).toEqual({ ok: true, password: 'long enough password' });
+    expect(readNewPassword({ password: 'long enough password' })).toEqual({
+      ok: true,
+      password: 'long enough password',
+    });
   });
 
   it.each([
@@ -41,6 +55,9 @@ describe('readNewPassword', () => {
     ['a short password', 'short', 'msg_password_too_short'],
     ['an overlong password', 'x'.repeat(2000), 'msg_password_too_long'],
   ])('refuses %s with a per-field message', (_label, password, messageId) => {
-    expect(readNewPassword({ password })).toEqual({ ok: false, messages: [expect.objectContaining({ type: 'ERROR', messageId, context: [{ key: 'field', value: 'password' }] })] });
+    expect(readNewPassword({ password })).toEqual({
+      ok: false,
+      messages: [expect.objectContaining({ type: 'ERROR', messageId, context: [{ key: 'field', value: 'password' }] })],
+    });
   });
 });

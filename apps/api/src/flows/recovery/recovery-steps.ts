@@ -50,6 +50,22 @@ export function readNewPassword(params: Record<string, string>): NewPassword {
   const raw = params[PASSWORD_PARAM] ?? '';
   const parsed = PasswordSchema.safeParse(raw);
   if (parsed.success) return { ok: true, password: parsed.data };
-  const [messageId, text] = raw === '' ? ['msg_trait_required', 'is required'] : raw.length > MAX_PASSWORD_LENGTH ? ['msg_password_too_long', parsed.error.issues[0]?.message ?? 'is too long'] : ['msg_password_too_short', parsed.error.issues[0]?.message ?? 'is too short'];
-  return { ok: false, messages: [{ type: 'ERROR', messageId, message: `${PASSWORD_PARAM}: ${text}`, i18nKey: `message.${messageId}`, context: [{ key: 'field', value: PASSWORD_PARAM }] }] };
+  const [messageId, text] =
+    raw === ''
+      ? ['msg_trait_required', 'is required']
+      : raw.length > MAX_PASSWORD_LENGTH
+        ? ['msg_password_too_long', parsed.error.issues[0]?.message ?? 'is too long']
+        : ['msg_password_too_short', parsed.error.issues[0]?.message ?? 'is too short'];
+  return {
+    ok: false,
+    messages: [
+      {
+        type: 'ERROR',
+        messageId,
+        message: `${PASSWORD_PARAM}: ${text}`,
+        i18nKey: `message.${messageId}`,
+        context: [{ key: 'field', value: PASSWORD_PARAM }],
+      },
+    ],
+  };
 }

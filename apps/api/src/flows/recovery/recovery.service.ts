@@ -10,7 +10,13 @@ import {
 } from '@keyway/flow-types';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { ApiError, ErrorCodes } from '../../infra/http/errors';
-import { failAnswer, failedResponse, loadLiveFlow, startFromAuthorizationRequest, stepResponse } from '../self-service/self-service-responses';
+import {
+  failAnswer,
+  failedResponse,
+  loadLiveFlow,
+  startFromAuthorizationRequest,
+  stepResponse,
+} from '../self-service/self-service-responses';
 import { PasswordHasher } from '../../infra/crypto/password-hasher';
 import type { RequestContext } from '../../infra/http/request-context';
 import { EmailOutbox } from '../../domain/email/email-outbox';
@@ -31,7 +37,18 @@ import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.se
 import { SessionsRepository } from '../../domain/sessions/sessions.repository';
 import { SelfServiceMessages } from '../self-service/self-service-messages';
 import { CODE_TTL_MS, generateCode, hashCode, normaliseCode } from '../../infra/crypto/one-time-code';
-import { answerCode, CODE_PARAM, CODE_STEP, EMAIL_PARAM, EMAIL_STEP, PASSWORD_PARAM, PASSWORD_STEP, PRIVILEGED_WINDOW_MS, readNewPassword, type RecoveryCodeState } from './recovery-steps';
+import {
+  answerCode,
+  CODE_PARAM,
+  CODE_STEP,
+  EMAIL_PARAM,
+  EMAIL_STEP,
+  PASSWORD_PARAM,
+  PASSWORD_STEP,
+  PRIVILEGED_WINDOW_MS,
+  readNewPassword,
+  type RecoveryCodeState,
+} from './recovery-steps';
 
 export const RECOVERY_EMAIL_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.recoveryEmail, 'LOCAL');
 export const RECOVERY_CODE_ID = encodeAuthenticatorId(SELF_SERVICE_ACTIONS.recoveryCode, 'LOCAL');
@@ -83,19 +100,52 @@ export class RecoveryService {
    * Validates the OAuth params with the authorize pipeline (client, redirect_uri, PKCE, scope) and starts the
    * flow. `front`: APP_NATIVE_FRONT for the JSON API (a RegistrationStartRequest), HOSTED_FRONT for the pages.
    */
-  async start(project: Project, request: AuthorizationRequestParams, authorization: string | undefined, front: AuthorizationFront = APP_NATIVE_FRONT): Promise<FlowResponse> {
-    const flow = await startFromAuthorizationRequest(this.authorize, this.flows, project, 'RECOVERY', request, authorization, front);
+  async start(
+    project: Project,
+    request: AuthorizationRequestParams,
+    authorization: string | undefined,
+    front: AuthorizationFront = APP_NATIVE_FRONT,
+  ): Promise<FlowResponse> {
+    const flow = await startFromAuthorizationRequest(
+      this.authorize,
+      this.flows,
+      project,
+      'RECOVERY',
+      request,
+      authorization,
+      front,
+    );
     return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', emailOption());
   }
 
   /** `front` must be the one that started the flow: each front answers only its own flows. */
-  async advance(project: Project, request: AuthnRequest, front: AuthorizationFront = APP_NATIVE_FRONT, client?: RequestContext): Promise<FlowResponse | SelfServiceCompletedResponse> {
-    const flow = await loadLiveFlow(project, 'RECOVERY', request.flowId, (id) => this.flows.findActive(id, 'RECOVERY'), this.applications, front.browser === true);
+  async advance(
+    project: Project,
+    request: AuthnRequest,
+    front: AuthorizationFront = APP_NATIVE_FRONT,
+    client?: RequestContext,
+  ): Promise<FlowResponse | SelfServiceCompletedResponse> {
+    const flow = await loadLiveFlow(
+      project,
+      'RECOVERY',
+      request.flowId,
+      (id) => this.flows.findActive(id, 'RECOVERY'),
+      this.applications,
+      front.browser === true,
+    );
     const params = request.selectedAuthenticator.params ?? {};
     checkParamLengths(params);
-    const expected = flow.stepIndex === EMAIL_STEP ? RECOVERY_EMAIL_ID : flow.stepIndex === CODE_STEP ? RECOVERY_CODE_ID : PASSWORD_RESET_ID;
+    const expected =
+      flow.stepIndex === EMAIL_STEP
+        ? RECOVERY_EMAIL_ID
+        : flow.stepIndex === CODE_STEP
+          ? RECOVERY_CODE_ID
+          : PASSWORD_RESET_ID;
     if (request.selectedAuthenticator.authenticatorId !== expected) {
-      throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
+      throw ApiError.badRequest(
+        'The selected authenticator is not offered in the current step.',
+        ErrorCodes.FLOW_INVALID_AUTHENTICATOR,
+      );
     }
     if (flow.stepIndex === EMAIL_STEP) return this.submitEmail(project, flow, params[EMAIL_PARAM] ?? '');
     if (flow.stepIndex === CODE_STEP) {
@@ -109,7 +159,13 @@ export class RecoveryService {
   private async submitEmail(project: Project, flow: FlowRecord, email: string): Promise<FlowResponse> {
     const address = normaliseIdentifier(email);
     if (address === '') {
-      const required: FlowMessage = { type: 'ERROR', messageId: 'msg_trait_required', message: `${EMAIL_PARAM}: is required`, i18nKey: 'message.msg_trait_required', context: [{ key: 'field', value: EMAIL_PARAM }] };
+      const required: FlowMessage = {
+        type: 'ERROR',
+        messageId: 'msg_trait_required',
+        message: `${EMAIL_PARAM}: is required`,
+        i18nKey: 'message.msg_trait_required',
+        context: [{ key: 'field', value: EMAIL_PARAM }],
+      };
       return failAnswer(this.flows, project, 'RECOVERY', flow, [required], emailOption(), MAX_FORM_FAILURES);
     }
     // The same work for every address (docs/self-service.md, "Timing"): whether the address has an account
@@ -118,11 +174,26 @@ export class RecoveryService {
     const expiresAt = Date.now() + CODE_TTL_MS;
     const state: RecoveryCodeState = { pending: { codeHash: hashCode(code), expiresAt, attempts: 0 }, address };
     await this.flows.transaction(async (tx) => {
-      if (!(await this.flows.update(tx, flow, { stepIndex: CODE_STEP, stepState: { ...state }, expiresAt: new Date(expiresAt) }))) throw ApiError.flowConflict();
+      if (
+        !(await this.flows.update(tx, flow, {
+          stepIndex: CODE_STEP,
+          stepState: { ...state },
+          expiresAt: new Date(expiresAt),
+        }))
+      )
+        throw ApiError.flowConflict();
       const job: RecoveryCodeJob = { projectSlug: project.slug, flowId: flow.id, code };
-      await this.outbox.enqueueJob(tx, { projectId: project.id, kind: RECOVERY_CODE_JOB, to: address, payload: { ...job }, idempotencyKey: `recovery-request:${flow.id}` });
+      await this.outbox.enqueueJob(tx, {
+        projectId: project.id,
+        kind: RECOVERY_CODE_JOB,
+        to: address,
+        payload: { ...job },
+        idempotencyKey: `recovery-request:${flow.id}`,
+      });
     });
-    return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.recoveryCodeSent()]);
+    return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', codeOption(), [
+      SelfServiceMessages.recoveryCodeSent(),
+    ]);
   }
 
   private async submitCode(project: Project, flow: FlowRecord, code: string): Promise<FlowResponse> {
@@ -134,25 +205,47 @@ export class RecoveryService {
     }
     if (answer.kind !== 'valid') {
       const dead = answer.kind === 'dead';
-      if (!(await this.flows.update(undefined, flow, { stepState: { ...answer.state }, failedAttempts: flow.failedAttempts + 1, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
+      if (
+        !(await this.flows.update(undefined, flow, {
+          stepState: { ...answer.state },
+          failedAttempts: flow.failedAttempts + 1,
+          ...(dead ? { state: 'failed' as const } : {}),
+        }))
+      )
+        throw ApiError.flowConflict();
       if (answer.kind === 'dead') return failedResponse('RECOVERY', flow.id, [SelfServiceMessages.tooManyAttempts()]);
-      return stepResponse(project, 'RECOVERY', flow.id, 'FAIL_INCOMPLETE', codeOption(), [SelfServiceMessages.invalidCode(answer.remaining)]);
+      return stepResponse(project, 'RECOVERY', flow.id, 'FAIL_INCOMPLETE', codeOption(), [
+        SelfServiceMessages.invalidCode(answer.remaining),
+      ]);
     }
     const identityId = flow.identityId as string;
     // The privileged window is the flow's new lifetime: the password must be chosen within it.
     const privilegedUntil = Date.now() + PRIVILEGED_WINDOW_MS;
     // The optimistic lock makes the code single-use: a second answer finds the flow at the password step.
     await this.flows.transaction(async (tx) => {
-      const moved = await this.flows.update(tx, flow, { stepIndex: PASSWORD_STEP, stepState: { address: state.address, privilegedUntil }, expiresAt: new Date(privilegedUntil), amr: RECOVERY_AMR });
+      const moved = await this.flows.update(tx, flow, {
+        stepIndex: PASSWORD_STEP,
+        stepState: { address: state.address, privilegedUntil },
+        expiresAt: new Date(privilegedUntil),
+        amr: RECOVERY_AMR,
+      });
       if (!moved) throw ApiError.flowConflict();
       await this.identities.markAddressVerified(tx, identityId, 'email', state.address);
     });
-    return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', passwordOption(), [SelfServiceMessages.chooseNewPassword()]);
+    return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', passwordOption(), [
+      SelfServiceMessages.chooseNewPassword(),
+    ]);
   }
 
-  private async submitPassword(project: Project, flow: FlowRecord, params: Record<string, string>, client?: RequestContext): Promise<FlowResponse | SelfServiceCompletedResponse> {
+  private async submitPassword(
+    project: Project,
+    flow: FlowRecord,
+    params: Record<string, string>,
+    client?: RequestContext,
+  ): Promise<FlowResponse | SelfServiceCompletedResponse> {
     const form = readNewPassword(params);
-    if (!form.ok) return failAnswer(this.flows, project, 'RECOVERY', flow, form.messages, passwordOption(), MAX_FORM_FAILURES);
+    if (!form.ok)
+      return failAnswer(this.flows, project, 'RECOVERY', flow, form.messages, passwordOption(), MAX_FORM_FAILURES);
     const identityId = flow.identityId as string;
     const identity = await this.identities.findCandidate(project.id, identityId);
     if (!identity?.active) {
@@ -166,26 +259,47 @@ export class RecoveryService {
     const now = new Date();
     await this.flows.transaction(async (tx) => {
       if (!(await this.flows.update(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
-      await this.identities.setPassword(tx, project.id, identityId, passwordHash, schema.identifiersOf(identity.traits));
+      await this.identities.setPassword(
+        tx,
+        project.id,
+        identityId,
+        passwordHash,
+        schema.identifiersOf(identity.traits),
+      );
       // Recovery proves the mailbox, which is stronger than the password guesses a lock is about, so it lifts the lock.
       await this.lockout.unlockIdentity(tx, project.id, identityId);
       // Whoever knew the old password may be signed in: every session so far ends (the new one is issued after).
       await this.sessions.revokeAll(tx, identityId, now);
       const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
-      const locale = await this.recipients.localeFor(project, 'password_changed', identity, flow.authRequest.uiLocales, tx);
+      const locale = await this.recipients.localeFor(
+        project,
+        'password_changed',
+        identity,
+        flow.authRequest.uiLocales,
+        tx,
+      );
       await this.outbox.enqueueTemplate(tx, {
         projectId: project.id,
         locale,
         to: address,
         idempotencyKey: `recovery-password:${flow.id}`,
         kind: 'password_changed',
-        variables: { projectName: project.name, email: address, changedAt: formatMailDate(now, locale), ...(name ? { name } : {}) },
+        variables: {
+          projectName: project.name,
+          email: address,
+          changedAt: formatMailDate(now, locale),
+          ...(name ? { name } : {}),
+        },
       });
     });
     // A hosted flow started without a redirect_uri has no one to give a code to: it ends on a "done" page.
-    if (flow.authRequest.responseMode === 'query' && !flow.authRequest.redirectUri) return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'RECOVERY' };
+    if (flow.authRequest.responseMode === 'query' && !flow.authRequest.redirectUri)
+      return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'RECOVERY' };
     const record: FlowRecord & { identityId: string } = { ...flow, type: 'RECOVERY', identityId, amr: RECOVERY_AMR };
-    return { flowStatus: 'SUCCESS_COMPLETED', authData: await this.authorizationResponse.issue(project, record, client) };
+    return {
+      flowStatus: 'SUCCESS_COMPLETED',
+      authData: await this.authorizationResponse.issue(project, record, client),
+    };
   }
 
   /**
@@ -197,7 +311,8 @@ export class RecoveryService {
     const { projectSlug, flowId, code } = job.payload as unknown as RecoveryCodeJob;
     const project = await this.projects.findBySlug(projectSlug);
     const flow = project ? await this.flows.findActive(flowId, 'RECOVERY') : undefined;
-    const identity = project && flow?.stepIndex === CODE_STEP ? await this.recoverableIdentity(project, job.to) : undefined;
+    const identity =
+      project && flow?.stepIndex === CODE_STEP ? await this.recoverableIdentity(project, job.to) : undefined;
     await job.transaction(async (tx) => {
       if (!project || !flow || !identity) return;
       if (!(await this.flows.bindIdentity(tx, 'RECOVERY', flow.id, CODE_STEP, identity.id))) return;
@@ -208,7 +323,13 @@ export class RecoveryService {
         to: job.to,
         idempotencyKey: `recovery:${flow.id}`,
         kind: 'recovery_code',
-        variables: { projectName: project.name, email: job.to, code, expiresInMinutes: CODE_TTL_MS / 60_000, ...(name ? { name } : {}) },
+        variables: {
+          projectName: project.name,
+          email: job.to,
+          code,
+          expiresInMinutes: CODE_TTL_MS / 60_000,
+          ...(name ? { name } : {}),
+        },
       });
     });
   }
@@ -220,16 +341,24 @@ export class RecoveryService {
       const schema = (await this.schemas.resolve(project.id, candidate.schemaVersion)).compiled;
       const isRecoveryAddress = schema.traits.some((trait) => {
         const value = candidate.traits[trait.name];
-        return trait.annotations.recovery?.via === 'email' && typeof value === 'string' && normaliseIdentifier(value) === address;
+        return (
+          trait.annotations.recovery?.via === 'email' &&
+          typeof value === 'string' &&
+          normaliseIdentifier(value) === address
+        );
       });
       if (isRecoveryAddress) return candidate;
     }
     return undefined;
   }
-
 }
 
-function userPrompt(authenticatorId: string, authenticator: string, i18nKey: string, param: { param: string; i18nKey: string; displayName: string; confidential: boolean }): AuthenticatorOption {
+function userPrompt(
+  authenticatorId: string,
+  authenticator: string,
+  i18nKey: string,
+  param: { param: string; i18nKey: string; displayName: string; confidential: boolean },
+): AuthenticatorOption {
   return {
     authenticatorId,
     authenticator,
@@ -240,14 +369,28 @@ function userPrompt(authenticatorId: string, authenticator: string, i18nKey: str
 }
 
 export function emailOption(): AuthenticatorOption {
-  return userPrompt(RECOVERY_EMAIL_ID, 'Account recovery', 'action.email.recovery', { param: EMAIL_PARAM, i18nKey: 'param.email', displayName: 'E-mail', confidential: false });
+  return userPrompt(RECOVERY_EMAIL_ID, 'Account recovery', 'action.email.recovery', {
+    param: EMAIL_PARAM,
+    i18nKey: 'param.email',
+    displayName: 'E-mail',
+    confidential: false,
+  });
 }
 
 export function codeOption(): AuthenticatorOption {
-  return userPrompt(RECOVERY_CODE_ID, 'Recovery code', 'action.email.recovery.code', { param: CODE_PARAM, i18nKey: 'param.recovery.code', displayName: 'Recovery code', confidential: false });
+  return userPrompt(RECOVERY_CODE_ID, 'Recovery code', 'action.email.recovery.code', {
+    param: CODE_PARAM,
+    i18nKey: 'param.recovery.code',
+    displayName: 'Recovery code',
+    confidential: false,
+  });
 }
 
 export function passwordOption(): AuthenticatorOption {
-  return userPrompt(PASSWORD_RESET_ID, 'New password', 'action.password.reset', { param: PASSWORD_PARAM, i18nKey: 'param.password.new', displayName: 'New password', confidential: true });
+  return userPrompt(PASSWORD_RESET_ID, 'New password', 'action.password.reset', {
+    param: PASSWORD_PARAM,
+    i18nKey: 'param.password.new',
+    displayName: 'New password',
+    confidential: true,
+  });
 }
-

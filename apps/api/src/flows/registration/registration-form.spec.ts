@@ -1,4 +1,8 @@
-import { compileIdentitySchema, DEFAULT_IDENTITY_SCHEMA, type CompiledIdentitySchema } from '../../domain/schemas/identity-schema';
+import {
+  compileIdentitySchema,
+  DEFAULT_IDENTITY_SCHEMA,
+  type CompiledIdentitySchema,
+} from '../../domain/schemas/identity-schema';
 import { fieldMessages, readRegistrationForm } from './registration-form';
 import { formOption } from './registration.service';
 
@@ -13,7 +17,15 @@ const custom = compile({
   required: ['email', 'age'],
   additionalProperties: false,
   properties: {
-    email: { type: 'string', format: 'email', keyway: { credentials: { password: { identifier: true } }, verification: { via: 'email' }, display: { order: 1 } } },
+    email: {
+      type: 'string',
+      format: 'email',
+      keyway: {
+        credentials: { password: { identifier: true } },
+        verification: { via: 'email' },
+        display: { order: 1 },
+      },
+    },
     age: { type: 'integer', minimum: 13, keyway: { display: { label: 'Age', order: 0 } } },
     newsletter: { type: 'boolean' },
   },
@@ -21,8 +33,17 @@ const custom = compile({
 
 describe('readRegistrationForm', () => {
   it('types the string params as the schema says and keeps the password apart', () => {
-    const form = readRegistrationForm(custom, { 'traits.email': 'a@example.com', 'traits.age': '30', 'traits.newsletter': 'true', password: 'correct horse' });
-    expect(form).toEqual({ ok: true, traits: { email: 'a@example.com', age: 30, newsletter: true }, password: 'correct horse' });
+    const form = readRegistrationForm(custom, {
+      'traits.email': 'a@example.com',
+      'traits.age': '30',
+      'traits.newsletter': 'true',
+      password: 'correct horse',
+    });
+    expect(form).toEqual({
+      ok: true,
+      traits: { email: 'a@example.com', age: 30, newsletter: true },
+      password: 'correct horse',
+    });
   });
 
   it('reports every problem per field: required, type, unknown param, short password', () => {
@@ -38,11 +59,19 @@ describe('readRegistrationForm', () => {
       ]),
     );
     const [message] = fieldMessages(errors.filter((e) => e.field === 'traits.age'));
-    expect(message).toMatchObject({ type: 'ERROR', messageId: 'msg_trait_type', i18nKey: 'message.msg_trait_type', context: [{ key: 'field', value: 'traits.age' }] });
+    expect(message).toMatchObject({
+      type: 'ERROR',
+      messageId: 'msg_trait_type',
+      i18nKey: 'message.msg_trait_type',
+      context: [{ key: 'field', value: 'traits.age' }],
+    });
   });
 
   it('treats empty inputs as absent and a missing password as required', () => {
-    const form = readRegistrationForm(compile(DEFAULT_IDENTITY_SCHEMA), { 'traits.email': 'b@example.com', 'traits.name': '' });
+    const form = readRegistrationForm(compile(DEFAULT_IDENTITY_SCHEMA), {
+      'traits.email': 'b@example.com',
+      'traits.name': '',
+    });
     expect(form.ok ? [] : form.errors.map((e) => [e.field, e.messageId])).toEqual([['password', 'msg_trait_required']]);
   });
 });

@@ -7,7 +7,8 @@ import type { CompiledIdentitySchema } from '../../domain/schemas/identity-schem
 /** The registration form's password param; traits travel as `traits.<name>` so they cannot collide with it. */
 export const PASSWORD_PARAM = 'password';
 
-export type RegistrationForm = { ok: true; traits: Record<string, unknown>; password: string } | { ok: false; errors: TraitError[] };
+export type RegistrationForm =
+  { ok: true; traits: Record<string, unknown>; password: string } | { ok: false; errors: TraitError[] };
 
 /**
  * Reads the wire params (all strings) into traits typed as the schema says, then validates traits and
@@ -22,8 +23,18 @@ export function readRegistrationForm(schema: CompiledIdentitySchema, params: Rec
     const tooLong = (rawPassword ?? '').length > MAX_PASSWORD_LENGTH;
     errors.push(
       rawPassword
-        ? { field: PASSWORD_PARAM, messageId: tooLong ? 'msg_password_too_long' : 'msg_password_too_short', i18nKey: tooLong ? 'message.msg_password_too_long' : 'message.msg_password_too_short', message: password.error.issues[0]?.message ?? 'is invalid' }
-        : { field: PASSWORD_PARAM, messageId: 'msg_trait_required', i18nKey: 'message.msg_trait_required', message: 'is required' },
+        ? {
+            field: PASSWORD_PARAM,
+            messageId: tooLong ? 'msg_password_too_long' : 'msg_password_too_short',
+            i18nKey: tooLong ? 'message.msg_password_too_long' : 'message.msg_password_too_short',
+            message: password.error.issues[0]?.message ?? 'is invalid',
+          }
+        : {
+            field: PASSWORD_PARAM,
+            messageId: 'msg_trait_required',
+            i18nKey: 'message.msg_trait_required',
+            message: 'is required',
+          },
     );
   }
   if (errors.length || !password.success) return { ok: false, errors };
@@ -35,7 +46,11 @@ export function readRegistrationForm(schema: CompiledIdentitySchema, params: Rec
  * then the schema's verdict on the result. An empty input removes the trait: the schema decides whether
  * that is allowed. Also what the settings flow's profile form uses, so both forms read params alike.
  */
-export function readTraitParams(schema: CompiledIdentitySchema, params: Record<string, string>, current: Record<string, unknown> = {}): { traits: Record<string, unknown>; errors: TraitError[] } {
+export function readTraitParams(
+  schema: CompiledIdentitySchema,
+  params: Record<string, string>,
+  current: Record<string, unknown> = {},
+): { traits: Record<string, unknown>; errors: TraitError[] } {
   const fields = new Map(fieldsFromSchema(schema).map((field) => [field.param, field]));
   const errors: TraitError[] = [];
   const traits: Record<string, unknown> = { ...current };
@@ -76,7 +91,10 @@ function convert(raw: string, type: unknown): unknown {
       return raw === 'true' ? true : raw === 'false' ? false : raw;
     case 'array':
       // MULTI_VALUED params travel comma-separated, as in the WSO2 reference.
-      return raw.split(',').map((value) => value.trim()).filter((value) => value !== '');
+      return raw
+        .split(',')
+        .map((value) => value.trim())
+        .filter((value) => value !== '');
     default:
       return raw;
   }

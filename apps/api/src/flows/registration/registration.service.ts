@@ -28,9 +28,23 @@ import { ProjectsService, type Project } from '../../domain/projects/projects.se
 import type { CompiledIdentitySchema } from '../../domain/schemas/identity-schema';
 import { paramsFromSchema, requiredParamsFromSchema } from '../../domain/schemas/schema-params';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
-import { failAnswer, failedResponse, loadLiveFlow, startFromAuthorizationRequest, stepResponse } from '../self-service/self-service-responses';
+import {
+  failAnswer,
+  failedResponse,
+  loadLiveFlow,
+  startFromAuthorizationRequest,
+  stepResponse,
+} from '../self-service/self-service-responses';
 import { SelfServiceMessages } from '../self-service/self-service-messages';
-import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, normaliseCode, type PendingCode } from '../../infra/crypto/one-time-code';
+import {
+  checkCode,
+  CODE_TTL_MS,
+  generateCode,
+  hashCode,
+  MAX_CODE_ATTEMPTS,
+  normaliseCode,
+  type PendingCode,
+} from '../../infra/crypto/one-time-code';
 import { CODE_PARAM, codeOption, EMAIL_CODE_ID } from '../self-service/email-code-option';
 import { fieldMessages, PASSWORD_PARAM, readRegistrationForm } from './registration-form';
 
@@ -99,20 +113,48 @@ export class RegistrationService {
    * Validates the OAuth params with the authorize pipeline (client, redirect_uri, PKCE, scope) and starts the
    * flow. `front`: APP_NATIVE_FRONT for the JSON API (a RegistrationStartRequest), HOSTED_FRONT for the pages.
    */
-  async start(project: Project, request: AuthorizationRequestParams, authorization: string | undefined, front: AuthorizationFront = APP_NATIVE_FRONT): Promise<FlowResponse> {
-    const flow = await startFromAuthorizationRequest(this.authorize, this.flows, project, 'REGISTRATION', request, authorization, front);
+  async start(
+    project: Project,
+    request: AuthorizationRequestParams,
+    authorization: string | undefined,
+    front: AuthorizationFront = APP_NATIVE_FRONT,
+  ): Promise<FlowResponse> {
+    const flow = await startFromAuthorizationRequest(
+      this.authorize,
+      this.flows,
+      project,
+      'REGISTRATION',
+      request,
+      authorization,
+      front,
+    );
     const schema = await this.schemas.getDefault(project.id);
     return stepResponse(project, 'REGISTRATION', flow.id, 'INCOMPLETE', formOption(schema.compiled));
   }
 
   /** `front` must be the one that started the flow: each front answers only its own flows. */
-  async advance(project: Project, request: AuthnRequest, front: AuthorizationFront = APP_NATIVE_FRONT, client?: RequestContext): Promise<RegistrationAnswer> {
-    const flow = await loadLiveFlow(project, 'REGISTRATION', request.flowId, (id) => this.flows.findActive(id, 'REGISTRATION'), this.applications, front.browser === true);
+  async advance(
+    project: Project,
+    request: AuthnRequest,
+    front: AuthorizationFront = APP_NATIVE_FRONT,
+    client?: RequestContext,
+  ): Promise<RegistrationAnswer> {
+    const flow = await loadLiveFlow(
+      project,
+      'REGISTRATION',
+      request.flowId,
+      (id) => this.flows.findActive(id, 'REGISTRATION'),
+      this.applications,
+      front.browser === true,
+    );
     const params = request.selectedAuthenticator.params ?? {};
     checkParamLengths(params);
     const expected = flow.stepIndex === FORM_STEP ? REGISTRATION_FORM_ID : EMAIL_CODE_ID;
     if (request.selectedAuthenticator.authenticatorId !== expected) {
-      throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
+      throw ApiError.badRequest(
+        'The selected authenticator is not offered in the current step.',
+        ErrorCodes.FLOW_INVALID_AUTHENTICATOR,
+      );
     }
     if (flow.stepIndex === FORM_STEP) return this.submitForm(project, flow, params, client);
     // A missing code is a client's mistake, not a guess: refused before the attempt is counted.
@@ -120,11 +162,25 @@ export class RegistrationService {
     return this.submitCode(project, flow, params[CODE_PARAM] ?? '', client);
   }
 
-  private async submitForm(project: Project, flow: FlowRecord, params: Record<string, string>, client?: RequestContext): Promise<RegistrationAnswer> {
+  private async submitForm(
+    project: Project,
+    flow: FlowRecord,
+    params: Record<string, string>,
+    client?: RequestContext,
+  ): Promise<RegistrationAnswer> {
     // The flow keeps the default schema current when it answers; a new default applies to the next submission.
     const schema = (await this.schemas.getDefault(project.id)).compiled;
     const form = readRegistrationForm(schema, params);
-    if (!form.ok) return failAnswer(this.flows, project, 'REGISTRATION', flow, fieldMessages(form.errors), formOption(schema), MAX_FORM_FAILURES);
+    if (!form.ok)
+      return failAnswer(
+        this.flows,
+        project,
+        'REGISTRATION',
+        flow,
+        fieldMessages(form.errors),
+        formOption(schema),
+        MAX_FORM_FAILURES,
+      );
 
     const identity: NewIdentity = {
       projectId: project.id,
@@ -142,14 +198,33 @@ export class RegistrationService {
     // before the answer; the job creates the identity or mails the owner after it.
     const code = generateCode();
     const expiresAt = Date.now() + CODE_TTL_MS;
-    const state: CodeState = { pending: { codeHash: hashCode(code), expiresAt, attempts: 0 }, address: { via: 'email', value: email.value } };
+    const state: CodeState = {
+      pending: { codeHash: hashCode(code), expiresAt, attempts: 0 },
+      address: { via: 'email', value: email.value },
+    };
     await this.flows.transaction(async (tx) => {
-      if (!(await this.flows.update(tx, flow, { stepIndex: CODE_STEP, amr: ['pwd'], stepState: { ...state }, expiresAt: new Date(expiresAt) }))) throw ApiError.flowConflict();
+      if (
+        !(await this.flows.update(tx, flow, {
+          stepIndex: CODE_STEP,
+          amr: ['pwd'],
+          stepState: { ...state },
+          expiresAt: new Date(expiresAt),
+        }))
+      )
+        throw ApiError.flowConflict();
       const { projectId: _projectId, ...newIdentity } = identity;
       const job: RegistrationJob = { projectSlug: project.slug, flowId: flow.id, code, identity: newIdentity };
-      await this.outbox.enqueueJob(tx, { projectId: project.id, kind: REGISTRATION_JOB, to: email.value, payload: { ...job }, idempotencyKey: `registration-request:${flow.id}` });
+      await this.outbox.enqueueJob(tx, {
+        projectId: project.id,
+        kind: REGISTRATION_JOB,
+        to: email.value,
+        payload: { ...job },
+        idempotencyKey: `registration-request:${flow.id}`,
+      });
     });
-    return stepResponse(project, 'REGISTRATION', flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.verificationCodeSent()]);
+    return stepResponse(project, 'REGISTRATION', flow.id, 'INCOMPLETE', codeOption(), [
+      SelfServiceMessages.verificationCodeSent(),
+    ]);
   }
 
   /**
@@ -170,18 +245,39 @@ export class RegistrationService {
     const identity: NewIdentity = { projectId: project.id, ...fields };
     const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
     const register = async (tx: Tx, forceTaken: boolean): Promise<void> => {
-      const taken = forceTaken || (await this.identities.isTaken(tx, project.id, identity.identifiers, identity.addresses));
+      const taken =
+        forceTaken || (await this.identities.isTaken(tx, project.id, identity.identifiers, identity.addresses));
       if (!taken) {
         const { id: identityId } = await this.identities.create(tx, identity);
         // The flow ended between the read above and now: roll the identity back; the retry finds the flow gone.
-        if (!(await this.flows.bindIdentity(tx, 'REGISTRATION', flow.id, CODE_STEP, identityId))) throw ApiError.flowConflict();
+        if (!(await this.flows.bindIdentity(tx, 'REGISTRATION', flow.id, CODE_STEP, identityId)))
+          throw ApiError.flowConflict();
       }
-      const locale = await this.recipients.localeFor(project, taken ? 'registration_attempt' : 'verification_code', identity, flow.authRequest.uiLocales, tx);
+      const locale = await this.recipients.localeFor(
+        project,
+        taken ? 'registration_attempt' : 'verification_code',
+        identity,
+        flow.authRequest.uiLocales,
+        tx,
+      );
       const common = { projectId: project.id, locale, to: job.to, idempotencyKey: `registration:${flow.id}` };
       if (taken) {
-        await this.outbox.enqueueTemplate(tx, { ...common, kind: 'registration_attempt', variables: { projectName: project.name } });
+        await this.outbox.enqueueTemplate(tx, {
+          ...common,
+          kind: 'registration_attempt',
+          variables: { projectName: project.name },
+        });
       } else {
-        await this.outbox.enqueueTemplate(tx, { ...common, kind: 'verification_code', variables: { projectName: project.name, code, expiresInMinutes: CODE_TTL_MS / 60_000, ...(name ? { name } : {}) } });
+        await this.outbox.enqueueTemplate(tx, {
+          ...common,
+          kind: 'verification_code',
+          variables: {
+            projectName: project.name,
+            code,
+            expiresInMinutes: CODE_TTL_MS / 60_000,
+            ...(name ? { name } : {}),
+          },
+        });
       }
     };
     try {
@@ -197,24 +293,52 @@ export class RegistrationService {
    * Schemas without a verifiable email have no channel to tell an address's owner, so a taken identifier
    * can only be refused on screen (documented in docs/errors.md as msg_identifier_taken).
    */
-  private async registerWithoutVerification(project: Project, flow: FlowRecord, identity: NewIdentity, schema: CompiledIdentitySchema, client?: RequestContext): Promise<RegistrationAnswer> {
+  private async registerWithoutVerification(
+    project: Project,
+    flow: FlowRecord,
+    identity: NewIdentity,
+    schema: CompiledIdentitySchema,
+    client?: RequestContext,
+  ): Promise<RegistrationAnswer> {
     let identityId: string | null;
     try {
       identityId = await this.flows.transaction(async (tx) => {
         if (await this.identities.isTaken(tx, project.id, identity.identifiers, identity.addresses)) return null;
         const { id } = await this.identities.create(tx, identity);
-        if (!(await this.flows.update(tx, flow, { stepIndex: CODE_STEP, identityId: id, amr: ['pwd'], state: 'succeeded' }))) throw ApiError.flowConflict();
+        if (
+          !(await this.flows.update(tx, flow, {
+            stepIndex: CODE_STEP,
+            identityId: id,
+            amr: ['pwd'],
+            state: 'succeeded',
+          }))
+        )
+          throw ApiError.flowConflict();
         return id;
       });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       identityId = null;
     }
-    if (!identityId) return failAnswer(this.flows, project, 'REGISTRATION', flow, [SelfServiceMessages.identifierTaken()], formOption(schema), MAX_FORM_FAILURES);
+    if (!identityId)
+      return failAnswer(
+        this.flows,
+        project,
+        'REGISTRATION',
+        flow,
+        [SelfServiceMessages.identifierTaken()],
+        formOption(schema),
+        MAX_FORM_FAILURES,
+      );
     return this.succeed(project, flow, identityId, client);
   }
 
-  private async submitCode(project: Project, flow: FlowRecord, code: string, client?: RequestContext): Promise<RegistrationAnswer> {
+  private async submitCode(
+    project: Project,
+    flow: FlowRecord,
+    code: string,
+    client?: RequestContext,
+  ): Promise<RegistrationAnswer> {
     const state = flow.stepState as unknown as CodeState;
     const result = checkCode(state.pending, code);
     if (result === 'expired') {
@@ -226,9 +350,18 @@ export class RegistrationService {
       const remaining = MAX_CODE_ATTEMPTS - attempts;
       const stepState = { ...state, pending: { ...state.pending, attempts } };
       const dead = remaining <= 0;
-      if (!(await this.flows.update(undefined, flow, { stepState, failedAttempts: flow.failedAttempts + 1, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
+      if (
+        !(await this.flows.update(undefined, flow, {
+          stepState,
+          failedAttempts: flow.failedAttempts + 1,
+          ...(dead ? { state: 'failed' as const } : {}),
+        }))
+      )
+        throw ApiError.flowConflict();
       if (dead) return failedResponse('REGISTRATION', flow.id, [SelfServiceMessages.tooManyAttempts()]);
-      return stepResponse(project, 'REGISTRATION', flow.id, 'FAIL_INCOMPLETE', codeOption(), [SelfServiceMessages.invalidCode(remaining)]);
+      return stepResponse(project, 'REGISTRATION', flow.id, 'FAIL_INCOMPLETE', codeOption(), [
+        SelfServiceMessages.invalidCode(remaining),
+      ]);
     }
     const identityId = flow.identityId;
     // The optimistic lock makes the code single-use: a second answer finds the flow finished.
@@ -241,7 +374,13 @@ export class RegistrationService {
     return this.succeed(project, flow, identityId, client);
   }
 
-  private async sendWelcome(tx: Tx, project: Project, flow: FlowRecord, identityId: string, email: string): Promise<void> {
+  private async sendWelcome(
+    tx: Tx,
+    project: Project,
+    flow: FlowRecord,
+    identityId: string,
+    email: string,
+  ): Promise<void> {
     const recipient = await this.recipients.find(project, 'welcome', identityId, flow.authRequest.uiLocales, tx);
     await this.outbox.enqueueTemplate(tx, {
       projectId: project.id,
@@ -253,20 +392,29 @@ export class RegistrationService {
     });
   }
 
-  private async succeed(project: Project, flow: FlowRecord, identityId: string, client?: RequestContext): Promise<RegistrationAnswer> {
+  private async succeed(
+    project: Project,
+    flow: FlowRecord,
+    identityId: string,
+    client?: RequestContext,
+  ): Promise<RegistrationAnswer> {
     // A hosted flow started without a redirect_uri has no one to give a code to: it ends on a "done" page.
-    if (flow.authRequest.responseMode === 'query' && !flow.authRequest.redirectUri) return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'REGISTRATION' };
+    if (flow.authRequest.responseMode === 'query' && !flow.authRequest.redirectUri)
+      return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'REGISTRATION' };
     const record: FlowRecord & { identityId: string } = { ...flow, type: 'REGISTRATION', identityId, amr: ['pwd'] };
     const authData = await this.authorizationResponse.issue(project, record, client);
     if (flow.authRequest.responseMode !== 'session') return { flowStatus: 'SUCCESS_COMPLETED', authData };
     // Started without an authorization request: the code never leaves the server; it is redeemed here, by the
     // token endpoint's own grant, so the session's tokens are exactly those a code exchange would give.
     const application = await this.applications.findByClientId(project.id, flow.authRequest.clientId);
-    if (!application || application.id !== flow.applicationId) throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
-    const session = await this.codeGrant.handle(project, application, { grant_type: 'authorization_code', code: authData.code });
+    if (!application || application.id !== flow.applicationId)
+      throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
+    const session = await this.codeGrant.handle(project, application, {
+      grant_type: 'authorization_code',
+      code: authData.code,
+    });
     return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'REGISTRATION', session };
   }
-
 }
 
 /** The form action: traits params from the schema (its order and types), then the password. */
@@ -279,10 +427,18 @@ export function formOption(schema: CompiledIdentitySchema): AuthenticatorOption 
     metadata: {
       i18nKey: 'action.password.registration',
       promptType: 'USER_PROMPT',
-      params: [...traits, { param: PASSWORD_PARAM, type: 'STRING', order: traits.length, i18nKey: 'param.password', displayName: 'Password', confidential: true }],
+      params: [
+        ...traits,
+        {
+          param: PASSWORD_PARAM,
+          type: 'STRING',
+          order: traits.length,
+          i18nKey: 'param.password',
+          displayName: 'Password',
+          confidential: true,
+        },
+      ],
     },
     requiredParams: [...requiredParamsFromSchema(schema), PASSWORD_PARAM],
   };
 }
-
-

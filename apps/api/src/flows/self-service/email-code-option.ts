@@ -14,7 +14,16 @@ export function codeOption(): AuthenticatorOption {
     metadata: {
       i18nKey: 'action.email.verification',
       promptType: 'USER_PROMPT',
-      params: [{ param: CODE_PARAM, type: 'STRING', order: 0, i18nKey: 'param.verification.code', displayName: 'Verification code', confidential: false }],
+      params: [
+        {
+          param: CODE_PARAM,
+          type: 'STRING',
+          order: 0,
+          i18nKey: 'param.verification.code',
+          displayName: 'Verification code',
+          confidential: false,
+        },
+      ],
     },
     requiredParams: [CODE_PARAM],
   };

@@ -93,19 +93,38 @@ describe('self-service: known and unknown addresses cost the same work', () => {
     // Closed by the Nest module (PrismaModule) and by afterAll: only once.
     db = { prisma, kind: 'pglite', close: () => (closed ??= prisma.$disconnect().then(() => pglite.close())) };
     // Cheap argon2 parameters: the test counts hashes, it does not time them.
-    const config = loadConfig({ KEYWAY_DATA_DIR: dataDir, KEYWAY_LOG_LEVEL: 'silent', KEYWAY_LOG_FORMAT: 'json', KEYWAY_SEED_DEMO: 'false', KEYWAY_ARGON2_MEMORY_KIB: '1024', KEYWAY_ARGON2_ITERATIONS: '1' });
+    const config = loadConfig({
+      KEYWAY_DATA_DIR: dataDir,
+      KEYWAY_LOG_LEVEL: 'silent',
+      KEYWAY_LOG_FORMAT: 'json',
+      KEYWAY_SEED_DEMO: 'false',
+      KEYWAY_ARGON2_MEMORY_KIB: '1024',
+      KEYWAY_ARGON2_ITERATIONS: '1',
+    });
     // Not initialised: the outbox worker stays stopped until runOutbox() starts it.
-    moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, { pinoHttp: httpLoggerOptions(createRootLogger(config)) })] })
+    moduleRef = await Test.createTestingModule({
+      imports: [AppModule.forRoot(config, { pinoHttp: httpLoggerOptions(createRootLogger(config)) })],
+    })
       .overrideProvider(DATABASE)
       .useValue(db)
       .compile();
 
     project = await moduleRef.get(ProjectsService).create({ slug: 'same-work', name: 'Same work' });
-    const created = await moduleRef.get(ApplicationsService).create(project.id, { name: 'App', type: 'public', redirectUris: [REDIRECT_URI], grantTypes: ['authorization_code', 'refresh_token'], appNative: true });
+    const created = await moduleRef.get(ApplicationsService).create(project.id, {
+      name: 'App',
+      type: 'public',
+      redirectUris: [REDIRECT_URI],
+      grantTypes: ['authorization_code', 'refresh_token'],
+      appNative: true,
+    });
     clientId = created.application.clientId;
     const identities = moduleRef.get(IdentitiesService);
-    for (const email of Object.values(owner)) await identities.create(project.id, { email, name: 'Owner' }, { password: { value: 'owner password 1' } });
-    await prisma.verifiableAddress.updateMany({ where: { value: owner.verified }, data: { verified: true, verifiedAt: new Date() } });
+    for (const email of Object.values(owner))
+      await identities.create(project.id, { email, name: 'Owner' }, { password: { value: 'owner password 1' } });
+    await prisma.verifiableAddress.updateMany({
+      where: { value: owner.verified },
+      data: { verified: true, verifiedAt: new Date() },
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -161,15 +180,38 @@ describe('self-service: known and unknown addresses cost the same work', () => {
   const shape = (answer: unknown) => ({ ...(answer as Record<string, unknown>), flowId: undefined });
   const flowIdOf = (answer: unknown) => (answer as { flowId: string }).flowId;
 
-  const mailsTo = (to: string) => db.prisma.outboxMessage.findMany({ where: { toAddress: to }, orderBy: { createdAt: 'asc' }, select: { kind: true, text: true } });
+  const mailsTo = (to: string) =>
+    db.prisma.outboxMessage.findMany({
+      where: { toAddress: to },
+      orderBy: { createdAt: 'asc' },
+      select: { kind: true, text: true },
+    });
   const codeIn = (text: string) => /\b(\d{6})\b/.exec(text)?.[1] ?? '';
 
   describe('recovery, address step', () => {
     const recovery = () => moduleRef.get(RecoveryService);
-    const startRecovery = async () => flowIdOf(await recovery().start(project, { client_id: clientId, redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCQaoeKlrmmVGd7e8lOQ9OUg', code_challenge_method: 'S256' }, undefined));
+    const startRecovery = async () =>
+      flowIdOf(
+        await recovery().start(
+          project,
+          {
+            client_id: clientId,
+            redirect_uri: REDIRECT_URI,
+            scope: 'openid',
+            code_challenge: 'E9Melhoa2OwvFrEMTJguCQaoeKlrmmVGd7e8lOQ9OUg',
+            code_challenge_method: 'S256',
+          },
+          undefined,
+        ),
+      );
     const askFor = async (email: string) => {
       const flowId = await startRecovery();
-      return work(() => recovery().advance(project, { flowId, selectedAuthenticator: { authenticatorId: RECOVERY_EMAIL, params: { email } } })).then((w) => ({ ...w, flowId }));
+      return work(() =>
+        recovery().advance(project, {
+          flowId,
+          selectedAuthenticator: { authenticatorId: RECOVERY_EMAIL, params: { email } },
+        }),
+      ).then((w) => ({ ...w, flowId }));
     };
 
     it('sends the same statements and hashes for a recovery address, an unverified one and an unknown one, and mails only the owners', async () => {
@@ -187,40 +229,76 @@ describe('self-service: known and unknown addresses cost the same work', () => {
       expect(await mailsTo('nobody@example.com')).toEqual([]);
       // The mailed code opens the owner's flow; the unknown flow's code step fails like a wrong code.
       const code = codeIn((await mailsTo(owner.verified))[0]!.text);
-      const opened = await recovery().advance(project, { flowId: known.flowId, selectedAuthenticator: { authenticatorId: RECOVERY_CODE, params: { code } } });
-      expect(opened).toMatchObject({ flowStatus: 'INCOMPLETE', nextStep: { messages: [{ messageId: 'msg_choose_new_password' }] } });
-      const refused = await recovery().advance(project, { flowId: unknown.flowId, selectedAuthenticator: { authenticatorId: RECOVERY_CODE, params: { code } } });
-      expect(refused).toMatchObject({ flowStatus: 'FAIL_INCOMPLETE', nextStep: { messages: [{ messageId: 'msg_invalid_verification_code' }] } });
+      const opened = await recovery().advance(project, {
+        flowId: known.flowId,
+        selectedAuthenticator: { authenticatorId: RECOVERY_CODE, params: { code } },
+      });
+      expect(opened).toMatchObject({
+        flowStatus: 'INCOMPLETE',
+        nextStep: { messages: [{ messageId: 'msg_choose_new_password' }] },
+      });
+      const refused = await recovery().advance(project, {
+        flowId: unknown.flowId,
+        selectedAuthenticator: { authenticatorId: RECOVERY_CODE, params: { code } },
+      });
+      expect(refused).toMatchObject({
+        flowStatus: 'FAIL_INCOMPLETE',
+        nextStep: { messages: [{ messageId: 'msg_invalid_verification_code' }] },
+      });
     });
   });
 
   describe('verification start', () => {
     const verification = () => moduleRef.get(VerificationService);
 
-    it.each(['code', 'link'] as const)('sends the same statements and hashes for unverified, verified and unknown addresses (%s), and mails only the unverified one', async (mode) => {
-      const unverified = `unverified-${mode}@example.com`;
-      await moduleRef.get(IdentitiesService).create(project.id, { email: unverified, name: 'Owner' });
-      const start = (email: string) => work(() => verification().start(project, { client_id: clientId, email }, mode));
-      await start('warm-up@example.com');
-      const mailed = await start(unverified);
-      const verified = await start(owner.verified);
-      const unknown = await start(`nobody-${mode}@example.com`);
-      sameWork(mailed, unknown);
-      sameWork(mailed, verified);
-      expect(shape(mailed.result)).toEqual(shape(unknown.result));
+    it.each(['code', 'link'] as const)(
+      'sends the same statements and hashes for unverified, verified and unknown addresses (%s), and mails only the unverified one',
+      async (mode) => {
+        const unverified = `unverified-${mode}@example.com`;
+        await moduleRef.get(IdentitiesService).create(project.id, { email: unverified, name: 'Owner' });
+        const start = (email: string) =>
+          work(() => verification().start(project, { client_id: clientId, email }, mode));
+        await start('warm-up@example.com');
+        const mailed = await start(unverified);
+        const verified = await start(owner.verified);
+        const unknown = await start(`nobody-${mode}@example.com`);
+        sameWork(mailed, unknown);
+        sameWork(mailed, verified);
+        expect(shape(mailed.result)).toEqual(shape(unknown.result));
 
-      await runOutbox();
-      expect((await mailsTo(unverified)).map((m) => m.kind)).toEqual([mode === 'code' ? 'verification_code' : 'verification_link']);
-      expect(await mailsTo(`nobody-${mode}@example.com`)).toEqual([]);
-      expect((await mailsTo(owner.verified)).filter((m) => m.kind.startsWith('verification'))).toEqual([]);
-    });
+        await runOutbox();
+        expect((await mailsTo(unverified)).map((m) => m.kind)).toEqual([
+          mode === 'code' ? 'verification_code' : 'verification_link',
+        ]);
+        expect(await mailsTo(`nobody-${mode}@example.com`)).toEqual([]);
+        expect((await mailsTo(owner.verified)).filter((m) => m.kind.startsWith('verification'))).toEqual([]);
+      },
+    );
   });
 
   describe('registration, form step', () => {
     const registration = () => moduleRef.get(RegistrationService);
     const submit = async (email: string) => {
-      const started = await registration().start(project, { client_id: clientId, redirect_uri: REDIRECT_URI, scope: 'openid', code_challenge: 'E9Melhoa2OwvFrEMTJguCQaoeKlrmmVGd7e8lOQ9OUg', code_challenge_method: 'S256' }, undefined);
-      return work(() => registration().advance(project, { flowId: flowIdOf(started), selectedAuthenticator: { authenticatorId: REGISTRATION_FORM, params: { 'traits.email': email, 'traits.name': 'New', password: 'a good new password' } } }));
+      const started = await registration().start(
+        project,
+        {
+          client_id: clientId,
+          redirect_uri: REDIRECT_URI,
+          scope: 'openid',
+          code_challenge: 'E9Melhoa2OwvFrEMTJguCQaoeKlrmmVGd7e8lOQ9OUg',
+          code_challenge_method: 'S256',
+        },
+        undefined,
+      );
+      return work(() =>
+        registration().advance(project, {
+          flowId: flowIdOf(started),
+          selectedAuthenticator: {
+            authenticatorId: REGISTRATION_FORM,
+            params: { 'traits.email': email, 'traits.name': 'New', password: 'a good new password' },
+          },
+        }),
+      );
     };
 
     it('hashes the password and sends the same statements for a new and a taken address; the identity is created only for the new one', async () => {
@@ -234,8 +312,12 @@ describe('self-service: known and unknown addresses cost the same work', () => {
       await runOutbox();
       expect((await mailsTo('new-person@example.com')).map((m) => m.kind)).toEqual(['verification_code']);
       expect((await mailsTo(owner.verified)).map((m) => m.kind)).toContain('registration_attempt');
-      expect(await db.prisma.verifiableAddress.count({ where: { projectId: project.id, value: owner.verified } })).toBe(1);
-      expect(await db.prisma.verifiableAddress.count({ where: { projectId: project.id, value: 'new-person@example.com' } })).toBe(1);
+      expect(await db.prisma.verifiableAddress.count({ where: { projectId: project.id, value: owner.verified } })).toBe(
+        1,
+      );
+      expect(
+        await db.prisma.verifiableAddress.count({ where: { projectId: project.id, value: 'new-person@example.com' } }),
+      ).toBe(1);
     });
   });
 });

@@ -13,7 +13,8 @@ export const SelfServiceMessages = {
   verificationLinkSent: (): FlowMessage => ({
     type: 'INFO',
     messageId: 'msg_verification_link_sent',
-    message: 'If this address belongs to an account that still needs verifying, we sent a link to it. Open it to verify the address; you can close this page.',
+    message:
+      'If this address belongs to an account that still needs verifying, we sent a link to it. Open it to verify the address; you can close this page.',
     i18nKey: 'message.msg_verification_link_sent',
   }),
   invalidCode: (remainingAttempts: number): FlowMessage => ({

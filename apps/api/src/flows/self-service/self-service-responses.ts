@@ -12,7 +12,12 @@ import { SelfServiceMessages } from './self-service-messages';
 /** What registration, verification and recovery share: the wire shape of their answers and the flow checks. */
 export type SelfServiceFlowType = 'REGISTRATION' | 'VERIFICATION' | 'RECOVERY' | 'SETTINGS';
 
-const ENDPOINT: Record<SelfServiceFlowType, string> = { REGISTRATION: 'registration', VERIFICATION: 'verification', RECOVERY: 'recovery', SETTINGS: 'settings' };
+const ENDPOINT: Record<SelfServiceFlowType, string> = {
+  REGISTRATION: 'registration',
+  VERIFICATION: 'verification',
+  RECOVERY: 'recovery',
+  SETTINGS: 'settings',
+};
 
 /** INCOMPLETE / FAIL_INCOMPLETE: one action to answer, posted back to the flow's own endpoint. */
 export function stepResponse(
@@ -43,7 +48,9 @@ export function failedResponse(flowType: SelfServiceFlowType, flowId: string, me
  * of the other front (`hosted`: the flow was started by the hosted pages, which alone answer it and which
  * need no app-native access).
  */
-export async function loadLiveFlow<F extends { projectId: string; applicationId: string; authRequest: AuthRequest; expiresAt: Date }>(
+export async function loadLiveFlow<
+  F extends { projectId: string; applicationId: string; authRequest: AuthRequest; expiresAt: Date },
+>(
   project: Project,
   flowType: SelfServiceFlowType,
   flowId: string,
@@ -52,8 +59,16 @@ export async function loadLiveFlow<F extends { projectId: string; applicationId:
   hosted = false,
 ): Promise<F> {
   const flow = isUuid(flowId) ? await findActive(flowId) : undefined;
-  if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now() || (flow.authRequest.responseMode === 'query') !== hosted) {
-    throw ApiError.badRequest(`Invalid or expired flowId. Start a new ${ENDPOINT[flowType]} flow.`, ErrorCodes.FLOW_INVALID_ID);
+  if (
+    !flow ||
+    flow.projectId !== project.id ||
+    flow.expiresAt.getTime() <= Date.now() ||
+    (flow.authRequest.responseMode === 'query') !== hosted
+  ) {
+    throw ApiError.badRequest(
+      `Invalid or expired flowId. Start a new ${ENDPOINT[flowType]} flow.`,
+      ErrorCodes.FLOW_INVALID_ID,
+    );
   }
   const application = await applications.findByClientId(project.id, flow.authRequest.clientId);
   if (!application || application.id !== flow.applicationId || (!hosted && !application.appNative)) {
@@ -74,7 +89,8 @@ export async function failAnswer(
 ): Promise<FlowResponse> {
   const failedAttempts = flow.failedAttempts + 1;
   const dead = failedAttempts >= maxFailures;
-  if (!(await store.update(undefined, flow, { failedAttempts, ...(dead ? { state: 'failed' as const } : {}) }))) throw ApiError.flowConflict();
+  if (!(await store.update(undefined, flow, { failedAttempts, ...(dead ? { state: 'failed' as const } : {}) })))
+    throw ApiError.flowConflict();
   if (dead) return failedResponse(flowType, flow.id, [SelfServiceMessages.tooManyAttempts()]);
   return stepResponse(project, flowType, flow.id, 'FAIL_INCOMPLETE', option, messages);
 }
@@ -94,7 +110,18 @@ export async function startFromAuthorizationRequest(
   front: AuthorizationFront,
 ): Promise<FlowRecord> {
   const responseMode = front.responseMode === 'direct' ? 'direct' : request.response_mode;
-  const { application, authRequest } = await authorize.validate(project, { ...request, response_type: request.response_type ?? 'code', response_mode: responseMode }, authorization, front);
+  const { application, authRequest } = await authorize.validate(
+    project,
+    { ...request, response_type: request.response_type ?? 'code', response_mode: responseMode },
+    authorization,
+    front,
+  );
   const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
-  return store.create(undefined, { projectId: project.id, applicationId: application.id, type: flowType, authRequest, expiresAt });
+  return store.create(undefined, {
+    projectId: project.id,
+    applicationId: application.id,
+    type: flowType,
+    authRequest,
+    expiresAt,
+  });
 }

@@ -19,34 +19,58 @@ const error = (id: string, message: string, context?: FlowMessage['context']): F
 /** Messages of the settings flow, in the login flow's format (documented in docs/errors.md). */
 export const SettingsMessages = {
   /** The session signed in too long ago for a settings change: prove it is still the user. */
-  reauthenticationRequired: (): FlowMessage => info('msg_reauthentication_required', 'Confirm it is you to change your settings.'),
+  reauthenticationRequired: (): FlowMessage =>
+    info('msg_reauthentication_required', 'Confirm it is you to change your settings.'),
   reauthenticated: (): FlowMessage => info('msg_reauthenticated', 'Thanks, you can change your settings now.'),
   /** Wrong password at re-authentication; counted like a login's (context remainingAttempts). */
   invalidPassword: (remainingAttempts: string | undefined): FlowMessage =>
-    error('msg_invalid_password', 'Invalid password.', remainingAttempts !== undefined ? [{ key: 'remainingAttempts', value: remainingAttempts }] : undefined),
+    error(
+      'msg_invalid_password',
+      'Invalid password.',
+      remainingAttempts !== undefined ? [{ key: 'remainingAttempts', value: remainingAttempts }] : undefined,
+    ),
   /** No factor the flow can re-authenticate with (no password, no passkey): a fresh sign-in is the way. */
-  reauthenticationUnavailable: (): FlowMessage => error('msg_reauthentication_unavailable', 'Sign in again to change your settings.'),
-  profileUpdated: (fields: string[]): FlowMessage => info('msg_profile_updated', 'Your profile was updated.', [{ key: 'fields', value: fields.join(',') }]),
+  reauthenticationUnavailable: (): FlowMessage =>
+    error('msg_reauthentication_unavailable', 'Sign in again to change your settings.'),
+  profileUpdated: (fields: string[]): FlowMessage =>
+    info('msg_profile_updated', 'Your profile was updated.', [{ key: 'fields', value: fields.join(',') }]),
   /** A new email address in the profile: its code went to it; answer it at the verification flow named in the context. */
   verificationCodeSent: (field: string, verificationFlowId: string): FlowMessage =>
-    info('msg_verification_code_sent', 'We sent a verification code to the new address. Enter it to verify the address.', [
-      { key: 'field', value: field },
-      { key: 'verificationFlowId', value: verificationFlowId },
-    ]),
+    info(
+      'msg_verification_code_sent',
+      'We sent a verification code to the new address. Enter it to verify the address.',
+      [
+        { key: 'field', value: field },
+        { key: 'verificationFlowId', value: verificationFlowId },
+      ],
+    ),
   /** Says which field, never which account holds the value. */
-  identifierTaken: (field: string): FlowMessage => error('msg_identifier_taken', `${field}: cannot be used for this account`, [{ key: 'field', value: field }]),
-  passwordChanged: (): FlowMessage => info('msg_password_changed', 'Your password was changed. Your other sessions were signed out.'),
+  identifierTaken: (field: string): FlowMessage =>
+    error('msg_identifier_taken', `${field}: cannot be used for this account`, [{ key: 'field', value: field }]),
+  passwordChanged: (): FlowMessage =>
+    info('msg_password_changed', 'Your password was changed. Your other sessions were signed out.'),
   totpEnrolled: (): FlowMessage => info('msg_totp_enrolled', 'Your authenticator app is set up.'),
   totpRemoved: (): FlowMessage => info('msg_totp_removed', 'Your authenticator app was removed.'),
   invalidTotp: (): FlowMessage => error('msg_invalid_totp', 'Invalid verification code.'),
   passkeyAdded: (): FlowMessage => info('msg_passkey_added', 'Your passkey was added.'),
   passkeyRemoved: (): FlowMessage => info('msg_passkey_removed', 'Your passkey was removed.'),
-  passkeyNotFound: (): FlowMessage => error('msg_passkey_not_found', 'No passkey with this id is registered.', [{ key: 'field', value: 'credentialId' }]),
-  passkeyRegistrationFailed: (reason: string): FlowMessage => error('msg_passkey_registration_failed', `The passkey could not be added (${reason}). Select Add passkey to try again.`),
-  passkeyLimit: (max: number): FlowMessage => error('msg_passkey_limit', `At most ${max} passkeys can be registered; remove one first.`),
+  passkeyNotFound: (): FlowMessage =>
+    error('msg_passkey_not_found', 'No passkey with this id is registered.', [{ key: 'field', value: 'credentialId' }]),
+  passkeyRegistrationFailed: (reason: string): FlowMessage =>
+    error(
+      'msg_passkey_registration_failed',
+      `The passkey could not be added (${reason}). Select Add passkey to try again.`,
+    ),
+  passkeyLimit: (max: number): FlowMessage =>
+    error('msg_passkey_limit', `At most ${max} passkeys can be registered; remove one first.`),
   /** The last way to sign in cannot be removed (an identity without a password keeps one passkey). */
-  lastSignInMethod: (): FlowMessage => error('msg_last_sign_in_method', 'This is your only way to sign in; add a password or another passkey first.'),
+  lastSignInMethod: (): FlowMessage =>
+    error('msg_last_sign_in_method', 'This is your only way to sign in; add a password or another passkey first.'),
   backupCodesGenerated: (count: number): FlowMessage =>
-    info('msg_backup_codes_generated', 'New backup codes were generated; the old ones no longer work. They are shown only once.', [{ key: 'count', value: String(count) }]),
+    info(
+      'msg_backup_codes_generated',
+      'New backup codes were generated; the old ones no longer work. They are shown only once.',
+      [{ key: 'count', value: String(count) }],
+    ),
   totpAlreadyEnrolled: (): FlowMessage => error('msg_totp_already_enrolled', 'An authenticator app is already set up.'),
 } as const;

@@ -50,7 +50,13 @@ export interface ReauthenticationFactors {
   passkey: boolean;
 }
 
-const param = (name: string, order: number, i18nKey: string, displayName: string, confidential = false): AuthenticatorParam => ({
+const param = (
+  name: string,
+  order: number,
+  i18nKey: string,
+  displayName: string,
+  confidential = false,
+): AuthenticatorParam => ({
   param: name,
   type: 'STRING',
   order,
@@ -59,12 +65,24 @@ const param = (name: string, order: number, i18nKey: string, displayName: string
   confidential,
 });
 
-function userPrompt(authenticatorId: string, authenticator: string, i18nKey: string, params: AuthenticatorParam[], requiredParams: string[], additionalData?: Record<string, string>): AuthenticatorOption {
+function userPrompt(
+  authenticatorId: string,
+  authenticator: string,
+  i18nKey: string,
+  params: AuthenticatorParam[],
+  requiredParams: string[],
+  additionalData?: Record<string, string>,
+): AuthenticatorOption {
   return {
     authenticatorId,
     authenticator,
     idp: 'LOCAL',
-    metadata: { i18nKey, promptType: 'USER_PROMPT', params, ...(additionalData && Object.keys(additionalData).length ? { additionalData } : {}) },
+    metadata: {
+      i18nKey,
+      promptType: 'USER_PROMPT',
+      params,
+      ...(additionalData && Object.keys(additionalData).length ? { additionalData } : {}),
+    },
     requiredParams,
   };
 }
@@ -75,7 +93,13 @@ function needsInitiation(authenticatorId: string, authenticator: string, i18nKey
 }
 
 function passwordReauthenticationOption(): AuthenticatorOption {
-  return userPrompt(SETTINGS_IDS.passwordReauthentication, 'Password', 'action.password.reauthentication', [param(PASSWORD_PARAM, 0, 'param.password', 'Password', true)], [PASSWORD_PARAM]);
+  return userPrompt(
+    SETTINGS_IDS.passwordReauthentication,
+    'Password',
+    'action.password.reauthentication',
+    [param(PASSWORD_PARAM, 0, 'param.password', 'Password', true)],
+    [PASSWORD_PARAM],
+  );
 }
 
 function passkeyReauthenticationMenuOption(): AuthenticatorOption {
@@ -88,14 +112,21 @@ export function passkeyReauthenticationPrompt(additionalData: Record<string, str
     authenticatorId: SETTINGS_IDS.passkeyReauthentication,
     authenticator: 'Passkey',
     idp: 'LOCAL',
-    metadata: { i18nKey: 'action.passkey.reauthentication', promptType: 'INTERNAL_PROMPT', ...(additionalData ? { additionalData } : {}) },
+    metadata: {
+      i18nKey: 'action.passkey.reauthentication',
+      promptType: 'INTERNAL_PROMPT',
+      ...(additionalData ? { additionalData } : {}),
+    },
     requiredParams: [TOKEN_RESPONSE_PARAM],
   };
 }
 
 /** The re-authentication step's options; empty when the identity has no factor the flow can check. */
 export function reauthenticationOptions(factors: ReauthenticationFactors): AuthenticatorOption[] {
-  return [...(factors.password ? [passwordReauthenticationOption()] : []), ...(factors.passkey ? [passkeyReauthenticationMenuOption()] : [])];
+  return [
+    ...(factors.password ? [passwordReauthenticationOption()] : []),
+    ...(factors.passkey ? [passkeyReauthenticationMenuOption()] : []),
+  ];
 }
 
 /** Traits as the wire carries them (all strings): what the profile form shows as the current values. */
@@ -105,7 +136,11 @@ function currentValues(schema: CompiledIdentitySchema, traits: Record<string, un
     const value = traits[field.trait];
     if (value === undefined || value === null) continue;
     // MULTI_VALUED params travel comma-separated, as the form reads them back.
-    values[field.param] = Array.isArray(value) ? value.map(String).join(',') : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    values[field.param] = Array.isArray(value)
+      ? value.map(String).join(',')
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
   }
   return values;
 }
@@ -115,20 +150,40 @@ function currentValues(schema: CompiledIdentitySchema, traits: Record<string, un
  * empty one removes the trait), the current values in additionalData.
  */
 function updateProfileOption(schema: CompiledIdentitySchema, traits: Record<string, unknown>): AuthenticatorOption {
-  return userPrompt(SETTINGS_IDS.updateProfile, 'Profile', 'action.profile.update', paramsFromSchema(schema), [], currentValues(schema, traits));
+  return userPrompt(
+    SETTINGS_IDS.updateProfile,
+    'Profile',
+    'action.profile.update',
+    paramsFromSchema(schema),
+    [],
+    currentValues(schema, traits),
+  );
 }
 
 function changePasswordOption(): AuthenticatorOption {
-  return userPrompt(SETTINGS_IDS.changePassword, 'Change password', 'action.password.change', [param(PASSWORD_PARAM, 0, 'param.password.new', 'New password', true)], [PASSWORD_PARAM]);
+  return userPrompt(
+    SETTINGS_IDS.changePassword,
+    'Change password',
+    'action.password.change',
+    [param(PASSWORD_PARAM, 0, 'param.password.new', 'New password', true)],
+    [PASSWORD_PARAM],
+  );
 }
 
 /** In-flow TOTP enrollment once initiated, like the login flow's: the secret and its otpauth URI, then a code. */
 export function enrollTotpPrompt(enrollment: { secret: string; otpauthUri: string }): AuthenticatorOption {
-  return userPrompt(SETTINGS_IDS.enrollTotp, 'Authenticator app', 'action.totp.enroll', [param(TOKEN_PARAM, 0, 'totp.authenticator', 'Token')], [TOKEN_PARAM], {
-    enrollment: 'true',
-    secret: enrollment.secret,
-    otpauthUri: enrollment.otpauthUri,
-  });
+  return userPrompt(
+    SETTINGS_IDS.enrollTotp,
+    'Authenticator app',
+    'action.totp.enroll',
+    [param(TOKEN_PARAM, 0, 'totp.authenticator', 'Token')],
+    [TOKEN_PARAM],
+    {
+      enrollment: 'true',
+      secret: enrollment.secret,
+      otpauthUri: enrollment.otpauthUri,
+    },
+  );
 }
 
 /** Adding a passkey once initiated: creation options in challengeData, answered by tokenResponse (and an optional name). */
@@ -149,7 +204,9 @@ export function addPasskeyPrompt(challengeData: string): AuthenticatorOption {
 
 /** The passkeys as the remove option lists them: what the owner sees, never keys or counters. */
 function passkeyList(passkeys: PasskeyView[]): string {
-  return JSON.stringify(passkeys.map(({ id: passkeyId, name, createdAt, lastUsedAt }) => ({ id: passkeyId, name, createdAt, lastUsedAt })));
+  return JSON.stringify(
+    passkeys.map(({ id: passkeyId, name, createdAt, lastUsedAt }) => ({ id: passkeyId, name, createdAt, lastUsedAt })),
+  );
 }
 
 /**
@@ -157,7 +214,11 @@ function passkeyList(passkeys: PasskeyView[]): string {
  * server-side secret or challenge first (TOTP enrollment, adding a passkey) show only their name and are
  * initiated by selecting them without params. `backupCodes` are shown once, in the answer that made them.
  */
-export function settingsMenu(schema: CompiledIdentitySchema, account: AccountState, backupCodes?: string[]): AuthenticatorOption[] {
+export function settingsMenu(
+  schema: CompiledIdentitySchema,
+  account: AccountState,
+  backupCodes?: string[],
+): AuthenticatorOption[] {
   const options: AuthenticatorOption[] = [updateProfileOption(schema, account.traits)];
   if (account.canSetPassword) options.push(changePasswordOption());
   options.push(
@@ -165,12 +226,20 @@ export function settingsMenu(schema: CompiledIdentitySchema, account: AccountSta
       ? userPrompt(SETTINGS_IDS.removeTotp, 'Remove authenticator app', 'action.totp.remove', [], [])
       : needsInitiation(SETTINGS_IDS.enrollTotp, 'Authenticator app', 'action.totp.enroll'),
   );
-  if (account.passkeys.length < account.maxPasskeys) options.push(needsInitiation(SETTINGS_IDS.addPasskey, 'Add passkey', 'action.passkey.add'));
+  if (account.passkeys.length < account.maxPasskeys)
+    options.push(needsInitiation(SETTINGS_IDS.addPasskey, 'Add passkey', 'action.passkey.add'));
   if (account.passkeys.length > 0) {
     options.push(
-      userPrompt(SETTINGS_IDS.removePasskey, 'Remove passkey', 'action.passkey.remove', [param(CREDENTIAL_ID_PARAM, 0, 'param.passkey.credentialId', 'Passkey')], [CREDENTIAL_ID_PARAM], {
-        passkeys: passkeyList(account.passkeys),
-      }),
+      userPrompt(
+        SETTINGS_IDS.removePasskey,
+        'Remove passkey',
+        'action.passkey.remove',
+        [param(CREDENTIAL_ID_PARAM, 0, 'param.passkey.credentialId', 'Passkey')],
+        [CREDENTIAL_ID_PARAM],
+        {
+          passkeys: passkeyList(account.passkeys),
+        },
+      ),
     );
   }
   options.push(

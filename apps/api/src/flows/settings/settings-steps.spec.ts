@@ -1,7 +1,13 @@
 import { compileIdentitySchema, type CompiledIdentitySchema } from '../../domain/schemas/identity-schema';
 import { CUSTOM_SCHEMA } from '../../domain/schemas/identity-schema.fixture';
 import { readTraitParams } from '../registration/registration-form';
-import { addressChanges, changedFields, decodeRegistrationResponse, encodeCreationChallenge, uniqueClaims } from './settings-steps';
+import {
+  addressChanges,
+  changedFields,
+  decodeRegistrationResponse,
+  encodeCreationChallenge,
+  uniqueClaims,
+} from './settings-steps';
 
 function compile(schema: unknown): CompiledIdentitySchema {
   const result = compileIdentitySchema(schema);
@@ -14,13 +20,21 @@ const current = { email: 'Ann@Example.com', username: 'ann', plan: 'free', phone
 
 describe('readTraitParams over the current traits (the profile form)', () => {
   it('changes only the params given and keeps the other traits', () => {
-    expect(readTraitParams(schema, { 'traits.plan': 'pro', 'traits.age': '30' }, current)).toEqual({ traits: { ...current, plan: 'pro', age: 30 }, errors: [] });
+    expect(readTraitParams(schema, { 'traits.plan': 'pro', 'traits.age': '30' }, current)).toEqual({
+      traits: { ...current, plan: 'pro', age: 30 },
+      errors: [],
+    });
   });
 
   it('removes a trait given empty, and the schema refuses removing a required one per field', () => {
     expect(readTraitParams(schema, { 'traits.phone': '' }, current).traits).not.toHaveProperty('phone');
     const { errors } = readTraitParams(schema, { 'traits.username': ' ', 'traits.nope': 'x' }, current);
-    expect(errors.map((error) => [error.field, error.messageId])).toEqual(expect.arrayContaining([['traits.nope', 'msg_trait_unknown'], ['traits.username', 'msg_trait_required']]));
+    expect(errors.map((error) => [error.field, error.messageId])).toEqual(
+      expect.arrayContaining([
+        ['traits.nope', 'msg_trait_unknown'],
+        ['traits.username', 'msg_trait_required'],
+      ]),
+    );
   });
 });
 
@@ -37,29 +51,59 @@ describe('uniqueClaims', () => {
 
 describe('changedFields and addressChanges', () => {
   it('lists added, changed and removed traits as params', () => {
-    expect(changedFields(current, { ...current, plan: 'pro', age: 30, phone: undefined })).toEqual(['traits.age', 'traits.phone', 'traits.plan']);
+    expect(changedFields(current, { ...current, plan: 'pro', age: 30, phone: undefined })).toEqual([
+      'traits.age',
+      'traits.phone',
+      'traits.plan',
+    ]);
     expect(changedFields(current, { ...current })).toEqual([]);
   });
 
   it('adds only new addresses and removes only dropped ones (an unchanged address keeps its verification)', () => {
     const before = schema.verifiableAddressesOf(current);
     const after = schema.verifiableAddressesOf({ ...current, email: 'new@example.com', phone: undefined });
-    expect(addressChanges(before, after)).toEqual({ added: [{ via: 'email', value: 'new@example.com' }], removed: [{ via: 'email', value: 'ann@example.com' }, { via: 'phone', value: '+4912345' }] });
-    expect(addressChanges(before, schema.verifiableAddressesOf({ ...current, email: ' ANN@example.com ' }))).toEqual({ added: [], removed: [] });
+    expect(addressChanges(before, after)).toEqual({
+      added: [{ via: 'email', value: 'new@example.com' }],
+      removed: [
+        { via: 'email', value: 'ann@example.com' },
+        { via: 'phone', value: '+4912345' },
+      ],
+    });
+    expect(addressChanges(before, schema.verifiableAddressesOf({ ...current, email: ' ANN@example.com ' }))).toEqual({
+      added: [],
+      removed: [],
+    });
   });
 });
 
 describe('the AddPasskey wire format', () => {
-  const credential = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'AAAA', attestationObject: 'AAAA' }, clientExtensionResults: {} };
+  const credential = {
+    id: 'AAAA',
+    rawId: 'AAAA',
+    type: 'public-key',
+    response: { clientDataJSON: 'AAAA', attestationObject: 'AAAA' },
+    clientExtensionResults: {},
+  };
 
   it('wraps the creation options with the requestId', () => {
-    const options = { challenge: 'c', rp: { name: 'x' }, user: { id: 'u', name: 'n', displayName: 'd' }, pubKeyCredParams: [] };
-    expect(JSON.parse(Buffer.from(encodeCreationChallenge('r1', options), 'base64url').toString())).toEqual({ requestId: 'r1', publicKeyCredentialCreationOptions: options });
+    const options = {
+      challenge: 'c',
+      rp: { name: 'x' },
+      user: { id: 'u', name: 'n', displayName: 'd' },
+      pubKeyCredParams: [],
+    };
+    expect(JSON.parse(Buffer.from(encodeCreationChallenge('r1', options), 'base64url').toString())).toEqual({
+      requestId: 'r1',
+      publicKeyCredentialCreationOptions: options,
+    });
   });
 
   it('reads a tokenResponse and refuses anything else', () => {
     const encoded = Buffer.from(JSON.stringify({ requestId: 'r1', credential })).toString('base64url');
-    expect(decodeRegistrationResponse(encoded)).toMatchObject({ requestId: 'r1', credential: { id: 'AAAA', type: 'public-key' } });
+    expect(decodeRegistrationResponse(encoded)).toMatchObject({
+      requestId: 'r1',
+      credential: { id: 'AAAA', type: 'public-key' },
+    });
     expect(decodeRegistrationResponse('not base64 !')).toBeUndefined();
     expect(decodeRegistrationResponse(Buffer.from('{"requestId":"r1"}').toString('base64url'))).toBeUndefined();
     expect(decodeRegistrationResponse(Buffer.from('nope').toString('base64url'))).toBeUndefined();

@@ -61,7 +61,10 @@ export function addressChanges(before: Address[], after: Address[]): { added: Ad
   const key = (address: Address) => `${address.via}:${address.value}`;
   const old = new Set(before.map(key));
   const now = new Set(after.map(key));
-  return { added: after.filter((address) => !old.has(key(address))), removed: before.filter((address) => !now.has(key(address))) };
+  return {
+    added: after.filter((address) => !old.has(key(address))),
+    removed: before.filter((address) => !now.has(key(address))),
+  };
 }
 
 /**

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthenticatorOption, AuthnRequest, FlowMessage, FlowResponse, SelfServiceCompletedResponse } from '@keyway/flow-types';
+import type {
+  AuthenticatorOption,
+  AuthnRequest,
+  FlowMessage,
+  FlowResponse,
+  SelfServiceCompletedResponse,
+} from '@keyway/flow-types';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { AuditService } from '../../domain/audit/audit.service';
 import { BackupCodesService } from '../../methods/backup-codes/backup-codes.service';
@@ -29,13 +35,23 @@ import type { VerificationState } from '../verification/verification.service';
 import type { SettingsContext, SettingsOutcome } from './settings-context';
 import { SettingsFactors } from './settings-factors.service';
 import { SettingsMessages } from './settings-messages';
-import { isOffered, requiredParamsOf, settingsMenu, settingsStep, SETTINGS_IDS, type AccountState } from './settings-options';
+import {
+  isOffered,
+  requiredParamsOf,
+  settingsMenu,
+  settingsStep,
+  SETTINGS_IDS,
+  type AccountState,
+} from './settings-options';
 import { SettingsReauthentication } from './settings-reauthentication.service';
 import { addressChanges, changedFields, SettingsFlowState, uniqueClaims } from './settings-steps';
 
 /** Refused answers one flow accepts (bad forms, wrong codes, wrong passwords) before it dies, as in registration. */
 const MAX_FAILURES = 10;
-const REAUTHENTICATION_IDS: readonly string[] = [SETTINGS_IDS.passwordReauthentication, SETTINGS_IDS.passkeyReauthentication];
+const REAUTHENTICATION_IDS: readonly string[] = [
+  SETTINGS_IDS.passwordReauthentication,
+  SETTINGS_IDS.passkeyReauthentication,
+];
 
 type SettingsResponse = FlowResponse | SelfServiceCompletedResponse;
 
@@ -69,7 +85,8 @@ export class SettingsService {
   /** `{}` with a Bearer token (verified by AccessTokenGuard): a flow for the token's identity and session, on behalf of the token's client. */
   async start(project: Project, token: VerifiedAccessToken, uiLocales?: string): Promise<SettingsResponse> {
     const application = token.clientId ? await this.applications.findByClientId(project.id, token.clientId) : undefined;
-    if (!application?.appNative) throw ApiError.badRequest("The access token's client is not an app-native application of this project.");
+    if (!application?.appNative)
+      throw ApiError.badRequest("The access token's client is not an app-native application of this project.");
     // Born bound to its identity and session (kept in stepState).
     const flow = await this.flows.create(undefined, {
       projectId: project.id,
@@ -83,16 +100,28 @@ export class SettingsService {
     });
     const context = await this.context(project, flow, token);
     if (await this.privileged.isPrivileged(project, token.sessionId)) {
-      return settingsStep(project.issuer, flow.id, 'INCOMPLETE', settingsMenu(context.schema, await this.accountState(context.account, context.schema)));
+      return settingsStep(
+        project.issuer,
+        flow.id,
+        'INCOMPLETE',
+        settingsMenu(context.schema, await this.accountState(context.account, context.schema)),
+      );
     }
     return this.askReauthentication(context, []);
   }
 
   async advance(project: Project, request: AuthnRequest, token: VerifiedAccessToken): Promise<SettingsResponse> {
-    const flow = await loadLiveFlow(project, 'SETTINGS', request.flowId, (id) => this.flows.findActive(id, 'SETTINGS'), this.applications);
+    const flow = await loadLiveFlow(
+      project,
+      'SETTINGS',
+      request.flowId,
+      (id) => this.flows.findActive(id, 'SETTINGS'),
+      this.applications,
+    );
     const state = SettingsFlowState.safeParse(flow.stepState);
     // Another identity's or another session's flow answers exactly like an unknown one.
-    if (!state.success || flow.identityId !== token.identity.id || state.data.sessionId !== token.sessionId) throw invalidFlow();
+    if (!state.success || flow.identityId !== token.identity.id || state.data.sessionId !== token.sessionId)
+      throw invalidFlow();
     const params = request.selectedAuthenticator.params ?? {};
     checkParamLengths(params);
 
@@ -108,7 +137,8 @@ export class SettingsService {
     if (!isOffered(selected, context.schema, account)) throw notOffered();
     // Leaving changes nothing: it needs no recent sign-in.
     if (selected === SETTINGS_IDS.finishSettings) return this.finish(context);
-    if (!(await this.privileged.isPrivileged(project, token.sessionId))) return this.askReauthentication(context, [SettingsMessages.reauthenticationRequired()]);
+    if (!(await this.privileged.isPrivileged(project, token.sessionId)))
+      return this.askReauthentication(context, [SettingsMessages.reauthenticationRequired()]);
     requireParams(params, requiredParamsOf(selected, params));
     return this.apply(context, await this.act(context, selected, params));
   }
@@ -141,7 +171,8 @@ export class SettingsService {
    */
   private async updateProfile(context: SettingsContext, params: Record<string, string>): Promise<SettingsOutcome> {
     const { project, account, schema, flow } = context;
-    if (Object.keys(params).length === 0) throw ApiError.badRequest('Give at least one traits.<name> param to change.', ErrorCodes.FLOW_MISSING_PARAMS);
+    if (Object.keys(params).length === 0)
+      throw ApiError.badRequest('Give at least one traits.<name> param to change.', ErrorCodes.FLOW_MISSING_PARAMS);
     const { traits, errors } = readTraitParams(schema, params, account.traits);
     if (errors.length) return { kind: 'retry', messages: fieldMessages(errors) };
     const changed = changedFields(account.traits, traits);
@@ -149,10 +180,14 @@ export class SettingsService {
     const taken = await this.identities.takenClaims(undefined, project.id, account.id, claims);
     if (taken.length) return { kind: 'retry', messages: takenMessages(taken.map((claim) => claim.field)) };
 
-    const addresses = addressChanges(schema.verifiableAddressesOf(account.traits), schema.verifiableAddressesOf(traits));
+    const addresses = addressChanges(
+      schema.verifiableAddressesOf(account.traits),
+      schema.verifiableAddressesOf(traits),
+    );
     const name = typeof traits['name'] === 'string' ? traits['name'] : undefined;
     const write = async (tx: Tx): Promise<FlowMessage[]> => {
-      if (!(await this.flows.update(tx, flow, { stepIndex: flow.stepIndex + 1, expiresAt: this.expiry(project) }))) throw ApiError.flowConflict();
+      if (!(await this.flows.update(tx, flow, { stepIndex: flow.stepIndex + 1, expiresAt: this.expiry(project) })))
+        throw ApiError.flowConflict();
       await this.identities.updateTraits(tx, project.id, account.id, traits, schema.identifiersOf(traits), addresses);
       const sent: FlowMessage[] = [];
       for (const address of addresses.added.filter(({ via }) => via === 'email')) {
@@ -164,18 +199,34 @@ export class SettingsService {
           type: 'VERIFICATION',
           authRequest: { clientId: flow.authRequest.clientId, scope: '' },
           identityId: account.id,
-          stepState: { pending: { codeHash: hashCode(code), expiresAt, attempts: 0 }, email: address.value } satisfies VerificationState,
+          stepState: {
+            pending: { codeHash: hashCode(code), expiresAt, attempts: 0 },
+            email: address.value,
+          } satisfies VerificationState,
           expiresAt: new Date(expiresAt),
         });
         await this.outbox.enqueueTemplate(tx, {
           projectId: project.id,
           kind: 'verification_code',
-          locale: await this.recipients.localeFor(project, 'verification_code', { traits, schemaVersion: account.schemaVersion }, flow.authRequest.uiLocales, tx),
+          locale: await this.recipients.localeFor(
+            project,
+            'verification_code',
+            { traits, schemaVersion: account.schemaVersion },
+            flow.authRequest.uiLocales,
+            tx,
+          ),
           to: address.value,
           idempotencyKey: `verification:${verificationFlow.id}`,
-          variables: { projectName: project.name, email: address.value, code, expiresInMinutes: CODE_TTL_MS / 60_000, ...(name ? { name } : {}) },
+          variables: {
+            projectName: project.name,
+            email: address.value,
+            code,
+            expiresInMinutes: CODE_TTL_MS / 60_000,
+            ...(name ? { name } : {}),
+          },
         });
-        const field = claims.find((claim) => claim.kind === 'address' && claim.value === address.value)?.field ?? 'traits';
+        const field =
+          claims.find((claim) => claim.kind === 'address' && claim.value === address.value)?.field ?? 'traits';
         sent.push(SettingsMessages.verificationCodeSent(field, verificationFlow.id));
       }
       return sent;
@@ -187,9 +238,19 @@ export class SettingsService {
       // Another identity took a value between the check and the write: answer as for any taken value.
       if (!isUniqueViolation(error)) throw error;
       const raced = await this.identities.takenClaims(undefined, project.id, account.id, claims);
-      return { kind: 'retry', messages: takenMessages(raced.length ? raced.map((claim) => claim.field) : [...new Set(claims.map((claim) => claim.field))]) };
+      return {
+        kind: 'retry',
+        messages: takenMessages(
+          raced.length ? raced.map((claim) => claim.field) : [...new Set(claims.map((claim) => claim.field))],
+        ),
+      };
     }
-    await this.audit.record('identity.traits_updated', { projectId: project.id, identityId: account.id, clientId: context.application.clientId, data: { fields: changed, via: 'settings' } });
+    await this.audit.record('identity.traits_updated', {
+      projectId: project.id,
+      identityId: account.id,
+      clientId: context.application.clientId,
+      data: { fields: changed, via: 'settings' },
+    });
     return { kind: 'done', messages: [SettingsMessages.profileUpdated(changed), ...sent], flowMoved: true };
   }
 
@@ -209,19 +270,37 @@ export class SettingsService {
     let revoked: number;
     try {
       revoked = await this.flows.transaction(async (tx) => {
-        if (!(await this.flows.update(tx, flow, { stepIndex: flow.stepIndex + 1, expiresAt: this.expiry(project) }))) throw ApiError.flowConflict();
-        await this.identities.setPassword(tx, project.id, account.id, passwordHash, schema.identifiersOf(account.traits));
+        if (!(await this.flows.update(tx, flow, { stepIndex: flow.stepIndex + 1, expiresAt: this.expiry(project) })))
+          throw ApiError.flowConflict();
+        await this.identities.setPassword(
+          tx,
+          project.id,
+          account.id,
+          passwordHash,
+          schema.identifiersOf(account.traits),
+        );
         // Whoever knew the old password may be signed in elsewhere: those sessions end, this one goes on.
         const count = await this.sessions.revokeOtherSessions(tx, account.id, token.sessionId, now);
         if (email) {
-          const locale = await this.recipients.localeFor(project, 'password_changed', account, flow.authRequest.uiLocales, tx);
+          const locale = await this.recipients.localeFor(
+            project,
+            'password_changed',
+            account,
+            flow.authRequest.uiLocales,
+            tx,
+          );
           await this.outbox.enqueueTemplate(tx, {
             projectId: project.id,
             kind: 'password_changed',
             locale,
             to: email,
             idempotencyKey: `settings-password:${flow.id}:${flow.stepIndex}`,
-            variables: { projectName: project.name, email, changedAt: formatMailDate(now, locale), ...(name ? { name } : {}) },
+            variables: {
+              projectName: project.name,
+              email,
+              changedAt: formatMailDate(now, locale),
+              ...(name ? { name } : {}),
+            },
           });
         }
         return count;
@@ -231,7 +310,12 @@ export class SettingsService {
       if (!isUniqueViolation(error)) throw error;
       return { kind: 'retry', messages: [SelfServiceMessages.identifierTaken()] };
     }
-    await this.audit.record('password.changed', { projectId: project.id, identityId: account.id, clientId: context.application.clientId, data: { revokedSessions: revoked, via: 'settings' } });
+    await this.audit.record('password.changed', {
+      projectId: project.id,
+      identityId: account.id,
+      clientId: context.application.clientId,
+      data: { revokedSessions: revoked, via: 'settings' },
+    });
     return { kind: 'done', messages: [SettingsMessages.passwordChanged()], flowMoved: true };
   }
 
@@ -253,17 +337,33 @@ export class SettingsService {
       case 'done': {
         if (!outcome.flowMoved) await this.move(context, outcome.state ?? context.state);
         const account = await this.reloadAccount(context);
-        return settingsStep(project.issuer, flow.id, 'INCOMPLETE', settingsMenu(context.schema, account, outcome.backupCodes), outcome.messages);
+        return settingsStep(
+          project.issuer,
+          flow.id,
+          'INCOMPLETE',
+          settingsMenu(context.schema, account, outcome.backupCodes),
+          outcome.messages,
+        );
       }
       case 'retry': {
         const failedAttempts = flow.failedAttempts + 1;
         const dead = failedAttempts >= MAX_FAILURES;
-        const change = { failedAttempts, ...(dead ? { state: 'failed' as const } : {}), ...(outcome.state ? { stepState: { ...outcome.state } } : {}) };
+        const change = {
+          failedAttempts,
+          ...(dead ? { state: 'failed' as const } : {}),
+          ...(outcome.state ? { stepState: { ...outcome.state } } : {}),
+        };
         const written = await this.flows.update(undefined, flow, change);
         if (!written) throw ApiError.flowConflict();
         if (dead) return failedResponse('SETTINGS', flow.id, [SelfServiceMessages.tooManyAttempts()]);
         const advanced = { ...context, flow: written, state: outcome.state ?? context.state };
-        return settingsStep(project.issuer, flow.id, 'FAIL_INCOMPLETE', outcome.option ? [outcome.option] : await this.currentStep(advanced), outcome.messages);
+        return settingsStep(
+          project.issuer,
+          flow.id,
+          'FAIL_INCOMPLETE',
+          outcome.option ? [outcome.option] : await this.currentStep(advanced),
+          outcome.messages,
+        );
       }
     }
   }
@@ -284,7 +384,8 @@ export class SettingsService {
 
   /** What a refused answer offers again: the menu in the privileged window, otherwise the re-authentication options. */
   private async currentStep(context: SettingsContext): Promise<AuthenticatorOption[]> {
-    if (await this.privileged.isPrivileged(context.project, context.state.sessionId)) return settingsMenu(context.schema, await this.accountState(context.account, context.schema));
+    if (await this.privileged.isPrivileged(context.project, context.state.sessionId))
+      return settingsMenu(context.schema, await this.accountState(context.account, context.schema));
     const step = await this.reauthentication.step(context);
     if (step?.kind === 'options') return step.options;
     if (step?.kind === 'prompt') {
@@ -297,7 +398,14 @@ export class SettingsService {
 
   private async move(context: SettingsContext, state: SettingsFlowState): Promise<void> {
     const { flow, project } = context;
-    if (!(await this.flows.update(undefined, flow, { stepIndex: flow.stepIndex + 1, stepState: { ...state }, expiresAt: this.expiry(project) }))) throw ApiError.flowConflict();
+    if (
+      !(await this.flows.update(undefined, flow, {
+        stepIndex: flow.stepIndex + 1,
+        stepState: { ...state },
+        expiresAt: this.expiry(project),
+      }))
+    )
+      throw ApiError.flowConflict();
   }
 
   private async context(project: Project, flow: FlowRecord, token: SettingsContext['token']): Promise<SettingsContext> {
@@ -316,7 +424,10 @@ export class SettingsService {
   }
 
   private async accountState(account: IdentityAccount, schema: CompiledIdentitySchema): Promise<AccountState> {
-    const [passkeys, backupCodes] = await Promise.all([this.passkeys.list(account.id), this.backupCodes.status(account.id)]);
+    const [passkeys, backupCodes] = await Promise.all([
+      this.passkeys.list(account.id),
+      this.backupCodes.status(account.id),
+    ]);
     return {
       traits: account.traits,
       hasPassword: account.hasPassword,
@@ -340,7 +451,10 @@ function invalidFlow(): ApiError {
 }
 
 function notOffered(): ApiError {
-  return ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
+  return ApiError.badRequest(
+    'The selected authenticator is not offered in the current step.',
+    ErrorCodes.FLOW_INVALID_AUTHENTICATOR,
+  );
 }
 
 function takenMessages(fields: string[]): FlowMessage[] {

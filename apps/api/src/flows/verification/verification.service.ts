@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthnRequest, FlowResponse, SelfServiceCompletedResponse, VerificationStartRequest } from '@keyway/flow-types';
+import type {
+  AuthnRequest,
+  FlowResponse,
+  SelfServiceCompletedResponse,
+  VerificationStartRequest,
+} from '@keyway/flow-types';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { ApiError, ErrorCodes } from '../../infra/http/errors';
 import { isUuid } from '../../infra/http/ids';
@@ -15,7 +20,16 @@ import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
 import { codeOption, EMAIL_CODE_ID } from '../self-service/email-code-option';
 import { SelfServiceMessages } from '../self-service/self-service-messages';
-import { checkCode, CODE_TTL_MS, generateCode, hashCode, MAX_CODE_ATTEMPTS, normaliseCode, unguessableCodeHash, type PendingCode } from '../../infra/crypto/one-time-code';
+import {
+  checkCode,
+  CODE_TTL_MS,
+  generateCode,
+  hashCode,
+  MAX_CODE_ATTEMPTS,
+  normaliseCode,
+  unguessableCodeHash,
+  type PendingCode,
+} from '../../infra/crypto/one-time-code';
 import { linkOption, linkTokenMatches, newLinkToken, verificationLinkUrl, type PendingLink } from './verification-link';
 
 /**
@@ -67,9 +81,14 @@ export class VerificationService {
     jobs.register(VERIFICATION_MAIL_JOB, (job) => this.mailOwner(job));
   }
 
-  async start(project: Project, request: VerificationStartRequest, mode: VerificationMode = 'code'): Promise<FlowResponse> {
+  async start(
+    project: Project,
+    request: VerificationStartRequest,
+    mode: VerificationMode = 'code',
+  ): Promise<FlowResponse> {
     const application = await this.applications.findByClientId(project.id, request.client_id);
-    if (mode === 'code' && !application?.appNative) throw ApiError.badRequest('client_id is not an app-native application of this project.');
+    if (mode === 'code' && !application?.appNative)
+      throw ApiError.badRequest('client_id is not an app-native application of this project.');
     if (!application) throw ApiError.badRequest('client_id is not an application of this project.');
     const email = normaliseIdentifier(request.email);
     const code = generateCode();
@@ -92,12 +111,28 @@ export class VerificationService {
         // The flow lives as long as its code: there is nothing else to wait for.
         expiresAt: new Date(expiresAt),
       });
-      const job: VerificationMailJob = { projectSlug: project.slug, flowId: created.id, ...(link ? { linkToken: link.token } : { code }), ...(uiLocales?.length ? { uiLocales: [...uiLocales] } : {}) };
-      await this.outbox.enqueueJob(tx, { projectId: project.id, kind: VERIFICATION_MAIL_JOB, to: email, payload: { ...job }, idempotencyKey: `verification-request:${created.id}` });
+      const job: VerificationMailJob = {
+        projectSlug: project.slug,
+        flowId: created.id,
+        ...(link ? { linkToken: link.token } : { code }),
+        ...(uiLocales?.length ? { uiLocales: [...uiLocales] } : {}),
+      };
+      await this.outbox.enqueueJob(tx, {
+        projectId: project.id,
+        kind: VERIFICATION_MAIL_JOB,
+        to: email,
+        payload: { ...job },
+        idempotencyKey: `verification-request:${created.id}`,
+      });
       return created;
     });
-    if (link) return stepResponse(project, 'VERIFICATION', flow.id, 'INCOMPLETE', linkOption(), [SelfServiceMessages.verificationLinkSent()]);
-    return stepResponse(project, 'VERIFICATION', flow.id, 'INCOMPLETE', codeOption(), [SelfServiceMessages.verificationCodeSent()]);
+    if (link)
+      return stepResponse(project, 'VERIFICATION', flow.id, 'INCOMPLETE', linkOption(), [
+        SelfServiceMessages.verificationLinkSent(),
+      ]);
+    return stepResponse(project, 'VERIFICATION', flow.id, 'INCOMPLETE', codeOption(), [
+      SelfServiceMessages.verificationCodeSent(),
+    ]);
   }
 
   /**
@@ -117,13 +152,23 @@ export class VerificationService {
       if (!identityId || !(await this.flows.bindIdentity(tx, 'VERIFICATION', flow.id, 0, identityId))) return;
       // The owner's locale trait, then the request's ui_locales, then the project's default locale.
       const kind = linkToken ? 'verification_link' : 'verification_code';
-      const locale = (await this.recipients.find(project, kind, identityId, uiLocales, tx))?.locale || project.settings.defaultLocale;
+      const locale =
+        (await this.recipients.find(project, kind, identityId, uiLocales, tx))?.locale ||
+        project.settings.defaultLocale;
       const common = { projectId: project.id, locale, to: email, idempotencyKey: `verification:${flow.id}` };
       if (linkToken) {
         const link = verificationLinkUrl(project.issuer, flow.id, linkToken);
-        await this.outbox.enqueueTemplate(tx, { ...common, kind: 'verification_link', variables: { projectName: project.name, link, expiresInMinutes: CODE_TTL_MS / 60_000 } });
+        await this.outbox.enqueueTemplate(tx, {
+          ...common,
+          kind: 'verification_link',
+          variables: { projectName: project.name, link, expiresInMinutes: CODE_TTL_MS / 60_000 },
+        });
       } else {
-        await this.outbox.enqueueTemplate(tx, { ...common, kind: 'verification_code', variables: { projectName: project.name, code, expiresInMinutes: CODE_TTL_MS / 60_000 } });
+        await this.outbox.enqueueTemplate(tx, {
+          ...common,
+          kind: 'verification_code',
+          variables: { projectName: project.name, code, expiresInMinutes: CODE_TTL_MS / 60_000 },
+        });
       }
     });
   }
@@ -152,9 +197,18 @@ export class VerificationService {
   }
 
   async advance(project: Project, request: AuthnRequest): Promise<FlowResponse | SelfServiceCompletedResponse> {
-    const flow = await loadLiveFlow(project, 'VERIFICATION', request.flowId, (id) => this.flows.findActive(id, 'VERIFICATION'), this.applications);
+    const flow = await loadLiveFlow(
+      project,
+      'VERIFICATION',
+      request.flowId,
+      (id) => this.flows.findActive(id, 'VERIFICATION'),
+      this.applications,
+    );
     if (request.selectedAuthenticator.authenticatorId !== EMAIL_CODE_ID) {
-      throw ApiError.badRequest('The selected authenticator is not offered in the current step.', ErrorCodes.FLOW_INVALID_AUTHENTICATOR);
+      throw ApiError.badRequest(
+        'The selected authenticator is not offered in the current step.',
+        ErrorCodes.FLOW_INVALID_AUTHENTICATOR,
+      );
     }
     const params = request.selectedAuthenticator.params;
     // Refused before the attempt is counted, with the answer every flow gives.
@@ -178,7 +232,9 @@ export class VerificationService {
       });
       if (!moved) throw ApiError.flowConflict();
       if (dead) return failedResponse('VERIFICATION', flow.id, [SelfServiceMessages.tooManyAttempts()]);
-      return stepResponse(project, 'VERIFICATION', flow.id, 'FAIL_INCOMPLETE', codeOption(), [SelfServiceMessages.invalidCode(remaining)]);
+      return stepResponse(project, 'VERIFICATION', flow.id, 'FAIL_INCOMPLETE', codeOption(), [
+        SelfServiceMessages.invalidCode(remaining),
+      ]);
     }
     const identityId = flow.identityId;
     // The optimistic lock makes the code single-use: a second answer finds the flow finished.
@@ -188,6 +244,4 @@ export class VerificationService {
     });
     return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'VERIFICATION' };
   }
-
 }
-

@@ -31,15 +31,25 @@ export class MeBackupCodesController {
   @Post()
   // A new set voids the old one and hands out codes that pass a second step: only for a recent sign-in.
   @RequirePrivilegedSession()
-  @ApiOperation({ summary: `Generate a new set of one-time backup codes (default ${DEFAULT_BACKUP_CODE_COUNT}); the previous set stops working. Needs a recent sign-in (403 KW-40301 otherwise)` })
+  @ApiOperation({
+    summary: `Generate a new set of one-time backup codes (default ${DEFAULT_BACKUP_CODE_COUNT}); the previous set stops working. Needs a recent sign-in (403 KW-40301 otherwise)`,
+  })
   @ApiBody({ required: false, schema: z.toJSONSchema(GenerateBody) as object })
-  async generate(@Tenant() project: Project, @Req() request: FastifyRequest, @CurrentIdentity() identity: CurrentIdentity): Promise<{ codes: string[]; createdAt: string }> {
+  async generate(
+    @Tenant() project: Project,
+    @Req() request: FastifyRequest,
+    @CurrentIdentity() identity: CurrentIdentity,
+  ): Promise<{ codes: string[]; createdAt: string }> {
     // The body is optional (most callers just POST), so it is parsed here rather than by @JsonBody.
     const body = request.body ?? {};
     const parsed = GenerateBody.safeParse(body);
     if (!parsed.success) throw ApiError.invalidFields(fieldErrors(GenerateBody, body, parsed.error));
     const generated = await this.backupCodes.generate(identity.id, parsed.data.count);
-    await this.audit.record('backup_codes.generated', { projectId: project.id, identityId: identity.id, data: { count: generated.codes.length } });
+    await this.audit.record('backup_codes.generated', {
+      projectId: project.id,
+      identityId: identity.id,
+      data: { count: generated.codes.length },
+    });
     return generated;
   }
 

@@ -42,32 +42,54 @@ export class MePasskeysController {
   @HttpCode(HttpStatus.OK)
   // A passkey added with a stolen access token would keep the account after the token expires.
   @RequirePrivilegedSession()
-  @ApiOperation({ summary: 'Start registering a passkey: PublicKeyCredentialCreationOptionsJSON for navigator.credentials.create(); needs a recent sign-in (403 KW-40301 otherwise: re-authenticate in the settings flow)' })
-  async registrationOptions(@Tenant() project: Project, @CurrentIdentity() identity: CurrentIdentity): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  @ApiOperation({
+    summary:
+      'Start registering a passkey: PublicKeyCredentialCreationOptionsJSON for navigator.credentials.create(); needs a recent sign-in (403 KW-40301 otherwise: re-authenticate in the settings flow)',
+  })
+  async registrationOptions(
+    @Tenant() project: Project,
+    @CurrentIdentity() identity: CurrentIdentity,
+  ): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const options = await this.passkeys.registrationOptions(project, identity);
-    if (options === 'limit') throw ApiError.conflict(`At most ${MAX_PASSKEYS_PER_IDENTITY} passkeys can be registered; remove one first.`);
+    if (options === 'limit')
+      throw ApiError.conflict(`At most ${MAX_PASSKEYS_PER_IDENTITY} passkeys can be registered; remove one first.`);
     return options;
   }
 
   @Post()
   // Checked again here, not only for the options: the window may have closed in between.
   @RequirePrivilegedSession()
-  @ApiOperation({ summary: 'Register the passkey created with the latest registration options; needs a recent sign-in (403 KW-40301 otherwise)' })
+  @ApiOperation({
+    summary:
+      'Register the passkey created with the latest registration options; needs a recent sign-in (403 KW-40301 otherwise)',
+  })
   @ApiBody({ schema: z.toJSONSchema(RegisterPasskeyBody, { io: 'input' }) as object })
-  async register(@Tenant() project: Project, @JsonBody(RegisterPasskeyBody) body: RegisterPasskeyBody, @CurrentIdentity() identity: CurrentIdentity): Promise<PasskeyView> {
+  async register(
+    @Tenant() project: Project,
+    @JsonBody(RegisterPasskeyBody) body: RegisterPasskeyBody,
+    @CurrentIdentity() identity: CurrentIdentity,
+  ): Promise<PasskeyView> {
     const result = await this.passkeys.register(project, identity.id, body.credential, body.name);
     switch (result.outcome) {
       case 'registered':
-        await this.audit.record('passkey.registered', { projectId: project.id, identityId: identity.id, data: { passkeyId: result.passkey.id } });
+        await this.audit.record('passkey.registered', {
+          projectId: project.id,
+          identityId: identity.id,
+          data: { passkeyId: result.passkey.id },
+        });
         return result.passkey;
       case 'not-pending':
-        throw ApiError.conflict('No passkey registration is waiting (or it expired); get new options from registration-options first.');
+        throw ApiError.conflict(
+          'No passkey registration is waiting (or it expired); get new options from registration-options first.',
+        );
       case 'duplicate':
         throw ApiError.conflict('This passkey is already registered.');
       case 'limit':
         throw ApiError.conflict(`At most ${MAX_PASSKEYS_PER_IDENTITY} passkeys can be registered; remove one first.`);
       case 'invalid':
-        throw ApiError.badRequest(`credential: the passkey could not be verified (${result.reason}). Get new options and try again.`);
+        throw ApiError.badRequest(
+          `credential: the passkey could not be verified (${result.reason}). Get new options and try again.`,
+        );
     }
   }
 
@@ -81,9 +103,21 @@ export class MePasskeysController {
   @HttpCode(HttpStatus.NO_CONTENT)
   // Removing a factor weakens the account: a stolen, long-lived session must not be enough.
   @RequirePrivilegedSession()
-  @ApiOperation({ summary: 'Remove a passkey (by its credential id); needs a recent sign-in (403 KW-40301 otherwise: re-authenticate in the settings flow)' })
-  async remove(@Tenant() project: Project, @Param('id') id: string, @CurrentIdentity() identity: CurrentIdentity): Promise<void> {
-    if (!(await this.passkeys.remove(identity.id, id))) throw ApiError.notFound('No passkey with this id is registered.');
-    await this.audit.record('passkey.removed', { projectId: project.id, identityId: identity.id, data: { passkeyId: id } });
+  @ApiOperation({
+    summary:
+      'Remove a passkey (by its credential id); needs a recent sign-in (403 KW-40301 otherwise: re-authenticate in the settings flow)',
+  })
+  async remove(
+    @Tenant() project: Project,
+    @Param('id') id: string,
+    @CurrentIdentity() identity: CurrentIdentity,
+  ): Promise<void> {
+    if (!(await this.passkeys.remove(identity.id, id)))
+      throw ApiError.notFound('No passkey with this id is registered.');
+    await this.audit.record('passkey.removed', {
+      projectId: project.id,
+      identityId: identity.id,
+      data: { passkeyId: id },
+    });
   }
 }

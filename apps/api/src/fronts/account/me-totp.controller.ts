@@ -30,11 +30,18 @@ export class MeTotpController {
   @Post()
   // An authenticator app enrolled with a stolen access token would keep the account after the token expires.
   @RequirePrivilegedSession()
-  @ApiOperation({ summary: 'Start TOTP enrollment: a new secret and its otpauth:// URI, unconfirmed until verified; needs a recent sign-in (403 KW-40301 otherwise: re-authenticate in the settings flow)' })
-  async start(@Tenant() project: Project, @CurrentIdentity() identity: CurrentIdentity): Promise<{ secret: string; otpauthUri: string }> {
+  @ApiOperation({
+    summary:
+      'Start TOTP enrollment: a new secret and its otpauth:// URI, unconfirmed until verified; needs a recent sign-in (403 KW-40301 otherwise: re-authenticate in the settings flow)',
+  })
+  async start(
+    @Tenant() project: Project,
+    @CurrentIdentity() identity: CurrentIdentity,
+  ): Promise<{ secret: string; otpauthUri: string }> {
     const label = String((identity.traits as Record<string, unknown>)['email'] ?? identity.id);
     const enrollment = await this.totp.startEnrollment(identity.id, project.name, label);
-    if (!enrollment) throw ApiError.conflict('An authenticator app is already set up; remove it (DELETE) before enrolling another.');
+    if (!enrollment)
+      throw ApiError.conflict('An authenticator app is already set up; remove it (DELETE) before enrolling another.');
     return enrollment;
   }
 
@@ -42,12 +49,21 @@ export class MeTotpController {
   @HttpCode(HttpStatus.OK)
   // Confirming is what makes the factor count: checked again, the window may have closed since the start.
   @RequirePrivilegedSession()
-  @ApiOperation({ summary: 'Confirm TOTP enrollment with a code from the authenticator app; needs a recent sign-in (403 KW-40301 otherwise)' })
+  @ApiOperation({
+    summary:
+      'Confirm TOTP enrollment with a code from the authenticator app; needs a recent sign-in (403 KW-40301 otherwise)',
+  })
   @ApiBody({ schema: z.toJSONSchema(VerifyTotpBody) as object })
-  async verify(@Tenant() project: Project, @JsonBody(VerifyTotpBody) body: VerifyTotpBody, @CurrentIdentity() identity: CurrentIdentity): Promise<{ confirmed: true }> {
+  async verify(
+    @Tenant() project: Project,
+    @JsonBody(VerifyTotpBody) body: VerifyTotpBody,
+    @CurrentIdentity() identity: CurrentIdentity,
+  ): Promise<{ confirmed: true }> {
     const result = await this.totp.confirmEnrollment(identity.id, body.token.trim());
-    if (result === 'not-pending') throw ApiError.conflict('There is no TOTP enrollment waiting for confirmation; start one with POST first.');
-    if (result === 'invalid') throw ApiError.badRequest('token: the code does not match; check the device clock and try the current code.');
+    if (result === 'not-pending')
+      throw ApiError.conflict('There is no TOTP enrollment waiting for confirmation; start one with POST first.');
+    if (result === 'invalid')
+      throw ApiError.badRequest('token: the code does not match; check the device clock and try the current code.');
     await this.audit.record('totp.enrolled', { projectId: project.id, identityId: identity.id });
     return { confirmed: true };
   }
@@ -56,7 +72,10 @@ export class MeTotpController {
   @HttpCode(HttpStatus.NO_CONTENT)
   // Removing a factor weakens the account: a stolen, long-lived session must not be enough.
   @RequirePrivilegedSession()
-  @ApiOperation({ summary: 'Remove TOTP (confirmed or pending); needs a recent sign-in (403 KW-40301 otherwise: re-authenticate in the settings flow)' })
+  @ApiOperation({
+    summary:
+      'Remove TOTP (confirmed or pending); needs a recent sign-in (403 KW-40301 otherwise: re-authenticate in the settings flow)',
+  })
   async remove(@Tenant() project: Project, @CurrentIdentity() identity: CurrentIdentity): Promise<void> {
     if (!(await this.totp.remove(identity.id))) throw ApiError.notFound('No authenticator app is set up.');
     await this.audit.record('totp.removed', { projectId: project.id, identityId: identity.id });

@@ -8,11 +8,26 @@ import { TenantPipe } from '../../domain/projects/tenant.pipe';
 import { AccessTokenGuard, bearerAuthenticationOf, CurrentAccessToken, CurrentIdentity } from './access-token.guard';
 import type { AccessTokenVerifier, VerifiedAccessToken } from '../../domain/sessions/access-token.verifier';
 
-const project: Project = { id: 'p1', slug: 'acme', name: 'Acme', issuer: 'https://id.example.com/t/acme', settings: ProjectSettings.parse({}) };
-const token = { identity: { id: 'i1', verifiedEmails: [] }, sessionId: 's1', scope: 'openid', clientId: 'app' } as unknown as VerifiedAccessToken;
+const project: Project = {
+  id: 'p1',
+  slug: 'acme',
+  name: 'Acme',
+  issuer: 'https://id.example.com/t/acme',
+  settings: ProjectSettings.parse({}),
+};
+const token = {
+  identity: { id: 'i1', verifiedEmails: [] },
+  sessionId: 's1',
+  scope: 'openid',
+  clientId: 'app',
+} as unknown as VerifiedAccessToken;
 
-const contextFor = (request: object): ExecutionContext => ({ switchToHttp: () => ({ getRequest: () => request }) }) as unknown as ExecutionContext;
-const requestTo = (tenant: string, authorization?: string) => ({ params: { tenant }, headers: authorization ? { authorization } : {} });
+const contextFor = (request: object): ExecutionContext =>
+  ({ switchToHttp: () => ({ getRequest: () => request }) }) as unknown as ExecutionContext;
+const requestTo = (tenant: string, authorization?: string) => ({
+  params: { tenant },
+  headers: authorization ? { authorization } : {},
+});
 
 /** The function Nest runs for a param decorator made by createParamDecorator. */
 function factoryOf(decorator: () => ParameterDecorator): (data: unknown, context: ExecutionContext) => unknown {
@@ -20,17 +35,23 @@ function factoryOf(decorator: () => ParameterDecorator): (data: unknown, context
     handler(_value: unknown): void {}
   }
   decorator()(Route.prototype, 'handler', 0);
-  const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, Route, 'handler') as Record<string, { factory: (data: unknown, context: ExecutionContext) => unknown }>;
+  const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, Route, 'handler') as Record<
+    string,
+    { factory: (data: unknown, context: ExecutionContext) => unknown }
+  >;
   return Object.values(args)[0]!.factory;
 }
 
 describe('AccessTokenGuard', () => {
   const findBySlug = jest.fn(async (slug: string) => (slug === project.slug ? project : undefined));
   const verify = jest.fn(async (_project: Project, authorization: string | undefined): Promise<VerifiedAccessToken> => {
-    if (authorization !== 'Bearer good') throw new OAuthError('invalid_token', 'the access token is invalid or expired');
+    if (authorization !== 'Bearer good')
+      throw new OAuthError('invalid_token', 'the access token is invalid or expired');
     return token;
   });
-  const guard = new AccessTokenGuard(new TenantPipe({ findBySlug } as unknown as ProjectsService), { verify } as unknown as AccessTokenVerifier);
+  const guard = new AccessTokenGuard(new TenantPipe({ findBySlug } as unknown as ProjectsService), {
+    verify,
+  } as unknown as AccessTokenVerifier);
   beforeEach(() => jest.clearAllMocks());
 
   it('resolves the tenant as @Tenant() does, verifies the Authorization header for that project, and hands the token to the handler', async () => {
@@ -68,6 +89,8 @@ describe('AccessTokenGuard', () => {
   });
 
   it('fails closed when a handler reads the token on a route without the guard', () => {
-    expect(() => factoryOf(CurrentIdentity)(undefined, contextFor(requestTo('acme', 'Bearer good')))).toThrow(/lacks AccessTokenGuard/);
+    expect(() => factoryOf(CurrentIdentity)(undefined, contextFor(requestTo('acme', 'Bearer good')))).toThrow(
+      /lacks AccessTokenGuard/,
+    );
   });
 });

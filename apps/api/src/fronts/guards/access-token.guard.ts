@@ -54,8 +54,14 @@ export function bearerAuthenticationOf(request: object): BearerAuthentication {
 }
 
 /** The access token AccessTokenGuard accepted: `@CurrentAccessToken() token: VerifiedAccessToken`. */
-export const CurrentAccessToken = createParamDecorator((_data: unknown, context: ExecutionContext): VerifiedAccessToken => bearerAuthenticationOf(context.switchToHttp().getRequest<FastifyRequest>()).token);
+export const CurrentAccessToken = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): VerifiedAccessToken =>
+    bearerAuthenticationOf(context.switchToHttp().getRequest<FastifyRequest>()).token,
+);
 
 /** The identity of the access token AccessTokenGuard accepted: `@CurrentIdentity() identity: CurrentIdentity`. */
-export const CurrentIdentity = createParamDecorator((_data: unknown, context: ExecutionContext): CurrentIdentity => bearerAuthenticationOf(context.switchToHttp().getRequest<FastifyRequest>()).token.identity);
+export const CurrentIdentity = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): CurrentIdentity =>
+    bearerAuthenticationOf(context.switchToHttp().getRequest<FastifyRequest>()).token.identity,
+);
 export type CurrentIdentity = VerifiedAccessToken['identity'];

@@ -10,11 +10,25 @@ import { PrivilegedSessionGuard } from './privileged-session.guard';
 import type { SessionAuthentication, SessionsRepository } from '../../domain/sessions/sessions.repository';
 
 const WINDOW_SECONDS = 900;
-const project: Project = { id: 'p1', slug: 'acme', name: 'Acme', issuer: 'https://id.example.com/t/acme', settings: ProjectSettings.parse({ privilegedSessionSeconds: WINDOW_SECONDS }) };
+const project: Project = {
+  id: 'p1',
+  slug: 'acme',
+  name: 'Acme',
+  issuer: 'https://id.example.com/t/acme',
+  settings: ProjectSettings.parse({ privilegedSessionSeconds: WINDOW_SECONDS }),
+};
 
-const contextFor = (request: object): ExecutionContext => ({ switchToHttp: () => ({ getRequest: () => request }) }) as unknown as ExecutionContext;
-const requestTo = (authorization?: string) => ({ params: { tenant: 'acme' }, headers: authorization ? { authorization } : {} });
-const signedInSecondsAgo = (seconds: number): SessionAuthentication => ({ identityId: 'i1', authTime: new Date(Date.now() - seconds * 1000), amr: ['pwd'] });
+const contextFor = (request: object): ExecutionContext =>
+  ({ switchToHttp: () => ({ getRequest: () => request }) }) as unknown as ExecutionContext;
+const requestTo = (authorization?: string) => ({
+  params: { tenant: 'acme' },
+  headers: authorization ? { authorization } : {},
+});
+const signedInSecondsAgo = (seconds: number): SessionAuthentication => ({
+  identityId: 'i1',
+  authTime: new Date(Date.now() - seconds * 1000),
+  amr: ['pwd'],
+});
 
 describe('PrivilegedSessionGuard', () => {
   // The session behind each access token, as the Session row has it (undefined: revoked, expired or unknown).
@@ -23,11 +37,22 @@ describe('PrivilegedSessionGuard', () => {
   const verify = jest.fn(async (_project: Project, authorization: string | undefined): Promise<VerifiedAccessToken> => {
     const sessionId = /^Bearer (\w+)$/.exec(authorization ?? '')?.[1];
     if (!sessionId) throw new OAuthError('invalid_token', 'a Bearer access token is required');
-    return { identity: { id: 'i1', verifiedEmails: [] }, sessionId, scope: 'openid', clientId: 'app' } as unknown as VerifiedAccessToken;
+    return {
+      identity: { id: 'i1', verifiedEmails: [] },
+      sessionId,
+      scope: 'openid',
+      clientId: 'app',
+    } as unknown as VerifiedAccessToken;
   });
-  const tenants = new TenantPipe({ findBySlug: async (slug: string) => (slug === project.slug ? project : undefined) } as unknown as ProjectsService);
+  const tenants = new TenantPipe({
+    findBySlug: async (slug: string) => (slug === project.slug ? project : undefined),
+  } as unknown as ProjectsService);
   const tokens = { verify } as unknown as AccessTokenVerifier;
-  const guard = new PrivilegedSessionGuard(tenants, tokens, new PrivilegedSessions({ findAuthentication } as unknown as SessionsRepository));
+  const guard = new PrivilegedSessionGuard(
+    tenants,
+    tokens,
+    new PrivilegedSessions({ findAuthentication } as unknown as SessionsRepository),
+  );
 
   beforeEach(() => {
     jest.clearAllMocks();
@@ -59,7 +84,10 @@ describe('PrivilegedSessionGuard', () => {
   });
 
   it('answers a bad token 401 invalid_token before judging any session', async () => {
-    await expect(guard.canActivate(contextFor(requestTo()))).rejects.toMatchObject({ error: 'invalid_token', status: 401 });
+    await expect(guard.canActivate(contextFor(requestTo()))).rejects.toMatchObject({
+      error: 'invalid_token',
+      status: 401,
+    });
     expect(findAuthentication).not.toHaveBeenCalled();
   });
 

@@ -73,8 +73,10 @@ export class HealthController {
       );
     } catch (error) {
       // A missing table is a database re-created empty; anything else, one that does not answer.
-      const code = (error as { meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } } }).meta?.driverAdapterError?.cause;
-      if (code?.kind === 'TableDoesNotExist' || code?.originalCode === '42P01') return 'the database has no migrations table (re-created empty?)';
+      const code = (error as { meta?: { driverAdapterError?: { cause?: { kind?: string; originalCode?: string } } } })
+        .meta?.driverAdapterError?.cause;
+      if (code?.kind === 'TableDoesNotExist' || code?.originalCode === '42P01')
+        return 'the database has no migrations table (re-created empty?)';
       return `database not answering (${describeUnavailable(error)})`;
     }
     const done = new Set(applied.map((row) => row.migration_name));

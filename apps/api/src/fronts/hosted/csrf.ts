@@ -30,7 +30,10 @@ export class CsrfTokens {
     const existing = this.read(cookieHeader);
     if (existing) return { token: existing };
     const token = randomToken(32);
-    return { token, setCookie: serialize(this.name, token, { httpOnly: true, sameSite: 'lax', secure: this.secure, path: '/' }) };
+    return {
+      token,
+      setCookie: serialize(this.name, token, { httpOnly: true, sameSite: 'lax', secure: this.secure, path: '/' }),
+    };
   }
 
   /** Whether the posted field matches the cookie, compared in constant time. */

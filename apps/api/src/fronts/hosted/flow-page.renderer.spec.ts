@@ -25,9 +25,30 @@ function step(overrides: Partial<FlowStepResponse['nextStep']> = {}): FlowStepRe
             promptType: 'USER_PROMPT',
             // Deliberately out of order: the page follows `order`, not the array.
             params: [
-              { param: 'password', type: 'STRING', order: 2, i18nKey: 'param.password', displayName: 'Password', confidential: true },
-              { param: 'traits.email', type: 'STRING', order: 0, i18nKey: 'param.email', displayName: 'E-mail', confidential: false },
-              { param: 'traits.newsletter', type: 'BOOLEAN', order: 1, i18nKey: 'param.newsletter', displayName: 'Newsletter', confidential: false },
+              {
+                param: 'password',
+                type: 'STRING',
+                order: 2,
+                i18nKey: 'param.password',
+                displayName: 'Password',
+                confidential: true,
+              },
+              {
+                param: 'traits.email',
+                type: 'STRING',
+                order: 0,
+                i18nKey: 'param.email',
+                displayName: 'E-mail',
+                confidential: false,
+              },
+              {
+                param: 'traits.newsletter',
+                type: 'BOOLEAN',
+                order: 1,
+                i18nKey: 'param.newsletter',
+                displayName: 'Newsletter',
+                confidential: false,
+              },
             ],
           },
           requiredParams: ['traits.email', 'password'],
@@ -45,7 +66,11 @@ describe('FlowPageRenderer', () => {
   it('renders the params as labelled fields in their order, confidential ones as password inputs', () => {
     const html = renderer.step(step(), context);
     const visible = inputs(html).filter((tag) => !tag.includes('type="hidden"'));
-    expect(visible.map((tag) => /name="([^"]+)"/.exec(tag)?.[1])).toEqual(['traits.email', 'traits.newsletter', 'password']);
+    expect(visible.map((tag) => /name="([^"]+)"/.exec(tag)?.[1])).toEqual([
+      'traits.email',
+      'traits.newsletter',
+      'password',
+    ]);
     expect(visible[0]).toContain('type="email"');
     expect(visible[0]).toContain('autocomplete="email"');
     expect(visible[0]).toContain('required');
@@ -66,16 +91,30 @@ describe('FlowPageRenderer', () => {
       '<input type="hidden" name="authenticatorId" value="UGFzc3dvcmRSZWdpc3RyYXRpb246TE9DQUw">',
       `<input type="hidden" name="csrf_token" value="${'c'.repeat(43)}">`,
     ]);
-    expect(html).toContain('<form method="post" action="https:&#x2F;&#x2F;id.example&#x2F;t&#x2F;acme&#x2F;ui&#x2F;registration">');
+    expect(html).toContain(
+      '<form method="post" action="https:&#x2F;&#x2F;id.example&#x2F;t&#x2F;acme&#x2F;ui&#x2F;registration">',
+    );
   });
 
   it('shows a message with a field context beside its field, and the others as notices', () => {
     const html = renderer.step(
       step({
         messages: [
-          { type: 'ERROR', messageId: 'msg_trait_invalid', message: 'traits.email: must be an email address', i18nKey: 'k', context: [{ key: 'field', value: 'traits.email' }] },
+          {
+            type: 'ERROR',
+            messageId: 'msg_trait_invalid',
+            message: 'traits.email: must be an email address',
+            i18nKey: 'k',
+            context: [{ key: 'field', value: 'traits.email' }],
+          },
           { type: 'ERROR', messageId: 'msg_too_many', message: 'Something general', i18nKey: 'k' },
-          { type: 'INFO', messageId: 'msg_info', message: 'For your information', i18nKey: 'k', context: [{ key: 'field', value: 'not.a.field' }] },
+          {
+            type: 'INFO',
+            messageId: 'msg_info',
+            message: 'For your information',
+            i18nKey: 'k',
+            context: [{ key: 'field', value: 'not.a.field' }],
+          },
         ],
       }),
       context,
@@ -90,7 +129,10 @@ describe('FlowPageRenderer', () => {
   });
 
   it('refills typed values except confidential ones', () => {
-    const html = renderer.step(step(), { ...context, values: { 'traits.email': 'a@example.com', password: 'secret-value', 'traits.newsletter': 'true' } });
+    const html = renderer.step(step(), {
+      ...context,
+      values: { 'traits.email': 'a@example.com', password: 'secret-value', 'traits.newsletter': 'true' },
+    });
     expect(inputs(html).find((tag) => tag.includes('name="traits.email"'))).toContain('value="a@example.com"');
     expect(inputs(html).find((tag) => tag.includes('name="traits.newsletter"'))).toContain(' checked');
     expect(html).not.toContain('secret-value');
@@ -98,14 +140,34 @@ describe('FlowPageRenderer', () => {
 
   it('escapes hostile values everywhere they appear', () => {
     const evil = `"><script>alert(1)</script><img src=x onerror=alert(2)>`;
-    const hostile = step({ messages: [{ type: 'ERROR', messageId: 'm', message: `traits.email: ${evil}`, i18nKey: 'k', context: [{ key: 'field', value: 'traits.email' }] }] });
+    const hostile = step({
+      messages: [
+        {
+          type: 'ERROR',
+          messageId: 'm',
+          message: `traits.email: ${evil}`,
+          i18nKey: 'k',
+          context: [{ key: 'field', value: 'traits.email' }],
+        },
+      ],
+    });
     hostile.nextStep.authenticators[0]!.metadata.params![1]!.displayName = evil;
-    const html = renderer.step(hostile, { ...context, projectName: evil, values: { 'traits.email': evil }, hidden: { restart: evil } });
+    const html = renderer.step(hostile, {
+      ...context,
+      projectName: evil,
+      values: { 'traits.email': evil },
+      hidden: { restart: evil },
+    });
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<img');
     expect(html).not.toMatch(/"><script/);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;&#x2F;script&gt;');
-    const notice = renderer.notice({ projectName: evil, title: evil, paragraphs: [evil], links: [{ href: `javascript:${evil}`, label: evil }] });
+    const notice = renderer.notice({
+      projectName: evil,
+      title: evil,
+      paragraphs: [evil],
+      links: [{ href: `javascript:${evil}`, label: evil }],
+    });
     expect(notice).not.toContain('<script>');
     expect(notice).not.toContain('<img');
   });
@@ -113,7 +175,14 @@ describe('FlowPageRenderer', () => {
   it('renders a step without user params (a link to open from the mail) without a form', () => {
     const html = renderer.step(
       step({
-        authenticators: [{ authenticatorId: 'x', authenticator: 'Email verification link', idp: 'LOCAL', metadata: { i18nKey: 'action.email.verification.link', promptType: 'INTERNAL_PROMPT', params: [] } }],
+        authenticators: [
+          {
+            authenticatorId: 'x',
+            authenticator: 'Email verification link',
+            idp: 'LOCAL',
+            metadata: { i18nKey: 'action.email.verification.link', promptType: 'INTERNAL_PROMPT', params: [] },
+          },
+        ],
         messages: [{ type: 'INFO', messageId: 'msg_verification_link_sent', message: 'We sent a link.', i18nKey: 'k' }],
       }),
       context,
@@ -127,8 +196,13 @@ describe('FlowPageRenderer', () => {
     const html = renderer.notice({ projectName: 'Acme', title: 'Done' });
     expect(html).toContain(`<style>${PAGE_CSS}</style>`);
     expect(PAGE_CSS_HASH).toBe(`'sha256-${createHash('sha256').update(PAGE_CSS).digest('base64')}'`);
-    const csp = contentSecurityPolicy([formTargetOf('com.example.app:/oauth2redirect')!, formTargetOf('http://127.0.0.1:5000/cb')!]);
-    expect(csp).toBe(`default-src 'none'; style-src ${PAGE_CSS_HASH}; form-action 'self' com.example.app: http://127.0.0.1:5000; frame-ancestors 'none'; base-uri 'none'`);
+    const csp = contentSecurityPolicy([
+      formTargetOf('com.example.app:/oauth2redirect')!,
+      formTargetOf('http://127.0.0.1:5000/cb')!,
+    ]);
+    expect(csp).toBe(
+      `default-src 'none'; style-src ${PAGE_CSS_HASH}; form-action 'self' com.example.app: http://127.0.0.1:5000; frame-ancestors 'none'; base-uri 'none'`,
+    );
     expect(formTargetOf(undefined)).toBeUndefined();
   });
 });

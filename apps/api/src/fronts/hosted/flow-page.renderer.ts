@@ -3,7 +3,12 @@ import type { AuthenticatorOption, AuthenticatorParam, FlowMessage, NextStep } f
 import { LAYOUT, PAGE_CSS } from './page-templates';
 
 /** Form fields the hosted layer itself posts; every other field is a param of the selected authenticator. */
-export const CONTROL_FIELDS = { flowId: 'flowId', authenticatorId: 'authenticatorId', csrf: 'csrf_token', restart: 'restart' } as const;
+export const CONTROL_FIELDS = {
+  flowId: 'flowId',
+  authenticatorId: 'authenticatorId',
+  csrf: 'csrf_token',
+  restart: 'restart',
+} as const;
 
 export interface Link {
   href: string;
@@ -75,12 +80,15 @@ export class FlowPageRenderer {
   /** A step page; `flowId` is absent only on a first page that no flow exists for yet. */
   step(response: { flowId?: string; nextStep: NextStep }, context: PageContext): string {
     const messages = response.nextStep.messages ?? [];
-    const fieldNames = new Set(response.nextStep.authenticators.flatMap((option) => (option.metadata.params ?? []).map((p) => p.param)));
+    const fieldNames = new Set(
+      response.nextStep.authenticators.flatMap((option) => (option.metadata.params ?? []).map((p) => p.param)),
+    );
     const fieldErrors = new Map<string, string>();
     const notices: NoticeView[] = [];
     for (const message of messages) {
       const field = message.context?.find((entry) => entry.key === 'field')?.value;
-      if (field !== undefined && fieldNames.has(field) && !fieldErrors.has(field)) fieldErrors.set(field, fieldText(message.message, field));
+      if (field !== undefined && fieldNames.has(field) && !fieldErrors.has(field))
+        fieldErrors.set(field, fieldText(message.message, field));
       else notices.push(notice(message));
     }
     const forms = response.nextStep.authenticators
@@ -92,10 +100,22 @@ export class FlowPageRenderer {
   }
 
   notice(page: NoticePage): string {
-    return render({ projectName: page.projectName, title: page.title, notices: (page.messages ?? []).map(notice), paragraphs: page.paragraphs ?? [], forms: [], links: page.links ?? [] });
+    return render({
+      projectName: page.projectName,
+      title: page.title,
+      notices: (page.messages ?? []).map(notice),
+      paragraphs: page.paragraphs ?? [],
+      forms: [],
+      links: page.links ?? [],
+    });
   }
 
-  private form(option: AuthenticatorOption, flowId: string | undefined, context: PageContext, errors: Map<string, string>) {
+  private form(
+    option: AuthenticatorOption,
+    flowId: string | undefined,
+    context: PageContext,
+    errors: Map<string, string>,
+  ) {
     const required = new Set(option.requiredParams ?? []);
     const params = [...(option.metadata.params ?? [])].sort((a, b) => a.order - b.order);
     const hidden = [
@@ -107,17 +127,30 @@ export class FlowPageRenderer {
     return {
       action: context.action,
       hidden,
-      fields: params.map((param) => field(param, required.has(param.param), errors.get(param.param), param.confidential ? undefined : context.values?.[param.param])),
+      fields: params.map((param) =>
+        field(
+          param,
+          required.has(param.param),
+          errors.get(param.param),
+          param.confidential ? undefined : context.values?.[param.param],
+        ),
+      ),
       submit: ACTIONS[option.metadata.i18nKey]?.submit ?? 'Continue',
     };
   }
 }
 
-function field(param: AuthenticatorParam, required: boolean, error: string | undefined, value: string | undefined): FieldView {
+function field(
+  param: AuthenticatorParam,
+  required: boolean,
+  error: string | undefined,
+  value: string | undefined,
+): FieldView {
   const id = `field-${param.param}`;
   const kind = inputKind(param);
   const hint = param.type === 'MULTI_VALUED' ? 'Separate several values with commas.' : undefined;
-  const describedBy = [hint ? `${id}-hint` : undefined, error ? `${id}-error` : undefined].filter(Boolean).join(' ') || undefined;
+  const describedBy =
+    [hint ? `${id}-hint` : undefined, error ? `${id}-error` : undefined].filter(Boolean).join(' ') || undefined;
   return {
     id,
     name: param.param,
@@ -154,9 +187,18 @@ function fieldText(message: string, field: string): string {
 }
 
 function notice(message: FlowMessage): NoticeView {
-  return message.type === 'ERROR' ? { kind: 'error', role: 'alert', text: message.message } : { kind: 'info', role: 'status', text: message.message };
+  return message.type === 'ERROR'
+    ? { kind: 'error', role: 'alert', text: message.message }
+    : { kind: 'info', role: 'status', text: message.message };
 }
 
-function render(view: { projectName: string; title: string; notices: NoticeView[]; paragraphs?: string[]; forms: unknown[]; links: Link[] }): string {
+function render(view: {
+  projectName: string;
+  title: string;
+  notices: NoticeView[];
+  paragraphs?: string[];
+  forms: unknown[];
+  links: Link[];
+}): string {
   return Mustache.render(LAYOUT, { lang: 'en', css: PAGE_CSS, paragraphs: [], ...view });
 }

@@ -12,7 +12,13 @@ export type HostedAnswer =
  * to the redirects after a submission too). No framing (clickjacking of a password form).
  */
 export function contentSecurityPolicy(formTargets: string[] = []): string {
-  return [`default-src 'none'`, `style-src ${PAGE_CSS_HASH}`, `form-action 'self'${formTargets.map((t) => ` ${t}`).join('')}`, `frame-ancestors 'none'`, `base-uri 'none'`].join('; ');
+  return [
+    `default-src 'none'`,
+    `style-src ${PAGE_CSS_HASH}`,
+    `form-action 'self'${formTargets.map((t) => ` ${t}`).join('')}`,
+    `frame-ancestors 'none'`,
+    `base-uri 'none'`,
+  ].join('; ');
 }
 
 /**

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { RequestContext } from '../../infra/http/request-context';
-import { AuthnRequest, type AuthenticatorOption, type FlowMessage, type FlowResponse, type SelfServiceCompletedResponse } from '@keyway/flow-types';
+import {
+  AuthnRequest,
+  type AuthenticatorOption,
+  type FlowMessage,
+  type FlowResponse,
+  type SelfServiceCompletedResponse,
+} from '@keyway/flow-types';
 import { matchesRegisteredRedirectUri } from '../../domain/applications/application';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { isUuid } from '../../infra/http/ids';
@@ -9,7 +15,15 @@ import { ApiError, ErrorCodes, OAuthError, type FieldError } from '../../infra/h
 import { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
 import { HOSTED_FRONT } from '../../domain/grants/authorize.service';
 import type { Project } from '../../domain/projects/projects.service';
-import { codeOption as recoveryCodeOption, emailOption, passwordOption, PASSWORD_RESET_ID, RECOVERY_CODE_ID, RECOVERY_EMAIL_ID, RecoveryService } from '../../flows/recovery/recovery.service';
+import {
+  codeOption as recoveryCodeOption,
+  emailOption,
+  passwordOption,
+  PASSWORD_RESET_ID,
+  RECOVERY_CODE_ID,
+  RECOVERY_EMAIL_ID,
+  RecoveryService,
+} from '../../flows/recovery/recovery.service';
 import { stepResponse } from '../../flows/self-service/self-service-responses';
 import { RegistrationService } from '../../flows/registration/registration.service';
 import { codeOption as registrationCodeOption, EMAIL_CODE_ID } from '../../flows/self-service/email-code-option';
@@ -20,16 +34,27 @@ import { HostedPages } from './hosted-pages';
 
 export type HostedOAuthFlowType = 'REGISTRATION' | 'RECOVERY';
 
-const PAGE: Record<HostedOAuthFlowType, { path: string; restart: string; done: { title: string; paragraphs: string[] } }> = {
+const PAGE: Record<
+  HostedOAuthFlowType,
+  { path: string; restart: string; done: { title: string; paragraphs: string[] } }
+> = {
   REGISTRATION: {
     path: 'registration',
     restart: 'Start again',
-    done: { title: 'Your account is ready', paragraphs: ['Your email address is verified and your account is ready. You can close this page and sign in.'] },
+    done: {
+      title: 'Your account is ready',
+      paragraphs: ['Your email address is verified and your account is ready. You can close this page and sign in.'],
+    },
   },
   RECOVERY: {
     path: 'recovery',
     restart: 'Start again',
-    done: { title: 'Your password was changed', paragraphs: ['Every other session of your account was signed out. You can close this page and sign in with your new password.'] },
+    done: {
+      title: 'Your password was changed',
+      paragraphs: [
+        'Every other session of your account was signed out. You can close this page and sign in with your new password.',
+      ],
+    },
   },
 };
 
@@ -46,7 +71,18 @@ const FIXED_STEPS: Record<string, () => AuthenticatorOption> = {
 const PARAMS_PATH = 'selectedAuthenticator.params.';
 
 /** The authorization request params a hosted page accepts in its query (and keeps for "start again"). */
-const START_PARAMS = ['client_id', 'response_type', 'redirect_uri', 'scope', 'state', 'nonce', 'response_mode', 'code_challenge', 'code_challenge_method', 'ui_locales'] as const;
+const START_PARAMS = [
+  'client_id',
+  'response_type',
+  'redirect_uri',
+  'scope',
+  'state',
+  'nonce',
+  'response_mode',
+  'code_challenge',
+  'code_challenge_method',
+  'ui_locales',
+] as const;
 
 interface Presentation {
   csrfToken: string;
@@ -72,7 +108,12 @@ export class HostedOAuthFlowsService {
     private readonly applications: ApplicationsService,
   ) {}
 
-  async start(type: HostedOAuthFlowType, project: Project, query: unknown, cookieHeader: string | undefined): Promise<HostedAnswer> {
+  async start(
+    type: HostedOAuthFlowType,
+    project: Project,
+    query: unknown,
+    cookieHeader: string | undefined,
+  ): Promise<HostedAnswer> {
     const parsed = parseStartParams(query);
     if (!parsed.ok) return this.pages.errorPage(project, 400, parsed.description);
     const params = parsed.params;
@@ -80,21 +121,38 @@ export class HostedOAuthFlowsService {
     try {
       const service = type === 'REGISTRATION' ? this.registration : this.recovery;
       const response = await service.start(project, params, undefined, HOSTED_FRONT);
-      return this.present(type, project, response, { csrfToken: csrf.token, setCookie: csrf.setCookie, redirectUri: params.redirect_uri, restartQuery: startQuery(params) });
+      return this.present(type, project, response, {
+        csrfToken: csrf.token,
+        setCookie: csrf.setCookie,
+        redirectUri: params.redirect_uri,
+        restartQuery: startQuery(params),
+      });
     } catch (error) {
       if (error instanceof OAuthError) return this.refuseStart(project, params, error);
       return this.pages.errorAnswer(project, error);
     }
   }
 
-  async answer(type: HostedOAuthFlowType, project: Project, body: unknown, contentType: string | undefined, cookieHeader: string | undefined, client?: RequestContext): Promise<HostedAnswer> {
+  async answer(
+    type: HostedOAuthFlowType,
+    project: Project,
+    body: unknown,
+    contentType: string | undefined,
+    cookieHeader: string | undefined,
+    client?: RequestContext,
+  ): Promise<HostedAnswer> {
     const form = this.pages.readForm(project, body, contentType, cookieHeader);
     if (!form.ok) return form.answer;
     const { fields } = form;
     const restartQuery = restartQueryOf(fields[CONTROL_FIELDS.restart]);
     const restart = this.restartLink(type, project, restartQuery);
-    const params = Object.fromEntries(Object.entries(fields).filter(([name]) => !Object.values<string>(CONTROL_FIELDS).includes(name)));
-    const request = AuthnRequest.safeParse({ flowId: fields[CONTROL_FIELDS.flowId], selectedAuthenticator: { authenticatorId: fields[CONTROL_FIELDS.authenticatorId], params } });
+    const params = Object.fromEntries(
+      Object.entries(fields).filter(([name]) => !Object.values<string>(CONTROL_FIELDS).includes(name)),
+    );
+    const request = AuthnRequest.safeParse({
+      flowId: fields[CONTROL_FIELDS.flowId],
+      selectedAuthenticator: { authenticatorId: fields[CONTROL_FIELDS.authenticatorId], params },
+    });
     if (!request.success) return this.pages.errorPage(project, 400, describeIssues(request.error), restart);
     const { flowId, selectedAuthenticator } = request.data;
     let redirectUri: string | undefined;
@@ -104,19 +162,39 @@ export class HostedOAuthFlowsService {
       const service = type === 'REGISTRATION' ? this.registration : this.recovery;
       const response = await service.advance(project, request.data, HOSTED_FRONT, client);
       const values = 'nextStep' in response && response.flowStatus === 'FAIL_INCOMPLETE' ? refill(params) : {};
-      return this.present(type, project, response, { csrfToken: fields[CONTROL_FIELDS.csrf] ?? '', redirectUri, restartQuery, values });
+      return this.present(type, project, response, {
+        csrfToken: fields[CONTROL_FIELDS.csrf] ?? '',
+        redirectUri,
+        restartQuery,
+        values,
+      });
     } catch (error) {
       // Nothing was counted or changed: the same form again, each refused field marked beside its input.
       const option = FIXED_STEPS[selectedAuthenticator.authenticatorId];
-      if (option && error instanceof ApiError && error.code === ErrorCodes.FLOW_MISSING_PARAMS && error.fields?.length) {
+      if (
+        option &&
+        error instanceof ApiError &&
+        error.code === ErrorCodes.FLOW_MISSING_PARAMS &&
+        error.fields?.length
+      ) {
         const again = stepResponse(project, type, flowId, 'FAIL_INCOMPLETE', option(), error.fields.map(paramMessage));
-        return this.present(type, project, again, { csrfToken: fields[CONTROL_FIELDS.csrf] ?? '', redirectUri, restartQuery, values: refill(params) });
+        return this.present(type, project, again, {
+          csrfToken: fields[CONTROL_FIELDS.csrf] ?? '',
+          redirectUri,
+          restartQuery,
+          values: refill(params),
+        });
       }
       return this.pages.errorAnswer(project, error, restart);
     }
   }
 
-  private present(type: HostedOAuthFlowType, project: Project, response: FlowResponse | SelfServiceCompletedResponse, context: Presentation): HostedAnswer {
+  private present(
+    type: HostedOAuthFlowType,
+    project: Project,
+    response: FlowResponse | SelfServiceCompletedResponse,
+    context: Presentation,
+  ): HostedAnswer {
     const restart = this.restartLink(type, project, context.restartQuery);
     if ('nextStep' in response) {
       const html = this.pages.renderer.step(response, {
@@ -132,7 +210,15 @@ export class HostedOAuthFlowsService {
     if (response.flowStatus === 'FAIL_COMPLETED') return this.pages.failedPage(project, response.messages, restart);
     if ('authData' in response && context.redirectUri) {
       const { code, state, session_state: sessionState } = response.authData;
-      return { kind: 'redirect', location: withQuery(context.redirectUri, { code, ...(state !== undefined ? { state } : {}), ...(sessionState ? { session_state: sessionState } : {}), iss: project.issuer }) };
+      return {
+        kind: 'redirect',
+        location: withQuery(context.redirectUri, {
+          code,
+          ...(state !== undefined ? { state } : {}),
+          ...(sessionState ? { session_state: sessionState } : {}),
+          iss: project.issuer,
+        }),
+      };
     }
     return this.pages.page(200, { projectName: project.name, ...PAGE[type].done });
   }
@@ -141,15 +227,37 @@ export class HostedOAuthFlowsService {
    * RFC 6749 §4.1.2.1: until the client and its redirect_uri are known good, the user is told on our page
    * and never sent anywhere; after that, the error goes back to the app with state and iss.
    */
-  private async refuseStart(project: Project, params: AuthorizationRequestParams, error: OAuthError): Promise<HostedAnswer> {
-    const application = params.client_id ? await this.applications.findByClientId(project.id, params.client_id) : undefined;
-    if (application && params.redirect_uri && matchesRegisteredRedirectUri(params.redirect_uri, application.redirectUris)) {
-      return { kind: 'redirect', location: withQuery(params.redirect_uri, { error: error.error, error_description: error.description, ...(params.state !== undefined ? { state: params.state } : {}), iss: project.issuer }) };
+  private async refuseStart(
+    project: Project,
+    params: AuthorizationRequestParams,
+    error: OAuthError,
+  ): Promise<HostedAnswer> {
+    const application = params.client_id
+      ? await this.applications.findByClientId(project.id, params.client_id)
+      : undefined;
+    if (
+      application &&
+      params.redirect_uri &&
+      matchesRegisteredRedirectUri(params.redirect_uri, application.redirectUris)
+    ) {
+      return {
+        kind: 'redirect',
+        location: withQuery(params.redirect_uri, {
+          error: error.error,
+          error_description: error.description,
+          ...(params.state !== undefined ? { state: params.state } : {}),
+          iss: project.issuer,
+        }),
+      };
     }
     return this.pages.errorPage(project, 400, error.description);
   }
 
-  private async redirectUriOf(type: HostedOAuthFlowType, project: Project, flowId: string): Promise<string | undefined> {
+  private async redirectUriOf(
+    type: HostedOAuthFlowType,
+    project: Project,
+    flowId: string,
+  ): Promise<string | undefined> {
     if (!isUuid(flowId)) return undefined;
     const flow = await this.flows.findActive(flowId, type);
     return flow?.projectId === project.id ? flow.authRequest.redirectUri : undefined;
@@ -157,7 +265,10 @@ export class HostedOAuthFlowsService {
 
   private restartLink(type: HostedOAuthFlowType, project: Project, restartQuery: string | undefined): Link | undefined {
     if (restartQuery === undefined) return undefined;
-    return { href: `${project.issuer}/ui/${PAGE[type].path}${restartQuery ? `?${restartQuery}` : ''}`, label: PAGE[type].restart };
+    return {
+      href: `${project.issuer}/ui/${PAGE[type].path}${restartQuery ? `?${restartQuery}` : ''}`,
+      label: PAGE[type].restart,
+    };
   }
 }
 
@@ -192,7 +303,13 @@ function restartQueryOf(value: string | undefined): string | undefined {
 /** A refused param as the per-field message the renderer shows beside its input ("code: is required"). */
 function paramMessage(field: FieldError): FlowMessage {
   const param = field.field.startsWith(PARAMS_PATH) ? field.field.slice(PARAMS_PATH.length) : field.field;
-  return { type: 'ERROR', messageId: field.messageId, message: `${param}: ${field.message}`, i18nKey: field.i18nKey, context: [{ key: 'field', value: param }] };
+  return {
+    type: 'ERROR',
+    messageId: field.messageId,
+    message: `${param}: ${field.message}`,
+    i18nKey: field.i18nKey,
+    context: [{ key: 'field', value: param }],
+  };
 }
 
 /** What the user typed, to show again beside the errors; not a (wrong) code. The renderer never refills passwords. */

@@ -23,7 +23,12 @@ export class HostedPagesController {
   ) {}
 
   @Get('registration')
-  async startRegistration(@Tenant() project: Project, @Query() query: unknown, @Headers('cookie') cookie: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+  async startRegistration(
+    @Tenant() project: Project,
+    @Query() query: unknown,
+    @Headers('cookie') cookie: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     sendAnswer(reply, await this.oauthFlows.start('REGISTRATION', project, query, cookie));
   }
 
@@ -40,7 +45,12 @@ export class HostedPagesController {
   }
 
   @Get('recovery')
-  async startRecovery(@Tenant() project: Project, @Query() query: unknown, @Headers('cookie') cookie: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+  async startRecovery(
+    @Tenant() project: Project,
+    @Query() query: unknown,
+    @Headers('cookie') cookie: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     sendAnswer(reply, await this.oauthFlows.start('RECOVERY', project, query, cookie));
   }
 
@@ -57,18 +67,33 @@ export class HostedPagesController {
   }
 
   @Get('verification')
-  async startVerification(@Tenant() project: Project, @Query() query: Record<string, unknown>, @Headers('cookie') cookie: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+  async startVerification(
+    @Tenant() project: Project,
+    @Query() query: Record<string, unknown>,
+    @Headers('cookie') cookie: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     sendAnswer(reply, await this.verification.startPage(project, query, cookie));
   }
 
   @Post('verification')
-  async submitVerification(@Tenant() project: Project, @Body() body: unknown, @Headers('content-type') contentType: string | undefined, @Headers('cookie') cookie: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+  async submitVerification(
+    @Tenant() project: Project,
+    @Body() body: unknown,
+    @Headers('content-type') contentType: string | undefined,
+    @Headers('cookie') cookie: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     sendAnswer(reply, await this.verification.submit(project, body, contentType, cookie));
   }
 
   /** The link mailed by a hosted verification; no cookie needed, so it works on whichever device opens the mail. */
   @Get('verification/confirm')
-  async confirmVerification(@Tenant() project: Project, @Query() query: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
+  async confirmVerification(
+    @Tenant() project: Project,
+    @Query() query: Record<string, unknown>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     sendAnswer(reply, await this.verification.confirm(project, query));
   }
 }

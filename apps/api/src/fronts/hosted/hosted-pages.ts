@@ -24,18 +24,28 @@ export class HostedPages {
   }
 
   /** A form post with a CSRF token matching the cookie; anything else is answered here and reaches no flow. */
-  readForm(project: Project, body: unknown, contentType: string | undefined, cookieHeader: string | undefined): PostedForm {
+  readForm(
+    project: Project,
+    body: unknown,
+    contentType: string | undefined,
+    cookieHeader: string | undefined,
+  ): PostedForm {
     try {
       requireFormEncoded(contentType);
     } catch {
-      return { ok: false, answer: this.errorPage(project, 415, 'The form must be sent as application/x-www-form-urlencoded.') };
+      return {
+        ok: false,
+        answer: this.errorPage(project, 415, 'The form must be sent as application/x-www-form-urlencoded.'),
+      };
     }
     const entries = body && typeof body === 'object' ? Object.entries(body as Record<string, unknown>) : [];
-    if (entries.length > MAX_FIELDS) return { ok: false, answer: this.errorPage(project, 400, 'The form has too many fields.') };
+    if (entries.length > MAX_FIELDS)
+      return { ok: false, answer: this.errorPage(project, 400, 'The form has too many fields.') };
     const fields: Record<string, string> = {};
     for (const [name, value] of entries) {
       // RFC 6749 §3.1 in spirit: a field sent twice is ambiguous, so it is refused rather than guessed.
-      if (typeof value !== 'string') return { ok: false, answer: this.errorPage(project, 400, `The form field '${name}' was sent more than once.`) };
+      if (typeof value !== 'string')
+        return { ok: false, answer: this.errorPage(project, 400, `The form field '${name}' was sent more than once.`) };
       fields[name] = value;
     }
     if (!this.csrf.matches(cookieHeader, fields['csrf_token'])) {
@@ -44,7 +54,9 @@ export class HostedPages {
         answer: this.page(403, {
           projectName: project.name,
           title: 'This form has expired',
-          paragraphs: ['For your security, the form could not be accepted: it was not sent from this page, or your browser blocked its cookie. Go back, reload the page and try again.'],
+          paragraphs: [
+            'For your security, the form could not be accepted: it was not sent from this page, or your browser blocked its cookie. Go back, reload the page and try again.',
+          ],
         }),
       };
     }
@@ -56,11 +68,21 @@ export class HostedPages {
   }
 
   errorPage(project: Project, status: number, description: string, restart?: Link): HostedAnswer {
-    return this.page(status, { projectName: project.name, title: 'We could not continue', paragraphs: [description], links: restart ? [restart] : [] });
+    return this.page(status, {
+      projectName: project.name,
+      title: 'We could not continue',
+      paragraphs: [description],
+      links: restart ? [restart] : [],
+    });
   }
 
   failedPage(project: Project, messages: FlowMessage[], restart?: Link): HostedAnswer {
-    return this.page(200, { projectName: project.name, title: 'This attempt has ended', messages, links: restart ? [restart] : [] });
+    return this.page(200, {
+      projectName: project.name,
+      title: 'This attempt has ended',
+      messages,
+      links: restart ? [restart] : [],
+    });
   }
 
   /** Client mistakes of the flow (ApiError) and of the request (OAuthError) become an error page; bugs stay bugs. */

@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { encodeAuthenticatorId, VerificationStartRequest, type FlowMessage, type FlowStepResponse } from '@keyway/flow-types';
+import {
+  encodeAuthenticatorId,
+  VerificationStartRequest,
+  type FlowMessage,
+  type FlowStepResponse,
+} from '@keyway/flow-types';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import type { Project } from '../../domain/projects/projects.service';
 import { CODE_TTL_MS } from '../../infra/crypto/one-time-code';
@@ -27,7 +32,16 @@ const START_STEP: Pick<FlowStepResponse, 'nextStep'> = {
         metadata: {
           i18nKey: 'action.email.verification.start',
           promptType: 'USER_PROMPT',
-          params: [{ param: EMAIL_PARAM, type: 'STRING', order: 0, i18nKey: 'param.email', displayName: 'Email address', confidential: false }],
+          params: [
+            {
+              param: EMAIL_PARAM,
+              type: 'STRING',
+              order: 0,
+              i18nKey: 'param.email',
+              displayName: 'Email address',
+              confidential: false,
+            },
+          ],
         },
         requiredParams: [EMAIL_PARAM],
       },
@@ -48,28 +62,61 @@ export class HostedVerificationService {
     private readonly applications: ApplicationsService,
   ) {}
 
-  async startPage(project: Project, query: Record<string, unknown>, cookieHeader: string | undefined): Promise<HostedAnswer> {
+  async startPage(
+    project: Project,
+    query: Record<string, unknown>,
+    cookieHeader: string | undefined,
+  ): Promise<HostedAnswer> {
     const clientId = query[CLIENT_FIELD];
-    if (typeof clientId !== 'string' || clientId === '' || clientId.length > MAX_CLIENT_ID_LENGTH) return this.pages.errorPage(project, 400, 'client_id is required (once).');
-    if (!(await this.applications.findByClientId(project.id, clientId))) return this.pages.errorPage(project, 400, 'client_id is not an application of this project.');
+    if (typeof clientId !== 'string' || clientId === '' || clientId.length > MAX_CLIENT_ID_LENGTH)
+      return this.pages.errorPage(project, 400, 'client_id is required (once).');
+    if (!(await this.applications.findByClientId(project.id, clientId)))
+      return this.pages.errorPage(project, 400, 'client_id is not an application of this project.');
     const csrf = this.pages.csrf.forPage(cookieHeader);
-    return { kind: 'page', status: 200, html: this.startForm(project, clientId, csrf.token), setCookie: csrf.setCookie };
+    return {
+      kind: 'page',
+      status: 200,
+      html: this.startForm(project, clientId, csrf.token),
+      setCookie: csrf.setCookie,
+    };
   }
 
-  async submit(project: Project, body: unknown, contentType: string | undefined, cookieHeader: string | undefined): Promise<HostedAnswer> {
+  async submit(
+    project: Project,
+    body: unknown,
+    contentType: string | undefined,
+    cookieHeader: string | undefined,
+  ): Promise<HostedAnswer> {
     const form = this.pages.readForm(project, body, contentType, cookieHeader);
     if (!form.ok) return form.answer;
     const { fields } = form;
     const clientId = fields[CLIENT_FIELD] ?? '';
     // The link step has nothing to post: a flowId here did not come from these pages.
-    if (fields[CONTROL_FIELDS.flowId] !== undefined) return this.pages.errorPage(project, 400, 'This step is answered by opening the link in the email.', this.restartLink(project, clientId));
+    if (fields[CONTROL_FIELDS.flowId] !== undefined)
+      return this.pages.errorPage(
+        project,
+        400,
+        'This step is answered by opening the link in the email.',
+        this.restartLink(project, clientId),
+      );
     const email = (fields[EMAIL_PARAM] ?? '').trim();
     const request = VerificationStartRequest.safeParse({ client_id: clientId, email });
     if (!request.success) {
-      if (clientId === '' || clientId.length > MAX_CLIENT_ID_LENGTH) return this.pages.errorPage(project, 400, 'client_id is required.');
+      if (clientId === '' || clientId.length > MAX_CLIENT_ID_LENGTH)
+        return this.pages.errorPage(project, 400, 'client_id is required.');
       const text = email === '' ? 'is required' : 'is not a valid email address';
-      const message: FlowMessage = { type: 'ERROR', messageId: 'msg_trait_invalid', message: `${EMAIL_PARAM}: ${text}`, i18nKey: 'message.msg_trait_invalid', context: [{ key: 'field', value: EMAIL_PARAM }] };
-      return { kind: 'page', status: 200, html: this.startForm(project, clientId, fields[CONTROL_FIELDS.csrf] ?? '', [message], { [EMAIL_PARAM]: email }) };
+      const message: FlowMessage = {
+        type: 'ERROR',
+        messageId: 'msg_trait_invalid',
+        message: `${EMAIL_PARAM}: ${text}`,
+        i18nKey: 'message.msg_trait_invalid',
+        context: [{ key: 'field', value: EMAIL_PARAM }],
+      };
+      return {
+        kind: 'page',
+        status: 200,
+        html: this.startForm(project, clientId, fields[CONTROL_FIELDS.csrf] ?? '', [message], { [EMAIL_PARAM]: email }),
+      };
     }
     try {
       const response = await this.verification.start(project, request.data, 'link');
@@ -78,7 +125,9 @@ export class HostedVerificationService {
         projectName: project.name,
         title: 'Check your email',
         messages,
-        paragraphs: [`The link works once, in any browser, for ${CODE_TTL_MS / 60_000} minutes. Didn't get it? Check your spam folder, or send a new one.`],
+        paragraphs: [
+          `The link works once, in any browser, for ${CODE_TTL_MS / 60_000} minutes. Didn't get it? Check your spam folder, or send a new one.`,
+        ],
         links: [this.restartLink(project, clientId, 'Send a new link')],
       });
     } catch (error) {
@@ -91,21 +140,39 @@ export class HostedVerificationService {
     const flowId = typeof query['flow'] === 'string' ? query['flow'] : '';
     const token = typeof query['token'] === 'string' ? query['token'] : '';
     if (await this.verification.confirmLink(project, flowId, token)) {
-      return this.pages.page(200, { projectName: project.name, title: 'Your email address is verified', paragraphs: ['Thank you. You can close this page and return to the app.'] });
+      return this.pages.page(200, {
+        projectName: project.name,
+        title: 'Your email address is verified',
+        paragraphs: ['Thank you. You can close this page and return to the app.'],
+      });
     }
     const clientId = await this.verification.clientIdOf(project, flowId);
     return this.pages.page(400, {
       projectName: project.name,
       title: 'This link has expired',
-      paragraphs: ['Verification links work only once and only for a short time. Request a new one to verify your email address.'],
+      paragraphs: [
+        'Verification links work only once and only for a short time. Request a new one to verify your email address.',
+      ],
       links: clientId ? [this.restartLink(project, clientId, 'Request a new link')] : [],
     });
   }
 
-  private startForm(project: Project, clientId: string, csrfToken: string, messages: FlowMessage[] = [], values: Record<string, string> = {}): string {
+  private startForm(
+    project: Project,
+    clientId: string,
+    csrfToken: string,
+    messages: FlowMessage[] = [],
+    values: Record<string, string> = {},
+  ): string {
     return this.pages.renderer.step(
       { nextStep: { ...START_STEP.nextStep, ...(messages.length ? { messages } : {}) } },
-      { projectName: project.name, action: `${project.issuer}/ui/verification`, csrfToken, hidden: { [CLIENT_FIELD]: clientId }, values },
+      {
+        projectName: project.name,
+        action: `${project.issuer}/ui/verification`,
+        csrfToken,
+        hidden: { [CLIENT_FIELD]: clientId },
+        values,
+      },
     );
   }
 

@@ -14,9 +14,17 @@ export class AppNativePresenter {
   async present(project: Project, outcome: FlowOutcome, client?: RequestContext): Promise<FlowResponse> {
     switch (outcome.status) {
       case 'SUCCESS_COMPLETED':
-        return { flowStatus: 'SUCCESS_COMPLETED', authData: await this.authorizationResponse.issue(project, outcome.flow, client) };
+        return {
+          flowStatus: 'SUCCESS_COMPLETED',
+          authData: await this.authorizationResponse.issue(project, outcome.flow, client),
+        };
       case 'FAIL_COMPLETED':
-        return { flowId: outcome.flow.id, flowStatus: 'FAIL_COMPLETED', flowType: outcome.flow.type, messages: outcome.messages };
+        return {
+          flowId: outcome.flow.id,
+          flowStatus: 'FAIL_COMPLETED',
+          flowType: outcome.flow.type,
+          messages: outcome.messages,
+        };
       default:
         return {
           flowId: outcome.flow.id,

@@ -23,7 +23,11 @@ export class AuthnController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Answer the current step of an app-native login flow' })
   @ApiBody({ schema: z.toJSONSchema(AuthnRequest) as object })
-  async authn(@Tenant() project: Project, @JsonBody(AuthnRequest) request: AuthnRequest, @ClientContext() client: RequestContext): Promise<FlowResponse> {
+  async authn(
+    @Tenant() project: Project,
+    @JsonBody(AuthnRequest) request: AuthnRequest,
+    @ClientContext() client: RequestContext,
+  ): Promise<FlowResponse> {
     return this.presenter.present(project, await this.engine.advance(project, request), client);
   }
 }

@@ -50,8 +50,17 @@ export class AuthorizeController {
   }
 
   /** Validates the authorization request (the shared pipeline of checks), then starts the login flow. */
-  private async start(project: Project, params: AuthorizationRequestParams, authorization: string | undefined): Promise<FlowOutcome> {
-    const { application, authRequest } = await this.authorizeService.validate(project, params, authorization, APP_NATIVE_FRONT);
+  private async start(
+    project: Project,
+    params: AuthorizationRequestParams,
+    authorization: string | undefined,
+  ): Promise<FlowOutcome> {
+    const { application, authRequest } = await this.authorizeService.validate(
+      project,
+      params,
+      authorization,
+      APP_NATIVE_FRONT,
+    );
     return this.engine.start(project, application, authRequest);
   }
 }

@@ -19,8 +19,24 @@ import { TokenController } from './token.controller';
 import { UserinfoController } from './userinfo.controller';
 
 @Module({
-  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, FlowsModule, SessionsModule, EmailModule, GrantsModule],
-  controllers: [AuthorizeController, AuthnController, AuthorizeChallengeController, TokenController, UserinfoController, DiscoveryController],
+  imports: [
+    ProjectsModule,
+    ApplicationsModule,
+    IdentitiesModule,
+    KeysModule,
+    FlowsModule,
+    SessionsModule,
+    EmailModule,
+    GrantsModule,
+  ],
+  controllers: [
+    AuthorizeController,
+    AuthnController,
+    AuthorizeChallengeController,
+    TokenController,
+    UserinfoController,
+    DiscoveryController,
+  ],
   providers: [TenantPipe, AppNativePresenter, AuthorizeChallengeService, FirstPartyPresenter],
 })
 export class OAuthModule {}

@@ -38,7 +38,8 @@ export class TokenController {
     const client = await this.clientAuthenticator.authenticate(project, readClientCredentials(authorization, params));
     switch (params.grant_type) {
       case 'authorization_code':
-        if (!client.grantTypes.includes('authorization_code')) throw new OAuthError('unauthorized_client', 'grant type not allowed for this client');
+        if (!client.grantTypes.includes('authorization_code'))
+          throw new OAuthError('unauthorized_client', 'grant type not allowed for this client');
         return this.authorizationCode.handle(project, client, params);
       case 'refresh_token':
         return this.refreshToken.handle(project, client, params);

@@ -24,5 +24,8 @@ export class UserinfoController {
 }
 
 function userinfo({ identity, scope }: VerifiedAccessToken): Record<string, unknown> {
-  return { sub: identity.id, ...scopedClaims(scope, identity.traits as Record<string, unknown>, identity.verifiedEmails) };
+  return {
+    sub: identity.id,
+    ...scopedClaims(scope, identity.traits as Record<string, unknown>, identity.verifiedEmails),
+  };
 }

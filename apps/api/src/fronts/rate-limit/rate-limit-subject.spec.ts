@@ -2,9 +2,19 @@ import { clientIdOf, identifierOf, keyFunction, type RateLimitSubject } from './
 
 describe('rate-limit subject', () => {
   it('finds the identifier a login names: authn params.username, FiPA username or login_hint', () => {
-    expect(identifierOf('login', { flowId: 'f', selectedAuthenticator: { authenticatorId: 'x', params: { username: ' Alice@Example.COM ', password: 'p' } } })).toBe('alice@example.com');
+    expect(
+      identifierOf('login', {
+        flowId: 'f',
+        selectedAuthenticator: { authenticatorId: 'x', params: { username: ' Alice@Example.COM ', password: 'p' } },
+      }),
+    ).toBe('alice@example.com');
     expect(identifierOf('login', { client_id: 'c', login_hint: 'Bob' })).toBe('bob');
-    expect(identifierOf('login', { flowId: 'f', selectedAuthenticator: { authenticatorId: 'x', params: { token: '123456' } } })).toBeUndefined();
+    expect(
+      identifierOf('login', {
+        flowId: 'f',
+        selectedAuthenticator: { authenticatorId: 'x', params: { token: '123456' } },
+      }),
+    ).toBeUndefined();
     expect(identifierOf('login', { username: ['a', 'b'] })).toBeUndefined();
     expect(identifierOf('login', undefined)).toBeUndefined();
     expect(identifierOf('login', undefined, { client_id: 'c', login_hint: 'Carol' })).toBe('carol');
@@ -14,8 +24,18 @@ describe('rate-limit subject', () => {
 
   it('finds the email a self-service request names: start body, step params, registration traits', () => {
     expect(identifierOf('selfService', { client_id: 'c', email: 'A@x.io' })).toBe('a@x.io');
-    expect(identifierOf('selfService', { flowId: 'f', selectedAuthenticator: { authenticatorId: 'x', params: { email: 'b@x.io' } } })).toBe('b@x.io');
-    expect(identifierOf('selfService', { flowId: 'f', selectedAuthenticator: { authenticatorId: 'x', params: { 'traits.email': 'c@x.io', password: 'p' } } })).toBe('c@x.io');
+    expect(
+      identifierOf('selfService', {
+        flowId: 'f',
+        selectedAuthenticator: { authenticatorId: 'x', params: { email: 'b@x.io' } },
+      }),
+    ).toBe('b@x.io');
+    expect(
+      identifierOf('selfService', {
+        flowId: 'f',
+        selectedAuthenticator: { authenticatorId: 'x', params: { 'traits.email': 'c@x.io', password: 'p' } },
+      }),
+    ).toBe('c@x.io');
     expect(identifierOf('selfService', { 'traits.email': 'd@x.io', csrf: 't' })).toBe('d@x.io');
     expect(identifierOf('selfService', { username: 'not-counted-here' })).toBeUndefined();
     expect(identifierOf('token', { username: 'x' })).toBeUndefined();
@@ -31,7 +51,13 @@ describe('rate-limit subject', () => {
   });
 
   it('keys counters by project, group and kind with an HMAC of the tracker, never the tracker itself', () => {
-    const subject: RateLimitSubject = { slug: 'acme', group: 'login', rules: {}, identifier: undefined, clientId: undefined };
+    const subject: RateLimitSubject = {
+      slug: 'acme',
+      group: 'login',
+      rules: {},
+      identifier: undefined,
+      clientId: undefined,
+    };
     const key = keyFunction(new Uint8Array(32).fill(7));
     const one = key(subject, 'identifier', 'alice@example.com');
     expect(one).toMatch(/^acme:login:identifier:[A-Za-z0-9_-]{27}$/);

@@ -43,7 +43,11 @@ const IDENTIFIER_FIELDS: Record<RateLimitGroup, readonly string[]> = {
  * as logins compare them (NFKC, trimmed, lower case).
  */
 export function identifierOf(group: RateLimitGroup, body: unknown, query?: unknown): string | undefined {
-  const sources = [body, (asRecord(body)?.['selectedAuthenticator'] as Record<string, unknown> | undefined)?.['params'], query];
+  const sources = [
+    body,
+    (asRecord(body)?.['selectedAuthenticator'] as Record<string, unknown> | undefined)?.['params'],
+    query,
+  ];
   for (const source of sources) {
     const record = asRecord(source);
     if (!record) continue;
@@ -72,7 +76,9 @@ export function clientIdOf(authorization: string | undefined, body: unknown): st
  * from KEYWAY_SECRET_KEY (a plain hash of an email address is reversed by hashing a list of addresses).
  * Replicas share the secret, so they derive the same keys.
  */
-export function keyFunction(secretKey: Uint8Array): (subject: RateLimitSubject, kind: string, tracker: string) => string {
+export function keyFunction(
+  secretKey: Uint8Array,
+): (subject: RateLimitSubject, kind: string, tracker: string) => string {
   const hmacKey = createHmac('sha256', secretKey).update('keyway rate-limit keys v1').digest();
   return (subject, kind, tracker) => {
     const digest = createHmac('sha256', hmacKey).update(`${kind}\0${tracker}`).digest('base64url').slice(0, 27);
@@ -81,5 +87,7 @@ export function keyFunction(secretKey: Uint8Array): (subject: RateLimitSubject, 
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }

@@ -1,12 +1,23 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectThrottlerOptions, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
+import {
+  InjectThrottlerOptions,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { RateLimitError } from '../../infra/http/errors';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { ProjectsService } from '../../domain/projects/projects.service';
 import { RATE_LIMIT_GROUP } from './rate-limit.decorator';
-import { applyRateLimitSettings, type RateLimitGroup, type RateLimitKind, type RateLimitPolicy } from '../../infra/config/rate-limit-policy';
+import {
+  applyRateLimitSettings,
+  type RateLimitGroup,
+  type RateLimitKind,
+  type RateLimitPolicy,
+} from '../../infra/config/rate-limit-policy';
 import { clientIdOf, identifierOf, setSubject } from './rate-limit-subject';
 
 export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
@@ -41,12 +52,17 @@ export class RateLimitGuard extends ThrottlerGuard {
    */
   override async onModuleInit(): Promise<void> {
     await super.onModuleInit();
-    this.throttlers.sort((a, b) => KIND_ORDER.indexOf(a.name as RateLimitKind) - KIND_ORDER.indexOf(b.name as RateLimitKind));
+    this.throttlers.sort(
+      (a, b) => KIND_ORDER.indexOf(a.name as RateLimitKind) - KIND_ORDER.indexOf(b.name as RateLimitKind),
+    );
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const group = this.reflector.getAllAndOverride<RateLimitGroup | undefined>(RATE_LIMIT_GROUP, [context.getHandler(), context.getClass()]);
+    const group = this.reflector.getAllAndOverride<RateLimitGroup | undefined>(RATE_LIMIT_GROUP, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!group) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const slug = (request.params as { tenant?: unknown } | undefined)?.tenant;
@@ -64,12 +80,18 @@ export class RateLimitGuard extends ThrottlerGuard {
       group,
       rules: policy[group],
       identifier: identifierOf(group, request.body, request.query),
-      clientId: group === 'token' ? clientIdOf(typeof authorization === 'string' ? authorization : undefined, request.body) : undefined,
+      clientId:
+        group === 'token'
+          ? clientIdOf(typeof authorization === 'string' ? authorization : undefined, request.body)
+          : undefined,
     });
     return super.canActivate(context);
   }
 
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     throw new RateLimitError(Math.max(1, detail.timeToBlockExpire));
   }
 }

@@ -19,14 +19,20 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
     ProjectsModule,
     ThrottlerModule.forRootAsync({
       inject: [KEYWAY_CONFIG],
-      useFactory: (config: KeywayConfig) => ({ throttlers: throttlers(keyFunction(config.secretKey)), setHeaders: false }),
+      useFactory: (config: KeywayConfig) => ({
+        throttlers: throttlers(keyFunction(config.secretKey)),
+        setHeaders: false,
+      }),
     }),
   ],
   providers: [
     {
       provide: RATE_LIMIT_STORAGE,
       inject: [KEYWAY_CONFIG],
-      useFactory: (config: KeywayConfig) => (config.redis.url ? new RedisThrottlerStorage(config.redis.url, `${config.redis.keyPrefix}rl:`) : new ThrottlerStorageService()),
+      useFactory: (config: KeywayConfig) =>
+        config.redis.url
+          ? new RedisThrottlerStorage(config.redis.url, `${config.redis.keyPrefix}rl:`)
+          : new ThrottlerStorageService(),
     },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],
@@ -39,7 +45,10 @@ export class RateLimitModule {}
  * client_id, is skipped. A key stays blocked for one window after its limit is passed.
  */
 function throttlers(key: ReturnType<typeof keyFunction>): ThrottlerOptions[] {
-  const trackers: Record<RateLimitKind, ((context: Parameters<typeof subjectOf>[0]) => string | undefined) | undefined> = {
+  const trackers: Record<
+    RateLimitKind,
+    ((context: Parameters<typeof subjectOf>[0]) => string | undefined) | undefined
+  > = {
     ip: undefined, // the guard's own tracker: the client IP (IPv6 by /64), as Fastify's trustProxy resolves it
     identifier: (context) => subjectOf(context)?.identifier,
     client: (context) => subjectOf(context)?.clientId,

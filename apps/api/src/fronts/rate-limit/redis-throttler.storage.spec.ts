@@ -68,9 +68,16 @@ describe('RedisThrottlerStorage (real Redis)', () => {
 
   it('counts exactly under concurrency, across two connections (two replicas)', async () => {
     const [one, two] = [await storage(), await storage()];
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? one : two).increment('shared', 60_000, 5, 60_000, 'ip')));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? one : two).increment('shared', 60_000, 5, 60_000, 'ip')),
+    );
     expect(results.filter((result) => !result.isBlocked)).toHaveLength(5);
-    expect(results.filter((result) => !result.isBlocked).map((result) => result.totalHits).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(
+      results
+        .filter((result) => !result.isBlocked)
+        .map((result) => result.totalHits)
+        .sort(),
+    ).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('sets an expiry on every key it writes', async () => {

@@ -39,7 +39,9 @@ return {hits, windowLeft, 0, 0}
 type HitReply = [number, number, number, number];
 /** @nestjs/throttler's record type (its index does not export the interface by name). */
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
-type ScriptedRedis = Redis & { keywayRateLimitHit(hits: string, block: string, ttl: number, limit: number, blockDuration: number): Promise<HitReply> };
+type ScriptedRedis = Redis & {
+  keywayRateLimitHit(hits: string, block: string, ttl: number, limit: number, blockDuration: number): Promise<HitReply>;
+};
 
 /**
  * @nestjs/throttler storage in Redis, so every replica counts into the same windows (KEYWAY_REDIS_URL).
@@ -75,15 +77,34 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, On
     try {
       await this.redis.connect();
     } catch (error) {
-      this.logger.error(`Redis for rate limits unreachable at start-up (${(error as Error).message}); counting in memory until it is back`);
+      this.logger.error(
+        `Redis for rate limits unreachable at start-up (${(error as Error).message}); counting in memory until it is back`,
+      );
     }
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     try {
       const hashed = `${this.keyPrefix}{${key}}`;
-      const [totalHits, windowLeftMs, blocked, blockLeftMs] = await this.redis.keywayRateLimitHit(hashed, `${hashed}:blocked`, ttl, limit, blockDuration);
-      return { totalHits, timeToExpire: Math.ceil(windowLeftMs / 1000), isBlocked: blocked === 1, timeToBlockExpire: Math.ceil(blockLeftMs / 1000) };
+      const [totalHits, windowLeftMs, blocked, blockLeftMs] = await this.redis.keywayRateLimitHit(
+        hashed,
+        `${hashed}:blocked`,
+        ttl,
+        limit,
+        blockDuration,
+      );
+      return {
+        totalHits,
+        timeToExpire: Math.ceil(windowLeftMs / 1000),
+        isBlocked: blocked === 1,
+        timeToBlockExpire: Math.ceil(blockLeftMs / 1000),
+      };
     } catch (error) {
       this.warn(`Redis rate-limit counter failed (${(error as Error).message}); counting in memory`);
       return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);

@@ -19,9 +19,16 @@ export class RecoveryController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Start a recovery flow (OAuth params) or answer its current step ({flowId, selectedAuthenticator})' })
+  @ApiOperation({
+    summary: 'Start a recovery flow (OAuth params) or answer its current step ({flowId, selectedAuthenticator})',
+  })
   @ApiBody({ schema: z.toJSONSchema(RecoveryRequest) as object })
-  async post(@Tenant() project: Project, @JsonBody(RecoveryRequest) body: RecoveryRequest, @ClientContext() client: RequestContext, @Headers('authorization') authorization?: string): Promise<FlowResponse | SelfServiceCompletedResponse> {
+  async post(
+    @Tenant() project: Project,
+    @JsonBody(RecoveryRequest) body: RecoveryRequest,
+    @ClientContext() client: RequestContext,
+    @Headers('authorization') authorization?: string,
+  ): Promise<FlowResponse | SelfServiceCompletedResponse> {
     if ('flowId' in body) return this.recovery.advance(project, body, APP_NATIVE_FRONT, client);
     return this.recovery.start(project, body, authorization);
   }

@@ -23,9 +23,17 @@ export class RegistrationController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Start a registration flow (OAuth params → code, or only client_id → session) or answer its current step ({flowId, selectedAuthenticator})' })
+  @ApiOperation({
+    summary:
+      'Start a registration flow (OAuth params → code, or only client_id → session) or answer its current step ({flowId, selectedAuthenticator})',
+  })
   @ApiBody({ schema: z.toJSONSchema(RegistrationRequest) as object })
-  async post(@Tenant() project: Project, @JsonBody(RegistrationRequest) body: RegistrationRequest, @ClientContext() client: RequestContext, @Headers('authorization') authorization?: string): Promise<RegistrationAnswer> {
+  async post(
+    @Tenant() project: Project,
+    @JsonBody(RegistrationRequest) body: RegistrationRequest,
+    @ClientContext() client: RequestContext,
+    @Headers('authorization') authorization?: string,
+  ): Promise<RegistrationAnswer> {
     if ('flowId' in body) return this.registration.advance(project, body, APP_NATIVE_FRONT, client);
     if ('redirect_uri' in body) return this.registration.start(project, body, authorization);
     return this.registration.start(project, body, authorization, APP_NATIVE_SESSION_FRONT);

@@ -33,8 +33,28 @@ import { VerificationService } from '../../flows/verification/verification.servi
  * recovery; and their hosted pages (`/ui/…`).
  */
 @Module({
-  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, SchemasModule, EmailModule, GrantsModule, SessionsModule, AuthenticatorsModule, TotpModule, PasskeysModule, BackupCodesModule, FlowStoreModule, LockoutModule],
-  controllers: [VerificationController, RegistrationController, RecoveryController, HostedPagesController, SettingsController],
+  imports: [
+    ProjectsModule,
+    ApplicationsModule,
+    IdentitiesModule,
+    SchemasModule,
+    EmailModule,
+    GrantsModule,
+    SessionsModule,
+    AuthenticatorsModule,
+    TotpModule,
+    PasskeysModule,
+    BackupCodesModule,
+    FlowStoreModule,
+    LockoutModule,
+  ],
+  controllers: [
+    VerificationController,
+    RegistrationController,
+    RecoveryController,
+    HostedPagesController,
+    SettingsController,
+  ],
   providers: [
     TenantPipe,
     RegistrationService,

@@ -1,6 +1,11 @@
 import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { SettingsRequest, type AuthnRequest, type FlowResponse, type SelfServiceCompletedResponse } from '@keyway/flow-types';
+import {
+  SettingsRequest,
+  type AuthnRequest,
+  type FlowResponse,
+  type SelfServiceCompletedResponse,
+} from '@keyway/flow-types';
 import { z } from 'zod';
 import { JsonBody } from '../../infra/http/zod-pipes';
 import type { Project } from '../../domain/projects/projects.service';
@@ -24,9 +29,16 @@ export class SettingsController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Start a settings flow ({}) or answer its current step ({flowId, selectedAuthenticator}); Bearer access token required' })
+  @ApiOperation({
+    summary:
+      'Start a settings flow ({}) or answer its current step ({flowId, selectedAuthenticator}); Bearer access token required',
+  })
   @ApiBody({ schema: z.toJSONSchema(SettingsRequest) as object })
-  async post(@Tenant() project: Project, @JsonBody(SettingsRequest) body: SettingsRequest, @CurrentAccessToken() token: VerifiedAccessToken): Promise<FlowResponse | SelfServiceCompletedResponse> {
+  async post(
+    @Tenant() project: Project,
+    @JsonBody(SettingsRequest) body: SettingsRequest,
+    @CurrentAccessToken() token: VerifiedAccessToken,
+  ): Promise<FlowResponse | SelfServiceCompletedResponse> {
     if (isStepAnswer(body)) return this.settings.advance(project, body, token);
     return this.settings.start(project, token, body.ui_locales);
   }

@@ -17,9 +17,15 @@ export class VerificationController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Start an email verification flow ({client_id, email}) or answer its code step ({flowId, selectedAuthenticator})' })
+  @ApiOperation({
+    summary:
+      'Start an email verification flow ({client_id, email}) or answer its code step ({flowId, selectedAuthenticator})',
+  })
   @ApiBody({ schema: z.toJSONSchema(VerificationRequest) as object })
-  async post(@Tenant() project: Project, @JsonBody(VerificationRequest) body: VerificationRequest): Promise<FlowResponse | SelfServiceCompletedResponse> {
+  async post(
+    @Tenant() project: Project,
+    @JsonBody(VerificationRequest) body: VerificationRequest,
+  ): Promise<FlowResponse | SelfServiceCompletedResponse> {
     if ('flowId' in body) return this.verification.advance(project, body);
     return this.verification.start(project, body);
   }

@@ -3,7 +3,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { applyRateLimitSettings, DEFAULT_RATE_LIMITS, RateLimitSettings, type RateLimitPolicy } from './rate-limit-policy';
+import {
+  applyRateLimitSettings,
+  DEFAULT_RATE_LIMITS,
+  RateLimitSettings,
+  type RateLimitPolicy,
+} from './rate-limit-policy';
 import { findWorkspaceRoot } from './workspace';
 
 /** Everything the API reads from its environment, validated once at start-up. Documented in README. */
@@ -90,7 +95,10 @@ const EnvSchema = z.object({
   KEYWAY_ARGON2_PARALLELISM: intFromEnv(1, 1),
   KEYWAY_SMTP_URL: z
     .string()
-    .regex(/^smtps?:\/\//, 'KEYWAY_SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465')
+    .regex(
+      /^smtps?:\/\//,
+      'KEYWAY_SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtps://user:password@smtp.example.com:465',
+    )
     .optional(),
   KEYWAY_SMTP_FROM: z.string().optional(),
   KEYWAY_EMAIL_RETRY_BASE_MS: intFromEnv(30_000, 1),
@@ -102,15 +110,21 @@ const EnvSchema = z.object({
   KEYWAY_DB_CONNECT_TIMEOUT_MS: intFromEnv(5_000, 100),
   KEYWAY_DB_STATEMENT_TIMEOUT_MS: intFromEnv(15_000, 100),
   KEYWAY_DB_START_RETRY_SECONDS: intFromEnv(60, 0),
-  KEYWAY_TRUST_PROXY: z.string().optional().transform((value, context) => {
-    const parsed = parseTrustProxy(value);
-    if (typeof parsed === 'object' && 'error' in parsed) {
-      context.addIssue({ code: 'custom', message: `KEYWAY_TRUST_PROXY: ${parsed.error}` });
-      return z.NEVER;
-    }
-    return parsed;
-  }),
-  KEYWAY_REDIS_URL: z.string().regex(/^rediss?:\/\//, 'KEYWAY_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://redis:6379/0').optional(),
+  KEYWAY_TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const parsed = parseTrustProxy(value);
+      if (typeof parsed === 'object' && 'error' in parsed) {
+        context.addIssue({ code: 'custom', message: `KEYWAY_TRUST_PROXY: ${parsed.error}` });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+  KEYWAY_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'KEYWAY_REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://redis:6379/0')
+    .optional(),
   KEYWAY_REDIS_KEY_PREFIX: z.string().max(100).default('keyway:'),
   KEYWAY_RATE_LIMITS: z
     .string()
@@ -121,7 +135,10 @@ const EnvSchema = z.object({
       try {
         json = JSON.parse(value);
       } catch {
-        context.addIssue({ code: 'custom', message: 'KEYWAY_RATE_LIMITS must be JSON, e.g. {"login":{"ip":{"limit":120}}}' });
+        context.addIssue({
+          code: 'custom',
+          message: 'KEYWAY_RATE_LIMITS must be JSON, e.g. {"login":{"ip":{"limit":120}}}',
+        });
         return z.NEVER;
       }
       const settings = RateLimitSettings.safeParse(json);
@@ -152,7 +169,10 @@ function parseTrustProxy(value: string | undefined): TrustProxy | { error: strin
   }
   const entries = text.split(',').map((entry) => entry.trim());
   const bad = entries.filter((entry) => !PROXY_RANGE_NAMES.includes(entry) && !isAddressOrCidr(entry));
-  if (bad.length) return { error: `not an address, CIDR range, hop count or true/false: ${bad.map((entry) => `'${entry}'`).join(', ')}` };
+  if (bad.length)
+    return {
+      error: `not an address, CIDR range, hop count or true/false: ${bad.map((entry) => `'${entry}'`).join(', ')}`,
+    };
   return entries;
 }
 
@@ -176,8 +196,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
   if (production && !e.KEYWAY_SECRET_KEY) throw new Error('KEYWAY_SECRET_KEY is required when NODE_ENV=production');
   if (production && !e.KEYWAY_ADMIN_TOKEN) throw new Error('KEYWAY_ADMIN_TOKEN is required when NODE_ENV=production');
 
-  const secretKey = e.KEYWAY_SECRET_KEY ?? devSecret(dataDir, 'secret.key', () => randomBytes(32).toString('base64url'));
-  const adminToken = e.KEYWAY_ADMIN_TOKEN ?? devSecret(dataDir, 'admin-token', () => `kw_admin_${randomBytes(32).toString('base64url')}`);
+  const secretKey =
+    e.KEYWAY_SECRET_KEY ?? devSecret(dataDir, 'secret.key', () => randomBytes(32).toString('base64url'));
+  const adminToken =
+    e.KEYWAY_ADMIN_TOKEN ??
+    devSecret(dataDir, 'admin-token', () => `kw_admin_${randomBytes(32).toString('base64url')}`);
 
   const publicUrl = (e.KEYWAY_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
 
@@ -193,7 +216,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
     seedDemo: e.KEYWAY_SEED_DEMO ? e.KEYWAY_SEED_DEMO === 'true' : !e.DATABASE_URL,
     logLevel: e.KEYWAY_LOG_LEVEL,
     logFormat: e.KEYWAY_LOG_FORMAT ?? (process.stdout.isTTY && !production ? 'pretty' : 'json'),
-    argon2: { memoryCost: e.KEYWAY_ARGON2_MEMORY_KIB, timeCost: e.KEYWAY_ARGON2_ITERATIONS, parallelism: e.KEYWAY_ARGON2_PARALLELISM },
+    argon2: {
+      memoryCost: e.KEYWAY_ARGON2_MEMORY_KIB,
+      timeCost: e.KEYWAY_ARGON2_ITERATIONS,
+      parallelism: e.KEYWAY_ARGON2_PARALLELISM,
+    },
     production,
     smtp: { url: e.KEYWAY_SMTP_URL, from: e.KEYWAY_SMTP_FROM ?? `Keyway <no-reply@${new URL(publicUrl).hostname}>` },
     email: {
@@ -229,5 +256,7 @@ export const KEYWAY_CONFIG = Symbol('KEYWAY_CONFIG');
 
 /** "KEYWAY_DB_POOL_SIZE: Too small: …; …": each problem with its path, as the HTTP fronts list theirs. */
 function describe(error: z.ZodError): string {
-  return error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
+  return error.issues
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
 }

@@ -67,7 +67,10 @@ export const DEFAULT_RATE_LIMITS: RateLimitPolicy = {
 };
 
 /** The policy with `settings` laid over `base`, rule field by rule field. */
-export function applyRateLimitSettings(base: RateLimitPolicy, settings: RateLimitSettings | undefined): RateLimitPolicy {
+export function applyRateLimitSettings(
+  base: RateLimitPolicy,
+  settings: RateLimitSettings | undefined,
+): RateLimitPolicy {
   if (!settings) return base;
   const policy = { ...base };
   for (const group of RATE_LIMIT_GROUPS) {
@@ -84,7 +87,10 @@ export function applyRateLimitSettings(base: RateLimitPolicy, settings: RateLimi
 }
 
 /** Settings sent in a PATCH laid over the stored ones, rule field by rule field (what is not named stays). */
-export function mergeRateLimitSettings(current: RateLimitSettings | undefined, patch: RateLimitSettings | undefined): RateLimitSettings | undefined {
+export function mergeRateLimitSettings(
+  current: RateLimitSettings | undefined,
+  patch: RateLimitSettings | undefined,
+): RateLimitSettings | undefined {
   if (!patch) return current;
   const merged: Record<string, Record<string, Partial<RateLimitRule>>> = {};
   for (const group of RATE_LIMIT_GROUPS) {

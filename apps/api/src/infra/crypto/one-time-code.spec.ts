@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { checkCode, DEFAULT_CODE_LENGTH, generateCode, hashCode, normaliseCode, unguessableCodeHash } from './one-time-code';
+import {
+  checkCode,
+  DEFAULT_CODE_LENGTH,
+  generateCode,
+  hashCode,
+  normaliseCode,
+  unguessableCodeHash,
+} from './one-time-code';
 
 const NOW = 1_800_000_000_000;
 const pending = (code: string, expiresAt = NOW + 1000) => ({ codeHash: hashCode(code), expiresAt });

@@ -24,7 +24,8 @@ export interface PendingCode {
 
 /** `length` decimal digits, each drawn uniformly with crypto.randomInt (no modulo bias). */
 export function generateCode(length = DEFAULT_CODE_LENGTH): string {
-  if (!Number.isInteger(length) || length < 1 || length > MAX_CODE_LENGTH) throw new RangeError(`code length must be 1..${MAX_CODE_LENGTH}, got ${length}`);
+  if (!Number.isInteger(length) || length < 1 || length > MAX_CODE_LENGTH)
+    throw new RangeError(`code length must be 1..${MAX_CODE_LENGTH}, got ${length}`);
   let code = '';
   for (let i = 0; i < length; i++) code += String(randomInt(10));
   return code;
@@ -60,7 +61,11 @@ export type CodeCheck = 'valid' | 'invalid' | 'expired';
  * Expiry first (an expired code never counts as valid), then a constant-time comparison of SHA-256 digests.
  * `codeHash` null: no code was issued (e.g. an unknown user), which every input fails like a wrong code.
  */
-export function checkCode(pending: { codeHash: string | null; expiresAt: number }, input: string, now = Date.now()): CodeCheck {
+export function checkCode(
+  pending: { codeHash: string | null; expiresAt: number },
+  input: string,
+  now = Date.now(),
+): CodeCheck {
   if (now >= pending.expiresAt) return 'expired';
   const given = sha256(normaliseCode(input));
   const stored = pending.codeHash === null ? undefined : storedDigest(pending.codeHash);

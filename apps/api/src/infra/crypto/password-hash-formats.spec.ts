@@ -61,7 +61,9 @@ describe('password hash formats', () => {
   it('refuses hashes whose cost would make every login attempt a denial of service', () => {
     expect(importedHashProblem(bcrypt.hashSync('x', 4).replace('$04$', '$20$'))).toMatch(/bcrypt cost/);
     expect(importedHashProblem(passlibPbkdf2('x', 1).replace('$1$', '$9000000$'))).toMatch(/iterations/);
-    expect(importedHashProblem('$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA')).toMatch(/import limits/);
+    expect(importedHashProblem('$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA')).toMatch(
+      /import limits/,
+    );
   });
 });
 

@@ -52,7 +52,11 @@ export function importedHashProblem(hash: string): string | undefined {
   const argon2 = ARGON2.exec(hash);
   if (argon2) {
     const [memory, iterations, parallelism] = argon2.slice(1).map(Number) as [number, number, number];
-    if (memory > IMPORT_LIMITS.argon2MemoryKiB || iterations > IMPORT_LIMITS.argon2Iterations || parallelism > IMPORT_LIMITS.argon2Parallelism) {
+    if (
+      memory > IMPORT_LIMITS.argon2MemoryKiB ||
+      iterations > IMPORT_LIMITS.argon2Iterations ||
+      parallelism > IMPORT_LIMITS.argon2Parallelism
+    ) {
       return `argon2 parameters above the import limits (m ≤ ${IMPORT_LIMITS.argon2MemoryKiB}, t ≤ ${IMPORT_LIMITS.argon2Iterations}, p ≤ ${IMPORT_LIMITS.argon2Parallelism})`;
     }
     return undefined;
@@ -60,16 +64,19 @@ export function importedHashProblem(hash: string): string | undefined {
   const bcryptMatch = BCRYPT.exec(hash);
   if (bcryptMatch) {
     const cost = Number(bcryptMatch[1]);
-    if (cost < 4 || cost > IMPORT_LIMITS.bcryptCost) return `bcrypt cost must be between 4 and ${IMPORT_LIMITS.bcryptCost}`;
+    if (cost < 4 || cost > IMPORT_LIMITS.bcryptCost)
+      return `bcrypt cost must be between 4 and ${IMPORT_LIMITS.bcryptCost}`;
     return undefined;
   }
   const pbkdf2Match = PBKDF2_SHA256.exec(hash);
   if (pbkdf2Match) {
     const iterations = Number(pbkdf2Match[1]);
-    if (iterations < 1 || iterations > IMPORT_LIMITS.pbkdf2Iterations) return `pbkdf2-sha256 iterations must be between 1 and ${IMPORT_LIMITS.pbkdf2Iterations}`;
+    if (iterations < 1 || iterations > IMPORT_LIMITS.pbkdf2Iterations)
+      return `pbkdf2-sha256 iterations must be between 1 and ${IMPORT_LIMITS.pbkdf2Iterations}`;
     const salt = adaptedBase64(pbkdf2Match[2] ?? '');
     const derived = adaptedBase64(pbkdf2Match[3] ?? '');
-    if (salt.length === 0 || derived.length < 16 || derived.length > 64) return 'pbkdf2-sha256 salt or hash is malformed';
+    if (salt.length === 0 || derived.length < 16 || derived.length > 64)
+      return 'pbkdf2-sha256 salt or hash is malformed';
     return undefined;
   }
   return 'unknown hash format: expected argon2id ($argon2id$…), bcrypt ($2a$/$2b$/$2y$…) or pbkdf2-sha256 ($pbkdf2-sha256$<iterations>$<salt>$<hash>)';

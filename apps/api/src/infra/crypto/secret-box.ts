@@ -28,7 +28,8 @@ export class SecretBox {
     const { plaintext, protectedHeader } = await compactDecrypt(sealed, this.key).catch((cause: unknown) => {
       throw new Error('A secret stored at rest could not be decrypted (was KEYWAY_SECRET_KEY changed?)', { cause });
     });
-    if (protectedHeader.kid !== this.kid) throw new Error('A secret stored at rest was sealed under another KEYWAY_SECRET_KEY');
+    if (protectedHeader.kid !== this.kid)
+      throw new Error('A secret stored at rest was sealed under another KEYWAY_SECRET_KEY');
     return new TextDecoder().decode(plaintext);
   }
 }

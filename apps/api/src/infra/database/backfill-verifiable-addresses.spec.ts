@@ -13,7 +13,10 @@ describe(`migration ${BACKFILL}`, () => {
   let db: PGlite;
   let session: SqlSession;
   const all = readMigrations(findMigrationsDir());
-  const before = all.slice(0, all.findIndex((migration) => migration.name === BACKFILL));
+  const before = all.slice(
+    0,
+    all.findIndex((migration) => migration.name === BACKFILL),
+  );
   const backfill = all.find((migration) => migration.name === BACKFILL);
 
   beforeEach(async () => {
@@ -35,10 +38,15 @@ describe(`migration ${BACKFILL}`, () => {
 
   const project = '00000000-0000-4000-8000-000000000001';
   async function identity(id: string, traits: object, schemaVersion = 1): Promise<void> {
-    await session.query(`INSERT INTO identities (id, project_id, traits, schema_version, updated_at) VALUES ($1, $2, $3, $4, now())`, [id, project, JSON.stringify(traits), schemaVersion]);
+    await session.query(
+      `INSERT INTO identities (id, project_id, traits, schema_version, updated_at) VALUES ($1, $2, $3, $4, now())`,
+      [id, project, JSON.stringify(traits), schemaVersion],
+    );
   }
   const addresses = () =>
-    session.query<{ identity_id: string; via: string; value: string; verified: boolean }>('SELECT identity_id, via::text AS via, value, verified FROM verifiable_addresses ORDER BY identity_id, via');
+    session.query<{ identity_id: string; via: string; value: string; verified: boolean }>(
+      'SELECT identity_id, via::text AS via, value, verified FROM verifiable_addresses ORDER BY identity_id, via',
+    );
 
   it('adds an unverified, normalised row per verifiable trait of each identity, following its schema version', async () => {
     expect(backfill).toBeDefined();
@@ -52,16 +60,23 @@ describe(`migration ${BACKFILL}`, () => {
         nickname: { type: 'string' },
       },
     };
-    await session.query(`INSERT INTO identity_schemas (id, project_id, version, schema) VALUES (gen_random_uuid(), $1, 2, $2)`, [project, JSON.stringify(v2)]);
+    await session.query(
+      `INSERT INTO identity_schemas (id, project_id, version, schema) VALUES (gen_random_uuid(), $1, 2, $2)`,
+      [project, JSON.stringify(v2)],
+    );
     await identity('00000000-0000-4000-8000-00000000000a', { email: '  Ada@Example.COM ', name: 'Ada' });
-    await identity('00000000-0000-4000-8000-00000000000b', { email: 'bob@example.com', phone: '+41790000000', nickname: 'bob@elsewhere.com' }, 2);
+    await identity(
+      '00000000-0000-4000-8000-00000000000b',
+      { email: 'bob@example.com', phone: '+41790000000', nickname: 'bob@elsewhere.com' },
+      2,
+    );
     await identity('00000000-0000-4000-8000-00000000000c', { name: 'No address' });
     // Already has its row (created after the feature): left as it is, verified stays verified.
     await identity('00000000-0000-4000-8000-00000000000d', { email: 'dora@example.com' });
-    await session.query(`INSERT INTO verifiable_addresses (id, project_id, identity_id, via, value, verified, updated_at) VALUES (gen_random_uuid(), $1, $2, 'email', 'dora@example.com', true, now())`, [
-      project,
-      '00000000-0000-4000-8000-00000000000d',
-    ]);
+    await session.query(
+      `INSERT INTO verifiable_addresses (id, project_id, identity_id, via, value, verified, updated_at) VALUES (gen_random_uuid(), $1, $2, 'email', 'dora@example.com', true, now())`,
+      [project, '00000000-0000-4000-8000-00000000000d'],
+    );
     // Claims an address another identity holds: the holder keeps it.
     await identity('00000000-0000-4000-8000-00000000000e', { email: 'DORA@example.com' });
 

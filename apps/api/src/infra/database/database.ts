@@ -37,7 +37,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 async function openPostgres(url: string, opts: DatabaseOptions): Promise<Database> {
   const max = poolSize();
   const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
-  await retryWhileUnreachable(() => migratePostgres(url, opts, timeouts.connectTimeoutMs), timeouts.startRetrySeconds, opts);
+  await retryWhileUnreachable(
+    () => migratePostgres(url, opts, timeouts.connectTimeoutMs),
+    timeouts.startRetrySeconds,
+    opts,
+  );
   const prisma = new PrismaClient({ adapter: new PrismaPg(poolConfig(url, max, timeouts)) });
   return { prisma, kind: 'postgres', close: once(() => prisma.$disconnect()) };
 }
@@ -48,7 +52,11 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
  * ends lock waits), and a server that stopped answering altogether (query_timeout, client side; the
  * pool then discards that connection). Errors they raise are answered 503 (see unavailable.ts).
  */
-function poolConfig(url: string, max: number, timeouts: { connectTimeoutMs: number; statementTimeoutMs: number }): pg.PoolConfig {
+function poolConfig(
+  url: string,
+  max: number,
+  timeouts: { connectTimeoutMs: number; statementTimeoutMs: number },
+): pg.PoolConfig {
   return {
     connectionString: url,
     max,
@@ -66,7 +74,11 @@ function poolConfig(url: string, max: number, timeouts: { connectTimeoutMs: numb
  * backoff for `seconds`, one log line per attempt; anything else (bad password, failed migration)
  * fails at once.
  */
-async function retryWhileUnreachable(attempt: () => Promise<void>, seconds: number, opts: DatabaseOptions): Promise<void> {
+async function retryWhileUnreachable(
+  attempt: () => Promise<void>,
+  seconds: number,
+  opts: DatabaseOptions,
+): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   for (let delayMs = 500; ; delayMs = Math.min(delayMs * 2, 5_000)) {
     try {
@@ -74,7 +86,9 @@ async function retryWhileUnreachable(attempt: () => Promise<void>, seconds: numb
     } catch (error) {
       if (!isDatabaseUnavailable(error) || Date.now() + delayMs > deadline) throw error;
       const left = Math.ceil((deadline - Date.now()) / 1000);
-      opts.logger?.warn?.(`Database not reachable (${describeUnavailable(error)}); retrying in ${delayMs} ms (giving up in ${left} s)`);
+      opts.logger?.warn?.(
+        `Database not reachable (${describeUnavailable(error)}); retrying in ${delayMs} ms (giving up in ${left} s)`,
+      );
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }

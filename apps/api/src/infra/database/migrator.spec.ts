@@ -59,14 +59,20 @@ describe('migrate', () => {
 
   it('rolls a failed migration back, records it, and refuses to continue until it is resolved', async () => {
     await migrate(session, [first], options);
-    await expect(migrate(session, [first, broken], options)).rejects.toThrow(/Migration 20250103000000_broken failed and was rolled back: .*missing/);
+    await expect(migrate(session, [first, broken], options)).rejects.toThrow(
+      /Migration 20250103000000_broken failed and was rolled back: .*missing/,
+    );
     expect(await session.query("SELECT to_regclass('b') AS b")).toEqual([{ b: null }]);
-    const failed = await session.query<{ logs: string }>('SELECT logs FROM _prisma_migrations WHERE finished_at IS NULL');
+    const failed = await session.query<{ logs: string }>(
+      'SELECT logs FROM _prisma_migrations WHERE finished_at IS NULL',
+    );
     expect(failed).toEqual([{ logs: expect.stringContaining('missing') }]);
 
-    await expect(migrate(session, [first, broken], options)).rejects.toThrow(/failed earlier.*migrate resolve --rolled-back/s);
+    await expect(migrate(session, [first, broken], options)).rejects.toThrow(
+      /failed earlier.*migrate resolve --rolled-back/s,
+    );
     // What `prisma migrate resolve --rolled-back` does:
-    await session.exec("UPDATE _prisma_migrations SET rolled_back_at = now() WHERE finished_at IS NULL");
+    await session.exec('UPDATE _prisma_migrations SET rolled_back_at = now() WHERE finished_at IS NULL');
     expect(await migrate(session, [first, functionBody], options)).toEqual([functionBody.name]);
   });
 
@@ -75,7 +81,9 @@ describe('migrate', () => {
     const crlf = migration(functionBody.name, functionBody.script.replaceAll('\n', '\r\n'));
     expect(await migrate(session, [first, crlf], options)).toEqual([]);
     const edited = migration(first.name, `${first.script}\n-- edited`);
-    await expect(migrate(session, [edited, functionBody], options)).rejects.toThrow(/20250101000000_first was changed after it was applied/);
+    await expect(migrate(session, [edited, functionBody], options)).rejects.toThrow(
+      /20250101000000_first was changed after it was applied/,
+    );
   });
 });
 
@@ -85,7 +93,11 @@ describe('readMigrations', () => {
     expect(migrations.length).toBeGreaterThan(0);
     for (const m of migrations) {
       expect(m.name).toMatch(/^\d{14}_\w+$/);
-      expect(m.checksum).toBe(createHash('sha256').update(fs.readFileSync(path.join(findMigrationsDir(), m.name, 'migration.sql'))).digest('hex'));
+      expect(m.checksum).toBe(
+        createHash('sha256')
+          .update(fs.readFileSync(path.join(findMigrationsDir(), m.name, 'migration.sql')))
+          .digest('hex'),
+      );
     }
   });
 });

@@ -89,7 +89,11 @@ export function readMigrations(dir: string): Migration[] {
  * one query. Throws, applying nothing, if a migration failed earlier or an applied one was edited.
  * @returns the names of the migrations applied now
  */
-export async function migrate(session: SqlSession, migrations: Migration[], options: MigrateOptions): Promise<string[]> {
+export async function migrate(
+  session: SqlSession,
+  migrations: Migration[],
+  options: MigrateOptions,
+): Promise<string[]> {
   const rows = await readAppliedRows(session);
   if (rows !== null) warnAboutUnknownMigrations(migrations, rows, options);
   if (rows !== null && isUpToDate(migrations, rows)) return [];
@@ -200,7 +204,9 @@ function warnAboutUnknownMigrations(migrations: Migration[], rows: AppliedRow[],
   const known = new Set(migrations.map((m) => m.name));
   const unknown = rows.map((row) => row.migration_name).filter((name) => !known.has(name));
   if (unknown.length > 0) {
-    options.logger?.warn?.(`The database has migrations this build does not know (${unknown.join(', ')}): is this build older than the database?`);
+    options.logger?.warn?.(
+      `The database has migrations this build does not know (${unknown.join(', ')}): is this build older than the database?`,
+    );
   }
 }
 
@@ -208,7 +214,9 @@ function warnAboutUnknownMigrations(migrations: Migration[], rows: AppliedRow[],
 function matchesChecksum(migration: Migration, checksum: string): boolean {
   if (migration.checksum === checksum) return true;
   const { script } = migration;
-  return [script.replaceAll('\r\n', '\n'), script.replaceAll(/\r?\n/g, '\r\n')].some((variant) => sha256(Buffer.from(variant, 'utf8')) === checksum);
+  return [script.replaceAll('\r\n', '\n'), script.replaceAll(/\r?\n/g, '\r\n')].some(
+    (variant) => sha256(Buffer.from(variant, 'utf8')) === checksum,
+  );
 }
 
 function sha256(bytes: Buffer): string {

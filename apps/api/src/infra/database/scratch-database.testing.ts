@@ -10,7 +10,8 @@ import { openDatabase, type Database } from './database';
  * folder, or a new database on the PostgreSQL server at KEYWAY_TEST_POSTGRES_URL (default 127.0.0.1:5432) —
  * and its disposal. No mocks: the SQL is what such tests are about. (Not part of the build: *.testing.ts.)
  */
-export const POSTGRES_ADMIN_URL = process.env['KEYWAY_TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const POSTGRES_ADMIN_URL =
+  process.env['KEYWAY_TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export interface ScratchDatabase {
   db: Database;

@@ -12,7 +12,15 @@ export const RETRY_AFTER_SECONDS = 5;
 const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 
 /** Node's socket errors on the way to the database. */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 
 /**
  * SQLSTATEs: 57014 query_canceled (our statement_timeout), 57P01–57P03 shutdown / crash / not yet
@@ -49,9 +57,16 @@ export function describeUnavailable(error: unknown): string {
 
 function matches(candidate: object): boolean {
   const { code, kind, message } = candidate as { code?: unknown; kind?: unknown; message?: unknown };
-  if (typeof code === 'string' && (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (
+    typeof code === 'string' &&
+    (PRISMA_CODES.has(code) || SOCKET_CODES.has(code) || SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))
+  )
+    return true;
   if (typeof kind === 'string' && ADAPTER_KINDS.has(kind)) return true;
-  return typeof message === 'string' && (PG_EXACT_MESSAGES.has(message) || PG_MESSAGES.some((text) => message.includes(text)));
+  return (
+    typeof message === 'string' &&
+    (PG_EXACT_MESSAGES.has(message) || PG_MESSAGES.some((text) => message.includes(text)))
+  );
 }
 
 /** The error, its `cause` chain, and a Prisma error's driver-adapter error and its cause. */

@@ -7,7 +7,9 @@ export class OAuthError extends Error {
   constructor(
     readonly error: OAuthErrorCode,
     readonly description: string,
-    readonly status: number = error === 'invalid_client' || error === 'invalid_token' ? HttpStatus.UNAUTHORIZED : HttpStatus.BAD_REQUEST,
+    readonly status: number = error === 'invalid_client' || error === 'invalid_token'
+      ? HttpStatus.UNAUTHORIZED
+      : HttpStatus.BAD_REQUEST,
   ) {
     super(`${error}: ${description}`);
   }
@@ -67,12 +69,22 @@ export class ApiError extends Error {
   }
 
   static unsupportedMediaType(expected: string): ApiError {
-    return new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, ErrorCodes.UNSUPPORTED_MEDIA_TYPE, 'Unsupported media type.', `Content-Type must be ${expected}.`);
+    return new ApiError(
+      HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
+      'Unsupported media type.',
+      `Content-Type must be ${expected}.`,
+    );
   }
 
   /** A flow answered by two requests at once: the one that lost the optimistic lock. */
   static flowConflict(): ApiError {
-    return new ApiError(HttpStatus.CONFLICT, ErrorCodes.FLOW_CONCURRENT_UPDATE, 'Conflict.', 'The flow was advanced by another request.');
+    return new ApiError(
+      HttpStatus.CONFLICT,
+      ErrorCodes.FLOW_CONCURRENT_UPDATE,
+      'Conflict.',
+      'The flow was advanced by another request.',
+    );
   }
 
   static notFound(description: string, code: string = ErrorCodes.NOT_FOUND): ApiError {
@@ -90,7 +102,12 @@ export class ApiError extends Error {
  */
 export class RateLimitError extends ApiError {
   constructor(readonly retryAfterSeconds: number) {
-    super(HttpStatus.TOO_MANY_REQUESTS, ErrorCodes.RATE_LIMITED, 'Too many requests.', `Too many requests; retry after ${retryAfterSeconds} seconds.`);
+    super(
+      HttpStatus.TOO_MANY_REQUESTS,
+      ErrorCodes.RATE_LIMITED,
+      'Too many requests.',
+      `Too many requests; retry after ${retryAfterSeconds} seconds.`,
+    );
   }
 }
 

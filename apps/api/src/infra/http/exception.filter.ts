@@ -21,7 +21,8 @@ export class KeywayExceptionFilter implements ExceptionFilter {
 
     // An outage is not our bug: one warning line per failed request (no stack trace), and the client
     // is told to retry. pino-http stays silent on 503 answers (common/logging.ts).
-    if (status === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn({ traceId: request.id, reason: describeUnavailable(exception) }, 'database unavailable');
+    if (status === HttpStatus.SERVICE_UNAVAILABLE)
+      this.logger.warn({ traceId: request.id, reason: describeUnavailable(exception) }, 'database unavailable');
     else if (status >= 500) this.logger.error({ err: exception, traceId: request.id }, 'unhandled error');
     for (const [name, value] of Object.entries(headers ?? {})) void reply.header(name, value);
     void reply.header('cache-control', 'no-store');
@@ -51,8 +52,14 @@ export class KeywayExceptionFilter implements ExceptionFilter {
       return {
         status: exception.status,
         oauth: { error: oauthCodeFor(exception.status), error_description: exception.description },
-        api: { code: exception.code, message: exception.message, description: exception.description, ...(exception.fields ? { fields: exception.fields } : {}) },
-        headers: exception instanceof RateLimitError ? { 'retry-after': String(exception.retryAfterSeconds) } : undefined,
+        api: {
+          code: exception.code,
+          message: exception.message,
+          description: exception.description,
+          ...(exception.fields ? { fields: exception.fields } : {}),
+        },
+        headers:
+          exception instanceof RateLimitError ? { 'retry-after': String(exception.retryAfterSeconds) } : undefined,
       };
     }
     if (isDatabaseUnavailable(exception)) {
@@ -71,13 +78,21 @@ export class KeywayExceptionFilter implements ExceptionFilter {
       return {
         status,
         oauth: { error: oauthCodeFor(status), error_description: description },
-        api: { code: apiCodeFor(status), message: HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'error', description },
+        api: {
+          code: apiCodeFor(status),
+          message: HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'error',
+          description,
+        },
       };
     }
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
       oauth: { error: 'server_error', error_description: 'The server failed to process the request.' },
-      api: { code: ErrorCodes.INTERNAL, message: 'Internal server error.', description: 'The server failed to process the request.' },
+      api: {
+        code: ErrorCodes.INTERNAL,
+        message: 'Internal server error.',
+        description: 'The server failed to process the request.',
+      },
     };
   }
 }
@@ -105,7 +120,8 @@ function describeClientError(exception: unknown, status: number): string {
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'Unsupported Content-Type for this endpoint.';
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'The request body is empty but Content-Type is application/json.';
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'The request body is too large.';
-  if (exception instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'The request body is not valid JSON.';
+  if (exception instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY')
+    return 'The request body is not valid JSON.';
   if (status === HttpStatus.NOT_FOUND) return 'No such endpoint.';
   if (status === HttpStatus.TOO_MANY_REQUESTS) return 'Too many requests; retry later.';
   if (exception instanceof HttpException) {

@@ -37,7 +37,10 @@ export function registerSecurityHeaders(fastify: FastifyInstance, config: Pick<K
  * admin token like the admin API itself (fetch them with `Authorization: Bearer …`). During development
  * they stay open, as a browser cannot add the header to a page it navigates to.
  */
-export function protectApiDocs(fastify: FastifyInstance, config: Pick<KeywayConfig, 'production' | 'adminToken'>): void {
+export function protectApiDocs(
+  fastify: FastifyInstance,
+  config: Pick<KeywayConfig, 'production' | 'adminToken'>,
+): void {
   if (!config.production) return;
   fastify.addHook('onRequest', async (request, reply) => {
     if (!DOCS.test(request.url)) return;
@@ -47,6 +50,11 @@ export function protectApiDocs(fastify: FastifyInstance, config: Pick<KeywayConf
       .code(401)
       .header('www-authenticate', 'Bearer realm="keyway-admin"')
       .header('cache-control', 'no-store')
-      .send({ code: ErrorCodes.UNAUTHORIZED, message: 'Unauthorized.', description: 'The API documentation needs the admin token in production.', traceId: String(request.id) });
+      .send({
+        code: ErrorCodes.UNAUTHORIZED,
+        message: 'Unauthorized.',
+        description: 'The API documentation needs the admin token in production.',
+        traceId: String(request.id),
+      });
   });
 }

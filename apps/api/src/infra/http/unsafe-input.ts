@@ -30,7 +30,8 @@ export function findUnsafeInput(value: unknown, field: string, depth = 0): Field
     return problem ? fieldError(field, 'msg_invalid_text', problem) : undefined;
   }
   if (value === null || typeof value !== 'object') return undefined;
-  if (depth >= MAX_INPUT_DEPTH) return fieldError(field, 'msg_too_deep', `is nested too deeply (at most ${MAX_INPUT_DEPTH} levels)`);
+  if (depth >= MAX_INPUT_DEPTH)
+    return fieldError(field, 'msg_too_deep', `is nested too deeply (at most ${MAX_INPUT_DEPTH} levels)`);
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
       const found = findUnsafeInput(item, `${field}[${index}]`, depth + 1);
@@ -54,7 +55,8 @@ export function findUnsafeInput(value: unknown, field: string, depth = 0): Field
  * the field. The exception filter gives it the endpoint's shape (RFC 6749 `invalid_request` on OAuth endpoints).
  */
 export function rejectUnsafeInput(request: Pick<FastifyRequest, 'params' | 'query' | 'body'>): void {
-  const found = findUnsafeInput(request.params, '') ?? findUnsafeInput(request.query, '') ?? findUnsafeInput(request.body, '');
+  const found =
+    findUnsafeInput(request.params, '') ?? findUnsafeInput(request.query, '') ?? findUnsafeInput(request.body, '');
   if (found) throw ApiError.invalidFields([found]);
 }
 

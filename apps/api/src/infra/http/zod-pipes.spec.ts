@@ -15,14 +15,21 @@ describe('fieldPath', () => {
     expect(fieldPath(['selectedAuthenticator', 'params', 'email'])).toBe('selectedAuthenticator.params.email');
     expect(fieldPath(['redirectUris', 1])).toBe('redirectUris[1]');
     expect(fieldPath(['loginFlow', 0, 2])).toBe('loginFlow[0][2]');
-    expect(fieldPath(['selectedAuthenticator', 'params', 'traits.email'])).toBe('selectedAuthenticator.params.traits.email');
+    expect(fieldPath(['selectedAuthenticator', 'params', 'traits.email'])).toBe(
+      'selectedAuthenticator.params.traits.email',
+    );
     expect(fieldPath([])).toBe('');
   });
 });
 
 describe('fieldErrors', () => {
   it('names each problem of a step answer by its path', () => {
-    expect(problems(AuthnRequest, { flowId: FLOW_ID, selectedAuthenticator: { authenticatorId: 'x', params: { code: 123456 } } })).toEqual([['selectedAuthenticator.params.code', 'msg_field_invalid']]);
+    expect(
+      problems(AuthnRequest, {
+        flowId: FLOW_ID,
+        selectedAuthenticator: { authenticatorId: 'x', params: { code: 123456 } },
+      }),
+    ).toEqual([['selectedAuthenticator.params.code', 'msg_field_invalid']]);
     expect(problems(AuthnRequest, { flowId: '', selectedAuthenticator: {} })).toEqual([
       ['flowId', 'msg_field_required'],
       ['selectedAuthenticator.authenticatorId', 'msg_field_required'],
@@ -35,10 +42,17 @@ describe('fieldErrors', () => {
 
   it('judges a flow endpoint’s body by the alternative it was meant as (answer or start), not "Invalid input"', () => {
     const answer = { flowId: FLOW_ID, selectedAuthenticator: { authenticatorId: 'x', params: { code: 123456 } } };
-    for (const schema of [RegistrationRequest, VerificationRequest, SettingsRequest]) expect(problems(schema, answer)).toEqual([['selectedAuthenticator.params.code', 'msg_field_invalid']]);
-    expect(problems(RegistrationRequest, { flowId: FLOW_ID })).toEqual([['selectedAuthenticator', 'msg_field_required']]);
-    expect(problems(RegistrationRequest, { client_id: 'c', redirect_uri: 'com.example:/cb' })).toEqual([['scope', 'msg_field_required']]);
-    expect(problems(RegistrationRequest, { client_id: 'c', scope: 'openid', extra: 1 })).toEqual([['extra', 'msg_field_unknown']]);
+    for (const schema of [RegistrationRequest, VerificationRequest, SettingsRequest])
+      expect(problems(schema, answer)).toEqual([['selectedAuthenticator.params.code', 'msg_field_invalid']]);
+    expect(problems(RegistrationRequest, { flowId: FLOW_ID })).toEqual([
+      ['selectedAuthenticator', 'msg_field_required'],
+    ]);
+    expect(problems(RegistrationRequest, { client_id: 'c', redirect_uri: 'com.example:/cb' })).toEqual([
+      ['scope', 'msg_field_required'],
+    ]);
+    expect(problems(RegistrationRequest, { client_id: 'c', scope: 'openid', extra: 1 })).toEqual([
+      ['extra', 'msg_field_unknown'],
+    ]);
     expect(problems(VerificationRequest, { client_id: 'c', email: 'a' })).toEqual([['email', 'msg_field_invalid']]);
     expect(problems(SettingsRequest, { ui_locales: 5 })).toEqual([['ui_locales', 'msg_field_invalid']]);
     expect(problems(SettingsRequest, { ui_locales: 'x'.repeat(300) })).toEqual([['ui_locales', 'msg_field_too_long']]);
@@ -68,6 +82,13 @@ describe('fieldErrors', () => {
     const body = { selectedAuthenticator: { authenticatorId: 'x' } };
     const result = AuthnRequest.safeParse(body);
     if (result.success) throw new Error('the body matched');
-    expect(fieldErrors(AuthnRequest, body, result.error)).toEqual([{ field: 'flowId', messageId: 'msg_field_required', message: 'is required', i18nKey: 'message.msg_field_required' }]);
+    expect(fieldErrors(AuthnRequest, body, result.error)).toEqual([
+      {
+        field: 'flowId',
+        messageId: 'msg_field_required',
+        message: 'is required',
+        i18nKey: 'message.msg_field_required',
+      },
+    ]);
   });
 });

@@ -18,7 +18,10 @@ type Issue = z.core.$ZodIssue;
 
 /** A field named by its path in the body, as docs/errors.md shows: `selectedAuthenticator.params.email`, `redirectUris[1]`. */
 export function fieldPath(path: Path): string {
-  return path.reduce<string>((name, key) => (typeof key === 'number' ? `${name}[${key}]` : name ? `${name}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (name, key) => (typeof key === 'number' ? `${name}[${key}]` : name ? `${name}.${String(key)}` : String(key)),
+    '',
+  );
 }
 
 /**
@@ -30,7 +33,13 @@ export function fieldPath(path: Path): string {
  */
 export function fieldErrors(schema: z.ZodType, body: unknown, error: z.ZodError): FieldError[] {
   // zod itself may pick an alternative of a top-level union by its own rule; every alternative is judged here alike.
-  const issues = schema instanceof z.ZodUnion ? closest(schema.options.map((option) => z.safeParse(option, body).error?.issues ?? []), body) : error.issues;
+  const issues =
+    schema instanceof z.ZodUnion
+      ? closest(
+          schema.options.map((option) => z.safeParse(option, body).error?.issues ?? []),
+          body,
+        )
+      : error.issues;
   return issues.flatMap((issue) => issueFields(issue, body, []));
 }
 
@@ -38,15 +47,19 @@ function issueFields(issue: Issue, body: unknown, prefix: Path): FieldError[] {
   const path = [...prefix, ...issue.path];
   switch (issue.code) {
     case 'invalid_union':
-      return issue.errors.length ? closest(issue.errors, valueAt(body, path)).flatMap((inner) => issueFields(inner, body, path)) : [fieldError(fieldPath(path) || 'body', 'msg_field_invalid', issue.message)];
+      return issue.errors.length
+        ? closest(issue.errors, valueAt(body, path)).flatMap((inner) => issueFields(inner, body, path))
+        : [fieldError(fieldPath(path) || 'body', 'msg_field_invalid', issue.message)];
     case 'unrecognized_keys':
       return issue.keys.map((key) => fieldError(fieldPath([...path, key]), 'msg_field_unknown', 'Unrecognized key'));
     case 'invalid_type':
     case 'invalid_value':
-      if (valueAt(body, path) === undefined) return [fieldError(fieldPath(path) || 'body', 'msg_field_required', 'is required')];
+      if (valueAt(body, path) === undefined)
+        return [fieldError(fieldPath(path) || 'body', 'msg_field_required', 'is required')];
       break;
     case 'too_small':
-      if (issue.origin === 'string' && valueAt(body, path) === '') return [fieldError(fieldPath(path), 'msg_field_required', 'is required')];
+      if (issue.origin === 'string' && valueAt(body, path) === '')
+        return [fieldError(fieldPath(path), 'msg_field_required', 'is required')];
       break;
     case 'too_big':
       if (issue.origin === 'string') return [fieldError(fieldPath(path), 'msg_field_too_long', issue.message)];
@@ -63,7 +76,12 @@ function closest(alternatives: ReadonlyArray<ReadonlyArray<Issue>>, input: unkno
   const misfit = (issues: ReadonlyArray<Issue>) =>
     issues.reduce((count, issue) => {
       if (issue.code === 'unrecognized_keys' && issue.path.length === 0) return count + issue.keys.length;
-      if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.path.length === 1 && valueAt(input, issue.path) === undefined) return count + 1;
+      if (
+        (issue.code === 'invalid_type' || issue.code === 'invalid_value') &&
+        issue.path.length === 1 &&
+        valueAt(input, issue.path) === undefined
+      )
+        return count + 1;
       return count;
     }, 0);
   let best = alternatives[0] ?? [];
@@ -77,7 +95,8 @@ function closest(alternatives: ReadonlyArray<ReadonlyArray<Issue>>, input: unkno
 function valueAt(value: unknown, path: Path): unknown {
   let current = value;
   for (const key of path) {
-    if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, key)) return undefined;
+    if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, key))
+      return undefined;
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
@@ -91,17 +110,20 @@ function valueAt(value: unknown, path: Path): unknown {
 export const JsonBody = (schema: z.ZodType): ParameterDecorator => JsonBodyDecorator({ schema });
 
 // The schema travels wrapped: Nest would take a bare zod schema (it has a `transform` method) for a pipe.
-const JsonBodyDecorator = createParamDecorator(({ schema }: { schema: z.ZodType }, context: ExecutionContext): unknown => {
-  const request = context.switchToHttp().getRequest<FastifyRequest>();
-  if (!request.headers['content-type']?.toLowerCase().startsWith('application/json')) throw ApiError.unsupportedMediaType('application/json');
-  const body: unknown = request.body;
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw ApiError.invalidFields([fieldError('body', 'msg_field_invalid', 'must be a JSON object')]);
-  }
-  const result = schema.safeParse(body);
-  if (!result.success) throw ApiError.invalidFields(fieldErrors(schema, body, result.error));
-  return result.data;
-});
+const JsonBodyDecorator = createParamDecorator(
+  ({ schema }: { schema: z.ZodType }, context: ExecutionContext): unknown => {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (!request.headers['content-type']?.toLowerCase().startsWith('application/json'))
+      throw ApiError.unsupportedMediaType('application/json');
+    const body: unknown = request.body;
+    if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw ApiError.invalidFields([fieldError('body', 'msg_field_invalid', 'must be a JSON object')]);
+    }
+    const result = schema.safeParse(body);
+    if (!result.success) throw ApiError.invalidFields(fieldErrors(schema, body, result.error));
+    return result.data;
+  },
+);
 
 /**
  * Validates OAuth request parameters (query or form). RFC 6749 §3.1: parameters must not repeat.
@@ -114,7 +136,8 @@ export class OAuthParamsPipe<S extends z.ZodType> implements PipeTransform<unkno
     const params = (value ?? {}) as Record<string, unknown>;
     if (typeof params !== 'object') throw new OAuthError('invalid_request', 'parameters must be form-encoded');
     for (const [name, param] of Object.entries(params)) {
-      if (Array.isArray(param)) throw new OAuthError('invalid_request', `parameter '${name}' is included more than once`);
+      if (Array.isArray(param))
+        throw new OAuthError('invalid_request', `parameter '${name}' is included more than once`);
     }
     const result = this.schema.safeParse(params);
     if (!result.success) throw new OAuthError('invalid_request', describeIssues(result.error));

@@ -78,7 +78,12 @@ function serializeRequest(req: SerializedRequest): SerializedRequest {
   const out: SerializedRequest = { ...req };
   if (typeof out.url === 'string') out.url = redactUrl(out.url);
   if (out.query && typeof out.query === 'object') {
-    out.query = Object.fromEntries(Object.entries(out.query).map(([name, value]) => [name, SECRET_QUERY_PARAMS.has(name.toLowerCase()) ? REDACTED : value]));
+    out.query = Object.fromEntries(
+      Object.entries(out.query).map(([name, value]) => [
+        name,
+        SECRET_QUERY_PARAMS.has(name.toLowerCase()) ? REDACTED : value,
+      ]),
+    );
   }
   return out;
 }
@@ -115,7 +120,9 @@ export function httpLoggerOptions(root: Logger): PinoHttpOptions<IncomingMessage
     logger: root,
     serializers: { req: serializeRequest, res: serializeResponse },
     // Probes every few seconds would drown the log. Nest's middleware may strip req.url: originalUrl is what was asked.
-    autoLogging: { ignore: (req) => /^\/health(\/|\?|$)/.test((req as { originalUrl?: string }).originalUrl ?? req.url ?? '') },
+    autoLogging: {
+      ignore: (req) => /^\/health(\/|\?|$)/.test((req as { originalUrl?: string }).originalUrl ?? req.url ?? ''),
+    },
     customLogLevel: (_req, res, error) => {
       if (res.statusCode === 503) return 'silent';
       if (error || res.statusCode >= 500) return 'error';

@@ -1,7 +1,11 @@
 import type { AuthenticatorContext } from '../authenticator';
 import { BackupCodeAuthenticator } from './backup-code.authenticator';
 
-const noIdentity = { project: { id: 'p' }, application: {}, flow: { identityId: null, stepIndex: 1, amr: [], stepState: {} } } as unknown as AuthenticatorContext;
+const noIdentity = {
+  project: { id: 'p' },
+  application: {},
+  flow: { identityId: null, stepIndex: 1, amr: [], stepState: {} },
+} as unknown as AuthenticatorContext;
 
 describe('BackupCodeAuthenticator', () => {
   const authenticator = new BackupCodeAuthenticator(null as never, null as never);
@@ -16,7 +20,16 @@ describe('BackupCodeAuthenticator', () => {
     expect(authenticator.offeredAlongside).toEqual(['totp', 'FIDOAuthenticator']);
     expect(authenticator.prompt()).toEqual({
       promptType: 'USER_PROMPT',
-      params: [{ param: 'code', type: 'STRING', order: 0, i18nKey: 'backup.code.param', displayName: 'Backup code', confidential: true }],
+      params: [
+        {
+          param: 'code',
+          type: 'STRING',
+          order: 0,
+          i18nKey: 'backup.code.param',
+          displayName: 'Backup code',
+          confidential: true,
+        },
+      ],
       requiredParams: ['code'],
     });
   });

@@ -7,7 +7,16 @@ import { LockoutService, type AttemptSubject } from '../../domain/lockout/lockou
 const PROMPT: AuthenticatorPrompt = {
   promptType: 'USER_PROMPT',
   // Confidential: unlike a TOTP code, a backup code stays valid until used, so apps should mask it.
-  params: [{ param: 'code', type: 'STRING', order: 0, i18nKey: 'backup.code.param', displayName: 'Backup code', confidential: true }],
+  params: [
+    {
+      param: 'code',
+      type: 'STRING',
+      order: 0,
+      i18nKey: 'backup.code.param',
+      displayName: 'Backup code',
+      confidential: true,
+    },
+  ],
   requiredParams: ['code'],
 };
 
@@ -43,12 +52,20 @@ export class BackupCodeAuthenticator implements Authenticator {
     return PROMPT;
   }
 
-  async authenticate({ project, flow }: AuthenticatorContext, params: Record<string, string>): Promise<AuthenticationResult> {
+  async authenticate(
+    { project, flow }: AuthenticatorContext,
+    params: Record<string, string>,
+  ): Promise<AuthenticationResult> {
     if (!flow.identityId) return { outcome: 'terminal', message: FlowMessages.noPriorIdentity() };
     const login = await this.backupCodes.findLogin(flow.identityId);
-    if (!login || login.identity.projectId !== project.id) return { outcome: 'terminal', message: FlowMessages.accountUnavailable() };
+    if (!login || login.identity.projectId !== project.id)
+      return { outcome: 'terminal', message: FlowMessages.accountUnavailable() };
 
-    const subject: AttemptSubject = { kind: 'identity', identityId: login.identity.id, lockedUntil: login.identity.lockedUntil };
+    const subject: AttemptSubject = {
+      kind: 'identity',
+      identityId: login.identity.id,
+      lockedUntil: login.identity.lockedUntil,
+    };
     const attempt = await this.lockout.reserve(project.id, subject, 'backup_code', project.settings.lockout);
     if (!attempt.granted) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
 
@@ -56,7 +73,13 @@ export class BackupCodeAuthenticator implements Authenticator {
     if (outcome !== 'accepted') {
       const { remainingAttempts, locked } = await attempt.failed();
       if (locked) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
-      return { outcome: 'failure', message: outcome === 'used' ? FlowMessages.usedBackupCode(remainingAttempts) : FlowMessages.invalidBackupCode(remainingAttempts) };
+      return {
+        outcome: 'failure',
+        message:
+          outcome === 'used'
+            ? FlowMessages.usedBackupCode(remainingAttempts)
+            : FlowMessages.invalidBackupCode(remainingAttempts),
+      };
     }
 
     await attempt.succeeded();

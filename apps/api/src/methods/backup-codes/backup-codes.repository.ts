@@ -30,7 +30,9 @@ export class BackupCodesRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   async find(identityId: string): Promise<BackupCodesCredential | undefined> {
-    const row = await this.prisma.credential.findUnique({ where: { identityId_type: { identityId, type: 'backup_codes' } } });
+    const row = await this.prisma.credential.findUnique({
+      where: { identityId_type: { identityId, type: 'backup_codes' } },
+    });
     return row ? toCredential(row) : undefined;
   }
 
@@ -41,7 +43,13 @@ export class BackupCodesRepository {
   async findLogin(identityId: string): Promise<BackupCodesLogin | undefined> {
     const row = await this.prisma.identity.findUnique({
       where: { id: identityId },
-      select: { id: true, projectId: true, state: true, lockedUntil: true, credentials: { where: { type: 'backup_codes' } } },
+      select: {
+        id: true,
+        projectId: true,
+        state: true,
+        lockedUntil: true,
+        credentials: { where: { type: 'backup_codes' } },
+      },
     });
     if (!row) return undefined;
     const { credentials, ...identity } = row;
@@ -65,7 +73,11 @@ export class BackupCodesRepository {
    */
   async compareAndSetConfig(credential: BackupCodesCredential, config: BackupCodesConfig): Promise<boolean> {
     const { count } = await this.prisma.credential.updateMany({
-      where: { id: credential.id, type: 'backup_codes', config: { equals: credential.config as unknown as Prisma.InputJsonObject } },
+      where: {
+        id: credential.id,
+        type: 'backup_codes',
+        config: { equals: credential.config as unknown as Prisma.InputJsonObject },
+      },
       data: { config: config as unknown as Prisma.InputJsonObject },
     });
     return count === 1;

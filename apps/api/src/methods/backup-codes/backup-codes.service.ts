@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_BACKUP_CODE_COUNT, findMatchingHash, hashBackupCode, newBackupCode, normaliseBackupCode } from './backup-code-format';
+import {
+  DEFAULT_BACKUP_CODE_COUNT,
+  findMatchingHash,
+  hashBackupCode,
+  newBackupCode,
+  normaliseBackupCode,
+} from './backup-code-format';
 import { BackupCodesRepository, type BackupCodesCredential, type BackupCodesLogin } from './backup-codes.repository';
 
 export type BackupCodeAttempt = 'accepted' | 'invalid' | 'used';
@@ -17,7 +23,11 @@ export class BackupCodesService {
   constructor(private readonly repository: BackupCodesRepository) {}
 
   /** A new set replacing the old one; the plain codes are returned here only, never stored. */
-  async generate(identityId: string, count = DEFAULT_BACKUP_CODE_COUNT, now = new Date()): Promise<{ codes: string[]; createdAt: string }> {
+  async generate(
+    identityId: string,
+    count = DEFAULT_BACKUP_CODE_COUNT,
+    now = new Date(),
+  ): Promise<{ codes: string[]; createdAt: string }> {
     const codes = uniqueCodes(count);
     const createdAt = now.toISOString();
     await this.repository.replace(identityId, {
@@ -46,18 +56,27 @@ export class BackupCodesService {
    * Checks a typed code and, if it matches an unused one, marks it used atomically (compare-and-set on
    * the set): two concurrent uses of one code succeed once.
    */
-  async consume(credential: BackupCodesCredential | undefined, input: string, now = new Date()): Promise<BackupCodeAttempt> {
+  async consume(
+    credential: BackupCodesCredential | undefined,
+    input: string,
+    now = new Date(),
+  ): Promise<BackupCodeAttempt> {
     const normalised = normaliseBackupCode(input);
     // No set at all answers like a wrong code (and is counted like one by the caller).
     if (normalised === undefined || !credential) return 'invalid';
     const candidate = hashBackupCode(normalised);
     let current: BackupCodesCredential | undefined = credential;
     for (let attempt = 0; attempt < MAX_CONSUME_TRIES && current; attempt++) {
-      const index = findMatchingHash(candidate, current.config.codes.map((code) => code.hash));
+      const index = findMatchingHash(
+        candidate,
+        current.config.codes.map((code) => code.hash),
+      );
       const match = current.config.codes[index];
       if (!match) return 'invalid';
       if (match.usedAt !== null) return 'used';
-      const codes = current.config.codes.map((code, i) => (i === index ? { ...code, usedAt: now.toISOString() } : code));
+      const codes = current.config.codes.map((code, i) =>
+        i === index ? { ...code, usedAt: now.toISOString() } : code,
+      );
       if (await this.repository.compareAndSetConfig(current, { ...current.config, codes })) return 'accepted';
       current = await this.repository.find(credential.identityId);
     }

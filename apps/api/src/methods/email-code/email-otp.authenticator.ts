@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthenticatorMetadata } from '@keyway/flow-types';
 import { z } from 'zod';
-import type { AuthenticationResult, Authenticator, AuthenticatorContext, AuthenticatorPrompt, InitiationRequest } from '../authenticator';
+import type {
+  AuthenticationResult,
+  Authenticator,
+  AuthenticatorContext,
+  AuthenticatorPrompt,
+  InitiationRequest,
+} from '../authenticator';
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import { FlowMessages } from '../../domain/flows/flow-messages';
 import { requireParams } from '../../domain/flows/step-params';
@@ -15,11 +21,33 @@ import { EmailOtpRepository, type OtpRecipient } from './email-otp.repository';
 const NAME = 'email-otp-authenticator';
 
 type Param = NonNullable<AuthenticatorMetadata['params']>[number];
-const USERNAME_PARAM: Param = { param: 'username', type: 'STRING', order: 0, i18nKey: 'username.param', displayName: 'Username', confidential: false };
-const CODE_PARAM: Param = { param: 'OTPCode', type: 'STRING', order: 0, i18nKey: 'otp.code.param', displayName: 'Code', confidential: false };
+const USERNAME_PARAM: Param = {
+  param: 'username',
+  type: 'STRING',
+  order: 0,
+  i18nKey: 'username.param',
+  displayName: 'Username',
+  confidential: false,
+};
+const CODE_PARAM: Param = {
+  param: 'OTPCode',
+  type: 'STRING',
+  order: 0,
+  i18nKey: 'otp.code.param',
+  displayName: 'Code',
+  confidential: false,
+};
 
-const USERNAME_PROMPT: AuthenticatorPrompt = { promptType: 'USER_PROMPT', params: [USERNAME_PARAM], requiredParams: ['username'] };
-const CODE_PROMPT: AuthenticatorPrompt = { promptType: 'USER_PROMPT', params: [CODE_PARAM], requiredParams: [CODE_PARAM.param] };
+const USERNAME_PROMPT: AuthenticatorPrompt = {
+  promptType: 'USER_PROMPT',
+  params: [USERNAME_PARAM],
+  requiredParams: ['username'],
+};
+const CODE_PROMPT: AuthenticatorPrompt = {
+  promptType: 'USER_PROMPT',
+  params: [CODE_PARAM],
+  requiredParams: [CODE_PARAM.param],
+};
 
 /**
  * What the step keeps in flow.stepState (server side only). `identityId` null with an `identifier`: a
@@ -68,7 +96,10 @@ export class EmailOtpAuthenticator implements Authenticator {
     return CODE_PROMPT;
   }
 
-  async initiate(context: AuthenticatorContext, request?: InitiationRequest): Promise<{ stepState?: unknown; refused?: ReturnType<typeof EmailOtpMessages.resendLimit> }> {
+  async initiate(
+    context: AuthenticatorContext,
+    request?: InitiationRequest,
+  ): Promise<{ stepState?: unknown; refused?: ReturnType<typeof EmailOtpMessages.resendLimit> }> {
     const { project, flow } = context;
     const state = readState(flow.stepState);
     if (!state) {
@@ -83,7 +114,13 @@ export class EmailOtpAuthenticator implements Authenticator {
     if (state.sends > settings.maxResends) return { stepState: state, refused: EmailOtpMessages.resendLimit() };
     const wait = Math.ceil((state.lastSentAt + settings.resendIntervalSeconds * 1000 - Date.now()) / 1000);
     if (wait > 0) return { stepState: state, refused: EmailOtpMessages.resendTooSoon(wait) };
-    return { stepState: await this.issue(context, { identityId: state.identityId, ...(state.identifier ? { identifier: state.identifier } : {}) }, state) };
+    return {
+      stepState: await this.issue(
+        context,
+        { identityId: state.identityId, ...(state.identifier ? { identifier: state.identifier } : {}) },
+        state,
+      ),
+    };
   }
 
   async authenticate(context: AuthenticatorContext, params: Record<string, string>): Promise<AuthenticationResult> {
@@ -93,7 +130,10 @@ export class EmailOtpAuthenticator implements Authenticator {
       const identifier = normaliseIdentifier(params['username'] ?? '');
       const identity = await this.repository.findByIdentifier(project.id, identifier);
       // Same answer either way: the next prompt asks for the code.
-      return { outcome: 'continue', stepState: await this.issue(context, { identityId: identity?.identityId ?? null, identifier }, undefined) };
+      return {
+        outcome: 'continue',
+        stepState: await this.issue(context, { identityId: identity?.identityId ?? null, identifier }, undefined),
+      };
     }
     // The engine refused an empty code; one of only spaces or dashes is no guess either, so it costs nothing.
     requireParams(params, CODE_PROMPT.requiredParams, normaliseCode);
@@ -111,7 +151,12 @@ export class EmailOtpAuthenticator implements Authenticator {
     if (check !== 'valid' || !identity) {
       const { remainingAttempts, locked } = await attempt.failed();
       if (locked) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
-      return { outcome: 'failure', message: expired ? EmailOtpMessages.expiredCode(remainingAttempts) : EmailOtpMessages.invalidCode(remainingAttempts) };
+      return {
+        outcome: 'failure',
+        message: expired
+          ? EmailOtpMessages.expiredCode(remainingAttempts)
+          : EmailOtpMessages.invalidCode(remainingAttempts),
+      };
     }
 
     await attempt.succeeded();
@@ -125,12 +170,20 @@ export class EmailOtpAuthenticator implements Authenticator {
    * transaction. No mail (and no code) for unknown users, identities without a verifiable email,
    * inactive or locked identities — the state looks the same, so the answer does too.
    */
-  private async issue({ project, flow }: AuthenticatorContext, target: { identityId: string | null; identifier?: string }, previous: OtpState | undefined): Promise<OtpState> {
+  private async issue(
+    { project, flow }: AuthenticatorContext,
+    target: { identityId: string | null; identifier?: string },
+    previous: OtpState | undefined,
+  ): Promise<OtpState> {
     const settings = project.settings.emailOtp;
     const now = Date.now();
     const identity = target.identityId ? await this.repository.findById(project.id, target.identityId) : undefined;
     const address = identity ? await this.emailOf(identity) : undefined;
-    const sendable = identity && address && identity.state === 'active' && !(identity.lockedUntil && identity.lockedUntil.getTime() > now);
+    const sendable =
+      identity &&
+      address &&
+      identity.state === 'active' &&
+      !(identity.lockedUntil && identity.lockedUntil.getTime() > now);
     const code = sendable ? generateCode(settings.length) : undefined;
     const state: OtpState = {
       identityId: target.identityId,
@@ -140,8 +193,14 @@ export class EmailOtpAuthenticator implements Authenticator {
       sends: (previous?.sends ?? 0) + 1,
       lastSentAt: now,
     };
-    const name = identity && typeof asRecord(identity.traits)['name'] === 'string' ? String(asRecord(identity.traits)['name']) : '';
-    const locale = code && identity ? await this.recipients.localeFor(project, 'login_otp', identity, flow.authRequest.uiLocales) : project.settings.defaultLocale;
+    const name =
+      identity && typeof asRecord(identity.traits)['name'] === 'string'
+        ? String(asRecord(identity.traits)['name'])
+        : '';
+    const locale =
+      code && identity
+        ? await this.recipients.localeFor(project, 'login_otp', identity, flow.authRequest.uiLocales)
+        : project.settings.defaultLocale;
     await this.repository.storeCode(
       flow,
       NAME,
@@ -152,7 +211,12 @@ export class EmailOtpAuthenticator implements Authenticator {
             kind: 'login_otp',
             locale,
             to: address,
-            variables: { projectName: project.name, name, code, expiresInMinutes: Math.max(1, Math.ceil(settings.ttlSeconds / 60)) },
+            variables: {
+              projectName: project.name,
+              name,
+              code,
+              expiresInMinutes: Math.max(1, Math.ceil(settings.ttlSeconds / 60)),
+            },
             // One mail per issued code, even if this transaction were retried.
             idempotencyKey: `login-otp:${flow.id}:${flow.stepIndex}:${state.sends}`,
           }
@@ -167,7 +231,8 @@ export class EmailOtpAuthenticator implements Authenticator {
     const traits = asRecord(identity.traits);
     for (const trait of compiled.traits) {
       const value = traits[trait.name];
-      if (trait.annotations.verification?.via === 'email' && typeof value === 'string' && value.includes('@')) return value;
+      if (trait.annotations.verification?.via === 'email' && typeof value === 'string' && value.includes('@'))
+        return value;
     }
     return undefined;
   }

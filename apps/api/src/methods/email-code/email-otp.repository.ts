@@ -42,7 +42,12 @@ export class EmailOtpRepository {
    * the engine then presents the step with this state, which is the write that takes the version. Returns
    * false when another request wrote the flow first, and then nothing is written or sent.
    */
-  async storeCode(flow: FlowRecord, key: string, state: Prisma.InputJsonValue, mail: TemplatedEmail<'login_otp'> | undefined): Promise<boolean> {
+  async storeCode(
+    flow: FlowRecord,
+    key: string,
+    state: Prisma.InputJsonValue,
+    mail: TemplatedEmail<'login_otp'> | undefined,
+  ): Promise<boolean> {
     return this.flows.transaction(async (tx) => {
       if (!(await this.flows.stageStepState(tx, flow, { ...flow.stepState, [key]: state }))) return false;
       if (mail) await this.outbox.enqueueTemplate(tx, mail);
@@ -52,5 +57,12 @@ export class EmailOtpRepository {
 }
 
 function toRecipient(row: Prisma.IdentityGetPayload<object>): OtpRecipient {
-  return { identityId: row.id, projectId: row.projectId, state: row.state, lockedUntil: row.lockedUntil, traits: row.traits, schemaVersion: row.schemaVersion };
+  return {
+    identityId: row.id,
+    projectId: row.projectId,
+    state: row.state,
+    lockedUntil: row.lockedUntil,
+    traits: row.traits,
+    schemaVersion: row.schemaVersion,
+  };
 }

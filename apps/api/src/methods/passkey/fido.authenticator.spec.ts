@@ -36,8 +36,28 @@ describe('passkey step wire format', () => {
     ['not base64', '%%%'],
     ['not JSON', Buffer.from('hello').toString('base64url')],
     ['no credential', Buffer.from(JSON.stringify({ requestId: 'x' })).toString('base64url')],
-    ['a registration instead of an assertion', Buffer.from(JSON.stringify({ requestId: 'x', credential: { id: 'AA', type: 'public-key', response: { clientDataJSON: 'AA', attestationObject: 'AA' } } })).toString('base64url')],
-    ['binary fields that are not base64url', Buffer.from(JSON.stringify({ requestId: 'x', credential: { id: 'A A', type: 'public-key', response: { clientDataJSON: 'AA', authenticatorData: 'AA', signature: 'AA' } } })).toString('base64url')],
+    [
+      'a registration instead of an assertion',
+      Buffer.from(
+        JSON.stringify({
+          requestId: 'x',
+          credential: { id: 'AA', type: 'public-key', response: { clientDataJSON: 'AA', attestationObject: 'AA' } },
+        }),
+      ).toString('base64url'),
+    ],
+    [
+      'binary fields that are not base64url',
+      Buffer.from(
+        JSON.stringify({
+          requestId: 'x',
+          credential: {
+            id: 'A A',
+            type: 'public-key',
+            response: { clientDataJSON: 'AA', authenticatorData: 'AA', signature: 'AA' },
+          },
+        }),
+      ).toString('base64url'),
+    ],
   ])('refuses a tokenResponse that is %s', (_, tokenResponse) => {
     expect(decodeTokenResponse(tokenResponse)).toBeUndefined();
   });
@@ -47,25 +67,32 @@ describe('FidoAuthenticator', () => {
   const authenticator = new FidoAuthenticator(null as never, null as never);
 
   it('is the WSO2 FIDOAuthenticator: id, display name, i18n key, user-initiated', () => {
-    expect([authenticator.name, authenticator.idp, authenticator.displayName, authenticator.i18nKey, authenticator.requiresInitiation]).toEqual([
-      'FIDOAuthenticator',
-      'LOCAL',
-      'Passkey',
-      'authenticator.Fido',
-      true,
-    ]);
+    expect([
+      authenticator.name,
+      authenticator.idp,
+      authenticator.displayName,
+      authenticator.i18nKey,
+      authenticator.requiresInitiation,
+    ]).toEqual(['FIDOAuthenticator', 'LOCAL', 'Passkey', 'authenticator.Fido', true]);
     expect(Buffer.from('RklET0F1dGhlbnRpY2F0b3I6TE9DQUw', 'base64url').toString()).toBe('FIDOAuthenticator:LOCAL');
   });
 
   it('prompts internally with the challenge it stored on the flow, and asks for tokenResponse', () => {
     const options = { challenge: 'Y2hhbGxlbmdl', rpId: 'localhost', userVerification: 'required' as const };
-    const flow = { stepState: { FIDOAuthenticator: { requestId: 'req-1', challenge: 'Y2hhbGxlbmdl', userVerification: 'required', options } } };
+    const flow = {
+      stepState: {
+        FIDOAuthenticator: { requestId: 'req-1', challenge: 'Y2hhbGxlbmdl', userVerification: 'required', options },
+      },
+    };
     expect(authenticator.prompt({ flow } as unknown as AuthenticatorContext)).toEqual({
       promptType: 'INTERNAL_PROMPT',
       additionalData: { challengeData: encodeChallengeData('req-1', options) },
       requiredParams: ['tokenResponse'],
     });
     // Not initiated yet (an answer sent before selecting the option): no challenge to show.
-    expect(authenticator.prompt({ flow: { stepState: {} } } as unknown as AuthenticatorContext)).toEqual({ promptType: 'INTERNAL_PROMPT', requiredParams: ['tokenResponse'] });
+    expect(authenticator.prompt({ flow: { stepState: {} } } as unknown as AuthenticatorContext)).toEqual({
+      promptType: 'INTERNAL_PROMPT',
+      requiredParams: ['tokenResponse'],
+    });
   });
 });

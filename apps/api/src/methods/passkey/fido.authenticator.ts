@@ -14,7 +14,9 @@ const FidoStepState = z.object({
   challenge: z.string(),
   userVerification: z.enum(['required', 'preferred']),
   /** The request options as sent (stored as JSON on the flow; only their shape is checked on the way back). */
-  options: z.custom<PublicKeyCredentialRequestOptionsJSON>((value) => typeof (value as { challenge?: unknown } | null)?.challenge === 'string'),
+  options: z.custom<PublicKeyCredentialRequestOptionsJSON>(
+    (value) => typeof (value as { challenge?: unknown } | null)?.challenge === 'string',
+  ),
 });
 type FidoStepState = z.infer<typeof FidoStepState>;
 
@@ -56,7 +58,10 @@ export class FidoAuthenticator implements Authenticator {
     };
   }
 
-  async authenticate({ project, flow }: AuthenticatorContext, params: Record<string, string>): Promise<AuthenticationResult> {
+  async authenticate(
+    { project, flow }: AuthenticatorContext,
+    params: Record<string, string>,
+  ): Promise<AuthenticationResult> {
     const token = decodeTokenResponse(params['tokenResponse'] ?? '');
     const state = FidoStepState.safeParse(flow.stepState[this.name]);
 
@@ -66,7 +71,8 @@ export class FidoAuthenticator implements Authenticator {
     let passkey: StoredPasskey | undefined;
     if (flow.identityId) {
       const enrolled = await this.passkeys.findByIdentity(flow.identityId);
-      if (!enrolled || enrolled.owner.projectId !== project.id) return { outcome: 'terminal', message: FlowMessages.passkeyNotEnrolled() };
+      if (!enrolled || enrolled.owner.projectId !== project.id)
+        return { outcome: 'terminal', message: FlowMessages.passkeyNotEnrolled() };
       ({ owner, credential } = enrolled);
       passkey = token && credential.config.passkeys.find(({ id }) => id === token.credential.id);
     } else {
@@ -87,7 +93,12 @@ export class FidoAuthenticator implements Authenticator {
     else if (!state.success) problem = 'no passkey challenge was initiated in this step';
     else if (token.requestId !== state.data.requestId) problem = 'requestId does not match the current challenge';
     else {
-      const result = await this.passkeys.verifyAssertion(project, { credential, passkey }, token.credential, state.data);
+      const result = await this.passkeys.verifyAssertion(
+        project,
+        { credential, passkey },
+        token.credential,
+        state.data,
+      );
       if (result.outcome === 'invalid') problem = result.reason;
       else amr = amrOf(result);
     }

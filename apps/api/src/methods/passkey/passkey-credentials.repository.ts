@@ -61,12 +61,17 @@ export class PasskeyCredentialsRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   async findByIdentity(identityId: string): Promise<WebAuthnCredential | undefined> {
-    const row = await this.prisma.credential.findUnique({ where: { identityId_type: { identityId, type: 'webauthn' } } });
+    const row = await this.prisma.credential.findUnique({
+      where: { identityId_type: { identityId, type: 'webauthn' } },
+    });
     return row ? toCredential(row) : undefined;
   }
 
   /** The credential holding a passkey, with what lockout needs of its identity, in one query. */
-  async findByPasskeyId(projectId: string, passkeyId: string): Promise<{ owner: PasskeyOwner; credential: WebAuthnCredential } | undefined> {
+  async findByPasskeyId(
+    projectId: string,
+    passkeyId: string,
+  ): Promise<{ owner: PasskeyOwner; credential: WebAuthnCredential } | undefined> {
     const row = await this.prisma.credentialIdentifier.findUnique({
       relationLoadStrategy: 'join',
       where: { projectId_type_identifier: { projectId, type: 'webauthn', identifier: passkeyId } },
@@ -76,7 +81,9 @@ export class PasskeyCredentialsRepository {
     return { owner: row.credential.identity, credential: toCredential(row.credential) };
   }
 
-  async findWithOwner(identityId: string): Promise<{ owner: PasskeyOwner; credential: WebAuthnCredential } | undefined> {
+  async findWithOwner(
+    identityId: string,
+  ): Promise<{ owner: PasskeyOwner; credential: WebAuthnCredential } | undefined> {
     const row = await this.prisma.credential.findUnique({
       where: { identityId_type: { identityId, type: 'webauthn' } },
       include: { identity: { select: OWNER_SELECT } },
@@ -86,7 +93,9 @@ export class PasskeyCredentialsRepository {
 
   /** Creates the identity's webauthn credential; throws P2002 if a concurrent request created it first. */
   async create(identityId: string, config: WebAuthnConfig): Promise<WebAuthnCredential> {
-    return toCredential(await this.prisma.credential.create({ data: { identityId, type: 'webauthn', config: toJson(config) } }));
+    return toCredential(
+      await this.prisma.credential.create({ data: { identityId, type: 'webauthn', config: toJson(config) } }),
+    );
   }
 
   /** Replaces the config only if nobody changed it since `credential` was read. */
@@ -102,14 +111,21 @@ export class PasskeyCredentialsRepository {
    * Writes the config (with the new passkey) and the passkey's identifier together; false if the config
    * changed meanwhile. Throws P2002 when the passkey is already registered in the project.
    */
-  addPasskey(projectId: string, credential: WebAuthnCredential, config: WebAuthnConfig, passkeyId: string): Promise<boolean> {
+  addPasskey(
+    projectId: string,
+    credential: WebAuthnCredential,
+    config: WebAuthnConfig,
+    passkeyId: string,
+  ): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.credential.updateMany({
         where: { id: credential.id, type: 'webauthn', config: { equals: credential.stored as Prisma.InputJsonValue } },
         data: { config: toJson(config) },
       });
       if (count !== 1) return false;
-      await tx.credentialIdentifier.create({ data: { projectId, credentialId: credential.id, type: 'webauthn', identifier: passkeyId } });
+      await tx.credentialIdentifier.create({
+        data: { projectId, credentialId: credential.id, type: 'webauthn', identifier: passkeyId },
+      });
       return true;
     });
   }
@@ -122,7 +138,9 @@ export class PasskeyCredentialsRepository {
         data: { config: toJson(config) },
       });
       if (count !== 1) return false;
-      await tx.credentialIdentifier.deleteMany({ where: { credentialId: credential.id, type: 'webauthn', identifier: passkeyId } });
+      await tx.credentialIdentifier.deleteMany({
+        where: { credentialId: credential.id, type: 'webauthn', identifier: passkeyId },
+      });
       return true;
     });
   }

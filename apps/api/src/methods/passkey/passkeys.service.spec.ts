@@ -39,12 +39,21 @@ describe('PasskeysService', () => {
     const identity = await newIdentity();
     const options = await service.registrationOptions(project, identity);
     if (options === 'limit') throw new Error('limit');
-    const result = await service.register(project, identity.id, RegistrationCredential.parse(authenticator.create(options)), 'Laptop');
+    const result = await service.register(
+      project,
+      identity.id,
+      RegistrationCredential.parse(authenticator.create(options)),
+      'Laptop',
+    );
     expect(result.outcome).toBe('registered');
     return { identity, authenticator };
   }
 
-  async function assert(authenticator: SoftwareAuthenticator, identityId: string | null, overrides: Parameters<SoftwareAuthenticator['get']>[1] = {}) {
+  async function assert(
+    authenticator: SoftwareAuthenticator,
+    identityId: string | null,
+    overrides: Parameters<SoftwareAuthenticator['get']>[1] = {},
+  ) {
     const { options, userVerification } = await service.signInChallenge(project, identityId);
     const response = AuthenticationCredential.parse(authenticator.get(options, overrides));
     const found = await service.findPasskey(project.id, response.id);
@@ -68,7 +77,14 @@ describe('PasskeysService', () => {
     it('stores the passkey, lists it and excludes it from the next options', async () => {
       const { identity } = await enrolled();
       const [passkey] = await service.list(identity.id);
-      expect(passkey).toEqual({ id: expect.any(String), name: 'Laptop', createdAt: expect.any(String), lastUsedAt: null, transports: ['internal'], backedUp: false });
+      expect(passkey).toEqual({
+        id: expect.any(String),
+        name: 'Laptop',
+        createdAt: expect.any(String),
+        lastUsedAt: null,
+        transports: ['internal'],
+        backedUp: false,
+      });
       const next = await service.registrationOptions(project, identity);
       expect(next !== 'limit' && next.excludeCredentials?.map(({ id }) => id)).toEqual([passkey?.id]);
     });
@@ -78,9 +94,17 @@ describe('PasskeysService', () => {
       const authenticator = new SoftwareAuthenticator({ origin });
       const options = await service.registrationOptions(project, identity);
       if (options === 'limit') throw new Error('limit');
-      const wrong = await service.register(project, identity.id, RegistrationCredential.parse(authenticator.create(options, { origin: 'https://evil.example' })));
+      const wrong = await service.register(
+        project,
+        identity.id,
+        RegistrationCredential.parse(authenticator.create(options, { origin: 'https://evil.example' })),
+      );
       expect(wrong).toEqual({ outcome: 'invalid', reason: expect.stringMatching(/origin/) });
-      const retried = await service.register(project, identity.id, RegistrationCredential.parse(authenticator.create(options)));
+      const retried = await service.register(
+        project,
+        identity.id,
+        RegistrationCredential.parse(authenticator.create(options)),
+      );
       expect(retried).toEqual({ outcome: 'not-pending' });
       expect(await service.list(identity.id)).toEqual([]);
     });
@@ -88,15 +112,35 @@ describe('PasskeysService', () => {
     it('refuses an expired challenge, a wrong RP ID and a registration nobody asked for', async () => {
       const identity = await newIdentity();
       const authenticator = new SoftwareAuthenticator({ origin });
-      expect(await service.register(project, identity.id, RegistrationCredential.parse(authenticator.create({ challenge: 'AAAA', rp: { name: 'x' }, user: { id: 'AA', name: 'x', displayName: 'x' } })))).toEqual({
+      expect(
+        await service.register(
+          project,
+          identity.id,
+          RegistrationCredential.parse(
+            authenticator.create({
+              challenge: 'AAAA',
+              rp: { name: 'x' },
+              user: { id: 'AA', name: 'x', displayName: 'x' },
+            }),
+          ),
+        ),
+      ).toEqual({
         outcome: 'not-pending',
       });
       const old = await service.registrationOptions(project, identity, new Date(Date.now() - 6 * 60_000));
       if (old === 'limit') throw new Error('limit');
-      expect(await service.register(project, identity.id, RegistrationCredential.parse(authenticator.create(old)))).toEqual({ outcome: 'not-pending' });
+      expect(
+        await service.register(project, identity.id, RegistrationCredential.parse(authenticator.create(old))),
+      ).toEqual({ outcome: 'not-pending' });
       const options = await service.registrationOptions(project, identity);
       if (options === 'limit') throw new Error('limit');
-      expect(await service.register(project, identity.id, RegistrationCredential.parse(authenticator.create(options, { rpId: 'example.org' })))).toEqual({
+      expect(
+        await service.register(
+          project,
+          identity.id,
+          RegistrationCredential.parse(authenticator.create(options, { rpId: 'example.org' })),
+        ),
+      ).toEqual({
         outcome: 'invalid',
         reason: expect.stringMatching(/RP ID/),
       });
@@ -108,13 +152,25 @@ describe('PasskeysService', () => {
       const again = await service.registrationOptions(project, identity);
       if (again === 'limit') throw new Error('limit');
       // A client that ignores excludeCredentials (or a cloned authenticator) attests the same credential again.
-      expect(await service.register(project, identity.id, RegistrationCredential.parse(authenticator.create(again, { credentialId: passkeyId })))).toEqual({
+      expect(
+        await service.register(
+          project,
+          identity.id,
+          RegistrationCredential.parse(authenticator.create(again, { credentialId: passkeyId })),
+        ),
+      ).toEqual({
         outcome: 'duplicate',
       });
       const other = await newIdentity();
       const options = await service.registrationOptions(project, other);
       if (options === 'limit') throw new Error('limit');
-      expect(await service.register(project, other.id, RegistrationCredential.parse(authenticator.create(options, { credentialId: passkeyId })))).toEqual({
+      expect(
+        await service.register(
+          project,
+          other.id,
+          RegistrationCredential.parse(authenticator.create(options, { credentialId: passkeyId })),
+        ),
+      ).toEqual({
         outcome: 'duplicate',
       });
       expect(await service.list(other.id)).toEqual([]);
@@ -125,7 +181,10 @@ describe('PasskeysService', () => {
       const repository = new PasskeyCredentialsRepository(db.prisma);
       jest.spyOn(repository, 'compareAndSetConfig').mockResolvedValue(false);
       const racing = new PasskeysService(repository, { publicUrl });
-      await expect(racing.registrationOptions(project, identity)).rejects.toMatchObject({ status: 409, code: 'KW-40900' });
+      await expect(racing.registrationOptions(project, identity)).rejects.toMatchObject({
+        status: 409,
+        code: 'KW-40900',
+      });
     });
 
     it('removes a passkey, which then no longer signs in', async () => {
@@ -156,7 +215,11 @@ describe('PasskeysService', () => {
 
     it('verifies an assertion, stores the counter and the time of use', async () => {
       const { identity, authenticator } = await enrolled();
-      expect(await assert(authenticator, null)).toEqual({ outcome: 'verified', userVerified: true, deviceType: 'singleDevice' });
+      expect(await assert(authenticator, null)).toEqual({
+        outcome: 'verified',
+        userVerified: true,
+        deviceType: 'singleDevice',
+      });
       const [passkey] = await service.list(identity.id);
       expect(passkey?.lastUsedAt).toEqual(expect.any(String));
       expect(authenticator.credentials[0]?.counter).toBe(1);
@@ -166,11 +229,20 @@ describe('PasskeysService', () => {
     it('refuses a counter that does not increase, and a user handle of someone else', async () => {
       const { authenticator } = await enrolled();
       expect(await assert(authenticator, null, { counter: 5 })).toMatchObject({ outcome: 'verified' });
-      expect(await assert(authenticator, null, { counter: 5 })).toEqual({ outcome: 'invalid', reason: expect.stringMatching(/counter/) });
-      expect(await assert(authenticator, null, { counter: 4 })).toEqual({ outcome: 'invalid', reason: expect.stringMatching(/counter/) });
+      expect(await assert(authenticator, null, { counter: 5 })).toEqual({
+        outcome: 'invalid',
+        reason: expect.stringMatching(/counter/),
+      });
+      expect(await assert(authenticator, null, { counter: 4 })).toEqual({
+        outcome: 'invalid',
+        reason: expect.stringMatching(/counter/),
+      });
       expect(await assert(authenticator, null, { counter: 6 })).toMatchObject({ outcome: 'verified' });
       authenticator.credentials[0]!.userHandle = 'c29tZW9uZS1lbHNl';
-      expect(await assert(authenticator, null)).toEqual({ outcome: 'invalid', reason: expect.stringMatching(/user handle/) });
+      expect(await assert(authenticator, null)).toEqual({
+        outcome: 'invalid',
+        reason: expect.stringMatching(/user handle/),
+      });
     });
 
     it('accepts two racing assertions with the same counter at most once', async () => {
@@ -178,7 +250,10 @@ describe('PasskeysService', () => {
       const { options, userVerification } = await service.signInChallenge(project, null);
       const a = AuthenticationCredential.parse(authenticator.get(options, { counter: 7 }));
       const b = AuthenticationCredential.parse(authenticator.get(options, { counter: 7 }));
-      const [foundA, foundB] = await Promise.all([service.findPasskey(project.id, a.id), service.findPasskey(project.id, b.id)]);
+      const [foundA, foundB] = await Promise.all([
+        service.findPasskey(project.id, a.id),
+        service.findPasskey(project.id, b.id),
+      ]);
       const results = await Promise.all([
         service.verifyAssertion(project, foundA!, a, { challenge: options.challenge, userVerification }),
         service.verifyAssertion(project, foundB!, b, { challenge: options.challenge, userVerification }),
@@ -188,21 +263,36 @@ describe('PasskeysService', () => {
 
     it('accepts counters that stay at zero (synced passkeys) and reports them as multi-device', async () => {
       const { authenticator } = await enrolled(new SoftwareAuthenticator({ origin, counts: false, synced: true }));
-      expect(await assert(authenticator, null)).toEqual({ outcome: 'verified', userVerified: true, deviceType: 'multiDevice' });
+      expect(await assert(authenticator, null)).toEqual({
+        outcome: 'verified',
+        userVerified: true,
+        deviceType: 'multiDevice',
+      });
       expect(await assert(authenticator, null)).toMatchObject({ outcome: 'verified' });
     });
 
     it('requires user verification without a prior factor, but not as a second factor', async () => {
       const { identity, authenticator } = await enrolled();
-      expect(await assert(authenticator, null, { userVerified: false })).toEqual({ outcome: 'invalid', reason: expect.stringMatching(/User verification/) });
-      expect(await assert(authenticator, identity.id, { userVerified: false })).toEqual({ outcome: 'verified', userVerified: false, deviceType: 'singleDevice' });
+      expect(await assert(authenticator, null, { userVerified: false })).toEqual({
+        outcome: 'invalid',
+        reason: expect.stringMatching(/User verification/),
+      });
+      expect(await assert(authenticator, identity.id, { userVerified: false })).toEqual({
+        outcome: 'verified',
+        userVerified: false,
+        deviceType: 'singleDevice',
+      });
     });
 
     it('refuses a wrong origin, RP ID or challenge', async () => {
       const { authenticator } = await enrolled();
-      expect(await assert(authenticator, null, { origin: 'https://id.example.com.evil.example' })).toMatchObject({ outcome: 'invalid' });
+      expect(await assert(authenticator, null, { origin: 'https://id.example.com.evil.example' })).toMatchObject({
+        outcome: 'invalid',
+      });
       expect(await assert(authenticator, null, { rpId: 'evil.example' })).toMatchObject({ outcome: 'invalid' });
-      expect(await assert(authenticator, null, { challenge: 'bm90LXRoZS1jaGFsbGVuZ2U' })).toMatchObject({ outcome: 'invalid' });
+      expect(await assert(authenticator, null, { challenge: 'bm90LXRoZS1jaGFsbGVuZ2U' })).toMatchObject({
+        outcome: 'invalid',
+      });
       expect(await assert(authenticator, null, { type: 'webauthn.create' })).toMatchObject({ outcome: 'invalid' });
     });
   });
@@ -211,12 +301,22 @@ describe('PasskeysService', () => {
 describe('relyingPartyOf', () => {
   it('follows KEYWAY_PUBLIC_URL and the project name unless the project says otherwise', () => {
     const defaults = { name: 'Demo', settings: ProjectSettings.parse({}) };
-    expect(relyingPartyOf(defaults, 'http://localhost:3000')).toEqual({ id: 'localhost', name: 'Demo', origins: ['http://localhost:3000'] });
+    expect(relyingPartyOf(defaults, 'http://localhost:3000')).toEqual({
+      id: 'localhost',
+      name: 'Demo',
+      origins: ['http://localhost:3000'],
+    });
     const android = 'android:apk-key-hash:' + 'A'.repeat(43);
     const configured = {
       name: 'Demo',
-      settings: ProjectSettings.parse({ webauthn: { rpId: 'example.com', rpName: 'Example', origins: ['https://login.example.com', android] } }),
+      settings: ProjectSettings.parse({
+        webauthn: { rpId: 'example.com', rpName: 'Example', origins: ['https://login.example.com', android] },
+      }),
     };
-    expect(relyingPartyOf(configured, 'http://localhost:3000')).toEqual({ id: 'example.com', name: 'Example', origins: ['https://login.example.com', android] });
+    expect(relyingPartyOf(configured, 'http://localhost:3000')).toEqual({
+      id: 'example.com',
+      name: 'Example',
+      origins: ['https://login.example.com', android],
+    });
   });
 });

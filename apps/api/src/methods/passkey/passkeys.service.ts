@@ -106,8 +106,12 @@ export class PasskeysService {
         // Discoverable credentials are what make passwordless sign-in (no username first) possible.
         authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
       });
-      const registration = { challenge: options.challenge, expiresAt: new Date(now.getTime() + REGISTRATION_TTL_MS).toISOString() };
-      if (await this.credentials.compareAndSetConfig(credential, { ...credential.config, registration })) return options;
+      const registration = {
+        challenge: options.challenge,
+        expiresAt: new Date(now.getTime() + REGISTRATION_TTL_MS).toISOString(),
+      };
+      if (await this.credentials.compareAndSetConfig(credential, { ...credential.config, registration }))
+        return options;
     }
     throw concurrentChanges();
   }
@@ -161,7 +165,8 @@ export class PasskeysService {
       if (credential.config.passkeys.length >= MAX_PASSKEYS_PER_IDENTITY) return { outcome: 'limit' };
       const config = { ...credential.config, passkeys: [...credential.config.passkeys, passkey] };
       try {
-        if (await this.credentials.addPasskey(project.id, credential, config, passkey.id)) return { outcome: 'registered', passkey: viewOf(passkey) };
+        if (await this.credentials.addPasskey(project.id, credential, config, passkey.id))
+          return { outcome: 'registered', passkey: viewOf(passkey) };
       } catch (error) {
         if (isUniqueViolation(error)) return { outcome: 'duplicate' }; // another identity of the project has it
         throw error;
@@ -179,7 +184,10 @@ export class PasskeysService {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const credential = await this.credentials.findByIdentity(identityId);
       if (!credential?.config.passkeys.some(({ id }) => id === passkeyId)) return false;
-      const config = { ...credential.config, passkeys: credential.config.passkeys.filter(({ id }) => id !== passkeyId) };
+      const config = {
+        ...credential.config,
+        passkeys: credential.config.passkeys.filter(({ id }) => id !== passkeyId),
+      };
       if (await this.credentials.removePasskey(credential, config, passkeyId)) return true;
     }
     throw concurrentChanges();
@@ -189,7 +197,10 @@ export class PasskeysService {
    * Request options for a sign-in. For a second factor they list the identity's passkeys; passwordless
    * options list none, so the platform offers every discoverable passkey it has for the RP ID.
    */
-  async signInChallenge(project: Pick<Project, 'name' | 'settings'>, identityId: string | null): Promise<SignInChallenge> {
+  async signInChallenge(
+    project: Pick<Project, 'name' | 'settings'>,
+    identityId: string | null,
+  ): Promise<SignInChallenge> {
     const rp = this.relyingParty(project);
     const userVerification = identityId ? 'preferred' : 'required';
     const passkeys = identityId ? ((await this.credentials.findByIdentity(identityId))?.config.passkeys ?? []) : [];
@@ -203,14 +214,19 @@ export class PasskeysService {
   }
 
   /** The passkey an assertion names, with its owner; undefined for a credential id the project does not know. */
-  async findPasskey(projectId: string, passkeyId: string): Promise<{ owner: PasskeyOwner; credential: WebAuthnCredential; passkey: StoredPasskey } | undefined> {
+  async findPasskey(
+    projectId: string,
+    passkeyId: string,
+  ): Promise<{ owner: PasskeyOwner; credential: WebAuthnCredential; passkey: StoredPasskey } | undefined> {
     const found = await this.credentials.findByPasskeyId(projectId, passkeyId);
     const passkey = found?.credential.config.passkeys.find(({ id }) => id === passkeyId);
     return found && passkey ? { ...found, passkey } : undefined;
   }
 
   /** The identity's webauthn credential and owner, for a second-factor step; undefined if it has no passkey. */
-  async findByIdentity(identityId: string): Promise<{ owner: PasskeyOwner; credential: WebAuthnCredential } | undefined> {
+  async findByIdentity(
+    identityId: string,
+  ): Promise<{ owner: PasskeyOwner; credential: WebAuthnCredential } | undefined> {
     const found = await this.credentials.findWithOwner(identityId);
     return found && found.credential.config.passkeys.length > 0 ? found : undefined;
   }
@@ -241,7 +257,12 @@ export class PasskeysService {
         expectedChallenge: expected.challenge,
         expectedOrigin: rp.origins,
         expectedRPID: rp.id,
-        credential: { id: passkey.id, publicKey: Buffer.from(passkey.publicKey, 'base64url'), counter: passkey.counter, transports: passkey.transports },
+        credential: {
+          id: passkey.id,
+          publicKey: Buffer.from(passkey.publicKey, 'base64url'),
+          counter: passkey.counter,
+          transports: passkey.transports,
+        },
         requireUserVerification: expected.userVerification === 'required',
       });
     } catch (error) {
@@ -255,11 +276,18 @@ export class PasskeysService {
       const latest = current.config.passkeys.find(({ id }) => id === passkey.id);
       if (!latest) return { outcome: 'invalid', reason: 'the passkey was removed' };
       if ((newCounter > 0 || latest.counter > 0) && newCounter <= latest.counter) {
-        return { outcome: 'invalid', reason: `signature counter ${newCounter} did not increase past ${latest.counter}` };
+        return {
+          outcome: 'invalid',
+          reason: `signature counter ${newCounter} did not increase past ${latest.counter}`,
+        };
       }
       const updated = { ...latest, counter: newCounter, backedUp: credentialBackedUp, lastUsedAt: now.toISOString() };
-      const config: WebAuthnConfig = { ...current.config, passkeys: current.config.passkeys.map((p) => (p.id === passkey.id ? updated : p)) };
-      if (await this.credentials.compareAndSetConfig(current, config)) return { outcome: 'verified', userVerified, deviceType: credentialDeviceType };
+      const config: WebAuthnConfig = {
+        ...current.config,
+        passkeys: current.config.passkeys.map((p) => (p.id === passkey.id ? updated : p)),
+      };
+      if (await this.credentials.compareAndSetConfig(current, config))
+        return { outcome: 'verified', userVerified, deviceType: credentialDeviceType };
       current = await this.credentials.findByIdentity(credential.identityId);
     }
     return { outcome: 'invalid', reason: 'the passkey was changed by concurrent requests' };
@@ -270,7 +298,10 @@ export class PasskeysService {
     const existing = await this.credentials.findByIdentity(identityId);
     if (existing) return existing;
     try {
-      return await this.credentials.create(identityId, { userHandle: randomBytes(32).toString('base64url'), passkeys: [] });
+      return await this.credentials.create(identityId, {
+        userHandle: randomBytes(32).toString('base64url'),
+        passkeys: [],
+      });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const created = await this.credentials.findByIdentity(identityId); // a concurrent request created it

@@ -54,7 +54,11 @@ export const RegistrationCredential = z
         .array(z.string().max(32))
         .max(10)
         .optional()
-        .transform((values) => values?.filter((value): value is (typeof TRANSPORTS)[number] => (TRANSPORTS as readonly string[]).includes(value))),
+        .transform((values) =>
+          values?.filter((value): value is (typeof TRANSPORTS)[number] =>
+            (TRANSPORTS as readonly string[]).includes(value),
+          ),
+        ),
     }),
     clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
     authenticatorAttachment: z.enum(['platform', 'cross-platform']).nullish(),

@@ -10,8 +10,22 @@ import { FlowMessages } from '../../domain/flows/flow-messages';
 const PROMPT: AuthenticatorPrompt = {
   promptType: 'USER_PROMPT',
   params: [
-    { param: 'username', type: 'STRING', order: 0, i18nKey: 'username.param', displayName: 'Username', confidential: false },
-    { param: 'password', type: 'STRING', order: 1, i18nKey: 'password.param', displayName: 'Password', confidential: true },
+    {
+      param: 'username',
+      type: 'STRING',
+      order: 0,
+      i18nKey: 'username.param',
+      displayName: 'Username',
+      confidential: false,
+    },
+    {
+      param: 'password',
+      type: 'STRING',
+      order: 1,
+      i18nKey: 'password.param',
+      displayName: 'Password',
+      confidential: true,
+    },
   ],
   requiredParams: ['username', 'password'],
 };
@@ -50,7 +64,9 @@ export class BasicAuthenticator implements Authenticator {
     const attempt = await this.lockout.reserve(project.id, subject, 'password', project.settings.lockout);
     if (!attempt.granted) return { outcome: 'terminal', message: FlowMessages.accountLocked() };
 
-    const valid = login ? await this.hasher.verify(login.passwordHash, password) : await this.hasher.verifyDecoy(password);
+    const valid = login
+      ? await this.hasher.verify(login.passwordHash, password)
+      : await this.hasher.verifyDecoy(password);
     if (!valid || !login) {
       const { remainingAttempts, locked } = await attempt.failed();
       return locked

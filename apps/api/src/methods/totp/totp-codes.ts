@@ -17,13 +17,18 @@ const MIN_IMPORTED_SECRET_BYTES = 10;
 const MAX_SECRET_BYTES = 64;
 const guardrails = createGuardrails({ MIN_SECRET_BYTES: MIN_IMPORTED_SECRET_BYTES, MAX_SECRET_BYTES });
 
-export type TotpCheck = { outcome: 'valid'; timeStep: number } | { outcome: 'invalid' } | { outcome: 'replayed'; timeStep: number };
+export type TotpCheck =
+  { outcome: 'valid'; timeStep: number } | { outcome: 'invalid' } | { outcome: 'replayed'; timeStep: number };
 
 /**
  * Checks a 6-digit code at `now`, allowing ±1 time step. A code whose step is at or before
  * `lastUsedStep` is a replay: once a code is accepted, it and every earlier one are spent.
  */
-export async function checkTotp(secret: string, token: string, options: { now: Date; lastUsedStep?: number | undefined }): Promise<TotpCheck> {
+export async function checkTotp(
+  secret: string,
+  token: string,
+  options: { now: Date; lastUsedStep?: number | undefined },
+): Promise<TotpCheck> {
   if (!/^\d{6}$/.test(token)) return { outcome: 'invalid' };
   const epoch = Math.floor(options.now.getTime() / 1000);
   let result;
@@ -34,7 +39,8 @@ export async function checkTotp(secret: string, token: string, options: { now: D
   }
   // otplib's functional verify covers HOTP too; only a TOTP result carries the matched time step.
   if (!result.valid || !('timeStep' in result)) return { outcome: 'invalid' };
-  if (options.lastUsedStep !== undefined && result.timeStep <= options.lastUsedStep) return { outcome: 'replayed', timeStep: result.timeStep };
+  if (options.lastUsedStep !== undefined && result.timeStep <= options.lastUsedStep)
+    return { outcome: 'replayed', timeStep: result.timeStep };
   return { outcome: 'valid', timeStep: result.timeStep };
 }
 

@@ -69,13 +69,24 @@ export class TotpCredentialsRepository {
   async findEnrollee(identityId: string): Promise<TotpEnrollee | undefined> {
     const row = await this.prisma.identity.findUnique({
       where: { id: identityId },
-      select: { id: true, projectId: true, state: true, lockedUntil: true, traits: true, credentials: { where: { type: 'totp' }, select: { config: true } } },
+      select: {
+        id: true,
+        projectId: true,
+        state: true,
+        lockedUntil: true,
+        traits: true,
+        credentials: { where: { type: 'totp' }, select: { config: true } },
+      },
     });
     if (!row) return undefined;
     const { credentials, traits, ...identity } = row;
     const email = (traits as Record<string, unknown> | null)?.['email'];
     const config = credentials[0] ? TotpConfig.safeParse(credentials[0].config) : undefined;
-    return { identity, label: typeof email === 'string' ? email : identity.id, confirmed: config?.success === true && config.data.confirmed };
+    return {
+      identity,
+      label: typeof email === 'string' ? email : identity.id,
+      confirmed: config?.success === true && config.data.confirmed,
+    };
   }
 
   /**
@@ -119,6 +130,16 @@ export class TotpCredentialsRepository {
   }
 }
 
-function toCredential(row: { id: string; identityId: string; secret: string | null; config: Prisma.JsonValue }): TotpCredential {
-  return { id: row.id, identityId: row.identityId, sealedSecret: row.secret ?? '', config: TotpConfig.parse(row.config) };
+function toCredential(row: {
+  id: string;
+  identityId: string;
+  secret: string | null;
+  config: Prisma.JsonValue;
+}): TotpCredential {
+  return {
+    id: row.id,
+    identityId: row.identityId,
+    sealedSecret: row.secret ?? '',
+    config: TotpConfig.parse(row.config),
+  };
 }

@@ -3,10 +3,21 @@ import type { AuthenticatorContext } from '../authenticator';
 import type { Project } from '../../domain/projects/projects.service';
 import { TotpAuthenticator } from './totp.authenticator';
 
-function context(overrides: { application?: Partial<Application>; identityId?: string | null; stepState?: Record<string, unknown> } = {}): AuthenticatorContext {
+function context(
+  overrides: {
+    application?: Partial<Application>;
+    identityId?: string | null;
+    stepState?: Record<string, unknown>;
+  } = {},
+): AuthenticatorContext {
   return {
     project: { id: 'p', name: 'Project' } as Project,
-    application: { clientId: 'c', loginFlow: [['BasicAuthenticator'], ['totp']], allowEnrollmentInFlow: false, ...overrides.application } as Application,
+    application: {
+      clientId: 'c',
+      loginFlow: [['BasicAuthenticator'], ['totp']],
+      allowEnrollmentInFlow: false,
+      ...overrides.application,
+    } as Application,
     flow: { identityId: overrides.identityId ?? null, stepIndex: 1, amr: [], stepState: overrides.stepState ?? {} },
   } as unknown as AuthenticatorContext;
 }
@@ -24,10 +35,24 @@ describe('TotpAuthenticator', () => {
 
   it('presents the prompt exactly as the WSO2 reference does', () => {
     const authenticator = new TotpAuthenticator(null as never, null as never, null as never);
-    expect([authenticator.name, authenticator.idp, authenticator.displayName, authenticator.i18nKey]).toEqual(['totp', 'LOCAL', 'TOTP', 'authenticator.totp']);
+    expect([authenticator.name, authenticator.idp, authenticator.displayName, authenticator.i18nKey]).toEqual([
+      'totp',
+      'LOCAL',
+      'TOTP',
+      'authenticator.totp',
+    ]);
     expect(authenticator.prompt(context())).toEqual({
       promptType: 'USER_PROMPT',
-      params: [{ param: 'token', type: 'STRING', order: 0, i18nKey: 'totp.authenticator', displayName: 'Token', confidential: false }],
+      params: [
+        {
+          param: 'token',
+          type: 'STRING',
+          order: 0,
+          i18nKey: 'totp.authenticator',
+          displayName: 'Token',
+          confidential: false,
+        },
+      ],
       requiredParams: ['token'],
     });
   });
@@ -37,12 +62,18 @@ describe('TotpAuthenticator', () => {
   it('never needs initiation when the application does not allow enrollment in the flow', async () => {
     const authenticator = new TotpAuthenticator(null as never, null as never, null as never);
     await expect(authenticator.needsInitiation(context({ identityId: 'i' }))).resolves.toBe(false);
-    await expect(authenticator.needsInitiation(context({ application: { allowEnrollmentInFlow: true } }))).resolves.toBe(false);
+    await expect(
+      authenticator.needsInitiation(context({ application: { allowEnrollmentInFlow: true } })),
+    ).resolves.toBe(false);
   });
 
   it('reuses the pending enrollment when the step is presented again, so a scanned secret stays valid', async () => {
     const authenticator = new TotpAuthenticator(null as never, null as never, null as never);
-    const pending = context({ identityId: 'i', application: { allowEnrollmentInFlow: true }, stepState: { totp: { enrollment: 'sealed-secret' } } });
+    const pending = context({
+      identityId: 'i',
+      application: { allowEnrollmentInFlow: true },
+      stepState: { totp: { enrollment: 'sealed-secret' } },
+    });
     await expect(authenticator.initiate(pending)).resolves.toEqual({ stepState: { enrollment: 'sealed-secret' } });
   });
 });

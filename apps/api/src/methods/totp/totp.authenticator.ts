@@ -6,7 +6,14 @@ import { FlowMessages } from '../../domain/flows/flow-messages';
 import { LockoutService, type AttemptSubject } from '../../domain/lockout/lockout.service';
 import { TotpService, type TotpAttempt } from './totp.service';
 
-const TOKEN_PARAM = { param: 'token', type: 'STRING', order: 0, i18nKey: 'totp.authenticator', displayName: 'Token', confidential: false } as const;
+const TOKEN_PARAM = {
+  param: 'token',
+  type: 'STRING',
+  order: 0,
+  i18nKey: 'totp.authenticator',
+  displayName: 'Token',
+  confidential: false,
+} as const;
 
 const PROMPT: AuthenticatorPrompt = {
   promptType: 'USER_PROMPT',
@@ -83,16 +90,28 @@ export class TotpAuthenticator implements Authenticator {
     const pending = pendingEnrollment(flow.stepState);
     if (!pending) return { outcome: 'failure', message: FlowMessages.totpEnrollmentNotStarted() };
     const enrollee = await this.totp.findEnrollee(flow.identityId);
-    if (!enrollee || enrollee.identity.projectId !== project.id) return { outcome: 'terminal', message: FlowMessages.accountUnavailable() };
-    const result = await this.verify(context, enrollee.identity, () => this.totp.completeFlowEnrollment(enrollee.identity.id, pending, token));
+    if (!enrollee || enrollee.identity.projectId !== project.id)
+      return { outcome: 'terminal', message: FlowMessages.accountUnavailable() };
+    const result = await this.verify(context, enrollee.identity, () =>
+      this.totp.completeFlowEnrollment(enrollee.identity.id, pending, token),
+    );
     if (result.outcome === 'success') {
-      await this.audit.record('totp.enrolled', { projectId: project.id, identityId: enrollee.identity.id, clientId: application.clientId, data: { inFlow: true } });
+      await this.audit.record('totp.enrolled', {
+        projectId: project.id,
+        identityId: enrollee.identity.id,
+        clientId: application.clientId,
+        data: { inFlow: true },
+      });
     }
     return result;
   }
 
   /** The lockout around one code check, the same for a login and for an enrollment's first code. */
-  private async verify({ project }: AuthenticatorContext, identity: LoginIdentity, check: () => Promise<TotpAttempt>): Promise<AuthenticationResult> {
+  private async verify(
+    { project }: AuthenticatorContext,
+    identity: LoginIdentity,
+    check: () => Promise<TotpAttempt>,
+  ): Promise<AuthenticationResult> {
     const subject: AttemptSubject = { kind: 'identity', identityId: identity.id, lockedUntil: identity.lockedUntil };
     const attempt = await this.lockout.reserve(project.id, subject, 'totp', project.settings.lockout);
     if (!attempt.granted) return { outcome: 'terminal', message: FlowMessages.accountLocked() };

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { SecretBox } from '../../infra/crypto/secret-box';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import { checkTotp, newTotpSecret, normaliseTotpSecret, totpUri } from './totp-codes';
-import { TotpCredentialsRepository, type TotpCredential, type TotpEnrollee, type TotpLogin } from './totp-credentials.repository';
+import {
+  TotpCredentialsRepository,
+  type TotpCredential,
+  type TotpEnrollee,
+  type TotpLogin,
+} from './totp-credentials.repository';
 
 export type TotpAttempt = 'accepted' | 'invalid' | 'replayed';
 
@@ -39,7 +44,11 @@ export class TotpService {
     const secret = await this.secretBox.open(credential.sealedSecret);
     const check = await checkTotp(secret, token, { now, lastUsedStep: credential.config.lastUsedStep });
     if (check.outcome !== 'valid') return check.outcome;
-    const claimed = await this.credentials.compareAndSetConfig(credential, { ...credential.config, confirmed: true, lastUsedStep: check.timeStep });
+    const claimed = await this.credentials.compareAndSetConfig(credential, {
+      ...credential.config,
+      confirmed: true,
+      lastUsedStep: check.timeStep,
+    });
     // Losing the race means another request just used this credential: treat this code as spent.
     return claimed ? 'accepted' : 'replayed';
   }
@@ -48,7 +57,11 @@ export class TotpService {
    * Starts enrollment for a signed-in identity: a fresh secret, stored sealed and unconfirmed until a
    * code proves the user's app has it. Undefined when a confirmed credential exists (remove it first).
    */
-  async startEnrollment(identityId: string, issuer: string, label: string): Promise<{ secret: string; otpauthUri: string } | undefined> {
+  async startEnrollment(
+    identityId: string,
+    issuer: string,
+    label: string,
+  ): Promise<{ secret: string; otpauthUri: string } | undefined> {
     const secret = newTotpSecret();
     try {
       if (!(await this.credentials.savePending(identityId, await this.secretBox.seal(secret)))) return undefined;
@@ -60,7 +73,11 @@ export class TotpService {
   }
 
   /** Confirms a pending enrollment with a first code. */
-  async confirmEnrollment(identityId: string, token: string, now = new Date()): Promise<'confirmed' | 'invalid' | 'not-pending'> {
+  async confirmEnrollment(
+    identityId: string,
+    token: string,
+    now = new Date(),
+  ): Promise<'confirmed' | 'invalid' | 'not-pending'> {
     const credential = await this.credentials.find(identityId);
     if (!credential || credential.config.confirmed) return 'not-pending';
     return (await this.attempt(credential, token, now)) === 'accepted' ? 'confirmed' : 'invalid';
@@ -89,11 +106,19 @@ export class TotpService {
    * Completes an in-flow enrollment with the first code from the app: stores the credential confirmed,
    * with that code's time step spent. 'replayed' when a confirmed credential appeared meanwhile.
    */
-  async completeFlowEnrollment(identityId: string, sealed: string, token: string, now = new Date()): Promise<TotpAttempt> {
+  async completeFlowEnrollment(
+    identityId: string,
+    sealed: string,
+    token: string,
+    now = new Date(),
+  ): Promise<TotpAttempt> {
     const { secret } = await this.openFlowEnrollment(sealed);
     const check = await checkTotp(secret, token, { now });
     if (check.outcome !== 'valid') return 'invalid';
-    const saved = await this.credentials.saveConfirmed(identityId, await this.secretBox.seal(secret), { confirmed: true, lastUsedStep: check.timeStep });
+    const saved = await this.credentials.saveConfirmed(identityId, await this.secretBox.seal(secret), {
+      confirmed: true,
+      lastUsedStep: check.timeStep,
+    });
     return saved ? 'accepted' : 'replayed';
   }
 

@@ -19,7 +19,9 @@ export class AuthorizeChallengeController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Authorization challenge endpoint (draft-ietf-oauth-first-party-apps-04); form-encoded body' })
+  @ApiOperation({
+    summary: 'Authorization challenge endpoint (draft-ietf-oauth-first-party-apps-04); form-encoded body',
+  })
   async challenge(
     @Tenant() project: Project,
     @Body(new OAuthParamsPipe(AuthorizeChallengeParams)) params: AuthorizeChallengeParams,

@@ -28,20 +28,40 @@ export class AuthorizeChallengeService {
   ) {}
 
   /** `client`: the request, whose device is recorded with the session when this request completes the login. */
-  async challenge(project: Project, params: AuthorizeChallengeParams, authorization: string | undefined, client?: RequestContext): Promise<ChallengeAnswer> {
+  async challenge(
+    project: Project,
+    params: AuthorizeChallengeParams,
+    authorization: string | undefined,
+    client?: RequestContext,
+  ): Promise<ChallengeAnswer> {
     return params.auth_session === undefined
       ? this.begin(project, params, authorization, client)
       : this.resume(project, params.auth_session, params, authorization, client);
   }
 
   /** First request: the authorization request runs the same checks as app-native /authorize. */
-  private async begin(project: Project, params: AuthorizeChallengeParams, authorization: string | undefined, client?: RequestContext): Promise<ChallengeAnswer> {
+  private async begin(
+    project: Project,
+    params: AuthorizeChallengeParams,
+    authorization: string | undefined,
+    client?: RequestContext,
+  ): Promise<ChallengeAnswer> {
     // §5.1: client_id may be left out when client authentication names the client (Basic); the pipeline
     // then checks the credentials against it as for any confidential client.
-    const named = params.client_id === undefined && isBasic(authorization) ? { ...params, client_id: readClientCredentials(authorization, params).clientId } : params;
-    const { application, authRequest } = await this.authorize.validate(project, named, authorization, FIRST_PARTY_FRONT);
+    const named =
+      params.client_id === undefined && isBasic(authorization)
+        ? { ...params, client_id: readClientCredentials(authorization, params).clientId }
+        : params;
+    const { application, authRequest } = await this.authorize.validate(
+      project,
+      named,
+      authorization,
+      FIRST_PARTY_FRONT,
+    );
     const authSession = randomToken();
-    const started = await this.engine.start(project, application, authRequest, { authSessionHash: sha256(authSession) });
+    const started = await this.engine.start(project, application, authRequest, {
+      authSessionHash: sha256(authSession),
+    });
     return this.presenter.present(project, await this.answerSteps(project, started, params), authSession, client);
   }
 
@@ -50,13 +70,25 @@ export class AuthorizeChallengeService {
    * here, except the client's identity: the auth_session names the client, a client_id sent anyway must be
    * the same one (§5.1), and confidential clients authenticate on every request (§4.1).
    */
-  private async resume(project: Project, authSession: string, params: AuthorizeChallengeParams, authorization: string | undefined, client?: RequestContext): Promise<ChallengeAnswer> {
+  private async resume(
+    project: Project,
+    authSession: string,
+    params: AuthorizeChallengeParams,
+    authorization: string | undefined,
+    client?: RequestContext,
+  ): Promise<ChallengeAnswer> {
     const flow = await this.engine.findByAuthSession(project, sha256(authSession));
     if (!flow) throw invalidSession();
     await this.checkClient(project, flow, params, authorization);
     const options = await this.engine.stepOptions(project, flow.id);
     const answer = selectAnswer(options, params);
-    const outcome = answer ? await this.answerSteps(project, await this.advance(project, flow.id, answer), withoutAnswered(params, answer.params)) : await this.engine.describe(project, flow.id);
+    const outcome = answer
+      ? await this.answerSteps(
+          project,
+          await this.advance(project, flow.id, answer),
+          withoutAnswered(params, answer.params),
+        )
+      : await this.engine.describe(project, flow.id);
     return this.presenter.present(project, outcome, authSession, client);
   }
 
@@ -64,11 +96,18 @@ export class AuthorizeChallengeService {
    * Runs every step the request carries answers for, in order: a client that already has the password and a
    * TOTP code (draft Appendix A.3) sends both at once. Stops at the first step it cannot answer or that fails.
    */
-  private async answerSteps(project: Project, outcome: FlowOutcome, params: Record<string, string | undefined>): Promise<FlowOutcome> {
+  private async answerSteps(
+    project: Project,
+    outcome: FlowOutcome,
+    params: Record<string, string | undefined>,
+  ): Promise<FlowOutcome> {
     let current = outcome;
     let remaining = params;
     while (current.status === 'INCOMPLETE') {
-      const options: StepOption[] = current.nextStep.authenticators.map((option) => ({ authenticatorId: option.authenticatorId, requiredParams: option.requiredParams ?? [] }));
+      const options: StepOption[] = current.nextStep.authenticators.map((option) => ({
+        authenticatorId: option.authenticatorId,
+        requiredParams: option.requiredParams ?? [],
+      }));
       const answer = selectAnswer(options, remaining);
       if (!answer) break;
       current = await this.advance(project, current.flow.id, answer);
@@ -78,7 +117,11 @@ export class AuthorizeChallengeService {
   }
 
   /** FlowEngine.advance, with the engine's flow errors in this endpoint's vocabulary. */
-  private async advance(project: Project, flowId: string, selectedAuthenticator: { authenticatorId: string; params?: Record<string, string> | undefined }): Promise<FlowOutcome> {
+  private async advance(
+    project: Project,
+    flowId: string,
+    selectedAuthenticator: { authenticatorId: string; params?: Record<string, string> | undefined },
+  ): Promise<FlowOutcome> {
     try {
       return await this.engine.advance(project, { flowId, selectedAuthenticator });
     } catch (error) {
@@ -87,7 +130,12 @@ export class AuthorizeChallengeService {
     }
   }
 
-  private async checkClient(project: Project, flow: FlowRecord, params: AuthorizeChallengeParams, authorization: string | undefined): Promise<void> {
+  private async checkClient(
+    project: Project,
+    flow: FlowRecord,
+    params: AuthorizeChallengeParams,
+    authorization: string | undefined,
+  ): Promise<void> {
     // Another client holding a valid auth_session learns nothing more than from a made-up one.
     if (params.client_id !== undefined && params.client_id !== flow.authRequest.clientId) throw invalidSession();
     const credentials = readClientCredentials(authorization, {
@@ -108,7 +156,10 @@ function invalidSession(): OAuthError {
 }
 
 /** The request's params minus those a step consumed (and the option choice, which named that step's option). */
-function withoutAnswered(params: Record<string, string | undefined>, answered: Record<string, string> | undefined): Record<string, string | undefined> {
+function withoutAnswered(
+  params: Record<string, string | undefined>,
+  answered: Record<string, string> | undefined,
+): Record<string, string | undefined> {
   const consumed = new Set([...Object.keys(answered ?? {}), 'authenticator_id', 'login_hint']);
   return Object.fromEntries(Object.entries(params).filter(([name]) => !consumed.has(name)));
 }

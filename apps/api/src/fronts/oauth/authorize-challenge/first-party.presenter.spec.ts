@@ -16,11 +16,20 @@ const redirecting: AuthenticatorOption = {
   authenticatorId: 'R29vZ2xlT0lEQ0F1dGhlbnRpY2F0b3I6R29vZ2xl',
   authenticator: 'Google',
   idp: 'Google',
-  metadata: { i18nKey: 'authenticator.google', promptType: 'REDIRECTION_PROMPT', additionalData: { redirectUrl: 'https://accounts.example/auth', state: 's' } },
+  metadata: {
+    i18nKey: 'authenticator.google',
+    promptType: 'REDIRECTION_PROMPT',
+    additionalData: { redirectUrl: 'https://accounts.example/auth', state: 's' },
+  },
   requiredParams: ['code', 'state'],
 };
 /** An option of a MULTI_OPTIONS_PROMPT that is shown before initiation: only id, name and i18nKey. */
-const uninitiated: AuthenticatorOption = { authenticatorId: 'RklET0F1dGhlbnRpY2F0b3I6TE9DQUw', authenticator: 'Passkey', idp: 'LOCAL', metadata: { i18nKey: 'authenticator.fido' } };
+const uninitiated: AuthenticatorOption = {
+  authenticatorId: 'RklET0F1dGhlbnRpY2F0b3I6TE9DQUw',
+  authenticator: 'Passkey',
+  idp: 'LOCAL',
+  metadata: { i18nKey: 'authenticator.fido' },
+};
 
 const step = (...authenticators: AuthenticatorOption[]): NextStep => ({
   stepType: authenticators.length === 1 ? 'AUTHENTICATOR_PROMPT' : 'MULTI_OPTIONS_PROMPT',
@@ -50,7 +59,12 @@ describe('First-Party Apps presenter', () => {
       const nextStep = step(native);
       expect(presentStep('INCOMPLETE', nextStep, 'session')).toEqual({
         status: 403,
-        body: { error: 'insufficient_authorization', error_description: expect.any(String), auth_session: 'session', next_step: nextStep },
+        body: {
+          error: 'insufficient_authorization',
+          error_description: expect.any(String),
+          auth_session: 'session',
+          next_step: nextStep,
+        },
       });
     });
 
@@ -65,15 +79,34 @@ describe('First-Party Apps presenter', () => {
       const nextStep = { ...step(native), messages: [message] };
       const answer = presentStep('FAIL_INCOMPLETE', nextStep, 'session');
       expect(answer.status).toBe(400);
-      expect(answer.body).toEqual({ error: 'access_denied', error_description: 'Invalid  username  or password.', auth_session: 'session', next_step: nextStep });
+      expect(answer.body).toEqual({
+        error: 'access_denied',
+        error_description: 'Invalid  username  or password.',
+        auth_session: 'session',
+        next_step: nextStep,
+      });
     });
   });
 
   it('answers a dead flow with 400 access_denied and its messages, and no auth_session', async () => {
     // A dead flow issues nothing, so the presenter never reaches the authorization response service.
     const presenter = new FirstPartyPresenter(null as never);
-    const messages = [{ type: 'ERROR' as const, messageId: 'msg_account_locked', message: 'The account is locked.', i18nKey: 'message.msg_account_locked' }];
-    const answer = await presenter.present({} as Project, { status: 'FAIL_COMPLETED', flow: {} as FlowRecord, messages }, 'session');
-    expect(answer).toEqual({ status: 400, body: { error: 'access_denied', error_description: 'The account is locked.', messages } });
+    const messages = [
+      {
+        type: 'ERROR' as const,
+        messageId: 'msg_account_locked',
+        message: 'The account is locked.',
+        i18nKey: 'message.msg_account_locked',
+      },
+    ];
+    const answer = await presenter.present(
+      {} as Project,
+      { status: 'FAIL_COMPLETED', flow: {} as FlowRecord, messages },
+      'session',
+    );
+    expect(answer).toEqual({
+      status: 400,
+      body: { error: 'access_denied', error_description: 'The account is locked.', messages },
+    });
   });
 });

@@ -27,7 +27,12 @@ export interface ChallengeAnswer {
 export class FirstPartyPresenter {
   constructor(private readonly authorizationResponse: AuthorizationResponseService) {}
 
-  async present(project: Project, outcome: FlowOutcome, authSession: string, client?: RequestContext): Promise<ChallengeAnswer> {
+  async present(
+    project: Project,
+    outcome: FlowOutcome,
+    authSession: string,
+    client?: RequestContext,
+  ): Promise<ChallengeAnswer> {
     switch (outcome.status) {
       case 'SUCCESS_COMPLETED': {
         const { code } = await this.authorizationResponse.issue(project, outcome.flow, client);
@@ -36,7 +41,11 @@ export class FirstPartyPresenter {
       case 'FAIL_COMPLETED':
         return {
           status: HttpStatus.BAD_REQUEST,
-          body: { error: 'access_denied', error_description: describe(outcome.messages, 'The login failed; start again.'), messages: outcome.messages },
+          body: {
+            error: 'access_denied',
+            error_description: describe(outcome.messages, 'The login failed; start again.'),
+            messages: outcome.messages,
+          },
         };
       default:
         return presentStep(outcome.status, outcome.nextStep, authSession);
@@ -45,20 +54,33 @@ export class FirstPartyPresenter {
 }
 
 /** The answer for a step the user still has to complete (exported for its unit tests). */
-export function presentStep(status: 'INCOMPLETE' | 'FAIL_INCOMPLETE', nextStep: NextStep, authSession: string): ChallengeAnswer {
+export function presentStep(
+  status: 'INCOMPLETE' | 'FAIL_INCOMPLETE',
+  nextStep: NextStep,
+  authSession: string,
+): ChallengeAnswer {
   if (requiresBrowser(nextStep)) {
     // §5.2.2.1.1: a request_uri may only be returned when PKCE was sent, and only once PAR (RFC 9126)
     // exists here; it does not yet. Without one, the client starts a new authorization code flow with
     // PKCE at the authorization endpoint, which is what the draft prescribes in that case.
     return {
       status: HttpStatus.FORBIDDEN,
-      body: { error: 'redirect_to_web', error_description: 'This step cannot be completed in the app; continue in a browser at the authorization endpoint.' },
+      body: {
+        error: 'redirect_to_web',
+        error_description:
+          'This step cannot be completed in the app; continue in a browser at the authorization endpoint.',
+      },
     };
   }
   if (status === 'FAIL_INCOMPLETE') {
     return {
       status: HttpStatus.BAD_REQUEST,
-      body: { error: 'access_denied', error_description: describe(nextStep.messages ?? [], 'The answer was not accepted; try again.'), auth_session: authSession, next_step: nextStep },
+      body: {
+        error: 'access_denied',
+        error_description: describe(nextStep.messages ?? [], 'The answer was not accepted; try again.'),
+        auth_session: authSession,
+        next_step: nextStep,
+      },
     };
   }
   return {

@@ -16,11 +16,17 @@ export type SelectedAuthenticator = AuthnRequest['selectedAuthenticator'];
  * password; a hint alone only starts the flow. Undefined when the request answers nothing (the step is
  * described again).
  */
-export function selectAnswer(options: StepOption[], params: Record<string, string | undefined>): SelectedAuthenticator | undefined {
-  const value = (name: string): string | undefined => params[name] || (name === 'username' ? params['login_hint'] || undefined : undefined);
+export function selectAnswer(
+  options: StepOption[],
+  params: Record<string, string | undefined>,
+): SelectedAuthenticator | undefined {
+  const value = (name: string): string | undefined =>
+    params[name] || (name === 'username' ? params['login_hint'] || undefined : undefined);
   const answerOf = (option: StepOption): SelectedAuthenticator => ({
     authenticatorId: option.authenticatorId,
-    params: Object.fromEntries(option.requiredParams.flatMap((name) => (value(name) ? [[name, value(name) as string]] : []))),
+    params: Object.fromEntries(
+      option.requiredParams.flatMap((name) => (value(name) ? [[name, value(name) as string]] : [])),
+    ),
   });
   const missing = (option: StepOption): string[] => option.requiredParams.filter((name) => !value(name));
 
@@ -31,15 +37,26 @@ export function selectAnswer(options: StepOption[], params: Record<string, strin
     const answer = answerOf(option);
     // No params at all selects the option (initiating it if it needs that); some params must be all of them.
     if (Object.keys(answer.params ?? {}).length > 0 && missing(option).length) {
-      throw new OAuthError('invalid_request', `missing parameter(s) for the selected authenticator: ${missing(option).join(', ')}`);
+      throw new OAuthError(
+        'invalid_request',
+        `missing parameter(s) for the selected authenticator: ${missing(option).join(', ')}`,
+      );
     }
     return answer;
   }
 
   const answered = options.filter((option) => option.requiredParams.length > 0 && missing(option).length === 0);
-  if (answered.length > 1) throw new OAuthError('invalid_request', 'the parameters answer several options of the current step; name one with authenticator_id');
+  if (answered.length > 1)
+    throw new OAuthError(
+      'invalid_request',
+      'the parameters answer several options of the current step; name one with authenticator_id',
+    );
   if (answered[0]) return answerOf(answered[0]);
   const partial = options.find((option) => option.requiredParams.some((name) => params[name]));
-  if (partial) throw new OAuthError('invalid_request', `missing parameter(s) for the current step: ${missing(partial).join(', ')}`);
+  if (partial)
+    throw new OAuthError(
+      'invalid_request',
+      `missing parameter(s) for the current step: ${missing(partial).join(', ')}`,
+    );
   return undefined;
 }
