@@ -207,6 +207,20 @@ describe.each(['pglite', 'postgres'] as const)('FlowStore on %s', (kind) => {
     expect((await row(flow.id)).stepState).toEqual(code);
   });
 
+  it('of two stages from one read only the first is written, though neither takes the version', async () => {
+    const flow = await newFlow('AUTHENTICATION', { stepState: { other: 'kept' } });
+    const first = { ...flow.stepState, EmailOtp: { codeHash: 'h1' } };
+    expect(await flows.transaction((tx) => flows.stageStepState(tx, flow, first))).toBe(true);
+    expect(
+      await flows.transaction((tx) =>
+        flows.stageStepState(tx, flow, { ...flow.stepState, EmailOtp: { codeHash: 'h2' } }),
+      ),
+    ).toBe(false);
+    expect(await row(flow.id)).toMatchObject({ stepState: first, version: 0 });
+    // The first request's own update still goes through.
+    expect(await flows.update(undefined, flow, { stepState: first })).toMatchObject({ version: 1 });
+  });
+
   it('finds a First-Party Apps login by its auth_session hash, and a flow’s client in any state', async () => {
     const authSessionHash = randomBytes(32).toString('hex');
     const login = await flows.create(undefined, {

@@ -124,11 +124,19 @@ export class FlowStore {
    * the caller's transaction with something else (a mailed login code with its outbox message) ahead of the
    * same request's own `update`, which writes that step state again and takes the version. Had this write
    * taken it, the request's own update would lose to it. False (write nothing else) when another request
-   * wrote first; a request that writes after this one but read before it still conflicts with that update.
+   * wrote first, or staged first: the step state must still be the one `flow` was read with, since a stage
+   * leaves the version alone (two requests from one read would otherwise both stage, the second over the
+   * first, and the first one's update could then store the other's code). A request that writes after this
+   * one but read before it still conflicts with that update.
    */
   async stageStepState(tx: Tx, flow: FlowRecord, stepState: Record<string, unknown>): Promise<boolean> {
     const { count } = await tx.flow.updateMany({
-      where: { id: flow.id, version: flow.version, state: 'active' },
+      where: {
+        id: flow.id,
+        version: flow.version,
+        state: 'active',
+        stepState: { equals: flow.stepState as Prisma.InputJsonObject },
+      },
       data: { stepState: stepState as Prisma.InputJsonObject },
     });
     return count === 1;

@@ -11,6 +11,7 @@ import type {
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import { FlowMessages } from '../../domain/flows/flow-messages';
 import { requireParams } from '../../domain/flows/step-params';
+import { ApiError } from '../../infra/http/errors';
 import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
 import { LockoutService, type AttemptSubject } from '../../domain/lockout/lockout.service';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
@@ -201,7 +202,8 @@ export class EmailOtpAuthenticator implements Authenticator {
       code && identity
         ? await this.recipients.localeFor(project, 'login_otp', identity, flow.authRequest.uiLocales)
         : project.settings.defaultLocale;
-    await this.repository.storeCode(
+    // Another request wrote (or issued a code in) the flow since it was read: nothing was stored or sent.
+    const stored = await this.repository.storeCode(
       flow,
       NAME,
       state,
@@ -222,6 +224,7 @@ export class EmailOtpAuthenticator implements Authenticator {
           }
         : undefined,
     );
+    if (!stored) throw ApiError.flowConflict();
     return state;
   }
 

@@ -40,7 +40,7 @@ export class EmailOtpRepository {
    * Stores the option's new step state (with the code's hash) and enqueues the mail in one transaction,
    * so a code exists if and only if its mail is queued. Staged under the flow's version (FlowStore.stageStepState):
    * the engine then presents the step with this state, which is the write that takes the version. Returns
-   * false when another request wrote the flow first, and then nothing is written or sent.
+   * false when another request wrote the flow (or staged a code in it) first, and then nothing is written or sent.
    */
   async storeCode(
     flow: FlowRecord,
