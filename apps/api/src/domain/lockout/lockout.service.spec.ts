@@ -98,6 +98,22 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
     expect((await lockout.reserve(projectId, subject, 'password', policy({ maxAttempts: 3 }))).granted).toBe(false);
   });
 
+  it('locks an unknown identifier for every factor, as an identity is (no enumeration across factors)', async () => {
+    const stranger: AttemptSubject = { kind: 'identifier', identifier: `${randomUUID()}@example.com` };
+    for (let i = 0; i < 3; i++) {
+      await (await lockout.reserve(projectId, stranger, 'email_otp', policy({ maxAttempts: 3 }))).failed();
+    }
+    // The next factor is refused for the stranger, as it is for an identity whose lock covers every factor.
+    expect((await lockout.reserve(projectId, stranger, 'password', policy({ maxAttempts: 3 }))).granted).toBe(false);
+    const other: AttemptSubject = { kind: 'identifier', identifier: `${randomUUID()}@example.com` };
+    expect((await lockout.reserve(projectId, other, 'password', policy({ maxAttempts: 3 }))).granted).toBe(true);
+    // Once the lock has lapsed, every factor may be tried again.
+    const later = new Date(Date.now() + 3_600_000);
+    expect((await lockout.reserve(projectId, stranger, 'password', policy({ maxAttempts: 3 }), later)).granted).toBe(
+      true,
+    );
+  });
+
   it('hands a released attempt back: a resubmitted code never locks', async () => {
     const subject = await newIdentity();
     for (let i = 0; i < 8; i++) {

@@ -63,6 +63,9 @@ export class LockoutService {
     // An identity locked through another factor is locked for this one too.
     if (subject.kind === 'identity' && subject.lockedUntil !== null && subject.lockedUntil > now) return REFUSED;
     const key = counterKey(subject, factor);
+    // An unknown identifier locked through another factor is refused in the same statement (the same round
+    // trips as for an identity, whose lock came with its row), so that neither answers nor time tell them apart.
+    const wideLock = subjectLockKey(subject);
     const stale = new Date(now.getTime() - STALE_RESERVATION_MS);
     // Granted when the subject is not locked and fewer than maxAttempts attempts are counted (a lapsed
     // lock or an abandoned saturation starts the count afresh); otherwise the update matches nothing.
@@ -70,7 +73,9 @@ export class LockoutService {
       Array<{ failures: number; lockCount: number; lastLockedUntil: Date | null }>
     >`
       INSERT INTO attempt_counters (id, project_id, key, failures, updated_at)
-      VALUES (gen_random_uuid(), ${projectId}::uuid, ${key}, 1, ${now})
+      SELECT gen_random_uuid(), ${projectId}::uuid, ${key}, 1, ${now}
+      WHERE NOT EXISTS (SELECT 1 FROM attempt_counters
+                        WHERE project_id = ${projectId}::uuid AND key = ${wideLock} AND locked_until > ${now})
       ON CONFLICT (project_id, key) DO UPDATE SET
         failures = CASE WHEN attempt_counters.locked_until IS NOT NULL OR attempt_counters.failures >= ${policy.maxAttempts}
                         THEN 1 ELSE attempt_counters.failures + 1 END,
@@ -147,8 +152,11 @@ class Reservation implements AttemptReservation {
       });
       return { remainingAttempts: Math.max(this.policy.maxAttempts - (current?.failures ?? 0), 1), locked: false };
     }
-    // The identity's own lock covers every factor and is what the admin API shows.
+    // The identity's own lock covers every factor and is what the admin API shows. An unknown identifier gets
+    // the same cover from a lock row of its own: otherwise a lock through one factor would answer "locked" for
+    // an account and "wrong, N remaining" for a stranger on the next factor.
     if (this.subject.kind === 'identity') await this.identities.lock(this.subject.identityId, lockedUntil);
+    else await lockIdentifier(this.prisma, this.projectId, this.subject, lockedUntil, now);
     return { remainingAttempts: 0, locked: true };
   }
 
@@ -207,4 +215,29 @@ export function counterKey(subject: AttemptSubject, factor: Factor): string {
 /** What the keys of every factor of one identity start with (nothing else builds these keys). */
 function identityKeyPrefix(identityId: string): string {
   return `identity:${identityId}:`;
+}
+
+/**
+ * The key of the row that locks a subject across factors. Identities are locked on their own row, so theirs is
+ * a key no counter has: the reserving statement keeps one shape for both kinds of subject.
+ */
+function subjectLockKey(subject: AttemptSubject): string {
+  return subject.kind === 'identity'
+    ? `${identityKeyPrefix(subject.identityId)}none`
+    : `identifier:${sha256(subject.identifier)}:*`;
+}
+
+async function lockIdentifier(
+  prisma: PrismaClient,
+  projectId: string,
+  subject: AttemptSubject,
+  lockedUntil: Date,
+  now: Date,
+): Promise<void> {
+  const key = subjectLockKey(subject);
+  await prisma.attemptCounter.upsert({
+    where: { projectId_key: { projectId, key } },
+    create: { projectId, key, failures: 0, lockedUntil, updatedAt: now },
+    update: { lockedUntil, updatedAt: now },
+  });
 }
