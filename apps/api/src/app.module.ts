@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule, type Params as LoggerParams } from 'nestjs-pino';
 import { AdminModule } from './admin/admin.module';
+import { AfterFlowHooksModule } from './flows/hooks/after-flow-hooks.module';
 import { AuditModule } from './domain/audit/audit.module';
 import { KeywayExceptionFilter } from './infra/http/exception.filter';
 import { KEYWAY_CONFIG, type KeywayConfig } from './infra/config/config';
@@ -25,6 +26,8 @@ export class AppModule {
         LoggerModule.forRoot(logging),
         PrismaModule,
         AuditModule,
+        // Global: the flows and domain/grants run the after-flow hooks registered there.
+        AfterFlowHooksModule,
         RateLimitModule,
         OAuthModule,
         AdminModule,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { isNotFound } from '../../infra/database/prisma-errors';
@@ -7,6 +6,8 @@ import { SessionsRepository } from '../sessions/sessions.repository';
 export type AuthorizationCodeRow = Prisma.AuthorizationCodeGetPayload<object>;
 
 export interface NewSessionAndCode {
+  /** Chosen by the caller: the after-flow hooks that run with the session know it beforehand. */
+  sessionId: string;
   projectId: string;
   applicationId: string;
   identityId: string;
@@ -35,30 +36,21 @@ export class AuthorizationCodesRepository {
   /**
    * Creates the SSO session (through its owner, SessionsRepository), then the authorization code that answers the flow. No transaction (two round
    * trips instead of four on the login path): a session whose code failed to insert is unusable and expires.
-   * With `alsoInTransaction` (a mail that must exist exactly when the session does), all three run in one.
+   * With `alsoInTransaction` (the after-flow hooks: a mail that must exist exactly when the session does), all three run in one.
    */
   async createWithSession(
     input: NewSessionAndCode,
-    alsoInTransaction?: (tx: Prisma.TransactionClient, sessionId: string) => Promise<unknown>,
-  ): Promise<{ sessionId: string }> {
-    const sessionId = randomUUID();
-    if (!alsoInTransaction) {
-      await this.insert(undefined, sessionId, input);
-      return { sessionId };
-    }
+    alsoInTransaction?: (tx: Prisma.TransactionClient) => Promise<unknown>,
+  ): Promise<void> {
+    if (!alsoInTransaction) return this.insert(undefined, input);
     await this.prisma.$transaction(async (tx) => {
-      await this.insert(tx, sessionId, input);
-      await alsoInTransaction(tx, sessionId);
+      await this.insert(tx, input);
+      await alsoInTransaction(tx);
     });
-    return { sessionId };
   }
 
-  private async insert(
-    tx: Prisma.TransactionClient | undefined,
-    sessionId: string,
-    input: NewSessionAndCode,
-  ): Promise<void> {
-    const { projectId, identityId, amr, authTime, device } = input;
+  private async insert(tx: Prisma.TransactionClient | undefined, input: NewSessionAndCode): Promise<void> {
+    const { sessionId, projectId, identityId, amr, authTime, device } = input;
     await this.sessions.create(tx, {
       id: sessionId,
       projectId,

@@ -1,17 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FlowSuccessResponse } from '@keyway/flow-types';
 import type { RequestContext } from '../../infra/http/request-context';
 import { randomToken, sha256 } from '../../infra/crypto/tokens';
-import { EmailOutbox } from '../email/email-outbox';
-import { formatMailDate } from '../email/mail-locale';
-import { MailRecipients } from '../email/mail-recipients.service';
-import type { Prisma } from '../../generated/prisma/client';
+import { AfterFlowHooks } from '../flows/after-flow-hooks';
 import type { FlowRecord } from '../flows/flow';
 import type { Project } from '../projects/projects.service';
-import { SessionsRepository } from '../sessions/sessions.repository';
 import { AuthorizationCodesRepository } from './authorization-codes.repository';
-import { sessionDevice, type SessionDevice } from './session-device';
+import { sessionDevice } from './session-device';
 
 type SignedInFlow = FlowRecord & { identityId: string };
 
@@ -20,24 +16,31 @@ type SignedInFlow = FlowRecord & { identityId: string };
 export class AuthorizationResponseService {
   constructor(
     private readonly codes: AuthorizationCodesRepository,
-    private readonly sessions: SessionsRepository,
-    private readonly recipients: MailRecipients,
-    private readonly outbox: EmailOutbox,
+    private readonly hooks: AfterFlowHooks,
   ) {}
 
   /**
-   * `client`: the request completing the login; its device is stored with the session and, when the
-   * identity signed in before but never from this device, it is mailed a new_sign_in alert (same
-   * transaction as the session, so the mail exists exactly when the session does).
+   * `client`: the request completing the login; its device is stored with the session. The
+   * `login.completed` hooks (flows/hooks: the new-device alert) run in the session's transaction, so what
+   * they write exists exactly when the session does; when none has work, session and code go without one.
    */
   async issue(project: Project, flow: SignedInFlow, client?: RequestContext): Promise<FlowSuccessResponse['authData']> {
     const now = Date.now();
     const code = randomToken();
     const { authRequest } = flow;
     const device = client ? sessionDevice(client) : undefined;
-    const alert = device ? await this.newDeviceAlert(project, flow, device, new Date(now)) : undefined;
-    const { sessionId } = await this.codes.createWithSession(
+    const sessionId = randomUUID();
+    const hooks = await this.hooks.prepare('login.completed', {
+      project,
+      flow,
+      identityId: flow.identityId,
+      at: new Date(now),
+      sessionId,
+      device,
+    });
+    await this.codes.createWithSession(
       {
+        sessionId,
         projectId: project.id,
         applicationId: flow.applicationId,
         identityId: flow.identityId,
@@ -53,47 +56,13 @@ export class AuthorizationResponseService {
         codeChallengeMethod: authRequest.codeChallengeMethod,
         device,
       },
-      alert,
+      hooks.any ? (tx) => hooks.run(tx) : undefined,
     );
     return {
       code,
       ...(authRequest.state !== undefined ? { state: authRequest.state } : {}),
       session_state: sessionState(authRequest.clientId, authRequest.redirectUri, sessionId),
     };
-  }
-
-  /**
-   * The new_sign_in mail to write with the session, or undefined: the project turned it off, this is the
-   * identity's first sign-in ever (e.g. right after registering: nothing to compare with), the device was
-   * seen before, or the identity has no email address. Costs one indexed query when on; none when off.
-   */
-  private async newDeviceAlert(
-    project: Project,
-    flow: SignedInFlow,
-    device: SessionDevice,
-    signedInAt: Date,
-  ): Promise<((tx: Prisma.TransactionClient, sessionId: string) => Promise<unknown>) | undefined> {
-    if (!project.settings.emails.newSignIn) return undefined;
-    const history = await this.sessions.deviceHistory(flow.identityId, device.fingerprint);
-    if (!history.signedInBefore || history.knownDevice) return undefined;
-    const recipient = await this.recipients.find(project, 'new_sign_in', flow.identityId, flow.authRequest.uiLocales);
-    const to = recipient?.email;
-    if (!recipient || !to) return undefined;
-    return (tx, sessionId) =>
-      this.outbox.enqueueTemplate(tx, {
-        projectId: project.id,
-        kind: 'new_sign_in',
-        locale: recipient.locale,
-        to,
-        idempotencyKey: `new-sign-in:${sessionId}`,
-        variables: {
-          projectName: project.name,
-          signedInAt: formatMailDate(signedInAt, recipient.locale),
-          ...(recipient.name ? { name: recipient.name } : {}),
-          ...(device.userAgent ? { device: device.userAgent } : {}),
-          ...(device.ip ? { ipAddress: device.ip } : {}),
-        },
-      });
   }
 }
 

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ApplicationsModule } from '../applications/applications.module';
-import { EmailModule } from '../email/email.module';
 import { IdentitiesModule } from '../identities/identities.module';
 import { KeysModule } from '../keys/keys.module';
 import { ProjectsModule } from '../projects/projects.module';
@@ -16,10 +15,11 @@ import { TokenMinter } from './token-minter.service';
 /**
  * Grants: validated authorization requests, the codes a finished flow issues, and the tokens those codes and
  * refresh tokens redeem to. The OAuth endpoints and the self-service flows (which start from the same
- * validated request and finish with the same code) both build on it.
+ * validated request and finish with the same code) both build on it. AfterFlowHooks (for `login.completed`)
+ * comes from the global AfterFlowHooksModule (flows/hooks), which this layer may not import.
  */
 @Module({
-  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, SessionsModule, EmailModule],
+  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, SessionsModule],
   providers: [
     AuthorizeService,
     ClientAuthenticator,

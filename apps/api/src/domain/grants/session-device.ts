@@ -14,8 +14,8 @@ export interface SessionDevice {
 }
 
 export function sessionDevice(context: RequestContext): SessionDevice {
-  // eslint-disable-next-line no-control-regex
   const userAgent = (context.userAgent ?? '')
+    // eslint-disable-next-line no-control-regex -- control characters are what this strips
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .trim()
     .slice(0, MAX_USER_AGENT_LENGTH);

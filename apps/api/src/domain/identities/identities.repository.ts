@@ -11,6 +11,8 @@ type Address = { via: 'email' | 'phone'; value: string };
  * (without projectId) in its payload, so its fields stay as they are.
  */
 export interface NewIdentity {
+  /** Chosen by the caller when it must know the id before the write (registration's after-flow hooks); generated otherwise. */
+  id?: string | undefined;
   projectId: string;
   traits: Prisma.InputJsonObject;
   schemaVersion: number;
@@ -102,7 +104,7 @@ export class IdentitiesRepository {
    * and unverified addresses, in one write; in the caller's transaction when given.
    */
   create(tx: Tx | undefined, identity: NewIdentity): Promise<IdentityRow> {
-    const { projectId, traits, schemaVersion, passwordHash, identifiers, addresses, totp } = identity;
+    const { id, projectId, traits, schemaVersion, passwordHash, identifiers, addresses, totp } = identity;
     const credentials: Prisma.CredentialCreateWithoutIdentityInput[] = [];
     if (passwordHash) {
       credentials.push({
@@ -116,6 +118,7 @@ export class IdentitiesRepository {
     if (totp) credentials.push({ type: 'totp', secret: totp.sealedSecret, config: totp.config });
     return (tx ?? this.prisma).identity.create({
       data: {
+        ...(id ? { id } : {}),
         projectId,
         traits,
         schemaVersion,

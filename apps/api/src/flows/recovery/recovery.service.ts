@@ -20,9 +20,9 @@ import {
 import { PasswordHasher } from '../../infra/crypto/password-hasher';
 import type { RequestContext } from '../../infra/http/request-context';
 import { EmailOutbox } from '../../domain/email/email-outbox';
-import { formatMailDate } from '../../domain/email/mail-locale';
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import { OutboxJobs, type OutboxJob } from '../../domain/email/outbox-jobs';
+import { AfterFlowHooks } from '../../domain/flows/after-flow-hooks';
 import type { FlowRecord } from '../../domain/flows/flow';
 import { FlowStore } from '../../domain/flows/flow.store';
 import { IdentitiesRepository, type IdentityCandidate } from '../../domain/identities/identities.repository';
@@ -34,7 +34,6 @@ import type { AuthorizationRequestParams } from '../../domain/grants/authorizati
 import { APP_NATIVE_FRONT, AuthorizeService, type AuthorizationFront } from '../../domain/grants/authorize.service';
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
-import { SessionsRepository } from '../../domain/sessions/sessions.repository';
 import { SelfServiceMessages } from '../self-service/self-service-messages';
 import { CODE_TTL_MS, generateCode, hashCode, normaliseCode } from '../../infra/crypto/one-time-code';
 import {
@@ -81,7 +80,6 @@ export class RecoveryService {
   constructor(
     private readonly flows: FlowStore,
     private readonly identities: IdentitiesRepository,
-    private readonly sessions: SessionsRepository,
     private readonly lockout: LockoutService,
     private readonly authorize: AuthorizeService,
     private readonly authorizationResponse: AuthorizationResponseService,
@@ -91,6 +89,7 @@ export class RecoveryService {
     private readonly outbox: EmailOutbox,
     private readonly recipients: MailRecipients,
     private readonly projects: ProjectsService,
+    private readonly hooks: AfterFlowHooks,
     jobs: OutboxJobs,
   ) {
     jobs.register(RECOVERY_CODE_JOB, (job) => this.mailCode(job));
@@ -256,7 +255,15 @@ export class RecoveryService {
     // Hashed before the transaction: argon2id takes tens of milliseconds that no lock should wait for.
     const passwordHash = await this.hasher.hash(form.password);
     const address = String(flow.stepState['address'] ?? '');
-    const now = new Date();
+    // The hooks (flows/hooks): every session so far revoked, the password_changed notice.
+    const hooks = await this.hooks.prepare('recovery.completed', {
+      project,
+      flow,
+      identityId,
+      at: new Date(),
+      identity,
+      address,
+    });
     await this.flows.transaction(async (tx) => {
       if (!(await this.flows.update(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
       await this.identities.setPassword(
@@ -266,31 +273,10 @@ export class RecoveryService {
         passwordHash,
         schema.identifiersOf(identity.traits),
       );
-      // Recovery proves the mailbox, which is stronger than the password guesses a lock is about, so it lifts the lock.
+      // Recovery proves the mailbox, which is stronger than the password guesses a lock is about, so it lifts the lock
+      // (recovery itself, not an after-flow hook: the new password must work at once).
       await this.lockout.unlockIdentity(tx, project.id, identityId);
-      // Whoever knew the old password may be signed in: every session so far ends (the new one is issued after).
-      await this.sessions.revokeAll(tx, identityId, now);
-      const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
-      const locale = await this.recipients.localeFor(
-        project,
-        'password_changed',
-        identity,
-        flow.authRequest.uiLocales,
-        tx,
-      );
-      await this.outbox.enqueueTemplate(tx, {
-        projectId: project.id,
-        locale,
-        to: address,
-        idempotencyKey: `recovery-password:${flow.id}`,
-        kind: 'password_changed',
-        variables: {
-          projectName: project.name,
-          email: address,
-          changedAt: formatMailDate(now, locale),
-          ...(name ? { name } : {}),
-        },
-      });
+      await hooks.run(tx);
     });
     // A hosted flow started without a redirect_uri has no one to give a code to: it ends on a "done" page.
     if (flow.authRequest.responseMode === 'query' && !flow.authRequest.redirectUri)

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   encodeAuthenticatorId,
@@ -15,6 +16,7 @@ import { PasswordHasher } from '../../infra/crypto/password-hasher';
 import { EmailOutbox } from '../../domain/email/email-outbox';
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import { OutboxJobs, type OutboxJob } from '../../domain/email/outbox-jobs';
+import { AfterFlowHooks } from '../../domain/flows/after-flow-hooks';
 import type { FlowRecord } from '../../domain/flows/flow';
 import { FlowStore, type Tx } from '../../domain/flows/flow.store';
 import { IdentitiesRepository, type NewIdentity } from '../../domain/identities/identities.repository';
@@ -104,6 +106,7 @@ export class RegistrationService {
     private readonly recipients: MailRecipients,
     private readonly codeGrant: AuthorizationCodeGrant,
     private readonly projects: ProjectsService,
+    private readonly hooks: AfterFlowHooks,
     jobs: OutboxJobs,
   ) {
     jobs.register(REGISTRATION_JOB, (job) => this.createAccount(job));
@@ -301,10 +304,19 @@ export class RegistrationService {
     client?: RequestContext,
   ): Promise<RegistrationAnswer> {
     let identityId: string | null;
+    // Chosen here: the hooks are prepared before the transaction that creates the identity.
+    const id = randomUUID();
+    const hooks = await this.hooks.prepare('registration.completed', {
+      project,
+      flow,
+      identityId: id,
+      at: new Date(),
+      email: undefined,
+    });
     try {
       identityId = await this.flows.transaction(async (tx) => {
         if (await this.identities.isTaken(tx, project.id, identity.identifiers, identity.addresses)) return null;
-        const { id } = await this.identities.create(tx, identity);
+        await this.identities.create(tx, { ...identity, id });
         if (
           !(await this.flows.update(tx, flow, {
             stepIndex: CODE_STEP,
@@ -314,6 +326,7 @@ export class RegistrationService {
           }))
         )
           throw ApiError.flowConflict();
+        await hooks.run(tx);
         return id;
       });
     } catch (error) {
@@ -364,32 +377,21 @@ export class RegistrationService {
       ]);
     }
     const identityId = flow.identityId;
+    const hooks = await this.hooks.prepare('registration.completed', {
+      project,
+      flow,
+      identityId,
+      at: new Date(),
+      email: state.address.value,
+    });
     // The optimistic lock makes the code single-use: a second answer finds the flow finished.
     await this.flows.transaction(async (tx) => {
       if (!(await this.flows.update(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
       await this.identities.markAddressVerified(tx, identityId, state.address.via, state.address.value);
-      // The account is complete once its address is proven: the welcome mail commits with it.
-      if (project.settings.emails.welcome) await this.sendWelcome(tx, project, flow, identityId, state.address.value);
+      // The account is complete once its address is proven: the hooks (the welcome mail) commit with it.
+      await hooks.run(tx);
     });
     return this.succeed(project, flow, identityId, client);
-  }
-
-  private async sendWelcome(
-    tx: Tx,
-    project: Project,
-    flow: FlowRecord,
-    identityId: string,
-    email: string,
-  ): Promise<void> {
-    const recipient = await this.recipients.find(project, 'welcome', identityId, flow.authRequest.uiLocales, tx);
-    await this.outbox.enqueueTemplate(tx, {
-      projectId: project.id,
-      kind: 'welcome',
-      locale: recipient?.locale ?? project.settings.defaultLocale,
-      to: email,
-      idempotencyKey: `welcome:${flow.id}`,
-      variables: { projectName: project.name, ...(recipient?.name ? { name: recipient.name } : {}) },
-    });
   }
 
   private async succeed(

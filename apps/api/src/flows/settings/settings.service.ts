@@ -12,8 +12,9 @@ import { BackupCodesService } from '../../methods/backup-codes/backup-codes.serv
 import { ApiError, ErrorCodes } from '../../infra/http/errors';
 import { PasswordHasher } from '../../infra/crypto/password-hasher';
 import { EmailOutbox } from '../../domain/email/email-outbox';
-import { formatMailDate, parseUiLocales } from '../../domain/email/mail-locale';
+import { parseUiLocales } from '../../domain/email/mail-locale';
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
+import { AfterFlowHooks } from '../../domain/flows/after-flow-hooks';
 import type { FlowRecord } from '../../domain/flows/flow';
 import { FlowStore, type Tx } from '../../domain/flows/flow.store';
 import { IdentitiesRepository, type IdentityAccount } from '../../domain/identities/identities.repository';
@@ -26,7 +27,6 @@ import type { CompiledIdentitySchema } from '../../domain/schemas/identity-schem
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
 import type { VerifiedAccessToken } from '../../domain/sessions/access-token.verifier';
 import { PrivilegedSessions } from '../../domain/sessions/privileged-session';
-import { SessionsRepository } from '../../domain/sessions/sessions.repository';
 import { readNewPassword } from '../recovery/recovery-steps';
 import { fieldMessages, readTraitParams } from '../registration/registration-form';
 import { failedResponse, loadLiveFlow } from '../self-service/self-service-responses';
@@ -69,7 +69,6 @@ export class SettingsService {
     private readonly flows: FlowStore,
     private readonly identities: IdentitiesRepository,
     private readonly privileged: PrivilegedSessions,
-    private readonly sessions: SessionsRepository,
     private readonly applications: ApplicationsService,
     private readonly schemas: IdentitySchemasService,
     private readonly hasher: PasswordHasher,
@@ -80,6 +79,7 @@ export class SettingsService {
     private readonly reauthentication: SettingsReauthentication,
     private readonly factors: SettingsFactors,
     private readonly recipients: MailRecipients,
+    private readonly hooks: AfterFlowHooks,
   ) {}
 
   /** `{}` with a Bearer token (verified by AccessTokenGuard): a flow for the token's identity and session, on behalf of the token's client. */
@@ -255,8 +255,9 @@ export class SettingsService {
   }
 
   /**
-   * A new password (the policy of registration and recovery). In one transaction: the password, every
-   * other session and its refresh tokens revoked (this one stays), and a notice to the identity's email.
+   * A new password (the policy of registration and recovery). In one transaction: the password and the
+   * `settings.password_changed` hooks (flows/hooks): every other session and its refresh tokens revoked
+   * (this one stays), and a notice to the identity's email.
    */
   private async changePassword(context: SettingsContext, params: Record<string, string>): Promise<SettingsOutcome> {
     const { project, account, schema, flow, token } = context;
@@ -265,8 +266,15 @@ export class SettingsService {
     // Hashed before the transaction: argon2id takes tens of milliseconds that no lock should wait for.
     const passwordHash = await this.hasher.hash(form.password);
     const email = schema.verifiableAddressesOf(account.traits).find(({ via }) => via === 'email')?.value;
-    const name = typeof account.traits['name'] === 'string' ? account.traits['name'] : undefined;
-    const now = new Date();
+    const hooks = await this.hooks.prepare('settings.password_changed', {
+      project,
+      flow,
+      identityId: account.id,
+      at: new Date(),
+      identity: account,
+      email,
+      keepSessionId: token.sessionId,
+    });
     let revoked: number;
     try {
       revoked = await this.flows.transaction(async (tx) => {
@@ -279,31 +287,8 @@ export class SettingsService {
           passwordHash,
           schema.identifiersOf(account.traits),
         );
-        // Whoever knew the old password may be signed in elsewhere: those sessions end, this one goes on.
-        const count = await this.sessions.revokeOtherSessions(tx, account.id, token.sessionId, now);
-        if (email) {
-          const locale = await this.recipients.localeFor(
-            project,
-            'password_changed',
-            account,
-            flow.authRequest.uiLocales,
-            tx,
-          );
-          await this.outbox.enqueueTemplate(tx, {
-            projectId: project.id,
-            kind: 'password_changed',
-            locale,
-            to: email,
-            idempotencyKey: `settings-password:${flow.id}:${flow.stepIndex}`,
-            variables: {
-              projectName: project.name,
-              email,
-              changedAt: formatMailDate(now, locale),
-              ...(name ? { name } : {}),
-            },
-          });
-        }
-        return count;
+        const facts = await hooks.run(tx);
+        return facts.revokedSessions ?? 0;
       });
     } catch (error) {
       // Only an identity getting its first password can collide: its identifiers are someone else's logins.
