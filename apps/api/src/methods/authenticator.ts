@@ -1,4 +1,5 @@
-import type { AuthenticatorMetadata, FlowMessage, PromptType } from '@keyway/flow-types';
+import type { AuthenticatorMetadata, FlowMessage, FlowType, PromptType } from '@keyway/flow-types';
+import type { Tx } from '../domain/flows/flow.store';
 import type { Application } from '../domain/applications/application';
 import type { Project } from '../domain/projects/projects.service';
 import type { FlowRecord } from '../domain/flows/flow';
@@ -19,9 +20,18 @@ export interface AuthenticatorPrompt {
 }
 
 export type AuthenticationResult =
-  | { outcome: 'success'; identityId: string; amr: string[] }
-  /** The step may be retried; `message` explains why it failed. */
-  | { outcome: 'failure'; message: FlowMessage }
+  | {
+      outcome: 'success';
+      identityId: string;
+      amr: string[];
+      /** Writes that must commit with the step (an address marked verified), in the engine's transaction. */
+      effects?: (tx: Tx) => Promise<void>;
+    }
+  /**
+   * The step may be retried; `message` explains why it failed. `stepState` replaces the option's state (a
+   * code's own attempt count), written with the failure.
+   */
+  | { outcome: 'failure'; message: FlowMessage; stepState?: unknown }
   /** The flow must end (e.g. the identity is locked). */
   | { outcome: 'terminal'; message: FlowMessage }
   /**
@@ -47,6 +57,12 @@ export interface Authenticator {
   /** Display name, e.g. "Username & Password". */
   readonly displayName: string;
   readonly i18nKey: string;
+  /**
+   * The flow types whose steps may offer this option: a method serves every flow type it supports through
+   * its options (the password's login option also re-authenticates in settings; the email code signs in and
+   * verifies an address). The engine offers an option only in flows of these types.
+   */
+  readonly flowTypes: readonly FlowType[];
   /**
    * Options that need user initiation (passkey, email OTP) show only their id and name inside a
    * MULTI_OPTIONS_PROMPT; selecting them without params calls `initiate`.

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeAuthenticatorId, encodeAuthenticatorId } from '@keyway/flow-types';
+import { decodeAuthenticatorId, encodeAuthenticatorId, type FlowType } from '@keyway/flow-types';
 import { AUTHENTICATORS, type Authenticator } from '../../methods/authenticator';
 
 /** Looks authenticators up by the names used in login-flow configuration and by authenticatorId. */
@@ -15,12 +15,14 @@ export class AuthenticatorRegistry {
     return this.byName.get(name);
   }
 
-  names(): string[] {
-    return [...this.byName.keys()];
+  /** The names of the options that flows of `type` may offer (all of them without a type). */
+  names(type?: FlowType): string[] {
+    return this.all(type).map((authenticator) => authenticator.name);
   }
 
-  all(): Authenticator[] {
-    return [...this.byName.values()];
+  all(type?: FlowType): Authenticator[] {
+    const all = [...this.byName.values()];
+    return type ? all.filter((authenticator) => authenticator.flowTypes.includes(type)) : all;
   }
 
   idOf(authenticator: Authenticator): string {

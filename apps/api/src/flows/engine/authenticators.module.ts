@@ -10,18 +10,23 @@ import { SchemasModule } from '../../domain/schemas/schemas.module';
 import { TotpModule } from '../../methods/totp/totp.module';
 import { BackupCodeAuthenticator } from '../../methods/backup-codes/backup-code.authenticator';
 import { BasicAuthenticator } from '../../methods/password/basic.authenticator';
+import { EmailCodeVerification } from '../../methods/email-code/email-code-verification';
 import { EmailOtpAuthenticator } from '../../methods/email-code/email-otp.authenticator';
 import { EmailOtpRepository } from '../../methods/email-code/email-otp.repository';
 import { FidoAuthenticator } from '../../methods/passkey/fido.authenticator';
 import { TotpAuthenticator } from '../../methods/totp/totp.authenticator';
 
-/** Every authenticator the flow engine can offer. Register a new one here (and only here). */
+/**
+ * Every option the flow engine can offer, whatever the flow type (each declares its `flowTypes`). Register a
+ * new one here (and only here).
+ */
 const AUTHENTICATOR_CLASSES = [
   BasicAuthenticator,
   TotpAuthenticator,
   BackupCodeAuthenticator,
   FidoAuthenticator,
   EmailOtpAuthenticator,
+  EmailCodeVerification,
 ];
 
 @Module({

@@ -49,6 +49,7 @@ type TestState = { sends?: number; phase?: string };
 
 class TestAuthenticator implements Authenticator {
   readonly idp = 'LOCAL';
+  readonly flowTypes = ['AUTHENTICATION'] as const;
   readonly displayName: string;
   readonly i18nKey: string;
   /** Every initiate call, in order. */

@@ -10,7 +10,8 @@ import type { Authenticator, AuthenticatorContext } from '../../methods/authenti
 import { AuthenticatorRegistry } from './authenticator.registry';
 import type { AuthRequest, FlowRecord } from '../../domain/flows/flow';
 import { FlowMessages } from '../../domain/flows/flow-messages';
-import { FlowStore, type FlowChange } from '../../domain/flows/flow.store';
+import { FlowStore, type FlowChange, type Tx } from '../../domain/flows/flow.store';
+import { flowDefinition, type EngineFlowType } from './flow-definitions';
 import { StepOptionsResolver, type StepOption } from './step-options';
 import { checkParamLengths, missingParams, requireParams } from '../../domain/flows/step-params';
 
@@ -39,7 +40,7 @@ export class FlowEngine {
 
   /** Authenticator names that a login flow may use. */
   knownAuthenticators(): string[] {
-    return this.registry.names();
+    return this.registry.names('AUTHENTICATION');
   }
 
   /** `authSessionHash` names the flow for the First-Party Apps front, which never shows the flow id. */
@@ -96,8 +97,14 @@ export class FlowEngine {
     return { status: 'INCOMPLETE', flow, nextStep: await this.describeStep({ project, application, flow }) };
   }
 
-  async advance(project: Project, request: AuthnRequest): Promise<FlowOutcome> {
-    const { flow, application } = await this.loadFlow(project, request.flowId);
+  /** Answers the current step of a flow of `type` (the front decides which type its endpoint serves). */
+  async advance(
+    project: Project,
+    request: AuthnRequest,
+    type: EngineFlowType = 'AUTHENTICATION',
+  ): Promise<FlowOutcome> {
+    const definition = flowDefinition(type);
+    const { flow, application } = await this.loadFlow(project, request.flowId, type);
     const context: AuthenticatorContext = { project, application, flow };
     const { authenticator, userInitiated } = await this.selectOption(
       context,
@@ -117,39 +124,65 @@ export class FlowEngine {
       return this.fail(context, FlowMessages.identityMismatch(), true);
     }
     if (result.outcome === 'terminal') return this.fail(context, result.message, true);
-    if (result.outcome === 'failure') return this.fail(context, result.message, false);
+    if (result.outcome === 'failure') {
+      const stepState =
+        result.stepState === undefined ? undefined : { ...flow.stepState, [authenticator.name]: result.stepState };
+      return this.fail(context, result.message, false, stepState);
+    }
     if (result.outcome === 'continue') return this.present(context, authenticator, result.stepState);
 
     const amr = [...new Set([...flow.amr, ...result.amr])];
     const stepIndex = flow.stepIndex + 1;
-    const done = stepIndex >= application.loginFlow.length;
+    const done = stepIndex >= definition.steps(application).length;
     // Checked here, where every front's login ends (app-native /oauth2/authn and First-Party Apps
     // /oauth2/authorize-challenge), and only after the last step proved who it is: telling an unverified
     // user earlier would confirm an account to anyone who knows its email address.
-    if (done && project.settings.requireVerifiedEmail && !(await this.identities.hasVerifiedEmail(result.identityId))) {
+    if (
+      done &&
+      definition.checksVerifiedEmail &&
+      project.settings.requireVerifiedEmail &&
+      !(await this.identities.hasVerifiedEmail(result.identityId))
+    ) {
       await this.commit(flow, { state: 'failed' });
       return { status: 'FAIL_COMPLETED', flow, messages: [FlowMessages.emailNotVerified()] };
     }
-    const advanced = {
-      ...(await this.commit(flow, {
-        stepIndex,
-        identityId: result.identityId,
-        amr,
-        stepState: {},
-        ...(done ? { state: 'succeeded' as const } : {}),
-      })),
+    const change: FlowChange = {
+      stepIndex,
       identityId: result.identityId,
+      amr,
+      stepState: {},
+      ...(done ? { state: 'succeeded' as const } : {}),
     };
+    const { effects } = result;
+    // The option's own writes commit with the step, or neither does (a second answer finds the flow moved).
+    const written = effects
+      ? await this.flows.transaction(async (tx) => {
+          const moved = await this.commit(flow, change, tx);
+          await effects(tx);
+          return moved;
+        })
+      : await this.commit(flow, change);
+    const advanced = { ...written, identityId: result.identityId };
     if (done) return { status: 'SUCCESS_COMPLETED', flow: advanced };
     return { status: 'INCOMPLETE', flow: advanced, nextStep: await this.describeStep({ ...context, flow: advanced }) };
   }
 
-  private async loadFlow(project: Project, flowId: string): Promise<{ flow: FlowRecord; application: Application }> {
-    const flow = isUuid(flowId) ? await this.flows.findActive(flowId, 'AUTHENTICATION') : undefined;
-    // Unknown, finished, expired and other tenants' flows all answer the same.
-    if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) {
+  private async loadFlow(
+    project: Project,
+    flowId: string,
+    type: EngineFlowType = 'AUTHENTICATION',
+  ): Promise<{ flow: FlowRecord; application: Application }> {
+    const flow = isUuid(flowId) ? await this.flows.findActive(flowId, type) : undefined;
+    // Unknown, finished, expired and other tenants' flows all answer the same, and so do flows that belong to
+    // the hosted pages (response mode `query`), which alone answer them.
+    if (
+      !flow ||
+      flow.projectId !== project.id ||
+      flow.expiresAt.getTime() <= Date.now() ||
+      flow.authRequest.responseMode === 'query'
+    ) {
       throw ApiError.badRequest(
-        'Invalid or expired flowId. Start a new flow at the authorization endpoint.',
+        `Invalid or expired flowId. ${flowDefinition(type).restart}`,
         ErrorCodes.FLOW_INVALID_ID,
       );
     }
@@ -212,10 +245,19 @@ export class FlowEngine {
    * one of the flow's attempts (each was still counted by the lockout, which reserves before checking),
    * and a right answer racing a recorded wrong one retries rather than overwrite its count.
    */
-  private async fail(context: AuthenticatorContext, message: FlowMessage, terminal: boolean): Promise<FlowOutcome> {
+  private async fail(
+    context: AuthenticatorContext,
+    message: FlowMessage,
+    terminal: boolean,
+    stepState?: Record<string, unknown>,
+  ): Promise<FlowOutcome> {
     const failedAttempts = context.flow.failedAttempts + 1;
     const dead = terminal || failedAttempts >= MAX_FAILURES_PER_FLOW;
-    const flow = await this.commit(context.flow, dead ? { state: 'failed', failedAttempts } : { failedAttempts });
+    const flow = await this.commit(context.flow, {
+      failedAttempts,
+      ...(dead ? { state: 'failed' as const } : {}),
+      ...(stepState ? { stepState } : {}),
+    });
     if (dead)
       return { status: 'FAIL_COMPLETED', flow, messages: [terminal ? message : FlowMessages.tooManyAttempts()] };
     const nextStep = await this.describeStep({ ...context, flow });
@@ -223,8 +265,8 @@ export class FlowEngine {
   }
 
   /** The flow as written (its new version included, for a later write in the same request); flowConflict if another request wrote first. */
-  private async commit(flow: FlowRecord, change: FlowChange): Promise<FlowRecord> {
-    const written = await this.flows.update(undefined, flow, change);
+  private async commit(flow: FlowRecord, change: FlowChange, tx?: Tx): Promise<FlowRecord> {
+    const written = await this.flows.update(tx, flow, change);
     if (!written) throw ApiError.flowConflict();
     return written;
   }

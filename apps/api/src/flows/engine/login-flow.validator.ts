@@ -9,7 +9,7 @@ export class LoginFlowValidator {
   /** Everything wrong with the flow, phrased for the admin who wrote it (steps numbered from 1); empty if it is fine. */
   problems(loginFlow: string[][]): string[] {
     if (loginFlow.length === 0) return ['loginFlow: needs at least one step, e.g. [["BasicAuthenticator"]]'];
-    const known = this.registry.names();
+    const known = this.registry.names('AUTHENTICATION');
     const problems: string[] = [];
     loginFlow.forEach((options, index) => {
       const step = `loginFlow step ${index + 1}`;

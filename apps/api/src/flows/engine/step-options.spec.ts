@@ -10,6 +10,7 @@ function authenticator(name: string, extra: Partial<Authenticator> = {}): Authen
     idp: 'LOCAL',
     displayName: name,
     i18nKey: name,
+    flowTypes: ['AUTHENTICATION'],
     requiresInitiation: false,
     prompt: () => ({ promptType: 'USER_PROMPT', requiredParams: [] }),
     authenticate: async () => ({
@@ -17,7 +18,7 @@ function authenticator(name: string, extra: Partial<Authenticator> = {}): Authen
       message: { type: 'ERROR', messageId: 'x', message: 'x', i18nKey: 'x' },
     }),
     ...extra,
-  };
+  } as Authenticator;
 }
 
 let backupCodesLeft = true;
@@ -42,7 +43,7 @@ function context(
   return {
     project: {},
     application: { clientId: 'app', loginFlow } as Application,
-    flow: { stepIndex, identityId, stepState: {} },
+    flow: { type: 'AUTHENTICATION', stepIndex, identityId, stepState: {} },
   } as unknown as AuthenticatorContext;
 }
 
@@ -88,6 +89,12 @@ describe('StepOptionsResolver', () => {
   });
 
   it('refuses a login flow that names an authenticator this server lacks', async () => {
-    await expect(resolver.resolve(context([['sms']], 0))).rejects.toThrow(/unknown authenticator sms/);
+    await expect(resolver.resolve(context([['sms']], 0))).rejects.toThrow(/names unknown option sms/);
+  });
+
+  it("never offers another flow type's option in a login step", async () => {
+    const verification = authenticator('code-verification', { flowTypes: ['VERIFICATION'] });
+    const mixed = new StepOptionsResolver(new AuthenticatorRegistry([verification]));
+    await expect(mixed.resolve(context([['code-verification']], 0))).rejects.toThrow(/names unknown option/);
   });
 });

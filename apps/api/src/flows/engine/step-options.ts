@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Authenticator, AuthenticatorContext } from '../../methods/authenticator';
 import { AuthenticatorRegistry } from './authenticator.registry';
+import { flowDefinition, isEngineFlowType } from './flow-definitions';
 
 /** One option of the current step, as this flow sees it now. */
 export interface StepOption {
@@ -20,10 +21,15 @@ export class StepOptionsResolver {
   constructor(private readonly registry: AuthenticatorRegistry) {}
 
   async resolve(context: AuthenticatorContext): Promise<StepOption[]> {
-    const configured = (context.application.loginFlow[context.flow.stepIndex] ?? []).map((name) => {
+    const { type } = context.flow;
+    if (!isEngineFlowType(type)) throw new Error(`The engine does not run ${type} flows`);
+    const step = flowDefinition(type).steps(context.application)[context.flow.stepIndex] ?? [];
+    const configured = step.map((name) => {
       const authenticator = this.registry.get(name);
-      if (!authenticator)
-        throw new Error(`Login flow of ${context.application.clientId} names unknown authenticator ${name}`);
+      // Login steps are validated when an application is saved; a step naming an option of another flow type
+      // (or one removed since) is a configuration error, never offered.
+      if (!authenticator?.flowTypes.includes(type))
+        throw new Error(`${type} step of ${context.application.clientId} names unknown option ${name}`);
       return authenticator;
     });
     const added = await this.addedAlongside(context, configured);
@@ -38,7 +44,7 @@ export class StepOptionsResolver {
   private async addedAlongside(context: AuthenticatorContext, configured: Authenticator[]): Promise<Authenticator[]> {
     const names = new Set(configured.map((authenticator) => authenticator.name));
     const candidates = this.registry
-      .all()
+      .all(context.flow.type)
       .filter((a) => !names.has(a.name) && a.offeredAlongside?.some((anchor) => names.has(anchor)));
     const available = await Promise.all(candidates.map(async (a) => (await a.isAvailable?.(context)) === true));
     return candidates.filter((_, index) => available[index]);

@@ -34,7 +34,7 @@ import type { AuthorizationRequestParams } from '../../domain/grants/authorizati
 import { APP_NATIVE_FRONT, AuthorizeService, type AuthorizationFront } from '../../domain/grants/authorize.service';
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
-import { SelfServiceMessages } from '../self-service/self-service-messages';
+import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
 import { CODE_TTL_MS, generateCode, hashCode, normaliseCode } from '../../infra/crypto/one-time-code';
 import {
   answerCode,

@@ -37,7 +37,7 @@ import {
   startFromAuthorizationRequest,
   stepResponse,
 } from '../self-service/self-service-responses';
-import { SelfServiceMessages } from '../self-service/self-service-messages';
+import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
 import {
   checkCode,
   CODE_TTL_MS,

@@ -1,4 +1,5 @@
-import type { AuthenticatorOption, FlowMessage, FlowResponse } from '@keyway/flow-types';
+import type { AuthenticatorOption, FlowMessage, FlowResponse, SelfServiceCompletedResponse } from '@keyway/flow-types';
+import type { FlowOutcome } from '../engine/flow-engine.service';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { ApiError, ErrorCodes } from '../../infra/http/errors';
 import { isUuid } from '../../infra/http/ids';
@@ -7,7 +8,7 @@ import type { FlowStore } from '../../domain/flows/flow.store';
 import type { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
 import type { AuthorizationFront, AuthorizeService } from '../../domain/grants/authorize.service';
 import type { Project } from '../../domain/projects/projects.service';
-import { SelfServiceMessages } from './self-service-messages';
+import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
 
 /** What registration, verification and recovery share: the wire shape of their answers and the flow checks. */
 export type SelfServiceFlowType = 'REGISTRATION' | 'VERIFICATION' | 'RECOVERY' | 'SETTINGS';
@@ -34,6 +35,28 @@ export function stepResponse(
     flowStatus,
     flowType,
     nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option], ...(messages?.length ? { messages } : {}) },
+    links: [{ name: endpoint, href: `${project.issuer}/flows/${endpoint}`, method: 'POST' }],
+  };
+}
+
+/**
+ * The self-service JSON answer to what the flow engine made of a step (the login fronts have their own
+ * presenters): the step with this flow type's link, the flow's end, or its failure.
+ */
+export function presentOutcome(
+  project: Project,
+  flowType: SelfServiceFlowType,
+  outcome: FlowOutcome,
+): FlowResponse | SelfServiceCompletedResponse {
+  if (outcome.status === 'SUCCESS_COMPLETED')
+    return { flowId: outcome.flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType };
+  if (outcome.status === 'FAIL_COMPLETED') return failedResponse(flowType, outcome.flow.id, outcome.messages);
+  const endpoint = ENDPOINT[flowType];
+  return {
+    flowId: outcome.flow.id,
+    flowStatus: outcome.status,
+    flowType,
+    nextStep: outcome.nextStep,
     links: [{ name: endpoint, href: `${project.issuer}/flows/${endpoint}`, method: 'POST' }],
   };
 }

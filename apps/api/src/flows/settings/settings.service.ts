@@ -30,8 +30,8 @@ import { PrivilegedSessions } from '../../domain/sessions/privileged-session';
 import { readNewPassword } from '../recovery/recovery-steps';
 import { fieldMessages, readTraitParams } from '../registration/registration-form';
 import { failedResponse, loadLiveFlow } from '../self-service/self-service-responses';
-import { SelfServiceMessages } from '../self-service/self-service-messages';
-import type { VerificationState } from '../verification/verification.service';
+import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
+import { emailVerificationStepState } from '../../methods/email-code/email-code-verification';
 import type { SettingsContext, SettingsOutcome } from './settings-context';
 import { SettingsFactors } from './settings-factors.service';
 import { SettingsMessages } from './settings-messages';
@@ -199,10 +199,10 @@ export class SettingsService {
           type: 'VERIFICATION',
           authRequest: { clientId: flow.authRequest.clientId, scope: '' },
           identityId: account.id,
-          stepState: {
+          stepState: emailVerificationStepState({
             pending: { codeHash: hashCode(code), expiresAt, attempts: 0 },
             email: address.value,
-          } satisfies VerificationState,
+          }),
           expiresAt: new Date(expiresAt),
         });
         await this.outbox.enqueueTemplate(tx, {

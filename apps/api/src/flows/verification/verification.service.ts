@@ -6,45 +6,34 @@ import type {
   VerificationStartRequest,
 } from '@keyway/flow-types';
 import { ApplicationsService } from '../../domain/applications/applications.service';
-import { ApiError, ErrorCodes } from '../../infra/http/errors';
+import { ApiError } from '../../infra/http/errors';
 import { isUuid } from '../../infra/http/ids';
-import { failedResponse, loadLiveFlow, stepResponse } from '../self-service/self-service-responses';
+import { presentOutcome, stepResponse } from '../self-service/self-service-responses';
+import { FlowEngine } from '../engine/flow-engine.service';
+import { emailVerificationStateOf, emailVerificationStepState } from '../../methods/email-code/email-code-verification';
 import { EmailOutbox } from '../../domain/email/email-outbox';
 import { parseUiLocales } from '../../domain/email/mail-locale';
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import { OutboxJobs, type OutboxJob } from '../../domain/email/outbox-jobs';
 import { FlowStore } from '../../domain/flows/flow.store';
 import { IdentitiesRepository } from '../../domain/identities/identities.repository';
-import { checkParamLengths, requireParams } from '../../domain/flows/step-params';
 import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
-import { codeOption, EMAIL_CODE_ID } from '../self-service/email-code-option';
-import { SelfServiceMessages } from '../self-service/self-service-messages';
+import { codeOption } from '../self-service/email-code-option';
+import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
+import { CODE_TTL_MS, generateCode, hashCode, unguessableCodeHash } from '../../infra/crypto/one-time-code';
 import {
-  checkCode,
-  CODE_TTL_MS,
-  generateCode,
-  hashCode,
-  MAX_CODE_ATTEMPTS,
-  normaliseCode,
-  unguessableCodeHash,
-  type PendingCode,
-} from '../../infra/crypto/one-time-code';
-import { linkOption, linkTokenMatches, newLinkToken, verificationLinkUrl, type PendingLink } from './verification-link';
+  linkOption,
+  linkTokenMatches,
+  newLinkToken,
+  verificationLinkUrl,
+} from '../../methods/email-code/verification-link';
 
 /**
  * How the address is proven: `code` (native JSON: a code typed into the app) or `link` (hosted pages: a
  * link opened from the mail, in any browser). A link flow belongs to the hosted pages, which any client may use.
  */
 export type VerificationMode = 'code' | 'link';
-
-/** What a verification flow keeps in its step state: the code's hash and the address it proves. */
-export interface VerificationState {
-  pending: PendingCode;
-  email: string;
-  /** Hosted flows prove the address by a link instead (their code matches nothing). */
-  link?: PendingLink;
-}
 
 /** The outbox job that, after the start is answered, finds the address's owner and mails the code or link. */
 const VERIFICATION_MAIL_JOB = 'job:verification_mail';
@@ -76,6 +65,7 @@ export class VerificationService {
     private readonly outbox: EmailOutbox,
     private readonly recipients: MailRecipients,
     private readonly projects: ProjectsService,
+    private readonly engine: FlowEngine,
     jobs: OutboxJobs,
   ) {
     jobs.register(VERIFICATION_MAIL_JOB, (job) => this.mailOwner(job));
@@ -107,7 +97,7 @@ export class VerificationService {
         // Verification issues no authorization code; the client is kept so the flow stays bound to it.
         authRequest: { clientId: application.clientId, scope: '', ...(link ? { responseMode: 'query' as const } : {}) },
         identityId: null,
-        stepState: { pending, email, ...(link ? { link: link.pending } : {}) } satisfies VerificationState,
+        stepState: emailVerificationStepState({ pending, email, ...(link ? { link: link.pending } : {}) }),
         // The flow lives as long as its code: there is nothing else to wait for.
         expiresAt: new Date(expiresAt),
       });
@@ -146,7 +136,7 @@ export class VerificationService {
     const flow = project ? await this.flows.findActive(flowId, 'VERIFICATION') : undefined;
     await job.transaction(async (tx) => {
       if (!project || !flow) return;
-      const { email } = flow.stepState as unknown as VerificationState;
+      const { email } = emailVerificationStateOf(flow);
       const identityId = await this.identities.findUnverifiedOwner(tx, project.id, email);
       // A verification flow has one step.
       if (!identityId || !(await this.flows.bindIdentity(tx, 'VERIFICATION', flow.id, 0, identityId))) return;
@@ -180,7 +170,7 @@ export class VerificationService {
   async confirmLink(project: Project, flowId: string, token: string): Promise<boolean> {
     const flow = isUuid(flowId) ? await this.flows.findActive(flowId, 'VERIFICATION') : undefined;
     if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) return false;
-    const state = flow.stepState as unknown as VerificationState;
+    const state = emailVerificationStateOf(flow);
     if (!linkTokenMatches(state.link, token) || !flow.identityId) return false;
     const identityId = flow.identityId;
     // The optimistic lock makes the link single-use: a second opening finds the flow finished.
@@ -196,52 +186,11 @@ export class VerificationService {
     return isUuid(flowId) ? this.flows.findClientId(project.id, flowId, 'VERIFICATION') : undefined;
   }
 
+  /**
+   * The code step, run by the flow engine like any other step: the email-code method's verification option
+   * checks the code and marks the address verified with the step (methods/email-code/email-code-verification.ts).
+   */
   async advance(project: Project, request: AuthnRequest): Promise<FlowResponse | SelfServiceCompletedResponse> {
-    const flow = await loadLiveFlow(
-      project,
-      'VERIFICATION',
-      request.flowId,
-      (id) => this.flows.findActive(id, 'VERIFICATION'),
-      this.applications,
-    );
-    if (request.selectedAuthenticator.authenticatorId !== EMAIL_CODE_ID) {
-      throw ApiError.badRequest(
-        'The selected authenticator is not offered in the current step.',
-        ErrorCodes.FLOW_INVALID_AUTHENTICATOR,
-      );
-    }
-    const params = request.selectedAuthenticator.params;
-    // Refused before the attempt is counted, with the answer every flow gives.
-    requireParams(params, ['code'], normaliseCode);
-    checkParamLengths(params);
-
-    const { pending, email } = flow.stepState as unknown as VerificationState;
-    const result = checkCode(pending, params?.['code'] ?? '');
-    if (result === 'expired') {
-      await this.flows.update(undefined, flow, { state: 'failed' });
-      return failedResponse('VERIFICATION', flow.id, [SelfServiceMessages.codeExpired()]);
-    }
-    if (result === 'invalid' || !flow.identityId) {
-      const attempts = pending.attempts + 1;
-      const remaining = MAX_CODE_ATTEMPTS - attempts;
-      const dead = remaining <= 0;
-      const moved = await this.flows.update(undefined, flow, {
-        stepState: { email, pending: { ...pending, attempts } } satisfies VerificationState,
-        failedAttempts: flow.failedAttempts + 1,
-        ...(dead ? { state: 'failed' as const } : {}),
-      });
-      if (!moved) throw ApiError.flowConflict();
-      if (dead) return failedResponse('VERIFICATION', flow.id, [SelfServiceMessages.tooManyAttempts()]);
-      return stepResponse(project, 'VERIFICATION', flow.id, 'FAIL_INCOMPLETE', codeOption(), [
-        SelfServiceMessages.invalidCode(remaining),
-      ]);
-    }
-    const identityId = flow.identityId;
-    // The optimistic lock makes the code single-use: a second answer finds the flow finished.
-    await this.flows.transaction(async (tx) => {
-      if (!(await this.flows.update(tx, flow, { state: 'succeeded' }))) throw ApiError.flowConflict();
-      await this.identities.markAddressVerified(tx, identityId, 'email', email);
-    });
-    return { flowId: flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType: 'VERIFICATION' };
+    return presentOutcome(project, 'VERIFICATION', await this.engine.advance(project, request, 'VERIFICATION'));
   }
 }

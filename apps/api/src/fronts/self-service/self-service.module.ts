@@ -1,3 +1,4 @@
+import { FlowsModule } from '../../flows/engine/flows.module';
 import { Module } from '@nestjs/common';
 import { ApplicationsModule } from '../../domain/applications/applications.module';
 import { AuthenticatorsModule } from '../../flows/engine/authenticators.module';
@@ -34,6 +35,7 @@ import { VerificationService } from '../../flows/verification/verification.servi
  */
 @Module({
   imports: [
+    FlowsModule,
     ProjectsModule,
     ApplicationsModule,
     IdentitiesModule,

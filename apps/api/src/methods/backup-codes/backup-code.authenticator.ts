@@ -34,6 +34,7 @@ export class BackupCodeAuthenticator implements Authenticator {
   readonly idp = 'LOCAL';
   readonly displayName = 'Backup code';
   readonly i18nKey = 'authenticator.backup.code';
+  readonly flowTypes = ['AUTHENTICATION'] as const;
   readonly requiresInitiation = false;
   readonly requiresIdentity = true;
   /** Keyed by name: the passkey authenticator is FIDOAuthenticator, as in the wire format. */

@@ -82,6 +82,7 @@ export class EmailOtpAuthenticator implements Authenticator {
   readonly idp = 'LOCAL';
   readonly displayName = 'Email OTP';
   readonly i18nKey = 'authenticator.email.otp';
+  readonly flowTypes = ['AUTHENTICATION'] as const;
   readonly requiresInitiation = true;
 
   constructor(

@@ -40,6 +40,8 @@ export class BasicAuthenticator implements Authenticator {
   readonly idp = 'LOCAL';
   readonly displayName = 'Username & Password';
   readonly i18nKey = 'authenticator.basic';
+  /** Login steps, and the settings flow's re-authentication. */
+  readonly flowTypes = ['AUTHENTICATION', 'SETTINGS'] as const;
   readonly requiresInitiation = false;
 
   constructor(

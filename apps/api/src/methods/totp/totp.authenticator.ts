@@ -41,6 +41,7 @@ export class TotpAuthenticator implements Authenticator {
   readonly idp = 'LOCAL';
   readonly displayName = 'TOTP';
   readonly i18nKey = 'authenticator.totp';
+  readonly flowTypes = ['AUTHENTICATION'] as const;
   readonly requiresInitiation = false;
   readonly requiresIdentity = true;
 
