@@ -47,7 +47,7 @@ import {
   normaliseCode,
   type PendingCode,
 } from '../../infra/crypto/one-time-code';
-import { CODE_PARAM, codeOption, EMAIL_CODE_ID } from '../self-service/email-code-option';
+import { CODE_PARAM, codeOption, EMAIL_CODE_ID } from '../../methods/email-code/email-code-verification';
 import { fieldMessages, PASSWORD_PARAM, readRegistrationForm } from './registration-form';
 
 /**

@@ -10,7 +10,11 @@ import { ApiError } from '../../infra/http/errors';
 import { isUuid } from '../../infra/http/ids';
 import { presentOutcome, stepResponse } from '../self-service/self-service-responses';
 import { FlowEngine } from '../engine/flow-engine.service';
-import { emailVerificationStateOf, emailVerificationStepState } from '../../methods/email-code/email-code-verification';
+import {
+  codeOption,
+  emailVerificationStateOf,
+  emailVerificationStepState,
+} from '../../methods/email-code/email-code-verification';
 import { EmailOutbox } from '../../domain/email/email-outbox';
 import { parseUiLocales } from '../../domain/email/mail-locale';
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
@@ -19,7 +23,6 @@ import { FlowStore } from '../../domain/flows/flow.store';
 import { IdentitiesRepository } from '../../domain/identities/identities.repository';
 import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
-import { codeOption } from '../self-service/email-code-option';
 import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
 import { CODE_TTL_MS, generateCode, hashCode, unguessableCodeHash } from '../../infra/crypto/one-time-code';
 import {

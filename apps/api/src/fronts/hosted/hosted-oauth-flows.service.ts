@@ -26,7 +26,7 @@ import {
 } from '../../flows/recovery/recovery.service';
 import { stepResponse } from '../../flows/self-service/self-service-responses';
 import { RegistrationService } from '../../flows/registration/registration.service';
-import { codeOption as registrationCodeOption, EMAIL_CODE_ID } from '../../flows/self-service/email-code-option';
+import { codeOption as registrationCodeOption, EMAIL_CODE_ID } from '../../methods/email-code/email-code-verification';
 import { FlowStore } from '../../domain/flows/flow.store';
 import { CONTROL_FIELDS, type Link } from './flow-page.renderer';
 import { formTargetOf, type HostedAnswer } from './hosted-answer';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SELF_SERVICE_ACTIONS } from '@keyway/flow-types';
+import { encodeAuthenticatorId, SELF_SERVICE_ACTIONS, type AuthenticatorOption } from '@keyway/flow-types';
 import type { FlowRecord } from '../../domain/flows/flow';
 import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
 import { requireParams } from '../../domain/flows/step-params';
@@ -11,7 +11,42 @@ import type { PendingLink } from './verification-link';
 /** The option's name (its authenticatorId is base64url(`${name}:LOCAL`), as registration's code step shows it). */
 export const EMAIL_CODE_VERIFICATION = SELF_SERVICE_ACTIONS.emailCodeVerification;
 
-const CODE_PARAM = 'code';
+/** The param that carries the code. */
+export const CODE_PARAM = 'code';
+
+export const EMAIL_CODE_ID = encodeAuthenticatorId(EMAIL_CODE_VERIFICATION, 'LOCAL');
+const DISPLAY_NAME = 'Email verification code';
+const I18N_KEY = 'action.email.verification';
+
+const PROMPT: AuthenticatorPrompt = {
+  promptType: 'USER_PROMPT',
+  params: [
+    {
+      param: CODE_PARAM,
+      type: 'STRING',
+      order: 0,
+      i18nKey: 'param.verification.code',
+      displayName: 'Verification code',
+      confidential: false,
+    },
+  ],
+  requiredParams: [CODE_PARAM],
+};
+
+/**
+ * The option as a step offers it, for the flows that still build their steps by hand (registration's code step
+ * and the verification flow's first answer show exactly what the engine shows for this option).
+ */
+export function codeOption(): AuthenticatorOption {
+  const { promptType, params, requiredParams } = PROMPT;
+  return {
+    authenticatorId: EMAIL_CODE_ID,
+    authenticator: DISPLAY_NAME,
+    idp: 'LOCAL',
+    metadata: { i18nKey: I18N_KEY, promptType, ...(params ? { params } : {}) },
+    requiredParams,
+  };
+}
 
 /**
  * What a verification flow keeps under this option's name: the address, the code's hash (the code itself
@@ -42,28 +77,15 @@ export function emailVerificationStateOf(flow: Pick<FlowRecord, 'stepState'>): E
 export class EmailCodeVerification implements Authenticator {
   readonly name = EMAIL_CODE_VERIFICATION;
   readonly idp = 'LOCAL';
-  readonly displayName = 'Email verification code';
-  readonly i18nKey = 'action.email.verification';
+  readonly displayName = DISPLAY_NAME;
+  readonly i18nKey = I18N_KEY;
   readonly flowTypes = ['VERIFICATION'] as const;
   readonly requiresInitiation = false;
 
   constructor(private readonly identities: IdentitiesRepository) {}
 
   prompt(): AuthenticatorPrompt {
-    return {
-      promptType: 'USER_PROMPT',
-      params: [
-        {
-          param: CODE_PARAM,
-          type: 'STRING',
-          order: 0,
-          i18nKey: 'param.verification.code',
-          displayName: 'Verification code',
-          confidential: false,
-        },
-      ],
-      requiredParams: [CODE_PARAM],
-    };
+    return PROMPT;
   }
 
   async authenticate(context: AuthenticatorContext, params: Record<string, string>): Promise<AuthenticationResult> {
