@@ -1,4 +1,11 @@
-import type { AuthenticatorMetadata, FlowMessage, FlowType, PromptType } from '@keyway/flow-types';
+import {
+  encodeAuthenticatorId,
+  type AuthenticatorMetadata,
+  type AuthenticatorOption,
+  type FlowMessage,
+  type FlowType,
+  type PromptType,
+} from '@keyway/flow-types';
 import type { Tx } from '../domain/flows/flow.store';
 import type { Application } from '../domain/applications/application';
 import type { Project } from '../domain/projects/projects.service';
@@ -22,10 +29,13 @@ export interface AuthenticatorPrompt {
 export type AuthenticationResult =
   | {
       outcome: 'success';
-      identityId: string;
+      /** Absent when the step proves no one yet (the flow keeps the identity it has, if any). */
+      identityId?: string;
       amr: string[];
       /** Writes that must commit with the step (an address marked verified), in the engine's transaction. */
       effects?: (tx: Tx) => Promise<void>;
+      /** How the next step starts: its options' state, the flow's new expiry, messages shown with it. */
+      next?: { stepState?: Record<string, unknown>; expiresAt?: Date; messages?: FlowMessage[] };
     }
   /**
    * The step may be retried; `message` explains why it failed. `stepState` replaces the option's state (a
@@ -63,6 +73,11 @@ export interface Authenticator {
    * verifies an address). The engine offers an option only in flows of these types.
    */
   readonly flowTypes: readonly FlowType[];
+  /**
+   * A form that answers its own missing fields, per field, as a refused (counted) answer; the engine then
+   * skips its FLW-60003 check of `requiredParams`.
+   */
+  readonly reportsMissingFields?: boolean;
   /**
    * Options that need user initiation (passkey, email OTP) show only their id and name inside a
    * MULTI_OPTIONS_PROMPT; selecting them without params calls `initiate`.
@@ -104,3 +119,22 @@ export interface Authenticator {
 
 /** DI token under which every authenticator is registered. */
 export const AUTHENTICATORS = Symbol('AUTHENTICATORS');
+
+/** An option with its full prompt, as a step shows it (the one place its wire shape is built). */
+export function describeOption(
+  option: Pick<Authenticator, 'name' | 'idp' | 'displayName' | 'i18nKey'>,
+  prompt: AuthenticatorPrompt,
+): AuthenticatorOption {
+  return {
+    authenticatorId: encodeAuthenticatorId(option.name, option.idp),
+    authenticator: option.displayName,
+    idp: option.idp,
+    metadata: {
+      i18nKey: option.i18nKey,
+      promptType: prompt.promptType,
+      ...(prompt.params ? { params: prompt.params } : {}),
+      ...(prompt.additionalData ? { additionalData: prompt.additionalData } : {}),
+    },
+    requiredParams: prompt.requiredParams,
+  };
+}

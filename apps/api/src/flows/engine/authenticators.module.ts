@@ -10,7 +10,9 @@ import { SchemasModule } from '../../domain/schemas/schemas.module';
 import { TotpModule } from '../../methods/totp/totp.module';
 import { BackupCodeAuthenticator } from '../../methods/backup-codes/backup-code.authenticator';
 import { BasicAuthenticator } from '../../methods/password/basic.authenticator';
+import { RecoveryCodeOption, RecoveryEmailOption } from '../../methods/email-code/email-code-recovery';
 import { EmailCodeVerification } from '../../methods/email-code/email-code-verification';
+import { PasswordResetOption } from '../../methods/password/password-reset';
 import { EmailOtpAuthenticator } from '../../methods/email-code/email-otp.authenticator';
 import { EmailOtpRepository } from '../../methods/email-code/email-otp.repository';
 import { FidoAuthenticator } from '../../methods/passkey/fido.authenticator';
@@ -27,6 +29,9 @@ const AUTHENTICATOR_CLASSES = [
   FidoAuthenticator,
   EmailOtpAuthenticator,
   EmailCodeVerification,
+  RecoveryEmailOption,
+  RecoveryCodeOption,
+  PasswordResetOption,
 ];
 
 @Module({

@@ -1,6 +1,9 @@
-import type { FlowType } from '@keyway/flow-types';
+import type { FlowMessage, FlowType } from '@keyway/flow-types';
+import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
 import type { Application } from '../../domain/applications/application';
+import { RECOVERY_CODE, RECOVERY_EMAIL } from '../../methods/email-code/email-code-recovery';
 import { EMAIL_CODE_VERIFICATION } from '../../methods/email-code/email-code-verification';
+import { PASSWORD_RESET } from '../../methods/password/password-reset';
 
 /**
  * A flow type as data: its ordered steps, each the names of the options it offers (login's come from the
@@ -14,6 +17,8 @@ export interface FlowDefinition {
   readonly restart: string;
   /** Login: the project's `requireVerifiedEmail` is checked once the last step proved who it is. */
   readonly checksVerifiedEmail?: boolean;
+  /** What ends a flow that failed too often (login's own wording otherwise). */
+  readonly tooManyAttempts?: () => FlowMessage;
 }
 
 const DEFINITIONS = {
@@ -27,10 +32,17 @@ const DEFINITIONS = {
     type: 'VERIFICATION',
     steps: () => [[EMAIL_CODE_VERIFICATION]],
     restart: 'Start a new verification flow.',
+    tooManyAttempts: SelfServiceMessages.tooManyAttempts,
+  },
+  RECOVERY: {
+    type: 'RECOVERY',
+    steps: () => [[RECOVERY_EMAIL], [RECOVERY_CODE], [PASSWORD_RESET]],
+    restart: 'Start a new recovery flow.',
+    tooManyAttempts: SelfServiceMessages.tooManyAttempts,
   },
 } as const satisfies Partial<Record<FlowType, FlowDefinition>>;
 
-/** The flow types the engine runs (registration, recovery and settings still have their own services). */
+/** The flow types the engine runs (registration and settings still have their own services). */
 export type EngineFlowType = keyof typeof DEFINITIONS;
 
 export function flowDefinition(type: EngineFlowType): FlowDefinition {

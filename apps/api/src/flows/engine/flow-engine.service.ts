@@ -6,7 +6,7 @@ import { ApiError, ErrorCodes } from '../../infra/http/errors';
 import { isUuid } from '../../infra/http/ids';
 import { IdentitiesRepository } from '../../domain/identities/identities.repository';
 import type { Project } from '../../domain/projects/projects.service';
-import type { Authenticator, AuthenticatorContext } from '../../methods/authenticator';
+import { describeOption, type Authenticator, type AuthenticatorContext } from '../../methods/authenticator';
 import { AuthenticatorRegistry } from './authenticator.registry';
 import type { AuthRequest, FlowRecord } from '../../domain/flows/flow';
 import { FlowMessages } from '../../domain/flows/flow-messages';
@@ -20,6 +20,11 @@ export type FlowOutcome =
   | { status: 'INCOMPLETE' | 'FAIL_INCOMPLETE'; flow: FlowRecord; nextStep: NextStep }
   | { status: 'FAIL_COMPLETED'; flow: FlowRecord; messages: FlowMessage[] }
   | { status: 'SUCCESS_COMPLETED'; flow: FlowRecord & { identityId: string } };
+
+/** Which front answers: the hosted pages answer only the flows they started, the JSON fronts all others. */
+export interface EngineFront {
+  hosted?: boolean;
+}
 
 /** Failed answers one flow may give, whatever usernames they name, before it dies. */
 const MAX_FAILURES_PER_FLOW = 10;
@@ -102,9 +107,10 @@ export class FlowEngine {
     project: Project,
     request: AuthnRequest,
     type: EngineFlowType = 'AUTHENTICATION',
+    front: EngineFront = {},
   ): Promise<FlowOutcome> {
     const definition = flowDefinition(type);
-    const { flow, application } = await this.loadFlow(project, request.flowId, type);
+    const { flow, application } = await this.loadFlow(project, request.flowId, type, front);
     const context: AuthenticatorContext = { project, application, flow };
     const { authenticator, userInitiated } = await this.selectOption(
       context,
@@ -112,15 +118,23 @@ export class FlowEngine {
     );
     const params = request.selectedAuthenticator.params;
 
-    if (params === undefined || Object.keys(params).length === 0) {
-      if (userInitiated) return this.initiate(context, authenticator, true);
-      throw missingParams((await authenticator.prompt(context)).requiredParams);
+    const empty = params === undefined || Object.keys(params).length === 0;
+    if (empty && userInitiated) return this.initiate(context, authenticator, true);
+    // Forms answer their missing fields themselves, per field (a refused form, counted); other options' missing
+    // params are the client's mistake (FLW-60003), refused before anything is counted.
+    if (!authenticator.reportsMissingFields) {
+      if (empty) throw missingParams((await authenticator.prompt(context)).requiredParams);
+      requireParams(params, (await authenticator.prompt(context)).requiredParams);
     }
-    requireParams(params, (await authenticator.prompt(context)).requiredParams);
-    checkParamLengths(params);
+    checkParamLengths(params ?? {});
 
-    const result = await authenticator.authenticate(context, params);
-    if (result.outcome === 'success' && flow.identityId && flow.identityId !== result.identityId) {
+    const result = await authenticator.authenticate(context, params ?? {});
+    if (
+      result.outcome === 'success' &&
+      flow.identityId &&
+      result.identityId !== undefined &&
+      flow.identityId !== result.identityId
+    ) {
       return this.fail(context, FlowMessages.identityMismatch(), true);
     }
     if (result.outcome === 'terminal') return this.fail(context, result.message, true);
@@ -134,6 +148,10 @@ export class FlowEngine {
     const amr = [...new Set([...flow.amr, ...result.amr])];
     const stepIndex = flow.stepIndex + 1;
     const done = stepIndex >= definition.steps(application).length;
+    // A step may prove nothing about who it is yet (recovery's address step: the flow is bound to the account
+    // later, by the job that mails it), but the last one always has.
+    const identityId = result.identityId ?? flow.identityId;
+    if (done && !identityId) throw new Error(`The last step of a ${type} flow succeeded without an identity`);
     // Checked here, where every front's login ends (app-native /oauth2/authn and First-Party Apps
     // /oauth2/authorize-challenge), and only after the last step proved who it is: telling an unverified
     // user earlier would confirm an account to anyone who knows its email address.
@@ -141,16 +159,18 @@ export class FlowEngine {
       done &&
       definition.checksVerifiedEmail &&
       project.settings.requireVerifiedEmail &&
-      !(await this.identities.hasVerifiedEmail(result.identityId))
+      !(await this.identities.hasVerifiedEmail(identityId as string))
     ) {
       await this.commit(flow, { state: 'failed' });
       return { status: 'FAIL_COMPLETED', flow, messages: [FlowMessages.emailNotVerified()] };
     }
+    const { next } = result;
     const change: FlowChange = {
       stepIndex,
-      identityId: result.identityId,
+      identityId,
       amr,
-      stepState: {},
+      stepState: next?.stepState ?? {},
+      ...(next?.expiresAt ? { expiresAt: next.expiresAt } : {}),
       ...(done ? { state: 'succeeded' as const } : {}),
     };
     const { effects } = result;
@@ -162,24 +182,30 @@ export class FlowEngine {
           return moved;
         })
       : await this.commit(flow, change);
-    const advanced = { ...written, identityId: result.identityId };
-    if (done) return { status: 'SUCCESS_COMPLETED', flow: advanced };
-    return { status: 'INCOMPLETE', flow: advanced, nextStep: await this.describeStep({ ...context, flow: advanced }) };
+    if (done) return { status: 'SUCCESS_COMPLETED', flow: { ...written, identityId: identityId as string } };
+    const nextStep = await this.describeStep({ ...context, flow: written });
+    return {
+      status: 'INCOMPLETE',
+      flow: written,
+      nextStep: next?.messages?.length ? { ...nextStep, messages: next.messages } : nextStep,
+    };
   }
 
   private async loadFlow(
     project: Project,
     flowId: string,
     type: EngineFlowType = 'AUTHENTICATION',
+    front: EngineFront = {},
   ): Promise<{ flow: FlowRecord; application: Application }> {
     const flow = isUuid(flowId) ? await this.flows.findActive(flowId, type) : undefined;
-    // Unknown, finished, expired and other tenants' flows all answer the same, and so do flows that belong to
-    // the hosted pages (response mode `query`), which alone answer them.
+    const hosted = front.hosted === true;
+    // Unknown, finished, expired and other tenants' flows all answer the same, and so do flows of the other
+    // front: the hosted pages (response mode `query`) alone answer theirs, and never a JSON front's.
     if (
       !flow ||
       flow.projectId !== project.id ||
       flow.expiresAt.getTime() <= Date.now() ||
-      flow.authRequest.responseMode === 'query'
+      (flow.authRequest.responseMode === 'query') !== hosted
     ) {
       throw ApiError.badRequest(
         `Invalid or expired flowId. ${flowDefinition(type).restart}`,
@@ -187,7 +213,8 @@ export class FlowEngine {
       );
     }
     const application = await this.applications.findByClientId(project.id, flow.authRequest.clientId);
-    if (!application || application.id !== flow.applicationId || !application.appNative) {
+    // Any client may use the hosted pages; the JSON fronts are app-native access.
+    if (!application || application.id !== flow.applicationId || (!hosted && !application.appNative)) {
       throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
     }
     return { flow, application };
@@ -216,7 +243,7 @@ export class FlowEngine {
     const { stepState, refused } = (await authenticator.initiate?.(context, { reselected })) ?? {};
     if (refused) {
       // Not a wrong answer (nothing is counted): the option stays as it was, with the reason.
-      const option = await this.describeOption(context, authenticator, true);
+      const option = await this.describeStepOption(context, authenticator, true);
       return {
         status: 'FAIL_INCOMPLETE',
         flow: context.flow,
@@ -235,7 +262,7 @@ export class FlowEngine {
     const flow = await this.commit(context.flow, {
       stepState: { ...context.flow.stepState, [authenticator.name]: stepState },
     });
-    const option = await this.describeOption({ ...context, flow }, authenticator, true);
+    const option = await this.describeStepOption({ ...context, flow }, authenticator, true);
     return { status: 'INCOMPLETE', flow, nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option] } };
   }
 
@@ -258,8 +285,8 @@ export class FlowEngine {
       ...(dead ? { state: 'failed' as const } : {}),
       ...(stepState ? { stepState } : {}),
     });
-    if (dead)
-      return { status: 'FAIL_COMPLETED', flow, messages: [terminal ? message : FlowMessages.tooManyAttempts()] };
+    const tooMany = flowDefinition(flow.type as EngineFlowType).tooManyAttempts ?? FlowMessages.tooManyAttempts;
+    if (dead) return { status: 'FAIL_COMPLETED', flow, messages: [terminal ? message : tooMany()] };
     const nextStep = await this.describeStep({ ...context, flow });
     return { status: 'FAIL_INCOMPLETE', flow, nextStep: { ...nextStep, messages: [message] } };
   }
@@ -286,18 +313,18 @@ export class FlowEngine {
       }
       return {
         stepType: 'AUTHENTICATOR_PROMPT',
-        authenticators: [await this.describeOption(context, only.authenticator, true)],
+        authenticators: [await this.describeStepOption(context, only.authenticator, true)],
       };
     }
     return {
       stepType: 'MULTI_OPTIONS_PROMPT',
       authenticators: await Promise.all(
-        options.map((o) => this.describeOption(context, o.authenticator, !o.userInitiated)),
+        options.map((o) => this.describeStepOption(context, o.authenticator, !o.userInitiated)),
       ),
     };
   }
 
-  private async describeOption(
+  private async describeStepOption(
     context: AuthenticatorContext,
     authenticator: Authenticator,
     full: boolean,
@@ -308,16 +335,6 @@ export class FlowEngine {
       idp: authenticator.idp,
     };
     if (!full) return { ...base, metadata: { i18nKey: authenticator.i18nKey } };
-    const prompt = await authenticator.prompt(context);
-    return {
-      ...base,
-      metadata: {
-        i18nKey: authenticator.i18nKey,
-        promptType: prompt.promptType,
-        ...(prompt.params ? { params: prompt.params } : {}),
-        ...(prompt.additionalData ? { additionalData: prompt.additionalData } : {}),
-      },
-      requiredParams: prompt.requiredParams,
-    };
+    return describeOption(authenticator, await authenticator.prompt(context));
   }
 }

@@ -27,7 +27,7 @@ import type { CompiledIdentitySchema } from '../../domain/schemas/identity-schem
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
 import type { VerifiedAccessToken } from '../../domain/sessions/access-token.verifier';
 import { PrivilegedSessions } from '../../domain/sessions/privileged-session';
-import { readNewPassword } from '../recovery/recovery-steps';
+import { readNewPassword } from '../../methods/password/new-password';
 import { fieldMessages, readTraitParams } from '../registration/registration-form';
 import { failedResponse, loadLiveFlow } from '../self-service/self-service-responses';
 import { SelfServiceMessages } from '../../domain/flows/self-service-messages';

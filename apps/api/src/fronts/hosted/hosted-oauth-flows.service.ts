@@ -15,15 +15,14 @@ import { ApiError, ErrorCodes, OAuthError, type FieldError } from '../../infra/h
 import { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
 import { HOSTED_FRONT } from '../../domain/grants/authorize.service';
 import type { Project } from '../../domain/projects/projects.service';
+import { RecoveryService } from '../../flows/recovery/recovery.service';
 import {
-  codeOption as recoveryCodeOption,
-  emailOption,
-  passwordOption,
-  PASSWORD_RESET_ID,
   RECOVERY_CODE_ID,
   RECOVERY_EMAIL_ID,
-  RecoveryService,
-} from '../../flows/recovery/recovery.service';
+  recoveryCodeOption,
+  recoveryEmailOption,
+} from '../../methods/email-code/email-code-recovery';
+import { PASSWORD_RESET_ID, passwordResetOption } from '../../methods/password/password-reset';
 import { stepResponse } from '../../flows/self-service/self-service-responses';
 import { RegistrationService } from '../../flows/registration/registration.service';
 import { codeOption as registrationCodeOption, EMAIL_CODE_ID } from '../../methods/email-code/email-code-verification';
@@ -64,9 +63,9 @@ const PAGE: Record<
  */
 const FIXED_STEPS: Record<string, () => AuthenticatorOption> = {
   [EMAIL_CODE_ID]: registrationCodeOption,
-  [RECOVERY_EMAIL_ID]: emailOption,
+  [RECOVERY_EMAIL_ID]: recoveryEmailOption,
   [RECOVERY_CODE_ID]: recoveryCodeOption,
-  [PASSWORD_RESET_ID]: passwordOption,
+  [PASSWORD_RESET_ID]: passwordResetOption,
 };
 const PARAMS_PATH = 'selectedAuthenticator.params.';
 

@@ -5,7 +5,13 @@ import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
 import { requireParams } from '../../domain/flows/step-params';
 import { IdentitiesRepository } from '../../domain/identities/identities.repository';
 import { checkCode, MAX_CODE_ATTEMPTS, normaliseCode, type PendingCode } from '../../infra/crypto/one-time-code';
-import type { AuthenticationResult, Authenticator, AuthenticatorContext, AuthenticatorPrompt } from '../authenticator';
+import {
+  describeOption,
+  type AuthenticationResult,
+  type Authenticator,
+  type AuthenticatorContext,
+  type AuthenticatorPrompt,
+} from '../authenticator';
 import type { PendingLink } from './verification-link';
 
 /** The option's name (its authenticatorId is base64url(`${name}:LOCAL`), as registration's code step shows it). */
@@ -38,14 +44,10 @@ const PROMPT: AuthenticatorPrompt = {
  * and the verification flow's first answer show exactly what the engine shows for this option).
  */
 export function codeOption(): AuthenticatorOption {
-  const { promptType, params, requiredParams } = PROMPT;
-  return {
-    authenticatorId: EMAIL_CODE_ID,
-    authenticator: DISPLAY_NAME,
-    idp: 'LOCAL',
-    metadata: { i18nKey: I18N_KEY, promptType, ...(params ? { params } : {}) },
-    requiredParams,
-  };
+  return describeOption(
+    { name: EMAIL_CODE_VERIFICATION, idp: 'LOCAL', displayName: DISPLAY_NAME, i18nKey: I18N_KEY },
+    PROMPT,
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { CODE_TTL_MS, hashCode, MAX_CODE_ATTEMPTS, unguessableCodeHash } from '../../infra/crypto/one-time-code';
-import { answerCode, readNewPassword, type RecoveryCodeState } from './recovery-steps';
+import { answerCode, type RecoveryCodeState } from './email-code-recovery';
 
 const NOW = 1_800_000_000_000;
 const state = (codeHash: string, attempts = 0, expiresAt = NOW + CODE_TTL_MS): RecoveryCodeState => ({
@@ -39,25 +39,5 @@ describe('answerCode', () => {
       remaining: MAX_CODE_ATTEMPTS - 1,
     });
     expect(answerCode(state(unguessableCodeHash()), '123456', false, NOW)).toMatchObject({ kind: 'retry' });
-  });
-});
-
-describe('readNewPassword', () => {
-  it('takes a password the policy allows', () => {
-    expect(readNewPassword({ password: 'long enough password' })).toEqual({
-      ok: true,
-      password: 'long enough password',
-    });
-  });
-
-  it.each([
-    ['an empty password', '', 'msg_trait_required'],
-    ['a short password', 'short', 'msg_password_too_short'],
-    ['an overlong password', 'x'.repeat(2000), 'msg_password_too_long'],
-  ])('refuses %s with a per-field message', (_label, password, messageId) => {
-    expect(readNewPassword({ password })).toEqual({
-      ok: false,
-      messages: [expect.objectContaining({ type: 'ERROR', messageId, context: [{ key: 'field', value: 'password' }] })],
-    });
   });
 });
