@@ -382,6 +382,54 @@ describe('self-service registration (native JSON)', () => {
     }
   });
 
+  it('registers at once when the schema has no address to prove, and refuses a taken identifier on screen', async () => {
+    const admin = adminApi(server);
+    const schema = {
+      type: 'object',
+      required: ['username'],
+      additionalProperties: false,
+      properties: {
+        username: {
+          type: 'string',
+          minLength: 3,
+          keyway: { credentials: { password: { identifier: true } }, display: { label: 'Username', order: 0 } },
+        },
+      },
+    };
+    expect((await admin.post(`/projects/${tenant.slug}/identity-schemas`, { schema, setDefault: true })).status).toBe(
+      201,
+    );
+    try {
+      const username = `user-${randomBytes(4).toString('hex')}`;
+      const first = (await start()).response.body.flowId as string;
+      const registered = await submit(first, FORM_ID, { 'traits.username': username, password: 'long enough pw' });
+      // One step: the identity is created with it and the flow ends with an authorization code.
+      expect(registered.body.flowStatus).toBe('SUCCESS_COMPLETED');
+      expect(registered.body.authData.code).toEqual(expect.any(String));
+
+      const second = (await start()).response.body.flowId as string;
+      const taken = FlowStepResponse.parse(
+        (await submit(second, FORM_ID, { 'traits.username': username.toUpperCase(), password: 'long enough pw' })).body,
+      );
+      expect(taken.flowStatus).toBe('FAIL_INCOMPLETE');
+      expect(taken.nextStep.messages?.map((m) => m.messageId)).toEqual(['msg_identifier_taken']);
+      expect(taken.nextStep.authenticators[0]?.authenticatorId).toBe(FORM_ID);
+      // Nothing of the refused answer was written: the same flow registers another name.
+      const other = await submit(second, FORM_ID, { 'traits.username': `${username}-2`, password: 'long enough pw' });
+      expect(other.body.flowStatus).toBe('SUCCESS_COMPLETED');
+    } finally {
+      expect(
+        (
+          await putJson(
+            `${server.baseUrl}/api/admin/v1/projects/${tenant.slug}/identity-schemas/default`,
+            { version: 1 },
+            { authorization: `Bearer ${server.adminToken}` },
+          )
+        ).status,
+      ).toBe(200);
+    }
+  });
+
   it('signs the app in at once (a session: the token response) when started with only a client_id', async () => {
     const email = newEmail();
     const started = await postJson(url(), { client_id: tenant.clientId, scope: 'openid email' });

@@ -32,8 +32,14 @@ export type AuthenticationResult =
       /** Absent when the step proves no one yet (the flow keeps the identity it has, if any). */
       identityId?: string;
       amr: string[];
-      /** Writes that must commit with the step (an address marked verified), in the engine's transaction. */
-      effects?: (tx: Tx) => Promise<void>;
+      /**
+       * Writes that must commit with the step (an address marked verified), in the engine's transaction. A
+       * message returned refuses the answer after all (an identifier taken meanwhile): nothing is written and
+       * the answer counts as a failure with that message.
+       */
+      effects?: (tx: Tx) => Promise<FlowMessage | void>;
+      /** The flow ends with this step, whatever steps its type has left (registration without an address to prove). */
+      completesFlow?: boolean;
       /** How the next step starts: its options' state, the flow's new expiry, messages shown with it. */
       next?: { stepState?: Record<string, unknown>; expiresAt?: Date; messages?: FlowMessage[] };
     }
@@ -41,7 +47,7 @@ export type AuthenticationResult =
    * The step may be retried; `message` explains why it failed. `stepState` replaces the option's state (a
    * code's own attempt count), written with the failure.
    */
-  | { outcome: 'failure'; message: FlowMessage; stepState?: unknown }
+  | { outcome: 'failure'; message: FlowMessage; moreMessages?: FlowMessage[]; stepState?: unknown }
   /** The flow must end (e.g. the identity is locked). */
   | { outcome: 'terminal'; message: FlowMessage }
   /**

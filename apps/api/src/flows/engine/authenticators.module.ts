@@ -12,6 +12,7 @@ import { BackupCodeAuthenticator } from '../../methods/backup-codes/backup-code.
 import { BasicAuthenticator } from '../../methods/password/basic.authenticator';
 import { RecoveryCodeOption, RecoveryEmailOption } from '../../methods/email-code/email-code-recovery';
 import { EmailCodeVerification } from '../../methods/email-code/email-code-verification';
+import { PasswordRegistrationOption } from '../../methods/password/password-registration';
 import { PasswordResetOption } from '../../methods/password/password-reset';
 import { EmailOtpAuthenticator } from '../../methods/email-code/email-otp.authenticator';
 import { EmailOtpRepository } from '../../methods/email-code/email-otp.repository';
@@ -32,6 +33,7 @@ const AUTHENTICATOR_CLASSES = [
   RecoveryEmailOption,
   RecoveryCodeOption,
   PasswordResetOption,
+  PasswordRegistrationOption,
 ];
 
 @Module({

@@ -19,6 +19,7 @@ import type {
   InitiationRequest,
 } from '../../methods/authenticator';
 import { AuthenticatorRegistry } from './authenticator.registry';
+import { AfterFlowHooks } from '../../domain/flows/after-flow-hooks';
 import { FlowEngine, type FlowOutcome } from './flow-engine.service';
 import { StepOptionsResolver } from './step-options';
 
@@ -194,6 +195,8 @@ describe.each(['pglite', 'postgres'] as const)('FlowEngine on %s', (kind) => {
       registry,
       applications,
       new StepOptionsResolver(registry),
+      // Login has no completion hooks of its own (login.completed is raised where its code is issued).
+      new AfterFlowHooks([]),
     );
   });
 

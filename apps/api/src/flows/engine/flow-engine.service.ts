@@ -9,6 +9,7 @@ import type { Project } from '../../domain/projects/projects.service';
 import { describeOption, type Authenticator, type AuthenticatorContext } from '../../methods/authenticator';
 import { AuthenticatorRegistry } from './authenticator.registry';
 import type { AuthRequest, FlowRecord } from '../../domain/flows/flow';
+import { AfterFlowHooks } from '../../domain/flows/after-flow-hooks';
 import { FlowMessages } from '../../domain/flows/flow-messages';
 import { FlowStore, type FlowChange, type Tx } from '../../domain/flows/flow.store';
 import { flowDefinition, type EngineFlowType } from './flow-definitions';
@@ -26,6 +27,13 @@ export interface EngineFront {
   hosted?: boolean;
 }
 
+/** Thrown inside the step's transaction to roll it back when an option refuses the answer after all. */
+class RefusedInTransaction extends Error {
+  constructor(readonly refusal: FlowMessage) {
+    super('refused');
+  }
+}
+
 /** Failed answers one flow may give, whatever usernames they name, before it dies. */
 const MAX_FAILURES_PER_FLOW = 10;
 
@@ -41,6 +49,7 @@ export class FlowEngine {
     private readonly registry: AuthenticatorRegistry,
     private readonly applications: ApplicationsService,
     private readonly stepOptionsResolver: StepOptionsResolver,
+    private readonly hooks: AfterFlowHooks,
   ) {}
 
   /** Authenticator names that a login flow may use. */
@@ -141,13 +150,13 @@ export class FlowEngine {
     if (result.outcome === 'failure') {
       const stepState =
         result.stepState === undefined ? undefined : { ...flow.stepState, [authenticator.name]: result.stepState };
-      return this.fail(context, result.message, false, stepState);
+      return this.fail(context, result.message, false, stepState, result.moreMessages);
     }
     if (result.outcome === 'continue') return this.present(context, authenticator, result.stepState);
 
     const amr = [...new Set([...flow.amr, ...result.amr])];
     const stepIndex = flow.stepIndex + 1;
-    const done = stepIndex >= definition.steps(application).length;
+    const done = result.completesFlow === true || stepIndex >= definition.steps(application).length;
     // A step may prove nothing about who it is yet (recovery's address step: the flow is bound to the account
     // later, by the job that mails it), but the last one always has.
     const identityId = result.identityId ?? flow.identityId;
@@ -174,14 +183,34 @@ export class FlowEngine {
       ...(done ? { state: 'succeeded' as const } : {}),
     };
     const { effects } = result;
-    // The option's own writes commit with the step, or neither does (a second answer finds the flow moved).
-    const written = effects
-      ? await this.flows.transaction(async (tx) => {
+    // The flow type's after-flow hooks (the welcome mail) run in the transaction that completes the flow.
+    const hooks =
+      done && definition.completed
+        ? await definition.completed(this.hooks, { project, flow, identityId: identityId as string })
+        : undefined;
+    // The option's own writes and the hooks commit with the step, or nothing does (a second answer finds the
+    // flow moved; an option refusing after all leaves the flow as it was, and the answer counts as a failure).
+    let written: FlowRecord;
+    if (effects || hooks?.any) {
+      const outcome = await this.flows
+        .transaction(async (tx) => {
+          // The option's writes first (the step may point the flow at the identity they create); if the flow
+          // moved meanwhile, the commit's conflict rolls them back with it.
+          const refusal = await effects?.(tx);
+          if (refusal) throw new RefusedInTransaction(refusal);
           const moved = await this.commit(flow, change, tx);
-          await effects(tx);
+          await hooks?.run(tx);
           return moved;
         })
-      : await this.commit(flow, change);
+        .catch((error: unknown) => {
+          if (error instanceof RefusedInTransaction) return error.refusal;
+          throw error;
+        });
+      if (!('version' in outcome)) return this.fail(context, outcome, false);
+      written = outcome;
+    } else {
+      written = await this.commit(flow, change);
+    }
     if (done) return { status: 'SUCCESS_COMPLETED', flow: { ...written, identityId: identityId as string } };
     const nextStep = await this.describeStep({ ...context, flow: written });
     return {
@@ -277,6 +306,7 @@ export class FlowEngine {
     message: FlowMessage,
     terminal: boolean,
     stepState?: Record<string, unknown>,
+    moreMessages: FlowMessage[] = [],
   ): Promise<FlowOutcome> {
     const failedAttempts = context.flow.failedAttempts + 1;
     const dead = terminal || failedAttempts >= MAX_FAILURES_PER_FLOW;
@@ -288,7 +318,7 @@ export class FlowEngine {
     const tooMany = flowDefinition(flow.type as EngineFlowType).tooManyAttempts ?? FlowMessages.tooManyAttempts;
     if (dead) return { status: 'FAIL_COMPLETED', flow, messages: [terminal ? message : tooMany()] };
     const nextStep = await this.describeStep({ ...context, flow });
-    return { status: 'FAIL_INCOMPLETE', flow, nextStep: { ...nextStep, messages: [message] } };
+    return { status: 'FAIL_INCOMPLETE', flow, nextStep: { ...nextStep, messages: [message, ...moreMessages] } };
   }
 
   /** The flow as written (its new version included, for a later write in the same request); flowConflict if another request wrote first. */

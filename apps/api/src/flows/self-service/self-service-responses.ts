@@ -8,7 +8,6 @@ import type { FlowStore } from '../../domain/flows/flow.store';
 import type { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
 import type { AuthorizationFront, AuthorizeService } from '../../domain/grants/authorize.service';
 import type { Project } from '../../domain/projects/projects.service';
-import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
 
 /** What registration, verification and recovery share: the wire shape of their answers and the flow checks. */
 export type SelfServiceFlowType = 'REGISTRATION' | 'VERIFICATION' | 'RECOVERY' | 'SETTINGS';
@@ -98,24 +97,6 @@ export async function loadLiveFlow<
     throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
   }
   return flow;
-}
-
-/** A failed answer re-offers the same step with the messages; `maxFailures` of them kill the flow. */
-export async function failAnswer(
-  store: Pick<FlowStore, 'update'>,
-  project: Project,
-  flowType: SelfServiceFlowType,
-  flow: FlowRecord,
-  messages: FlowMessage[],
-  option: AuthenticatorOption,
-  maxFailures: number,
-): Promise<FlowResponse> {
-  const failedAttempts = flow.failedAttempts + 1;
-  const dead = failedAttempts >= maxFailures;
-  if (!(await store.update(undefined, flow, { failedAttempts, ...(dead ? { state: 'failed' as const } : {}) })))
-    throw ApiError.flowConflict();
-  if (dead) return failedResponse(flowType, flow.id, [SelfServiceMessages.tooManyAttempts()]);
-  return stepResponse(project, flowType, flow.id, 'FAIL_INCOMPLETE', option, messages);
 }
 
 /**

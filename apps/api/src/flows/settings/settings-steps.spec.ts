@@ -1,6 +1,6 @@
 import { compileIdentitySchema, type CompiledIdentitySchema } from '../../domain/schemas/identity-schema';
 import { CUSTOM_SCHEMA } from '../../domain/schemas/identity-schema.fixture';
-import { readTraitParams } from '../registration/registration-form';
+import { readTraitParams } from '../../methods/password/registration-form';
 import {
   addressChanges,
   changedFields,

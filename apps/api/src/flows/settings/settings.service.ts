@@ -28,7 +28,7 @@ import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.se
 import type { VerifiedAccessToken } from '../../domain/sessions/access-token.verifier';
 import { PrivilegedSessions } from '../../domain/sessions/privileged-session';
 import { readNewPassword } from '../../methods/password/new-password';
-import { fieldMessages, readTraitParams } from '../registration/registration-form';
+import { fieldMessages, readTraitParams } from '../../methods/password/registration-form';
 import { failedResponse, loadLiveFlow } from '../self-service/self-service-responses';
 import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
 import { emailVerificationStepState } from '../../methods/email-code/email-code-verification';

@@ -138,8 +138,8 @@ export class VerificationService {
     const project = await this.projects.findBySlug(projectSlug);
     const flow = project ? await this.flows.findActive(flowId, 'VERIFICATION') : undefined;
     await job.transaction(async (tx) => {
-      if (!project || !flow) return;
-      const { email } = emailVerificationStateOf(flow);
+      const email = flow && emailVerificationStateOf(flow)?.email;
+      if (!project || !flow || !email) return;
       const identityId = await this.identities.findUnverifiedOwner(tx, project.id, email);
       // A verification flow has one step.
       if (!identityId || !(await this.flows.bindIdentity(tx, 'VERIFICATION', flow.id, 0, identityId))) return;
@@ -174,7 +174,7 @@ export class VerificationService {
     const flow = isUuid(flowId) ? await this.flows.findActive(flowId, 'VERIFICATION') : undefined;
     if (!flow || flow.projectId !== project.id || flow.expiresAt.getTime() <= Date.now()) return false;
     const state = emailVerificationStateOf(flow);
-    if (!linkTokenMatches(state.link, token) || !flow.identityId) return false;
+    if (!state || !linkTokenMatches(state.link, token) || !flow.identityId) return false;
     const identityId = flow.identityId;
     // The optimistic lock makes the link single-use: a second opening finds the flow finished.
     return this.flows.transaction(async (tx) => {

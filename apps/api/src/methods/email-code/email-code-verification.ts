@@ -18,7 +18,7 @@ import type { PendingLink } from './verification-link';
 export const EMAIL_CODE_VERIFICATION = SELF_SERVICE_ACTIONS.emailCodeVerification;
 
 /** The param that carries the code. */
-export const CODE_PARAM = 'code';
+const CODE_PARAM = 'code';
 
 export const EMAIL_CODE_ID = encodeAuthenticatorId(EMAIL_CODE_VERIFICATION, 'LOCAL');
 const DISPLAY_NAME = 'Email verification code';
@@ -65,8 +65,8 @@ export function emailVerificationStepState(state: EmailVerificationState): Recor
   return { [EMAIL_CODE_VERIFICATION]: state };
 }
 
-export function emailVerificationStateOf(flow: Pick<FlowRecord, 'stepState'>): EmailVerificationState {
-  return flow.stepState[EMAIL_CODE_VERIFICATION] as EmailVerificationState;
+export function emailVerificationStateOf(flow: Pick<FlowRecord, 'stepState'>): EmailVerificationState | undefined {
+  return flow.stepState[EMAIL_CODE_VERIFICATION] as EmailVerificationState | undefined;
 }
 
 /**
@@ -81,7 +81,8 @@ export class EmailCodeVerification implements Authenticator {
   readonly idp = 'LOCAL';
   readonly displayName = DISPLAY_NAME;
   readonly i18nKey = I18N_KEY;
-  readonly flowTypes = ['VERIFICATION'] as const;
+  /** Verification's one step, and registration's second (the address the form named). */
+  readonly flowTypes = ['VERIFICATION', 'REGISTRATION'] as const;
   readonly requiresInitiation = false;
 
   constructor(private readonly identities: IdentitiesRepository) {}
@@ -94,6 +95,7 @@ export class EmailCodeVerification implements Authenticator {
     // A code of only spaces or dashes is a missing param (FLW-60003), never a counted guess.
     requireParams(params, [CODE_PARAM], normaliseCode);
     const state = emailVerificationStateOf(context.flow);
+    if (!state) throw new Error(`${context.flow.type} flow ${context.flow.id} has no code to check`);
     const result = checkCode(state.pending, params[CODE_PARAM] ?? '');
     if (result === 'expired') return { outcome: 'terminal', message: SelfServiceMessages.codeExpired() };
     const identityId = context.flow.identityId;

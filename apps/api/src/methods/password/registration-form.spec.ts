@@ -4,7 +4,7 @@ import {
   type CompiledIdentitySchema,
 } from '../../domain/schemas/identity-schema';
 import { fieldMessages, readRegistrationForm } from './registration-form';
-import { formOption } from './registration.service';
+import { formOption } from './password-registration';
 
 function compile(schema: unknown): CompiledIdentitySchema {
   const result = compileIdentitySchema(schema);
