@@ -6,7 +6,7 @@ import { FlowMessages } from '../../domain/flows/flow-messages';
 import { MAX_PASSKEYS_PER_IDENTITY, PasskeysService } from '../../methods/passkey/passkeys.service';
 import { TotpService } from '../../methods/totp/totp.service';
 import type { SettingsContext, SettingsOutcome } from './settings-context';
-import { SettingsMessages } from './settings-messages';
+import { SettingsMessages } from '../../domain/flows/settings-messages';
 import {
   addPasskeyPrompt,
   CREDENTIAL_ID_PARAM,

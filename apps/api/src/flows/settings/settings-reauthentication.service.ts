@@ -4,7 +4,7 @@ import { AUTHENTICATORS, type AuthenticationResult, type Authenticator } from '.
 import { PasskeysService } from '../../methods/passkey/passkeys.service';
 import { SessionsRepository } from '../../domain/sessions/sessions.repository';
 import { asFlowRecord, type SettingsContext, type SettingsOutcome } from './settings-context';
-import { SettingsMessages } from './settings-messages';
+import { SettingsMessages } from '../../domain/flows/settings-messages';
 import {
   passkeyReauthenticationPrompt,
   PASSWORD_PARAM,

@@ -34,7 +34,7 @@ import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
 import { emailVerificationStepState } from '../../methods/email-code/email-code-verification';
 import type { SettingsContext, SettingsOutcome } from './settings-context';
 import { SettingsFactors } from './settings-factors.service';
-import { SettingsMessages } from './settings-messages';
+import { SettingsMessages } from '../../domain/flows/settings-messages';
 import {
   isOffered,
   requiredParamsOf,

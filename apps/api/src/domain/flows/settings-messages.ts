@@ -16,7 +16,10 @@ const error = (id: string, message: string, context?: FlowMessage['context']): F
   ...(context ? { context } : {}),
 });
 
-/** Messages of the settings flow, in the login flow's format (documented in docs/errors.md). */
+/**
+ * Messages of the settings flow, in the login flow's format (documented in docs/errors.md). In the domain, like
+ * SelfServiceMessages, so that the methods whose options serve settings can use them (methods may not import flows).
+ */
 export const SettingsMessages = {
   /** The session signed in too long ago for a settings change: prove it is still the user. */
   reauthenticationRequired: (): FlowMessage =>
