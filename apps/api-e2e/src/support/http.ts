@@ -26,33 +26,21 @@ export async function postForm<T = any>(
   );
 }
 
-export async function postJson<T = any>(
-  url: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<JsonResponse<T>> {
-  return toJson<T>(
-    await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    }),
-  );
+/** A request with a JSON body: `postJson(url, body, headers?)` and its PATCH and PUT twins. */
+function sendJson(method: 'POST' | 'PATCH' | 'PUT') {
+  return async <T = any>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> =>
+    toJson<T>(
+      await fetch(url, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      }),
+    );
 }
 
-export async function patchJson<T = any>(
-  url: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<JsonResponse<T>> {
-  return toJson<T>(
-    await fetch(url, {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    }),
-  );
-}
+export const postJson = sendJson('POST');
+
+export const patchJson = sendJson('PATCH');
 
 export async function get<T = any>(url: string, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
   return toJson<T>(await fetch(url, { headers }));
@@ -152,19 +140,7 @@ export function submitTotp(tenant: Pick<Tenant, 'issuer'>, flowId: string, token
   });
 }
 
-export async function putJson<T = any>(
-  url: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<JsonResponse<T>> {
-  return toJson<T>(
-    await fetch(url, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    }),
-  );
-}
+export const putJson = sendJson('PUT');
 
 export async function del<T = any>(url: string, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
   return toJson<T>(await fetch(url, { method: 'DELETE', headers }));
