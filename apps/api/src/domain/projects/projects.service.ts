@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, ErrorCodes } from '../../infra/http/errors';
-import { describeIssues } from '../../infra/http/zod-pipes';
+import { describeIssues } from '../../infra/validation/zod-issues';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import { SigningKeysService } from '../keys/signing-keys.service';

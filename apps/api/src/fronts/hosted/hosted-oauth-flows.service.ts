@@ -10,7 +10,7 @@ import {
 import { matchesRegisteredRedirectUri } from '../../domain/applications/application';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { isUuid } from '../../infra/http/ids';
-import { describeIssues } from '../../infra/http/zod-pipes';
+import { describeIssues } from '../../infra/validation/zod-issues';
 import { ApiError, ErrorCodes, OAuthError, type FieldError } from '../../infra/http/errors';
 import { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
 import { HOSTED_FRONT } from '../../domain/grants/authorize.service';

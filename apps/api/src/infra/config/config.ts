@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { describeIssues } from '../validation/zod-issues';
 import {
   applyRateLimitSettings,
   DEFAULT_RATE_LIMITS,
@@ -143,7 +144,7 @@ const EnvSchema = z.object({
       }
       const settings = RateLimitSettings.safeParse(json);
       if (!settings.success) {
-        context.addIssue({ code: 'custom', message: `KEYWAY_RATE_LIMITS: ${describe(settings.error)}` });
+        context.addIssue({ code: 'custom', message: `KEYWAY_RATE_LIMITS: ${describeIssues(settings.error)}` });
         return z.NEVER;
       }
       return settings.data;
@@ -188,7 +189,7 @@ function isAddressOrCidr(entry: string): boolean {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
   // An empty variable means unset (as compose files and shells often pass them).
   const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
-  if (!parsed.success) throw new Error(`Invalid configuration: ${describe(parsed.error)}`);
+  if (!parsed.success) throw new Error(`Invalid configuration: ${describeIssues(parsed.error)}`);
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
   const dataDir = path.resolve(e.KEYWAY_DATA_DIR ?? path.join(findWorkspaceRoot(), '.data'));
@@ -253,10 +254,3 @@ function devSecret(dataDir: string, file: string, generate: () => string): strin
 }
 
 export const KEYWAY_CONFIG = Symbol('KEYWAY_CONFIG');
-
-/** "KEYWAY_DB_POOL_SIZE: Too small: …; …": each problem with its path, as the HTTP fronts list theirs. */
-function describe(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
-}

@@ -1,17 +1,8 @@
 import { createParamDecorator, type ExecutionContext, PipeTransform } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { describeIssues } from '../validation/zod-issues';
 import { ApiError, fieldError, OAuthError, type FieldError } from './errors';
-
-/** Human-readable list of what is wrong, e.g. "traits.email: Invalid email address" (paths under `prefix` if given). */
-export function describeIssues(error: z.ZodError, prefix?: string): string {
-  return error.issues
-    .map((issue) => {
-      const path = [...(prefix ? [prefix] : []), ...issue.path].join('.');
-      return path ? `${path}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
-}
 
 type Path = ReadonlyArray<PropertyKey>;
 type Issue = z.core.$ZodIssue;
