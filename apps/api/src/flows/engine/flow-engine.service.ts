@@ -191,25 +191,22 @@ export class FlowEngine {
     // The option's own writes and the hooks commit with the step, or nothing does (a second answer finds the
     // flow moved; an option refusing after all leaves the flow as it was, and the answer counts as a failure).
     let written: FlowRecord;
-    if (effects || hooks?.any) {
-      const outcome = await this.flows
-        .transaction(async (tx) => {
-          // The option's writes first (the step may point the flow at the identity they create); if the flow
-          // moved meanwhile, the commit's conflict rolls them back with it.
-          const refusal = await effects?.(tx);
-          if (refusal) throw new RefusedInTransaction(refusal);
-          const moved = await this.commit(flow, change, tx);
-          await hooks?.run(tx);
-          return moved;
-        })
-        .catch((error: unknown) => {
-          if (error instanceof RefusedInTransaction) return error.refusal;
-          throw error;
-        });
-      if (!('version' in outcome)) return this.fail(context, outcome, false);
-      written = outcome;
-    } else {
-      written = await this.commit(flow, change);
+    try {
+      written =
+        effects || hooks?.any
+          ? await this.flows.transaction(async (tx) => {
+              // The option's writes first (the step may point the flow at the identity they create); if the
+              // flow moved meanwhile, the commit's conflict rolls them back with it.
+              const refusal = await effects?.(tx);
+              if (refusal) throw new RefusedInTransaction(refusal);
+              const moved = await this.commit(flow, change, tx);
+              await hooks?.run(tx);
+              return moved;
+            })
+          : await this.commit(flow, change);
+    } catch (error) {
+      if (error instanceof RefusedInTransaction) return this.fail(context, error.refusal, false);
+      throw error;
     }
     if (done) return { status: 'SUCCESS_COMPLETED', flow: { ...written, identityId: identityId as string } };
     const nextStep = await this.describeStep({ ...context, flow: written });

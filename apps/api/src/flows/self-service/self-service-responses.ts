@@ -1,4 +1,10 @@
-import type { AuthenticatorOption, FlowMessage, FlowResponse, SelfServiceCompletedResponse } from '@keyway/flow-types';
+import type {
+  AuthenticatorOption,
+  FlowLink,
+  FlowMessage,
+  FlowResponse,
+  SelfServiceCompletedResponse,
+} from '@keyway/flow-types';
 import type { FlowOutcome } from '../engine/flow-engine.service';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { ApiError, ErrorCodes } from '../../infra/http/errors';
@@ -19,6 +25,12 @@ const ENDPOINT: Record<SelfServiceFlowType, string> = {
   SETTINGS: 'settings',
 };
 
+/** A step is answered at the flow type's own endpoint. */
+function linksOf(project: Project, flowType: SelfServiceFlowType): FlowLink[] {
+  const endpoint = ENDPOINT[flowType];
+  return [{ name: endpoint, href: `${project.issuer}/flows/${endpoint}`, method: 'POST' }];
+}
+
 /** INCOMPLETE / FAIL_INCOMPLETE: one action to answer, posted back to the flow's own endpoint. */
 export function stepResponse(
   project: Project,
@@ -28,13 +40,12 @@ export function stepResponse(
   option: AuthenticatorOption,
   messages?: FlowMessage[],
 ): FlowResponse {
-  const endpoint = ENDPOINT[flowType];
   return {
     flowId,
     flowStatus,
     flowType,
     nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option], ...(messages?.length ? { messages } : {}) },
-    links: [{ name: endpoint, href: `${project.issuer}/flows/${endpoint}`, method: 'POST' }],
+    links: linksOf(project, flowType),
   };
 }
 
@@ -50,13 +61,12 @@ export function presentOutcome(
   if (outcome.status === 'SUCCESS_COMPLETED')
     return { flowId: outcome.flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType };
   if (outcome.status === 'FAIL_COMPLETED') return failedResponse(flowType, outcome.flow.id, outcome.messages);
-  const endpoint = ENDPOINT[flowType];
   return {
     flowId: outcome.flow.id,
     flowStatus: outcome.status,
     flowType,
     nextStep: outcome.nextStep,
-    links: [{ name: endpoint, href: `${project.issuer}/flows/${endpoint}`, method: 'POST' }],
+    links: linksOf(project, flowType),
   };
 }
 
