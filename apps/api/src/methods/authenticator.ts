@@ -16,7 +16,19 @@ export interface AuthenticatorContext {
   project: Project;
   application: Application;
   flow: FlowRecord;
+  /**
+   * What the answer that led to this presentation made to be shown once and never stored (new backup codes),
+   * keyed by the name of the option that made it. Absent on every other presentation.
+   */
+  shown?: Readonly<Record<string, unknown>>;
 }
+
+/** What an option's writes in the step's transaction decided. */
+export type StepEffects =
+  /** Refused after all (an identifier taken meanwhile): nothing is written, the answer counts as a failure. */
+  | { refused: FlowMessage }
+  /** Written; these messages follow the option's own `next.messages` (e.g. one per verification code sent). */
+  | { messages: FlowMessage[] };
 
 /** How an option is presented once it is ready to be answered. */
 export interface AuthenticatorPrompt {
@@ -33,21 +45,41 @@ export type AuthenticationResult =
       identityId?: string;
       amr: string[];
       /**
-       * Writes that must commit with the step (an address marked verified), in the engine's transaction. A
-       * message returned refuses the answer after all (an identifier taken meanwhile): nothing is written and
-       * the answer counts as a failure with that message.
+       * Writes that must commit with the step (an address marked verified), in the engine's transaction; they
+       * may refuse the answer after all, or add messages to the next step (StepEffects).
        */
-      effects?: (tx: Tx) => Promise<FlowMessage | void>;
+      effects?: (tx: Tx) => Promise<StepEffects | void>;
+      /**
+       * An error the effects threw (a unique violation: the database aborts the transaction, so it cannot be
+       * answered inside it) as a refusal, asked after the rollback: counted, the first message shown with the
+       * others after it. Undefined: the error is not the option's to answer, and propagates.
+       */
+      refusedBy?: (error: unknown) => Promise<FlowMessage[] | undefined>;
+      /** Runs once the step is written (an audit record that must not claim a change that rolled back). */
+      afterCommit?: () => Promise<void>;
       /** The flow ends with this step, whatever steps its type has left (registration without an address to prove). */
       completesFlow?: boolean;
       /** How the next step starts: its options' state, the flow's new expiry, messages shown with it. */
-      next?: { stepState?: Record<string, unknown>; expiresAt?: Date; messages?: FlowMessage[] };
+      next?: {
+        stepState?: Record<string, unknown>;
+        expiresAt?: Date;
+        messages?: FlowMessage[];
+        /** Shown once with the next presentation (AuthenticatorContext.shown), never written to the flow. */
+        shown?: unknown;
+      };
     }
   /**
    * The step may be retried; `message` explains why it failed. `stepState` replaces the option's state (a
    * code's own attempt count), written with the failure.
    */
-  | { outcome: 'failure'; message: FlowMessage; moreMessages?: FlowMessage[]; stepState?: unknown }
+  | {
+      outcome: 'failure';
+      message: FlowMessage;
+      moreMessages?: FlowMessage[];
+      stepState?: unknown;
+      /** Show only this option's prompt again (a wrong first code of an enrollment), not the whole step. */
+      reprompt?: boolean;
+    }
   /** The flow must end (e.g. the identity is locked). */
   | { outcome: 'terminal'; message: FlowMessage }
   /**
@@ -101,6 +133,11 @@ export interface Authenticator {
    */
   readonly offeredAlongside?: readonly string[];
 
+  /**
+   * Whether the option is offered to this flow now, when that depends on the account (settings: RemoveTotp
+   * only with an authenticator app). A configured option that says no is neither shown nor selectable.
+   */
+  isOffered?(context: AuthenticatorContext): Promise<boolean>;
   /** Whether an option added through `offeredAlongside` can be used in this flow (e.g. unused codes exist). */
   isAvailable?(context: AuthenticatorContext): Promise<boolean>;
   /**
@@ -142,5 +179,23 @@ export function describeOption(
       ...(prompt.additionalData ? { additionalData: prompt.additionalData } : {}),
     },
     requiredParams: prompt.requiredParams,
+  };
+}
+
+/**
+ * A read shared by the options of one presentation (the settings menu reads the account once, not once per
+ * option), kept per flow record: the engine replaces the record on every write, so nothing is served stale.
+ */
+export function perFlow<T>(
+  load: (context: AuthenticatorContext) => Promise<T>,
+): (context: AuthenticatorContext) => Promise<T> {
+  const loaded = new WeakMap<FlowRecord, Promise<T>>();
+  return (context) => {
+    let value = loaded.get(context.flow);
+    if (!value) {
+      value = load(context);
+      loaded.set(context.flow, value);
+    }
+    return value;
   };
 }

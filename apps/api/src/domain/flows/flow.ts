@@ -19,6 +19,8 @@ export const AuthRequest = z.object({
   responseMode: z.enum(['query', 'session']).optional(),
   /** ui_locales (OIDC Core §3.1.2.1), canonical BCP 47 tags, most preferred first: the locale of the flow's mails. */
   uiLocales: z.array(z.string()).optional(),
+  /** Settings: the session that started the flow; only its access tokens may answer it. */
+  sessionId: z.string().optional(),
 });
 export type AuthRequest = z.infer<typeof AuthRequest>;
 

@@ -1,5 +1,7 @@
-import type { FlowMessage, FlowType } from '@keyway/flow-types';
+import { SELF_SERVICE_ACTIONS, type FlowMessage, type FlowType } from '@keyway/flow-types';
 import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
+import { SettingsMessages } from '../../domain/flows/settings-messages';
+import { PrivilegedWindowGate } from '../../domain/sessions/privileged-session';
 import type { Application } from '../../domain/applications/application';
 import { RECOVERY_CODE, RECOVERY_EMAIL } from '../../methods/email-code/email-code-recovery';
 import type { AfterFlowEvent, AfterFlowHooks, DueHooks } from '../../domain/flows/after-flow-hooks';
@@ -28,6 +30,29 @@ export interface FlowDefinition {
    * it (domain/flows/after-flow-hooks.ts).
    */
   readonly completed?: (hooks: AfterFlowHooks, done: CompletedFlow) => Promise<DueHooks<AfterFlowEvent>>;
+  /**
+   * The last step is offered again after every success (settings' menu: each action re-offers the updated
+   * menu), until an option completes the flow. The other options' state survives a success.
+   */
+  readonly repeats?: boolean;
+  /** The step's options sit behind a StepGate (domain/flows/step-gate.ts); see StepOptionsResolver. */
+  readonly gate?: FlowGate;
+  /** Ends the flow (FAIL_COMPLETED) when a step has no option to offer, instead of presenting an empty step. */
+  readonly noOptions?: () => FlowMessage;
+  /** Every move and every initiation gives the flow the project's flow lifetime again (an idle timeout). */
+  readonly slidingExpiry?: boolean;
+}
+
+/**
+ * While the gate named `name` is closed, the step offers `options` (re-authentication) instead of its own; a
+ * step option selected meanwhile is answered, uncounted, with the gate's step and `closed()`, except the
+ * `ungated` ones (leaving changes nothing). Once open, the step's options are shown and `options` stay selectable.
+ */
+export interface FlowGate {
+  readonly name: string;
+  readonly options: readonly string[];
+  readonly ungated: readonly string[];
+  readonly closed: () => FlowMessage;
 }
 
 /** A flow whose last step just succeeded, as its completion hooks see it (before the step is written). */
@@ -72,9 +97,36 @@ const DEFINITIONS = {
     restart: 'Start a new recovery flow.',
     tooManyAttempts: SelfServiceMessages.tooManyAttempts,
   },
-} as const satisfies Partial<Record<FlowType, FlowDefinition>>;
+  SETTINGS: {
+    type: 'SETTINGS',
+    // The menu, in the order the wire shows it; each option is offered only when the account allows it.
+    steps: () => [
+      [
+        SELF_SERVICE_ACTIONS.updateProfile,
+        SELF_SERVICE_ACTIONS.changePassword,
+        SELF_SERVICE_ACTIONS.enrollTotp,
+        SELF_SERVICE_ACTIONS.removeTotp,
+        SELF_SERVICE_ACTIONS.addPasskey,
+        SELF_SERVICE_ACTIONS.removePasskey,
+        SELF_SERVICE_ACTIONS.regenerateBackupCodes,
+        SELF_SERVICE_ACTIONS.finishSettings,
+      ],
+    ],
+    repeats: true,
+    gate: {
+      name: PrivilegedWindowGate.NAME,
+      options: [SELF_SERVICE_ACTIONS.passwordReauthentication, SELF_SERVICE_ACTIONS.passkeyReauthentication],
+      ungated: [SELF_SERVICE_ACTIONS.finishSettings],
+      closed: SettingsMessages.reauthenticationRequired,
+    },
+    noOptions: SettingsMessages.reauthenticationUnavailable,
+    slidingExpiry: true,
+    restart: 'Start a new settings flow.',
+    tooManyAttempts: SelfServiceMessages.tooManyAttempts,
+  },
+} as const satisfies Record<FlowType, FlowDefinition>;
 
-/** The flow types the engine runs (settings still has its own service). */
+/** The flow types the engine runs: all of them. */
 export type EngineFlowType = keyof typeof DEFINITIONS;
 
 export function flowDefinition(type: EngineFlowType): FlowDefinition {

@@ -12,8 +12,8 @@ import type { AuthRequest, FlowRecord } from '../../domain/flows/flow';
 import { AfterFlowHooks } from '../../domain/flows/after-flow-hooks';
 import { FlowMessages } from '../../domain/flows/flow-messages';
 import { FlowStore, type FlowChange, type Tx } from '../../domain/flows/flow.store';
-import { flowDefinition, type EngineFlowType } from './flow-definitions';
-import { StepOptionsResolver, type StepOption } from './step-options';
+import { flowDefinition, type EngineFlowType, type FlowDefinition } from './flow-definitions';
+import { StepOptionsResolver, type Selection } from './step-options';
 import { checkParamLengths, missingParams, requireParams } from '../../domain/flows/step-params';
 
 /** What a step of a flow led to. Fronts (app-native JSON, FiPA) turn it into their wire format. */
@@ -22,14 +22,26 @@ export type FlowOutcome =
   | { status: 'FAIL_COMPLETED'; flow: FlowRecord; messages: FlowMessage[] }
   | { status: 'SUCCESS_COMPLETED'; flow: FlowRecord & { identityId: string } };
 
-/** Which front answers: the hosted pages answer only the flows they started, the JSON fronts all others. */
+/**
+ * Who answers: the hosted pages answer only the flows they started, the JSON fronts all others; a flow bound
+ * to an owner (settings: the identity and session of the access token that started it) answers only to it.
+ */
 export interface EngineFront {
   hosted?: boolean;
+  owner?: { identityId: string; sessionId: string };
+}
+
+/** How a flow starts: its type (login unless said), the identity it is born bound to, the FiPA auth_session. */
+export interface FlowStart {
+  type?: EngineFlowType;
+  identityId?: string;
+  /** Names the flow for the First-Party Apps front, which never shows the flow id. */
+  authSessionHash?: string;
 }
 
 /** Thrown inside the step's transaction to roll it back when an option refuses the answer after all. */
 class RefusedInTransaction extends Error {
-  constructor(readonly refusal: FlowMessage) {
+  constructor(readonly refusal: FlowMessage[]) {
     super('refused');
   }
 }
@@ -57,24 +69,22 @@ export class FlowEngine {
     return this.registry.names('AUTHENTICATION');
   }
 
-  /** `authSessionHash` names the flow for the First-Party Apps front, which never shows the flow id. */
+  /** Creates a flow (a login unless `start.type` says otherwise) and presents its first step. */
   async start(
     project: Project,
     application: Application,
     authRequest: AuthRequest,
-    options: { authSessionHash?: string } = {},
+    { type = 'AUTHENTICATION', ...binding }: FlowStart = {},
   ): Promise<FlowOutcome> {
-    const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
     const flow = await this.flows.create(undefined, {
       projectId: project.id,
       applicationId: application.id,
-      type: 'AUTHENTICATION',
+      type,
       authRequest,
-      expiresAt,
-      ...options,
+      expiresAt: this.lifetime(project),
+      ...binding,
     });
-    const context = { project, application, flow };
-    return { status: 'INCOMPLETE', flow, nextStep: await this.describeStep(context) };
+    return this.presentStep({ project, application, flow }, 'INCOMPLETE');
   }
 
   /**
@@ -106,9 +116,14 @@ export class FlowEngine {
   }
 
   /** The current step again, as `start` presents it (for a front asked to continue without an answer). */
-  async describe(project: Project, flowId: string): Promise<FlowOutcome> {
-    const { flow, application } = await this.loadFlow(project, flowId);
-    return { status: 'INCOMPLETE', flow, nextStep: await this.describeStep({ project, application, flow }) };
+  async describe(
+    project: Project,
+    flowId: string,
+    type: EngineFlowType = 'AUTHENTICATION',
+    front: EngineFront = {},
+  ): Promise<FlowOutcome> {
+    const { flow, application } = await this.loadFlow(project, flowId, type, front);
+    return this.presentStep({ project, application, flow }, 'INCOMPLETE');
   }
 
   /** Answers the current step of a flow of `type` (the front decides which type its endpoint serves). */
@@ -121,10 +136,13 @@ export class FlowEngine {
     const definition = flowDefinition(type);
     const { flow, application } = await this.loadFlow(project, request.flowId, type, front);
     const context: AuthenticatorContext = { project, application, flow };
-    const { authenticator, userInitiated } = await this.selectOption(
-      context,
-      request.selectedAuthenticator.authenticatorId,
-    );
+    const selection = await this.selectOption(context, request.selectedAuthenticator.authenticatorId);
+    // Behind a closed gate nothing is counted or changed: the answer is the gate's step (re-authentication).
+    if ('gateClosed' in selection)
+      return this.presentStep(context, 'INCOMPLETE', [
+        (definition.gate as NonNullable<typeof definition.gate>).closed(),
+      ]);
+    const { authenticator, userInitiated } = selection.option;
     const params = request.selectedAuthenticator.params;
 
     const empty = params === undefined || Object.keys(params).length === 0;
@@ -132,8 +150,9 @@ export class FlowEngine {
     // Forms answer their missing fields themselves, per field (a refused form, counted); other options' missing
     // params are the client's mistake (FLW-60003), refused before anything is counted.
     if (!authenticator.reportsMissingFields) {
-      if (empty) throw missingParams((await authenticator.prompt(context)).requiredParams);
-      requireParams(params, (await authenticator.prompt(context)).requiredParams);
+      const { requiredParams } = await authenticator.prompt(context);
+      if (empty && requiredParams.length > 0) throw missingParams(requiredParams);
+      requireParams(params ?? {}, requiredParams);
     }
     checkParamLengths(params ?? {});
 
@@ -150,13 +169,22 @@ export class FlowEngine {
     if (result.outcome === 'failure') {
       const stepState =
         result.stepState === undefined ? undefined : { ...flow.stepState, [authenticator.name]: result.stepState };
-      return this.fail(context, result.message, false, stepState, result.moreMessages);
+      return this.fail(
+        context,
+        result.message,
+        false,
+        stepState,
+        result.moreMessages,
+        result.reprompt ? authenticator : undefined,
+      );
     }
     if (result.outcome === 'continue') return this.present(context, authenticator, result.stepState);
 
     const amr = [...new Set([...flow.amr, ...result.amr])];
+    // The index still grows in a repeating flow: each move is its own (hooks key their idempotency on it).
     const stepIndex = flow.stepIndex + 1;
-    const done = result.completesFlow === true || stepIndex >= definition.steps(application).length;
+    const done =
+      result.completesFlow === true || (!definition.repeats && stepIndex >= definition.steps(application).length);
     // A step may prove nothing about who it is yet (recovery's address step: the flow is bound to the account
     // later, by the job that mails it), but the last one always has.
     const identityId = result.identityId ?? flow.identityId;
@@ -178,11 +206,15 @@ export class FlowEngine {
       stepIndex,
       identityId,
       amr,
-      stepState: next?.stepState ?? {},
-      ...(next?.expiresAt ? { expiresAt: next.expiresAt } : {}),
+      stepState: this.stepStateAfter(definition, flow, authenticator, next?.stepState),
+      ...(next?.expiresAt
+        ? { expiresAt: next.expiresAt }
+        : definition.slidingExpiry
+          ? { expiresAt: this.lifetime(project) }
+          : {}),
       ...(done ? { state: 'succeeded' as const } : {}),
     };
-    const { effects } = result;
+    const { effects, refusedBy } = result;
     // The flow type's after-flow hooks (the welcome mail) run in the transaction that completes the flow.
     const hooks =
       done && definition.completed
@@ -191,30 +223,52 @@ export class FlowEngine {
     // The option's own writes and the hooks commit with the step, or nothing does (a second answer finds the
     // flow moved; an option refusing after all leaves the flow as it was, and the answer counts as a failure).
     let written: FlowRecord;
+    const messages = [...(next?.messages ?? [])];
     try {
       written =
         effects || hooks?.any
           ? await this.flows.transaction(async (tx) => {
               // The option's writes first (the step may point the flow at the identity they create); if the
               // flow moved meanwhile, the commit's conflict rolls them back with it.
-              const refusal = await effects?.(tx);
-              if (refusal) throw new RefusedInTransaction(refusal);
+              const effected = await effects?.(tx);
+              if (effected && 'refused' in effected) throw new RefusedInTransaction([effected.refused]);
+              if (effected) messages.push(...effected.messages);
               const moved = await this.commit(flow, change, tx);
               await hooks?.run(tx);
               return moved;
             })
           : await this.commit(flow, change);
     } catch (error) {
-      if (error instanceof RefusedInTransaction) return this.fail(context, error.refusal, false);
+      const refusal = error instanceof RefusedInTransaction ? error.refusal : await refusedBy?.(error);
+      const [first, ...more] = refusal ?? [];
+      if (first) return this.fail(context, first, false, undefined, more);
       throw error;
     }
+    await result.afterCommit?.();
     if (done) return { status: 'SUCCESS_COMPLETED', flow: { ...written, identityId: identityId as string } };
-    const nextStep = await this.describeStep({ ...context, flow: written });
-    return {
-      status: 'INCOMPLETE',
-      flow: written,
-      nextStep: next?.messages?.length ? { ...nextStep, messages: next.messages } : nextStep,
-    };
+    const shown = next?.shown === undefined ? undefined : { [authenticator.name]: next.shown };
+    return this.presentStep({ ...context, flow: written, ...(shown ? { shown } : {}) }, 'INCOMPLETE', messages);
+  }
+
+  /**
+   * The step state a success leaves: the next step's, as the option gives it; in a repeating flow the other
+   * options' state stays (a TOTP secret shown before a profile change is shown again) and the option's own is
+   * replaced by what it gives, or dropped.
+   */
+  private stepStateAfter(
+    definition: FlowDefinition,
+    flow: FlowRecord,
+    authenticator: Authenticator,
+    next: Record<string, unknown> | undefined,
+  ): Record<string, unknown> {
+    if (!definition.repeats) return next ?? {};
+    const { [authenticator.name]: _own, ...others } = flow.stepState;
+    return { ...others, ...next };
+  }
+
+  /** A new expiry: the project's flow lifetime from now. */
+  private lifetime(project: Project): Date {
+    return new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
   }
 
   private async loadFlow(
@@ -231,7 +285,10 @@ export class FlowEngine {
       !flow ||
       flow.projectId !== project.id ||
       flow.expiresAt.getTime() <= Date.now() ||
-      (flow.authRequest.responseMode === 'query') !== hosted
+      (flow.authRequest.responseMode === 'query') !== hosted ||
+      // Another identity's or another session's flow answers exactly like an unknown one.
+      (front.owner !== undefined &&
+        (flow.identityId !== front.owner.identityId || flow.authRequest.sessionId !== front.owner.sessionId))
     ) {
       throw ApiError.badRequest(
         `Invalid or expired flowId. ${flowDefinition(type).restart}`,
@@ -247,10 +304,9 @@ export class FlowEngine {
   }
 
   /** The selected option must be one the current step offers. */
-  private async selectOption(context: AuthenticatorContext, authenticatorId: string): Promise<StepOption> {
+  private async selectOption(context: AuthenticatorContext, authenticatorId: string): Promise<Selection> {
     const authenticator = this.registry.fromId(authenticatorId);
-    const option =
-      authenticator && (await this.stepOptionsResolver.resolve(context)).find((o) => o.authenticator === authenticator);
+    const option = authenticator && (await this.stepOptionsResolver.select(context, authenticator));
     if (!option) {
       throw ApiError.badRequest(
         'The selected authenticator is not offered in the current step.',
@@ -287,9 +343,28 @@ export class FlowEngine {
   ): Promise<FlowOutcome> {
     const flow = await this.commit(context.flow, {
       stepState: { ...context.flow.stepState, [authenticator.name]: stepState },
+      ...(flowDefinition(context.flow.type).slidingExpiry ? { expiresAt: this.lifetime(context.project) } : {}),
     });
-    const option = await this.describeStepOption({ ...context, flow }, authenticator, true);
-    return { status: 'INCOMPLETE', flow, nextStep: { stepType: 'AUTHENTICATOR_PROMPT', authenticators: [option] } };
+    return this.promptOnly({ ...context, flow }, authenticator, 'INCOMPLETE');
+  }
+
+  /** Only this option, with its full prompt. */
+  private async promptOnly(
+    context: AuthenticatorContext,
+    authenticator: Authenticator,
+    status: 'INCOMPLETE' | 'FAIL_INCOMPLETE',
+    messages: FlowMessage[] = [],
+  ): Promise<FlowOutcome> {
+    const option = await this.describeStepOption(context, authenticator, true);
+    return {
+      status,
+      flow: context.flow,
+      nextStep: {
+        stepType: 'AUTHENTICATOR_PROMPT',
+        authenticators: [option],
+        ...(messages.length ? { messages } : {}),
+      },
+    };
   }
 
   /**
@@ -304,6 +379,8 @@ export class FlowEngine {
     terminal: boolean,
     stepState?: Record<string, unknown>,
     moreMessages: FlowMessage[] = [],
+    /** Show only this option again, not the whole step. */
+    reprompt?: Authenticator,
   ): Promise<FlowOutcome> {
     const failedAttempts = context.flow.failedAttempts + 1;
     const dead = terminal || failedAttempts >= MAX_FAILURES_PER_FLOW;
@@ -314,8 +391,27 @@ export class FlowEngine {
     });
     const tooMany = flowDefinition(flow.type as EngineFlowType).tooManyAttempts ?? FlowMessages.tooManyAttempts;
     if (dead) return { status: 'FAIL_COMPLETED', flow, messages: [terminal ? message : tooMany()] };
-    const nextStep = await this.describeStep({ ...context, flow });
-    return { status: 'FAIL_INCOMPLETE', flow, nextStep: { ...nextStep, messages: [message, ...moreMessages] } };
+    const messages = [message, ...moreMessages];
+    if (reprompt) return this.promptOnly({ ...context, flow }, reprompt, 'FAIL_INCOMPLETE', messages);
+    return this.presentStep({ ...context, flow }, 'FAIL_INCOMPLETE', messages);
+  }
+
+  /**
+   * The current step as the outcome of a request, with `messages`; a step with nothing to offer ends the flow
+   * when the flow type says so (settings for an identity without a factor to re-authenticate with).
+   */
+  private async presentStep(
+    context: AuthenticatorContext,
+    status: 'INCOMPLETE' | 'FAIL_INCOMPLETE',
+    messages: FlowMessage[] = [],
+  ): Promise<FlowOutcome> {
+    const { noOptions } = flowDefinition(context.flow.type);
+    const nextStep = await this.describeStep(context);
+    if (noOptions && nextStep.authenticators.length === 0) {
+      const flow = await this.commit(context.flow, { state: 'failed' });
+      return { status: 'FAIL_COMPLETED', flow, messages: [noOptions()] };
+    }
+    return { status, flow: context.flow, nextStep: messages.length ? { ...nextStep, messages } : nextStep };
   }
 
   /** The flow as written (its new version included, for a later write in the same request); flowConflict if another request wrote first. */

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Authenticator, AuthenticatorContext } from '../../methods/authenticator';
+import { STEP_GATES, type StepGate } from '../../domain/flows/step-gate';
 import { AuthenticatorRegistry } from './authenticator.registry';
-import { flowDefinition, isEngineFlowType } from './flow-definitions';
+import { flowDefinition, type FlowDefinition } from './flow-definitions';
 
 /** One option of the current step, as this flow sees it now. */
 export interface StepOption {
@@ -10,21 +11,71 @@ export interface StepOption {
   userInitiated: boolean;
 }
 
+/** What selecting an option means now: answer it, or (a gated option while the gate is closed) pass the gate first. */
+export type Selection = { option: StepOption } | { gateClosed: true };
+
 /**
- * The options a flow's current step offers: the configured ones, then the ones added through
- * `offeredAlongside` (backup codes wherever TOTP or a passkey is a step) that the identity can use.
- * The engine asks this one place both to present a step and to check a selection, so an option is
- * selectable exactly when it is shown.
+ * The options a flow's current step offers: the configured ones that are offered to this flow now
+ * (`isOffered`), then the ones added through `offeredAlongside` (backup codes wherever TOTP or a passkey is a
+ * step) that the identity can use; behind a closed gate, the gate's options instead. The engine asks this one
+ * place both to present a step and to check a selection, so an option is selectable when it is shown (and
+ * behind a gate, the step's options are recognised so that selecting one can be answered with the gate).
  */
 @Injectable()
 export class StepOptionsResolver {
-  constructor(private readonly registry: AuthenticatorRegistry) {}
+  private readonly gates: Map<string, StepGate>;
 
+  constructor(
+    private readonly registry: AuthenticatorRegistry,
+    @Inject(STEP_GATES) gates: StepGate[] = [],
+  ) {
+    this.gates = new Map(gates.map((gate) => [gate.name, gate]));
+  }
+
+  /** The options the current step shows. */
   async resolve(context: AuthenticatorContext): Promise<StepOption[]> {
+    const definition = flowDefinition(context.flow.type);
+    if (definition.gate && !(await this.isGateOpen(definition, context)))
+      return this.offered(context, definition.gate.options);
+    return this.stepOptions(context, definition);
+  }
+
+  /** Whether the selected option can be answered now; undefined when the step does not offer it. */
+  async select(context: AuthenticatorContext, authenticator: Authenticator): Promise<Selection | undefined> {
+    const definition = flowDefinition(context.flow.type);
+    const { gate } = definition;
+    const find = (options: StepOption[]) => options.find((option) => option.authenticator === authenticator);
+    if (!gate) {
+      const option = find(await this.stepOptions(context, definition));
+      return option && { option };
+    }
+    // The gate's own options stay selectable once it is open (a second re-authentication is harmless).
+    if (gate.options.includes(authenticator.name)) {
+      const option = find(await this.offered(context, gate.options));
+      return option && { option };
+    }
+    const option = find(await this.stepOptions(context, definition));
+    if (!option) return undefined;
+    if (gate.ungated.includes(authenticator.name) || (await this.isGateOpen(definition, context))) return { option };
+    return { gateClosed: true };
+  }
+
+  private async stepOptions(context: AuthenticatorContext, definition: FlowDefinition): Promise<StepOption[]> {
+    const steps = definition.steps(context.application);
+    // A repeating flow stays on its last step, however many answers moved it.
+    const index = definition.repeats ? Math.min(context.flow.stepIndex, steps.length - 1) : context.flow.stepIndex;
+    const configured = await this.offered(context, steps[index] ?? []);
+    const added = await this.addedAlongside(
+      context,
+      configured.map((option) => option.authenticator),
+    );
+    return [...configured, ...(await Promise.all(added.map((authenticator) => this.asOption(context, authenticator))))];
+  }
+
+  /** The named options that this flow is offered now, in their order. */
+  private async offered(context: AuthenticatorContext, names: readonly string[]): Promise<StepOption[]> {
     const { type } = context.flow;
-    if (!isEngineFlowType(type)) throw new Error(`The engine does not run ${type} flows`);
-    const step = flowDefinition(type).steps(context.application)[context.flow.stepIndex] ?? [];
-    const configured = step.map((name) => {
+    const authenticators = names.map((name) => {
       const authenticator = this.registry.get(name);
       // Login steps are validated when an application is saved; a step naming an option of another flow type
       // (or one removed since) is a configuration error, never offered.
@@ -32,13 +83,24 @@ export class StepOptionsResolver {
         throw new Error(`${type} step of ${context.application.clientId} names unknown option ${name}`);
       return authenticator;
     });
-    const added = await this.addedAlongside(context, configured);
+    const offered = await Promise.all(authenticators.map(async (a) => (await a.isOffered?.(context)) ?? true));
     return Promise.all(
-      [...configured, ...added].map(async (authenticator) => ({
-        authenticator,
-        userInitiated: authenticator.requiresInitiation || (await authenticator.needsInitiation?.(context)) === true,
-      })),
+      authenticators.filter((_, index) => offered[index]).map((authenticator) => this.asOption(context, authenticator)),
     );
+  }
+
+  private async asOption(context: AuthenticatorContext, authenticator: Authenticator): Promise<StepOption> {
+    return {
+      authenticator,
+      userInitiated: authenticator.requiresInitiation || (await authenticator.needsInitiation?.(context)) === true,
+    };
+  }
+
+  private async isGateOpen(definition: FlowDefinition, context: AuthenticatorContext): Promise<boolean> {
+    const name = definition.gate?.name;
+    const gate = name === undefined ? undefined : this.gates.get(name);
+    if (!gate) throw new Error(`The ${definition.type} flow needs the ${name} gate, which is not registered`);
+    return gate.isOpen(context.project, context.flow);
   }
 
   private async addedAlongside(context: AuthenticatorContext, configured: Authenticator[]): Promise<Authenticator[]> {

@@ -130,12 +130,12 @@ export class PasswordRegistrationOption implements Authenticator {
         completesFlow: true,
         effects: async (tx) => {
           if (await this.identities.isTaken(tx, project.id, identity.identifiers, identity.addresses))
-            return SelfServiceMessages.identifierTaken();
+            return { refused: SelfServiceMessages.identifierTaken() };
           try {
             await this.identities.create(tx, identity);
           } catch (error) {
             // A concurrent registration took an identifier between the check and the insert.
-            if (isUniqueViolation(error)) return SelfServiceMessages.identifierTaken();
+            if (isUniqueViolation(error)) return { refused: SelfServiceMessages.identifierTaken() };
             throw error;
           }
           return undefined;
