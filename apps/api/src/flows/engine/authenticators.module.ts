@@ -18,6 +18,15 @@ import { EmailOtpAuthenticator } from '../../methods/email-code/email-otp.authen
 import { EmailOtpRepository } from '../../methods/email-code/email-otp.repository';
 import { FidoAuthenticator } from '../../methods/passkey/fido.authenticator';
 import { TotpAuthenticator } from '../../methods/totp/totp.authenticator';
+import { EnrollTotp, RemoveTotp } from '../../methods/totp/totp-settings';
+import { AddPasskey, RemovePasskey } from '../../methods/passkey/passkey-settings';
+import { PasskeyReauthentication } from '../../methods/passkey/passkey-reauthentication';
+import { ChangePassword } from '../../methods/password/change-password';
+import { PasswordReauthentication } from '../../methods/password/password-reauthentication';
+import { RegenerateBackupCodes } from '../../methods/backup-codes/regenerate-backup-codes';
+import { FinishSettings } from '../../methods/profile/finish-settings';
+import { UpdateProfile } from '../../methods/profile/update-profile';
+import { SessionsModule } from '../../domain/sessions/sessions.module';
 
 /**
  * Every option the flow engine can offer, whatever the flow type (each declares its `flowTypes`). Register a
@@ -34,6 +43,16 @@ const AUTHENTICATOR_CLASSES = [
   RecoveryCodeOption,
   PasswordResetOption,
   PasswordRegistrationOption,
+  PasswordReauthentication,
+  PasskeyReauthentication,
+  UpdateProfile,
+  ChangePassword,
+  EnrollTotp,
+  RemoveTotp,
+  AddPasskey,
+  RemovePasskey,
+  RegenerateBackupCodes,
+  FinishSettings,
 ];
 
 @Module({
@@ -46,6 +65,7 @@ const AUTHENTICATOR_CLASSES = [
     EmailModule,
     SchemasModule,
     FlowStoreModule,
+    SessionsModule,
   ],
   providers: [
     ...AUTHENTICATOR_CLASSES,

@@ -23,8 +23,6 @@ import { RecoveryService } from '../../flows/recovery/recovery.service';
 import { RegistrationController } from './registration.controller';
 import { RegistrationService } from '../../flows/registration/registration.service';
 import { SettingsController } from './settings.controller';
-import { SettingsFactors } from '../../flows/settings/settings-factors.service';
-import { SettingsReauthentication } from '../../flows/settings/settings-reauthentication.service';
 import { SettingsService } from '../../flows/settings/settings.service';
 import { VerificationController } from './verification.controller';
 import { VerificationService } from '../../flows/verification/verification.service';
@@ -66,10 +64,8 @@ import { VerificationService } from '../../flows/verification/verification.servi
     HostedPages,
     HostedOAuthFlowsService,
     HostedVerificationService,
-    // Settings (Bearer access token; re-authentication by the login authenticators).
+    // Settings (Bearer access token), on the flow engine.
     SettingsService,
-    SettingsReauthentication,
-    SettingsFactors,
   ],
 })
 export class SelfServiceModule {}

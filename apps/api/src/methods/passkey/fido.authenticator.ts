@@ -33,8 +33,8 @@ export class FidoAuthenticator implements Authenticator {
   readonly idp = 'LOCAL';
   readonly displayName = 'Passkey';
   readonly i18nKey = 'authenticator.Fido';
-  /** Login steps, and the settings flow's re-authentication. */
-  readonly flowTypes = ['AUTHENTICATION', 'SETTINGS'] as const;
+  /** Login steps; settings' re-authentication wraps it (PasskeyReauthentication). */
+  readonly flowTypes = ['AUTHENTICATION'] as const;
   readonly requiresInitiation = true;
 
   private readonly logger = new Logger('FIDOAuthenticator');

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server';
 import { z } from 'zod';
 import { findUnsafeInput } from '../../infra/http/unsafe-input';
-import { AuthenticationCredential } from './webauthn-json';
+import { AuthenticationCredential, RegistrationCredential } from './webauthn-json';
 
 /**
  * The passkey step's wire format (WSO2 app-native authentication, FIDOAuthenticator): the server sends
@@ -40,4 +43,21 @@ export function decodeBase64urlJson<T extends z.ZodType>(value: string, shape: T
   if (findUnsafeInput(json, '')) return undefined;
   const parsed = shape.safeParse(json);
   return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * The registration counterpart (settings' AddPasskey): `challengeData` = base64url(JSON {requestId,
+ * publicKeyCredentialCreationOptions}), answered by `tokenResponse` = base64url(JSON {requestId, credential})
+ * with the RegistrationResponseJSON of navigator.credentials.create().
+ */
+export function encodeCreationChallenge(requestId: string, options: PublicKeyCredentialCreationOptionsJSON): string {
+  return Buffer.from(JSON.stringify({ requestId, publicKeyCredentialCreationOptions: options })).toString('base64url');
+}
+
+const RegistrationTokenResponse = z.object({ requestId: z.string().max(128), credential: RegistrationCredential });
+export type RegistrationTokenResponse = z.output<typeof RegistrationTokenResponse>;
+
+/** The decoded registration answer, or undefined if it is not base64url JSON of the expected shape. */
+export function decodeRegistrationResponse(tokenResponse: string): RegistrationTokenResponse | undefined {
+  return decodeBase64urlJson(tokenResponse, RegistrationTokenResponse);
 }

@@ -40,8 +40,8 @@ export class BasicAuthenticator implements Authenticator {
   readonly idp = 'LOCAL';
   readonly displayName = 'Username & Password';
   readonly i18nKey = 'authenticator.basic';
-  /** Login steps, and the settings flow's re-authentication. */
-  readonly flowTypes = ['AUTHENTICATION', 'SETTINGS'] as const;
+  /** Login steps; settings' re-authentication wraps it (PasswordReauthentication). */
+  readonly flowTypes = ['AUTHENTICATION'] as const;
   readonly requiresInitiation = false;
 
   constructor(
