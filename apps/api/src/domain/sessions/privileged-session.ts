@@ -1,7 +1,5 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ApiError, ErrorCodes } from '../../infra/http/errors';
-import type { FlowRecord } from '../flows/flow';
-import type { StepGate } from '../flows/step-gate';
 import type { Project } from '../projects/projects.service';
 import { SessionsRepository } from './sessions.repository';
 
@@ -38,19 +36,5 @@ export class PrivilegedSessions {
       'Re-authentication required.',
       `This change needs a sign-in from the last ${project.settings.privilegedSessionSeconds} seconds. Re-authenticate through the settings flow (POST ${project.issuer}/flows/settings) and try again.`,
     );
-  }
-}
-
-/** The settings flow's gate: open while the session that started the flow is within its privileged window. */
-@Injectable()
-export class PrivilegedWindowGate implements StepGate {
-  static readonly NAME = 'privileged-window';
-  readonly name = PrivilegedWindowGate.NAME;
-
-  constructor(private readonly privileged: PrivilegedSessions) {}
-
-  async isOpen(project: Project, flow: FlowRecord): Promise<boolean> {
-    const { sessionId } = flow.authRequest;
-    return sessionId !== undefined && (await this.privileged.isPrivileged(project, sessionId));
   }
 }

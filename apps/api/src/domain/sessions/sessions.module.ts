@@ -2,12 +2,12 @@ import { Module } from '@nestjs/common';
 import { IdentitiesModule } from '../identities/identities.module';
 import { KeysModule } from '../keys/keys.module';
 import { AccessTokenVerifier } from './access-token.verifier';
-import { PrivilegedSessions, PrivilegedWindowGate } from './privileged-session';
+import { PrivilegedSessions } from './privileged-session';
 import { SessionsRepository } from './sessions.repository';
 
 @Module({
   imports: [IdentitiesModule, KeysModule],
-  providers: [SessionsRepository, AccessTokenVerifier, PrivilegedSessions, PrivilegedWindowGate],
-  exports: [SessionsRepository, AccessTokenVerifier, PrivilegedSessions, PrivilegedWindowGate],
+  providers: [SessionsRepository, AccessTokenVerifier, PrivilegedSessions],
+  exports: [SessionsRepository, AccessTokenVerifier, PrivilegedSessions],
 })
 export class SessionsModule {}

@@ -1,7 +1,7 @@
 import { SELF_SERVICE_ACTIONS, type FlowMessage, type FlowType } from '@keyway/flow-types';
 import { SelfServiceMessages } from '../../domain/flows/self-service-messages';
 import { SettingsMessages } from '../../domain/flows/settings-messages';
-import { PrivilegedWindowGate } from '../../domain/sessions/privileged-session';
+import { PrivilegedWindowGate } from './privileged-window.gate';
 import type { Application } from '../../domain/applications/application';
 import { RECOVERY_CODE, RECOVERY_EMAIL } from '../../methods/email-code/email-code-recovery';
 import type { AfterFlowEvent, AfterFlowHooks, DueHooks } from '../../domain/flows/after-flow-hooks';
@@ -131,8 +131,4 @@ export type EngineFlowType = keyof typeof DEFINITIONS;
 
 export function flowDefinition(type: EngineFlowType): FlowDefinition {
   return DEFINITIONS[type];
-}
-
-export function isEngineFlowType(type: FlowType): type is EngineFlowType {
-  return type in DEFINITIONS;
 }

@@ -8,7 +8,7 @@ import { FlowStoreModule } from '../../domain/flows/flow-store.module';
 import { LoginFlowValidator } from './login-flow.validator';
 import { StepOptionsResolver } from './step-options';
 import { SessionsModule } from '../../domain/sessions/sessions.module';
-import { PrivilegedWindowGate } from '../../domain/sessions/privileged-session';
+import { PrivilegedWindowGate } from './privileged-window.gate';
 import { STEP_GATES, type StepGate } from '../../domain/flows/step-gate';
 
 @Module({
@@ -18,6 +18,7 @@ import { STEP_GATES, type StepGate } from '../../domain/flows/step-gate';
     StepOptionsResolver,
     FlowEngine,
     LoginFlowValidator,
+    PrivilegedWindowGate,
     // The gates flow definitions name (FlowDefinition.gate); register a new one here.
     { provide: STEP_GATES, inject: [PrivilegedWindowGate], useFactory: (...gates: StepGate[]) => gates },
   ],

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthnRequest, FlowResponse, SelfServiceCompletedResponse } from '@keyway/flow-types';
-import { presentOutcome, startFromAuthorizationRequest, stepResponse } from '../self-service/self-service-responses';
+import { presentOutcome, startFromAuthorizationRequest } from '../self-service/self-service-responses';
 import type { RequestContext } from '../../infra/http/request-context';
 import { EmailOutbox } from '../../domain/email/email-outbox';
 import { MailRecipients } from '../../domain/email/mail-recipients.service';
@@ -14,11 +14,7 @@ import { APP_NATIVE_FRONT, AuthorizeService, type AuthorizationFront } from '../
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
 import { CODE_TTL_MS } from '../../infra/crypto/one-time-code';
-import {
-  RECOVERY_CODE_JOB,
-  recoveryEmailOption,
-  type RecoveryCodeJob,
-} from '../../methods/email-code/email-code-recovery';
+import { RECOVERY_CODE_JOB, type RecoveryCodeJob } from '../../methods/email-code/email-code-recovery';
 import { FlowEngine } from '../engine/flow-engine.service';
 
 /** The code step's index (flows/engine/flow-definitions.ts: address, code, new password): the job binds flows there. */
@@ -59,16 +55,15 @@ export class RecoveryService {
     authorization: string | undefined,
     front: AuthorizationFront = APP_NATIVE_FRONT,
   ): Promise<FlowResponse> {
-    const flow = await startFromAuthorizationRequest(
+    return startFromAuthorizationRequest(
       this.authorize,
-      this.flows,
+      this.engine,
       project,
       'RECOVERY',
       request,
       authorization,
       front,
     );
-    return stepResponse(project, 'RECOVERY', flow.id, 'INCOMPLETE', recoveryEmailOption());
   }
 
   /**

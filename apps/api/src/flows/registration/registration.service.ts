@@ -21,9 +21,9 @@ import { APP_NATIVE_FRONT, AuthorizeService, type AuthorizationFront } from '../
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
-import { presentOutcome, startFromAuthorizationRequest, stepResponse } from '../self-service/self-service-responses';
+import { presentOutcome, startFromAuthorizationRequest } from '../self-service/self-service-responses';
 import { CODE_TTL_MS } from '../../infra/crypto/one-time-code';
-import { formOption, REGISTRATION_JOB, type RegistrationJob } from '../../methods/password/password-registration';
+import { REGISTRATION_JOB, type RegistrationJob } from '../../methods/password/password-registration';
 import { FlowEngine } from '../engine/flow-engine.service';
 
 /**
@@ -73,17 +73,15 @@ export class RegistrationService {
     authorization: string | undefined,
     front: AuthorizationFront = APP_NATIVE_FRONT,
   ): Promise<FlowResponse> {
-    const flow = await startFromAuthorizationRequest(
+    return startFromAuthorizationRequest(
       this.authorize,
-      this.flows,
+      this.engine,
       project,
       'REGISTRATION',
       request,
       authorization,
       front,
     );
-    const schema = await this.schemas.getDefault(project.id);
-    return stepResponse(project, 'REGISTRATION', flow.id, 'INCOMPLETE', formOption(schema.compiled));
   }
 
   /**

@@ -5,12 +5,7 @@ import type {
   FlowResponse,
   SelfServiceCompletedResponse,
 } from '@keyway/flow-types';
-import type { FlowOutcome } from '../engine/flow-engine.service';
-import { ApplicationsService } from '../../domain/applications/applications.service';
-import { ApiError, ErrorCodes } from '../../infra/http/errors';
-import { isUuid } from '../../infra/http/ids';
-import type { AuthRequest, FlowRecord } from '../../domain/flows/flow';
-import type { FlowStore } from '../../domain/flows/flow.store';
+import type { FlowEngine, FlowOutcome } from '../engine/flow-engine.service';
 import type { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
 import type { AuthorizationFront, AuthorizeService } from '../../domain/grants/authorize.service';
 import type { Project } from '../../domain/projects/projects.service';
@@ -60,6 +55,15 @@ export function presentOutcome(
 ): FlowResponse | SelfServiceCompletedResponse {
   if (outcome.status === 'SUCCESS_COMPLETED')
     return { flowId: outcome.flow.id, flowStatus: 'SUCCESS_COMPLETED', flowType };
+  return presentStep(project, flowType, outcome);
+}
+
+/** A step of the flow, or its failure. */
+function presentStep(
+  project: Project,
+  flowType: SelfServiceFlowType,
+  outcome: Exclude<FlowOutcome, { status: 'SUCCESS_COMPLETED' }>,
+): FlowResponse {
   if (outcome.status === 'FAIL_COMPLETED') return failedResponse(flowType, outcome.flow.id, outcome.messages);
   return {
     flowId: outcome.flow.id,
@@ -70,59 +74,24 @@ export function presentOutcome(
   };
 }
 
-export function failedResponse(flowType: SelfServiceFlowType, flowId: string, messages: FlowMessage[]): FlowResponse {
+function failedResponse(flowType: SelfServiceFlowType, flowId: string, messages: FlowMessage[]): FlowResponse {
   return { flowId, flowStatus: 'FAIL_COMPLETED', flowType, messages };
-}
-
-/**
- * The running flow named by a client's flowId. Unknown, finished, expired and other tenants' flows all
- * answer the same; so does a flow whose application has since gone or lost app-native access, and a flow
- * of the other front (`hosted`: the flow was started by the hosted pages, which alone answer it and which
- * need no app-native access).
- */
-export async function loadLiveFlow<
-  F extends { projectId: string; applicationId: string; authRequest: AuthRequest; expiresAt: Date },
->(
-  project: Project,
-  flowType: SelfServiceFlowType,
-  flowId: string,
-  findActive: (id: string) => Promise<F | undefined>,
-  applications: ApplicationsService,
-  hosted = false,
-): Promise<F> {
-  const flow = isUuid(flowId) ? await findActive(flowId) : undefined;
-  if (
-    !flow ||
-    flow.projectId !== project.id ||
-    flow.expiresAt.getTime() <= Date.now() ||
-    (flow.authRequest.responseMode === 'query') !== hosted
-  ) {
-    throw ApiError.badRequest(
-      `Invalid or expired flowId. Start a new ${ENDPOINT[flowType]} flow.`,
-      ErrorCodes.FLOW_INVALID_ID,
-    );
-  }
-  const application = await applications.findByClientId(project.id, flow.authRequest.clientId);
-  if (!application || application.id !== flow.applicationId || (!hosted && !application.appNative)) {
-    throw ApiError.badRequest('The application of this flow is no longer available.', ErrorCodes.FLOW_INVALID_ID);
-  }
-  return flow;
 }
 
 /**
  * A registration or recovery flow for an authorization request, checked by the authorize pipeline of
  * `front` (client, redirect_uri, PKCE, scope): response_type=code is implied, and so is response_mode=direct
- * on the JSON front.
+ * on the JSON front. The engine creates it and presents its first step.
  */
 export async function startFromAuthorizationRequest(
   authorize: AuthorizeService,
-  store: Pick<FlowStore, 'create'>,
+  engine: FlowEngine,
   project: Project,
   flowType: 'REGISTRATION' | 'RECOVERY',
   request: AuthorizationRequestParams,
   authorization: string | undefined,
   front: AuthorizationFront,
-): Promise<FlowRecord> {
+): Promise<FlowResponse> {
   const responseMode = front.responseMode === 'direct' ? 'direct' : request.response_mode;
   const { application, authRequest } = await authorize.validate(
     project,
@@ -130,12 +99,7 @@ export async function startFromAuthorizationRequest(
     authorization,
     front,
   );
-  const expiresAt = new Date(Date.now() + project.settings.flowTtlSeconds * 1000);
-  return store.create(undefined, {
-    projectId: project.id,
-    applicationId: application.id,
-    type: flowType,
-    authRequest,
-    expiresAt,
-  });
+  const outcome = await engine.start(project, application, authRequest, { type: flowType });
+  if (outcome.status === 'SUCCESS_COMPLETED') throw new Error(`A ${flowType} flow cannot complete as it starts`);
+  return presentStep(project, flowType, outcome);
 }

@@ -30,7 +30,7 @@ export function decodeTokenResponse(tokenResponse: string): TokenResponse | unde
 }
 
 /** base64url JSON of the given shape (a WebAuthn answer carried in a flow param), or undefined. */
-export function decodeBase64urlJson<T extends z.ZodType>(value: string, shape: T): z.output<T> | undefined {
+function decodeBase64urlJson<T extends z.ZodType>(value: string, shape: T): z.output<T> | undefined {
   // Standard base64 is tolerated: platform code that forgets the URL alphabet is common.
   if (!/^[A-Za-z0-9_\-+/]+={0,2}$/.test(value)) return undefined;
   let json: unknown;
