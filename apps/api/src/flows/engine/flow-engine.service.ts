@@ -138,10 +138,7 @@ export class FlowEngine {
     const context: AuthenticatorContext = { project, application, flow };
     const selection = await this.selectOption(context, request.selectedAuthenticator.authenticatorId);
     // Behind a closed gate nothing is counted or changed: the answer is the gate's step (re-authentication).
-    if ('gateClosed' in selection)
-      return this.presentStep(context, 'INCOMPLETE', [
-        (definition.gate as NonNullable<typeof definition.gate>).closed(),
-      ]);
+    if ('closedGate' in selection) return this.presentStep(context, 'INCOMPLETE', [selection.closedGate.closed()]);
     const { authenticator, userInitiated } = selection.option;
     const params = request.selectedAuthenticator.params;
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Authenticator, AuthenticatorContext } from '../../methods/authenticator';
 import { STEP_GATES, type StepGate } from '../../domain/flows/step-gate';
 import { AuthenticatorRegistry } from './authenticator.registry';
-import { flowDefinition, type FlowDefinition } from './flow-definitions';
+import { flowDefinition, type FlowDefinition, type FlowGate } from './flow-definitions';
 
 /** One option of the current step, as this flow sees it now. */
 export interface StepOption {
@@ -12,7 +12,7 @@ export interface StepOption {
 }
 
 /** What selecting an option means now: answer it, or (a gated option while the gate is closed) pass the gate first. */
-export type Selection = { option: StepOption } | { gateClosed: true };
+export type Selection = { option: StepOption } | { closedGate: FlowGate };
 
 /**
  * The options a flow's current step offers: the configured ones that are offered to this flow now
@@ -57,7 +57,7 @@ export class StepOptionsResolver {
     const option = find(await this.stepOptions(context, definition));
     if (!option) return undefined;
     if (gate.ungated.includes(authenticator.name) || (await this.isGateOpen(definition, context))) return { option };
-    return { gateClosed: true };
+    return { closedGate: gate };
   }
 
   private async stepOptions(context: AuthenticatorContext, definition: FlowDefinition): Promise<StepOption[]> {
