@@ -9,22 +9,7 @@ import { IdentitiesRepository } from '../../domain/identities/identities.reposit
 import { PasswordHasher } from '../../infra/crypto/password-hasher';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import type { AuthenticationResult, Authenticator, AuthenticatorContext, AuthenticatorPrompt } from '../authenticator';
-import { PASSWORD_PARAM, readNewPassword } from './new-password';
-
-const PROMPT: AuthenticatorPrompt = {
-  promptType: 'USER_PROMPT',
-  params: [
-    {
-      param: PASSWORD_PARAM,
-      type: 'STRING',
-      order: 0,
-      i18nKey: 'param.password.new',
-      displayName: 'New password',
-      confidential: true,
-    },
-  ],
-  requiredParams: [PASSWORD_PARAM],
-};
+import { NEW_PASSWORD_PROMPT, readNewPassword } from './new-password';
 
 /**
  * Settings: a new password (the policy of registration and recovery), or a first one for an identity whose
@@ -56,7 +41,7 @@ export class ChangePassword implements Authenticator {
   }
 
   prompt(): AuthenticatorPrompt {
-    return PROMPT;
+    return NEW_PASSWORD_PROMPT;
   }
 
   async authenticate(

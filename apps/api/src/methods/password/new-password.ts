@@ -1,7 +1,24 @@
 import type { FlowMessage } from '@keyway/flow-types';
 import { MAX_PASSWORD_LENGTH, PasswordSchema } from '../../domain/schemas/identity-traits';
+import type { AuthenticatorPrompt } from '../authenticator';
 
 export const PASSWORD_PARAM = 'password';
+
+/** Asks for a new password (recovery's reset, settings' change): one confidential param. */
+export const NEW_PASSWORD_PROMPT: AuthenticatorPrompt = {
+  promptType: 'USER_PROMPT',
+  params: [
+    {
+      param: PASSWORD_PARAM,
+      type: 'STRING',
+      order: 0,
+      i18nKey: 'param.password.new',
+      displayName: 'New password',
+      confidential: true,
+    },
+  ],
+  requiredParams: [PASSWORD_PARAM],
+};
 
 export type NewPassword = { ok: true; password: string } | { ok: false; messages: [FlowMessage] };
 

@@ -13,31 +13,16 @@ import {
   type AuthenticatorContext,
   type AuthenticatorPrompt,
 } from '../authenticator';
-import { PASSWORD_PARAM, readNewPassword } from './new-password';
+import { NEW_PASSWORD_PROMPT, readNewPassword } from './new-password';
 
 /** The option's name (authenticatorId = base64url(`${name}:LOCAL`)). */
 export const PASSWORD_RESET = SELF_SERVICE_ACTIONS.passwordReset;
 export const PASSWORD_RESET_ID = encodeAuthenticatorId(PASSWORD_RESET, 'LOCAL');
 const META = { name: PASSWORD_RESET, idp: 'LOCAL', displayName: 'New password', i18nKey: 'action.password.reset' };
 
-const PROMPT: AuthenticatorPrompt = {
-  promptType: 'USER_PROMPT',
-  params: [
-    {
-      param: PASSWORD_PARAM,
-      type: 'STRING',
-      order: 0,
-      i18nKey: 'param.password.new',
-      displayName: 'New password',
-      confidential: true,
-    },
-  ],
-  requiredParams: [PASSWORD_PARAM],
-};
-
 /** The option as a step shows it (the hosted pages render it from here). */
 export function passwordResetOption(): AuthenticatorOption {
-  return describeOption(META, PROMPT);
+  return describeOption(META, NEW_PASSWORD_PROMPT);
 }
 
 /**
@@ -66,7 +51,7 @@ export class PasswordResetOption implements Authenticator {
   ) {}
 
   prompt(): AuthenticatorPrompt {
-    return PROMPT;
+    return NEW_PASSWORD_PROMPT;
   }
 
   async authenticate(context: AuthenticatorContext, params: Record<string, string>): Promise<AuthenticationResult> {
