@@ -45,6 +45,13 @@ export interface PasswordChanged extends Completion {
   keepSessionId: string;
 }
 
+export interface ProfileUpdated extends Completion {
+  /** The identity with its new traits. */
+  identity: HookIdentity;
+  /** Email addresses the update added: unverified until their owner proves them. */
+  addedEmails: string[];
+}
+
 export interface LoginCompleted extends Completion {
   /** The new session's id (the row is written in the same transaction as the hooks run in). */
   sessionId: string;
@@ -60,6 +67,12 @@ export interface AfterFlowEvents {
   'recovery.completed': { payload: RecoveryCompleted; facts: object };
   /** The settings flow changed the password of its signed-in identity. */
   'settings.password_changed': { payload: PasswordChanged; facts: { revokedSessions?: number } };
+  /** The settings flow changed the traits of its signed-in identity (in the transaction that writes them). */
+  'settings.profile_updated': {
+    payload: ProfileUpdated;
+    /** The verification flow started for each added address, for the flow to name in its answer. */
+    facts: { verificationFlows?: Array<{ email: string; flowId: string }> };
+  };
   /**
    * A flow signed its identity in: a new session and its authorization code (login, and registration or
    * recovery ending with a code). Raised by domain/grants, in the transaction that writes the session.

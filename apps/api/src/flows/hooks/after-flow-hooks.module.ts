@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { AFTER_FLOW_HOOKS, AfterFlowHooks, type AnyAfterFlowHook } from '../../domain/flows/after-flow-hooks';
 import { EmailModule } from '../../domain/email/email.module';
 import { SessionsModule } from '../../domain/sessions/sessions.module';
+import { FlowStoreModule } from '../../domain/flows/flow-store.module';
 import { NewDeviceAlertHook } from './new-device-alert.hook';
 import {
   PasswordChangedNotice,
@@ -9,6 +10,7 @@ import {
   SettingsPasswordNoticeHook,
 } from './password-changed-notice.hook';
 import { RevokeOtherSessionsAfterPasswordChangeHook, RevokeSessionsAfterRecoveryHook } from './revoke-sessions.hook';
+import { VerifyNewEmailHook } from './verify-new-email.hook';
 import { WelcomeMailHook } from './welcome-mail.hook';
 
 /**
@@ -21,6 +23,7 @@ const HOOK_CLASSES = [
   RecoveryPasswordNoticeHook,
   RevokeOtherSessionsAfterPasswordChangeHook,
   SettingsPasswordNoticeHook,
+  VerifyNewEmailHook,
   NewDeviceAlertHook,
 ];
 
@@ -30,7 +33,7 @@ const HOOK_CLASSES = [
  */
 @Global()
 @Module({
-  imports: [EmailModule, SessionsModule],
+  imports: [EmailModule, SessionsModule, FlowStoreModule],
   providers: [
     ...HOOK_CLASSES,
     PasswordChangedNotice,

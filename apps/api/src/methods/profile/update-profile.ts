@@ -1,30 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { SELF_SERVICE_ACTIONS, type FlowMessage } from '@keyway/flow-types';
 import { AuditService } from '../../domain/audit/audit.service';
-import { EmailOutbox } from '../../domain/email/email-outbox';
-import { MailRecipients } from '../../domain/email/mail-recipients.service';
-import { FlowStore, type Tx } from '../../domain/flows/flow.store';
+import { AfterFlowHooks } from '../../domain/flows/after-flow-hooks';
 import { SettingsMessages } from '../../domain/flows/settings-messages';
-import { FlowAccounts, type FlowAccount } from '../../domain/identities/flow-accounts';
+import { FlowAccounts } from '../../domain/identities/flow-accounts';
 import { IdentitiesRepository } from '../../domain/identities/identities.repository';
-import type { Project } from '../../domain/projects/projects.service';
 import type { CompiledIdentitySchema } from '../../domain/schemas/identity-schema';
 import { fieldsFromSchema, paramsFromSchema } from '../../domain/schemas/schema-params';
-import { CODE_TTL_MS, generateCode, hashCode } from '../../infra/crypto/one-time-code';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import { ApiError, ErrorCodes } from '../../infra/http/errors';
 import type { AuthenticationResult, Authenticator, AuthenticatorContext, AuthenticatorPrompt } from '../authenticator';
-import { emailVerificationStepState } from '../email-code/email-code-verification';
 import { fieldMessages, readTraitParams } from '../password/registration-form';
 import { addressChanges, changedFields, uniqueClaims, type UniqueClaim } from './profile-changes';
-
-type Address = { via: 'email' | 'phone'; value: string };
 
 /**
  * Settings: the profile form. New traits are validated per field by the identity's schema version (as
  * registration validates them); login identifiers and verifiable addresses follow in the same transaction; a
- * new email address starts unverified and gets a code (a VERIFICATION flow, answered at /flows/verification)
- * mailed to it, the new flow named in the message that says so.
+ * new email address starts unverified and gets a code (the `settings.profile_updated` hooks: a VERIFICATION flow,
+ * answered at /flows/verification), the new flow named in the message that says so.
  */
 @Injectable()
 export class UpdateProfile implements Authenticator {
@@ -40,9 +33,7 @@ export class UpdateProfile implements Authenticator {
   constructor(
     private readonly accounts: FlowAccounts,
     private readonly identities: IdentitiesRepository,
-    private readonly flows: FlowStore,
-    private readonly outbox: EmailOutbox,
-    private readonly recipients: MailRecipients,
+    private readonly hooks: AfterFlowHooks,
     private readonly audit: AuditService,
   ) {}
 
@@ -75,6 +66,15 @@ export class UpdateProfile implements Authenticator {
       schema.verifiableAddressesOf(account.traits),
       schema.verifiableAddressesOf(traits),
     );
+    // A new email address is mailed a code (flows/hooks: VerifyNewEmailHook), with the traits' transaction.
+    const hooks = await this.hooks.prepare('settings.profile_updated', {
+      project,
+      flow,
+      identityId: account.id,
+      at: new Date(),
+      identity: { traits, schemaVersion: account.schemaVersion },
+      addedEmails: addresses.added.filter(({ via }) => via === 'email').map(({ value }) => value),
+    });
     return {
       outcome: 'success',
       identityId: account.id,
@@ -82,13 +82,13 @@ export class UpdateProfile implements Authenticator {
       next: { messages: [SettingsMessages.profileUpdated(changed)] },
       effects: async (tx) => {
         await this.identities.updateTraits(tx, project.id, account.id, traits, schema.identifiersOf(traits), addresses);
-        const sent: FlowMessage[] = [];
-        for (const address of addresses.added.filter(({ via }) => via === 'email')) {
-          const verificationFlowId = await this.sendVerificationCode(tx, context, account, traits, address);
-          const field = claims.find(({ kind, value }) => kind === 'address' && value === address.value)?.field;
-          sent.push(SettingsMessages.verificationCodeSent(field ?? 'traits', verificationFlowId));
-        }
-        return { messages: sent };
+        const { verificationFlows = [] } = await hooks.run(tx);
+        return {
+          messages: verificationFlows.map(({ email, flowId }) => {
+            const field = claims.find(({ kind, value }) => kind === 'address' && value === email)?.field;
+            return SettingsMessages.verificationCodeSent(field ?? 'traits', flowId);
+          }),
+        };
       },
       // Another identity took a value between the check and the write: answered as for any taken value.
       refusedBy: async (error) => {
@@ -104,52 +104,6 @@ export class UpdateProfile implements Authenticator {
           data: { fields: changed, via: 'settings' },
         }),
     };
-  }
-
-  /** A verification flow for the new address and its code's mail, committed with the profile; the flow's id. */
-  private async sendVerificationCode(
-    tx: Tx,
-    { project, flow }: { project: Project; flow: AuthenticatorContext['flow'] },
-    account: FlowAccount,
-    traits: Record<string, unknown>,
-    address: Address,
-  ): Promise<string> {
-    const code = generateCode();
-    const expiresAt = Date.now() + CODE_TTL_MS;
-    const verificationFlow = await this.flows.create(tx, {
-      projectId: project.id,
-      applicationId: flow.applicationId,
-      type: 'VERIFICATION',
-      authRequest: { clientId: flow.authRequest.clientId, scope: '' },
-      identityId: account.id,
-      stepState: emailVerificationStepState({
-        pending: { codeHash: hashCode(code), expiresAt, attempts: 0 },
-        email: address.value,
-      }),
-      expiresAt: new Date(expiresAt),
-    });
-    const name = typeof traits['name'] === 'string' ? traits['name'] : undefined;
-    await this.outbox.enqueueTemplate(tx, {
-      projectId: project.id,
-      kind: 'verification_code',
-      locale: await this.recipients.localeFor(
-        project,
-        'verification_code',
-        { traits, schemaVersion: account.schemaVersion },
-        flow.authRequest.uiLocales,
-        tx,
-      ),
-      to: address.value,
-      idempotencyKey: `verification:${verificationFlow.id}`,
-      variables: {
-        projectName: project.name,
-        email: address.value,
-        code,
-        expiresInMinutes: CODE_TTL_MS / 60_000,
-        ...(name ? { name } : {}),
-      },
-    });
-    return verificationFlow.id;
   }
 }
 
