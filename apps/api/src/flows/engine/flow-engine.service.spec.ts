@@ -1,10 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { encodeAuthenticatorId, type FlowMessage } from '@keyway/flow-types';
+import {
+  encodeAuthenticatorId,
+  SELF_SERVICE_ACTIONS,
+  type AuthenticatorOption,
+  type FlowMessage,
+} from '@keyway/flow-types';
 import type { Application } from '../../domain/applications/application';
 import { ApplicationsRepository } from '../../domain/applications/applications.repository';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { FlowMessages } from '../../domain/flows/flow-messages';
-import { FlowStore } from '../../domain/flows/flow.store';
+import { FlowStore, type Tx } from '../../domain/flows/flow.store';
+import { SettingsMessages } from '../../domain/flows/settings-messages';
+import type { StepGate } from '../../domain/flows/step-gate';
 import { IdentitiesRepository } from '../../domain/identities/identities.repository';
 import { ProjectSettings } from '../../domain/projects/project-settings';
 import type { Project } from '../../domain/projects/projects.service';
@@ -21,6 +28,7 @@ import type {
 import { AuthenticatorRegistry } from './authenticator.registry';
 import { AfterFlowHooks } from '../../domain/flows/after-flow-hooks';
 import { FlowEngine, type FlowOutcome } from './flow-engine.service';
+import { PrivilegedWindowGate } from './privileged-window.gate';
 import { StepOptionsResolver } from './step-options';
 
 // The engine with the real FlowStore (its optimistic lock is what the concurrency tests are about), the real
@@ -117,6 +125,102 @@ class TestAuthenticator implements Authenticator {
       default:
         return { outcome: 'failure', message: WRONG };
     }
+  }
+}
+
+type Success = Extract<AuthenticationResult, { outcome: 'success' }>;
+type Answer = (context: AuthenticatorContext, params: Record<string, string>) => Promise<AuthenticationResult>;
+
+/** What a settings option's default answer says: `msg_test_<name>_done`. */
+const done = (name: string): FlowMessage => message(`msg_test_${name}_done`);
+
+/** A settings action's success (proving no identity: the flow is born bound to one), with its done message. */
+const succeeded = (name: string, more: Omit<Success, 'outcome' | 'amr'> = {}): Success => ({
+  outcome: 'success',
+  amr: [],
+  next: { messages: [done(name)] },
+  ...more,
+});
+
+/**
+ * A settings option (a menu action or a re-authentication) under one of the real option names, whose offer and
+ * answers the test sets. By default it is offered and succeeds with `done(name)`; its prompt shows its step state
+ * and what was shown to it once, so tests see what the engine built the prompt from.
+ */
+class TestSettingsOption implements Authenticator {
+  readonly idp = 'LOCAL';
+  readonly flowTypes = ['SETTINGS'] as const;
+  readonly displayName: string;
+  readonly i18nKey: string;
+  readonly requiresInitiation: boolean;
+  readonly params: string[];
+  offered = true;
+  answer: Answer = async () => succeeded(this.name);
+  /** The params of every answer judged. */
+  readonly answers: Array<Record<string, string>> = [];
+  initiations = 0;
+
+  constructor(
+    readonly name: string,
+    { params = [], requiresInitiation = false }: { params?: string[]; requiresInitiation?: boolean } = {},
+  ) {
+    this.displayName = name;
+    this.i18nKey = `authenticator.test.${name}`;
+    this.params = params;
+    this.requiresInitiation = requiresInitiation;
+  }
+
+  reset(answer: Answer = async () => succeeded(this.name)): void {
+    this.offered = true;
+    this.answer = answer;
+    this.answers.length = 0;
+    this.initiations = 0;
+  }
+
+  async isOffered(): Promise<boolean> {
+    return this.offered;
+  }
+
+  prompt({ flow, shown }: AuthenticatorContext): AuthenticatorPrompt {
+    const state = flow.stepState[this.name];
+    const once = shown?.[this.name];
+    const additionalData = {
+      ...(state !== undefined ? { state: JSON.stringify(state) } : {}),
+      ...(once !== undefined ? { shown: JSON.stringify(once) } : {}),
+    };
+    return {
+      promptType: 'USER_PROMPT',
+      params: this.params.map((param, order) => ({
+        param,
+        type: 'STRING',
+        order,
+        i18nKey: `${param}.param`,
+        displayName: param,
+        confidential: false,
+      })),
+      requiredParams: this.params,
+      ...(Object.keys(additionalData).length ? { additionalData } : {}),
+    };
+  }
+
+  /** A new secret per initiation (an enrollment's). */
+  async initiate(): Promise<{ stepState: unknown }> {
+    return { stepState: { secret: `s${++this.initiations}` } };
+  }
+
+  authenticate(context: AuthenticatorContext, params: Record<string, string>): Promise<AuthenticationResult> {
+    this.answers.push(params);
+    return this.answer(context, params);
+  }
+}
+
+/** The settings gate (the session's privileged window), open or closed as the test says. */
+class TestGate implements StepGate {
+  readonly name = PrivilegedWindowGate.NAME;
+  open = true;
+
+  async isOpen(): Promise<boolean> {
+    return this.open;
   }
 }
 
@@ -633,6 +737,473 @@ describe.each(['pglite', 'postgres'] as const)('FlowEngine on %s', (kind) => {
         status: 'SUCCESS_COMPLETED',
         flow: { identityId: users.get('bob') },
       });
+    });
+  });
+
+  // SETTINGS: one repeating menu behind a gate (the session's privileged window), bound to the identity and session
+  // that started it, sliding its expiry. A second engine with the settings options under their real names.
+  describe('SETTINGS flows', () => {
+    const A = SELF_SERVICE_ACTIONS;
+    const profile = new TestSettingsOption(A.updateProfile, { params: ['name'] });
+    const password = new TestSettingsOption(A.changePassword, { params: ['password'] });
+    const enrollTotp = new TestSettingsOption(A.enrollTotp, { params: ['code'], requiresInitiation: true });
+    const removeTotp = new TestSettingsOption(A.removeTotp);
+    const addPasskey = new TestSettingsOption(A.addPasskey, { params: ['credential'], requiresInitiation: true });
+    const removePasskey = new TestSettingsOption(A.removePasskey, { params: ['credentialId'] });
+    const backupCodes = new TestSettingsOption(A.regenerateBackupCodes);
+    const finish = new TestSettingsOption(A.finishSettings);
+    const finishes: Answer = async () => succeeded(finish.name, { completesFlow: true });
+    const menu = [profile, password, enrollTotp, removeTotp, addPasskey, removePasskey, backupCodes, finish];
+    const reauthPassword = new TestSettingsOption(A.passwordReauthentication, { params: ['password'] });
+    const reauthPasskey = new TestSettingsOption(A.passkeyReauthentication, { params: ['assertion'] });
+    const all = [...menu, reauthPassword, reauthPasskey];
+    const gate = new TestGate();
+    const TAKEN = message('msg_test_taken');
+    const HINT = message('msg_test_hint');
+    let settingsRegistry: AuthenticatorRegistry;
+    let settings: FlowEngine;
+
+    beforeAll(() => {
+      settingsRegistry = new AuthenticatorRegistry(all);
+      settings = new FlowEngine(
+        new FlowStore(db.prisma),
+        new IdentitiesRepository(db.prisma),
+        settingsRegistry,
+        applications,
+        new StepOptionsResolver(settingsRegistry, [gate]),
+        new AfterFlowHooks([]),
+      );
+    });
+
+    beforeEach(() => {
+      for (const option of all) option.reset();
+      finish.reset(finishes);
+      gate.open = true;
+    });
+
+    const alice = () => users.get('alice') as string;
+    const bob = () => users.get('bob') as string;
+    const aliceS1 = () => ({ identityId: alice(), sessionId: 's1' });
+    const startSettings = () =>
+      settings.start(
+        project,
+        apps.single,
+        { clientId: apps.single.clientId, scope: 'openid', sessionId: 's1' },
+        { type: 'SETTINGS', identityId: alice() },
+      );
+    const act = (flowId: string, option: Authenticator, params?: Record<string, string>, owner = aliceS1()) =>
+      settings.advance(
+        project,
+        {
+          flowId,
+          selectedAuthenticator: { authenticatorId: settingsRegistry.idOf(option), ...(params ? { params } : {}) },
+        },
+        'SETTINGS',
+        { owner },
+      );
+    const nextStepOf = (outcome: FlowOutcome) => {
+      if (!('nextStep' in outcome)) throw new Error(`No next step: ${outcome.status}`);
+      return outcome.nextStep;
+    };
+    /** The names of the options a step shows, in order. */
+    const namesIn = (outcome: FlowOutcome) => nextStepOf(outcome).authenticators.map((option) => option.authenticator);
+    const optionIn = (outcome: FlowOutcome, option: Authenticator): AuthenticatorOption | undefined =>
+      nextStepOf(outcome).authenticators.find((shown) => shown.authenticatorId === settingsRegistry.idOf(option));
+    const namesOf = (options: TestSettingsOption[]) => options.map((option) => option.name);
+    /** The option as the engine shows it in full. */
+    const fullSettingsOption = (option: TestSettingsOption, additionalData?: Record<string, string>) => ({
+      authenticatorId: settingsRegistry.idOf(option),
+      authenticator: option.name,
+      idp: 'LOCAL',
+      metadata: {
+        i18nKey: option.i18nKey,
+        promptType: 'USER_PROMPT',
+        params: option.params.map((param) => expect.objectContaining({ param })),
+        ...(additionalData ? { additionalData } : {}),
+      },
+      requiredParams: option.params,
+    });
+
+    it('answers only the identity and session that started it, anyone else exactly as for an unknown flow', async () => {
+      const { flow } = await startSettings();
+      const unknown = await act(randomUUID(), profile, { name: 'Al' }).catch((error: unknown) => error);
+      expect(unknown).toMatchObject({ status: 400, code: ErrorCodes.FLOW_INVALID_ID });
+      const asUnknown = { status: 400, code: ErrorCodes.FLOW_INVALID_ID, message: (unknown as Error).message };
+      for (const owner of [
+        { identityId: bob(), sessionId: 's1' },
+        { identityId: alice(), sessionId: 's2' },
+      ]) {
+        await expect(act(flow.id, profile, { name: 'Al' }, owner)).rejects.toMatchObject(asUnknown);
+        await expect(settings.describe(project, flow.id, 'SETTINGS', { owner })).rejects.toMatchObject(asUnknown);
+      }
+      // Not judged, nothing written.
+      expect(profile.answers).toEqual([]);
+      expect(await row(flow.id)).toMatchObject({ version: 0, stepIndex: 0, failedAttempts: 0, state: 'active' });
+      await expect(act(flow.id, profile, { name: 'Al' })).resolves.toMatchObject({
+        status: 'INCOMPLETE',
+        flow: { stepIndex: 1 },
+      });
+    });
+
+    it('offers the menu again after each action, with its messages, keeping the other options’ state, until an option completes the flow', async () => {
+      const started = await startSettings();
+      expect(started).toMatchObject({ status: 'INCOMPLETE', nextStep: { stepType: 'MULTI_OPTIONS_PROMPT' } });
+      expect(namesIn(started)).toEqual(namesOf(menu));
+      const { flow } = started;
+      // An enrollment started before other actions: its secret (already scanned) must survive them.
+      await expect(act(flow.id, enrollTotp)).resolves.toMatchObject({
+        nextStep: { authenticators: [fullSettingsOption(enrollTotp, { state: '{"secret":"s1"}' })] },
+      });
+      // The profile's own state, from a failed answer, is its own: its success drops it.
+      profile.answer = async () => ({ outcome: 'failure', message: WRONG, stepState: { tries: 1 } });
+      await act(flow.id, profile, { name: 'x' });
+      expect((await row(flow.id)).stepState).toEqual({
+        [enrollTotp.name]: { secret: 's1' },
+        [profile.name]: { tries: 1 },
+      });
+      profile.reset();
+
+      const updated = await act(flow.id, profile, { name: 'Al' });
+      expect(updated).toEqual({
+        status: 'INCOMPLETE',
+        flow: expect.objectContaining({ stepIndex: 1, identityId: alice() }),
+        nextStep: {
+          stepType: 'MULTI_OPTIONS_PROMPT',
+          authenticators: expect.any(Array),
+          messages: [done(profile.name)],
+        },
+      });
+      expect(namesIn(updated)).toEqual(namesOf(menu));
+      expect(await row(flow.id)).toMatchObject({
+        state: 'active',
+        stepIndex: 1,
+        stepState: { [enrollTotp.name]: { secret: 's1' } },
+      });
+      expect((await row(flow.id)).stepState).not.toHaveProperty(profile.name);
+
+      // A success that gives its option new state replaces the option's own; the index still grows by one.
+      password.answer = async () => succeeded(password.name, { next: { stepState: { [password.name]: { v: 2 } } } });
+      await expect(act(flow.id, password, { password: 'new' })).resolves.toMatchObject({
+        status: 'INCOMPLETE',
+        flow: { stepIndex: 2 },
+      });
+      expect(await row(flow.id)).toMatchObject({
+        state: 'active',
+        stepIndex: 2,
+        stepState: { [enrollTotp.name]: { secret: 's1' }, [password.name]: { v: 2 } },
+      });
+
+      await expect(act(flow.id, finish, {})).resolves.toEqual({
+        status: 'SUCCESS_COMPLETED',
+        flow: expect.objectContaining({ id: flow.id, identityId: alice(), stepIndex: 3 }),
+      });
+      expect(await row(flow.id)).toMatchObject({ state: 'succeeded', stepIndex: 3 });
+      await expect(act(flow.id, profile, { name: 'Al' })).rejects.toMatchObject({ code: ErrorCodes.FLOW_INVALID_ID });
+    });
+
+    it('neither shows nor accepts an option the account is not offered (FLW-60002)', async () => {
+      removeTotp.offered = false;
+      removePasskey.offered = false;
+      const started = await startSettings();
+      expect(namesIn(started)).toEqual(
+        namesOf(menu.filter((option) => option !== removeTotp && option !== removePasskey)),
+      );
+      for (const params of [undefined, {}]) {
+        await expect(act(started.flow.id, removeTotp, params)).rejects.toMatchObject({
+          status: 400,
+          code: ErrorCodes.FLOW_INVALID_AUTHENTICATOR,
+        });
+      }
+      expect(removeTotp.answers).toEqual([]);
+      expect(await row(started.flow.id)).toMatchObject({ version: 0, failedAttempts: 0 });
+      // Offered again (the account has an authenticator app now): selectable.
+      removeTotp.offered = true;
+      await expect(act(started.flow.id, removeTotp)).resolves.toMatchObject({ status: 'INCOMPLETE' });
+    });
+
+    it('behind a closed gate offers the re-authentication, answers menu actions with it uncounted, and lets FinishSettings through', async () => {
+      gate.open = false;
+      // Re-authenticating opens the gate (the real one: the session's privileged window starts).
+      reauthPassword.reset(async () => {
+        gate.open = true;
+        return succeeded(reauthPassword.name, { next: { messages: [SettingsMessages.reauthenticated()] } });
+      });
+      const started = await startSettings();
+      expect(started).toEqual({
+        status: 'INCOMPLETE',
+        flow: expect.anything(),
+        nextStep: {
+          stepType: 'MULTI_OPTIONS_PROMPT',
+          authenticators: [fullSettingsOption(reauthPassword), fullSettingsOption(reauthPasskey)],
+        },
+      });
+      const { flow } = started;
+
+      // A menu action, answered or initiated, is not judged: the answer is the gate's step with the reason.
+      for (const [option, params] of [
+        [profile, { name: 'Al' }],
+        [enrollTotp, undefined],
+      ] as const) {
+        const refused = await act(flow.id, option, params);
+        expect(refused).toEqual({
+          status: 'INCOMPLETE',
+          flow: expect.objectContaining({ failedAttempts: 0, stepIndex: 0 }),
+          nextStep: {
+            stepType: 'MULTI_OPTIONS_PROMPT',
+            authenticators: [fullSettingsOption(reauthPassword), fullSettingsOption(reauthPasskey)],
+            messages: [SettingsMessages.reauthenticationRequired()],
+          },
+        });
+        expect(nextStepOf(refused).messages?.[0]?.messageId).toBe('msg_reauthentication_required');
+      }
+      expect(profile.answers).toEqual([]);
+      expect(enrollTotp.initiations).toBe(0);
+      expect(await row(flow.id)).toMatchObject({ version: 0, failedAttempts: 0, stepIndex: 0, stepState: {} });
+
+      // Once re-authenticated, the menu.
+      const reauthenticated = await act(flow.id, reauthPassword, { password: 'pw' });
+      expect(reauthenticated).toMatchObject({
+        status: 'INCOMPLETE',
+        flow: { stepIndex: 1 },
+        nextStep: { stepType: 'MULTI_OPTIONS_PROMPT', messages: [SettingsMessages.reauthenticated()] },
+      });
+      expect(namesIn(reauthenticated)).toEqual(namesOf(menu));
+      // The gate's options stay selectable behind the open gate (a second re-authentication is harmless).
+      await expect(act(flow.id, reauthPassword, { password: 'pw' })).resolves.toMatchObject({
+        status: 'INCOMPLETE',
+        flow: { stepIndex: 2 },
+      });
+      await expect(act(flow.id, profile, { name: 'Al' })).resolves.toMatchObject({
+        status: 'INCOMPLETE',
+        flow: { stepIndex: 3 },
+        nextStep: { messages: [done(profile.name)] },
+      });
+      expect(profile.answers).toEqual([{ name: 'Al' }]);
+
+      // Leaving changes nothing: FinishSettings is not gated.
+      gate.open = false;
+      const leaving = await startSettings();
+      await expect(act(leaving.flow.id, finish)).resolves.toMatchObject({ status: 'SUCCESS_COMPLETED' });
+      expect(await row(leaving.flow.id)).toMatchObject({ state: 'succeeded' });
+    });
+
+    it('ends the flow when the gate is closed and the account has no way to re-authenticate', async () => {
+      gate.open = false;
+      reauthPassword.offered = false;
+      reauthPasskey.offered = false;
+      const outcome = await startSettings();
+      expect(outcome).toEqual({
+        status: 'FAIL_COMPLETED',
+        flow: expect.objectContaining({ type: 'SETTINGS' }),
+        messages: [SettingsMessages.reauthenticationUnavailable()],
+      });
+      expect(outcome.status === 'FAIL_COMPLETED' && outcome.messages[0]?.messageId).toBe(
+        'msg_reauthentication_unavailable',
+      );
+      expect(await row(outcome.flow.id)).toMatchObject({ state: 'failed' });
+      await expect(act(outcome.flow.id, reauthPassword, { password: 'pw' })).rejects.toMatchObject({
+        code: ErrorCodes.FLOW_INVALID_ID,
+      });
+
+      // Likewise when the last way goes while the flow waits (the passkey removed elsewhere).
+      reauthPasskey.offered = true;
+      const waiting = await startSettings();
+      expect(namesIn(waiting)).toEqual([reauthPasskey.name]);
+      reauthPasskey.offered = false;
+      await expect(act(waiting.flow.id, profile, { name: 'Al' })).resolves.toMatchObject({
+        status: 'FAIL_COMPLETED',
+        messages: [SettingsMessages.reauthenticationUnavailable()],
+      });
+      expect(await row(waiting.flow.id)).toMatchObject({ state: 'failed' });
+    });
+
+    it('judges an option without required params when answered with no params, and still refuses missing ones (FLW-60003)', async () => {
+      const { flow } = await startSettings();
+      await expect(act(flow.id, backupCodes, {})).resolves.toMatchObject({
+        status: 'INCOMPLETE',
+        flow: { stepIndex: 1 },
+        nextStep: { messages: [done(backupCodes.name)] },
+      });
+      await expect(act(flow.id, removeTotp)).resolves.toMatchObject({ status: 'INCOMPLETE', flow: { stepIndex: 2 } });
+      expect(backupCodes.answers).toEqual([{}]);
+      expect(removeTotp.answers).toEqual([{}]);
+
+      for (const params of [undefined, {}, { password: '' }] as Array<Record<string, string> | undefined>) {
+        await expect(act(flow.id, password, params)).rejects.toMatchObject({
+          status: 400,
+          code: ErrorCodes.FLOW_MISSING_PARAMS,
+        });
+      }
+      expect(password.answers).toEqual([]);
+      expect(await row(flow.id)).toMatchObject({ stepIndex: 2, failedAttempts: 0 });
+    });
+
+    it('answers a `reprompt` failure with only that option’s full prompt, and counts it', async () => {
+      enrollTotp.answer = async (_context, { code }) =>
+        code === '123456' ? succeeded(enrollTotp.name) : { outcome: 'failure', message: WRONG, reprompt: true };
+      const { flow } = await startSettings();
+      await act(flow.id, enrollTotp);
+      const outcome = await act(flow.id, enrollTotp, { code: '000000' });
+      expect(outcome).toEqual({
+        status: 'FAIL_INCOMPLETE',
+        flow: expect.objectContaining({ failedAttempts: 1, stepIndex: 0 }),
+        nextStep: {
+          stepType: 'AUTHENTICATOR_PROMPT',
+          authenticators: [fullSettingsOption(enrollTotp, { state: '{"secret":"s1"}' })],
+          messages: [WRONG],
+        },
+      });
+      expect(await row(flow.id)).toMatchObject({
+        failedAttempts: 1,
+        stepIndex: 0,
+        stepState: { [enrollTotp.name]: { secret: 's1' } },
+      });
+      // The same secret, answered right.
+      await expect(act(flow.id, enrollTotp, { code: '123456' })).resolves.toMatchObject({
+        status: 'INCOMPLETE',
+        nextStep: { stepType: 'MULTI_OPTIONS_PROMPT', messages: [done(enrollTotp.name)] },
+      });
+    });
+
+    it('shows what a success made to be shown once to that option’s prompt in the next presentation only, never storing it', async () => {
+      const codes = ['code-1', 'code-2'];
+      backupCodes.answer = async () =>
+        succeeded(backupCodes.name, { next: { messages: [done(backupCodes.name)], shown: codes } });
+      const { flow } = await startSettings();
+      const generated = await act(flow.id, backupCodes);
+      expect(optionIn(generated, backupCodes)?.metadata.additionalData).toEqual({ shown: JSON.stringify(codes) });
+      // Only to the option that made it.
+      expect(optionIn(generated, profile)?.metadata.additionalData).toBeUndefined();
+      expect(JSON.stringify(await row(flow.id))).not.toContain('code-1');
+
+      // Presented again, by another action or on its own: gone.
+      const later = await act(flow.id, profile, { name: 'Al' });
+      expect(optionIn(later, backupCodes)?.metadata.additionalData).toBeUndefined();
+      const described = await settings.describe(project, flow.id, 'SETTINGS', { owner: aliceS1() });
+      expect(optionIn(described, backupCodes)?.metadata.additionalData).toBeUndefined();
+    });
+
+    describe('effects', () => {
+      /** Another flow, which an option's effects write to: shows whether those writes committed. */
+      let other: string;
+      const markOther = (tx: Tx, failedAttempts: number) =>
+        tx.flow.update({ where: { id: other }, data: { failedAttempts } });
+      const afterCommit = jest.fn<Promise<void>, []>();
+
+      beforeEach(async () => {
+        other = (await startSettings()).flow.id;
+        afterCommit.mockReset().mockResolvedValue(undefined);
+      });
+
+      it('commits the effects’ writes with the step, their messages after the option’s, then runs afterCommit', async () => {
+        const SENT = message('msg_test_sent');
+        const { flow } = await startSettings();
+        // What afterCommit finds in the database: the step already written.
+        const seen: number[] = [];
+        afterCommit.mockImplementation(async () => void seen.push((await row(flow.id)).stepIndex));
+        profile.answer = async () =>
+          succeeded(profile.name, {
+            effects: async (tx) => {
+              await markOther(tx, 3);
+              return { messages: [SENT] };
+            },
+            afterCommit,
+          });
+        const outcome = await act(flow.id, profile, { name: 'Al' });
+        expect(outcome).toMatchObject({
+          status: 'INCOMPLETE',
+          flow: { stepIndex: 1 },
+          nextStep: { messages: [done(profile.name), SENT] },
+        });
+        expect(await row(other)).toMatchObject({ failedAttempts: 3 });
+        // Once, and only after the step was written.
+        expect(seen).toEqual([1]);
+      });
+
+      it('rolls back the effects’ writes and counts the answer when they refuse it, without afterCommit', async () => {
+        profile.answer = async () =>
+          succeeded(profile.name, {
+            effects: async (tx) => {
+              await markOther(tx, 3);
+              return { refused: TAKEN };
+            },
+            afterCommit,
+          });
+        const { flow } = await startSettings();
+        const outcome = await act(flow.id, profile, { name: 'taken' });
+        expect(outcome).toEqual({
+          status: 'FAIL_INCOMPLETE',
+          flow: expect.objectContaining({ stepIndex: 0, failedAttempts: 1 }),
+          nextStep: { stepType: 'MULTI_OPTIONS_PROMPT', authenticators: expect.any(Array), messages: [TAKEN] },
+        });
+        expect(await row(flow.id)).toMatchObject({ stepIndex: 0, failedAttempts: 1, state: 'active' });
+        expect(await row(other)).toMatchObject({ failedAttempts: 0 });
+        expect(afterCommit).not.toHaveBeenCalled();
+      });
+
+      it('answers an error the effects threw as refusedBy maps it, after the rollback, counted', async () => {
+        const violation = new Error('unique violation');
+        const asked: unknown[] = [];
+        profile.answer = async () =>
+          succeeded(profile.name, {
+            effects: async (tx) => {
+              await markOther(tx, 3);
+              throw violation;
+            },
+            refusedBy: async (error) => {
+              asked.push(error);
+              return [TAKEN, HINT];
+            },
+            afterCommit,
+          });
+        const { flow } = await startSettings();
+        await expect(act(flow.id, profile, { name: 'taken' })).resolves.toEqual({
+          status: 'FAIL_INCOMPLETE',
+          flow: expect.objectContaining({ stepIndex: 0, failedAttempts: 1 }),
+          nextStep: { stepType: 'MULTI_OPTIONS_PROMPT', authenticators: expect.any(Array), messages: [TAKEN, HINT] },
+        });
+        expect(asked).toEqual([violation]);
+        expect(await row(flow.id)).toMatchObject({ stepIndex: 0, failedAttempts: 1 });
+        expect(await row(other)).toMatchObject({ failedAttempts: 0 });
+        expect(afterCommit).not.toHaveBeenCalled();
+      });
+
+      it('lets an error that refusedBy does not answer propagate, with nothing written or counted', async () => {
+        const broken = new Error('database gone');
+        profile.answer = async () =>
+          succeeded(profile.name, {
+            effects: async (tx) => {
+              await markOther(tx, 3);
+              throw broken;
+            },
+            refusedBy: async () => undefined,
+            afterCommit,
+          });
+        const { flow } = await startSettings();
+        await expect(act(flow.id, profile, { name: 'Al' })).rejects.toThrow('database gone');
+        expect(await row(flow.id)).toMatchObject({ version: 0, stepIndex: 0, failedAttempts: 0 });
+        expect(await row(other)).toMatchObject({ failedAttempts: 0 });
+        expect(afterCommit).not.toHaveBeenCalled();
+      });
+    });
+
+    it('gives the flow its lifetime again on every action and every initiation', async () => {
+      const { flow } = await startSettings();
+      const ttl = project.settings.flowTtlSeconds * 1000;
+      const expiringSoon = () =>
+        db.prisma.flow.update({ where: { id: flow.id }, data: { expiresAt: new Date(Date.now() + 5_000) } });
+      /** The expiry after `work`, which must be the lifetime from some moment during it. */
+      const expectSlid = async (work: () => Promise<unknown>) => {
+        await expiringSoon();
+        const before = Date.now();
+        await work();
+        const after = Date.now();
+        const { expiresAt } = await row(flow.id);
+        expect(expiresAt.getTime()).toBeGreaterThanOrEqual(before + ttl);
+        expect(expiresAt.getTime()).toBeLessThanOrEqual(after + ttl);
+      };
+      await expectSlid(() => act(flow.id, profile, { name: 'Al' }));
+      await expectSlid(() => act(flow.id, enrollTotp));
     });
   });
 });

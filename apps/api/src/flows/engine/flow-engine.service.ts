@@ -137,7 +137,7 @@ export class FlowEngine {
     const { flow, application } = await this.loadFlow(project, request.flowId, type, front);
     const context: AuthenticatorContext = { project, application, flow };
     const selection = await this.selectOption(context, request.selectedAuthenticator.authenticatorId);
-    // Behind a closed gate nothing is counted or changed: the answer is the gate's step (re-authentication).
+    // Behind a closed gate nothing is counted or done: the answer is the gate's step (re-authentication).
     if ('closedGate' in selection) return this.presentStep(context, 'INCOMPLETE', [selection.closedGate.closed()]);
     const { authenticator, userInitiated } = selection.option;
     const params = request.selectedAuthenticator.params;

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { SELF_SERVICE_ACTIONS } from '@keyway/flow-types';
 import { SessionsRepository } from '../../domain/sessions/sessions.repository';
-import type { AuthenticationResult, Authenticator, AuthenticatorContext, AuthenticatorPrompt } from '../authenticator';
+import type {
+  AuthenticationResult,
+  Authenticator,
+  AuthenticatorContext,
+  AuthenticatorPrompt,
+  InitiationRequest,
+} from '../authenticator';
 import { settleReauthentication } from '../reauthentication';
 import { FidoAuthenticator } from './fido.authenticator';
 import { PasskeysService } from './passkeys.service';
@@ -30,7 +36,13 @@ export class PasskeyReauthentication implements Authenticator {
     return flow.identityId !== null && (await this.passkeys.findByIdentity(flow.identityId)) !== undefined;
   }
 
-  async initiate(context: AuthenticatorContext): Promise<{ stepState?: unknown }> {
+  /**
+   * A new challenge when the user selects the option; the pending one again when the step is merely presented
+   * again (after a wrong answer, or a menu action answered with the re-authentication): the user may be answering it.
+   */
+  async initiate(context: AuthenticatorContext, request?: InitiationRequest): Promise<{ stepState?: unknown }> {
+    const pending = context.flow.stepState[this.name];
+    if (pending !== undefined && pending !== null && request?.reselected !== true) return { stepState: pending };
     const { stepState } = await this.fido.initiate(this.asFido(context));
     return { stepState };
   }
