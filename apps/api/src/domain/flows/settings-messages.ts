@@ -69,6 +69,11 @@ export const SettingsMessages = {
   /** The last way to sign in cannot be removed (an identity without a password keeps one passkey). */
   lastSignInMethod: (): FlowMessage =>
     error('msg_last_sign_in_method', 'This is your only way to sign in; add a password or another passkey first.'),
+  /** The profile update would leave the password without an identifier to sign in with, and there is no passkey. */
+  lastSignInIdentifier: (field: string): FlowMessage =>
+    error('msg_last_sign_in_method', `${field}: this is what you sign in with; add a passkey or keep a value here.`, [
+      { key: 'field', value: field },
+    ]),
   backupCodesGenerated: (count: number): FlowMessage =>
     info(
       'msg_backup_codes_generated',

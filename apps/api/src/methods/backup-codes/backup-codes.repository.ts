@@ -58,9 +58,9 @@ export class BackupCodesRepository {
   }
 
   /** Replaces the identity's set (or creates the first one): old codes stop working at once. */
-  async replace(identityId: string, config: BackupCodesConfig): Promise<void> {
+  async replace(identityId: string, config: BackupCodesConfig, tx?: Prisma.TransactionClient): Promise<void> {
     const data = { config: config as unknown as Prisma.InputJsonObject };
-    await this.prisma.credential.upsert({
+    await (tx ?? this.prisma).credential.upsert({
       where: { identityId_type: { identityId, type: 'backup_codes' } },
       create: { identityId, type: 'backup_codes', ...data },
       update: data,

@@ -6,7 +6,13 @@ import {
   newBackupCode,
   normaliseBackupCode,
 } from './backup-code-format';
-import { BackupCodesRepository, type BackupCodesCredential, type BackupCodesLogin } from './backup-codes.repository';
+import type { Prisma } from '../../generated/prisma/client';
+import {
+  BackupCodesRepository,
+  type BackupCodesConfig,
+  type BackupCodesCredential,
+  type BackupCodesLogin,
+} from './backup-codes.repository';
 
 export type BackupCodeAttempt = 'accepted' | 'invalid' | 'used';
 
@@ -16,6 +22,23 @@ export type BackupCodeAttempt = 'accepted' | 'invalid' | 'used';
  * races this often, so running out means something is hammering the set and the attempt fails.
  */
 const MAX_CONSUME_TRIES = 5;
+
+/** A set of codes to show once, and what is stored of it (their hashes). */
+export interface BackupCodeSet {
+  codes: string[];
+  config: BackupCodesConfig;
+}
+
+export function newBackupCodeSet(count = DEFAULT_BACKUP_CODE_COUNT, now = new Date()): BackupCodeSet {
+  const codes = uniqueCodes(count);
+  return {
+    codes,
+    config: {
+      createdAt: now.toISOString(),
+      codes: codes.map((code) => ({ hash: hashBackupCode(normaliseBackupCode(code) ?? ''), usedAt: null })),
+    },
+  };
+}
 
 /** One-time backup (recovery) codes: generated in sets, stored hashed, each accepted once. */
 @Injectable()
@@ -28,13 +51,14 @@ export class BackupCodesService {
     count = DEFAULT_BACKUP_CODE_COUNT,
     now = new Date(),
   ): Promise<{ codes: string[]; createdAt: string }> {
-    const codes = uniqueCodes(count);
-    const createdAt = now.toISOString();
-    await this.repository.replace(identityId, {
-      createdAt,
-      codes: codes.map((code) => ({ hash: hashBackupCode(normaliseBackupCode(code) ?? ''), usedAt: null })),
-    });
-    return { codes, createdAt };
+    const set = newBackupCodeSet(count, now);
+    await this.store(identityId, set);
+    return { codes: set.codes, createdAt: set.config.createdAt };
+  }
+
+  /** Stores a set made by newBackupCodeSet (in `tx`: it replaces the old set when the caller commits). */
+  async store(identityId: string, set: BackupCodeSet, tx?: Prisma.TransactionClient): Promise<void> {
+    await this.repository.replace(identityId, set.config, tx);
   }
 
   async status(identityId: string): Promise<{ remaining: number; createdAt: string | null }> {

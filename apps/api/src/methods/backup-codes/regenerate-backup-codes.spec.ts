@@ -74,10 +74,11 @@ describe.each(['pglite', 'postgres'] as const)('RegenerateBackupCodes on %s', (k
     return { project, application, flow, ...(shown ? { shown } : {}) };
   }
 
-  /** Generates through the option; returns the answer and the codes it will show. */
+  /** Generates through the option and commits its effects as the engine does; the answer and the codes it shows. */
   async function regenerate(identityId: string): Promise<{ result: AuthenticationResult; codes: string[] }> {
     const result = await option.authenticate(settingsFlow(identityId));
     if (result.outcome !== 'success') throw new Error(`expected a success, got ${result.outcome}`);
+    await db.prisma.$transaction(async (tx) => result.effects?.(tx));
     return { result, codes: result.next?.shown as string[] };
   }
 
@@ -115,6 +116,7 @@ describe.each(['pglite', 'postgres'] as const)('RegenerateBackupCodes on %s', (k
       identityId,
       amr: [],
       next: { messages: [SettingsMessages.backupCodesGenerated(DEFAULT_BACKUP_CODE_COUNT)], shown: codes },
+      effects: expect.any(Function),
       afterCommit: expect.any(Function),
     });
     expect(codes).toHaveLength(DEFAULT_BACKUP_CODE_COUNT);
@@ -139,6 +141,15 @@ describe.each(['pglite', 'postgres'] as const)('RegenerateBackupCodes on %s', (k
     await expect(prompt(identityId, { EnrollTotp: ['not', 'codes'], [NAME]: 'nope' })).resolves.toEqual(
       expect.objectContaining({ additionalData: { remaining: String(DEFAULT_BACKUP_CODE_COUNT) } }),
     );
+  });
+
+  it('stores the new set only with the step: a step that does not commit leaves the old set working', async () => {
+    const identityId = await newIdentity();
+    const { codes: kept } = await regenerate(identityId);
+    const result = await option.authenticate(settingsFlow(identityId));
+    // The answer lost its commit (another answer moved the flow first): its effects never ran.
+    expect(result.outcome === 'success' && result.next?.shown).toHaveLength(DEFAULT_BACKUP_CODE_COUNT);
+    await expect(consume(identityId, kept[0] as string)).resolves.toBe('accepted');
   });
 
   it('makes codes that sign in once each, and counts down what remains', async () => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AuditService } from '../../domain/audit/audit.service';
 import { SettingsMessages } from '../../domain/flows/settings-messages';
 import type { AuthenticationResult, Authenticator, AuthenticatorContext, AuthenticatorPrompt } from '../authenticator';
-import { BackupCodesService } from './backup-codes.service';
+import { BackupCodesService, newBackupCodeSet } from './backup-codes.service';
 
 const NewCodes = z.array(z.string());
 
@@ -42,12 +42,15 @@ export class RegenerateBackupCodes implements Authenticator {
 
   async authenticate({ project, application, flow }: AuthenticatorContext): Promise<AuthenticationResult> {
     const identityId = flow.identityId as string;
-    const { codes } = await this.backupCodes.generate(identityId);
+    // Stored with the step: of two answers racing on one flow version, the set shown is the set kept.
+    const set = newBackupCodeSet();
+    const { codes } = set;
     return {
       outcome: 'success',
       identityId,
       amr: [],
       next: { messages: [SettingsMessages.backupCodesGenerated(codes.length)], shown: codes },
+      effects: (tx) => this.backupCodes.store(identityId, set, tx),
       afterCommit: () =>
         this.audit.record('backup_codes.generated', {
           projectId: project.id,

@@ -408,6 +408,19 @@ describe.each(['pglite', 'postgres'] as const)('Passkey settings on %s', (kind) 
       });
     });
 
+    it('keeps the last passkey of an identity whose password has no identifier left to sign in with', async () => {
+      const user = await newIdentity({ password: true });
+      const only = await registered(user.id);
+      await db.prisma.credentialIdentifier.deleteMany({
+        where: { credential: { identityId: user.id, type: 'password' } },
+      });
+      await expect(remove.authenticate(await settingsFlow(user.id), { credentialId: only.id })).resolves.toEqual({
+        outcome: 'failure',
+        message: SettingsMessages.lastSignInMethod(),
+      });
+      expect((await passkeys.list(user.id)).map(({ id }) => id)).toEqual([only.id]);
+    });
+
     it('removes the last passkey of an identity that has a password', async () => {
       const user = await newIdentity({ password: true });
       const only = await registered(user.id);

@@ -175,7 +175,8 @@ export class RemovePasskey implements Authenticator {
     const passkeys = await this.passkeys.list(account.id);
     if (!passkeys.some(({ id }) => id === passkeyId))
       return { outcome: 'failure', message: SettingsMessages.passkeyNotFound() };
-    if (!account.hasPassword && passkeys.length === 1)
+    // An identity without a usable password (none, or no identifier left to sign in with) keeps its last passkey.
+    if (account.passwordIdentifier === undefined && passkeys.length === 1)
       return { outcome: 'failure', message: SettingsMessages.lastSignInMethod() };
     if (!(await this.passkeys.remove(account.id, passkeyId)))
       return { outcome: 'failure', message: SettingsMessages.passkeyNotFound() };

@@ -26,7 +26,16 @@ import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/
 import { ErrorCodes } from '../../infra/http/errors';
 import type { AuthenticationResult, AuthenticatorContext, StepEffects } from '../authenticator';
 import { emailVerificationStateOf } from '../email-code/email-code-verification';
+import { PasskeyCredentialsRepository } from '../passkey/passkey-credentials.repository';
+import { PasskeysService } from '../passkey/passkeys.service';
 import { UpdateProfile } from './update-profile';
+
+/** Email and username both optional login identifiers: a profile update can take both away. */
+const OPTIONAL_EMAIL_SCHEMA = {
+  ...CUSTOM_SCHEMA,
+  properties: { email: CUSTOM_SCHEMA.properties.email, username: CUSTOM_SCHEMA.properties.username },
+  required: [],
+};
 
 // Settings' profile form with the real identities, schemas (the built-in default, version 1, and the fixture's
 // custom schema), `settings.profile_updated` hook (flow store, outbox) and audit on a scratch database of each kind. The option's writes are run
@@ -46,6 +55,7 @@ describe.each(['pglite', 'postgres'] as const)('UpdateProfile on %s', (kind) => 
   let project: Project;
   let application: Application;
   let customVersion: number;
+  let optionalEmailVersion: number;
 
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
@@ -92,8 +102,10 @@ describe.each(['pglite', 'postgres'] as const)('UpdateProfile on %s', (kind) => 
       new AfterFlowHooks([
         new VerifyNewEmailHook(flows, new MailRecipients(new MailRecipientsRepository(prisma), templates), outbox),
       ]),
+      new PasskeysService(new PasskeyCredentialsRepository(prisma), { publicUrl: 'https://id.example.com' }),
       new AuditService(prisma),
     );
+    optionalEmailVersion = (await schemas.create(project.id, OPTIONAL_EMAIL_SCHEMA, false)).version;
   });
 
   afterAll(() => scratch?.dispose());
@@ -295,6 +307,25 @@ describe.each(['pglite', 'postgres'] as const)('UpdateProfile on %s', (kind) => 
           data: { fields: ['traits.name'], via: 'settings' },
         }),
       ]);
+    });
+
+    it('refuses to take away the last identifier the password signs in with when there is no passkey', async () => {
+      const email = uniqueEmail();
+      const user = await newIdentity({ email }, optionalEmailVersion);
+      const result = await option.authenticate(await settingsFlow(user.id), { 'traits.email': '' });
+      expect(result).toEqual({
+        outcome: 'failure',
+        message: SettingsMessages.lastSignInIdentifier('traits.email'),
+        moreMessages: [],
+      });
+      expect(await traitsOf(user.id)).toEqual({ email });
+    });
+
+    it('lets an identifier go while another one still signs in with the password', async () => {
+      const username = `u${randomBytes(5).toString('hex')}`;
+      const user = await newIdentity({ email: uniqueEmail(), username }, optionalEmailVersion);
+      await runEffects(await option.authenticate(await settingsFlow(user.id), { 'traits.email': '' }));
+      expect(await traitsOf(user.id)).toEqual({ username });
     });
 
     it('removes an optional trait given empty', async () => {

@@ -3,13 +3,14 @@ import { SELF_SERVICE_ACTIONS, type FlowMessage } from '@keyway/flow-types';
 import { AuditService } from '../../domain/audit/audit.service';
 import { AfterFlowHooks } from '../../domain/flows/after-flow-hooks';
 import { SettingsMessages } from '../../domain/flows/settings-messages';
-import { FlowAccounts } from '../../domain/identities/flow-accounts';
+import { FlowAccounts, type FlowAccount } from '../../domain/identities/flow-accounts';
 import { IdentitiesRepository } from '../../domain/identities/identities.repository';
 import type { CompiledIdentitySchema } from '../../domain/schemas/identity-schema';
 import { fieldsFromSchema, paramsFromSchema } from '../../domain/schemas/schema-params';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import { ApiError, ErrorCodes } from '../../infra/http/errors';
 import type { AuthenticationResult, Authenticator, AuthenticatorContext, AuthenticatorPrompt } from '../authenticator';
+import { PasskeysService } from '../passkey/passkeys.service';
 import { fieldMessages, readTraitParams } from '../password/registration-form';
 import { addressChanges, changedFields, uniqueClaims, type UniqueClaim } from './profile-changes';
 
@@ -34,6 +35,7 @@ export class UpdateProfile implements Authenticator {
     private readonly accounts: FlowAccounts,
     private readonly identities: IdentitiesRepository,
     private readonly hooks: AfterFlowHooks,
+    private readonly passkeys: PasskeysService,
     private readonly audit: AuditService,
   ) {}
 
@@ -60,6 +62,9 @@ export class UpdateProfile implements Authenticator {
     const claims = uniqueClaims(schema, traits);
     const taken = await this.identities.takenClaims(undefined, project.id, account.id, claims);
     if (taken.length) return refused(takenMessages(taken));
+
+    const lost = await this.signInLost(account, traits);
+    if (lost.length) return refused(lost.map((field) => SettingsMessages.lastSignInIdentifier(field)));
 
     const changed = changedFields(account.traits, traits);
     const addresses = addressChanges(
@@ -104,6 +109,18 @@ export class UpdateProfile implements Authenticator {
           data: { fields: changed, via: 'settings' },
         }),
     };
+  }
+
+  /**
+   * The fields whose values the password signs in with, when the update removes every one of them and the
+   * identity has no passkey: it would be left without a way to sign in.
+   */
+  private async signInLost(account: FlowAccount, traits: Record<string, unknown>): Promise<string[]> {
+    const { schema } = account;
+    if (account.passwordIdentifier === undefined || schema.identifiersOf(traits).length > 0) return [];
+    if ((await this.passkeys.list(account.id)).length > 0) return [];
+    const fields = uniqueClaims(schema, account.traits).filter(({ kind }) => kind === 'identifier');
+    return [...new Set(fields.map(({ field }) => field))];
   }
 }
 
