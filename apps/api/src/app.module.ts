@@ -12,6 +12,7 @@ import { OAuthModule } from './fronts/oauth/oauth.module';
 import { PrismaModule } from './infra/database/prisma.module';
 import { RateLimitModule } from './fronts/rate-limit/rate-limit.module';
 import { SeedModule } from './admin/seed/seed.module';
+import { SystemModule } from './admin/system/system.module';
 import { SelfServiceModule } from './fronts/self-service/self-service.module';
 
 @Module({})
@@ -34,6 +35,7 @@ export class AppModule {
         MeModule,
         SelfServiceModule,
         SeedModule,
+        SystemModule,
       ],
       controllers: [HealthController],
       providers: [

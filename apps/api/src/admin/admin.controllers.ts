@@ -11,7 +11,11 @@ import { LoginFlowValidator } from '../flows/engine/login-flow.validator';
 import type { IdentityRow } from '../domain/identities/identities.repository';
 import { IdentitiesService, type CredentialSummary, type VerifiableAddressView } from './identities/identities.service';
 import { ProjectsService, type Project } from '../domain/projects/projects.service';
-import { AdminAuth } from './admin-auth.decorator';
+import { AccessRepository } from '../domain/access/access.repository';
+import { AccessService, type AdminPrincipal } from '../domain/access/access.service';
+import { actorOf } from './auth/actor';
+import { AdminAuth } from './auth/admin-auth.decorator';
+import { CurrentPrincipal, RequireInstanceOwner, RequirePermission, RequireSignedIn } from './auth/require-permission';
 import { AdminProject } from './admin-project.pipe';
 import {
   CreateApplicationBody,
@@ -30,38 +34,64 @@ export class ProjectsAdminController {
   constructor(
     private readonly projects: ProjectsService,
     private readonly audit: AuditService,
+    private readonly access: AccessService,
+    private readonly accessRepository: AccessRepository,
   ) {}
 
   @Post()
+  @RequireInstanceOwner()
   @ApiOperation({ summary: 'Create a project (tenant) with its own issuer and signing keys' })
   @ApiBody({ schema: schema(CreateProjectBody) })
-  async create(@JsonBody(CreateProjectBody) body: CreateProjectBody): Promise<ProjectView> {
+  async create(
+    @JsonBody(CreateProjectBody) body: CreateProjectBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
+  ): Promise<ProjectView> {
     const project = await this.projects.create(body);
-    await this.audit.record('project.created', { projectId: project.id, data: { slug: project.slug } });
+    // A console user who creates a project owns it (instance owners may act everywhere, but membership shows it).
+    if (principal.kind === 'console-user')
+      await this.accessRepository.upsertMembership(undefined, project.id, principal.identityId, 'owner');
+    await this.audit.record('project.created', {
+      projectId: project.id,
+      ...actorOf(principal),
+      target: { type: 'project', id: project.slug },
+      data: { slug: project.slug },
+    });
     return projectView(project);
   }
 
   @Get()
-  @ApiOperation({ summary: 'List projects' })
-  async list(): Promise<ProjectView[]> {
-    return (await this.projects.list()).map(projectView);
+  @RequireSignedIn()
+  @ApiOperation({ summary: 'List the projects the caller may see' })
+  async list(@CurrentPrincipal() principal: AdminPrincipal): Promise<ProjectView[]> {
+    const visible: ProjectView[] = [];
+    for (const project of await this.projects.list())
+      if ((await this.access.permissionsIn(principal, project)).size > 0) visible.push(projectView(project));
+    return visible;
   }
 
   @Get(':slug')
+  @RequirePermission('projects.read')
   @ApiOperation({ summary: 'Read a project' })
   get(@AdminProject() project: Project): ProjectView {
     return projectView(project);
   }
 
   @Patch(':slug')
+  @RequirePermission('projects.write')
   @ApiOperation({ summary: 'Change a project: name, settings (merged over the current ones)' })
   @ApiBody({ schema: schema(UpdateProjectBody) })
   async update(
     @AdminProject() project: Project,
     @JsonBody(UpdateProjectBody) body: UpdateProjectBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ProjectView> {
     const updated = await this.projects.update(project, body);
-    await this.audit.record('project.updated', { projectId: project.id, data: { fields: Object.keys(body) } });
+    await this.audit.record('project.updated', {
+      projectId: project.id,
+      ...actorOf(principal),
+      target: { type: 'project', id: project.slug },
+      data: { fields: Object.keys(body) },
+    });
     return projectView(updated);
   }
 }
@@ -77,19 +107,27 @@ export class ApplicationsAdminController {
   ) {}
 
   @Post()
+  @RequirePermission('applications.write')
   @ApiOperation({ summary: 'Register an OAuth client; a confidential client secret is returned once' })
   @ApiBody({ schema: schema(CreateApplicationBody) })
   async create(
     @AdminProject() project: Project,
     @JsonBody(CreateApplicationBody) body: CreateApplicationBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ApplicationView & { clientSecret?: string }> {
     this.checkSettings(body);
     const { application, clientSecret } = await this.applications.create(project.id, body);
-    await this.audit.record('application.created', { projectId: project.id, clientId: application.clientId });
+    await this.audit.record('application.created', {
+      projectId: project.id,
+      clientId: application.clientId,
+      ...actorOf(principal),
+      target: { type: 'application', id: application.clientId },
+    });
     return { ...applicationView(application), ...(clientSecret ? { clientSecret } : {}) };
   }
 
   @Patch(':clientId')
+  @RequirePermission('applications.write')
   @ApiOperation({
     summary: 'Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow',
   })
@@ -98,12 +136,15 @@ export class ApplicationsAdminController {
     @AdminProject() project: Project,
     @Param('clientId') clientId: string,
     @JsonBody(UpdateApplicationBody) body: UpdateApplicationBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ApplicationView> {
     this.checkSettings(body);
     const application = await this.applications.update(project.id, clientId, body);
     await this.audit.record('application.updated', {
       projectId: project.id,
       clientId,
+      ...actorOf(principal),
+      target: { type: 'application', id: clientId },
       data: { fields: Object.keys(body) },
     });
     return applicationView(application);
@@ -119,6 +160,7 @@ export class ApplicationsAdminController {
   }
 
   @Get()
+  @RequirePermission('applications.read')
   @ApiOperation({ summary: 'List applications' })
   async list(@AdminProject() project: Project): Promise<ApplicationView[]> {
     return (await this.applications.list(project.id)).map(applicationView);
@@ -135,6 +177,7 @@ export class IdentitiesAdminController {
   ) {}
 
   @Post()
+  @RequirePermission('identities.write')
   @ApiOperation({
     summary: 'Create or import an identity, optionally with a password (clear or hashed) and a TOTP secret',
   })
@@ -142,6 +185,7 @@ export class IdentitiesAdminController {
   async create(
     @AdminProject() project: Project,
     @JsonBody(CreateIdentityBody) body: CreateIdentityBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<IdentityView> {
     const credentials = {
       ...body.credentials,
@@ -152,18 +196,22 @@ export class IdentitiesAdminController {
     await this.audit.record('identity.created', {
       projectId: project.id,
       identityId: identity.id,
+      ...actorOf(principal),
+      target: { type: 'identity', id: identity.id },
       data: { credentials: imported },
     });
     return identityView(identity);
   }
 
   @Get()
+  @RequirePermission('identities.read')
   @ApiOperation({ summary: 'List identities (first 100)' })
   async list(@AdminProject() project: Project): Promise<IdentityView[]> {
     return (await this.identities.list(project.id)).map(identityView);
   }
 
   @Get(':id')
+  @RequirePermission('identities.read')
   @ApiOperation({
     summary: 'Read an identity, with a summary of its credentials (types, password hash algorithm; never secrets)',
   })

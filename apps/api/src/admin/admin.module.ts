@@ -9,7 +9,13 @@ import { ProjectsModule } from '../domain/projects/projects.module';
 import { IdentitySchemasAdminController } from './identity-schemas.admin.controller';
 import { SchemasModule } from '../domain/schemas/schemas.module';
 import { AdminProjectPipe } from './admin-project.pipe';
-import { AdminTokenStrategy } from './admin-token.strategy';
+import { AccessModule } from '../domain/access/access.module';
+import { SessionsModule } from '../domain/sessions/sessions.module';
+import { AdminTokenStrategy } from './auth/admin-token.strategy';
+import { ApiKeyStrategy } from './auth/api-key.strategy';
+import { ConsoleUserStrategy } from './auth/console-user.strategy';
+import { PermissionsGuard } from './auth/permissions.guard';
+import { AccessAdminController } from './access.controller';
 import { EmailAdminController } from './email-admin.controller';
 import { ApplicationsAdminController, IdentitiesAdminController, ProjectsAdminController } from './admin.controllers';
 
@@ -23,14 +29,17 @@ import { ApplicationsAdminController, IdentitiesAdminController, ProjectsAdminCo
     FlowsModule,
     SchemasModule,
     EmailModule,
+    AccessModule,
+    SessionsModule,
   ],
   controllers: [
+    AccessAdminController,
     ProjectsAdminController,
     ApplicationsAdminController,
     IdentitiesAdminController,
     IdentitySchemasAdminController,
     EmailAdminController,
   ],
-  providers: [AdminTokenStrategy, AdminProjectPipe],
+  providers: [AdminTokenStrategy, ApiKeyStrategy, ConsoleUserStrategy, PermissionsGuard, AdminProjectPipe],
 })
 export class AdminModule {}

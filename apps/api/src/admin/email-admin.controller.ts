@@ -9,7 +9,10 @@ import { SmtpSettingsService, type SmtpSettingsView } from '../domain/email/smtp
 import { TemplatesService, type ResolvedTemplate } from '../domain/email/templates.service';
 import type { OutboxMessageMeta } from '../domain/email/outbox.repository';
 import type { Project } from '../domain/projects/projects.service';
-import { AdminAuth } from './admin-auth.decorator';
+import type { AdminPrincipal } from '../domain/access/access.service';
+import { actorOf } from './auth/actor';
+import { CurrentPrincipal, RequirePermission } from './auth/require-permission';
+import { AdminAuth } from './auth/admin-auth.decorator';
 import { AdminProject } from './admin-project.pipe';
 
 const schema = (s: z.ZodType): object => z.toJSONSchema(s, { io: 'input' }) as object;
@@ -64,12 +67,14 @@ export class EmailAdminController {
   ) {}
 
   @Get('templates')
+  @RequirePermission('email.read')
   @ApiOperation({ summary: 'List the template kinds with their variables and the locales this project customised' })
   list(@AdminProject() project: Project): ReturnType<TemplatesService['list']> {
     return this.templates.list(project.id);
   }
 
   @Get('templates/:kind/:locale')
+  @RequirePermission('email.read')
   @ApiOperation({
     summary: 'Read the template used for a kind and BCP 47 locale (custom, or the fallback / shipped default)',
   })
@@ -82,6 +87,7 @@ export class EmailAdminController {
   }
 
   @Put('templates/:kind/:locale')
+  @RequirePermission('email.write')
   @ApiOperation({
     summary: "Set the project's template for a kind and locale (must compile and use only the kind's variables)",
   })
@@ -91,29 +97,38 @@ export class EmailAdminController {
     @Param('kind') kind: string,
     @Param('locale') locale: string,
     @JsonBody(PutTemplateBody) body: PutTemplateBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ResolvedTemplate> {
     const saved = await this.templates.save(project.id, kind, locale, body);
     await this.audit.record('email.template_updated', {
       projectId: project.id,
+      ...actorOf(principal),
       data: { kind: saved.kind, locale: saved.locale },
     });
     return saved;
   }
 
   @Delete('templates/:kind/:locale')
+  @RequirePermission('email.write')
   @HttpCode(204)
   @ApiOperation({ summary: "Remove the project's template for a kind and locale (back to the fallback / default)" })
   async deleteTemplate(
     @AdminProject() project: Project,
     @Param('kind') kind: string,
     @Param('locale') locale: string,
+    @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<void> {
     if (await this.templates.remove(project.id, kind, locale)) {
-      await this.audit.record('email.template_reset', { projectId: project.id, data: { kind, locale } });
+      await this.audit.record('email.template_reset', {
+        projectId: project.id,
+        ...actorOf(principal),
+        data: { kind, locale },
+      });
     }
   }
 
   @Get('smtp')
+  @RequirePermission('email.read')
   @ApiOperation({
     summary: "Read the project's SMTP settings (never the password); 404 when it uses the instance default",
   })
@@ -127,25 +142,37 @@ export class EmailAdminController {
   }
 
   @Put('smtp')
+  @RequirePermission('email.write')
   @ApiOperation({ summary: "Set the project's SMTP server; the password is encrypted at rest and kept when omitted" })
   @ApiBody({ schema: schema(PutSmtpBody) })
-  async putSmtp(@AdminProject() project: Project, @JsonBody(PutSmtpBody) body: PutSmtpBody): Promise<SmtpSettingsView> {
+  async putSmtp(
+    @AdminProject() project: Project,
+    @JsonBody(PutSmtpBody) body: PutSmtpBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
+  ): Promise<SmtpSettingsView> {
     const settings = await this.smtp.set(project.id, body);
     await this.audit.record('email.smtp_updated', {
       projectId: project.id,
+      ...actorOf(principal),
       data: { host: settings.host, port: settings.port, tlsMode: settings.tlsMode },
     });
     return settings;
   }
 
   @Delete('smtp')
+  @RequirePermission('email.write')
   @HttpCode(204)
   @ApiOperation({ summary: "Remove the project's SMTP settings (back to the instance default)" })
-  async deleteSmtp(@AdminProject() project: Project): Promise<void> {
-    if (await this.smtp.remove(project.id)) await this.audit.record('email.smtp_removed', { projectId: project.id });
+  async deleteSmtp(@AdminProject() project: Project, @CurrentPrincipal() principal: AdminPrincipal): Promise<void> {
+    if (await this.smtp.remove(project.id))
+      await this.audit.record('email.smtp_removed', {
+        projectId: project.id,
+        ...actorOf(principal),
+      });
   }
 
   @Get('outbox')
+  @RequirePermission('email.write')
   @ApiOperation({
     summary: 'The latest 100 outbox messages (metadata only: status, attempts, lastError), optionally by status',
   })
@@ -157,15 +184,21 @@ export class EmailAdminController {
   }
 
   @Post('test')
+  @RequirePermission('email.write')
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a test email through the outbox and the project SMTP route' })
   @ApiBody({ schema: schema(SendTestBody) })
   async sendTest(
     @AdminProject() project: Project,
     @JsonBody(SendTestBody) body: SendTestBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<OutboxMessageView> {
     const message = await this.email.sendTest(project, body.to);
-    await this.audit.record('email.test_queued', { projectId: project.id, data: { messageId: message.id } });
+    await this.audit.record('email.test_queued', {
+      projectId: project.id,
+      ...actorOf(principal),
+      data: { messageId: message.id },
+    });
     return outboxView(message);
   }
 }

@@ -1,7 +1,10 @@
 import { Controller, Get, Param, Post, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { AdminAuth } from './admin-auth.decorator';
+import type { AdminPrincipal } from '../domain/access/access.service';
+import { actorOf } from './auth/actor';
+import { CurrentPrincipal, RequirePermission } from './auth/require-permission';
+import { AdminAuth } from './auth/admin-auth.decorator';
 import { AdminProject } from './admin-project.pipe';
 import { CreateIdentitySchemaBody, SetDefaultIdentitySchemaBody } from './admin.dto';
 import { AuditService } from '../domain/audit/audit.service';
@@ -25,6 +28,7 @@ export class IdentitySchemasAdminController {
   ) {}
 
   @Post()
+  @RequirePermission('schemas.write')
   @ApiOperation({
     summary: 'Add an identity schema version (JSON Schema 2020-12 of the traits, with keyway annotations)',
   })
@@ -32,16 +36,19 @@ export class IdentitySchemasAdminController {
   async create(
     @AdminProject() project: Project,
     @JsonBody(CreateIdentitySchemaBody) body: CreateIdentitySchemaBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<SchemaView> {
     const created = await this.schemas.create(project.id, body.schema, body.setDefault);
     await this.audit.record('identity_schema.created', {
       projectId: project.id,
+      ...actorOf(principal),
       data: { version: created.version, isDefault: created.isDefault },
     });
     return schemaView(created);
   }
 
   @Get()
+  @RequirePermission('schemas.read')
   @ApiOperation({ summary: 'List identity schema versions' })
   async list(@AdminProject() project: Project): Promise<SummaryView[]> {
     return (await this.schemas.list(project.id)).map(({ version, isDefault, createdAt }) => ({
@@ -52,6 +59,7 @@ export class IdentitySchemasAdminController {
   }
 
   @Put('default')
+  @RequirePermission('schemas.write')
   @ApiOperation({
     summary: 'Make a version the default: new identities are validated against it; existing ones keep theirs',
   })
@@ -59,16 +67,19 @@ export class IdentitySchemasAdminController {
   async setDefault(
     @AdminProject() project: Project,
     @JsonBody(SetDefaultIdentitySchemaBody) body: SetDefaultIdentitySchemaBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<SchemaView> {
     const updated = await this.schemas.setDefault(project.id, body.version);
     await this.audit.record('identity_schema.default_set', {
       projectId: project.id,
+      ...actorOf(principal),
       data: { version: updated.version },
     });
     return schemaView(updated);
   }
 
   @Get(':version')
+  @RequirePermission('schemas.read')
   @ApiOperation({ summary: 'Read a version: the schema as stored and the registration fields it generates' })
   async get(@AdminProject() project: Project, @Param('version') version: string): Promise<SchemaView> {
     if (!/^[1-9][0-9]{0,8}$/.test(version))

@@ -32,6 +32,10 @@ export class ApplicationsRepository {
   ): Promise<Application> {
     return toApplication(await this.prisma.application.update({ where: { clientId, projectId }, data: changes }));
   }
+
+  async setClientSecretHash(projectId: string, clientId: string, clientSecretHash: string): Promise<void> {
+    await this.prisma.application.update({ where: { clientId, projectId }, data: { clientSecretHash } });
+  }
 }
 
 function toApplication(row: ApplicationRow): Application {

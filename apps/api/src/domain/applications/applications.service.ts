@@ -86,6 +86,12 @@ export class ApplicationsService {
       this.cache.delete(cacheKey(projectId, clientId));
     }
   }
+
+  /** Gives a confidential client a secret chosen elsewhere (the console's, from the environment). */
+  async setClientSecret(projectId: string, clientId: string, secret: string): Promise<void> {
+    await this.applications.setClientSecretHash(projectId, clientId, sha256(secret));
+    this.cache.delete(cacheKey(projectId, clientId));
+  }
 }
 
 function cacheKey(projectId: string, clientId: string): string {

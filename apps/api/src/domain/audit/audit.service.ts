@@ -26,10 +26,22 @@ export type AuditEventType =
   | 'oauth.code_replayed'
   | 'oauth.refresh_token_reused';
 
+/** Who did it, through the admin API. */
+export interface AuditActor {
+  kind: 'console-user' | 'api-key' | 'root';
+  id: string;
+  /** Readable (an email, an API key's name). */
+  name: string;
+}
+
 export interface AuditEventInput {
   projectId?: string | undefined;
+  /** The end user the event is about: it shows on that identity's timeline. */
   identityId?: string | undefined;
   clientId?: string | undefined;
+  actor?: AuditActor | undefined;
+  /** What an admin action changed. */
+  target?: { type: string; id: string } | undefined;
   data?: Prisma.InputJsonObject;
 }
 
@@ -41,12 +53,24 @@ export class AuditService {
   constructor(private readonly prisma: PrismaClient) {}
 
   async record(type: AuditEventType, event: AuditEventInput): Promise<void> {
-    await this.prisma.auditEvent.create({ data: { type, ...event, data: event.data ?? {} }, select: { id: true } });
+    const { actor, target, data, ...rest } = event;
+    await this.prisma.auditEvent.create({
+      data: {
+        type,
+        ...rest,
+        ...(actor ? { actorKind: actor.kind, actorId: actor.id, actorName: actor.name } : {}),
+        ...(target ? { targetType: target.type, targetId: target.id } : {}),
+        data: data ?? {},
+      },
+      select: { id: true },
+    });
     this.logger.log({
       audit: type,
       projectId: event.projectId,
       identityId: event.identityId,
       clientId: event.clientId,
+      ...(actor ? { actor: `${actor.kind}:${actor.id}` } : {}),
+      ...(target ? { target: `${target.type}:${target.id}` } : {}),
     });
   }
 }

@@ -1,3 +1,4 @@
+import { SYSTEM_PROJECT_SLUG } from './system-project';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, ErrorCodes } from '../../infra/http/errors';
 import { describeIssues } from '../../infra/validation/zod-issues';
@@ -48,7 +49,13 @@ export class ProjectsService {
     return (await this.projects.list()).map((row) => this.toProject(row));
   }
 
-  async create(input: { slug: string; name: string; settings?: ProjectSettingsInput | undefined }): Promise<Project> {
+  /** `system`: the built-in project of the console's users (admin/system), whose slug no one else may take. */
+  async create(
+    input: { slug: string; name: string; settings?: ProjectSettingsInput | undefined },
+    { system = false }: { system?: boolean } = {},
+  ): Promise<Project> {
+    if (input.slug === SYSTEM_PROJECT_SLUG && !system)
+      throw ApiError.conflict(`The slug '${input.slug}' is reserved.`, ErrorCodes.CONFLICT);
     const settings = ProjectSettings.parse(input.settings ?? {});
     const keys = await this.signingKeys.generateKeySet();
     try {

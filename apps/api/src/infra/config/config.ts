@@ -23,6 +23,8 @@ export interface KeywayConfig {
   adminToken: string;
   /** Whether the admin token was generated (and so should be printed). */
   adminTokenGenerated: boolean;
+  /** The admin console: where it runs, and the secret of its client in the system project (admin/system). */
+  console: { url: string; clientSecret: string };
   /** 32-byte key for secrets at rest (signing keys, SMTP and IdP secrets). */
   secretKey: Uint8Array;
   seedDemo: boolean;
@@ -83,6 +85,11 @@ const EnvSchema = z.object({
     .optional(),
   KEYWAY_DATA_DIR: z.string().optional(),
   KEYWAY_ADMIN_TOKEN: z.string().min(32, 'KEYWAY_ADMIN_TOKEN must be at least 32 characters').optional(),
+  KEYWAY_CONSOLE_URL: z.url({ protocol: /^https?$/, error: 'KEYWAY_CONSOLE_URL must be an http(s) URL' }).optional(),
+  KEYWAY_CONSOLE_CLIENT_SECRET: z
+    .string()
+    .min(32, 'KEYWAY_CONSOLE_CLIENT_SECRET must be at least 32 characters')
+    .optional(),
   KEYWAY_SECRET_KEY: z
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, 'KEYWAY_SECRET_KEY must be 32 bytes, base64url-encoded (43 characters)')
@@ -196,6 +203,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
 
   if (production && !e.KEYWAY_SECRET_KEY) throw new Error('KEYWAY_SECRET_KEY is required when NODE_ENV=production');
   if (production && !e.KEYWAY_ADMIN_TOKEN) throw new Error('KEYWAY_ADMIN_TOKEN is required when NODE_ENV=production');
+  if (production && !e.KEYWAY_CONSOLE_CLIENT_SECRET)
+    throw new Error('KEYWAY_CONSOLE_CLIENT_SECRET is required when NODE_ENV=production');
 
   const secretKey =
     e.KEYWAY_SECRET_KEY ?? devSecret(dataDir, 'secret.key', () => randomBytes(32).toString('base64url'));
@@ -213,6 +222,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
     dataDir,
     adminToken,
     adminTokenGenerated: !e.KEYWAY_ADMIN_TOKEN,
+    console: {
+      url: (e.KEYWAY_CONSOLE_URL ?? 'http://localhost:3001').replace(/\/+$/, ''),
+      // The console's server reads the same file when its variable is unset (apps/console/src/lib/server).
+      clientSecret:
+        e.KEYWAY_CONSOLE_CLIENT_SECRET ??
+        devSecret(dataDir, 'console-client-secret', () => randomBytes(32).toString('base64url')),
+    },
     secretKey: Buffer.from(secretKey, 'base64url'),
     seedDemo: e.KEYWAY_SEED_DEMO ? e.KEYWAY_SEED_DEMO === 'true' : !e.DATABASE_URL,
     logLevel: e.KEYWAY_LOG_LEVEL,
