@@ -119,4 +119,19 @@ describe('admin API: applications and projects', () => {
     const discovery = await fetch(`${project.issuer}/.well-known/openid-configuration`);
     expect(discovery.status).toBe(404);
   });
+
+  it('lists the login options a step may name, for the flow designer', async () => {
+    const options = await admin.get('/login-options');
+    expect(options.status).toBe(200);
+    const names = (options.body as Array<{ name: string }>).map(({ name }) => name);
+    expect(names).toEqual(expect.arrayContaining(['BasicAuthenticator', 'totp', 'FIDOAuthenticator']));
+    // Settings' and recovery's options are not login options.
+    expect(names).not.toContain('FinishSettings');
+    expect(names).not.toContain('PasswordReset');
+    const refused = await admin.patch(`/projects/${slug}/applications/${(await confidentialApp('Flow')).clientId}`, {
+      loginFlow: [['BasicAuthenticator'], ['FinishSettings']],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.description).toContain("unknown authenticator 'FinishSettings'");
+  });
 });

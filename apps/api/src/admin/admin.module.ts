@@ -19,6 +19,7 @@ import { AccessAdminController } from './access.controller';
 import { EmailAdminController } from './email-admin.controller';
 import { IdentitiesAdminController } from './admin.controllers';
 import { ApplicationsAdminController } from './applications/applications.controller';
+import { LoginOptionsAdminController } from './applications/login-options.controller';
 import { ProjectsAdminController } from './projects/projects.controller';
 
 @Module({
@@ -38,6 +39,7 @@ import { ProjectsAdminController } from './projects/projects.controller';
     AccessAdminController,
     ProjectsAdminController,
     ApplicationsAdminController,
+    LoginOptionsAdminController,
     IdentitiesAdminController,
     IdentitySchemasAdminController,
     EmailAdminController,
