@@ -8,6 +8,7 @@ import { EmailAdminService } from '../domain/email/email-admin.service';
 import { SmtpSettingsService, type SmtpSettingsView } from '../domain/email/smtp-settings.service';
 import { TemplatesService, type ResolvedTemplate } from '../domain/email/templates.service';
 import type { OutboxMessageMeta } from '../domain/email/outbox.repository';
+import type { TemplateContent } from '../domain/email/default-templates';
 import type { Project } from '../domain/projects/projects.service';
 import type { AdminPrincipal } from '../domain/access/access.service';
 import { actorOf } from './auth/actor';
@@ -30,6 +31,21 @@ const PutTemplateBody = z
   .object({ subject: headerSafe(500), html: z.string().min(1).max(200_000), text: z.string().min(1).max(100_000) })
   .strict();
 export type PutTemplateBody = z.infer<typeof PutTemplateBody>;
+
+/** A draft to render (or none: the template in use), and values for some of the kind's variables. */
+const PreviewTemplateBody = z
+  .object({
+    subject: headerSafe(500).optional(),
+    html: z.string().min(1).max(200_000).optional(),
+    text: z.string().min(1).max(100_000).optional(),
+    variables: z.record(z.string(), z.string().max(2_000)).optional(),
+  })
+  .strict()
+  .refine(
+    ({ subject, html, text }) => [subject, html, text].every((part) => part === undefined) || (subject && html && text),
+    'a draft needs subject, html and text (or none of them, to preview the template in use)',
+  );
+type PreviewTemplateBody = z.infer<typeof PreviewTemplateBody>;
 
 const PutSmtpBody = z
   .object({
@@ -106,6 +122,25 @@ export class EmailAdminController {
       data: { kind: saved.kind, locale: saved.locale },
     });
     return saved;
+  }
+
+  @Post('templates/:kind/:locale/preview')
+  @HttpCode(200)
+  @RequirePermission('email.read')
+  @ApiOperation({
+    summary:
+      'Render a draft (or the template in use) with sample values, as the recipient would see it; nothing is saved',
+  })
+  @ApiBody({ schema: schema(PreviewTemplateBody) })
+  preview(
+    @AdminProject() project: Project,
+    @Param('kind') kind: string,
+    @Param('locale') locale: string,
+    @JsonBody(PreviewTemplateBody) body: PreviewTemplateBody,
+  ): Promise<TemplateContent> {
+    const { variables, subject, html, text } = body;
+    const draft = subject && html && text ? { subject, html, text } : undefined;
+    return this.templates.preview(project, kind, locale, draft, variables);
   }
 
   @Delete('templates/:kind/:locale')
