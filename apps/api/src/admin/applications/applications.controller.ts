@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApplicationView, ApplicationWithSecret, CreatedApplication } from '@keyway/admin-api';
 import { z } from 'zod';
 import type { AdminPrincipal } from '../../domain/access/access.service';
 import type { Application } from '../../domain/applications/application';
@@ -11,6 +12,7 @@ import { LoginFlowValidator } from '../../flows/engine/login-flow.validator';
 import { ApiError } from '../../infra/http/errors';
 import { JsonBody } from '../../infra/http/zod-pipes';
 import { AdminProject } from '../admin-project.pipe';
+import { AdminResponse } from '../openapi';
 import { CreateApplicationBody, RotateSecretBody, UpdateApplicationBody } from '../admin.dto';
 import { actorOf } from '../auth/actor';
 import { AdminAuth } from '../auth/admin-auth.decorator';
@@ -30,13 +32,14 @@ export class ApplicationsAdminController {
 
   @Post()
   @RequirePermission('applications.write')
+  @AdminResponse(CreatedApplication, 201)
   @ApiOperation({ summary: 'Register an OAuth client; a confidential client secret is returned once' })
   @ApiBody({ schema: schema(CreateApplicationBody) })
   async create(
     @AdminProject() project: Project,
     @JsonBody(CreateApplicationBody) body: CreateApplicationBody,
     @CurrentPrincipal() principal: AdminPrincipal,
-  ): Promise<ApplicationView & { clientSecret?: string }> {
+  ): Promise<CreatedApplication> {
     this.checkSettings(body);
     const { application, clientSecret } = await this.applications.create(project.id, body);
     await this.audit.record('application.created', {
@@ -50,6 +53,7 @@ export class ApplicationsAdminController {
 
   @Patch(':clientId')
   @RequirePermission('applications.write')
+  @AdminResponse(ApplicationView)
   @ApiOperation({
     summary: 'Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow',
   })
@@ -74,6 +78,7 @@ export class ApplicationsAdminController {
 
   @Get(':clientId')
   @RequirePermission('applications.read')
+  @AdminResponse(ApplicationView)
   @ApiOperation({ summary: 'Read an application' })
   async get(@AdminProject() project: Project, @Param('clientId') clientId: string): Promise<ApplicationView> {
     const application = await this.applications.findByClientId(project.id, clientId);
@@ -83,6 +88,7 @@ export class ApplicationsAdminController {
 
   @Post(':clientId/secret')
   @RequirePermission('applications.write')
+  @AdminResponse(ApplicationWithSecret, 201)
   @ApiOperation({
     summary:
       'Rotate a confidential client secret: the new one is returned once; the old one stays valid for graceSeconds',
@@ -93,7 +99,7 @@ export class ApplicationsAdminController {
     @Param('clientId') clientId: string,
     @JsonBody(RotateSecretBody) body: RotateSecretBody,
     @CurrentPrincipal() principal: AdminPrincipal,
-  ): Promise<ApplicationView & { clientSecret: string }> {
+  ): Promise<ApplicationWithSecret> {
     if (project.slug === SYSTEM_PROJECT_SLUG && clientId === CONSOLE_CLIENT_ID)
       throw ApiError.badRequest("The console's secret comes from KEYWAY_CONSOLE_CLIENT_SECRET; change it there.");
     const { application, clientSecret } = await this.applications.rotateSecret(project.id, clientId, body.graceSeconds);
@@ -110,6 +116,7 @@ export class ApplicationsAdminController {
   @Delete(':clientId')
   @HttpCode(204)
   @RequirePermission('applications.write')
+  @AdminResponse(null, 204)
   @ApiOperation({ summary: 'Delete an application with its running flows, codes and refresh tokens' })
   async remove(
     @AdminProject() project: Project,
@@ -137,19 +144,13 @@ export class ApplicationsAdminController {
 
   @Get()
   @RequirePermission('applications.read')
+  @AdminResponse(z.array(ApplicationView))
   @ApiOperation({ summary: 'List applications' })
   async list(@AdminProject() project: Project): Promise<ApplicationView[]> {
     return (await this.applications.list(project.id)).map(applicationView);
   }
 }
 
-type ApplicationView = Omit<
-  Application,
-  'id' | 'projectId' | 'clientSecretHash' | 'previousSecretHash' | 'previousSecretExpiresAt'
-> & {
-  /** Until when the secret replaced by the last rotation is still accepted (absent when none is). */
-  previousSecretExpiresAt?: string;
-};
 const applicationView = ({
   clientId,
   name,

@@ -1,6 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { LoginFlowValidator, type LoginOptionDescriptor } from '../../flows/engine/login-flow.validator';
+import { LoginOption } from '@keyway/admin-api';
+import { z } from 'zod';
+import { LoginFlowValidator } from '../../flows/engine/login-flow.validator';
+import { AdminResponse } from '../openapi';
 import { AdminAuth } from '../auth/admin-auth.decorator';
 import { RequireSignedIn } from '../auth/require-permission';
 
@@ -13,8 +16,9 @@ export class LoginOptionsAdminController {
 
   @Get()
   @RequireSignedIn()
+  @AdminResponse(z.array(LoginOption))
   @ApiOperation({ summary: 'The login options this server has, with what constrains where a step may offer them' })
-  list(): LoginOptionDescriptor[] {
+  list(): LoginOption[] {
     return this.loginFlows.loginOptions();
   }
 }

@@ -1,5 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ProjectView } from '@keyway/admin-api';
 import { z } from 'zod';
 import { AccessRepository } from '../../domain/access/access.repository';
 import { AccessService, type AdminPrincipal } from '../../domain/access/access.service';
@@ -9,6 +10,7 @@ import { SYSTEM_PROJECT_SLUG } from '../../domain/projects/system-project';
 import { ApiError } from '../../infra/http/errors';
 import { JsonBody } from '../../infra/http/zod-pipes';
 import { AdminProject } from '../admin-project.pipe';
+import { AdminResponse } from '../openapi';
 import { CreateProjectBody, UpdateProjectBody } from '../admin.dto';
 import { actorOf } from '../auth/actor';
 import { AdminAuth } from '../auth/admin-auth.decorator';
@@ -29,6 +31,7 @@ export class ProjectsAdminController {
 
   @Post()
   @RequireInstanceOwner()
+  @AdminResponse(ProjectView, 201)
   @ApiOperation({ summary: 'Create a project (tenant) with its own issuer and signing keys' })
   @ApiBody({ schema: schema(CreateProjectBody) })
   async create(
@@ -50,6 +53,7 @@ export class ProjectsAdminController {
 
   @Get()
   @RequireSignedIn()
+  @AdminResponse(z.array(ProjectView))
   @ApiOperation({ summary: 'List the projects the caller may see' })
   async list(@CurrentPrincipal() principal: AdminPrincipal): Promise<ProjectView[]> {
     const visible: ProjectView[] = [];
@@ -60,6 +64,7 @@ export class ProjectsAdminController {
 
   @Get(':slug')
   @RequirePermission('projects.read')
+  @AdminResponse(ProjectView)
   @ApiOperation({ summary: 'Read a project' })
   get(@AdminProject() project: Project): ProjectView {
     return projectView(project);
@@ -67,6 +72,7 @@ export class ProjectsAdminController {
 
   @Patch(':slug')
   @RequirePermission('projects.write')
+  @AdminResponse(ProjectView)
   @ApiOperation({ summary: 'Change a project: name, settings (merged over the current ones)' })
   @ApiBody({ schema: schema(UpdateProjectBody) })
   async update(
@@ -87,6 +93,7 @@ export class ProjectsAdminController {
   @Delete(':slug')
   @HttpCode(204)
   @RequirePermission('projects.delete')
+  @AdminResponse(null, 204)
   @ApiOperation({
     summary: 'Delete a project with everything in it (identities, applications, keys); ?confirm=<slug> is required',
   })
@@ -109,7 +116,6 @@ export class ProjectsAdminController {
   }
 }
 
-type ProjectView = Pick<Project, 'id' | 'slug' | 'name' | 'issuer' | 'settings'>;
 const projectView = ({ id, slug, name, issuer, settings }: Project): ProjectView => ({
   id,
   slug,
