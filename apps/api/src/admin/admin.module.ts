@@ -15,7 +15,6 @@ import { AdminTokenStrategy } from './auth/admin-token.strategy';
 import { ApiKeyStrategy } from './auth/api-key.strategy';
 import { ConsoleUserStrategy } from './auth/console-user.strategy';
 import { PermissionsGuard } from './auth/permissions.guard';
-import { AccessAdminController } from './access.controller';
 import { EmailAdminController } from './email-admin.controller';
 import { ApplicationsAdminController, IdentitiesAdminController, ProjectsAdminController } from './admin.controllers';
 
@@ -33,7 +32,6 @@ import { ApplicationsAdminController, IdentitiesAdminController, ProjectsAdminCo
     SessionsModule,
   ],
   controllers: [
-    AccessAdminController,
     ProjectsAdminController,
     ApplicationsAdminController,
     IdentitiesAdminController,
