@@ -162,6 +162,7 @@ describe('email: templates, SMTP settings and the durable outbox', () => {
       'registration_attempt',
       'password_changed',
       'new_sign_in',
+      'member_invitation',
     ]);
     expect(list.body[0]).toEqual({
       kind: 'verification_code',

@@ -164,6 +164,27 @@ describe('rate limits', () => {
       expect(answers.find((a) => a.status === 429)?.headers.get('cache-control')).toBe('no-store');
     });
 
+    it("limits the invitation links (lookup and accept together) as the system project's self-service, per IP", async () => {
+      const patched = await adminApi(server).patch('/projects/keyway-admin', {
+        settings: { rateLimits: { selfService: { ip: { limit: 3, windowSeconds: 60 } } } },
+      });
+      expect(patched.status).toBe(200);
+      const invitations = `${server.baseUrl}/api/admin/v1/invitations`;
+      const token = randomBytes(32).toString('base64url');
+      const answers = [
+        await postJson(`${invitations}/lookup`, { token }),
+        await postJson(`${invitations}/accept`, { token, password: 'a long enough password' }),
+        await postJson(`${invitations}/lookup`, { token }),
+      ];
+      for (const answer of answers) expect(answer.body.code).toBe('KW-40001');
+      expectRateLimited(
+        await postJson(`${invitations}/accept`, { token, password: 'a long enough password' }),
+        'api',
+        60,
+      );
+      expectRateLimited(await postJson(`${invitations}/lookup`, { token }), 'api', 60);
+    });
+
     it('is configured per project and changed by PATCH, rule field by rule field', async () => {
       const tenant = await createTenant(server, {
         rateLimits: { selfService: { ip: { limit: 2, windowSeconds: 60 } } },

@@ -144,6 +144,8 @@ describe('security headers', () => {
           NODE_ENV: 'production',
           KEYWAY_PUBLIC_URL: 'https://id.example.test',
           KEYWAY_SECRET_KEY: randomBytes(32).toString('base64url'),
+          // Production generates no secrets: the console client's must be given too.
+          KEYWAY_CONSOLE_CLIENT_SECRET: randomBytes(32).toString('base64url'),
           KEYWAY_SEED_DEMO: 'false',
         },
       });

@@ -1,12 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule, type Params as LoggerParams } from 'nestjs-pino';
+import { AccessAdminModule } from './admin/access/access-admin.module';
 import { AdminModule } from './admin/admin.module';
 import { AfterFlowHooksModule } from './flows/hooks/after-flow-hooks.module';
 import { AuditModule } from './domain/audit/audit.module';
 import { KeywayExceptionFilter } from './infra/http/exception.filter';
 import { KEYWAY_CONFIG, type KeywayConfig } from './infra/config/config';
 import { HealthController } from './fronts/health/health.controller';
+import { InvitationLinksModule } from './fronts/invitations/invitations.module';
 import { MeModule } from './fronts/account/me.module';
 import { OAuthModule } from './fronts/oauth/oauth.module';
 import { PrismaModule } from './infra/database/prisma.module';
@@ -32,8 +34,10 @@ export class AppModule {
         RateLimitModule,
         OAuthModule,
         AdminModule,
+        AccessAdminModule,
         MeModule,
         SelfServiceModule,
+        InvitationLinksModule,
         SeedModule,
         SystemModule,
       ],

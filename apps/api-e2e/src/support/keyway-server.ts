@@ -30,6 +30,11 @@ export interface KeywayServer {
   stop(): Promise<void>;
   /** Stops the process (SIGTERM, as a deployment would) and starts a new one on the same port, data dir and database. */
   restart(): Promise<void>;
+  /**
+   * Runs a command of the API's CLI (`main.js <args>`, e.g. `create-owner`) with the server's configuration and
+   * waits for it to exit. PostgreSQL only: PGlite's data dir is the running server's alone.
+   */
+  command(args: string[]): Promise<{ exitCode: number | null; output: string }>;
 }
 
 /** Boots the built API as a real process on a fresh database, and waits until it answers /health. */
@@ -48,8 +53,8 @@ export async function startKeyway(
   const baseUrl = `http://127.0.0.1:${port}`;
   let output = '';
 
-  const spawnApi = (): ChildProcess => {
-    const child = spawn(process.execPath, [MAIN], {
+  const spawnApi = (args: string[] = []): ChildProcess => {
+    const child = spawn(process.execPath, [MAIN, ...args], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -70,9 +75,19 @@ export async function startKeyway(
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (args.length) return child;
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     return child;
+  };
+  const command = async (args: string[]): Promise<{ exitCode: number | null; output: string }> => {
+    if (!database) throw new Error('CLI commands need PostgreSQL: PGlite allows one process per data dir');
+    const run = spawnApi(args);
+    let commandOutput = '';
+    run.stdout?.on('data', (chunk: Buffer) => (commandOutput += chunk.toString()));
+    run.stderr?.on('data', (chunk: Buffer) => (commandOutput += chunk.toString()));
+    const exitCode = await new Promise<number | null>((resolve) => run.once('exit', resolve));
+    return { exitCode, output: commandOutput };
   };
   let child = spawnApi();
 
@@ -92,7 +107,7 @@ export async function startKeyway(
     await stop();
     throw error;
   }
-  return { baseUrl, adminToken, dataDir, databaseUrl: database?.url, output: () => output, stop, restart };
+  return { baseUrl, adminToken, dataDir, databaseUrl: database?.url, output: () => output, stop, restart, command };
 }
 
 async function waitForHealth(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -15,7 +15,6 @@ import { AdminTokenStrategy } from './auth/admin-token.strategy';
 import { ApiKeyStrategy } from './auth/api-key.strategy';
 import { ConsoleUserStrategy } from './auth/console-user.strategy';
 import { PermissionsGuard } from './auth/permissions.guard';
-import { AccessAdminController } from './access.controller';
 import { EmailAdminController } from './email-admin.controller';
 import { IdentitiesAdminController } from './admin.controllers';
 import { ApplicationsAdminController } from './applications/applications.controller';
@@ -36,7 +35,6 @@ import { ProjectsAdminController } from './projects/projects.controller';
     SessionsModule,
   ],
   controllers: [
-    AccessAdminController,
     ProjectsAdminController,
     ApplicationsAdminController,
     LoginOptionsAdminController,

@@ -83,8 +83,24 @@ export class AccessRepository {
     });
   }
 
-  members(projectId: string): Promise<MembershipRow[]> {
-    return this.prisma.membership.findMany({ where: { projectId }, orderBy: { createdAt: 'asc' } });
+  /** The project's members (or the one given), each with its console user's traits (where the email comes from). */
+  async members(
+    projectId: string,
+    membershipId?: string,
+  ): Promise<Array<MembershipRow & { traits: Record<string, unknown> }>> {
+    const rows = await this.prisma.membership.findMany({
+      where: { projectId, ...(membershipId ? { id: membershipId } : {}) },
+      include: { identity: { select: { traits: true } } },
+      orderBy: { createdAt: 'asc' },
+    });
+    return rows.map(({ identity, ...membership }) => ({
+      ...membership,
+      traits: (identity.traits ?? {}) as Record<string, unknown>,
+    }));
+  }
+
+  findMember(projectId: string, membershipId: string): Promise<MembershipRow | null> {
+    return this.prisma.membership.findFirst({ where: { id: membershipId, projectId } });
   }
 
   /** Creates the membership, or gives an existing one the role. */
@@ -99,6 +115,17 @@ export class AccessRepository {
       create: { projectId, identityId, role },
       update: { role },
     });
+  }
+
+  /**
+   * Adds a member with the role (an accepted invitation). One that is a member already gets the role too,
+   * except an owner, who stays one: only changeMembership demotes owners, under the last-owner rule.
+   */
+  async addMember(tx: Tx, projectId: string, identityId: string, role: string): Promise<MembershipRow> {
+    const existing = await tx.membership.findUnique({ where: { projectId_identityId: { projectId, identityId } } });
+    if (!existing) return tx.membership.create({ data: { projectId, identityId, role } });
+    if (existing.role === 'owner' || existing.role === role) return existing;
+    return tx.membership.update({ where: { id: existing.id }, data: { role } });
   }
 
   /**
@@ -153,14 +180,24 @@ export class AccessRepository {
     return count ? ((await this.findRole(projectId, name)) ?? undefined) : undefined;
   }
 
-  /** Deletes a custom role no member or live API key uses; 'in-use' otherwise. */
-  async deleteRole(projectId: string, name: string): Promise<boolean | 'in-use'> {
+  /**
+   * Deletes a custom role that no member, live API key or open invitation uses; otherwise says how many of
+   * each use it. False when there is no such role.
+   */
+  async deleteRole(
+    projectId: string,
+    name: string,
+  ): Promise<boolean | { inUse: { members: number; apiKeys: number; invitations: number } }> {
     return this.prisma.$transaction(async (tx) => {
-      const used =
-        (await tx.membership.count({ where: { projectId, role: name } })) +
-        (await tx.apiKey.count({ where: { projectId, role: name, revokedAt: null } })) +
-        (await tx.invitation.count({ where: { projectId, role: name, acceptedAt: null, revokedAt: null } }));
-      if (used > 0) return 'in-use';
+      const now = new Date();
+      const members = await tx.membership.count({ where: { projectId, role: name } });
+      const apiKeys = await tx.apiKey.count({
+        where: { projectId, role: name, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+      });
+      const invitations = await tx.invitation.count({
+        where: { projectId, role: name, acceptedAt: null, revokedAt: null, expiresAt: { gt: now } },
+      });
+      if (members + apiKeys + invitations > 0) return { inUse: { members, apiKeys, invitations } };
       const { count } = await tx.role.deleteMany({ where: { projectId, name } });
       return count > 0;
     });
@@ -198,6 +235,14 @@ export class AccessRepository {
 
   // Invitations
 
+  /** Revokes the open invitations of an address to the project (a new one replaces them). */
+  async revokeOpenInvitations(tx: Tx, projectId: string, email: string, now = new Date()): Promise<void> {
+    await tx.invitation.updateMany({
+      where: { projectId, email, acceptedAt: null, revokedAt: null },
+      data: { revokedAt: now },
+    });
+  }
+
   createInvitation(
     tx: Tx,
     data: {
@@ -220,8 +265,12 @@ export class AccessRepository {
     });
   }
 
-  findInvitationByTokenHash(tokenHash: string): Promise<InvitationRow | null> {
-    return this.prisma.invitation.findUnique({ where: { tokenHash }, select: INVITATION_FIELDS });
+  /** The invitation of a link's token (by its hash), with the name of the project it invites to. */
+  findInvitationByTokenHash(tokenHash: string): Promise<(InvitationRow & { project: { name: string } }) | null> {
+    return this.prisma.invitation.findUnique({
+      where: { tokenHash },
+      select: { ...INVITATION_FIELDS, project: { select: { name: true } } },
+    });
   }
 
   /** Spends an open invitation once: false when it was accepted, revoked or expired meanwhile. */

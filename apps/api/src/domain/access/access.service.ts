@@ -1,8 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { ApiError, ErrorCodes, fieldError } from '../../infra/http/errors';
 import { ProjectsService, type Project } from '../projects/projects.service';
 import { SYSTEM_PROJECT_SLUG } from '../projects/system-project';
 import { AccessRepository } from './access.repository';
-import { BUILT_IN_ROLES, isBuiltInRole, isPermission, PERMISSIONS, type Permission } from './permissions';
+import {
+  BUILT_IN_ROLES,
+  isBuiltInRole,
+  isPermission,
+  missingPermissions,
+  PERMISSIONS,
+  type Permission,
+} from './permissions';
 
 /** Who calls the admin API, as its authentication established (admin/auth). */
 export type AdminPrincipal =
@@ -60,5 +68,45 @@ export class AccessService {
   /** Whether `role` names a role of the project (built-in or custom). */
   async roleExists(projectId: string, role: string): Promise<boolean> {
     return isBuiltInRole(role) || (await this.repository.findRole(projectId, role)) !== null;
+  }
+
+  /** The permissions of a role of the project (built-in or custom); 400 on the field `role` for an unknown name. */
+  async permissionsOfRole(projectId: string, role: string): Promise<ReadonlySet<Permission>> {
+    if (isBuiltInRole(role)) return new Set(BUILT_IN_ROLES[role]);
+    const custom = await this.repository.findRole(projectId, role);
+    if (!custom) {
+      const names = [...Object.keys(BUILT_IN_ROLES), ...(await this.repository.roles(projectId)).map((r) => r.name)];
+      throw ApiError.invalidFields([
+        fieldError('role', 'msg_field_invalid', `no role '${role}' in this project (roles: ${names.join(', ')})`),
+      ]);
+    }
+    return new Set(custom.permissions.filter(isPermission));
+  }
+
+  /**
+   * No privilege escalation: the caller may hand out (to a member, an invitation, an API key, a custom role)
+   * only permissions it holds itself in the project. 403 naming the ones it lacks; `what` says what was refused.
+   */
+  async assertHoldsAll(
+    principal: AdminPrincipal,
+    project: Pick<Project, 'id' | 'slug'>,
+    wanted: Iterable<Permission>,
+    what: string,
+  ): Promise<void> {
+    const missing = missingPermissions(wanted, await this.permissionsIn(principal, project));
+    if (missing.length === 0) return;
+    throw new ApiError(
+      HttpStatus.FORBIDDEN,
+      ErrorCodes.FORBIDDEN,
+      'Forbidden.',
+      `${what} needs permissions you do not have in project '${project.slug}': ${missing.join(', ')}. ` +
+        'No one may grant more than they hold.',
+    );
+  }
+
+  /** `assertHoldsAll` for a role: the caller may grant `role` only when it holds every permission of it. */
+  async assertMayGrant(principal: AdminPrincipal, project: Pick<Project, 'id' | 'slug'>, role: string): Promise<void> {
+    const permissions = await this.permissionsOfRole(project.id, role);
+    await this.assertHoldsAll(principal, project, permissions, `Granting the role '${role}'`);
   }
 }

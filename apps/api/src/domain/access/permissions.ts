@@ -35,6 +35,32 @@ export function isPermission(value: string): value is Permission {
   return (PERMISSIONS as readonly string[]).includes(value);
 }
 
+/** One line per permission, as the console and `GET /api/admin/v1/permissions` show them. */
+export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
+  'projects.read': 'See the project and its settings.',
+  'projects.write': "Change the project's name and settings (lockout, tokens, passkeys, mails, rate limits).",
+  'projects.delete': 'Delete the project with everything in it.',
+  'applications.read': 'See the OAuth applications and their login flows.',
+  'applications.write': 'Create and change applications: redirect URIs, grant types, login flows, secrets.',
+  'schemas.read': 'See the identity schemas.',
+  'schemas.write': 'Create identity schemas and choose the default one.',
+  'email.read': 'See the email templates and SMTP settings (never the SMTP password).',
+  'email.write': 'Change email templates and SMTP settings, send test mails, read the outbox.',
+  'identities.read': "See end users: their traits, credentials' kinds, addresses and timeline.",
+  'identities.write': 'Create, import, change and delete end users.',
+  'identities.state.write': 'Disable or enable an end user, lift a lock.',
+  'identities.credentials.write': 'Remove a second factor (TOTP, a passkey, backup codes), send a recovery code.',
+  'identities.addresses.write': 'Mark an address verified, send a verification code again.',
+  'sessions.read': "See end users' sessions.",
+  'sessions.revoke': "End end users' sessions and their refresh tokens.",
+  'audit.read': "Read the project's audit log.",
+  'members.read': 'See the members, their roles, the pending invitations and the roles of the project.',
+  'members.write': 'Invite members, change their roles, remove them (never beyond your own permissions).',
+  'roles.write': 'Create, change and delete custom roles (with permissions you hold).',
+  'api_keys.read': 'See the API keys (never their secrets).',
+  'api_keys.write': 'Create and revoke API keys (with a role within your own permissions).',
+};
+
 const HELP_DESK: readonly Permission[] = [
   'projects.read',
   'identities.read',
@@ -59,6 +85,22 @@ export const BUILT_IN_ROLES = {
   helpdesk: HELP_DESK,
 } as const satisfies Record<string, readonly Permission[]>;
 export type BuiltInRole = keyof typeof BUILT_IN_ROLES;
+
+export const BUILT_IN_ROLE_DESCRIPTIONS: Record<BuiltInRole, string> = {
+  owner: 'Everything, members, API keys and deletion included.',
+  admin: 'Configuration and identities; not members, roles, API keys or deletion.',
+  developer: "Applications, and the rest of the configuration read-only; no end users' data.",
+  helpdesk: 'End users: read them and the help-desk actions; never configuration.',
+};
+
+/** A custom role's name: short, lower case, URL-safe (it appears in paths: …/roles/{name}). */
+export const ROLE_NAME_PATTERN = /^[a-z][a-z0-9_-]{1,39}$/;
+
+/** The permissions of `wanted` that `held` lacks, in catalog order: what granting `wanted` would escalate to. */
+export function missingPermissions(wanted: Iterable<Permission>, held: ReadonlySet<Permission>): Permission[] {
+  const wantedSet = new Set(wanted);
+  return PERMISSIONS.filter((permission) => wantedSet.has(permission) && !held.has(permission));
+}
 
 export function isBuiltInRole(name: string): name is BuiltInRole {
   return Object.hasOwn(BUILT_IN_ROLES, name);

@@ -103,6 +103,8 @@ function noticeTemplate(
 }
 
 interface LinkTexts {
+  /** The first line; by default it greets the identity by its `name`. */
+  greeting?: string;
   subject: string;
   title: string;
   intro: string;
@@ -113,7 +115,7 @@ interface LinkTexts {
 }
 
 function linkTemplate(locale: ShippedLocale, t: LinkTexts): TemplateContent {
-  const greeting = GREETING[locale];
+  const greeting = t.greeting ?? GREETING[locale];
   return {
     subject: t.subject,
     html: layout(
@@ -184,6 +186,19 @@ export const DEFAULT_TEMPLATES: Record<EmailKind, TemplateContent> = {
     'Your account {{email}} was signed in to on {{signedInAt}}{{#device}} from {{device}}{{/device}}{{#ipAddress}} ({{ipAddress}}){{/ipAddress}}.',
     "If this was you, there's nothing to do. If not, change your password right away.",
   ),
+  // The invitee has no account yet, or one in the console only: there is no name to greet.
+  member_invitation: linkTemplate('en', {
+    greeting: 'Hello,',
+    subject: "You're invited to {{projectName}}",
+    title: 'Join {{projectName}}',
+    intro: '{{inviterName}} invited you to help manage {{projectName}} in the Keyway console, as {{role}}.',
+    textIntro:
+      '{{inviterName}} invited you to help manage {{projectName}} in the Keyway console, as {{role}}. To accept, open this link:',
+    button: 'Accept the invitation',
+    orOpen: 'Or open this link:',
+    expiry:
+      "The invitation works once and expires in {{expiresInDays}} days. If you didn't expect it, you can ignore this email.",
+  }),
 };
 
 /** The shipped German templates (formal address, as most German services write to customers). */
@@ -246,6 +261,18 @@ export const GERMAN_TEMPLATES: Record<EmailKind, TemplateContent> = {
     'Am {{signedInAt}} hat sich jemand{{#device}} mit {{device}}{{/device}}{{#ipAddress}} (IP-Adresse {{ipAddress}}){{/ipAddress}} bei Ihrem Konto {{email}} angemeldet.',
     'Wenn Sie das waren, müssen Sie nichts weiter tun. Falls nicht, ändern Sie bitte umgehend Ihr Passwort.',
   ),
+  member_invitation: linkTemplate('de', {
+    greeting: 'Hallo,',
+    subject: 'Einladung zu {{projectName}}',
+    title: '{{projectName}} beitreten',
+    intro: '{{inviterName}} hat Sie eingeladen, {{projectName}} in der Keyway-Konsole mitzuverwalten, als {{role}}.',
+    textIntro:
+      '{{inviterName}} hat Sie eingeladen, {{projectName}} in der Keyway-Konsole mitzuverwalten, als {{role}}. Um die Einladung anzunehmen, öffnen Sie diesen Link:',
+    button: 'Einladung annehmen',
+    orOpen: 'Oder öffnen Sie diesen Link:',
+    expiry:
+      'Die Einladung gilt ein einziges Mal und läuft in {{expiresInDays}} Tagen ab. Falls Sie sie nicht erwartet haben, können Sie diese E-Mail ignorieren.',
+  }),
 };
 
 /** Every shipped template by locale. */

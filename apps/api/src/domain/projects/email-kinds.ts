@@ -9,6 +9,8 @@ export const EMAIL_KINDS = {
   registration_attempt: ['projectName', 'email', 'name'],
   password_changed: ['projectName', 'email', 'name', 'changedAt'],
   new_sign_in: ['projectName', 'email', 'name', 'signedInAt', 'device', 'ipAddress'],
+  /** An invitation to become a member of a project in the console (sent as the system project). */
+  member_invitation: ['projectName', 'email', 'inviterName', 'role', 'link', 'expiresInDays'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type EmailKind = keyof typeof EMAIL_KINDS;

@@ -11,7 +11,7 @@ import type { FastifyRequest } from 'fastify';
 import { RateLimitError } from '../../infra/http/errors';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { ProjectsService } from '../../domain/projects/projects.service';
-import { RATE_LIMIT_GROUP } from './rate-limit.decorator';
+import { RATE_LIMIT_GROUP, RATE_LIMIT_PROJECT } from './rate-limit.decorator';
 import {
   applyRateLimitSettings,
   type RateLimitGroup,
@@ -65,7 +65,11 @@ export class RateLimitGuard extends ThrottlerGuard {
     ]);
     if (!group) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const slug = (request.params as { tenant?: unknown } | undefined)?.tenant;
+    const slug =
+      this.reflector.getAllAndOverride<string | undefined>(RATE_LIMIT_PROJECT, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? (request.params as { tenant?: unknown } | undefined)?.tenant;
     // An unknown tenant is answered 404 by the TenantPipe (one cached read); there are no limits to apply.
     const project = typeof slug === 'string' ? await this.projects.findBySlug(slug) : undefined;
     if (!project) return true;

@@ -114,6 +114,8 @@ export class RateLimitError extends ApiError {
 /** Stable error codes of the flow and admin APIs (documented in docs/errors.md). */
 export const ErrorCodes = {
   INVALID_REQUEST: 'KW-40000',
+  /** An invitation link that is wrong, used, revoked or expired: one answer for all (admin invitations). */
+  INVITATION_INVALID: 'KW-40001',
   UNSUPPORTED_MEDIA_TYPE: 'KW-41500',
   UNAUTHORIZED: 'KW-40100',
   FORBIDDEN: 'KW-40300',

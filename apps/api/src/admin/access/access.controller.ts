@@ -1,14 +1,15 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Caller, ProjectPermissions } from '@keyway/admin-api';
-import { AdminResponse } from './openapi';
-import { AccessRepository } from '../domain/access/access.repository';
-import { AccessService, type AdminPrincipal } from '../domain/access/access.service';
-import { ProjectsService, type Project } from '../domain/projects/projects.service';
-import { actorOf } from './auth/actor';
-import { AdminAuth } from './auth/admin-auth.decorator';
-import { CurrentPrincipal, RequireProjectAccess, RequireSignedIn } from './auth/require-permission';
-import { AdminProject } from './admin-project.pipe';
+import { AccessRepository } from '../../domain/access/access.repository';
+import { AccessService, type AdminPrincipal } from '../../domain/access/access.service';
+import { PERMISSION_DESCRIPTIONS, PERMISSIONS, type Permission } from '../../domain/access/permissions';
+import { ProjectsService, type Project } from '../../domain/projects/projects.service';
+import { actorOf } from '../auth/actor';
+import { AdminAuth } from '../auth/admin-auth.decorator';
+import { CurrentPrincipal, RequireProjectAccess, RequireSignedIn } from '../auth/require-permission';
+import { AdminProject } from '../admin-project.pipe';
+import { AdminResponse } from '../openapi';
 
 /** What the caller may do: the console shows what this says, the API enforces it on every endpoint. */
 @ApiTags('admin: access')
@@ -53,6 +54,13 @@ export class AccessAdminController {
       instanceOwner: await this.access.isInstanceOwner(principal),
       projects,
     };
+  }
+
+  @Get('permissions')
+  @RequireSignedIn()
+  @ApiOperation({ summary: 'The permission catalog: every permission a role can hold, with what it allows' })
+  permissionCatalog(): Array<{ name: Permission; description: string }> {
+    return PERMISSIONS.map((name) => ({ name, description: PERMISSION_DESCRIPTIONS[name] }));
   }
 
   @Get('projects/:slug/me/permissions')
