@@ -199,7 +199,8 @@ describe('self-service registration (native JSON)', () => {
         messages: [{ messageId: 'msg_invalid_verification_code', context: [{ key: 'remainingAttempts', value: '4' }] }],
       },
     });
-    const identities = (await adminApi(server).get(`/projects/${tenant.slug}/identities`)).body as Array<{
+    const identities = (await adminApi(server).get(`/projects/${tenant.slug}/identities?limit=100`)).body
+      .items as Array<{
       traits: { email: string };
     }>;
     expect(identities.filter((i) => i.traits.email.toLowerCase() === tenant.email.toLowerCase())).toHaveLength(1);

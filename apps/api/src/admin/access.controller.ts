@@ -7,7 +7,7 @@ import { ProjectsService, type Project } from '../domain/projects/projects.servi
 import { actorOf } from './auth/actor';
 import { AdminAuth } from './auth/admin-auth.decorator';
 import { CurrentPrincipal, RequireProjectAccess, RequireSignedIn } from './auth/require-permission';
-import { AdminProject } from './admin-project.pipe';
+import { AdminProject } from './auth/admin-project.pipe';
 
 interface CallerView {
   kind: AdminPrincipal['kind'];

@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import { GRANT_TYPES, RedirectUri } from '../domain/applications/application';
-import { IdentityCredentialsInput } from './identities/identity-credentials';
-import { PasswordSchema } from '../domain/schemas/identity-traits';
 import { ProjectSettingsInput } from '../domain/projects/project-settings';
 
 export const CreateProjectBody = z
@@ -81,24 +79,6 @@ export const UpdateApplicationBody = z
     'name at least one field to change: name, redirectUris, grantTypes, appNative, loginFlow or allowEnrollmentInFlow',
   );
 export type UpdateApplicationBody = z.infer<typeof UpdateApplicationBody>;
-
-export const CreateIdentityBody = z
-  .object({
-    /** Checked against the project's identity schema (the default version, or schemaVersion) by the service. */
-    traits: z.record(z.string(), z.unknown()),
-    /** The identity schema version to validate against and record; the project's default when absent. */
-    schemaVersion: z.number().int().positive().optional(),
-    /** A password to hash now (kept for compatibility; credentials.password.value is the same). */
-    password: PasswordSchema.optional(),
-    /** Factors imported from another identity provider. */
-    credentials: IdentityCredentialsInput.optional(),
-  })
-  .strict()
-  .refine((body) => !(body.password !== undefined && body.credentials?.password), {
-    message: 'give the password either as password or as credentials.password, not both',
-    path: ['credentials', 'password'],
-  });
-export type CreateIdentityBody = z.infer<typeof CreateIdentityBody>;
 
 /** A new identity schema version: JSON Schema 2020-12 of the traits; compiled and checked by the service. */
 export const CreateIdentitySchemaBody = z

@@ -8,7 +8,7 @@ import { IdentitiesModule } from '../domain/identities/identities.module';
 import { ProjectsModule } from '../domain/projects/projects.module';
 import { IdentitySchemasAdminController } from './identity-schemas.admin.controller';
 import { SchemasModule } from '../domain/schemas/schemas.module';
-import { AdminProjectPipe } from './admin-project.pipe';
+import { AdminProjectPipe } from './auth/admin-project.pipe';
 import { AccessModule } from '../domain/access/access.module';
 import { SessionsModule } from '../domain/sessions/sessions.module';
 import { AdminTokenStrategy } from './auth/admin-token.strategy';
@@ -17,7 +17,10 @@ import { ConsoleUserStrategy } from './auth/console-user.strategy';
 import { PermissionsGuard } from './auth/permissions.guard';
 import { AccessAdminController } from './access.controller';
 import { EmailAdminController } from './email-admin.controller';
-import { ApplicationsAdminController, IdentitiesAdminController, ProjectsAdminController } from './admin.controllers';
+import { ApplicationsAdminController, ProjectsAdminController } from './admin.controllers';
+import { AuditEventsAdminController } from './audit/audit-events.controller';
+import { IdentitiesAdminController } from './identities/identities.controller';
+import { IdentityActionsController } from './identities/identity-actions.controller';
 
 @Module({
   imports: [
@@ -37,6 +40,8 @@ import { ApplicationsAdminController, IdentitiesAdminController, ProjectsAdminCo
     ProjectsAdminController,
     ApplicationsAdminController,
     IdentitiesAdminController,
+    IdentityActionsController,
+    AuditEventsAdminController,
     IdentitySchemasAdminController,
     EmailAdminController,
   ],

@@ -13,7 +13,7 @@ import type { AdminPrincipal } from '../domain/access/access.service';
 import { actorOf } from './auth/actor';
 import { CurrentPrincipal, RequirePermission } from './auth/require-permission';
 import { AdminAuth } from './auth/admin-auth.decorator';
-import { AdminProject } from './admin-project.pipe';
+import { AdminProject } from './auth/admin-project.pipe';
 
 const schema = (s: z.ZodType): object => z.toJSONSchema(s, { io: 'input' }) as object;
 

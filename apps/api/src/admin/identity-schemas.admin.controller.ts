@@ -5,7 +5,7 @@ import type { AdminPrincipal } from '../domain/access/access.service';
 import { actorOf } from './auth/actor';
 import { CurrentPrincipal, RequirePermission } from './auth/require-permission';
 import { AdminAuth } from './auth/admin-auth.decorator';
-import { AdminProject } from './admin-project.pipe';
+import { AdminProject } from './auth/admin-project.pipe';
 import { CreateIdentitySchemaBody, SetDefaultIdentitySchemaBody } from './admin.dto';
 import { AuditService } from '../domain/audit/audit.service';
 import { ApiError } from '../infra/http/errors';

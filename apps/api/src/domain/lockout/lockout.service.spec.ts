@@ -10,6 +10,7 @@ import {
   type AttemptSubject,
   type LockoutPolicy,
 } from './lockout.service';
+import { AuditService } from '../audit/audit.service';
 
 // The lockout against both real databases: the reservation is one SQL statement, and what matters is
 // how it behaves when many requests run it at once.
@@ -30,7 +31,7 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
     db = scratch.db;
-    lockout = new LockoutService(db.prisma, new IdentitiesRepository(db.prisma));
+    lockout = new LockoutService(db.prisma, new IdentitiesRepository(db.prisma), new AuditService(db.prisma));
     projectId = (await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } }))
       .id;
   });
