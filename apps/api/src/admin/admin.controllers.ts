@@ -3,6 +3,7 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { Application } from '../domain/applications/application';
 import { ApplicationsService } from '../domain/applications/applications.service';
+import { auditDiff } from '../domain/audit/audit-diff';
 import { AuditService } from '../domain/audit/audit.service';
 import { ApiError } from '../infra/http/errors';
 import { JsonBody } from '../infra/http/zod-pipes';
@@ -81,7 +82,7 @@ export class ProjectsAdminController {
       projectId: project.id,
       ...actorOf(principal),
       target: { type: 'project', id: project.slug },
-      data: { fields: Object.keys(body) },
+      data: { changes: auditDiff(projectView(project), projectView(updated)) },
     });
     return projectView(updated);
   }
@@ -130,13 +131,15 @@ export class ApplicationsAdminController {
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ApplicationView> {
     this.checkSettings(body);
+    // Read afresh (not through the short-lived cache): the diff must start from what is stored.
+    const before = (await this.applications.list(project.id)).find((candidate) => candidate.clientId === clientId);
     const application = await this.applications.update(project.id, clientId, body);
     await this.audit.record('application.updated', {
       projectId: project.id,
       clientId,
       ...actorOf(principal),
       target: { type: 'application', id: clientId },
-      data: { fields: Object.keys(body) },
+      data: { changes: auditDiff(before && applicationView(before), applicationView(application)) },
     });
     return applicationView(application);
   }

@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { auditDiff } from '../domain/audit/audit-diff';
 import { AuditService } from '../domain/audit/audit.service';
 import { ApiError } from '../infra/http/errors';
 import { JsonBody } from '../infra/http/zod-pipes';
@@ -99,11 +100,17 @@ export class EmailAdminController {
     @JsonBody(PutTemplateBody) body: PutTemplateBody,
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ResolvedTemplate> {
+    const before = await this.templates.read(project.id, kind, locale);
     const saved = await this.templates.save(project.id, kind, locale, body);
     await this.audit.record('email.template_updated', {
       projectId: project.id,
       ...actorOf(principal),
-      data: { kind: saved.kind, locale: saved.locale },
+      target: { type: 'email_template', id: `${saved.kind}/${saved.locale}` },
+      data: {
+        kind: saved.kind,
+        locale: saved.locale,
+        changes: auditDiff(templateFields(before), templateFields(saved)),
+      },
     });
     return saved;
   }
@@ -118,11 +125,14 @@ export class EmailAdminController {
     @Param('locale') locale: string,
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<void> {
+    const before = await this.templates.read(project.id, kind, locale);
     if (await this.templates.remove(project.id, kind, locale)) {
+      const after = await this.templates.read(project.id, kind, locale);
       await this.audit.record('email.template_reset', {
         projectId: project.id,
         ...actorOf(principal),
-        data: { kind, locale },
+        target: { type: 'email_template', id: `${before.kind}/${before.locale}` },
+        data: { kind, locale, changes: auditDiff(templateFields(before), templateFields(after)) },
       });
     }
   }
@@ -150,11 +160,23 @@ export class EmailAdminController {
     @JsonBody(PutSmtpBody) body: PutSmtpBody,
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<SmtpSettingsView> {
+    const before = await this.smtp.get(project.id);
     const settings = await this.smtp.set(project.id, body);
+    // The password itself never reaches the log; its entry (REDACTED) says it was set, replaced or removed.
+    const storedPassword = before?.passwordSet ? 'stored' : null;
     await this.audit.record('email.smtp_updated', {
       projectId: project.id,
       ...actorOf(principal),
-      data: { host: settings.host, port: settings.port, tlsMode: settings.tlsMode },
+      target: { type: 'smtp', id: project.slug },
+      data: {
+        host: settings.host,
+        port: settings.port,
+        tlsMode: settings.tlsMode,
+        changes: auditDiff(before && { ...smtpFields(before), password: storedPassword }, {
+          ...smtpFields(settings),
+          password: body.password === undefined ? storedPassword : body.password,
+        }),
+      },
     });
     return settings;
   }
@@ -164,10 +186,13 @@ export class EmailAdminController {
   @HttpCode(204)
   @ApiOperation({ summary: "Remove the project's SMTP settings (back to the instance default)" })
   async deleteSmtp(@AdminProject() project: Project, @CurrentPrincipal() principal: AdminPrincipal): Promise<void> {
+    const before = await this.smtp.get(project.id);
     if (await this.smtp.remove(project.id))
       await this.audit.record('email.smtp_removed', {
         projectId: project.id,
         ...actorOf(principal),
+        target: { type: 'smtp', id: project.slug },
+        data: { changes: auditDiff(before && smtpFields(before), null) },
       });
   }
 
@@ -202,6 +227,12 @@ export class EmailAdminController {
     return outboxView(message);
   }
 }
+
+/** What a template change is about (not the resolution details, which follow from the locale). */
+const templateFields = ({ source, subject, html, text }: ResolvedTemplate) => ({ source, subject, html, text });
+
+/** The settings as configured (not the time of the last change). */
+const smtpFields = ({ updatedAt: _, ...fields }: SmtpSettingsView) => fields;
 
 type OutboxMessageView = Omit<OutboxMessageMeta, 'toAddress'> & { to: string };
 

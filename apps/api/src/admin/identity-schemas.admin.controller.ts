@@ -7,6 +7,7 @@ import { CurrentPrincipal, RequirePermission } from './auth/require-permission';
 import { AdminAuth } from './auth/admin-auth.decorator';
 import { AdminProject } from './auth/admin-project.pipe';
 import { CreateIdentitySchemaBody, SetDefaultIdentitySchemaBody } from './admin.dto';
+import { auditDiff } from '../domain/audit/audit-diff';
 import { AuditService } from '../domain/audit/audit.service';
 import { ApiError } from '../infra/http/errors';
 import { JsonBody } from '../infra/http/zod-pipes';
@@ -69,11 +70,16 @@ export class IdentitySchemasAdminController {
     @JsonBody(SetDefaultIdentitySchemaBody) body: SetDefaultIdentitySchemaBody,
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<SchemaView> {
+    const before = (await this.schemas.list(project.id)).find((version) => version.isDefault)?.version ?? null;
     const updated = await this.schemas.setDefault(project.id, body.version);
     await this.audit.record('identity_schema.default_set', {
       projectId: project.id,
       ...actorOf(principal),
-      data: { version: updated.version },
+      target: { type: 'identity_schema', id: String(updated.version) },
+      data: {
+        version: updated.version,
+        changes: auditDiff({ defaultVersion: before }, { defaultVersion: updated.version }),
+      },
     });
     return schemaView(updated);
   }

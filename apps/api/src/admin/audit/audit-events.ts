@@ -37,8 +37,15 @@ const Instant = z
     /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/,
     'must be an ISO 8601 date or date-time with a zone (2026-12-01, 2026-12-01T09:30:00Z)',
   )
+  // Date parsing rolls 2026-02-31 over into March: the calendar day must come back as written.
+  .refine((value) => isCalendarDay(value.slice(0, 10)), 'is not a real date')
   .transform((value) => new Date(value))
   .refine((date) => !Number.isNaN(date.getTime()), 'is not a real date');
+
+function isCalendarDay(day: string): boolean {
+  const date = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
+}
 
 /** The filters of the project's audit log; a bad one is 400 naming its parameter. */
 export const AuditEventsQuery = z

@@ -56,6 +56,16 @@ describe('auditDiff', () => {
     });
   });
 
+  it('records long strings (an email template) by length and digest', () => {
+    const html = `<p>${'x'.repeat(3000)}</p>`;
+    const changes = auditDiff({ subject: 'Hi', html: '<p>short</p>' }, { subject: 'Hello', html });
+    expect(changes['subject']).toEqual({ before: 'Hi', after: 'Hello' });
+    expect(changes['html']).toEqual({
+      before: '<p>short</p>',
+      after: { length: html.length, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
+  });
+
   it('compares whole values when an object turns into something else', () => {
     expect(auditDiff({ loginFlow: [['BasicAuthenticator']] }, { loginFlow: { steps: 1 } })).toEqual({
       loginFlow: { before: [['BasicAuthenticator']], after: { steps: 1 } },

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 
 /** What a secret's value becomes in the audit log: the reader learns that it changed, never what it is. */
@@ -23,10 +24,14 @@ const SECRET_FIELDS = new Set([
   'sealedSecret',
 ]);
 
+/** Longer strings (an email template's HTML) are recorded by length and digest, so events stay small. */
+const MAX_RECORDED_LENGTH = 2000;
+
 /**
  * The before/after diff an admin change records in its audit event (`data.changes`): objects are compared key
  * by key (`settings.lockout.maxAttempts`), arrays and other values as a whole. Only what changed is listed; a
- * secret's values are replaced by REDACTED (or null when absent), as are those of the `secrets` given.
+ * secret's values are replaced by REDACTED (or null when absent), as are those of the `secrets` given; a string
+ * longer than 2,000 characters becomes `{length, sha256}`.
  */
 export function auditDiff(before: unknown, after: unknown, secrets: readonly string[] = []): AuditChanges {
   const changes: AuditChanges = {};
@@ -50,10 +55,15 @@ export function auditDiff(before: unknown, after: unknown, secrets: readonly str
     const field = path.join('.') || 'value';
     changes[field] = isSecret(path)
       ? { before: a === null ? null : REDACTED, after: b === null ? null : REDACTED }
-      : { before: a, after: b };
+      : { before: summarise(a), after: summarise(b) };
   };
   walk([], before, after);
   return changes;
+}
+
+function summarise(value: Json): Json {
+  if (typeof value !== 'string' || value.length <= MAX_RECORDED_LENGTH) return value;
+  return { length: value.length, sha256: createHash('sha256').update(value).digest('hex') };
 }
 
 function isObject(value: Json): value is { [key: string]: Json } {

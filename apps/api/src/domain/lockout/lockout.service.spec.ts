@@ -188,6 +188,31 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
     expect((await lockout.reserve(projectId, other, 'password', rules)).granted).toBe(false);
   });
 
+  it('records a lock on the identity’s timeline, counts failures toward the next one, and forgets a deleted identity', async () => {
+    const subject = await newIdentity();
+    for (const factor of ['password', 'totp'] as const)
+      await (await lockout.reserve(projectId, subject, factor, policy())).failed();
+    expect(await lockout.status(projectId, subject.identityId)).toEqual({ failedAttempts: 2 });
+    for (let i = 0; i < 4; i++) await (await lockout.reserve(projectId, subject, 'password', policy())).failed();
+    // The locked counter no longer counts: the lock is on the identity.
+    expect(await lockout.status(projectId, subject.identityId)).toEqual({ failedAttempts: 1 });
+    const events = await db.prisma.auditEvent.findMany({ where: { identityId: subject.identityId } });
+    expect(events).toEqual([
+      expect.objectContaining({
+        projectId,
+        type: 'identity.locked',
+        data: { factor: 'password', lockedUntil: (await lockedUntil(subject.identityId))?.toISOString(), lockCount: 1 },
+      }),
+    ]);
+    // Unknown identifiers are never written to the log.
+    const stranger: AttemptSubject = { kind: 'identifier', identifier: `${randomUUID()}@example.com` };
+    for (let i = 0; i < 5; i++) await (await lockout.reserve(projectId, stranger, 'password', policy())).failed();
+    expect(await db.prisma.auditEvent.count({ where: { projectId, identityId: null } })).toBe(0);
+
+    await db.prisma.$transaction((tx) => lockout.forgetIdentity(tx, projectId, subject.identityId));
+    expect(await db.prisma.attemptCounter.count({ where: { key: { contains: subject.identityId } } })).toBe(0);
+  });
+
   it('gives up a saturation whose holders never reported back (a crashed process)', async () => {
     const subject = await newIdentity();
     const start = new Date(Date.now() - 120_000);
