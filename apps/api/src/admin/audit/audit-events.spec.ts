@@ -30,6 +30,7 @@ describe('AuditEventsQuery', () => {
     expect(problem({ type: 'Admin Identity' })).toEqual(['type']);
     expect(problem({ type: 'admin.*.unlock' })).toEqual(['type']);
     expect(problem({ from: 'yesterday' })).toEqual(['from']);
+    expect(AuditEventsQuery.safeParse({ from: 'yesterday' }).error?.issues).toHaveLength(1);
     expect(problem({ to: '2026-02-30T00:00:00' })).toEqual(['to']);
     expect(problem({ to: '2026-02-31' })).toEqual(['to']);
     expect(problem({ from: '2026-12-02', to: '2026-12-01' })).toEqual(['to']);

@@ -33,10 +33,11 @@ export function auditEventView(event: AuditEventRow): AuditEventView {
 
 const Instant = z
   .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/,
-    'must be an ISO 8601 date or date-time with a zone (2026-12-01, 2026-12-01T09:30:00Z)',
-  )
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}))?$/, {
+    message: 'must be an ISO 8601 date or date-time with a zone (2026-12-01, 2026-12-01T09:30:00Z)',
+    // One problem per parameter: a string that is no date at all is not checked as a calendar day too.
+    abort: true,
+  })
   // Date parsing rolls 2026-02-31 over into March: the calendar day must come back as written.
   .refine((value) => isCalendarDay(value.slice(0, 10)), 'is not a real date')
   .transform((value) => new Date(value))
