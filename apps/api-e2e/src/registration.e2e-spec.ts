@@ -164,7 +164,7 @@ describe('self-service registration (native JSON)', () => {
     const identity = await adminApi(server).get(`/projects/${tenant.slug}/identities/${claims.sub}`);
     expect(identity.body).toMatchObject({
       traits: { email, name: 'Reg User' },
-      credentials: [{ type: 'password', hashAlgorithm: 'argon2id' }],
+      credentials: [{ type: 'password', hashAlgorithm: 'argon2id', createdAt: expect.any(String) }],
     });
     expect(identity.body.verifiableAddresses).toEqual([
       { via: 'email', value: email, verified: true, verifiedAt: expect.any(String) },
