@@ -4,7 +4,7 @@ import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/
 import { IdentitiesRepository, type IdentityRow } from './identities.repository';
 
 // The admin API's reads and writes of the identity aggregate, on both databases: the search is one SQL query
-// whose matching (prefix indexes, JSON trait values, escaping) is what matters.
+// whose matching (prefixes of normalised values, JSON trait values, LIKE escaping) is what matters.
 
 jest.setTimeout(120_000);
 

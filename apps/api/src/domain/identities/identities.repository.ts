@@ -114,10 +114,11 @@ export class IdentitiesRepository {
 
   /**
    * A page of the project's identities, newest first by (createdAt, id). `q` matches, in any of these ways:
-   * a password login identifier or a verifiable address starting with it (normalised as they are stored; both
-   * served by prefix indexes), a top-level trait value containing it in any case (no index: the project's
-   * identities are read in order until the page is full, fine for help-desk lookups, where a trigram index
-   * would be the next step), or the identity's id.
+   * a password login identifier or a verifiable address starting with it (normalised as they are stored), a
+   * top-level trait value containing it in any case, or the identity's id. The query walks the (project_id,
+   * created_at, id) index newest first and stops once the page is full: quick for what help desk looks up,
+   * a scan of the project when nothing matches. Any trait value may match, so no index on identifiers alone
+   * could shorten that walk; a trigram (pg_trgm) index on the traits would be the next step.
    */
   async search(projectId: string, { q, state, after, take }: IdentitySearch): Promise<IdentityRow[]> {
     const conditions: Prisma.Sql[] = [Prisma.sql`i.project_id = ${projectId}::uuid`];
