@@ -200,7 +200,11 @@ describe('backup codes and in-flow enrollment', () => {
 
       // Admin reads show the credential type, never the hashes.
       const identity = await admin.get(`/projects/${project.slug}/identities/${user.id}`);
-      expect(identity.body.credentials).toEqual(expect.arrayContaining([{ type: 'backup_codes' }]));
+      expect(identity.body.credentials).toEqual(
+        expect.arrayContaining([
+          { type: 'backup_codes', remaining: expect.any(Number), createdAt: expect.any(String) },
+        ]),
+      );
     });
   });
 
@@ -423,7 +427,11 @@ describe('backup codes and in-flow enrollment', () => {
       const idToken = JSON.parse(Buffer.from(String(token.body.id_token).split('.')[1] ?? '', 'base64url').toString());
       expect([...idToken.amr].sort()).toEqual(['otp', 'pwd']);
       const identity = await admin.get(`/projects/${project.slug}/identities/${user.id}`);
-      expect(identity.body.credentials).toEqual(expect.arrayContaining([{ type: 'totp', confirmed: true }]));
+      expect(identity.body.credentials).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'totp', confirmed: true, lastUsedAt: expect.any(String) }),
+        ]),
+      );
 
       // Enrolled now: the next login shows the plain TOTP prompt, and the enrolling code is spent.
       const next = await passPasswordStep(app, user);

@@ -122,8 +122,8 @@ describe('rate limits', () => {
         'the right password',
       );
       expect(login.body.flowStatus).toBe('SUCCESS_COMPLETED');
-      const guessed = await adminApi(server).get(`/projects/${tenant.slug}/identities`);
-      const first = (guessed.body as { traits: { email: string }; lockedUntil: string | null }[]).find(
+      const guessed = await adminApi(server).get(`/projects/${tenant.slug}/identities?limit=100`);
+      const first = (guessed.body.items as { traits: { email: string }; lockedUntil: string | null }[]).find(
         (row) => row.traits.email === accounts[0],
       );
       expect(first).toBeDefined();

@@ -164,7 +164,7 @@ describe('self-service registration (native JSON)', () => {
     const identity = await adminApi(server).get(`/projects/${tenant.slug}/identities/${claims.sub}`);
     expect(identity.body).toMatchObject({
       traits: { email, name: 'Reg User' },
-      credentials: [{ type: 'password', hashAlgorithm: 'argon2id' }],
+      credentials: [{ type: 'password', hashAlgorithm: 'argon2id', createdAt: expect.any(String) }],
     });
     expect(identity.body.verifiableAddresses).toEqual([
       { via: 'email', value: email, verified: true, verifiedAt: expect.any(String) },
@@ -199,7 +199,8 @@ describe('self-service registration (native JSON)', () => {
         messages: [{ messageId: 'msg_invalid_verification_code', context: [{ key: 'remainingAttempts', value: '4' }] }],
       },
     });
-    const identities = (await adminApi(server).get(`/projects/${tenant.slug}/identities`)).body as Array<{
+    const identities = (await adminApi(server).get(`/projects/${tenant.slug}/identities?limit=100`)).body
+      .items as Array<{
       traits: { email: string };
     }>;
     expect(identities.filter((i) => i.traits.email.toLowerCase() === tenant.email.toLowerCase())).toHaveLength(1);

@@ -161,3 +161,122 @@ export const OutboxMessage = z.object({
   createdAt: z.iso.datetime(),
 });
 export type OutboxMessage = z.infer<typeof OutboxMessage>;
+
+/** A page of a list; `nextCursor` asks for the next one (absent on the last page). */
+export const listPage = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable().optional() });
+
+export const PermissionDescription = z.object({ name: Permission, description: z.string() });
+export type PermissionDescription = z.infer<typeof PermissionDescription>;
+
+export const Member = z.object({
+  id: z.uuid(),
+  /** The console user: an identity of the console's own project. */
+  identityId: z.uuid(),
+  email: z.string(),
+  role: z.string(),
+  createdAt: z.iso.datetime(),
+});
+export type Member = z.infer<typeof Member>;
+
+export const Invitation = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  role: z.string(),
+  invitedBy: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+});
+export type Invitation = z.infer<typeof Invitation>;
+
+export const Role = z.object({
+  name: z.string(),
+  description: z.string(),
+  permissions: z.array(Permission),
+  builtIn: z.boolean(),
+});
+export type Role = z.infer<typeof Role>;
+
+export const ApiKey = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  role: z.string(),
+  createdAt: z.iso.datetime(),
+  createdBy: z.string().nullable(),
+  expiresAt: z.iso.datetime().nullable(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  revokedAt: z.iso.datetime().nullable(),
+});
+export type ApiKey = z.infer<typeof ApiKey>;
+
+/** A new API key: `key` (kwk_…) in this answer only. */
+export const CreatedApiKey = ApiKey.extend({ key: z.string() });
+export type CreatedApiKey = z.infer<typeof CreatedApiKey>;
+
+/** An identity in lists: traits and state, never a credential. */
+export const Identity = z.object({
+  id: z.uuid(),
+  traits: z.unknown(),
+  state: z.string(),
+  schemaVersion: z.number().int(),
+  lockedUntil: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Identity = z.infer<typeof Identity>;
+
+/** A credential's metadata (type, dates, per type what help desk needs); never its secret. */
+export const CredentialSummary = z
+  .object({ type: z.string(), createdAt: z.iso.datetime() })
+  .catchall(z.unknown())
+  .describe('password: hashAlgorithm; totp: confirmed, lastUsedAt; webauthn: passkeys; backup_codes: remaining');
+
+export const IdentityDetail = Identity.extend({
+  credentials: z.array(CredentialSummary),
+  verifiableAddresses: z.array(
+    z.object({ via: z.string(), value: z.string(), verified: z.boolean(), verifiedAt: z.iso.datetime().nullable() }),
+  ),
+  /** Failed attempts counted toward the next lock. */
+  failedAttempts: z.number().int(),
+});
+export type IdentityDetail = z.infer<typeof IdentityDetail>;
+
+export const Session = z.object({
+  id: z.uuid(),
+  createdAt: z.iso.datetime(),
+  authTime: z.iso.datetime(),
+  amr: z.array(z.string()),
+  device: z.object({ userAgent: z.string().nullable(), ip: z.string().nullable() }),
+  expiresAt: z.iso.datetime(),
+  revoked: z.boolean(),
+  revokedAt: z.iso.datetime().nullable(),
+  active: z.boolean(),
+});
+export type Session = z.infer<typeof Session>;
+
+/** What a help-desk action did: `no-op` when there was nothing to do. */
+export const IdentityActionResult = z
+  .object({ outcome: z.enum(['done', 'no-op']), identity: Identity.optional() })
+  .catchall(z.unknown());
+export type IdentityActionResult = z.infer<typeof IdentityActionResult>;
+
+export const AuditEvent = z.object({
+  id: z.uuid(),
+  type: z.string(),
+  createdAt: z.iso.datetime(),
+  identityId: z.string().nullable(),
+  clientId: z.string().nullable(),
+  actor: z.object({ kind: z.string(), id: z.string().nullable(), name: z.string().nullable() }).nullable(),
+  target: z.object({ type: z.string(), id: z.string().nullable() }).nullable(),
+  data: z.unknown(),
+});
+export type AuditEvent = z.infer<typeof AuditEvent>;
+
+/** What an invitation link's holder may know before accepting it. */
+export const InvitationLookup = z.object({
+  projectName: z.string(),
+  email: z.string(),
+  role: z.string(),
+  existingUser: z.boolean(),
+});
+export type InvitationLookup = z.infer<typeof InvitationLookup>;

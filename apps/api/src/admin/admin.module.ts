@@ -8,7 +8,7 @@ import { IdentitiesModule } from '../domain/identities/identities.module';
 import { ProjectsModule } from '../domain/projects/projects.module';
 import { IdentitySchemasAdminController } from './identity-schemas.admin.controller';
 import { SchemasModule } from '../domain/schemas/schemas.module';
-import { AdminProjectPipe } from './admin-project.pipe';
+import { AdminProjectPipe } from './auth/admin-project.pipe';
 import { AccessModule } from '../domain/access/access.module';
 import { SessionsModule } from '../domain/sessions/sessions.module';
 import { AdminTokenStrategy } from './auth/admin-token.strategy';
@@ -16,9 +16,11 @@ import { ApiKeyStrategy } from './auth/api-key.strategy';
 import { ConsoleUserStrategy } from './auth/console-user.strategy';
 import { PermissionsGuard } from './auth/permissions.guard';
 import { EmailAdminController } from './email-admin.controller';
-import { IdentitiesAdminController } from './admin.controllers';
 import { ApplicationsAdminController } from './applications/applications.controller';
 import { LoginOptionsAdminController } from './applications/login-options.controller';
+import { AuditEventsAdminController } from './audit/audit-events.controller';
+import { IdentitiesAdminController } from './identities/identities.controller';
+import { IdentityActionsController } from './identities/identity-actions.controller';
 import { ProjectsAdminController } from './projects/projects.controller';
 
 @Module({
@@ -39,6 +41,8 @@ import { ProjectsAdminController } from './projects/projects.controller';
     ApplicationsAdminController,
     LoginOptionsAdminController,
     IdentitiesAdminController,
+    IdentityActionsController,
+    AuditEventsAdminController,
     IdentitySchemasAdminController,
     EmailAdminController,
   ],

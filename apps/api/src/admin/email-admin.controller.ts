@@ -2,6 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nes
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EmailTemplate, EmailTemplateKind, OutboxMessage, RenderedEmail, SmtpSettings } from '@keyway/admin-api';
 import { z } from 'zod';
+import { auditDiff } from '../domain/audit/audit-diff';
 import { AuditService } from '../domain/audit/audit.service';
 import { ApiError } from '../infra/http/errors';
 import { JsonBody } from '../infra/http/zod-pipes';
@@ -14,8 +15,8 @@ import type { AdminPrincipal } from '../domain/access/access.service';
 import { actorOf } from './auth/actor';
 import { CurrentPrincipal, RequirePermission } from './auth/require-permission';
 import { AdminAuth } from './auth/admin-auth.decorator';
-import { AdminProject } from './admin-project.pipe';
-import { AdminResponse } from './openapi';
+import { AdminProject } from './auth/admin-project.pipe';
+import { DocumentedResponse } from '../infra/http/documented-response';
 
 const schema = (s: z.ZodType): object => z.toJSONSchema(s, { io: 'input' }) as object;
 
@@ -85,7 +86,7 @@ export class EmailAdminController {
 
   @Get('templates')
   @RequirePermission('email.read')
-  @AdminResponse(z.array(EmailTemplateKind))
+  @DocumentedResponse(z.array(EmailTemplateKind))
   @ApiOperation({ summary: 'List the template kinds with their variables and the locales this project customised' })
   list(@AdminProject() project: Project): Promise<EmailTemplateKind[]> {
     return this.templates.list(project.id);
@@ -93,7 +94,7 @@ export class EmailAdminController {
 
   @Get('templates/:kind/:locale')
   @RequirePermission('email.read')
-  @AdminResponse(EmailTemplate)
+  @DocumentedResponse(EmailTemplate)
   @ApiOperation({
     summary: 'Read the template used for a kind and BCP 47 locale (custom, or the fallback / shipped default)',
   })
@@ -107,7 +108,7 @@ export class EmailAdminController {
 
   @Put('templates/:kind/:locale')
   @RequirePermission('email.write')
-  @AdminResponse(EmailTemplate)
+  @DocumentedResponse(EmailTemplate)
   @ApiOperation({
     summary: "Set the project's template for a kind and locale (must compile and use only the kind's variables)",
   })
@@ -119,11 +120,17 @@ export class EmailAdminController {
     @JsonBody(PutTemplateBody) body: PutTemplateBody,
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<EmailTemplate> {
+    const before = await this.templates.read(project.id, kind, locale);
     const saved = await this.templates.save(project.id, kind, locale, body);
     await this.audit.record('email.template_updated', {
       projectId: project.id,
       ...actorOf(principal),
-      data: { kind: saved.kind, locale: saved.locale },
+      target: { type: 'email_template', id: `${saved.kind}/${saved.locale}` },
+      data: {
+        kind: saved.kind,
+        locale: saved.locale,
+        changes: auditDiff(templateFields(before), templateFields(saved)),
+      },
     });
     return saved;
   }
@@ -131,7 +138,7 @@ export class EmailAdminController {
   @Post('templates/:kind/:locale/preview')
   @HttpCode(200)
   @RequirePermission('email.read')
-  @AdminResponse(RenderedEmail)
+  @DocumentedResponse(RenderedEmail)
   @ApiOperation({
     summary:
       'Render a draft (or the template in use) with sample values, as the recipient would see it; nothing is saved',
@@ -150,7 +157,7 @@ export class EmailAdminController {
 
   @Delete('templates/:kind/:locale')
   @RequirePermission('email.write')
-  @AdminResponse(null, 204)
+  @DocumentedResponse(null, 204)
   @HttpCode(204)
   @ApiOperation({ summary: "Remove the project's template for a kind and locale (back to the fallback / default)" })
   async deleteTemplate(
@@ -159,18 +166,21 @@ export class EmailAdminController {
     @Param('locale') locale: string,
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<void> {
+    const before = await this.templates.read(project.id, kind, locale);
     if (await this.templates.remove(project.id, kind, locale)) {
+      const after = await this.templates.read(project.id, kind, locale);
       await this.audit.record('email.template_reset', {
         projectId: project.id,
         ...actorOf(principal),
-        data: { kind, locale },
+        target: { type: 'email_template', id: `${before.kind}/${before.locale}` },
+        data: { kind, locale, changes: auditDiff(templateFields(before), templateFields(after)) },
       });
     }
   }
 
   @Get('smtp')
   @RequirePermission('email.read')
-  @AdminResponse(SmtpSettings)
+  @DocumentedResponse(SmtpSettings)
   @ApiOperation({
     summary: "Read the project's SMTP settings (never the password); 404 when it uses the instance default",
   })
@@ -185,7 +195,7 @@ export class EmailAdminController {
 
   @Put('smtp')
   @RequirePermission('email.write')
-  @AdminResponse(SmtpSettings)
+  @DocumentedResponse(SmtpSettings)
   @ApiOperation({ summary: "Set the project's SMTP server; the password is encrypted at rest and kept when omitted" })
   @ApiBody({ schema: schema(PutSmtpBody) })
   async putSmtp(
@@ -193,31 +203,46 @@ export class EmailAdminController {
     @JsonBody(PutSmtpBody) body: PutSmtpBody,
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<SmtpSettings> {
+    const before = await this.smtp.get(project.id);
     const settings = await this.smtp.set(project.id, body);
+    // The password itself never reaches the log; its entry (REDACTED) says it was set, replaced or removed.
+    const storedPassword = before?.passwordSet ? 'stored' : null;
     await this.audit.record('email.smtp_updated', {
       projectId: project.id,
       ...actorOf(principal),
-      data: { host: settings.host, port: settings.port, tlsMode: settings.tlsMode },
+      target: { type: 'smtp', id: project.slug },
+      data: {
+        host: settings.host,
+        port: settings.port,
+        tlsMode: settings.tlsMode,
+        changes: auditDiff(before && { ...smtpFields(before), password: storedPassword }, {
+          ...smtpFields(settings),
+          password: body.password === undefined ? storedPassword : body.password,
+        }),
+      },
     });
     return smtpView(settings);
   }
 
   @Delete('smtp')
   @RequirePermission('email.write')
-  @AdminResponse(null, 204)
+  @DocumentedResponse(null, 204)
   @HttpCode(204)
   @ApiOperation({ summary: "Remove the project's SMTP settings (back to the instance default)" })
   async deleteSmtp(@AdminProject() project: Project, @CurrentPrincipal() principal: AdminPrincipal): Promise<void> {
+    const before = await this.smtp.get(project.id);
     if (await this.smtp.remove(project.id))
       await this.audit.record('email.smtp_removed', {
         projectId: project.id,
         ...actorOf(principal),
+        target: { type: 'smtp', id: project.slug },
+        data: { changes: auditDiff(before && smtpFields(before), null) },
       });
   }
 
   @Get('outbox')
   @RequirePermission('email.write')
-  @AdminResponse(z.array(OutboxMessage))
+  @DocumentedResponse(z.array(OutboxMessage))
   @ApiOperation({
     summary: 'The latest 100 outbox messages (metadata only: status, attempts, lastError), optionally by status',
   })
@@ -230,7 +255,7 @@ export class EmailAdminController {
 
   @Post('test')
   @RequirePermission('email.write')
-  @AdminResponse(OutboxMessage, 202)
+  @DocumentedResponse(OutboxMessage, 202)
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a test email through the outbox and the project SMTP route' })
   @ApiBody({ schema: schema(SendTestBody) })
@@ -248,6 +273,12 @@ export class EmailAdminController {
     return outboxView(message);
   }
 }
+
+/** What a template change is about (not the resolution details, which follow from the locale). */
+const templateFields = ({ source, subject, html, text }: EmailTemplate) => ({ source, subject, html, text });
+
+/** The settings as configured (not the time of the last change). */
+const smtpFields = ({ updatedAt: _, ...fields }: SmtpSettingsView) => fields;
 
 function smtpView({ updatedAt, ...rest }: SmtpSettingsView): SmtpSettings {
   return { ...rest, updatedAt: updatedAt.toISOString() };

@@ -6,9 +6,10 @@ import type { AdminPrincipal } from '../domain/access/access.service';
 import { actorOf } from './auth/actor';
 import { CurrentPrincipal, RequirePermission } from './auth/require-permission';
 import { AdminAuth } from './auth/admin-auth.decorator';
-import { AdminResponse } from './openapi';
-import { AdminProject } from './admin-project.pipe';
+import { DocumentedResponse } from '../infra/http/documented-response';
+import { AdminProject } from './auth/admin-project.pipe';
 import { CreateIdentitySchemaBody, SetDefaultIdentitySchemaBody } from './admin.dto';
+import { auditDiff } from '../domain/audit/audit-diff';
 import { AuditService } from '../domain/audit/audit.service';
 import { ApiError } from '../infra/http/errors';
 import { JsonBody } from '../infra/http/zod-pipes';
@@ -30,7 +31,7 @@ export class IdentitySchemasAdminController {
 
   @Post()
   @RequirePermission('schemas.write')
-  @AdminResponse(IdentitySchemaView, 201)
+  @DocumentedResponse(IdentitySchemaView, 201)
   @ApiOperation({
     summary: 'Add an identity schema version (JSON Schema 2020-12 of the traits, with keyway annotations)',
   })
@@ -51,7 +52,7 @@ export class IdentitySchemasAdminController {
 
   @Get()
   @RequirePermission('schemas.read')
-  @AdminResponse(z.array(IdentitySchemaSummary))
+  @DocumentedResponse(z.array(IdentitySchemaSummary))
   @ApiOperation({ summary: 'List identity schema versions' })
   async list(@AdminProject() project: Project): Promise<IdentitySchemaSummary[]> {
     return (await this.schemas.list(project.id)).map(({ version, isDefault, createdAt }) => ({
@@ -63,7 +64,7 @@ export class IdentitySchemasAdminController {
 
   @Put('default')
   @RequirePermission('schemas.write')
-  @AdminResponse(IdentitySchemaView)
+  @DocumentedResponse(IdentitySchemaView)
   @ApiOperation({
     summary: 'Make a version the default: new identities are validated against it; existing ones keep theirs',
   })
@@ -73,18 +74,23 @@ export class IdentitySchemasAdminController {
     @JsonBody(SetDefaultIdentitySchemaBody) body: SetDefaultIdentitySchemaBody,
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<IdentitySchemaView> {
+    const before = (await this.schemas.list(project.id)).find((version) => version.isDefault)?.version ?? null;
     const updated = await this.schemas.setDefault(project.id, body.version);
     await this.audit.record('identity_schema.default_set', {
       projectId: project.id,
       ...actorOf(principal),
-      data: { version: updated.version },
+      target: { type: 'identity_schema', id: String(updated.version) },
+      data: {
+        version: updated.version,
+        changes: auditDiff({ defaultVersion: before }, { defaultVersion: updated.version }),
+      },
     });
     return schemaView(updated);
   }
 
   @Get(':version')
   @RequirePermission('schemas.read')
-  @AdminResponse(IdentitySchemaView)
+  @DocumentedResponse(IdentitySchemaView)
   @ApiOperation({ summary: 'Read a version: the schema as stored and the registration fields it generates' })
   async get(@AdminProject() project: Project, @Param('version') version: string): Promise<IdentitySchemaView> {
     if (!/^[1-9][0-9]{0,8}$/.test(version))

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { AccessModule } from '../../domain/access/access.module';
 import { ProjectsModule } from '../../domain/projects/projects.module';
-import { AdminProjectPipe } from '../admin-project.pipe';
+import { AdminProjectPipe } from '../auth/admin-project.pipe';
 import { PermissionsGuard } from '../auth/permissions.guard';
 import { AccessAdminController } from './access.controller';
 import { ApiKeysAdminController } from './api-keys.controller';

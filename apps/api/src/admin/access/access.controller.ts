@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Caller, ProjectPermissions } from '@keyway/admin-api';
+import { z } from 'zod';
+import { Caller, PermissionDescription, ProjectPermissions } from '@keyway/admin-api';
 import { AccessRepository } from '../../domain/access/access.repository';
 import { AccessService, type AdminPrincipal } from '../../domain/access/access.service';
 import { PERMISSION_DESCRIPTIONS, PERMISSIONS, type Permission } from '../../domain/access/permissions';
@@ -8,8 +9,8 @@ import { ProjectsService, type Project } from '../../domain/projects/projects.se
 import { actorOf } from '../auth/actor';
 import { AdminAuth } from '../auth/admin-auth.decorator';
 import { CurrentPrincipal, RequireProjectAccess, RequireSignedIn } from '../auth/require-permission';
-import { AdminProject } from '../admin-project.pipe';
-import { AdminResponse } from '../openapi';
+import { AdminProject } from '../auth/admin-project.pipe';
+import { DocumentedResponse } from '../../infra/http/documented-response';
 
 /** What the caller may do: the console shows what this says, the API enforces it on every endpoint. */
 @ApiTags('admin: access')
@@ -24,7 +25,7 @@ export class AccessAdminController {
 
   @Get('me')
   @RequireSignedIn()
-  @AdminResponse(Caller)
+  @DocumentedResponse(Caller)
   @ApiOperation({
     summary: 'The caller: who it is, whether it owns the instance, its projects and permissions in each',
   })
@@ -57,6 +58,7 @@ export class AccessAdminController {
   }
 
   @Get('permissions')
+  @DocumentedResponse(z.array(PermissionDescription))
   @RequireSignedIn()
   @ApiOperation({ summary: 'The permission catalog: every permission a role can hold, with what it allows' })
   permissionCatalog(): Array<{ name: Permission; description: string }> {
@@ -65,7 +67,7 @@ export class AccessAdminController {
 
   @Get('projects/:slug/me/permissions')
   @RequireProjectAccess()
-  @AdminResponse(ProjectPermissions)
+  @DocumentedResponse(ProjectPermissions)
   @ApiOperation({ summary: "The caller's permissions in a project" })
   async permissions(
     @AdminProject() project: Project,

@@ -1,4 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiKey, CreatedApiKey } from '@keyway/admin-api';
+import { DocumentedResponse } from '../../infra/http/documented-response';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { AdminPrincipal } from '../../domain/access/access.service';
@@ -6,7 +8,7 @@ import { ApiKeysService, type ApiKeyView } from '../../domain/access/api-keys.se
 import { AuditService } from '../../domain/audit/audit.service';
 import type { Project } from '../../domain/projects/projects.service';
 import { JsonBody } from '../../infra/http/zod-pipes';
-import { AdminProject } from '../admin-project.pipe';
+import { AdminProject } from '../auth/admin-project.pipe';
 import { actorOf } from '../auth/actor';
 import { AdminAuth } from '../auth/admin-auth.decorator';
 import { CurrentPrincipal, RequirePermission } from '../auth/require-permission';
@@ -23,6 +25,7 @@ export class ApiKeysAdminController {
   ) {}
 
   @Get()
+  @DocumentedResponse(z.array(ApiKey))
   @RequirePermission('api_keys.read')
   @ApiOperation({ summary: 'List the API keys (never their secrets)' })
   list(@AdminProject() project: Project): Promise<ApiKeyView[]> {
@@ -30,6 +33,7 @@ export class ApiKeysAdminController {
   }
 
   @Post()
+  @DocumentedResponse(CreatedApiKey, 201)
   @RequirePermission('api_keys.write')
   @ApiOperation({
     summary: 'Create an API key with a role (within your own permissions); the key is in this answer only',
@@ -57,6 +61,7 @@ export class ApiKeysAdminController {
   }
 
   @Delete(':id')
+  @DocumentedResponse(null, 204)
   @HttpCode(204)
   @RequirePermission('api_keys.write')
   @ApiOperation({ summary: 'Revoke an API key: it is refused (401) from the next request on' })

@@ -1,4 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Invitation } from '@keyway/admin-api';
+import { DocumentedResponse } from '../../infra/http/documented-response';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { AdminPrincipal } from '../../domain/access/access.service';
@@ -6,7 +8,7 @@ import { InvitationsService, type InvitationView } from '../../domain/access/inv
 import { AuditService } from '../../domain/audit/audit.service';
 import type { Project } from '../../domain/projects/projects.service';
 import { JsonBody } from '../../infra/http/zod-pipes';
-import { AdminProject } from '../admin-project.pipe';
+import { AdminProject } from '../auth/admin-project.pipe';
 import { actorOf } from '../auth/actor';
 import { AdminAuth } from '../auth/admin-auth.decorator';
 import { CurrentPrincipal, RequirePermission } from '../auth/require-permission';
@@ -23,6 +25,7 @@ export class InvitationsAdminController {
   ) {}
 
   @Post()
+  @DocumentedResponse(Invitation, 201)
   @RequirePermission('members.write')
   @ApiOperation({
     summary:
@@ -46,6 +49,7 @@ export class InvitationsAdminController {
   }
 
   @Get()
+  @DocumentedResponse(z.array(Invitation))
   @RequirePermission('members.read')
   @ApiOperation({ summary: 'List the pending invitations (neither accepted, revoked nor expired)' })
   list(@AdminProject() project: Project): Promise<InvitationView[]> {
@@ -53,6 +57,7 @@ export class InvitationsAdminController {
   }
 
   @Delete(':id')
+  @DocumentedResponse(null, 204)
   @HttpCode(204)
   @RequirePermission('members.write')
   @ApiOperation({ summary: 'Revoke a pending invitation: its link stops working' })

@@ -1,4 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch } from '@nestjs/common';
+import { Member } from '@keyway/admin-api';
+import { DocumentedResponse } from '../../infra/http/documented-response';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { AdminPrincipal } from '../../domain/access/access.service';
@@ -6,7 +8,7 @@ import { MembersService, type MemberView } from '../../domain/access/members.ser
 import { AuditService } from '../../domain/audit/audit.service';
 import type { Project } from '../../domain/projects/projects.service';
 import { JsonBody } from '../../infra/http/zod-pipes';
-import { AdminProject } from '../admin-project.pipe';
+import { AdminProject } from '../auth/admin-project.pipe';
 import { actorOf } from '../auth/actor';
 import { AdminAuth } from '../auth/admin-auth.decorator';
 import { CurrentPrincipal, RequirePermission } from '../auth/require-permission';
@@ -23,6 +25,7 @@ export class MembersAdminController {
   ) {}
 
   @Get()
+  @DocumentedResponse(z.array(Member))
   @RequirePermission('members.read')
   @ApiOperation({ summary: 'List the members with their roles' })
   list(@AdminProject() project: Project): Promise<MemberView[]> {
@@ -30,6 +33,7 @@ export class MembersAdminController {
   }
 
   @Patch(':id')
+  @DocumentedResponse(Member)
   @RequirePermission('members.write')
   @ApiOperation({
     summary: "Change a member's role (within your own permissions; the last owner cannot be demoted: 409)",
@@ -52,6 +56,7 @@ export class MembersAdminController {
   }
 
   @Delete(':id')
+  @DocumentedResponse(null, 204)
   @HttpCode(204)
   @RequirePermission('members.write')
   @ApiOperation({ summary: 'Remove a member from the project (the last owner cannot be removed: 409)' })

@@ -1,4 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Role } from '@keyway/admin-api';
+import { DocumentedResponse } from '../../infra/http/documented-response';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import type { AdminPrincipal } from '../../domain/access/access.service';
@@ -6,7 +8,7 @@ import { RolesService, type RoleView } from '../../domain/access/roles.service';
 import { AuditService } from '../../domain/audit/audit.service';
 import type { Project } from '../../domain/projects/projects.service';
 import { JsonBody } from '../../infra/http/zod-pipes';
-import { AdminProject } from '../admin-project.pipe';
+import { AdminProject } from '../auth/admin-project.pipe';
 import { actorOf } from '../auth/actor';
 import { AdminAuth } from '../auth/admin-auth.decorator';
 import { CurrentPrincipal, RequirePermission } from '../auth/require-permission';
@@ -23,6 +25,7 @@ export class RolesAdminController {
   ) {}
 
   @Get()
+  @DocumentedResponse(z.array(Role))
   @RequirePermission('members.read')
   @ApiOperation({ summary: "List the built-in roles and the project's custom roles with their permissions" })
   list(@AdminProject() project: Project): Promise<RoleView[]> {
@@ -30,6 +33,7 @@ export class RolesAdminController {
   }
 
   @Post()
+  @DocumentedResponse(Role, 201)
   @RequirePermission('roles.write')
   @ApiOperation({ summary: 'Create a custom role (only with permissions you hold)' })
   @ApiBody({ schema: z.toJSONSchema(CreateRoleBody, { io: 'input' }) as object })
@@ -49,6 +53,7 @@ export class RolesAdminController {
   }
 
   @Patch(':name')
+  @DocumentedResponse(Role)
   @RequirePermission('roles.write')
   @ApiOperation({ summary: "Change a custom role's description or permissions (only with permissions you hold)" })
   @ApiBody({ schema: z.toJSONSchema(UpdateRoleBody, { io: 'input' }) as object })
@@ -72,6 +77,7 @@ export class RolesAdminController {
   }
 
   @Delete(':name')
+  @DocumentedResponse(null, 204)
   @HttpCode(204)
   @RequirePermission('roles.write')
   @ApiOperation({ summary: 'Delete a custom role (409 while a member, live API key or open invitation uses it)' })

@@ -5,15 +5,16 @@ import { z } from 'zod';
 import type { AdminPrincipal } from '../../domain/access/access.service';
 import type { Application } from '../../domain/applications/application';
 import { ApplicationsService } from '../../domain/applications/applications.service';
+import { auditDiff } from '../../domain/audit/audit-diff';
 import { AuditService } from '../../domain/audit/audit.service';
 import type { Project } from '../../domain/projects/projects.service';
 import { CONSOLE_CLIENT_ID, SYSTEM_PROJECT_SLUG } from '../../domain/projects/system-project';
 import { LoginFlowValidator } from '../../flows/engine/login-flow.validator';
 import { ApiError } from '../../infra/http/errors';
 import { JsonBody } from '../../infra/http/zod-pipes';
-import { AdminProject } from '../admin-project.pipe';
-import { AdminResponse } from '../openapi';
-import { CreateApplicationBody, RotateSecretBody, UpdateApplicationBody } from '../admin.dto';
+import { AdminProject } from '../auth/admin-project.pipe';
+import { DocumentedResponse } from '../../infra/http/documented-response';
+import { CreateApplicationBody, RotateSecretBody, UpdateApplicationBody } from './applications.dto';
 import { actorOf } from '../auth/actor';
 import { AdminAuth } from '../auth/admin-auth.decorator';
 import { CurrentPrincipal, RequirePermission } from '../auth/require-permission';
@@ -32,7 +33,7 @@ export class ApplicationsAdminController {
 
   @Post()
   @RequirePermission('applications.write')
-  @AdminResponse(CreatedApplication, 201)
+  @DocumentedResponse(CreatedApplication, 201)
   @ApiOperation({ summary: 'Register an OAuth client; a confidential client secret is returned once' })
   @ApiBody({ schema: schema(CreateApplicationBody) })
   async create(
@@ -53,7 +54,7 @@ export class ApplicationsAdminController {
 
   @Patch(':clientId')
   @RequirePermission('applications.write')
-  @AdminResponse(ApplicationView)
+  @DocumentedResponse(ApplicationView)
   @ApiOperation({
     summary: 'Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow',
   })
@@ -65,20 +66,22 @@ export class ApplicationsAdminController {
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ApplicationView> {
     this.checkSettings(body);
+    // Read afresh (not through the short-lived cache): the diff must start from what is stored.
+    const before = (await this.applications.list(project.id)).find((candidate) => candidate.clientId === clientId);
     const application = await this.applications.update(project.id, clientId, body);
     await this.audit.record('application.updated', {
       projectId: project.id,
       clientId,
       ...actorOf(principal),
       target: { type: 'application', id: clientId },
-      data: { fields: Object.keys(body) },
+      data: { changes: auditDiff(before && applicationView(before), applicationView(application)) },
     });
     return applicationView(application);
   }
 
   @Get(':clientId')
   @RequirePermission('applications.read')
-  @AdminResponse(ApplicationView)
+  @DocumentedResponse(ApplicationView)
   @ApiOperation({ summary: 'Read an application' })
   async get(@AdminProject() project: Project, @Param('clientId') clientId: string): Promise<ApplicationView> {
     const application = await this.applications.findByClientId(project.id, clientId);
@@ -88,7 +91,7 @@ export class ApplicationsAdminController {
 
   @Post(':clientId/secret')
   @RequirePermission('applications.write')
-  @AdminResponse(ApplicationWithSecret, 201)
+  @DocumentedResponse(ApplicationWithSecret, 201)
   @ApiOperation({
     summary:
       'Rotate a confidential client secret: the new one is returned once; the old one stays valid for graceSeconds',
@@ -116,7 +119,7 @@ export class ApplicationsAdminController {
   @Delete(':clientId')
   @HttpCode(204)
   @RequirePermission('applications.write')
-  @AdminResponse(null, 204)
+  @DocumentedResponse(null, 204)
   @ApiOperation({ summary: 'Delete an application with its running flows, codes and refresh tokens' })
   async remove(
     @AdminProject() project: Project,
@@ -144,7 +147,7 @@ export class ApplicationsAdminController {
 
   @Get()
   @RequirePermission('applications.read')
-  @AdminResponse(z.array(ApplicationView))
+  @DocumentedResponse(z.array(ApplicationView))
   @ApiOperation({ summary: 'List applications' })
   async list(@AdminProject() project: Project): Promise<ApplicationView[]> {
     return (await this.applications.list(project.id)).map(applicationView);

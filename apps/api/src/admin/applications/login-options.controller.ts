@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { LoginOption } from '@keyway/admin-api';
 import { z } from 'zod';
 import { LoginFlowValidator } from '../../flows/engine/login-flow.validator';
-import { AdminResponse } from '../openapi';
+import { DocumentedResponse } from '../../infra/http/documented-response';
 import { AdminAuth } from '../auth/admin-auth.decorator';
 import { RequireSignedIn } from '../auth/require-permission';
 
@@ -16,7 +16,7 @@ export class LoginOptionsAdminController {
 
   @Get()
   @RequireSignedIn()
-  @AdminResponse(z.array(LoginOption))
+  @DocumentedResponse(z.array(LoginOption))
   @ApiOperation({ summary: 'The login options this server has, with what constrains where a step may offer them' })
   list(): LoginOption[] {
     return this.loginFlows.loginOptions();

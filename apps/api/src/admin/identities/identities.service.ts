@@ -1,16 +1,27 @@
-import { Injectable } from '@nestjs/common';
-import { ApiError } from '../../infra/http/errors';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { ApiError, ErrorCodes, fieldError } from '../../infra/http/errors';
 import { passwordHashAlgorithm } from '../../infra/crypto/password-hash-formats';
 import { PasswordHasher } from '../../infra/crypto/password-hasher';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
+import { cursorPosition, pageOf, type Page } from '../../infra/http/page-cursor';
+import { isUuid } from '../../infra/http/ids';
 import { TotpService } from '../../methods/totp/totp.service';
-import { IdentitiesRepository, type IdentityRow } from '../../domain/identities/identities.repository';
+import { TOTP_PERIOD_SECONDS } from '../../methods/totp/totp-codes';
+import { PasskeysService } from '../../methods/passkey/passkeys.service';
+import { BackupCodesService } from '../../methods/backup-codes/backup-codes.service';
+import { addressChanges, uniqueClaims, type UniqueClaim } from '../../methods/profile/profile-changes';
+import {
+  IdentitiesRepository,
+  type IdentityRow,
+  type IdentityState,
+  type StoredCredential,
+} from '../../domain/identities/identities.repository';
+import { LockoutService } from '../../domain/lockout/lockout.service';
+import type { Project } from '../../domain/projects/projects.service';
 import type { IdentityCredentialsInput } from './identity-credentials';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
 import type { Prisma } from '../../generated/prisma/client';
-
-export type VerifiableAddressView = { via: string; value: string; verified: boolean; verifiedAt: Date | null };
-export type CredentialSummary = { type: string; hashAlgorithm?: string; confirmed?: boolean; passkeys?: number };
+import { identityView, type CredentialSummary, type IdentityDetailView, type IdentityView } from './identity-views';
 
 @Injectable()
 export class IdentitiesService {
@@ -18,6 +29,9 @@ export class IdentitiesService {
     private readonly identities: IdentitiesRepository,
     private readonly hasher: PasswordHasher,
     private readonly totp: TotpService,
+    private readonly passkeys: PasskeysService,
+    private readonly backupCodes: BackupCodesService,
+    private readonly lockout: LockoutService,
     private readonly schemas: IdentitySchemasService,
   ) {}
 
@@ -74,34 +88,155 @@ export class IdentitiesService {
     }
   }
 
+  /** The identity of the project named by a path's `:id`; 404 for anything else, malformed ids included. */
+  async get(project: Project, id: string): Promise<IdentityRow> {
+    const identity = isUuid(id) ? await this.identities.findById(project.id, id) : null;
+    if (!identity) throw ApiError.notFound(`No identity '${id}' in project '${project.slug}'.`);
+    return identity;
+  }
+
+  /** A page of identities, newest first; `cursor` is the previous page's `nextCursor`. */
+  async search(
+    projectId: string,
+    query: { q?: string | undefined; state?: IdentityState | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<Page<IdentityView>> {
+    const after = cursorPosition(query.cursor);
+    const rows = await this.identities.search(projectId, {
+      q: query.q,
+      state: query.state,
+      after,
+      take: query.limit + 1,
+    });
+    return pageOf(rows, query.limit, identityView);
+  }
+
+  /** The identity with its credentials' metadata, addresses and failed attempts: never a secret. */
+  async detail(identity: IdentityRow): Promise<IdentityDetailView> {
+    const [credentials, addresses, lockout] = await Promise.all([
+      this.credentialSummaries(identity.id),
+      this.identities.listVerifiableAddresses(identity.id),
+      this.lockout.status(identity.projectId, identity.id),
+    ]);
+    return {
+      ...identityView(identity),
+      credentials,
+      verifiableAddresses: addresses.map((address) => ({
+        ...address,
+        verifiedAt: address.verifiedAt?.toISOString() ?? null,
+      })),
+      failedAttempts: lockout.failedAttempts,
+    };
+  }
+
   /**
-   * What credentials an identity has, without their secrets: for passwords the hash algorithm (so a
-   * migration's progress to argon2id can be followed), for TOTP whether enrollment is confirmed, for
-   * webauthn how many passkeys are registered.
+   * Replaces the identity's traits, validated by its own schema version; its password login identifiers and
+   * verifiable addresses follow in the same transaction (new addresses unverified, unchanged ones keep their
+   * state). A value another identity holds is 409 naming the field; so is leaving a password without any
+   * identifier to sign in with. Returns the traits before and after.
+   */
+  async updateTraits(
+    project: Project,
+    identity: IdentityRow,
+    traits: Record<string, unknown>,
+  ): Promise<{ before: Record<string, unknown>; after: Record<string, unknown> }> {
+    const schema = (await this.schemas.resolve(project.id, identity.schemaVersion)).compiled;
+    const problems = schema.validate(traits);
+    if (problems.length) throw ApiError.invalidFields(problems);
+    const before = (identity.traits ?? {}) as Record<string, unknown>;
+    const identifiers = schema.identifiersOf(traits);
+    const hasPassword = (await this.identities.listCredentials(identity.id)).some(
+      (credential) => credential.type === 'password',
+    );
+    if (hasPassword && identifiers.length === 0)
+      throw ApiError.invalidFields(
+        schema.identifierTraits.map((name) =>
+          fieldError(
+            `traits.${name}`,
+            'msg_trait_required',
+            'the identity signs in with a password: keep a login identifier',
+          ),
+        ),
+      );
+    const claims = uniqueClaims(schema, traits);
+    const taken = await this.identities.takenClaims(undefined, project.id, identity.id, claims);
+    if (taken.length) throw takenConflict(taken);
+    const addresses = addressChanges(schema.verifiableAddressesOf(before), schema.verifiableAddressesOf(traits));
+    try {
+      await this.identities.transaction((tx) =>
+        this.identities.updateTraits(tx, project.id, identity.id, traits, identifiers, addresses),
+      );
+    } catch (error) {
+      // Taken by another identity between the check and the write.
+      if (!isUniqueViolation(error)) throw error;
+      const raced = await this.identities.takenClaims(undefined, project.id, identity.id, claims);
+      throw takenConflict(raced.length ? raced : claims);
+    }
+    return { before, after: traits };
+  }
+
+  /**
+   * What credentials an identity has, as metadata only: for passwords the hash algorithm (so a migration's
+   * progress to argon2id can be followed), for TOTP whether enrollment is confirmed and when a code was last
+   * accepted, the passkeys by name, how many backup codes are left.
    */
   async credentialSummaries(identityId: string): Promise<CredentialSummary[]> {
-    return (await this.identities.listCredentials(identityId)).map(({ type, secret, config }) => {
-      if (type === 'password') return { type, hashAlgorithm: passwordHashAlgorithm(secret ?? '') };
-      if (type === 'totp') return { type, confirmed: (config as { confirmed?: unknown } | null)?.confirmed === true };
-      // A webauthn credential exists from the first registration attempt on; the count says whether any passkey does.
-      if (type === 'webauthn') {
-        const passkeys = (config as { passkeys?: unknown } | null)?.passkeys;
-        return { type, passkeys: Array.isArray(passkeys) ? passkeys.length : 0 };
+    const stored = await this.identities.listCredentials(identityId);
+    return Promise.all(stored.map((credential) => this.summary(identityId, credential)));
+  }
+
+  private async summary(identityId: string, credential: StoredCredential): Promise<CredentialSummary> {
+    const { type, secret, config } = credential;
+    const createdAt = credential.createdAt.toISOString();
+    switch (type) {
+      case 'password':
+        return {
+          type,
+          hashAlgorithm: passwordHashAlgorithm(secret ?? ''),
+          createdAt,
+          updatedAt: credential.updatedAt.toISOString(),
+        };
+      case 'totp': {
+        const { confirmed, lastUsedStep } = (config ?? {}) as { confirmed?: unknown; lastUsedStep?: unknown };
+        const lastUsedAt =
+          typeof lastUsedStep === 'number' ? new Date(lastUsedStep * TOTP_PERIOD_SECONDS * 1000).toISOString() : null;
+        return { type, confirmed: confirmed === true, createdAt, lastUsedAt };
       }
-      return { type };
-    });
+      case 'webauthn': {
+        // A webauthn credential exists from the first registration attempt on; its list says whether any passkey does.
+        const passkeys = (await this.passkeys.list(identityId)).map(
+          ({ id, name, createdAt, lastUsedAt, backedUp }) => ({
+            id,
+            name,
+            createdAt,
+            lastUsedAt,
+            backedUp,
+          }),
+        );
+        const lastUsedAt =
+          passkeys
+            .map((passkey) => passkey.lastUsedAt ?? '')
+            .sort()
+            .pop() || null;
+        return { type, passkeys, createdAt, lastUsedAt };
+      }
+      case 'backup_codes':
+        return { type, remaining: (await this.backupCodes.status(identityId)).remaining, createdAt };
+      default:
+        return { type, createdAt };
+    }
   }
+}
 
-  findById(projectId: string, id: string): Promise<IdentityRow | null> {
-    return this.identities.findById(projectId, id);
-  }
-
-  /** The identity's verifiable addresses (from traits marked `verification.via`) and whether each is verified. */
-  verifiableAddresses(identityId: string): Promise<VerifiableAddressView[]> {
-    return this.identities.listVerifiableAddresses(identityId);
-  }
-
-  list(projectId: string, take = 100): Promise<IdentityRow[]> {
-    return this.identities.list(projectId, take);
-  }
+/** 409 naming each field whose value another identity holds (admin only: no enumeration concern), in `fields` too. */
+function takenConflict(claims: UniqueClaim[]): ApiError {
+  const fields = [...new Set(claims.map(({ field }) => field))].map((field) =>
+    fieldError(field, 'msg_identifier_taken', 'belongs to another identity of the project'),
+  );
+  return new ApiError(
+    HttpStatus.CONFLICT,
+    ErrorCodes.CONFLICT,
+    'Conflict.',
+    fields.map((field) => `${field.field}: ${field.message}`).join('; '),
+    fields,
+  );
 }

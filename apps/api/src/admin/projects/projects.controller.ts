@@ -4,14 +4,15 @@ import { ProjectView } from '@keyway/admin-api';
 import { z } from 'zod';
 import { AccessRepository } from '../../domain/access/access.repository';
 import { AccessService, type AdminPrincipal } from '../../domain/access/access.service';
+import { auditDiff } from '../../domain/audit/audit-diff';
 import { AuditService } from '../../domain/audit/audit.service';
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
 import { SYSTEM_PROJECT_SLUG } from '../../domain/projects/system-project';
 import { ApiError } from '../../infra/http/errors';
 import { JsonBody } from '../../infra/http/zod-pipes';
-import { AdminProject } from '../admin-project.pipe';
-import { AdminResponse } from '../openapi';
-import { CreateProjectBody, UpdateProjectBody } from '../admin.dto';
+import { AdminProject } from '../auth/admin-project.pipe';
+import { DocumentedResponse } from '../../infra/http/documented-response';
+import { CreateProjectBody, UpdateProjectBody } from './projects.dto';
 import { actorOf } from '../auth/actor';
 import { AdminAuth } from '../auth/admin-auth.decorator';
 import { CurrentPrincipal, RequireInstanceOwner, RequirePermission, RequireSignedIn } from '../auth/require-permission';
@@ -31,7 +32,7 @@ export class ProjectsAdminController {
 
   @Post()
   @RequireInstanceOwner()
-  @AdminResponse(ProjectView, 201)
+  @DocumentedResponse(ProjectView, 201)
   @ApiOperation({ summary: 'Create a project (tenant) with its own issuer and signing keys' })
   @ApiBody({ schema: schema(CreateProjectBody) })
   async create(
@@ -53,7 +54,7 @@ export class ProjectsAdminController {
 
   @Get()
   @RequireSignedIn()
-  @AdminResponse(z.array(ProjectView))
+  @DocumentedResponse(z.array(ProjectView))
   @ApiOperation({ summary: 'List the projects the caller may see' })
   async list(@CurrentPrincipal() principal: AdminPrincipal): Promise<ProjectView[]> {
     const visible: ProjectView[] = [];
@@ -64,7 +65,7 @@ export class ProjectsAdminController {
 
   @Get(':slug')
   @RequirePermission('projects.read')
-  @AdminResponse(ProjectView)
+  @DocumentedResponse(ProjectView)
   @ApiOperation({ summary: 'Read a project' })
   get(@AdminProject() project: Project): ProjectView {
     return projectView(project);
@@ -72,7 +73,7 @@ export class ProjectsAdminController {
 
   @Patch(':slug')
   @RequirePermission('projects.write')
-  @AdminResponse(ProjectView)
+  @DocumentedResponse(ProjectView)
   @ApiOperation({ summary: 'Change a project: name, settings (merged over the current ones)' })
   @ApiBody({ schema: schema(UpdateProjectBody) })
   async update(
@@ -85,7 +86,7 @@ export class ProjectsAdminController {
       projectId: project.id,
       ...actorOf(principal),
       target: { type: 'project', id: project.slug },
-      data: { fields: Object.keys(body) },
+      data: { changes: auditDiff(projectView(project), projectView(updated)) },
     });
     return projectView(updated);
   }
@@ -93,7 +94,7 @@ export class ProjectsAdminController {
   @Delete(':slug')
   @HttpCode(204)
   @RequirePermission('projects.delete')
-  @AdminResponse(null, 204)
+  @DocumentedResponse(null, 204)
   @ApiOperation({
     summary: 'Delete a project with everything in it (identities, applications, keys); ?confirm=<slug> is required',
   })

@@ -44,7 +44,7 @@ export class DemoSeedService {
         appNative: true,
       });
     }
-    if ((await this.identities.list(project.id, 1)).length === 0) {
+    if ((await this.identities.search(project.id, { limit: 1 })).items.length === 0) {
       await this.identities.create(
         project.id,
         { email: DEMO.email, name: 'Demo User' },

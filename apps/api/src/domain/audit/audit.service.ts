@@ -1,5 +1,24 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import type { PagePosition } from '../../infra/http/page-cursor';
+
+/** What help desk and administrators do to an identity through the admin API; each is `admin.identity.<action>`. */
+export const IDENTITY_ADMIN_ACTIONS = [
+  'updated',
+  'deleted',
+  'unlock',
+  'disable',
+  'enable',
+  'verify-address',
+  'resend-verification',
+  'send-recovery',
+  'remove-totp',
+  'remove-backup-codes',
+  'remove-passkey',
+  'revoke-sessions',
+  'revoke-session',
+] as const;
+export type IdentityAdminAction = (typeof IDENTITY_ADMIN_ACTIONS)[number];
 
 export type AuditEventType =
   | 'project.created'
@@ -37,7 +56,8 @@ export type AuditEventType =
   | 'api_key.revoked'
   | 'login.succeeded'
   | 'oauth.code_replayed'
-  | 'oauth.refresh_token_reused';
+  | 'oauth.refresh_token_reused'
+  | `admin.identity.${IdentityAdminAction}`;
 
 /** Who did it, through the admin API. */
 export interface AuditActor {
@@ -56,6 +76,21 @@ export interface AuditEventInput {
   /** What an admin action changed. */
   target?: { type: string; id: string } | undefined;
   data?: Prisma.InputJsonObject;
+}
+
+export type AuditEventRow = Prisma.AuditEventGetPayload<object>;
+
+/** Which of a project's events to read; every given filter must match. */
+export interface AuditEventFilter {
+  /** The actor's id (a console user's identity id, an API key's id, `root`) or readable name (an email). */
+  actor?: string | undefined;
+  /** Events about this identity: its timeline. */
+  identityId?: string | undefined;
+  /** An event type, or a prefix ending in `*` (`admin.identity.*`). */
+  type?: string | undefined;
+  from?: Date | undefined;
+  /** Exclusive. */
+  to?: Date | undefined;
 }
 
 /** Append-only record of security-relevant events. Never holds secrets. */
@@ -84,6 +119,40 @@ export class AuditService {
       clientId: event.clientId,
       ...(actor ? { actor: `${actor.kind}:${actor.id}` } : {}),
       ...(target ? { target: `${target.type}:${target.id}` } : {}),
+    });
+  }
+
+  /**
+   * A page of the project's events, newest first by (createdAt, id), served by the (project, createdAt),
+   * (project, identity, createdAt) and (project, actor, createdAt) indexes.
+   */
+  list(
+    projectId: string,
+    filter: AuditEventFilter,
+    page: { after?: PagePosition | undefined; take: number },
+  ): Promise<AuditEventRow[]> {
+    const { actor, identityId, type, from, to } = filter;
+    const { after, take } = page;
+    const where: Prisma.AuditEventWhereInput = {
+      projectId,
+      ...(identityId ? { identityId } : {}),
+      ...(actor ? { OR: [{ actorId: actor }, { actorName: actor }] } : {}),
+      ...(type ? { type: type.endsWith('*') ? { startsWith: type.slice(0, -1) } : type } : {}),
+      ...(from || to ? { createdAt: { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}) } } : {}),
+    };
+    return this.prisma.auditEvent.findMany({
+      where: after
+        ? {
+            AND: [
+              where,
+              {
+                OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }],
+              },
+            ],
+          }
+        : where,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take,
     });
   }
 }

@@ -62,23 +62,32 @@ const CODE_EXPIRY: Record<ShippedLocale, string> = {
   de: 'Der Code ist {{expiresInMinutes}} Minuten lang gültig.',
 };
 
+/**
+ * `where`: for kinds with an optional `link` variable, the sentence before the link to the page that takes the
+ * code (shown only when the mail has one: recovery sent by an administrator, whose flow no app holds).
+ */
 function codeTemplate(
   locale: ShippedLocale,
   subject: string,
   title: string,
   intro: string,
   outro: string,
+  where?: string,
 ): TemplateContent {
   const greeting = GREETING[locale];
   const expiry = `${CODE_EXPIRY[locale]} ${outro}`;
+  const linkHtml = where
+    ? `{{#link}}${paragraph(`${where} <a href="{{link}}" style="color:#1d4ed8;word-break:break-all;">{{link}}</a>`)}{{/link}}`
+    : '';
+  const linkText = where ? `{{#link}}${where}\n{{link}}\n\n{{/link}}` : '';
   return {
     subject,
     html: layout(
       subject,
-      `${heading(title)}${paragraph(greeting)}${paragraph(intro)}${codeBox}${muted(expiry)}`,
+      `${heading(title)}${paragraph(greeting)}${paragraph(intro)}${codeBox}${linkHtml}${muted(expiry)}`,
       locale,
     ),
-    text: `${greeting}\n\n${intro}\n\n    {{code}}\n\n${expiry}\n\n— {{projectName}}\n`,
+    text: `${greeting}\n\n${intro}\n\n    {{code}}\n\n${linkText}${expiry}\n\n— {{projectName}}\n`,
   };
 }
 
@@ -151,6 +160,7 @@ export const DEFAULT_TEMPLATES: Record<EmailKind, TemplateContent> = {
     'Recover your account',
     'Enter this code to recover your account and choose a new password:',
     "If you didn't ask to recover your account, ignore this email: your password stays unchanged.",
+    'Enter it on this page:',
   ),
   login_otp: codeTemplate(
     'en',
@@ -226,6 +236,7 @@ export const GERMAN_TEMPLATES: Record<EmailKind, TemplateContent> = {
     'Konto wiederherstellen',
     'Geben Sie diesen Code ein, um Ihr Konto wiederherzustellen und ein neues Passwort festzulegen:',
     'Falls Sie keine Wiederherstellung angefordert haben, ignorieren Sie diese E-Mail einfach: Ihr Passwort bleibt unverändert.',
+    'Geben Sie ihn auf dieser Seite ein:',
   ),
   login_otp: codeTemplate(
     'de',

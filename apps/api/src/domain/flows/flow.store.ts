@@ -14,6 +14,8 @@ export interface NewFlow {
   expiresAt: Date;
   /** A flow may be born bound to an identity (settings: the signed-in one; verification: an address's owner). */
   identityId?: string | null;
+  /** A flow may start past its first step (recovery sent by an administrator: at the code step). */
+  stepIndex?: number;
   stepState?: Record<string, unknown>;
   /** First-Party Apps: the SHA-256 of the auth_session that names the flow. */
   authSessionHash?: string;

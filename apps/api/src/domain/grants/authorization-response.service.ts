@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { FlowSuccessResponse } from '@keyway/flow-types';
 import type { RequestContext } from '../../infra/http/request-context';
 import { randomToken, sha256 } from '../../infra/crypto/tokens';
+import { AuditService } from '../audit/audit.service';
 import { AfterFlowHooks } from '../flows/after-flow-hooks';
 import type { FlowRecord } from '../flows/flow';
 import type { Project } from '../projects/projects.service';
@@ -17,6 +18,7 @@ export class AuthorizationResponseService {
   constructor(
     private readonly codes: AuthorizationCodesRepository,
     private readonly hooks: AfterFlowHooks,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -58,6 +60,13 @@ export class AuthorizationResponseService {
       },
       hooks.any ? (tx) => hooks.run(tx) : undefined,
     );
+    // The sign-in on the identity's timeline (admin API); the session row holds its device.
+    await this.audit.record('login.succeeded', {
+      projectId: project.id,
+      identityId: flow.identityId,
+      clientId: authRequest.clientId,
+      data: { flowType: flow.type, amr: flow.amr, sessionId },
+    });
     return {
       code,
       ...(authRequest.state !== undefined ? { state: authRequest.state } : {}),

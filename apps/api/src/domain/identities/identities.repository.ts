@@ -1,9 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import type { PagePosition } from '../../infra/http/page-cursor';
+import { isUuid } from '../../infra/http/ids';
+import { normaliseIdentifier } from '../schemas/identity-traits';
 
 export type IdentityRow = Prisma.IdentityGetPayload<object>;
+export type IdentityState = IdentityRow['state'];
 type Tx = Prisma.TransactionClient;
 type Address = { via: 'email' | 'phone'; value: string };
+
+/** What the admin API's identity list asks for: a page, newest first, optionally searched and filtered. */
+export interface IdentitySearch {
+  /** A login identifier or verifiable address (prefix, normalised), a trait value (contains, any case), or an id. */
+  q?: string | undefined;
+  state?: IdentityState | undefined;
+  /** The last row of the previous page. */
+  after?: PagePosition | undefined;
+  take: number;
+}
+
+/** A credential as stored, for summaries: callers never return `secret`. */
+export interface StoredCredential {
+  type: string;
+  secret: string | null;
+  config: Prisma.JsonValue;
+  createdAt: Date;
+  updatedAt: Date;
+}
 
 /**
  * An identity to create, with its password credential (login identifiers) when it has a hash, an imported
@@ -66,6 +89,10 @@ export interface PasswordLogin {
 export class IdentitiesRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(work);
+  }
+
   findById(projectId: string, id: string): Promise<IdentityRow | null> {
     return this.prisma.identity.findFirst({ where: { id, projectId } });
   }
@@ -85,8 +112,39 @@ export class IdentitiesRepository {
     return { ...identity, verifiedEmails: verifiableAddresses.map((address) => address.value) };
   }
 
-  list(projectId: string, take: number): Promise<IdentityRow[]> {
-    return this.prisma.identity.findMany({ where: { projectId }, orderBy: { createdAt: 'asc' }, take });
+  /**
+   * A page of the project's identities, newest first by (createdAt, id). `q` matches, in any of these ways:
+   * a password login identifier or a verifiable address starting with it (normalised as they are stored), a
+   * top-level trait value containing it in any case, or the identity's id. The query walks the (project_id,
+   * created_at, id) index newest first and stops once the page is full: quick for what help desk looks up,
+   * a scan of the project when nothing matches. Any trait value may match, so no index on identifiers alone
+   * could shorten that walk; a trigram (pg_trgm) index on the traits would be the next step.
+   */
+  async search(projectId: string, { q, state, after, take }: IdentitySearch): Promise<IdentityRow[]> {
+    const conditions: Prisma.Sql[] = [Prisma.sql`i.project_id = ${projectId}::uuid`];
+    if (state) conditions.push(Prisma.sql`i.state = ${state}::"IdentityState"`);
+    if (after) conditions.push(Prisma.sql`(i.created_at, i.id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`);
+    const term = q?.trim();
+    if (term) {
+      const prefix = `${escapeLike(normaliseIdentifier(term))}%`;
+      const contains = `%${escapeLike(term)}%`;
+      const byId = isUuid(term) ? Prisma.sql`OR i.id = ${term}::uuid` : Prisma.empty;
+      conditions.push(Prisma.sql`(
+        i.id IN (SELECT c.identity_id FROM credential_identifiers ci JOIN credentials c ON c.id = ci.credential_id
+                 WHERE ci.project_id = ${projectId}::uuid AND ci.type = 'password' AND ci.identifier LIKE ${prefix})
+        OR i.id IN (SELECT va.identity_id FROM verifiable_addresses va
+                    WHERE va.project_id = ${projectId}::uuid AND va.value LIKE ${prefix})
+        OR EXISTS (SELECT 1 FROM jsonb_each_text(CASE WHEN jsonb_typeof(i.traits) = 'object' THEN i.traits ELSE '{}'::jsonb END) AS t
+                   WHERE t.value ILIKE ${contains})
+        ${byId})`);
+    }
+    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      SELECT i.id FROM identities i WHERE ${Prisma.join(conditions, ' AND ')}
+      ORDER BY i.created_at DESC, i.id DESC LIMIT ${take}`;
+    if (!rows.length) return [];
+    const found = await this.prisma.identity.findMany({ where: { id: { in: rows.map((row) => row.id) } } });
+    const byId = new Map(found.map((identity) => [identity.id, identity]));
+    return rows.flatMap((row) => byId.get(row.id) ?? []);
   }
 
   async findPasswordLogin(projectId: string, identifier: string): Promise<PasswordLogin | undefined> {
@@ -331,12 +389,40 @@ export class IdentitiesRepository {
     }
   }
 
-  /** Receiving a code (or link) sent to the address proved control of it, which is what verifying it means. */
-  async markAddressVerified(tx: Tx, identityId: string, via: Address['via'], value: string): Promise<void> {
-    await tx.verifiableAddress.updateMany({
+  /**
+   * Receiving a code (or link) sent to the address proved control of it, which is what verifying it means (or an
+   * administrator vouched for it). False when the address was verified already, or is not the identity's.
+   */
+  async markAddressVerified(
+    tx: Tx | undefined,
+    identityId: string,
+    via: Address['via'],
+    value: string,
+  ): Promise<boolean> {
+    const { count } = await (tx ?? this.prisma).verifiableAddress.updateMany({
       where: { identityId, via, value, verified: false },
       data: { verified: true, verifiedAt: new Date() },
     });
+    return count > 0;
+  }
+
+  /** Disables or enables the identity; false when it was in that state already (or does not exist). */
+  async setState(tx: Tx | undefined, projectId: string, identityId: string, state: IdentityState): Promise<boolean> {
+    const { count } = await (tx ?? this.prisma).identity.updateMany({
+      where: { id: identityId, projectId, state: { not: state } },
+      data: { state },
+    });
+    return count > 0;
+  }
+
+  /**
+   * Deletes the identity. Its credentials (with their login identifiers), verifiable addresses, sessions,
+   * refresh tokens, authorization codes, flows and memberships go with it (ON DELETE CASCADE); the audit log
+   * keeps its events. False when there was no such identity.
+   */
+  async delete(tx: Tx | undefined, projectId: string, identityId: string): Promise<boolean> {
+    const { count } = await (tx ?? this.prisma).identity.deleteMany({ where: { id: identityId, projectId } });
+    return count > 0;
   }
 
   /**
@@ -384,10 +470,10 @@ export class IdentitiesRepository {
   }
 
   /** The identity's credentials with their stored verifiers; callers summarise them, never return them. */
-  listCredentials(identityId: string): Promise<{ type: string; secret: string | null; config: Prisma.JsonValue }[]> {
+  listCredentials(identityId: string): Promise<StoredCredential[]> {
     return this.prisma.credential.findMany({
       where: { identityId },
-      select: { type: true, secret: true, config: true },
+      select: { type: true, secret: true, config: true, createdAt: true, updatedAt: true },
       orderBy: { createdAt: 'asc' },
     });
   }
@@ -405,4 +491,9 @@ export class IdentitiesRepository {
   async updatePasswordHash(credentialId: string, hash: string): Promise<void> {
     await this.prisma.credential.update({ where: { id: credentialId }, data: { secret: hash } });
   }
+}
+
+/** `value` as a LIKE pattern that matches it literally (backslash is the default escape character). */
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (character) => `\\${character}`);
 }

@@ -10,6 +10,7 @@ import {
   type AttemptSubject,
   type LockoutPolicy,
 } from './lockout.service';
+import { AuditService } from '../audit/audit.service';
 
 // The lockout against both real databases: the reservation is one SQL statement, and what matters is
 // how it behaves when many requests run it at once.
@@ -30,7 +31,7 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
     db = scratch.db;
-    lockout = new LockoutService(db.prisma, new IdentitiesRepository(db.prisma));
+    lockout = new LockoutService(db.prisma, new IdentitiesRepository(db.prisma), new AuditService(db.prisma));
     projectId = (await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } }))
       .id;
   });
@@ -185,6 +186,31 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
     expect((await lockout.reserve(projectId, { ...subject, lockedUntil: null }, 'password', rules)).granted).toBe(true);
     expect(await lockedUntil(other.identityId)).toBeInstanceOf(Date);
     expect((await lockout.reserve(projectId, other, 'password', rules)).granted).toBe(false);
+  });
+
+  it('records a lock on the identity’s timeline, counts failures toward the next one, and forgets a deleted identity', async () => {
+    const subject = await newIdentity();
+    for (const factor of ['password', 'totp'] as const)
+      await (await lockout.reserve(projectId, subject, factor, policy())).failed();
+    expect(await lockout.status(projectId, subject.identityId)).toEqual({ failedAttempts: 2 });
+    for (let i = 0; i < 4; i++) await (await lockout.reserve(projectId, subject, 'password', policy())).failed();
+    // The locked counter no longer counts: the lock is on the identity.
+    expect(await lockout.status(projectId, subject.identityId)).toEqual({ failedAttempts: 1 });
+    const events = await db.prisma.auditEvent.findMany({ where: { identityId: subject.identityId } });
+    expect(events).toEqual([
+      expect.objectContaining({
+        projectId,
+        type: 'identity.locked',
+        data: { factor: 'password', lockedUntil: (await lockedUntil(subject.identityId))?.toISOString(), lockCount: 1 },
+      }),
+    ]);
+    // Unknown identifiers are never written to the log.
+    const stranger: AttemptSubject = { kind: 'identifier', identifier: `${randomUUID()}@example.com` };
+    for (let i = 0; i < 5; i++) await (await lockout.reserve(projectId, stranger, 'password', policy())).failed();
+    expect(await db.prisma.auditEvent.count({ where: { projectId, identityId: null } })).toBe(0);
+
+    await db.prisma.$transaction((tx) => lockout.forgetIdentity(tx, projectId, subject.identityId));
+    expect(await db.prisma.attemptCounter.count({ where: { key: { contains: subject.identityId } } })).toBe(0);
   });
 
   it('gives up a saturation whose holders never reported back (a crashed process)', async () => {

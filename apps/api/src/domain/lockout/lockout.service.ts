@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sha256 } from '../../infra/crypto/tokens';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import { AuditService } from '../audit/audit.service';
 import { IdentitiesRepository } from '../identities/identities.repository';
 import type { ProjectSettings } from '../projects/project-settings';
 
@@ -51,6 +52,7 @@ export class LockoutService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly identities: IdentitiesRepository,
+    private readonly audit: AuditService,
   ) {}
 
   async reserve(
@@ -87,7 +89,19 @@ export class LockoutService {
       RETURNING failures, lock_count AS "lockCount", last_locked_until AS "lastLockedUntil"`;
     const counter = rows[0];
     if (!counter) return REFUSED;
-    return new Reservation(this.prisma, this.identities, projectId, subject, key, policy, counter, now);
+    return new Reservation(this.prisma, this.identities, this.audit, projectId, subject, factor, policy, counter, now);
+  }
+
+  /**
+   * The identity's failed attempts counted toward its next lock, over every factor (counters that locked are
+   * not counting: the lock itself is on the identity's row). For the admin API.
+   */
+  async status(projectId: string, identityId: string): Promise<{ failedAttempts: number }> {
+    const counters = await this.prisma.attemptCounter.findMany({
+      where: { projectId, key: { startsWith: identityKeyPrefix(identityId) }, lockedUntil: null },
+      select: { failures: true },
+    });
+    return { failedAttempts: counters.reduce((sum, counter) => sum + counter.failures, 0) };
   }
 
   /**
@@ -101,6 +115,11 @@ export class LockoutService {
       data: { failures: 0, lockedUntil: null, lockCount: 0, lastLockedUntil: null },
     });
   }
+
+  /** Deletes the identity's counters of every factor, in the caller's transaction (the identity is deleted). */
+  async forgetIdentity(tx: Prisma.TransactionClient, projectId: string, identityId: string): Promise<void> {
+    await tx.attemptCounter.deleteMany({ where: { projectId, key: { startsWith: identityKeyPrefix(identityId) } } });
+  }
 }
 
 const REFUSED: AttemptReservation = {
@@ -112,17 +131,21 @@ const REFUSED: AttemptReservation = {
 
 class Reservation implements AttemptReservation {
   readonly granted = true;
+  private readonly key: string;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly identities: IdentitiesRepository,
+    private readonly audit: AuditService,
     private readonly projectId: string,
     private readonly subject: AttemptSubject,
-    private readonly key: string,
+    private readonly factor: Factor,
     private readonly policy: LockoutPolicy,
     private readonly counter: { failures: number; lockCount: number; lastLockedUntil: Date | null },
     private readonly now: Date,
-  ) {}
+  ) {
+    this.key = counterKey(subject, factor);
+  }
 
   async failed(): Promise<{ remainingAttempts: number; locked: boolean }> {
     const { failures } = this.counter;
@@ -155,8 +178,16 @@ class Reservation implements AttemptReservation {
     // The identity's own lock covers every factor and is what the admin API shows. An unknown identifier gets
     // the same cover from a lock row of its own: otherwise a lock through one factor would answer "locked" for
     // an account and "wrong, N remaining" for a stranger on the next factor.
-    if (this.subject.kind === 'identity') await this.identities.lock(this.subject.identityId, lockedUntil);
-    else await lockIdentifier(this.prisma, this.projectId, this.subject, lockedUntil, now);
+    if (this.subject.kind === 'identity') {
+      await this.identities.lock(this.subject.identityId, lockedUntil);
+      // On the identity's timeline (admin API): when, through which factor, for how long. Unknown identifiers
+      // are not recorded: the log must not become a list of guessed addresses.
+      await this.audit.record('identity.locked', {
+        projectId: this.projectId,
+        identityId: this.subject.identityId,
+        data: { factor: this.factor, lockedUntil: lockedUntil.toISOString(), lockCount },
+      });
+    } else await lockIdentifier(this.prisma, this.projectId, this.subject, lockedUntil, now);
     return { remainingAttempts: 0, locked: true };
   }
 

@@ -2,7 +2,8 @@
 export const EMAIL_KINDS = {
   verification_code: ['projectName', 'email', 'name', 'code', 'expiresInMinutes'],
   verification_link: ['projectName', 'email', 'name', 'link', 'expiresInMinutes'],
-  recovery_code: ['projectName', 'email', 'name', 'code', 'expiresInMinutes'],
+  /** `link`: the page that takes the code, when an administrator sent it (no app holds that flow). */
+  recovery_code: ['projectName', 'email', 'name', 'code', 'expiresInMinutes', 'link'],
   login_otp: ['projectName', 'email', 'name', 'code', 'expiresInMinutes'],
   welcome: ['projectName', 'email', 'name'],
   /** Someone tried to register with an address that already has an account (registration never says so on screen). */

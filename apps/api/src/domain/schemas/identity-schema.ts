@@ -128,6 +128,15 @@ export class CompiledIdentitySchema {
     return [...new Set(values.map(normaliseIdentifier))];
   }
 
+  /** The values of the traits marked `recovery.via: email`, normalised: where a recovery code may be mailed. */
+  recoveryAddressesOf(traits: Record<string, unknown>): string[] {
+    const values = this.traits
+      .filter((trait) => trait.annotations.recovery?.via === 'email')
+      .map((trait) => traits[trait.name])
+      .filter((value): value is string => typeof value === 'string' && value.trim() !== '');
+    return [...new Set(values.map(normaliseIdentifier))];
+  }
+
   /** The values of the traits marked `verification.via`, normalised as their unique key is. */
   verifiableAddressesOf(traits: Record<string, unknown>): Array<{ via: 'email' | 'phone'; value: string }> {
     return this.traits.flatMap((trait) => {

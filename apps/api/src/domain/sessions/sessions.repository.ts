@@ -113,11 +113,45 @@ export class SessionsRepository {
     return count;
   }
 
-  /** Revokes every session of the identity and the refresh tokens issued in them; returns how many sessions. */
-  async revokeAll(tx: Tx, identityId: string, now = new Date()): Promise<number> {
+  /**
+   * Revokes every session of the identity and the refresh tokens issued in them, in the caller's transaction or
+   * one of its own; returns how many sessions.
+   */
+  async revokeAll(tx: Tx | undefined, identityId: string, now = new Date()): Promise<number> {
+    if (!tx) return this.prisma.$transaction((own) => this.revokeAll(own, identityId, now));
     await tx.refreshToken.updateMany({ where: { identityId, revokedAt: null }, data: { revokedAt: now } });
     const { count } = await tx.session.updateMany({ where: { identityId, revokedAt: null }, data: { revokedAt: now } });
     return count;
+  }
+
+  /** The identity's sessions, newest first (at most `take`): what the admin API shows, live or not. */
+  listForIdentity(identityId: string, take: number): Promise<SessionRow[]> {
+    return this.prisma.session.findMany({
+      where: { identityId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take,
+    });
+  }
+
+  /** One session of the identity; undefined when it has none with this id. */
+  async findOfIdentity(identityId: string, sessionId: string): Promise<SessionRow | undefined> {
+    return (await this.prisma.session.findFirst({ where: { id: sessionId, identityId } })) ?? undefined;
+  }
+
+  /**
+   * Revokes one session of the identity and the refresh tokens issued in it, in one transaction. False when the
+   * identity has no such session, or it was revoked already (its tokens were revoked with it).
+   */
+  async revokeOne(identityId: string, sessionId: string, now = new Date()): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.session.updateMany({
+        where: { id: sessionId, identityId, revokedAt: null },
+        data: { revokedAt: now },
+      });
+      if (count === 0) return false;
+      await tx.refreshToken.updateMany({ where: { sessionId, revokedAt: null }, data: { revokedAt: now } });
+      return true;
+    });
   }
 
   /** Revokes a session together with the refresh tokens issued in it (a replayed authorization code). */

@@ -3,6 +3,7 @@ import { AFTER_FLOW_HOOKS, AfterFlowHooks, type AnyAfterFlowHook } from '../../d
 import { EmailModule } from '../../domain/email/email.module';
 import { SessionsModule } from '../../domain/sessions/sessions.module';
 import { FlowStoreModule } from '../../domain/flows/flow-store.module';
+import { VerificationMailModule } from '../verification/verification-mail.module';
 import { NewDeviceAlertHook } from './new-device-alert.hook';
 import {
   PasswordChangedNotice,
@@ -33,7 +34,7 @@ const HOOK_CLASSES = [
  */
 @Global()
 @Module({
-  imports: [EmailModule, SessionsModule, FlowStoreModule],
+  imports: [EmailModule, SessionsModule, FlowStoreModule, VerificationMailModule],
   providers: [
     ...HOOK_CLASSES,
     PasswordChangedNotice,

@@ -14,6 +14,7 @@ import { hashCode } from '../../infra/crypto/one-time-code';
 import type { Database } from '../../infra/database/database';
 import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
 import { emailVerificationStateOf } from '../../methods/email-code/email-code-verification';
+import { VerificationCodeMail } from '../verification/verification-code-mail';
 import { VerifyNewEmailHook } from './verify-new-email.hook';
 
 // The hook with the real flow store, outbox and templates on a scratch database of each kind: what a settings
@@ -66,9 +67,11 @@ describe.each(['pglite', 'postgres'] as const)('VerifyNewEmailHook on %s', (kind
     // Never started: enqueued mail stays for the test to read.
     const worker = new OutboxWorker(outboxRepository, null as never, null as never, null as never);
     hook = new VerifyNewEmailHook(
-      flows,
-      new MailRecipients(new MailRecipientsRepository(prisma), templates),
-      new EmailOutbox(outboxRepository, templates, worker),
+      new VerificationCodeMail(
+        flows,
+        new MailRecipients(new MailRecipientsRepository(prisma), templates),
+        new EmailOutbox(outboxRepository, templates, worker),
+      ),
     );
     payload = {
       project,

@@ -2,23 +2,18 @@ import { Injectable } from '@nestjs/common';
 import type { AuthnRequest, FlowResponse, SelfServiceCompletedResponse } from '@keyway/flow-types';
 import { presentOutcome, startFromAuthorizationRequest } from '../self-service/self-service-responses';
 import type { RequestContext } from '../../infra/http/request-context';
-import { EmailOutbox } from '../../domain/email/email-outbox';
-import { MailRecipients } from '../../domain/email/mail-recipients.service';
 import { OutboxJobs, type OutboxJob } from '../../domain/email/outbox-jobs';
 import { FlowStore } from '../../domain/flows/flow.store';
 import { IdentitiesRepository, type IdentityCandidate } from '../../domain/identities/identities.repository';
-import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
 import { AuthorizationResponseService } from '../../domain/grants/authorization-response.service';
 import type { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
 import { APP_NATIVE_FRONT, AuthorizeService, type AuthorizationFront } from '../../domain/grants/authorize.service';
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
-import { CODE_TTL_MS } from '../../infra/crypto/one-time-code';
 import { RECOVERY_CODE_JOB, type RecoveryCodeJob } from '../../methods/email-code/email-code-recovery';
 import { FlowEngine } from '../engine/flow-engine.service';
-
-/** The code step's index (flows/engine/flow-definitions.ts: address, code, new password): the job binds flows there. */
-const CODE_STEP = 1;
+import { RECOVERY_CODE_STEP as CODE_STEP } from './assisted-recovery';
+import { RecoveryCodeMail } from './recovery-code-mail';
 
 /**
  * Self-service recovery, native JSON, in the login flow's wire shape: address → code mailed to it →
@@ -37,8 +32,7 @@ export class RecoveryService {
     private readonly authorize: AuthorizeService,
     private readonly authorizationResponse: AuthorizationResponseService,
     private readonly schemas: IdentitySchemasService,
-    private readonly outbox: EmailOutbox,
-    private readonly recipients: MailRecipients,
+    private readonly mail: RecoveryCodeMail,
     private readonly projects: ProjectsService,
     jobs: OutboxJobs,
   ) {
@@ -64,6 +58,19 @@ export class RecoveryService {
       authorization,
       front,
     );
+  }
+
+  /**
+   * The current step of a flow this front started, presented again: the hosted page a recovery mail sent by an
+   * administrator links to (`/ui/recovery?flow=…`), whose flow waits at its code step.
+   */
+  async describe(
+    project: Project,
+    flowId: string,
+    front: AuthorizationFront,
+  ): Promise<FlowResponse | SelfServiceCompletedResponse> {
+    const outcome = await this.engine.describe(project, flowId, 'RECOVERY', { hosted: front.browser === true });
+    return presentOutcome(project, 'RECOVERY', outcome);
   }
 
   /**
@@ -101,21 +108,7 @@ export class RecoveryService {
     await job.transaction(async (tx) => {
       if (!project || !flow || !identity) return;
       if (!(await this.flows.bindIdentity(tx, 'RECOVERY', flow.id, CODE_STEP, identity.id))) return;
-      const name = typeof identity.traits['name'] === 'string' ? identity.traits['name'] : undefined;
-      await this.outbox.enqueueTemplate(tx, {
-        projectId: project.id,
-        locale: await this.recipients.localeFor(project, 'recovery_code', identity, flow.authRequest.uiLocales, tx),
-        to: job.to,
-        idempotencyKey: `recovery:${flow.id}`,
-        kind: 'recovery_code',
-        variables: {
-          projectName: project.name,
-          email: job.to,
-          code,
-          expiresInMinutes: CODE_TTL_MS / 60_000,
-          ...(name ? { name } : {}),
-        },
-      });
+      await this.mail.enqueue(tx, project, flow, identity, { to: job.to, code });
     });
   }
 
@@ -124,15 +117,7 @@ export class RecoveryService {
     for (const candidate of await this.identities.findCandidates(project.id, address)) {
       if (!candidate.active) continue;
       const schema = (await this.schemas.resolve(project.id, candidate.schemaVersion)).compiled;
-      const isRecoveryAddress = schema.traits.some((trait) => {
-        const value = candidate.traits[trait.name];
-        return (
-          trait.annotations.recovery?.via === 'email' &&
-          typeof value === 'string' &&
-          normaliseIdentifier(value) === address
-        );
-      });
-      if (isRecoveryAddress) return candidate;
+      if (schema.recoveryAddressesOf(candidate.traits).includes(address)) return candidate;
     }
     return undefined;
   }

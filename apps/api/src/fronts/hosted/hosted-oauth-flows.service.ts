@@ -113,6 +113,8 @@ export class HostedOAuthFlowsService {
     query: unknown,
     cookieHeader: string | undefined,
   ): Promise<HostedAnswer> {
+    const resumed = resumedFlowId(query);
+    if (type === 'RECOVERY' && resumed !== undefined) return this.resume(type, project, resumed, cookieHeader);
     const parsed = parseStartParams(query);
     if (!parsed.ok) return this.pages.errorPage(project, 400, parsed.description);
     const params = parsed.params;
@@ -128,6 +130,27 @@ export class HostedOAuthFlowsService {
       });
     } catch (error) {
       if (error instanceof OAuthError) return this.refuseStart(project, params, error);
+      return this.pages.errorAnswer(project, error);
+    }
+  }
+
+  /**
+   * `?flow=<id>` alone: a flow started for the user rather than by this page, shown at its current step (recovery
+   * sent by an administrator: its mail links here, and the page asks for the mailed code). Unknown, finished and
+   * expired flows, and those of the JSON fronts, get the same error page.
+   */
+  private async resume(
+    type: HostedOAuthFlowType,
+    project: Project,
+    flowId: string,
+    cookieHeader: string | undefined,
+  ): Promise<HostedAnswer> {
+    const csrf = this.pages.csrf.forPage(cookieHeader);
+    try {
+      const redirectUri = await this.redirectUriOf(type, project, flowId);
+      const response = await this.recovery.describe(project, flowId, HOSTED_FRONT);
+      return this.present(type, project, response, { csrfToken: csrf.token, setCookie: csrf.setCookie, redirectUri });
+    } catch (error) {
       return this.pages.errorAnswer(project, error);
     }
   }
@@ -269,6 +292,14 @@ export class HostedOAuthFlowsService {
       label: PAGE[type].restart,
     };
   }
+}
+
+/** The flow id of a query that names a flow and nothing else (`?flow=<id>`), else undefined. */
+function resumedFlowId(query: unknown): string | undefined {
+  if (!query || typeof query !== 'object') return undefined;
+  const entries = Object.entries(query as Record<string, unknown>);
+  const [only] = entries;
+  return entries.length === 1 && only?.[0] === 'flow' && typeof only[1] === 'string' ? only[1] : undefined;
 }
 
 type ParsedStart = { ok: true; params: AuthorizationRequestParams } | { ok: false; description: string };

@@ -1,7 +1,9 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
+import { InvitationLookup } from '@keyway/admin-api';
+import { DocumentedResponse } from '../../infra/http/documented-response';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { InvitationsService, type InvitationLookup } from '../../domain/access/invitations.service';
+import { InvitationsService } from '../../domain/access/invitations.service';
 import { AuditService } from '../../domain/audit/audit.service';
 import { SYSTEM_PROJECT_SLUG } from '../../domain/projects/system-project';
 import { PasswordSchema } from '../../domain/schemas/identity-traits';
@@ -40,6 +42,7 @@ export class InvitationLinksController {
   ) {}
 
   @Post('lookup')
+  @DocumentedResponse(InvitationLookup, 200)
   @HttpCode(200)
   @ApiOperation({
     summary: 'What an invitation link invites to: project name, address, role, whether it has an account',
@@ -50,6 +53,7 @@ export class InvitationLinksController {
   }
 
   @Post('accept')
+  @DocumentedResponse(InvitationLookup, 200)
   @HttpCode(200)
   @ApiOperation({
     summary:

@@ -20,6 +20,7 @@ import { HostedPagesController } from '../hosted/hosted-pages.controller';
 import { HostedVerificationService } from '../hosted/hosted-verification.service';
 import { RecoveryController } from './recovery.controller';
 import { RecoveryService } from '../../flows/recovery/recovery.service';
+import { RecoveryMailModule } from '../../flows/recovery/recovery-mail.module';
 import { RegistrationController } from './registration.controller';
 import { RegistrationService } from '../../flows/registration/registration.service';
 import { SettingsController } from './settings.controller';
@@ -47,6 +48,7 @@ import { VerificationService } from '../../flows/verification/verification.servi
     BackupCodesModule,
     FlowStoreModule,
     LockoutModule,
+    RecoveryMailModule,
   ],
   controllers: [
     VerificationController,

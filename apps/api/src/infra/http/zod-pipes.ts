@@ -135,3 +135,24 @@ export class OAuthParamsPipe<S extends z.ZodType> implements PipeTransform<unkno
     return result.data;
   }
 }
+
+/**
+ * The validated query of an admin endpoint: `@ValidQuery(Schema) query`. Every parameter is a string (or absent);
+ * one given twice, or one that does not match the schema, is 400 KW-40000 naming it in `description` and `fields`,
+ * like a body's problems.
+ */
+export const ValidQuery = (schema: z.ZodType): ParameterDecorator => ValidQueryDecorator({ schema });
+
+const ValidQueryDecorator = createParamDecorator(
+  ({ schema }: { schema: z.ZodType }, context: ExecutionContext): unknown => {
+    const query = (context.switchToHttp().getRequest<FastifyRequest>().query ?? {}) as Record<string, unknown>;
+    const repeated = Object.entries(query).filter(([, value]) => typeof value !== 'string');
+    if (repeated.length)
+      throw ApiError.invalidFields(
+        repeated.map(([name]) => fieldError(name, 'msg_field_invalid', 'must be given once')),
+      );
+    const result = schema.safeParse(query);
+    if (!result.success) throw ApiError.invalidFields(fieldErrors(schema, query, result.error));
+    return result.data;
+  },
+);

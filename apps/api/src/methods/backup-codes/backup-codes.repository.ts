@@ -67,6 +67,12 @@ export class BackupCodesRepository {
     });
   }
 
+  /** Removes the identity's set (an administrator's help-desk action); false when it had none. */
+  async remove(identityId: string): Promise<boolean> {
+    const { count } = await this.prisma.credential.deleteMany({ where: { identityId, type: 'backup_codes' } });
+    return count > 0;
+  }
+
   /**
    * Replaces the set only if nobody changed it since it was read (compare-and-set on the whole JSON
    * value), so one code cannot be consumed twice by concurrent requests.

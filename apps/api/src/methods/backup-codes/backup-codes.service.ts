@@ -66,6 +66,11 @@ export class BackupCodesService {
     return { remaining: credential ? unused(credential) : 0, createdAt: credential?.config.createdAt ?? null };
   }
 
+  /** Removes the identity's codes, used or not; false when it had none. */
+  remove(identityId: string): Promise<boolean> {
+    return this.repository.remove(identityId);
+  }
+
   async hasUnused(identityId: string): Promise<boolean> {
     const credential = await this.repository.find(identityId);
     return credential !== undefined && unused(credential) > 0;

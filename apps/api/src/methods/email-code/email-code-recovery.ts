@@ -229,7 +229,9 @@ export class RecoveryCodeOption implements Authenticator {
         expiresAt: new Date(privilegedUntil),
         messages: [SelfServiceMessages.chooseNewPassword()],
       },
-      effects: (tx) => this.identities.markAddressVerified(tx, identityId, 'email', state.address),
+      effects: async (tx) => {
+        await this.identities.markAddressVerified(tx, identityId, 'email', state.address);
+      },
     };
   }
 }

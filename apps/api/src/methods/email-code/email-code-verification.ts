@@ -110,7 +110,9 @@ export class EmailCodeVerification implements Authenticator {
       outcome: 'success',
       identityId,
       amr: [],
-      effects: (tx) => this.identities.markAddressVerified(tx, identityId, 'email', state.email),
+      effects: async (tx) => {
+        await this.identities.markAddressVerified(tx, identityId, 'email', state.email);
+      },
     };
   }
 }

@@ -23,6 +23,7 @@ import type { AuthenticationResult, AuthenticatorContext } from '../authenticato
 import { EmailOtpAuthenticator } from './email-otp.authenticator';
 import { EmailOtpMessages } from './email-otp.messages';
 import { EmailOtpRepository } from './email-otp.repository';
+import { AuditService } from '../../domain/audit/audit.service';
 
 // The email OTP option driven the way the engine drives it (initiate / authenticate, then the returned step
 // state written to the flow), with the real flow store, outbox, schemas and lockout on a scratch database of
@@ -91,7 +92,7 @@ describe.each(['pglite', 'postgres'] as const)('EmailOtpAuthenticator on %s', (k
     authenticator = new EmailOtpAuthenticator(
       new EmailOtpRepository(prisma, outbox, flows),
       new IdentitySchemasService(new IdentitySchemasRepository(prisma)),
-      new LockoutService(prisma, identities),
+      new LockoutService(prisma, identities, new AuditService(prisma)),
       new MailRecipients(new MailRecipientsRepository(prisma), templates),
     );
   });

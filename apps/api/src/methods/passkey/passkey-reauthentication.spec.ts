@@ -19,6 +19,7 @@ import { PasskeyReauthentication } from './passkey-reauthentication';
 import { PasskeysService } from './passkeys.service';
 import { encodeChallengeData } from './token-response';
 import { RegistrationCredential } from './webauthn-json';
+import { AuditService } from '../../domain/audit/audit.service';
 
 // Settings' re-authentication with a passkey: the login's FIDOAuthenticator (real PasskeysService and lockout)
 // behind it, the Session row whose auth_time it moves, on a scratch database of each kind; assertions are made
@@ -78,7 +79,10 @@ describe.each(['pglite', 'postgres'] as const)('PasskeyReauthentication on %s', 
     flows = new FlowStore(prisma);
     sessions = new SessionsRepository(prisma);
     passkeys = new PasskeysService(new PasskeyCredentialsRepository(prisma), { publicUrl: PUBLIC_URL });
-    const fido = new FidoAuthenticator(passkeys, new LockoutService(prisma, new IdentitiesRepository(prisma)));
+    const fido = new FidoAuthenticator(
+      passkeys,
+      new LockoutService(prisma, new IdentitiesRepository(prisma), new AuditService(prisma)),
+    );
     option = new PasskeyReauthentication(fido, passkeys, sessions);
   });
 

@@ -11,6 +11,7 @@ import type { Database } from '../../infra/database/database';
 import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
 import type { AuthenticatorContext } from '../authenticator';
 import { BasicAuthenticator } from './basic.authenticator';
+import { AuditService } from '../../domain/audit/audit.service';
 
 // Username & password with the real identities, lockout and argon2id hasher on a scratch database of each
 // kind (cheap argon2 parameters). What matters: an unknown username answers exactly like a wrong password.
@@ -41,7 +42,11 @@ describe.each(['pglite', 'postgres'] as const)('BasicAuthenticator on %s', (kind
     };
     identities = new IdentitiesRepository(db.prisma);
     hasher = new PasswordHasher(argon2(4096));
-    authenticator = new BasicAuthenticator(identities, hasher, new LockoutService(db.prisma, identities));
+    authenticator = new BasicAuthenticator(
+      identities,
+      hasher,
+      new LockoutService(db.prisma, identities, new AuditService(db.prisma)),
+    );
     // The password check reads only the project of its context, never the application or the flow.
     context = { project } as AuthenticatorContext;
   });

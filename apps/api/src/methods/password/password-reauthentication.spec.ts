@@ -18,6 +18,7 @@ import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/
 import type { AuthenticatorContext } from '../authenticator';
 import { BasicAuthenticator } from './basic.authenticator';
 import { PasswordReauthentication } from './password-reauthentication';
+import { AuditService } from '../../domain/audit/audit.service';
 
 // Settings' re-authentication with the password: the login's BasicAuthenticator (real identities, lockout and
 // argon2id hasher at cheap parameters) behind it, and the Session row whose auth_time it moves, on a scratch
@@ -71,7 +72,7 @@ describe.each(['pglite', 'postgres'] as const)('PasswordReauthentication on %s',
     sessions = new SessionsRepository(prisma);
     hasher = new PasswordHasher(argon2(4096));
     option = new PasswordReauthentication(
-      new BasicAuthenticator(identities, hasher, new LockoutService(prisma, identities)),
+      new BasicAuthenticator(identities, hasher, new LockoutService(prisma, identities, new AuditService(prisma))),
       new FlowAccounts(identities, new IdentitySchemasService(new IdentitySchemasRepository(prisma))),
       sessions,
     );

@@ -20,6 +20,7 @@ import { CUSTOM_SCHEMA } from '../../domain/schemas/identity-schema.fixture';
 import { IdentitySchemasRepository } from '../../domain/schemas/identity-schemas.repository';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
 import { VerifyNewEmailHook } from '../../flows/hooks/verify-new-email.hook';
+import { VerificationCodeMail } from '../../flows/verification/verification-code-mail';
 import { CODE_TTL_MS, hashCode } from '../../infra/crypto/one-time-code';
 import type { Database } from '../../infra/database/database';
 import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
@@ -100,7 +101,9 @@ describe.each(['pglite', 'postgres'] as const)('UpdateProfile on %s', (kind) => 
       identities,
       // The real `settings.profile_updated` hook: a verification flow and its code's mail per added email.
       new AfterFlowHooks([
-        new VerifyNewEmailHook(flows, new MailRecipients(new MailRecipientsRepository(prisma), templates), outbox),
+        new VerifyNewEmailHook(
+          new VerificationCodeMail(flows, new MailRecipients(new MailRecipientsRepository(prisma), templates), outbox),
+        ),
       ]),
       new PasskeysService(new PasskeyCredentialsRepository(prisma), { publicUrl: 'https://id.example.com' }),
       new AuditService(prisma),

@@ -1,6 +1,6 @@
 import { Injectable, Param, PipeTransform } from '@nestjs/common';
-import { ApiError } from '../infra/http/errors';
-import { ProjectsService, type Project } from '../domain/projects/projects.service';
+import { ApiError } from '../../infra/http/errors';
+import { ProjectsService, type Project } from '../../domain/projects/projects.service';
 
 @Injectable()
 export class AdminProjectPipe implements PipeTransform<string, Promise<Project>> {

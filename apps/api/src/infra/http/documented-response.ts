@@ -6,10 +6,10 @@ import { z } from 'zod';
 const jsonSchema = (schema: z.ZodType): object => z.toJSONSchema(schema, { io: 'output' }) as object;
 
 /**
- * The response an admin endpoint documents: its success schema (from @keyway/admin-api, the type its handler
+ * The response an endpoint documents: its success schema (from @keyway/admin-api, the type its handler
  * returns) and the error body every failure shares.
  */
-export const AdminResponse = (schema: z.ZodType | null, status: HttpStatus = HttpStatus.OK) =>
+export const DocumentedResponse = (schema: z.ZodType | null, status: HttpStatus = HttpStatus.OK) =>
   applyDecorators(
     ApiResponse(
       schema

@@ -1,0 +1,111 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Database } from '../../infra/database/database';
+import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import { SessionsRepository } from './sessions.repository';
+
+// What the admin API does with sessions, on both databases: list an identity's, revoke one or all, each with
+// the refresh tokens issued in it, and nobody else's.
+
+jest.setTimeout(120_000);
+
+describe.each(['pglite', 'postgres'] as const)('SessionsRepository (admin) on %s', (kind) => {
+  let scratch: ScratchDatabase;
+  let db: Database;
+  let sessions: SessionsRepository;
+  let projectId: string;
+  let applicationId: string;
+
+  beforeAll(async () => {
+    scratch = await openScratchDatabase(kind);
+    db = scratch.db;
+    sessions = new SessionsRepository(db.prisma);
+    projectId = (await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } }))
+      .id;
+    applicationId = (
+      await db.prisma.application.create({
+        data: {
+          projectId,
+          clientId: `c${randomBytes(4).toString('hex')}`,
+          name: 'A',
+          type: 'public',
+          redirectUris: [],
+          grantTypes: [],
+        },
+      })
+    ).id;
+  });
+
+  afterAll(() => scratch?.dispose());
+
+  const newIdentity = async () =>
+    (await db.prisma.identity.create({ data: { projectId, traits: { email: `${randomUUID()}@example.com` } } })).id;
+
+  /** A session with one live refresh token; returns their ids. */
+  async function session(identityId: string, createdAt: Date): Promise<{ id: string; tokenId: string }> {
+    const id = randomUUID();
+    await sessions.create(undefined, {
+      id,
+      projectId,
+      identityId,
+      amr: ['pwd'],
+      authTime: createdAt,
+      expiresAt: new Date(createdAt.getTime() + 3_600_000),
+    });
+    await db.prisma.session.update({ where: { id }, data: { createdAt } });
+    const tokenId = randomUUID();
+    expect(
+      await sessions.createRefreshToken({
+        id: tokenId,
+        projectId,
+        applicationId,
+        identityId,
+        sessionId: id,
+        familyId: randomUUID(),
+        tokenHash: randomBytes(32).toString('hex'),
+        scope: 'openid',
+        amr: ['pwd'],
+        authTime: createdAt,
+        expiresAt: new Date(createdAt.getTime() + 3_600_000),
+        familyExpiresAt: new Date(createdAt.getTime() + 7_200_000),
+      }),
+    ).toBe(true);
+    return { id, tokenId };
+  }
+  const tokenRevoked = async (id: string) =>
+    (await db.prisma.refreshToken.findUniqueOrThrow({ where: { id } })).revokedAt !== null;
+
+  it('lists an identity’s sessions newest first, at most `take`', async () => {
+    const identityId = await newIdentity();
+    const now = Date.now();
+    const older = await session(identityId, new Date(now - 60_000));
+    const newer = await session(identityId, new Date(now));
+    await session(await newIdentity(), new Date(now));
+    expect((await sessions.listForIdentity(identityId, 10)).map((row) => row.id)).toEqual([newer.id, older.id]);
+    expect((await sessions.listForIdentity(identityId, 1)).map((row) => row.id)).toEqual([newer.id]);
+    expect((await sessions.findOfIdentity(identityId, older.id))?.id).toBe(older.id);
+    expect(await sessions.findOfIdentity(await newIdentity(), older.id)).toBeUndefined();
+  });
+
+  it('revokes one session with its refresh tokens, only the identity’s own and only once', async () => {
+    const identityId = await newIdentity();
+    const one = await session(identityId, new Date());
+    const two = await session(identityId, new Date());
+    expect(await sessions.revokeOne(await newIdentity(), one.id)).toBe(false);
+    expect(await tokenRevoked(one.tokenId)).toBe(false);
+    expect(await sessions.revokeOne(identityId, one.id)).toBe(true);
+    expect(await sessions.revokeOne(identityId, one.id)).toBe(false);
+    expect(await tokenRevoked(one.tokenId)).toBe(true);
+    expect(await tokenRevoked(two.tokenId)).toBe(false);
+    expect(await sessions.isActive(two.id)).toBe(true);
+  });
+
+  it('revokes every session and refresh token of the identity in a transaction of its own', async () => {
+    const identityId = await newIdentity();
+    const made = [await session(identityId, new Date()), await session(identityId, new Date())];
+    const bystander = await session(await newIdentity(), new Date());
+    expect(await sessions.revokeAll(undefined, identityId)).toBe(2);
+    expect(await sessions.revokeAll(undefined, identityId)).toBe(0);
+    for (const { tokenId } of made) expect(await tokenRevoked(tokenId)).toBe(true);
+    expect(await tokenRevoked(bystander.tokenId)).toBe(false);
+  });
+});
