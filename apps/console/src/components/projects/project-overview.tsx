@@ -131,7 +131,7 @@ function PermissionGroups({ permissions }: { permissions: string[] }) {
     <dl className="grid gap-x-6 gap-y-3 sm:grid-cols-[max-content_1fr]" data-testid="project-permissions">
       {[...groups].map(([group, actions]) => (
         <div key={group} className="contents">
-          <dt className="text-sm font-medium capitalize">{group.replace(/_/g, ' ')}</dt>
+          <dt className="text-sm font-medium">{groupLabel(group)}</dt>
           <dd className="flex flex-wrap gap-1.5">
             {actions.map((action) => (
               <span
@@ -147,6 +147,13 @@ function PermissionGroups({ permissions }: { permissions: string[] }) {
       ))}
     </dl>
   );
+}
+
+/** `api_keys` → "API keys", `identities` → "Identities". */
+function groupLabel(group: string): string {
+  const words = group.split('_').map((word) => (word === 'api' ? 'API' : word));
+  const label = words.join(' ');
+  return label.charAt(0).toUpperCase() + label.slice(1);
 }
 
 function QueryError({ error, retry }: { error: Error; retry: () => void }) {
