@@ -1,10 +1,11 @@
 /**
- * The console's end-to-end suite: boots the built API (dist/) and the built console (`next start` on
- * apps/console/.next) as real processes and drives the console in headless Chromium through playwright-core.
+ * The console's end-to-end suite: boots the built API (dist/, on PGlite or PostgreSQL: E2E_DATABASE) and the
+ * built console (`next start` on apps/console/.next) as real processes and drives the console in headless
+ * Chromium through playwright-core.
  * @type {import('jest').Config}
  */
 module.exports = {
-  displayName: 'console-e2e',
+  displayName: `console-e2e (${process.env.E2E_DATABASE ?? 'pglite'})`,
   rootDir: '../..',
   testEnvironment: 'node',
   roots: ['<rootDir>/apps/console-e2e/src'],

@@ -61,13 +61,14 @@ describe('the console in Chromium', () => {
       await api.stop();
       throw error;
     }
-    ownerPassword = readFileSync(path.join(api.dataDir, 'owner-password'), 'utf8').trim();
-    // Short-lived access tokens, and passkeys for the console's origin (the RP ID of a browser page is its host).
+    if (api.databaseUrl) {
+      // PostgreSQL gets no first owner by itself: the command line makes one, as an operator would.
+      ownerPassword = `pw-${randomBytes(12).toString('base64url')}`;
+      const created = await api.command(['create-owner', '--email', OWNER, '--password', ownerPassword]);
+      if (created.exitCode !== 0) throw new Error(`create-owner failed:\n${created.output}`);
+    } else ownerPassword = readFileSync(path.join(api.dataDir, 'owner-password'), 'utf8').trim();
     const configured = await rootAdmin('PATCH', '/projects/keyway-admin', {
-      settings: {
-        accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS,
-        webauthn: { rpId: 'localhost', origins: [consoleServer.url] },
-      },
+      settings: { accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS },
     });
     expect(configured.status).toBe(200);
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -243,6 +244,9 @@ describe('the console in Chromium', () => {
   });
 
   it('signs in with a passkey (CDP virtual authenticator) registered through /me/passkeys', async () => {
+    // The API binds the system project's passkeys to the console (KEYWAY_CONSOLE_URL) by itself.
+    const system = await (await rootAdmin('GET', '/projects/keyway-admin')).json();
+    expect(system.settings.webauthn).toEqual({ rpId: 'localhost', origins: [consoleServer.url] });
     const cdp = await context.newCDPSession(page);
     await cdp.send('WebAuthn.enable');
     await cdp.send('WebAuthn.addVirtualAuthenticator', {

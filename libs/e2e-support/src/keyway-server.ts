@@ -30,6 +30,8 @@ export interface KeywayServer {
   stop(): Promise<void>;
   /** Stops the process (SIGTERM, as a deployment would) and starts a new one on the same port, data dir and database. */
   restart(): Promise<void>;
+  /** Runs a command of the API's command line (`create-owner --email …`) with the server's configuration. */
+  command(args: string[]): Promise<{ exitCode: number | null; output: string }>;
 }
 
 /** Boots the built API as a real process on a fresh database, and waits until it answers /health. */
@@ -48,8 +50,8 @@ export async function startKeyway(
   const baseUrl = `http://127.0.0.1:${port}`;
   let output = '';
 
-  const spawnApi = (): ChildProcess => {
-    const child = spawn(process.execPath, [MAIN], {
+  const spawnApi = (args: string[] = []): ChildProcess => {
+    const child = spawn(process.execPath, [MAIN, ...args], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -92,7 +94,13 @@ export async function startKeyway(
     await stop();
     throw error;
   }
-  return { baseUrl, adminToken, dataDir, databaseUrl: database?.url, output: () => output, stop, restart };
+  const command = (args: string[]) =>
+    new Promise<{ exitCode: number | null; output: string }>((resolve) => {
+      const before = output.length;
+      const run = spawnApi(args);
+      run.once('exit', (exitCode) => resolve({ exitCode, output: output.slice(before) }));
+    });
+  return { baseUrl, adminToken, dataDir, databaseUrl: database?.url, output: () => output, stop, restart, command };
 }
 
 async function waitForHealth(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
