@@ -26,6 +26,20 @@ const nextConfig: NextConfig = {
   turbopack: { root: compileRoot },
   reactStrictMode: true,
   poweredByHeader: false,
+  // An admin console must not be framed (clickjacking) and its JSON must not be sniffed into anything else.
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'Content-Security-Policy', value: "frame-ancestors 'none'" },
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'same-origin' },
+        ],
+      },
+    ];
+  },
 };
 
 export default nextConfig;

@@ -84,8 +84,14 @@ describe('the console in Chromium', () => {
   });
 
   it('sends a visitor to sign-in, and shows a wrong password as an error on the same form', async () => {
-    await page.goto(url('/'));
+    const response = await page.goto(url('/'));
     expect(page.url()).toBe(url('/sign-in'));
+    // Never framed, never sniffed.
+    expect(response?.headers()).toMatchObject({
+      'x-frame-options': 'DENY',
+      'content-security-policy': "frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+    });
     await page.getByRole('textbox', { name: 'Username' }).waitFor();
     await shot('01-sign-in');
 
@@ -100,7 +106,11 @@ describe('the console in Chromium', () => {
   });
 
   it('signs the owner in with the password: the shell shows the user and the keyway-admin project', async () => {
-    await signInWithPassword(ownerPassword);
+    // By keyboard alone: the step's first field has the focus (the username, kept), Tab to the password, Enter.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('username');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(ownerPassword);
+    await page.keyboard.press('Enter');
     await page.waitForURL(url('/'));
     signedInAt = Date.now();
     await page.getByTestId('signed-in-user').filter({ hasText: OWNER }).waitFor();
@@ -149,8 +159,15 @@ describe('the console in Chromium', () => {
     await shot('05-project-overview');
 
     // The switcher lists the caller's projects with their roles; the new one is theirs as owner.
-    await page.getByRole('button', { name: /^Project/ }).click();
+    const switcher = page.getByRole('button', { name: /^Project/ });
+    await switcher.click();
     const projects = page.getByRole('list', { name: 'Your projects' });
+    await projects.waitFor();
+    expect(await switcher.getAttribute('aria-expanded')).toBe('true');
+    await page.keyboard.press('Escape');
+    await projects.waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-expanded'))).toBe('false');
+    await page.keyboard.press('Enter');
     await projects.waitFor();
     expect(await projects.getByRole('link', { name: /Acme Corp/ }).textContent()).toContain('owner');
     await shot('06-project-switcher');
@@ -207,6 +224,51 @@ describe('the console in Chromium', () => {
     expect(slugs).not.toContain('csrf-probe');
   });
 
+  it('shows a console user without projects the empty state, and ends a locked sign-in with a way to start again', async () => {
+    // A console user who is no member of anything: an identity of the system project, made with the root token.
+    const email = `staff-${randomBytes(3).toString('hex')}@example.com`;
+    const password = `pw-${randomBytes(12).toString('base64url')}`;
+    const created = await rootAdmin('POST', '/projects/keyway-admin/identities', { traits: { email }, password });
+    expect(created.status).toBe(201);
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const staff = await other.newPage();
+      await staff.goto(url('/'));
+      const fill = async (secret: string) => {
+        await staff.getByRole('textbox', { name: 'Username' }).fill(email);
+        await staff.getByLabel('Password', { exact: true }).fill(secret);
+        await staff.getByRole('button', { name: 'Continue' }).click();
+      };
+      await fill(password);
+      await staff.waitForURL(url('/'));
+      await staff.getByRole('heading', { name: 'No projects yet' }).waitFor();
+      await staff.getByText('You are not a member of any project').waitFor();
+      expect(await staff.getByRole('link', { name: 'Create project' }).count()).toBe(0);
+      await staff.screenshot({ path: path.join(SCREENSHOTS, '08-no-projects.png'), fullPage: true });
+      await staff.goto(url('/projects/new'));
+      await staff.getByText('Only an owner of this instance may create projects').waitFor();
+
+      // Five wrong passwords lock the account (the project's default lockout): the flow is over.
+      await staff.getByRole('button', { name: 'Sign out' }).click();
+      await staff.waitForURL(url('/sign-in'));
+      for (let attempt = 1; attempt <= 4; attempt++) {
+        await fill('wrong-password');
+        await staff
+          .getByRole('alert')
+          .filter({ hasText: `${5 - attempt} attempt${5 - attempt === 1 ? '' : 's'} left` })
+          .waitFor();
+      }
+      await fill('wrong-password');
+      await staff.getByRole('alert').filter({ hasText: 'The account is locked' }).waitFor();
+      expect(await staff.getByRole('textbox', { name: 'Username' }).count()).toBe(0);
+      await staff.screenshot({ path: path.join(SCREENSHOTS, '09-sign-in-locked.png'), fullPage: true });
+      await staff.getByRole('button', { name: 'Start again' }).click();
+      await staff.getByRole('textbox', { name: 'Username' }).waitFor();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('keeps the session past its access token’s lifetime by refreshing it', async () => {
     // The session's first access token expired ACCESS_TOKEN_TTL_SECONDS after sign-in; wait for that if needed.
     const wait = signedInAt + (ACCESS_TOKEN_TTL_SECONDS + 2) * 1000 - Date.now();
@@ -226,7 +288,7 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(url('/sign-in'));
     await page.getByRole('textbox', { name: 'Username' }).waitFor();
-    await shot('08-signed-out');
+    await shot('10-signed-out');
 
     const replayed = await fetch(url('/api/admin/me'), { headers: { cookie: header } });
     expect(replayed.status).toBe(401);
@@ -279,7 +341,7 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.waitForURL(url('/'));
     await page.getByTestId('signed-in-user').filter({ hasText: OWNER }).waitFor();
-    await shot('09-signed-in-with-passkey');
+    await shot('11-signed-in-with-passkey');
   });
 });
 
