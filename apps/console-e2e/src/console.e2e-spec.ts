@@ -86,6 +86,8 @@ describe('the console in Chromium', () => {
   it('sends a visitor to sign-in, and shows a wrong password as an error on the same form', async () => {
     const response = await page.goto(url('/'));
     expect(page.url()).toBe(url('/sign-in'));
+    // Nothing of the console answers a visitor without a session, not even the API's health.
+    expect((await fetch(url('/api/keyway-health'))).status).toBe(401);
     // Never framed, never sniffed.
     expect(response?.headers()).toMatchObject({
       'x-frame-options': 'DENY',

@@ -1,5 +1,7 @@
 import type { ApiHealth } from '../../../lib/api-health';
 import { apiUrl as keywayApiUrl } from '../../../lib/server/config';
+import { notSignedIn } from '../../../lib/server/responses';
+import { hasSession } from '../../../lib/server/sessions';
 
 // The browser asks the console, and the console asks the API. Going through the console server means
 // the API needs no CORS rule for the console's origin, and in Docker the API's internal address
@@ -8,6 +10,8 @@ import { apiUrl as keywayApiUrl } from '../../../lib/server/config';
 const TIMEOUT_MS = 3000;
 
 export async function GET(): Promise<Response> {
+  // The API's internal address and health report are for the console's users, not for every visitor.
+  if (!(await hasSession())) return notSignedIn();
   const apiUrl = keywayApiUrl();
   const checkedAt = new Date().toISOString();
   const started = performance.now();
