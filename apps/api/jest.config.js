@@ -10,6 +10,7 @@ module.exports = {
   // require(esm)) are compiled to CommonJS like our own code: Jest on Node 20 cannot require ESM.
   transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi|@noble/hashes|@scure/base)/)'],
   moduleNameMapper: {
+    '^@keyway/admin-api$': '<rootDir>/libs/admin-api/src/index.ts',
     '^@keyway/flow-types$': '<rootDir>/libs/flow-types/src/index.ts',
     '^@keyway/webauthn-testing$': '<rootDir>/libs/webauthn-testing/src/index.ts',
     // The generated Prisma client imports its siblings as ./x.js (for Node); Jest resolves the .ts.

@@ -54,7 +54,12 @@ export function adminApi(server: KeywayServer) {
     post: <T = any>(path: string, body: unknown) => postJson<T>(`${base}${path}`, body, auth),
     patch: <T = any>(path: string, body: unknown) => patchJson<T>(`${base}${path}`, body, auth),
     get: <T = any>(path: string) => get<T>(`${base}${path}`, auth),
+    delete: <T = any>(path: string) => sendDelete<T>(`${base}${path}`, auth),
   };
+}
+
+export async function sendDelete<T = any>(url: string, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+  return toJson<T>(await fetch(url, { method: 'DELETE', headers }));
 }
 
 export interface Tenant {

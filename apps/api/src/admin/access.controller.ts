@@ -1,23 +1,14 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Caller, ProjectPermissions } from '@keyway/admin-api';
+import { AdminResponse } from './openapi';
 import { AccessRepository } from '../domain/access/access.repository';
 import { AccessService, type AdminPrincipal } from '../domain/access/access.service';
-import type { Permission } from '../domain/access/permissions';
 import { ProjectsService, type Project } from '../domain/projects/projects.service';
 import { actorOf } from './auth/actor';
 import { AdminAuth } from './auth/admin-auth.decorator';
 import { CurrentPrincipal, RequireProjectAccess, RequireSignedIn } from './auth/require-permission';
 import { AdminProject } from './admin-project.pipe';
-
-interface CallerView {
-  kind: AdminPrincipal['kind'];
-  id: string;
-  name: string;
-  /** Root, or an owner of the system project: creates projects and acts in all of them. */
-  instanceOwner: boolean;
-  /** Every project the caller may see, with its role there (absent for root and instance owners' non-memberships). */
-  projects: Array<{ slug: string; name: string; role?: string; permissions: Permission[] }>;
-}
 
 /** What the caller may do: the console shows what this says, the API enforces it on every endpoint. */
 @ApiTags('admin: access')
@@ -32,17 +23,18 @@ export class AccessAdminController {
 
   @Get('me')
   @RequireSignedIn()
+  @AdminResponse(Caller)
   @ApiOperation({
     summary: 'The caller: who it is, whether it owns the instance, its projects and permissions in each',
   })
-  async me(@CurrentPrincipal() principal: AdminPrincipal): Promise<CallerView> {
+  async me(@CurrentPrincipal() principal: AdminPrincipal): Promise<Caller> {
     const { actor } = actorOf(principal);
     const roles = new Map<string, string>();
     if (principal.kind === 'console-user')
       for (const membership of await this.accessRepository.membershipsOf(principal.identityId))
         roles.set(membership.projectId, membership.role);
     if (principal.kind === 'api-key') roles.set(principal.projectId, principal.role);
-    const projects: CallerView['projects'] = [];
+    const projects: Caller['projects'] = [];
     for (const project of await this.projects.list()) {
       const permissions = await this.access.permissionsIn(principal, project);
       if (permissions.size === 0) continue;
@@ -65,11 +57,12 @@ export class AccessAdminController {
 
   @Get('projects/:slug/me/permissions')
   @RequireProjectAccess()
+  @AdminResponse(ProjectPermissions)
   @ApiOperation({ summary: "The caller's permissions in a project" })
   async permissions(
     @AdminProject() project: Project,
     @CurrentPrincipal() principal: AdminPrincipal,
-  ): Promise<{ permissions: Permission[] }> {
+  ): Promise<ProjectPermissions> {
     return { permissions: [...(await this.access.permissionsIn(principal, project))] };
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { GRANT_TYPES, RedirectUri } from '../domain/applications/application';
+import { MAX_SECRET_GRACE_SECONDS } from '../domain/applications/applications.service';
 import { IdentityCredentialsInput } from './identities/identity-credentials';
 import { PasswordSchema } from '../domain/schemas/identity-traits';
 import { ProjectSettingsInput } from '../domain/projects/project-settings';
@@ -40,6 +41,7 @@ const LoginFlowInput = z
 const ApplicationFields = {
   name: z.string().trim().min(1).max(200),
   redirectUris: z.array(RedirectUri).min(1, 'at least one redirect URI is required').max(50),
+  postLogoutRedirectUris: z.array(RedirectUri).max(50),
   grantTypes: z.array(z.enum(GRANT_TYPES)).min(1),
   appNative: z.boolean(),
   loginFlow: LoginFlowInput,
@@ -52,6 +54,7 @@ export const CreateApplicationBody = z
     name: ApplicationFields.name,
     type: z.enum(['public', 'confidential']),
     redirectUris: ApplicationFields.redirectUris,
+    postLogoutRedirectUris: ApplicationFields.postLogoutRedirectUris.default([]),
     grantTypes: ApplicationFields.grantTypes.default(['authorization_code', 'refresh_token']),
     appNative: ApplicationFields.appNative.default(false),
     loginFlow: ApplicationFields.loginFlow.default([['BasicAuthenticator']]),
@@ -70,6 +73,7 @@ export const UpdateApplicationBody = z
   .object({
     name: ApplicationFields.name.optional(),
     redirectUris: ApplicationFields.redirectUris.optional(),
+    postLogoutRedirectUris: ApplicationFields.postLogoutRedirectUris.optional(),
     grantTypes: ApplicationFields.grantTypes.optional(),
     appNative: ApplicationFields.appNative.optional(),
     loginFlow: ApplicationFields.loginFlow.optional(),
@@ -78,9 +82,17 @@ export const UpdateApplicationBody = z
   .strict()
   .refine(
     (body) => Object.keys(body).length > 0,
-    'name at least one field to change: name, redirectUris, grantTypes, appNative, loginFlow or allowEnrollmentInFlow',
+    'name at least one field to change: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow or allowEnrollmentInFlow',
   );
 export type UpdateApplicationBody = z.infer<typeof UpdateApplicationBody>;
+
+export const RotateSecretBody = z
+  .object({
+    /** How long the replaced secret keeps working, in seconds (default a day, at most a week; 0: at once). */
+    graceSeconds: z.number().int().min(0).max(MAX_SECRET_GRACE_SECONDS).default(86_400),
+  })
+  .strict();
+export type RotateSecretBody = z.infer<typeof RotateSecretBody>;
 
 export const CreateIdentityBody = z
   .object({

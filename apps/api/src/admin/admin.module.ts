@@ -17,7 +17,10 @@ import { ConsoleUserStrategy } from './auth/console-user.strategy';
 import { PermissionsGuard } from './auth/permissions.guard';
 import { AccessAdminController } from './access.controller';
 import { EmailAdminController } from './email-admin.controller';
-import { ApplicationsAdminController, IdentitiesAdminController, ProjectsAdminController } from './admin.controllers';
+import { IdentitiesAdminController } from './admin.controllers';
+import { ApplicationsAdminController } from './applications/applications.controller';
+import { LoginOptionsAdminController } from './applications/login-options.controller';
+import { ProjectsAdminController } from './projects/projects.controller';
 
 @Module({
   imports: [
@@ -36,6 +39,7 @@ import { ApplicationsAdminController, IdentitiesAdminController, ProjectsAdminCo
     AccessAdminController,
     ProjectsAdminController,
     ApplicationsAdminController,
+    LoginOptionsAdminController,
     IdentitiesAdminController,
     IdentitySchemasAdminController,
     EmailAdminController,

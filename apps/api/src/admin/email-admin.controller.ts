@@ -1,12 +1,13 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EmailTemplate, EmailTemplateKind, OutboxMessage, RenderedEmail, SmtpSettings } from '@keyway/admin-api';
 import { z } from 'zod';
 import { AuditService } from '../domain/audit/audit.service';
 import { ApiError } from '../infra/http/errors';
 import { JsonBody } from '../infra/http/zod-pipes';
 import { EmailAdminService } from '../domain/email/email-admin.service';
 import { SmtpSettingsService, type SmtpSettingsView } from '../domain/email/smtp-settings.service';
-import { TemplatesService, type ResolvedTemplate } from '../domain/email/templates.service';
+import { TemplatesService } from '../domain/email/templates.service';
 import type { OutboxMessageMeta } from '../domain/email/outbox.repository';
 import type { Project } from '../domain/projects/projects.service';
 import type { AdminPrincipal } from '../domain/access/access.service';
@@ -14,6 +15,7 @@ import { actorOf } from './auth/actor';
 import { CurrentPrincipal, RequirePermission } from './auth/require-permission';
 import { AdminAuth } from './auth/admin-auth.decorator';
 import { AdminProject } from './admin-project.pipe';
+import { AdminResponse } from './openapi';
 
 const schema = (s: z.ZodType): object => z.toJSONSchema(s, { io: 'input' }) as object;
 
@@ -30,6 +32,21 @@ const PutTemplateBody = z
   .object({ subject: headerSafe(500), html: z.string().min(1).max(200_000), text: z.string().min(1).max(100_000) })
   .strict();
 export type PutTemplateBody = z.infer<typeof PutTemplateBody>;
+
+/** A draft to render (or none: the template in use), and values for some of the kind's variables. */
+const PreviewTemplateBody = z
+  .object({
+    subject: headerSafe(500).optional(),
+    html: z.string().min(1).max(200_000).optional(),
+    text: z.string().min(1).max(100_000).optional(),
+    variables: z.record(z.string(), z.string().max(2_000)).optional(),
+  })
+  .strict()
+  .refine(
+    ({ subject, html, text }) => [subject, html, text].every((part) => part === undefined) || (subject && html && text),
+    'a draft needs subject, html and text (or none of them, to preview the template in use)',
+  );
+type PreviewTemplateBody = z.infer<typeof PreviewTemplateBody>;
 
 const PutSmtpBody = z
   .object({
@@ -68,13 +85,15 @@ export class EmailAdminController {
 
   @Get('templates')
   @RequirePermission('email.read')
+  @AdminResponse(z.array(EmailTemplateKind))
   @ApiOperation({ summary: 'List the template kinds with their variables and the locales this project customised' })
-  list(@AdminProject() project: Project): ReturnType<TemplatesService['list']> {
+  list(@AdminProject() project: Project): Promise<EmailTemplateKind[]> {
     return this.templates.list(project.id);
   }
 
   @Get('templates/:kind/:locale')
   @RequirePermission('email.read')
+  @AdminResponse(EmailTemplate)
   @ApiOperation({
     summary: 'Read the template used for a kind and BCP 47 locale (custom, or the fallback / shipped default)',
   })
@@ -82,12 +101,13 @@ export class EmailAdminController {
     @AdminProject() project: Project,
     @Param('kind') kind: string,
     @Param('locale') locale: string,
-  ): Promise<ResolvedTemplate> {
+  ): Promise<EmailTemplate> {
     return this.templates.read(project.id, kind, locale);
   }
 
   @Put('templates/:kind/:locale')
   @RequirePermission('email.write')
+  @AdminResponse(EmailTemplate)
   @ApiOperation({
     summary: "Set the project's template for a kind and locale (must compile and use only the kind's variables)",
   })
@@ -98,7 +118,7 @@ export class EmailAdminController {
     @Param('locale') locale: string,
     @JsonBody(PutTemplateBody) body: PutTemplateBody,
     @CurrentPrincipal() principal: AdminPrincipal,
-  ): Promise<ResolvedTemplate> {
+  ): Promise<EmailTemplate> {
     const saved = await this.templates.save(project.id, kind, locale, body);
     await this.audit.record('email.template_updated', {
       projectId: project.id,
@@ -108,8 +128,29 @@ export class EmailAdminController {
     return saved;
   }
 
+  @Post('templates/:kind/:locale/preview')
+  @HttpCode(200)
+  @RequirePermission('email.read')
+  @AdminResponse(RenderedEmail)
+  @ApiOperation({
+    summary:
+      'Render a draft (or the template in use) with sample values, as the recipient would see it; nothing is saved',
+  })
+  @ApiBody({ schema: schema(PreviewTemplateBody) })
+  preview(
+    @AdminProject() project: Project,
+    @Param('kind') kind: string,
+    @Param('locale') locale: string,
+    @JsonBody(PreviewTemplateBody) body: PreviewTemplateBody,
+  ): Promise<RenderedEmail> {
+    const { variables, subject, html, text } = body;
+    const draft = subject && html && text ? { subject, html, text } : undefined;
+    return this.templates.preview(project, kind, locale, draft, variables);
+  }
+
   @Delete('templates/:kind/:locale')
   @RequirePermission('email.write')
+  @AdminResponse(null, 204)
   @HttpCode(204)
   @ApiOperation({ summary: "Remove the project's template for a kind and locale (back to the fallback / default)" })
   async deleteTemplate(
@@ -129,38 +170,41 @@ export class EmailAdminController {
 
   @Get('smtp')
   @RequirePermission('email.read')
+  @AdminResponse(SmtpSettings)
   @ApiOperation({
     summary: "Read the project's SMTP settings (never the password); 404 when it uses the instance default",
   })
-  async getSmtp(@AdminProject() project: Project): Promise<SmtpSettingsView> {
+  async getSmtp(@AdminProject() project: Project): Promise<SmtpSettings> {
     const settings = await this.smtp.get(project.id);
     if (!settings)
       throw ApiError.notFound(
         'This project has no SMTP settings: its mail goes through the instance default (KEYWAY_SMTP_URL).',
       );
-    return settings;
+    return smtpView(settings);
   }
 
   @Put('smtp')
   @RequirePermission('email.write')
+  @AdminResponse(SmtpSettings)
   @ApiOperation({ summary: "Set the project's SMTP server; the password is encrypted at rest and kept when omitted" })
   @ApiBody({ schema: schema(PutSmtpBody) })
   async putSmtp(
     @AdminProject() project: Project,
     @JsonBody(PutSmtpBody) body: PutSmtpBody,
     @CurrentPrincipal() principal: AdminPrincipal,
-  ): Promise<SmtpSettingsView> {
+  ): Promise<SmtpSettings> {
     const settings = await this.smtp.set(project.id, body);
     await this.audit.record('email.smtp_updated', {
       projectId: project.id,
       ...actorOf(principal),
       data: { host: settings.host, port: settings.port, tlsMode: settings.tlsMode },
     });
-    return settings;
+    return smtpView(settings);
   }
 
   @Delete('smtp')
   @RequirePermission('email.write')
+  @AdminResponse(null, 204)
   @HttpCode(204)
   @ApiOperation({ summary: "Remove the project's SMTP settings (back to the instance default)" })
   async deleteSmtp(@AdminProject() project: Project, @CurrentPrincipal() principal: AdminPrincipal): Promise<void> {
@@ -173,10 +217,11 @@ export class EmailAdminController {
 
   @Get('outbox')
   @RequirePermission('email.write')
+  @AdminResponse(z.array(OutboxMessage))
   @ApiOperation({
     summary: 'The latest 100 outbox messages (metadata only: status, attempts, lastError), optionally by status',
   })
-  async outbox(@AdminProject() project: Project, @Query('status') status?: string): Promise<OutboxMessageView[]> {
+  async outbox(@AdminProject() project: Project, @Query('status') status?: string): Promise<OutboxMessage[]> {
     if (status !== undefined && !(OUTBOX_STATUSES as readonly string[]).includes(status)) {
       throw ApiError.badRequest(`status must be one of ${OUTBOX_STATUSES.join(', ')}.`);
     }
@@ -185,6 +230,7 @@ export class EmailAdminController {
 
   @Post('test')
   @RequirePermission('email.write')
+  @AdminResponse(OutboxMessage, 202)
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue a test email through the outbox and the project SMTP route' })
   @ApiBody({ schema: schema(SendTestBody) })
@@ -192,7 +238,7 @@ export class EmailAdminController {
     @AdminProject() project: Project,
     @JsonBody(SendTestBody) body: SendTestBody,
     @CurrentPrincipal() principal: AdminPrincipal,
-  ): Promise<OutboxMessageView> {
+  ): Promise<OutboxMessage> {
     const message = await this.email.sendTest(project, body.to);
     await this.audit.record('email.test_queued', {
       projectId: project.id,
@@ -203,8 +249,16 @@ export class EmailAdminController {
   }
 }
 
-type OutboxMessageView = Omit<OutboxMessageMeta, 'toAddress'> & { to: string };
+function smtpView({ updatedAt, ...rest }: SmtpSettingsView): SmtpSettings {
+  return { ...rest, updatedAt: updatedAt.toISOString() };
+}
 
-function outboxView({ toAddress, ...rest }: OutboxMessageMeta): OutboxMessageView {
-  return { ...rest, to: toAddress };
+function outboxView({ toAddress, nextAttemptAt, sentAt, createdAt, ...rest }: OutboxMessageMeta): OutboxMessage {
+  return {
+    ...rest,
+    to: toAddress,
+    nextAttemptAt: nextAttemptAt.toISOString(),
+    sentAt: sentAt?.toISOString() ?? null,
+    createdAt: createdAt.toISOString(),
+  };
 }

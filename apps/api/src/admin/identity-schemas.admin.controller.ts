@@ -1,19 +1,20 @@
 import { Controller, Get, Param, Post, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IdentitySchemaSummary, IdentitySchemaView } from '@keyway/admin-api';
 import { z } from 'zod';
 import type { AdminPrincipal } from '../domain/access/access.service';
 import { actorOf } from './auth/actor';
 import { CurrentPrincipal, RequirePermission } from './auth/require-permission';
 import { AdminAuth } from './auth/admin-auth.decorator';
+import { AdminResponse } from './openapi';
 import { AdminProject } from './admin-project.pipe';
 import { CreateIdentitySchemaBody, SetDefaultIdentitySchemaBody } from './admin.dto';
 import { AuditService } from '../domain/audit/audit.service';
 import { ApiError } from '../infra/http/errors';
 import { JsonBody } from '../infra/http/zod-pipes';
-import type { Prisma } from '../generated/prisma/client';
 import type { Project } from '../domain/projects/projects.service';
 import { IdentitySchemasService, type IdentitySchemaVersion } from '../domain/schemas/identity-schemas.service';
-import { fieldsFromSchema, type TraitField } from '../domain/schemas/schema-params';
+import { fieldsFromSchema } from '../domain/schemas/schema-params';
 
 const schema = (s: z.ZodType): object => z.toJSONSchema(s, { io: 'input' }) as object;
 
@@ -29,6 +30,7 @@ export class IdentitySchemasAdminController {
 
   @Post()
   @RequirePermission('schemas.write')
+  @AdminResponse(IdentitySchemaView, 201)
   @ApiOperation({
     summary: 'Add an identity schema version (JSON Schema 2020-12 of the traits, with keyway annotations)',
   })
@@ -37,7 +39,7 @@ export class IdentitySchemasAdminController {
     @AdminProject() project: Project,
     @JsonBody(CreateIdentitySchemaBody) body: CreateIdentitySchemaBody,
     @CurrentPrincipal() principal: AdminPrincipal,
-  ): Promise<SchemaView> {
+  ): Promise<IdentitySchemaView> {
     const created = await this.schemas.create(project.id, body.schema, body.setDefault);
     await this.audit.record('identity_schema.created', {
       projectId: project.id,
@@ -49,8 +51,9 @@ export class IdentitySchemasAdminController {
 
   @Get()
   @RequirePermission('schemas.read')
+  @AdminResponse(z.array(IdentitySchemaSummary))
   @ApiOperation({ summary: 'List identity schema versions' })
-  async list(@AdminProject() project: Project): Promise<SummaryView[]> {
+  async list(@AdminProject() project: Project): Promise<IdentitySchemaSummary[]> {
     return (await this.schemas.list(project.id)).map(({ version, isDefault, createdAt }) => ({
       version,
       isDefault,
@@ -60,6 +63,7 @@ export class IdentitySchemasAdminController {
 
   @Put('default')
   @RequirePermission('schemas.write')
+  @AdminResponse(IdentitySchemaView)
   @ApiOperation({
     summary: 'Make a version the default: new identities are validated against it; existing ones keep theirs',
   })
@@ -68,7 +72,7 @@ export class IdentitySchemasAdminController {
     @AdminProject() project: Project,
     @JsonBody(SetDefaultIdentitySchemaBody) body: SetDefaultIdentitySchemaBody,
     @CurrentPrincipal() principal: AdminPrincipal,
-  ): Promise<SchemaView> {
+  ): Promise<IdentitySchemaView> {
     const updated = await this.schemas.setDefault(project.id, body.version);
     await this.audit.record('identity_schema.default_set', {
       projectId: project.id,
@@ -80,29 +84,19 @@ export class IdentitySchemasAdminController {
 
   @Get(':version')
   @RequirePermission('schemas.read')
+  @AdminResponse(IdentitySchemaView)
   @ApiOperation({ summary: 'Read a version: the schema as stored and the registration fields it generates' })
-  async get(@AdminProject() project: Project, @Param('version') version: string): Promise<SchemaView> {
+  async get(@AdminProject() project: Project, @Param('version') version: string): Promise<IdentitySchemaView> {
     if (!/^[1-9][0-9]{0,8}$/.test(version))
       throw ApiError.notFound(`No identity schema version '${version}' in project '${project.slug}'.`);
     return schemaView(await this.schemas.get(project.id, Number(version)));
   }
 }
 
-interface SummaryView {
-  version: number;
-  isDefault: boolean;
-  createdAt: string;
-}
-interface SchemaView extends SummaryView {
-  schema: Prisma.JsonValue;
-  /** The traits as registration fields, in the order the schema says (what the registration flow will ask). */
-  fields: TraitField[];
-}
-
-const schemaView = ({ version, isDefault, createdAt, compiled }: IdentitySchemaVersion): SchemaView => ({
+const schemaView = ({ version, isDefault, createdAt, compiled }: IdentitySchemaVersion): IdentitySchemaView => ({
   version,
   isDefault,
   createdAt: createdAt.toISOString(),
-  schema: compiled.schema as Prisma.JsonValue,
+  schema: compiled.schema,
   fields: fieldsFromSchema(compiled),
 });

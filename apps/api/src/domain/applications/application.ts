@@ -9,9 +9,14 @@ export interface Application {
   projectId: string;
   clientId: string;
   clientSecretHash: string | null;
+  /** After a rotation: the previous secret, accepted until `previousSecretExpiresAt`. */
+  previousSecretHash: string | null;
+  previousSecretExpiresAt: Date | null;
   name: string;
   type: 'public' | 'confidential';
   redirectUris: string[];
+  /** Where RP-initiated logout may return the browser to. */
+  postLogoutRedirectUris: string[];
   grantTypes: string[];
   appNative: boolean;
   /** Ordered login steps, each a set of authenticator names. */

@@ -23,20 +23,56 @@ export class ApplicationsRepository {
   }
 
   /** Updates a project's client; P2025 when the project has no such client. */
-  async update(
-    projectId: string,
-    clientId: string,
-    changes: Partial<
-      Pick<Application, 'name' | 'redirectUris' | 'grantTypes' | 'appNative' | 'loginFlow' | 'allowEnrollmentInFlow'>
-    >,
-  ): Promise<Application> {
+  async update(projectId: string, clientId: string, changes: UpdateApplicationRow): Promise<Application> {
     return toApplication(await this.prisma.application.update({ where: { clientId, projectId }, data: changes }));
   }
 
   async setClientSecretHash(projectId: string, clientId: string, clientSecretHash: string): Promise<void> {
     await this.prisma.application.update({ where: { clientId, projectId }, data: { clientSecretHash } });
   }
+
+  /** The new secret replaces the current one, which stays valid until `previousExpiresAt`; P2025 without the client. */
+  async rotateClientSecret(
+    projectId: string,
+    clientId: string,
+    clientSecretHash: string,
+    previousExpiresAt: Date,
+  ): Promise<Application> {
+    return this.prisma.$transaction(async (tx) => {
+      const current = await tx.application.findUniqueOrThrow({ where: { clientId, projectId } });
+      return toApplication(
+        await tx.application.update({
+          where: { clientId, projectId },
+          data: {
+            clientSecretHash,
+            previousSecretHash: current.clientSecretHash,
+            previousSecretExpiresAt: previousExpiresAt,
+          },
+        }),
+      );
+    });
+  }
+
+  /** Deletes a client with its flows, codes and refresh tokens; false when the project has no such client. */
+  async delete(projectId: string, clientId: string): Promise<boolean> {
+    const { count } = await this.prisma.application.deleteMany({ where: { clientId, projectId } });
+    return count > 0;
+  }
 }
+
+/** What an update may change: never the type, the client_id or the secret (rotated on its own). */
+export type UpdateApplicationRow = Partial<
+  Pick<
+    Application,
+    | 'name'
+    | 'redirectUris'
+    | 'postLogoutRedirectUris'
+    | 'grantTypes'
+    | 'appNative'
+    | 'loginFlow'
+    | 'allowEnrollmentInFlow'
+  >
+>;
 
 function toApplication(row: ApplicationRow): Application {
   return {
@@ -44,9 +80,12 @@ function toApplication(row: ApplicationRow): Application {
     projectId: row.projectId,
     clientId: row.clientId,
     clientSecretHash: row.clientSecretHash,
+    previousSecretHash: row.previousSecretHash,
+    previousSecretExpiresAt: row.previousSecretExpiresAt,
     name: row.name,
     type: row.type,
     redirectUris: row.redirectUris,
+    postLogoutRedirectUris: row.postLogoutRedirectUris,
     grantTypes: row.grantTypes,
     appNative: row.appNative,
     loginFlow: row.loginFlow as string[][],

@@ -3,12 +3,13 @@ import { ApiError } from '../../infra/http/errors';
 import { randomToken, sha256 } from '../../infra/crypto/tokens';
 import { isNotFound, isUniqueViolation } from '../../infra/database/prisma-errors';
 import type { Application } from './application';
-import { ApplicationsRepository } from './applications.repository';
+import { ApplicationsRepository, type UpdateApplicationRow } from './applications.repository';
 
 export interface CreateApplicationInput {
   name: string;
   type: 'public' | 'confidential';
   redirectUris: string[];
+  postLogoutRedirectUris?: string[] | undefined;
   grantTypes: string[];
   appNative: boolean;
   /** Ordered login steps (validated by the caller against the authenticator registry); default: password only. */
@@ -18,9 +19,10 @@ export interface CreateApplicationInput {
   clientId?: string | undefined;
 }
 
-export type UpdateApplicationInput = Partial<
-  Pick<Application, 'name' | 'redirectUris' | 'grantTypes' | 'appNative' | 'loginFlow' | 'allowEnrollmentInFlow'>
->;
+export type UpdateApplicationInput = UpdateApplicationRow;
+
+/** The longest a rotated-out secret stays valid. */
+export const MAX_SECRET_GRACE_SECONDS = 7 * 24 * 3600;
 
 /** Applications are read on every OAuth request: keep them briefly in memory. */
 const CACHE_TTL_MS = 5_000;
@@ -55,9 +57,12 @@ export class ApplicationsService {
         projectId,
         clientId: input.clientId ?? randomToken(18),
         clientSecretHash: clientSecret ? sha256(clientSecret) : null,
+        previousSecretHash: null,
+        previousSecretExpiresAt: null,
         name: input.name,
         type: input.type,
         redirectUris: input.redirectUris,
+        postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
         grantTypes: input.grantTypes,
         appNative: input.appNative,
         loginFlow: input.loginFlow ?? [['BasicAuthenticator']],
@@ -85,6 +90,41 @@ export class ApplicationsService {
     } finally {
       this.cache.delete(cacheKey(projectId, clientId));
     }
+  }
+
+  /**
+   * A new secret for a confidential client, returned here once; the one it replaces keeps working for
+   * `graceSeconds` (0: at once) so the client's deployments can switch without downtime.
+   */
+  async rotateSecret(
+    projectId: string,
+    clientId: string,
+    graceSeconds: number,
+    now = new Date(),
+  ): Promise<{ application: Application; clientSecret: string }> {
+    const existing = await this.applications.findByClientId(projectId, clientId);
+    if (!existing) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
+    if (existing.type !== 'confidential') throw ApiError.badRequest('A public client has no secret to rotate.');
+    const clientSecret = randomToken();
+    const expiresAt = new Date(now.getTime() + Math.min(graceSeconds, MAX_SECRET_GRACE_SECONDS) * 1000);
+    try {
+      const application = await this.applications.rotateClientSecret(
+        projectId,
+        clientId,
+        sha256(clientSecret),
+        expiresAt,
+      );
+      return { application, clientSecret };
+    } finally {
+      this.cache.delete(cacheKey(projectId, clientId));
+    }
+  }
+
+  /** Deletes a client and what was issued to it (flows, codes, refresh tokens); 404 without it. */
+  async remove(projectId: string, clientId: string): Promise<void> {
+    const removed = await this.applications.delete(projectId, clientId);
+    this.cache.delete(cacheKey(projectId, clientId));
+    if (!removed) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
   }
 
   /** Gives a confidential client a secret chosen elsewhere (the console's, from the environment). */

@@ -11,7 +11,7 @@ import {
   localeChain,
   type EmailKind,
 } from '../projects/email-kinds';
-import { templateProblems } from './template-renderer';
+import { renderTemplate, templateProblems } from './template-renderer';
 import { TemplatesRepository } from './templates.repository';
 
 export interface ResolvedTemplate extends TemplateContent {
@@ -119,6 +119,34 @@ export class TemplatesService {
     return this.templates.delete(projectId, this.kind(kind), this.locale(locale));
   }
 
+  /**
+   * The mail as a recipient would see it: the draft given (checked as `save` checks it) or the template in use,
+   * rendered with sample values for the kind's variables, overridden by `variables`.
+   */
+  async preview(
+    project: { id: string; name: string },
+    kind: string,
+    locale: string,
+    draft: TemplateContent | undefined,
+    variables: Record<string, string> = {},
+  ): Promise<TemplateContent> {
+    const validKind = this.kind(kind);
+    const allowed = EMAIL_KINDS[validKind];
+    const unknown = Object.keys(variables).filter((name) => !(allowed as readonly string[]).includes(name));
+    if (unknown.length)
+      throw ApiError.badRequest(
+        `variables: ${unknown.join(', ')} not used by ${validKind} (it has ${allowed.join(', ')})`,
+      );
+    if (draft) {
+      const problems = templateProblems(draft, allowed);
+      if (problems.length) throw ApiError.badRequest(problems.join('; '));
+    }
+    const content = draft ?? (await this.resolve(project.id, validKind, this.locale(locale)));
+    const samples = Object.fromEntries(allowed.map((name) => [name, sampleValue(name, project.name)]));
+    const { subject, html, text } = renderTemplate(content, { ...samples, ...variables });
+    return { subject, html, text };
+  }
+
   read(projectId: string, kind: string, locale: string): Promise<ResolvedTemplate> {
     return this.resolve(projectId, this.kind(kind), this.locale(locale));
   }
@@ -134,4 +162,21 @@ export class TemplatesService {
     if (!canonical) throw ApiError.badRequest(`'${locale}' is not a BCP 47 language tag (e.g. en, de-CH).`);
     return canonical;
   }
+}
+
+/** What a preview shows for a variable the request does not give: plausible, and plainly a sample. */
+function sampleValue(variable: string, projectName: string): string {
+  const samples: Record<string, string> = {
+    projectName,
+    email: 'ada@example.com',
+    name: 'Ada Lovelace',
+    code: '123456',
+    expiresInMinutes: '10',
+    link: 'https://id.example.com/verify?token=sample',
+    changedAt: '2026-01-15 09:30 UTC',
+    signedInAt: '2026-01-15 09:30 UTC',
+    device: 'Firefox on macOS',
+    ipAddress: '203.0.113.7',
+  };
+  return samples[variable] ?? `[${variable}]`;
 }

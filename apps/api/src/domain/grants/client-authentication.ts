@@ -56,14 +56,19 @@ export class ClientAuthenticator {
         throw new OAuthError('invalid_client', 'public clients do not authenticate with a secret');
       return application;
     }
-    const { clientSecret } = credentials;
-    if (
-      !clientSecret ||
-      !application.clientSecretHash ||
-      !constantTimeEqual(sha256(clientSecret), application.clientSecretHash)
-    ) {
+    if (!credentials.clientSecret || !secretMatches(application, sha256(credentials.clientSecret)))
       throw new OAuthError('invalid_client', 'client authentication failed');
-    }
     return application;
   }
+}
+
+/** The current secret, or the previous one during its grace period after a rotation (both compared, always). */
+function secretMatches(application: Application, hash: string, now = Date.now()): boolean {
+  const current = application.clientSecretHash !== null && constantTimeEqual(hash, application.clientSecretHash);
+  const previous =
+    application.previousSecretHash !== null &&
+    application.previousSecretExpiresAt !== null &&
+    application.previousSecretExpiresAt.getTime() > now &&
+    constantTimeEqual(hash, application.previousSecretHash);
+  return current || previous;
 }

@@ -19,6 +19,11 @@ export class ProjectsRepository {
     return this.prisma.project.update({ where: { id }, data });
   }
 
+  /** Deletes the project and, by cascade, everything that belongs to it. */
+  async delete(id: string): Promise<void> {
+    await this.prisma.project.delete({ where: { id } });
+  }
+
   /** Creates the project and its signing keys in one transaction. */
   create(
     data: { slug: string; name: string; settings: object },

@@ -97,6 +97,12 @@ export class ProjectsService {
     return this.toProject(row);
   }
 
+  /** Deletes a project with everything in it: identities, applications, keys, flows, mail, audit log. */
+  async remove(project: Project): Promise<void> {
+    await this.projects.delete(project.id);
+    this.cache.delete(project.slug);
+  }
+
   private toProject(row: ProjectRow): Project {
     return {
       id: row.id,

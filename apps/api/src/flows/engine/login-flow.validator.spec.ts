@@ -1,5 +1,6 @@
 import { BackupCodeAuthenticator } from '../../methods/backup-codes/backup-code.authenticator';
 import { BasicAuthenticator } from '../../methods/password/basic.authenticator';
+import { FinishSettings } from '../../methods/profile/finish-settings';
 import { TotpAuthenticator } from '../../methods/totp/totp.authenticator';
 import { AuthenticatorRegistry } from './authenticator.registry';
 import { LoginFlowValidator } from './login-flow.validator';
@@ -9,6 +10,7 @@ const registry = new AuthenticatorRegistry([
   new BasicAuthenticator(null as never, null as never, null as never),
   new TotpAuthenticator(null as never, null as never, null as never),
   new BackupCodeAuthenticator(null as never, null as never),
+  new FinishSettings(),
 ]);
 const validator = new LoginFlowValidator(registry);
 
@@ -38,5 +40,23 @@ describe('LoginFlowValidator', () => {
     expect(validator.problems([['BasicAuthenticator', 'totp']])).toHaveLength(1);
     expect(validator.problems([['backup-code-authenticator']])).toHaveLength(1);
     expect(validator.problems([['BasicAuthenticator'], ['backup-code-authenticator']])).toEqual([]);
+  });
+
+  it('refuses options of other flow types: they are not login options', () => {
+    expect(validator.problems([['BasicAuthenticator'], ['FinishSettings']])).toEqual([
+      "loginFlow step 2: unknown authenticator 'FinishSettings' (known: BasicAuthenticator, totp, backup-code-authenticator)",
+    ]);
+  });
+
+  it('lists the login options for the flow designer, with what constrains where they go', () => {
+    expect(validator.loginOptions()).toEqual([
+      expect.objectContaining({ name: 'BasicAuthenticator', requiresIdentity: false, offeredAlongside: [] }),
+      expect.objectContaining({ name: 'totp', requiresIdentity: true }),
+      expect.objectContaining({
+        name: 'backup-code-authenticator',
+        requiresIdentity: true,
+        offeredAlongside: expect.any(Array),
+      }),
+    ]);
   });
 });

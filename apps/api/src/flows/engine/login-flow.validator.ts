@@ -1,10 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import { AuthenticatorRegistry } from './authenticator.registry';
 
+/** A login option as the console's login-flow designer lists it. */
+export interface LoginOptionDescriptor {
+  name: string;
+  displayName: string;
+  i18nKey: string;
+  /** Verifies the identity an earlier step established: not allowed in the first step. */
+  requiresIdentity: boolean;
+  /** Shown by name in a multi-option step and started when selected (a code sent, a challenge made). */
+  requiresInitiation: boolean;
+  /** Offered automatically beside these options when the identity can use it (backup codes). */
+  offeredAlongside: string[];
+}
+
 /** Checks an application's login flow against the authenticators this server has. */
 @Injectable()
 export class LoginFlowValidator {
   constructor(private readonly registry: AuthenticatorRegistry) {}
+
+  /** Every option a login step may name. */
+  loginOptions(): LoginOptionDescriptor[] {
+    return this.registry.all('AUTHENTICATION').map((authenticator) => ({
+      name: authenticator.name,
+      displayName: authenticator.displayName,
+      i18nKey: authenticator.i18nKey,
+      requiresIdentity: authenticator.requiresIdentity === true,
+      requiresInitiation: authenticator.requiresInitiation,
+      offeredAlongside: [...(authenticator.offeredAlongside ?? [])],
+    }));
+  }
 
   /** Everything wrong with the flow, phrased for the admin who wrote it (steps numbered from 1); empty if it is fine. */
   problems(loginFlow: string[][]): string[] {
@@ -17,7 +42,8 @@ export class LoginFlowValidator {
       const seen = new Set<string>();
       for (const name of options) {
         const authenticator = this.registry.get(name);
-        if (!authenticator) {
+        // Options of other flow types (settings' actions, recovery's steps) are not login options.
+        if (!authenticator?.flowTypes.includes('AUTHENTICATION')) {
           problems.push(`${step}: unknown authenticator '${name}' (known: ${known.join(', ')})`);
         } else if (index === 0 && authenticator.requiresIdentity) {
           problems.push(

@@ -1,0 +1,178 @@
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApplicationView, ApplicationWithSecret, CreatedApplication } from '@keyway/admin-api';
+import { z } from 'zod';
+import type { AdminPrincipal } from '../../domain/access/access.service';
+import type { Application } from '../../domain/applications/application';
+import { ApplicationsService } from '../../domain/applications/applications.service';
+import { AuditService } from '../../domain/audit/audit.service';
+import type { Project } from '../../domain/projects/projects.service';
+import { CONSOLE_CLIENT_ID, SYSTEM_PROJECT_SLUG } from '../../domain/projects/system-project';
+import { LoginFlowValidator } from '../../flows/engine/login-flow.validator';
+import { ApiError } from '../../infra/http/errors';
+import { JsonBody } from '../../infra/http/zod-pipes';
+import { AdminProject } from '../admin-project.pipe';
+import { AdminResponse } from '../openapi';
+import { CreateApplicationBody, RotateSecretBody, UpdateApplicationBody } from '../admin.dto';
+import { actorOf } from '../auth/actor';
+import { AdminAuth } from '../auth/admin-auth.decorator';
+import { CurrentPrincipal, RequirePermission } from '../auth/require-permission';
+
+const schema = (s: z.ZodType): object => z.toJSONSchema(s, { io: 'input' }) as object;
+
+@ApiTags('admin: applications')
+@AdminAuth()
+@Controller('api/admin/v1/projects/:slug/applications')
+export class ApplicationsAdminController {
+  constructor(
+    private readonly applications: ApplicationsService,
+    private readonly loginFlows: LoginFlowValidator,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Post()
+  @RequirePermission('applications.write')
+  @AdminResponse(CreatedApplication, 201)
+  @ApiOperation({ summary: 'Register an OAuth client; a confidential client secret is returned once' })
+  @ApiBody({ schema: schema(CreateApplicationBody) })
+  async create(
+    @AdminProject() project: Project,
+    @JsonBody(CreateApplicationBody) body: CreateApplicationBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
+  ): Promise<CreatedApplication> {
+    this.checkSettings(body);
+    const { application, clientSecret } = await this.applications.create(project.id, body);
+    await this.audit.record('application.created', {
+      projectId: project.id,
+      clientId: application.clientId,
+      ...actorOf(principal),
+      target: { type: 'application', id: application.clientId },
+    });
+    return { ...applicationView(application), ...(clientSecret ? { clientSecret } : {}) };
+  }
+
+  @Patch(':clientId')
+  @RequirePermission('applications.write')
+  @AdminResponse(ApplicationView)
+  @ApiOperation({
+    summary: 'Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow',
+  })
+  @ApiBody({ schema: schema(UpdateApplicationBody) })
+  async update(
+    @AdminProject() project: Project,
+    @Param('clientId') clientId: string,
+    @JsonBody(UpdateApplicationBody) body: UpdateApplicationBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
+  ): Promise<ApplicationView> {
+    this.checkSettings(body);
+    const application = await this.applications.update(project.id, clientId, body);
+    await this.audit.record('application.updated', {
+      projectId: project.id,
+      clientId,
+      ...actorOf(principal),
+      target: { type: 'application', id: clientId },
+      data: { fields: Object.keys(body) },
+    });
+    return applicationView(application);
+  }
+
+  @Get(':clientId')
+  @RequirePermission('applications.read')
+  @AdminResponse(ApplicationView)
+  @ApiOperation({ summary: 'Read an application' })
+  async get(@AdminProject() project: Project, @Param('clientId') clientId: string): Promise<ApplicationView> {
+    const application = await this.applications.findByClientId(project.id, clientId);
+    if (!application) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
+    return applicationView(application);
+  }
+
+  @Post(':clientId/secret')
+  @RequirePermission('applications.write')
+  @AdminResponse(ApplicationWithSecret, 201)
+  @ApiOperation({
+    summary:
+      'Rotate a confidential client secret: the new one is returned once; the old one stays valid for graceSeconds',
+  })
+  @ApiBody({ schema: schema(RotateSecretBody) })
+  async rotateSecret(
+    @AdminProject() project: Project,
+    @Param('clientId') clientId: string,
+    @JsonBody(RotateSecretBody) body: RotateSecretBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
+  ): Promise<ApplicationWithSecret> {
+    if (project.slug === SYSTEM_PROJECT_SLUG && clientId === CONSOLE_CLIENT_ID)
+      throw ApiError.badRequest("The console's secret comes from KEYWAY_CONSOLE_CLIENT_SECRET; change it there.");
+    const { application, clientSecret } = await this.applications.rotateSecret(project.id, clientId, body.graceSeconds);
+    await this.audit.record('application.secret_rotated', {
+      projectId: project.id,
+      clientId,
+      ...actorOf(principal),
+      target: { type: 'application', id: clientId },
+      data: { graceSeconds: body.graceSeconds },
+    });
+    return { ...applicationView(application), clientSecret };
+  }
+
+  @Delete(':clientId')
+  @HttpCode(204)
+  @RequirePermission('applications.write')
+  @AdminResponse(null, 204)
+  @ApiOperation({ summary: 'Delete an application with its running flows, codes and refresh tokens' })
+  async remove(
+    @AdminProject() project: Project,
+    @Param('clientId') clientId: string,
+    @CurrentPrincipal() principal: AdminPrincipal,
+  ): Promise<void> {
+    if (project.slug === SYSTEM_PROJECT_SLUG && clientId === CONSOLE_CLIENT_ID)
+      throw ApiError.badRequest('The console client cannot be deleted: staff sign in through it.');
+    await this.applications.remove(project.id, clientId);
+    await this.audit.record('application.deleted', {
+      projectId: project.id,
+      clientId,
+      ...actorOf(principal),
+      target: { type: 'application', id: clientId },
+    });
+  }
+  /** Rules across fields and against the server's authenticators, beyond what the body schema checks. */
+  private checkSettings(body: { grantTypes?: string[] | undefined; loginFlow?: string[][] | undefined }): void {
+    if (body.grantTypes?.includes('refresh_token') && !body.grantTypes.includes('authorization_code')) {
+      throw ApiError.badRequest('grantTypes: refresh_token needs authorization_code.');
+    }
+    const problems = body.loginFlow ? this.loginFlows.problems(body.loginFlow) : [];
+    if (problems.length) throw ApiError.badRequest(problems.join('; '));
+  }
+
+  @Get()
+  @RequirePermission('applications.read')
+  @AdminResponse(z.array(ApplicationView))
+  @ApiOperation({ summary: 'List applications' })
+  async list(@AdminProject() project: Project): Promise<ApplicationView[]> {
+    return (await this.applications.list(project.id)).map(applicationView);
+  }
+}
+
+const applicationView = ({
+  clientId,
+  name,
+  type,
+  redirectUris,
+  postLogoutRedirectUris,
+  grantTypes,
+  appNative,
+  loginFlow,
+  allowEnrollmentInFlow,
+  previousSecretExpiresAt,
+}: Application): ApplicationView => ({
+  clientId,
+  name,
+  type,
+  redirectUris,
+  postLogoutRedirectUris,
+  grantTypes,
+  appNative,
+  loginFlow,
+  allowEnrollmentInFlow,
+  ...(previousSecretExpiresAt && previousSecretExpiresAt.getTime() > Date.now()
+    ? { previousSecretExpiresAt: previousSecretExpiresAt.toISOString() }
+    : {}),
+});

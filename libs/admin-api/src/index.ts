@@ -1,0 +1,163 @@
+import { AuthenticatorParam } from '@keyway/flow-types';
+import { z } from 'zod';
+
+/**
+ * The admin API's responses (`/api/admin/v1`): one zod schema per shape, shared by the API (its controllers
+ * return these types, and the OpenAPI document shows these schemas) and by the console's typed client.
+ * Requests are validated by the API's own body schemas, which the OpenAPI document shows too.
+ */
+
+/** Every error: a stable code, a short message, and what to do about it. */
+export const ApiErrorBody = z.object({
+  code: z.string().describe('e.g. KW-40000, KW-40300, KW-40400, FLW-60001'),
+  message: z.string(),
+  description: z.string().optional(),
+  traceId: z.string().optional(),
+  fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+export const Permission = z.string().describe('e.g. applications.write; GET /permissions lists them');
+
+export const ProjectView = z.object({
+  id: z.uuid(),
+  slug: z.string(),
+  name: z.string(),
+  /** `{publicUrl}/t/{slug}`: where its apps sign users in. */
+  issuer: z.string(),
+  settings: z.record(z.string(), z.unknown()),
+});
+export type ProjectView = z.infer<typeof ProjectView>;
+
+export const ApplicationView = z.object({
+  clientId: z.string(),
+  name: z.string(),
+  type: z.enum(['public', 'confidential']),
+  redirectUris: z.array(z.string()),
+  postLogoutRedirectUris: z.array(z.string()),
+  grantTypes: z.array(z.string()),
+  appNative: z.boolean(),
+  /** Ordered login steps, each the options it offers (GET /login-options). */
+  loginFlow: z.array(z.array(z.string())),
+  allowEnrollmentInFlow: z.boolean(),
+  /** Until when the secret replaced by the last rotation is still accepted; absent when none is. */
+  previousSecretExpiresAt: z.iso.datetime().optional(),
+});
+export type ApplicationView = z.infer<typeof ApplicationView>;
+
+/** A confidential client's secret: in the answer that made it only, never again. */
+export const ApplicationWithSecret = ApplicationView.extend({ clientSecret: z.string() });
+export type ApplicationWithSecret = z.infer<typeof ApplicationWithSecret>;
+
+/** A new application: a confidential one comes with its secret, shown this once. */
+export const CreatedApplication = ApplicationView.extend({ clientSecret: z.string().optional() });
+export type CreatedApplication = z.infer<typeof CreatedApplication>;
+
+/** A login option a step may name, with what constrains where. */
+export const LoginOption = z.object({
+  name: z.string(),
+  displayName: z.string(),
+  i18nKey: z.string(),
+  /** Verifies the identity an earlier step established: not allowed in the first step. */
+  requiresIdentity: z.boolean(),
+  /** Shown by name in a multi-option step and started when selected (a code sent, a challenge made). */
+  requiresInitiation: z.boolean(),
+  /** Offered automatically beside these options when the identity can use it (backup codes). */
+  offeredAlongside: z.array(z.string()),
+});
+export type LoginOption = z.infer<typeof LoginOption>;
+
+/** The caller of the admin API, as the console shows it. */
+export const Caller = z.object({
+  kind: z.enum(['root', 'api-key', 'console-user']),
+  id: z.string(),
+  name: z.string(),
+  /** Root, or an owner of the console's own project: creates projects and acts in all of them. */
+  instanceOwner: z.boolean(),
+  projects: z.array(
+    z.object({
+      slug: z.string(),
+      name: z.string(),
+      /** The caller's role there, when it has one of its own (instance owners act in all projects). */
+      role: z.string().optional(),
+      permissions: z.array(Permission),
+    }),
+  ),
+});
+export type Caller = z.infer<typeof Caller>;
+
+export const ProjectPermissions = z.object({ permissions: z.array(Permission) });
+export type ProjectPermissions = z.infer<typeof ProjectPermissions>;
+
+/** An email as a recipient would see it. */
+export const RenderedEmail = z.object({ subject: z.string(), html: z.string(), text: z.string() });
+export type RenderedEmail = z.infer<typeof RenderedEmail>;
+
+export const IdentitySchemaSummary = z.object({
+  version: z.number().int(),
+  isDefault: z.boolean(),
+  createdAt: z.iso.datetime(),
+});
+export type IdentitySchemaSummary = z.infer<typeof IdentitySchemaSummary>;
+
+/** A trait as a registration field, in the order the schema says: what the registration flow will ask. */
+export const RegistrationField = AuthenticatorParam.extend({
+  trait: z.string(),
+  required: z.boolean(),
+  input: z.string().describe('text, email, tel, number, date, checkbox, select, …'),
+  options: z.array(z.string()).optional(),
+});
+export type RegistrationField = z.infer<typeof RegistrationField>;
+
+export const IdentitySchemaView = IdentitySchemaSummary.extend({
+  /** JSON Schema 2020-12 of the traits, as stored. */
+  schema: z.unknown(),
+  fields: z.array(RegistrationField),
+});
+export type IdentitySchemaView = z.infer<typeof IdentitySchemaView>;
+
+export const EmailTemplateKind = z.object({
+  kind: z.string(),
+  variables: z.array(z.string()).readonly(),
+  shippedLocales: z.array(z.string()).readonly(),
+  customLocales: z.array(z.string()).readonly(),
+});
+export type EmailTemplateKind = z.infer<typeof EmailTemplateKind>;
+
+export const EmailTemplate = RenderedEmail.extend({
+  kind: z.string(),
+  /** The locale asked for. */
+  locale: z.string(),
+  /** The locale of the template used, after falling back (de-CH → de → en). */
+  resolvedLocale: z.string(),
+  source: z.enum(['custom', 'default']),
+  variables: z.array(z.string()).readonly(),
+});
+export type EmailTemplate = z.infer<typeof EmailTemplate>;
+
+/** A project's SMTP server; never its password. */
+export const SmtpSettings = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  tlsMode: z.enum(['none', 'starttls', 'tls']),
+  username: z.string().nullable(),
+  passwordSet: z.boolean(),
+  fromName: z.string().nullable(),
+  fromAddress: z.string(),
+  updatedAt: z.iso.datetime(),
+});
+export type SmtpSettings = z.infer<typeof SmtpSettings>;
+
+/** An outbox message's delivery, never its content (a subject or body may carry a code). */
+export const OutboxMessage = z.object({
+  id: z.uuid(),
+  kind: z.string(),
+  to: z.string(),
+  status: z.enum(['pending', 'sending', 'sent', 'failed']),
+  attempts: z.number().int(),
+  nextAttemptAt: z.iso.datetime(),
+  lastError: z.string().nullable(),
+  sentAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type OutboxMessage = z.infer<typeof OutboxMessage>;
