@@ -1,21 +1,14 @@
 'use client';
 
-import { ApiErrorBody } from '@keyway/flow-types';
+import { ApiErrorBody } from '@keyway/admin-api';
 import { createContext, useContext } from 'react';
-import { z } from 'zod';
 import { CSRF_HEADER } from './console-wire';
-
-/** An error body of the API or the console's routes: `{code, message, description, traceId}`, and `fields` for bad input. */
-const ErrorBody = ApiErrorBody.extend({
-  fields: z.array(z.object({ field: z.string(), messageId: z.string(), message: z.string() })).optional(),
-});
-type ErrorBody = z.infer<typeof ErrorBody>;
 
 /** A refused request: its HTTP status and the error body (or one made up when the answer was not one). */
 export class ConsoleApiError extends Error {
   constructor(
     readonly status: number,
-    readonly body: ErrorBody,
+    readonly body: ApiErrorBody,
   ) {
     super(body.description || body.message);
   }
@@ -27,8 +20,9 @@ export class ConsoleApiError extends Error {
 }
 
 export interface ConsoleApi {
-  get<T>(path: string): Promise<T>;
-  post<T>(path: string, body?: unknown): Promise<T>;
+  /** The answer's JSON, unchecked: callers parse it with the contract's schema. */
+  get(path: string): Promise<unknown>;
+  post(path: string, body?: unknown): Promise<unknown>;
 }
 
 /**
@@ -36,7 +30,7 @@ export interface ConsoleApi {
  * the sign-in routes, a 401 means the session is over: the browser goes to sign-in and comes back here after.
  */
 export function consoleApi(csrfToken: string): ConsoleApi {
-  async function send<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
     const response = await fetch(path, {
       method,
       headers: {
@@ -54,7 +48,7 @@ export function consoleApi(csrfToken: string): ConsoleApi {
     const text = await response.text();
     const parsed: unknown = text ? safeJson(text) : undefined;
     if (!response.ok) {
-      const error = ErrorBody.safeParse(parsed);
+      const error = ApiErrorBody.safeParse(parsed);
       throw new ConsoleApiError(
         response.status,
         error.success
@@ -67,7 +61,7 @@ export function consoleApi(csrfToken: string): ConsoleApi {
             },
       );
     }
-    return parsed as T;
+    return parsed;
   }
   return {
     get: (path) => send('GET', path),

@@ -1,4 +1,4 @@
-import { AuthnRequest, type FlowMessage, type NextStep } from '@keyway/flow-types';
+import { AuthnRequest, FlowMessage, FlowStepResponse, NextStep } from '@keyway/flow-types';
 import { z } from 'zod';
 
 /**
@@ -18,13 +18,15 @@ export const SignInStepBody = AuthnRequest.shape.selectedAuthenticator;
 export type SignInStepBody = z.infer<typeof SignInStepBody>;
 
 /** The answer of both sign-in routes. */
-export type SignInState =
+export const SignInState = z.discriminatedUnion('status', [
   /** A step to render (again, with its messages, after FAIL_INCOMPLETE). */
-  | { status: 'step'; flowStatus: 'INCOMPLETE' | 'FAIL_INCOMPLETE'; nextStep: NextStep }
+  z.object({ status: z.literal('step'), flowStatus: FlowStepResponse.shape.flowStatus, nextStep: NextStep }),
   /** FAIL_COMPLETED: this sign-in is over (locked, too many failures); a new one may start. */
-  | { status: 'failed'; messages: FlowMessage[] }
+  z.object({ status: z.literal('failed'), messages: z.array(FlowMessage) }),
   /** Signed in: the session cookie is set. */
-  | { status: 'signed-in'; returnTo: string };
+  z.object({ status: z.literal('signed-in'), returnTo: z.string() }),
+]);
+export type SignInState = z.infer<typeof SignInState>;
 
 /** A path of the console to return to after signing in; anything else (another origin, `//host`) becomes `/`. */
 export function safeReturnPath(candidate: string | null | undefined): string {

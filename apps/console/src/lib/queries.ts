@@ -1,20 +1,23 @@
 'use client';
 
+import { Caller, ProjectPermissions, ProjectView } from '@keyway/admin-api';
 import { useQuery } from '@tanstack/react-query';
-import { queryKeys, type Caller, type ProjectView } from './admin-types';
+import { queryKeys } from './admin-types';
 import { useConsoleApi } from './console-api';
 
-/** The signed-in user and their projects (GET /api/admin/v1/me through the console's proxy). */
+// The admin API's answers, through the console's proxy, checked against the shared contract (@keyway/admin-api).
+
+/** The signed-in user and their projects (GET /api/admin/v1/me). */
 export function useCaller() {
   const api = useConsoleApi();
-  return useQuery({ queryKey: queryKeys.me, queryFn: () => api.get<Caller>('/api/admin/me') });
+  return useQuery({ queryKey: queryKeys.me, queryFn: async () => Caller.parse(await api.get('/api/admin/me')) });
 }
 
 export function useProject(slug: string) {
   const api = useConsoleApi();
   return useQuery({
     queryKey: queryKeys.project(slug),
-    queryFn: () => api.get<ProjectView>(`/api/admin/projects/${encodeURIComponent(slug)}`),
+    queryFn: async () => ProjectView.parse(await api.get(`/api/admin/projects/${encodeURIComponent(slug)}`)),
   });
 }
 
@@ -22,6 +25,7 @@ export function useProjectPermissions(slug: string) {
   const api = useConsoleApi();
   return useQuery({
     queryKey: queryKeys.permissions(slug),
-    queryFn: () => api.get<{ permissions: string[] }>(`/api/admin/projects/${encodeURIComponent(slug)}/me/permissions`),
+    queryFn: async () =>
+      ProjectPermissions.parse(await api.get(`/api/admin/projects/${encodeURIComponent(slug)}/me/permissions`)),
   });
 }

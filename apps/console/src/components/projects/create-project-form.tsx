@@ -4,7 +4,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useId, useState, type FormEvent } from 'react';
-import { queryKeys, type ProjectView } from '../../lib/admin-types';
+import { ProjectView } from '@keyway/admin-api';
+import { queryKeys } from '../../lib/admin-types';
 import { ConsoleApiError, useConsoleApi } from '../../lib/console-api';
 import { useCaller } from '../../lib/queries';
 import { Alert, Button, Card, inputClass } from '../ui';
@@ -43,7 +44,7 @@ export function CreateProjectForm() {
     setFieldErrors({});
     setFormError(undefined);
     try {
-      const project = await api.post<ProjectView>('/api/admin/projects', { slug, name });
+      const project = ProjectView.parse(await api.post('/api/admin/projects', { slug, name }));
       await queryClient.invalidateQueries({ queryKey: queryKeys.me });
       router.push(`/projects/${project.slug}`);
     } catch (error) {
@@ -54,9 +55,9 @@ export function CreateProjectForm() {
       }
       const byField = { slug: error.fieldMessage('slug'), name: error.fieldMessage('name') };
       // A taken or reserved slug is a conflict about the slug, though the API names no field for it.
-      if (error.status === 409) byField.slug = error.body.description;
+      if (error.status === 409) byField.slug = error.message;
       if (byField.slug || byField.name) setFieldErrors(byField);
-      else setFormError(error.body.description || error.body.message);
+      else setFormError(error.message);
     }
   }
 

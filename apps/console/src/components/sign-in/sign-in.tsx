@@ -3,7 +3,7 @@
 import type { FlowMessage, NextStep } from '@keyway/flow-types';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ConsoleApiError, useConsoleApi } from '../../lib/console-api';
-import type { SignInState, SignInStepBody } from '../../lib/console-wire';
+import { SignInState, type SignInStepBody } from '../../lib/console-wire';
 import { Alert, Button, Spinner } from '../ui';
 import { FlowMessages } from './flow-messages';
 import { FlowStep } from './flow-step';
@@ -46,7 +46,7 @@ export function SignIn({ returnTo }: { returnTo: string }) {
     setView({ kind: 'starting' });
     setNotice(undefined);
     try {
-      show(await api.post<SignInState>('/api/auth/sign-in', { returnTo }));
+      show(SignInState.parse(await api.post('/api/auth/sign-in', { returnTo })));
     } catch (error) {
       setView({ kind: 'broken', reason: reasonOf(error) });
     }
@@ -63,11 +63,11 @@ export function SignIn({ returnTo }: { returnTo: string }) {
       if (name === 'username' || name === 'email') remembered.current[name] = value;
     setBusy(true);
     try {
-      show(await api.post<SignInState>('/api/auth/sign-in/step', selected));
+      show(SignInState.parse(await api.post('/api/auth/sign-in/step', selected)));
     } catch (error) {
       // The flow is gone at the API (expired, finished elsewhere): only a new one helps.
       if (error instanceof ConsoleApiError && error.body.code === 'FLW-60001')
-        setView({ kind: 'broken', reason: error.body.description });
+        setView({ kind: 'broken', reason: error.message });
       else setNotice(reasonOf(error));
     } finally {
       setBusy(false);
@@ -111,6 +111,6 @@ export function SignIn({ returnTo }: { returnTo: string }) {
 }
 
 function reasonOf(error: unknown): string {
-  if (error instanceof ConsoleApiError) return error.body.description || error.body.message;
+  if (error instanceof ConsoleApiError) return error.message;
   return 'The console could not be reached. Check your connection and try again.';
 }
