@@ -13,6 +13,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi|@noble/hashes|@scure/base)/)'],
   moduleNameMapper: {
     '^@keyway/admin-api$': '<rootDir>/libs/admin-api/src/index.ts',
+    '^@keyway/e2e-support$': '<rootDir>/libs/e2e-support/src/index.ts',
     '^@keyway/flow-types$': '<rootDir>/libs/flow-types/src/index.ts',
     '^@keyway/webauthn-testing$': '<rootDir>/libs/webauthn-testing/src/index.ts',
   },

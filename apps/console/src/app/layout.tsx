@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
 import type { ReactNode } from 'react';
-import { KeywayMark } from '../components/keyway-mark';
+import { csrfCookieName } from '../lib/server/csrf';
 import { Providers } from './providers';
 import './globals.css';
 
@@ -9,25 +10,13 @@ export const metadata: Metadata = {
   description: 'Administration console for Keyway, the self-hostable identity server.',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // The page's half of the double-submit CSRF token (src/proxy.ts set the cookie half, on this request too).
+  const csrfToken = (await cookies()).get(csrfCookieName())?.value ?? '';
   return (
     <html lang="en">
-      <body className="flex min-h-screen flex-col bg-zinc-50 text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
-        <header className="border-b border-zinc-200 bg-white/80 backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/80">
-          <div className="mx-auto flex h-14 w-full max-w-5xl items-center gap-3 px-6">
-            <KeywayMark className="size-7" />
-            <span className="text-lg font-semibold tracking-tight">Keyway</span>
-            <span className="rounded-full bg-zinc-100 px-2 py-0.5 text-xs font-medium text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
-              Console
-            </span>
-          </div>
-        </header>
-        <Providers>
-          <main className="mx-auto w-full max-w-5xl flex-1 px-6 py-10">{children}</main>
-        </Providers>
-        <footer className="border-t border-zinc-200 py-6 text-center text-xs text-zinc-500 dark:border-zinc-800">
-          Keyway · self-hostable identity for first-party apps
-        </footer>
+      <body className="min-h-screen bg-zinc-50 text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
+        <Providers csrfToken={csrfToken}>{children}</Providers>
       </body>
     </html>
   );

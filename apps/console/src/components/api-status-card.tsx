@@ -50,7 +50,7 @@ export function ApiStatusCard() {
 
   return (
     <section className="rounded-2xl border border-zinc-200 bg-white p-6 shadow-sm dark:border-zinc-800 dark:bg-zinc-900">
-      <div className="flex items-start justify-between gap-4">
+      <div className="flex flex-wrap items-start justify-between gap-x-4 gap-y-3">
         <div>
           <h2 className="text-base font-semibold">Keyway API</h2>
           <p className="mt-1 text-sm text-zinc-500">
@@ -89,8 +89,7 @@ export function ApiStatusCard() {
 
       {data?.state === 'unreachable' && (
         <p className="mt-4 rounded-lg bg-zinc-50 p-3 text-sm text-zinc-600 dark:bg-zinc-950 dark:text-zinc-400">
-          Start the API, or point the console at it with{' '}
-          <code className="font-mono text-xs">NEXT_PUBLIC_KEYWAY_API_URL</code>.
+          Start the API, or point the console at it with <code className="font-mono text-xs">KEYWAY_API_URL</code>.
         </p>
       )}
 

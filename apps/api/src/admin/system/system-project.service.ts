@@ -7,6 +7,7 @@ import { ApplicationsService } from '../../domain/applications/applications.serv
 import { IdentitiesRepository } from '../../domain/identities/identities.repository';
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
 import { CONSOLE_CLIENT_ID, SYSTEM_PROJECT_SLUG } from '../../domain/projects/system-project';
+import { isWebAuthnOrigin } from '../../domain/projects/project-settings';
 import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { IdentitiesService } from '../identities/identities.service';
@@ -37,9 +38,21 @@ export class SystemProjectService {
    * (returned with its password, to print); with PostgreSQL, `create-owner` makes one.
    */
   async ensure(): Promise<{ project: Project; firstOwner?: { email: string; password: string } }> {
-    const project =
+    let project =
       (await this.projects.findBySlug(SYSTEM_PROJECT_SLUG)) ??
       (await this.projects.create({ slug: SYSTEM_PROJECT_SLUG, name: 'Keyway console' }, { system: true }));
+    // Console users sign in with passkeys on the console's pages, not the API's: bind the system project's
+    // relying party to the console's host and origin, once (passkeys are bound to the RP ID: never moved later).
+    const { rpId, origins } = project.settings.webauthn;
+    const consoleUrl = new URL(this.config.console.url);
+    if (rpId === undefined && origins === undefined) {
+      // Browsers allow WebAuthn on https pages and http://localhost only, and never for an IP address.
+      if (isWebAuthnOrigin(consoleUrl.origin) && !/^(\d+\.){3}\d+$|^\[/.test(consoleUrl.hostname))
+        project = await this.projects.update(project, {
+          settings: { webauthn: { rpId: consoleUrl.hostname, origins: [consoleUrl.origin] } },
+        });
+      else this.logger.warn(`Passkeys cannot work in the console at ${consoleUrl.origin}: serve it over https.`);
+    }
     const redirectUris = [`${this.config.console.url}/auth/callback`];
     const consoleClient = await this.applications.findByClientId(project.id, CONSOLE_CLIENT_ID);
     if (!consoleClient) {

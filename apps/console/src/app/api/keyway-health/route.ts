@@ -1,21 +1,17 @@
 import type { ApiHealth } from '../../../lib/api-health';
+import { apiUrl as keywayApiUrl } from '../../../lib/server/config';
+import { notSignedIn } from '../../../lib/server/responses';
+import { hasSession } from '../../../lib/server/sessions';
 
 // The browser asks the console, and the console asks the API. Going through the console server means
 // the API needs no CORS rule for the console's origin, and in Docker the API's internal address
 // (http://api:3000) is one the browser could never resolve.
 
-// Where the console's server finds the API. As with every NEXT_PUBLIC_ variable, a value present during
-// `next build` is compiled in; when unset at build time (as in docker/Dockerfile.console) it is read here
-// at run time, so one image can point at any API.
-const DEFAULT_API_URL = 'http://localhost:3000';
 const TIMEOUT_MS = 3000;
 
-function keywayApiUrl(): string {
-  const configured = process.env.NEXT_PUBLIC_KEYWAY_API_URL?.trim();
-  return (configured || DEFAULT_API_URL).replace(/\/+$/, '');
-}
-
 export async function GET(): Promise<Response> {
+  // The API's internal address and health report are for the console's users, not for every visitor.
+  if (!(await hasSession())) return notSignedIn();
   const apiUrl = keywayApiUrl();
   const checkedAt = new Date().toISOString();
   const started = performance.now();
