@@ -16,7 +16,7 @@ const MAX_OPTIONS = 10;
  * no option twice in a step, and no second factor (an option that verifies an identity an earlier step
  * established) in step 1. The API checks again on save and its message is shown as it says it.
  */
-export function flowProblems(flow: string[][], options: LoginOption[]): string[] {
+function flowProblems(flow: string[][], options: LoginOption[]): string[] {
   if (flow.length === 0) return ['Add at least one step.'];
   const byName = new Map(options.map((option) => [option.name, option]));
   const problems: string[] = [];
