@@ -192,7 +192,7 @@ describe('the console in Chromium', () => {
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).click();
     await page.waitForURL(url(`/projects/${slug}/applications`));
     await page.getByText('No applications yet').waitFor();
-    await shot('10-applications-empty');
+    await shot('20-applications-empty');
     await page.getByRole('link', { name: 'New application' }).click();
     await page.waitForURL(url(`/projects/${slug}/applications/new`));
     await page.getByRole('radio', { name: /Native app/ }).check();
@@ -202,7 +202,7 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Create application' }).click();
     await page.getByText('http is for loopback addresses only').waitFor();
     expect(await page.getByLabel('Redirect URIs').getAttribute('aria-invalid')).toBe('true');
-    await shot('11-create-application-invalid');
+    await shot('21-create-application-invalid');
     await page.getByLabel('Redirect URIs').fill('com.acme.mobile:/callback');
     await page.getByRole('button', { name: 'Create application' }).click();
     const clientIdCell = page.getByTestId('created-client-id');
@@ -213,7 +213,7 @@ describe('the console in Chromium', () => {
     await page.getByRole('link', { name: 'Open the application' }).click();
     await page.waitForURL(url(`/projects/${slug}/applications/${clientId}`));
     await page.getByRole('heading', { name: 'Acme Mobile' }).waitFor();
-    await shot('12-application-settings');
+    await shot('22-application-settings');
 
     await page.getByRole('tab', { name: 'Login flow' }).click();
     const steps = page.getByRole('list', { name: 'Login steps' });
@@ -228,11 +228,11 @@ describe('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Move step 2 up' }).click();
     await page.getByRole('button', { name: 'Save login flow' }).click();
     await page.getByRole('alert').filter({ hasText: 'cannot be in the first step' }).waitFor();
-    await shot('13-login-flow-invalid');
+    await shot('23-login-flow-invalid');
     await page.getByRole('button', { name: 'Move step 1 down' }).click();
     await page.getByRole('button', { name: 'Save login flow' }).click();
     await page.getByText('Login flow saved.').waitFor();
-    await shot('14-login-flow');
+    await shot('24-login-flow');
 
     const stored = await rootAdmin('GET', `/projects/${slug}/applications/${clientId}`);
     expect(stored.status).toBe(200);
@@ -245,7 +245,7 @@ describe('the console in Chromium', () => {
 
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).click();
     await page.getByRole('list', { name: 'Applications' }).getByText('Acme Mobile').waitFor();
-    await shot('15-applications');
+    await shot('25-applications');
   });
 
   it('finds a user by email, disables them with a reason and enables them again; the timeline says why', async () => {
@@ -264,7 +264,7 @@ describe('the console in Chromium', () => {
     const row = page.getByRole('row').filter({ hasText: email });
     await row.waitFor();
     expect(await row.textContent()).toContain('active');
-    await shot('16-users');
+    await shot('26-users');
     await row.getByRole('link', { name: email }).click();
     await page.waitForURL(url(`/projects/${slug}/users/${id}`));
     await page.getByRole('heading', { name: email }).waitFor();
@@ -276,7 +276,7 @@ describe('the console in Chromium', () => {
     await dialog.getByLabel('Reason').fill('no');
     await dialog.getByRole('button', { name: 'Disable' }).click();
     await dialog.getByText('at least 3 characters').waitFor();
-    await shot('17-user-disable-dialog');
+    await shot('27-user-disable-dialog');
     await dialog.getByLabel('Reason').fill('Ticket #4521: lost laptop');
     await dialog.getByRole('button', { name: 'Disable' }).click();
     await dialog.getByText('Done').waitFor();
@@ -295,7 +295,11 @@ describe('the console in Chromium', () => {
     await timeline.getByText('admin.identity.enable').waitFor();
     await timeline.getByText('Reason: Ticket #4521: lost laptop').waitFor();
     await timeline.getByText('Reason: Ticket #4521: laptop found').waitFor();
-    await shot('18-user-detail');
+    await shot('28-user-detail');
+
+    // Back to the project's overview, where the next tests expect the page.
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('heading', { name: 'Acme Corp' }).waitFor();
   });
 
   it('refuses a state-changing request without the CSRF token, with another token, or from another origin', async () => {
