@@ -188,6 +188,120 @@ describe('the console in Chromium', () => {
     await page.getByRole('heading', { name: 'Acme Corp' }).waitFor();
   });
 
+  it('creates a native app from its preset and designs a two-step login flow (password, then TOTP)', async () => {
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).click();
+    await page.waitForURL(url(`/projects/${slug}/applications`));
+    await page.getByText('No applications yet').waitFor();
+    await shot('20-applications-empty');
+    await page.getByRole('link', { name: 'New application' }).click();
+    await page.waitForURL(url(`/projects/${slug}/applications/new`));
+    await page.getByRole('radio', { name: /Native app/ }).check();
+    await page.getByLabel('Name', { exact: true }).fill('Acme Mobile');
+    // Checked before sending: a web URL over plain http is refused beside the field.
+    await page.getByLabel('Redirect URIs').fill('http://acme.example/callback');
+    await page.getByRole('button', { name: 'Create application' }).click();
+    await page.getByText('http is for loopback addresses only').waitFor();
+    expect(await page.getByLabel('Redirect URIs').getAttribute('aria-invalid')).toBe('true');
+    await shot('21-create-application-invalid');
+    await page.getByLabel('Redirect URIs').fill('com.acme.mobile:/callback');
+    await page.getByRole('button', { name: 'Create application' }).click();
+    const clientIdCell = page.getByTestId('created-client-id');
+    await clientIdCell.waitFor();
+    const clientId = (await clientIdCell.textContent()) ?? '';
+    // A public client: no secret to show.
+    expect(await page.getByTestId('secret-once').count()).toBe(0);
+    await page.getByRole('link', { name: 'Open the application' }).click();
+    await page.waitForURL(url(`/projects/${slug}/applications/${clientId}`));
+    await page.getByRole('heading', { name: 'Acme Mobile' }).waitFor();
+    await shot('22-application-settings');
+
+    await page.getByRole('tab', { name: 'Login flow' }).click();
+    const steps = page.getByRole('list', { name: 'Login steps' });
+    await steps.waitFor();
+    // A second factor is not offered in step 1.
+    const firstStepChoices = await page.getByLabel('Add an option to step 1').locator('option').allTextContents();
+    expect(firstStepChoices.some((choice) => choice.includes('second factor'))).toBe(false);
+    await page.getByRole('button', { name: 'Add step' }).click();
+    await page.getByLabel('Add an option to step 2').selectOption('totp');
+    await page.getByRole('list', { name: 'Options of step 2' }).getByText('second factor').waitFor();
+    // Moving the second factor first is refused before sending.
+    await page.getByRole('button', { name: 'Move step 2 up' }).click();
+    await page.getByRole('button', { name: 'Save login flow' }).click();
+    await page.getByRole('alert').filter({ hasText: 'cannot be in the first step' }).waitFor();
+    await shot('23-login-flow-invalid');
+    await page.getByRole('button', { name: 'Move step 1 down' }).click();
+    await page.getByRole('button', { name: 'Save login flow' }).click();
+    await page.getByText('Login flow saved.').waitFor();
+    await shot('24-login-flow');
+
+    const stored = await rootAdmin('GET', `/projects/${slug}/applications/${clientId}`);
+    expect(stored.status).toBe(200);
+    expect(await stored.json()).toMatchObject({
+      type: 'public',
+      appNative: true,
+      redirectUris: ['com.acme.mobile:/callback'],
+      loginFlow: [['BasicAuthenticator'], ['totp']],
+    });
+
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).click();
+    await page.getByRole('list', { name: 'Applications' }).getByText('Acme Mobile').waitFor();
+    await shot('25-applications');
+  });
+
+  it('finds a user by email, disables them with a reason and enables them again; the timeline says why', async () => {
+    const email = `jane-${randomBytes(3).toString('hex')}@acme.example`;
+    const created = await rootAdmin('POST', `/projects/${slug}/identities`, {
+      traits: { email },
+      password: 'correct horse battery',
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Users' }).click();
+    await page.waitForURL(url(`/projects/${slug}/users`));
+    await page.getByLabel('Search users').fill(email.slice(0, 8));
+    await page.getByRole('button', { name: 'Search' }).click();
+    const row = page.getByRole('row').filter({ hasText: email });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('active');
+    await shot('26-users');
+    await row.getByRole('link', { name: email }).click();
+    await page.waitForURL(url(`/projects/${slug}/users/${id}`));
+    await page.getByRole('heading', { name: email }).waitFor();
+
+    await page.getByRole('button', { name: 'Disable' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Disable this account' });
+    await dialog.waitFor();
+    // The reason is checked before sending.
+    await dialog.getByLabel('Reason').fill('no');
+    await dialog.getByRole('button', { name: 'Disable' }).click();
+    await dialog.getByText('at least 3 characters').waitFor();
+    await shot('27-user-disable-dialog');
+    await dialog.getByLabel('Reason').fill('Ticket #4521: lost laptop');
+    await dialog.getByRole('button', { name: 'Disable' }).click();
+    await dialog.getByText('Done').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('heading', { name: email }).getByText('disabled').waitFor();
+
+    await page.getByRole('button', { name: 'Enable' }).click();
+    const enable = page.getByRole('dialog', { name: 'Enable this account' });
+    await enable.getByLabel('Reason').fill('Ticket #4521: laptop found');
+    await enable.getByRole('button', { name: 'Enable' }).click();
+    await enable.getByText('Done').waitFor();
+    await enable.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('heading', { name: email }).getByText('active').waitFor();
+
+    const timeline = page.getByTestId('identity-timeline');
+    await timeline.getByText('admin.identity.enable').waitFor();
+    await timeline.getByText('Reason: Ticket #4521: lost laptop').waitFor();
+    await timeline.getByText('Reason: Ticket #4521: laptop found').waitFor();
+    await shot('28-user-detail');
+
+    // Back to the project's overview, where the next tests expect the page.
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('heading', { name: 'Acme Corp' }).waitFor();
+  });
+
   it('refuses a state-changing request without the CSRF token, with another token, or from another origin', async () => {
     const post = (headers: Record<string, string>) =>
       page.evaluate(

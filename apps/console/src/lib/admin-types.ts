@@ -9,4 +9,10 @@ export const queryKeys = {
   me: ['admin', 'me'] as const,
   project: (slug: string) => ['admin', 'projects', slug] as const,
   permissions: (slug: string) => ['admin', 'projects', slug, 'permissions'] as const,
+  loginOptions: ['admin', 'login-options'] as const,
+  applications: (slug: string) => ['admin', 'projects', slug, 'applications'] as const,
+  application: (slug: string, clientId: string) => ['admin', 'projects', slug, 'applications', clientId] as const,
+  identities: (slug: string, q: string, state: string, cursor: string) =>
+    ['admin', 'projects', slug, 'identities', 'list', q, state, cursor] as const,
+  identity: (slug: string, id: string) => ['admin', 'projects', slug, 'identities', id] as const,
 };

@@ -23,6 +23,9 @@ export interface ConsoleApi {
   /** The answer's JSON, unchecked: callers parse it with the contract's schema. */
   get(path: string): Promise<unknown>;
   post(path: string, body?: unknown): Promise<unknown>;
+  patch(path: string, body: unknown): Promise<unknown>;
+  /** DELETE, with a body when the API asks for one (a help-desk reason). */
+  delete(path: string, body?: unknown): Promise<unknown>;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface ConsoleApi {
  * the sign-in routes, a 401 means the session is over: the browser goes to sign-in and comes back here after.
  */
 export function consoleApi(csrfToken: string): ConsoleApi {
-  async function send(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+  async function send(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
     const response = await fetch(path, {
       method,
       headers: {
@@ -66,6 +69,8 @@ export function consoleApi(csrfToken: string): ConsoleApi {
   return {
     get: (path) => send('GET', path),
     post: (path, body) => send('POST', path, body ?? {}),
+    patch: (path, body) => send('PATCH', path, body),
+    delete: (path, body) => send('DELETE', path, body),
   };
 }
 

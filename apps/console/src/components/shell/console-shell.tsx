@@ -31,6 +31,15 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
                 <NavLink href={`/projects/${slug}`} active={pathname === `/projects/${slug}`}>
                   Overview
                 </NavLink>
+                <NavLink
+                  href={`/projects/${slug}/applications`}
+                  active={pathname.startsWith(`/projects/${slug}/applications`)}
+                >
+                  Applications
+                </NavLink>
+                <NavLink href={`/projects/${slug}/users`} active={pathname.startsWith(`/projects/${slug}/users`)}>
+                  Users
+                </NavLink>
               </ul>
             </div>
           )}
