@@ -158,7 +158,14 @@ describePostgres('a stalled or missing PostgreSQL', () => {
   it('keeps retrying at start-up while the database refuses or stalls, and comes up once it answers', async () => {
     const proxy = new StallProxy(POSTGRES, 'refuse');
     await proxy.start();
-    const later = [setTimeout(() => proxy.set('stall'), 2_000), setTimeout(() => proxy.set('forward'), 4_500)];
+    const later: NodeJS.Timeout[] = [];
+    // Timed from the server's first attempt: refused for 2 s, then stalled until 4.5 s, then up.
+    void proxy.firstConnection.then(() =>
+      later.push(
+        setTimeout(() => proxy.set('stall'), 2_000),
+        setTimeout(() => proxy.set('forward'), 4_500),
+      ),
+    );
     let server: KeywayServer | undefined;
     try {
       server = await startKeyway({

@@ -353,7 +353,7 @@ describe('rate limits', () => {
         });
         expect(created.status).toBe(201);
       }
-    });
+    }, 200_000);
     afterAll(async () => {
       const keys = (await redis?.keys(`${prefix}*`)) ?? [];
       if (keys.length) await redis.del(...keys);

@@ -104,7 +104,9 @@ export async function startKeyway(
 }
 
 async function waitForHealth(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 45_000;
+  // Generous: a PGlite server (initdb, migrations, the system project's keys and first owner) was seen taking 26 s
+  // to boot on a machine at load 11, and some specs boot two at once.
+  const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}:\n${output()}`);
     try {

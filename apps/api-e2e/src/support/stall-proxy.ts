@@ -14,6 +14,12 @@ export class StallProxy {
   private mode: ProxyMode;
   private readonly held: Array<() => void> = [];
   private readonly sockets = new Set<Socket>();
+  private connectionSeen: (() => void) | undefined;
+  /**
+   * Settles at the first connection attempt, whatever the mode: an outage played on a schedule starts from the
+   * client's first try, not from when its process was spawned (a loaded machine boots Node slowly).
+   */
+  readonly firstConnection = new Promise<void>((resolve) => (this.connectionSeen = resolve));
 
   constructor(
     private readonly target: { host: string; port: number },
@@ -50,6 +56,7 @@ export class StallProxy {
   }
 
   private accept(client: Socket): void {
+    this.connectionSeen?.();
     if (this.mode === 'refuse') {
       client.resetAndDestroy();
       return;
