@@ -20,6 +20,8 @@ import { ApiError } from '../../infra/http/errors';
 import { createRootLogger, httpLoggerOptions } from '../../infra/logging/logging';
 import { BackupCodesService } from '../../methods/backup-codes/backup-codes.service';
 import { HelpDeskService, type ActionContext } from './help-desk.service';
+import { AccessRepository } from '../../domain/access/access.repository';
+import { SystemProjectService } from '../system/system-project.service';
 import { ReasonBody, UpdateIdentityBody } from './identities.dto';
 import { IdentitiesService } from './identities.service';
 
@@ -452,5 +454,39 @@ describe.each(['pglite', 'postgres'] as const)('HelpDeskService on %s', (kind) =
     expect((await identities.search(project.id, { q: `${tag}_%`, limit: 25 })).items).toHaveLength(0);
     const bad = await identities.search(project.id, { limit: 25, cursor: 'not-a-cursor' }).catch((e: unknown) => e);
     expect((bad as ApiError).fields?.[0]?.field).toBe('cursor');
+  });
+
+  describe('on the console project', () => {
+    it('lets only an instance owner act on an instance owner’s account', async () => {
+      const system = await moduleRef.get(SystemProjectService).ensure();
+      const access = moduleRef.get(AccessRepository);
+      const newConsoleUser = async (role: string) => {
+        const user = await identities.create(
+          system.project.id,
+          { email: `${randomBytes(5).toString('hex')}@example.com` },
+          { password: { value: PASSWORD } },
+        );
+        await access.upsertMembership(undefined, system.project.id, user.id, role);
+        return user;
+      };
+      const owner = await newConsoleUser('owner');
+      const agent = await newConsoleUser('helpdesk');
+      const asAgent: ActionContext = {
+        project: system.project,
+        principal: { kind: 'console-user', identityId: agent.id, email: 'agent@example.com' },
+        reason: 'ticket #7',
+      };
+      await expect(helpDesk.assertMayActOn(asAgent, owner)).rejects.toMatchObject({ code: 'KW-40300' });
+      // Another console user's account is the agent's to help with; an owner may act on any.
+      await expect(helpDesk.assertMayActOn(asAgent, agent)).resolves.toBeUndefined();
+      const asOwner: ActionContext = {
+        ...asAgent,
+        principal: { kind: 'console-user', identityId: owner.id, email: 'owner@example.com' },
+      };
+      await expect(helpDesk.assertMayActOn(asOwner, owner)).resolves.toBeUndefined();
+      await expect(helpDesk.assertMayActOn({ ...asAgent, principal: ROOT }, owner)).resolves.toBeUndefined();
+      // In any other project, being an owner of the console changes nothing.
+      await expect(helpDesk.assertMayActOn(context(), await newIdentity())).resolves.toBeUndefined();
+    });
   });
 });

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { AccessService } from '../../domain/access/access.service';
+import { SYSTEM_PROJECT_SLUG } from '../../domain/projects/system-project';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { AccessRepository } from '../../domain/access/access.repository';
 import type { AdminPrincipal } from '../../domain/access/access.service';
 import type { Application } from '../../domain/applications/application';
@@ -14,7 +16,7 @@ import { SessionsRepository } from '../../domain/sessions/sessions.repository';
 import { AssistedRecovery } from '../../flows/recovery/assisted-recovery';
 import { VerificationCodeMail } from '../../flows/verification/verification-code-mail';
 import type { Prisma } from '../../generated/prisma/client';
-import { ApiError, fieldError } from '../../infra/http/errors';
+import { ApiError, ErrorCodes, fieldError } from '../../infra/http/errors';
 import { isUuid } from '../../infra/http/ids';
 import { BackupCodesService } from '../../methods/backup-codes/backup-codes.service';
 import { PasskeysService } from '../../methods/passkey/passkeys.service';
@@ -60,7 +62,25 @@ export class HelpDeskService {
     private readonly memberships: AccessRepository,
     private readonly roles: ActorRoles,
     private readonly audit: AuditService,
+    private readonly access: AccessService,
   ) {}
+
+  /**
+   * Console users are identities of the system project: without this, its admins or help desk could change an
+   * instance owner's email, factors or state and take the instance over. Only an instance owner acts on the
+   * account of an instance owner (an owner of the system project). Every write below is preceded by this check.
+   */
+  async assertMayActOn(context: ActionContext, identity: IdentityRow): Promise<void> {
+    if (context.project.slug !== SYSTEM_PROJECT_SLUG) return;
+    const membership = await this.memberships.findMembership(context.project.id, identity.id);
+    if (membership?.role !== 'owner' || (await this.access.isInstanceOwner(context.principal))) return;
+    throw new ApiError(
+      HttpStatus.FORBIDDEN,
+      ErrorCodes.FORBIDDEN,
+      'Forbidden.',
+      "Only an owner of the instance may change an instance owner's account.",
+    );
+  }
 
   /** New traits (validated by the identity's schema version); the diff of what changed is audited. */
   async update(context: ActionContext, identity: IdentityRow, traits: Record<string, unknown>): Promise<ActionResult> {

@@ -114,7 +114,9 @@ export class IdentitiesAdminController {
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ActionResult> {
     const identity = await this.identities.get(project, id);
-    return this.helpDesk.update({ project, principal, reason: body.reason }, identity, body.traits);
+    const context = { project, principal, reason: body.reason };
+    await this.helpDesk.assertMayActOn(context, identity);
+    return this.helpDesk.update(context, identity, body.traits);
   }
 
   @Delete(':id')
@@ -129,7 +131,9 @@ export class IdentitiesAdminController {
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ActionResult<{ id: string }>> {
     const identity = await this.identities.get(project, id);
-    return this.helpDesk.delete({ project, principal, reason: body.reason }, identity);
+    const context = { project, principal, reason: body.reason };
+    await this.helpDesk.assertMayActOn(context, identity);
+    return this.helpDesk.delete(context, identity);
   }
 
   @Get(':id/timeline')
@@ -176,6 +180,8 @@ export class IdentitiesAdminController {
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ActionResult<{ sessionId: string }>> {
     const identity = await this.identities.get(project, id);
-    return this.helpDesk.revokeSession({ project, principal, reason: body.reason }, identity, sessionId);
+    const context = { project, principal, reason: body.reason };
+    await this.helpDesk.assertMayActOn(context, identity);
+    return this.helpDesk.revokeSession(context, identity, sessionId);
   }
 }

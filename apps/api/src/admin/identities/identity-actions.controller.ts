@@ -199,6 +199,9 @@ export class IdentityActionsController {
     body: { reason: string },
     principal: AdminPrincipal,
   ): Promise<[ActionContext, Awaited<ReturnType<IdentitiesService['get']>>]> {
-    return [{ project, principal, reason: body.reason }, await this.identities.get(project, id)];
+    const context: ActionContext = { project, principal, reason: body.reason };
+    const identity = await this.identities.get(project, id);
+    await this.helpDesk.assertMayActOn(context, identity);
+    return [context, identity];
   }
 }
