@@ -65,11 +65,6 @@ export class AccessService {
     return new Set(custom?.permissions.filter(isPermission) ?? []);
   }
 
-  /** Whether `role` names a role of the project (built-in or custom). */
-  async roleExists(projectId: string, role: string): Promise<boolean> {
-    return isBuiltInRole(role) || (await this.repository.findRole(projectId, role)) !== null;
-  }
-
   /** The permissions of a role of the project (built-in or custom); 400 on the field `role` for an unknown name. */
   async permissionsOfRole(projectId: string, role: string): Promise<ReadonlySet<Permission>> {
     if (isBuiltInRole(role)) return new Set(BUILT_IN_ROLES[role]);
