@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { get } from './support/http';
@@ -6,11 +7,15 @@ import { startKeyway, type KeywayServer } from './support/keyway-server';
 // The OpenAPI document is part of the contract: the committed apps/api/openapi.json is what clients and the
 // console are written against, and this test fails when the API serves anything else. After a deliberate
 // change, regenerate it with `UPDATE_OPENAPI=1 E2E_DATABASE=pglite npx jest -c apps/api-e2e/jest.config.js openapi`
-// and review the diff like code.
+// (which also regenerates the typed client's types, libs/admin-client) and review the diff like code.
 
-const COMMITTED = path.resolve(__dirname, '../../api/openapi.json');
+const ROOT = path.resolve(__dirname, '../../..');
+const COMMITTED = path.join(ROOT, 'apps/api/openapi.json');
 
-type Operation = { responses?: Record<string, { content?: unknown }> };
+type Operation = {
+  parameters?: { in: string; name: string }[];
+  responses?: Record<string, { content?: unknown }>;
+};
 type Document = { paths: Record<string, Record<string, Operation>> };
 
 describe('OpenAPI document', () => {
@@ -20,7 +25,10 @@ describe('OpenAPI document', () => {
   beforeAll(async () => {
     server = await startKeyway();
     served = (await get(`${server.baseUrl}/api/docs/openapi.json`)).body;
-    if (process.env['UPDATE_OPENAPI'] === '1') writeFileSync(COMMITTED, `${JSON.stringify(served, null, 2)}\n`);
+    if (process.env['UPDATE_OPENAPI'] === '1') {
+      writeFileSync(COMMITTED, `${JSON.stringify(served, null, 2)}\n`);
+      execFileSync('npm', ['run', '--silent', 'generate:admin-client'], { cwd: ROOT, stdio: 'inherit' });
+    }
   });
   afterAll(() => server?.stop());
 
@@ -41,5 +49,19 @@ describe('OpenAPI document', () => {
           .map(([method]) => `${method.toUpperCase()} ${route}`),
       );
     expect(untyped).toEqual([]);
+  });
+
+  it('declares every parameter of every path template, so generated clients can fill them in', () => {
+    const undeclared = Object.entries(served.paths).flatMap(([route, operations]) =>
+      Object.entries(operations).flatMap(([method, operation]) =>
+        [...route.matchAll(/\{(\w+)\}/g)]
+          .map((match) => match[1])
+          .filter(
+            (name) => !operation.parameters?.some((parameter) => parameter.in === 'path' && parameter.name === name),
+          )
+          .map((name) => `${method.toUpperCase()} ${route}: {${name}}`),
+      ),
+    );
+    expect(undeclared).toEqual([]);
   });
 });

@@ -306,7 +306,7 @@ describe('the console in Chromium', () => {
     const post = (headers: Record<string, string>) =>
       page.evaluate(
         async ([body, extra]) => {
-          const response = await fetch('/api/admin/projects', {
+          const response = await fetch('/api/admin/v1/projects', {
             method: 'POST',
             headers: { 'content-type': 'application/json', ...extra },
             body,
@@ -324,7 +324,7 @@ describe('the console in Chromium', () => {
     // Cookies and token right, Origin wrong (a page elsewhere cannot do better); then all right, as a control.
     const { header, csrf } = await cookieHeader();
     const send = (origin: string, slugToCreate: string) =>
-      fetch(url('/api/admin/projects'), {
+      fetch(url('/api/admin/v1/projects'), {
         method: 'POST',
         headers: { cookie: header, origin, 'x-keyway-csrf': csrf, 'content-type': 'application/json' },
         body: JSON.stringify({ slug: slugToCreate, name: 'Probe' }),
@@ -334,7 +334,7 @@ describe('the console in Chromium', () => {
     expect(await foreign.json()).toMatchObject({ code: 'KW-40300', description: expect.stringContaining('evil') });
     expect((await send(consoleServer.url, `${slug}-control`)).status).toBe(201);
 
-    const me = await page.evaluate(async () => (await fetch('/api/admin/me')).json());
+    const me = await page.evaluate(async () => (await fetch('/api/admin/v1/me')).json());
     const slugs = (me.projects as Array<{ slug: string }>).map((project) => project.slug);
     expect(slugs).toEqual(expect.arrayContaining(['keyway-admin', slug, `${slug}-control`]));
     expect(slugs).not.toContain('csrf-probe');
@@ -393,7 +393,7 @@ describe('the console in Chromium', () => {
     await page.getByRole('heading', { name: 'Acme Corp' }).waitFor();
     await page.getByTestId('project-issuer').waitFor();
     const me = await page.evaluate(async () => {
-      const response = await fetch('/api/admin/me');
+      const response = await fetch('/api/admin/v1/me');
       return { status: response.status, body: await response.json() };
     });
     expect(me).toMatchObject({ status: 200, body: { name: OWNER, instanceOwner: true } });
@@ -406,7 +406,7 @@ describe('the console in Chromium', () => {
     await page.getByRole('textbox', { name: 'Username' }).waitFor();
     await shot('10-signed-out');
 
-    const replayed = await fetch(url('/api/admin/me'), { headers: { cookie: header } });
+    const replayed = await fetch(url('/api/admin/v1/me'), { headers: { cookie: header } });
     expect(replayed.status).toBe(401);
     expect(await replayed.json()).toMatchObject({ code: 'KW-40100' });
     await page.goto(url(`/projects/${slug}`));

@@ -1,8 +1,9 @@
 'use client';
 
+import { AdminApiError } from '@keyway/admin-client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useMemo, useState, type ReactNode } from 'react';
-import { ConsoleApiContext, consoleApi, ConsoleApiError } from '../lib/console-api';
+import { ConsoleApiContext, consoleApi } from '../lib/console-api';
 
 export function Providers({ csrfToken, children }: { csrfToken: string; children: ReactNode }) {
   // Created once per browser tab (inside state, not at module level) so that server renders never share
@@ -14,7 +15,7 @@ export function Providers({ csrfToken, children }: { csrfToken: string; children
           queries: {
             staleTime: 5_000,
             // A refusal (4xx) will not change by asking again; network trouble and 5xx may.
-            retry: (failures, error) => !(error instanceof ConsoleApiError && error.status < 500) && failures < 2,
+            retry: (failures, error) => !(error instanceof AdminApiError && error.status < 500) && failures < 2,
           },
         },
       }),

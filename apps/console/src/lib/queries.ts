@@ -15,34 +15,40 @@ import {
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { z } from 'zod';
 import { queryKeys } from './admin-types';
-import { useConsoleApi } from './console-api';
+import { ok } from '@keyway/admin-client';
+import { useAdminClient } from './console-api';
 
-// The admin API's answers, through the console's proxy, checked against the shared contract (@keyway/admin-api).
+// The admin API's answers through the console's proxy: requests typed by the OpenAPI document
+// (@keyway/admin-client), answers checked at run time against the shared contract (@keyway/admin-api).
+
+/** The `{slug}` path parameter of a project's routes. */
+const inProject = (slug: string) => ({ params: { path: { slug } } });
 
 /** The signed-in user and their projects (GET /api/admin/v1/me). */
 export function useCaller() {
-  const api = useConsoleApi();
-  return useQuery({ queryKey: queryKeys.me, queryFn: async () => Caller.parse(await api.get('/api/admin/me')) });
+  const admin = useAdminClient();
+  return useQuery({
+    queryKey: queryKeys.me,
+    queryFn: async () => Caller.parse(await ok(admin.GET('/api/admin/v1/me'))),
+  });
 }
 
 export function useProject(slug: string) {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   return useQuery({
     queryKey: queryKeys.project(slug),
-    queryFn: async () => ProjectView.parse(await api.get(`/api/admin/projects/${encodeURIComponent(slug)}`)),
+    queryFn: async () => ProjectView.parse(await ok(admin.GET('/api/admin/v1/projects/{slug}', inProject(slug)))),
   });
 }
 
 export function useProjectPermissions(slug: string) {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   return useQuery({
     queryKey: queryKeys.permissions(slug),
     queryFn: async () =>
-      ProjectPermissions.parse(await api.get(`/api/admin/projects/${encodeURIComponent(slug)}/me/permissions`)),
+      ProjectPermissions.parse(await ok(admin.GET('/api/admin/v1/projects/{slug}/me/permissions', inProject(slug)))),
   });
 }
-
-const projectPath = (slug: string) => `/api/admin/projects/${encodeURIComponent(slug)}`;
 
 /** Whether the caller holds `permission` in the project: undefined while the answer is not in. */
 export function useCan(slug: string, permission: string): boolean | undefined {
@@ -51,71 +57,98 @@ export function useCan(slug: string, permission: string): boolean | undefined {
 }
 
 export function useLoginOptions() {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   return useQuery({
     queryKey: queryKeys.loginOptions,
-    queryFn: async () => z.array(LoginOption).parse(await api.get('/api/admin/login-options')),
+    queryFn: async () => z.array(LoginOption).parse(await ok(admin.GET('/api/admin/v1/login-options'))),
     staleTime: Infinity,
   });
 }
 
 export function useApplications(slug: string) {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   return useQuery({
     queryKey: queryKeys.applications(slug),
-    queryFn: async () => z.array(ApplicationView).parse(await api.get(`${projectPath(slug)}/applications`)),
+    queryFn: async () =>
+      z
+        .array(ApplicationView)
+        .parse(await ok(admin.GET('/api/admin/v1/projects/{slug}/applications', inProject(slug)))),
   });
 }
 
 export function useApplication(slug: string, clientId: string) {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   return useQuery({
     queryKey: queryKeys.application(slug, clientId),
     queryFn: async () =>
-      ApplicationView.parse(await api.get(`${projectPath(slug)}/applications/${encodeURIComponent(clientId)}`)),
+      ApplicationView.parse(
+        await ok(
+          admin.GET('/api/admin/v1/projects/{slug}/applications/{clientId}', {
+            params: { path: { slug, clientId } },
+          }),
+        ),
+      ),
   });
 }
 
+const IDENTITY_STATES = ['active', 'disabled'] as const;
+
 export function useIdentities(slug: string, search: { q: string; state: string; cursor: string }) {
-  const api = useConsoleApi();
-  const params = new URLSearchParams();
-  if (search.q.trim()) params.set('q', search.q.trim());
-  if (search.state) params.set('state', search.state);
-  if (search.cursor) params.set('cursor', search.cursor);
+  const admin = useAdminClient();
+  const state = IDENTITY_STATES.find((known) => known === search.state);
+  const query = {
+    ...(search.q.trim() ? { q: search.q.trim() } : {}),
+    ...(state ? { state } : {}),
+    ...(search.cursor ? { cursor: search.cursor } : {}),
+  };
   return useQuery({
     queryKey: queryKeys.identities(slug, search.q.trim(), search.state, search.cursor),
     queryFn: async () =>
-      listPage(Identity).parse(await api.get(`${projectPath(slug)}/identities?${params.toString()}`)),
+      listPage(Identity).parse(
+        await ok(admin.GET('/api/admin/v1/projects/{slug}/identities', { params: { path: { slug }, query } })),
+      ),
     placeholderData: keepPreviousData,
   });
 }
 
 export function useIdentity(slug: string, id: string) {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   return useQuery({
     queryKey: queryKeys.identity(slug, id),
     queryFn: async () =>
-      IdentityDetail.parse(await api.get(`${projectPath(slug)}/identities/${encodeURIComponent(id)}`)),
+      IdentityDetail.parse(
+        await ok(admin.GET('/api/admin/v1/projects/{slug}/identities/{id}', { params: { path: { slug, id } } })),
+      ),
   });
 }
 
 export function useIdentitySessions(slug: string, id: string, enabled: boolean) {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   return useQuery({
     queryKey: [...queryKeys.identity(slug, id), 'sessions'],
     queryFn: async () =>
-      z.array(Session).parse(await api.get(`${projectPath(slug)}/identities/${encodeURIComponent(id)}/sessions`)),
+      z
+        .array(Session)
+        .parse(
+          await ok(
+            admin.GET('/api/admin/v1/projects/{slug}/identities/{id}/sessions', { params: { path: { slug, id } } }),
+          ),
+        ),
     enabled,
   });
 }
 
 export function useIdentityTimeline(slug: string, id: string) {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   return useQuery({
     queryKey: [...queryKeys.identity(slug, id), 'timeline'],
     queryFn: async () =>
       listPage(AuditEvent).parse(
-        await api.get(`${projectPath(slug)}/identities/${encodeURIComponent(id)}/timeline?limit=25`),
+        await ok(
+          admin.GET('/api/admin/v1/projects/{slug}/identities/{id}/timeline', {
+            params: { path: { slug, id }, query: { limit: '25' } },
+          }),
+        ),
       ),
   });
 }

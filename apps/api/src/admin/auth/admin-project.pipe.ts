@@ -1,4 +1,5 @@
-import { Injectable, Param, PipeTransform } from '@nestjs/common';
+import { Injectable, PipeTransform } from '@nestjs/common';
+import { DocumentedPathParam } from '../../infra/http/documented-response';
 import { ApiError } from '../../infra/http/errors';
 import { ProjectsService, type Project } from '../../domain/projects/projects.service';
 
@@ -14,4 +15,5 @@ export class AdminProjectPipe implements PipeTransform<string, Promise<Project>>
 }
 
 /** The project named by the `{slug}` path segment of an admin route. */
-export const AdminProject = (): ParameterDecorator => Param('slug', AdminProjectPipe);
+export const AdminProject = (): ParameterDecorator =>
+  DocumentedPathParam('slug', "The project's slug", AdminProjectPipe);

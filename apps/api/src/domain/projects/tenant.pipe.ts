@@ -1,4 +1,5 @@
-import { Injectable, Param, PipeTransform } from '@nestjs/common';
+import { Injectable, PipeTransform } from '@nestjs/common';
+import { DocumentedPathParam } from '../../infra/http/documented-response';
 import { ApiError } from '../../infra/http/errors';
 import { ProjectsService, type Project } from './projects.service';
 
@@ -15,4 +16,5 @@ export class TenantPipe implements PipeTransform<string, Promise<Project>> {
 }
 
 /** The project of the request's issuer: `@Tenant() project: Project`. */
-export const Tenant = (): ParameterDecorator => Param('tenant', TenantPipe);
+export const Tenant = (): ParameterDecorator =>
+  DocumentedPathParam('tenant', "The project's slug, the last segment of its issuer", TenantPipe);

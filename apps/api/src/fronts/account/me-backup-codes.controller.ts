@@ -11,6 +11,7 @@ import type { Project } from '../../domain/projects/projects.service';
 import { AccessTokenGuard, CurrentIdentity } from '../guards/access-token.guard';
 import { RequirePrivilegedSession } from '../guards/privileged-session.guard';
 import { Tenant } from '../../domain/projects/tenant.pipe';
+import { TenantPathParam } from '../../infra/http/documented-response';
 
 const GenerateBody = z.object({ count: z.number().int().min(5).max(MAX_BACKUP_CODE_COUNT).optional() }).strict();
 
@@ -21,6 +22,7 @@ const GenerateBody = z.object({ count: z.number().int().min(5).max(MAX_BACKUP_CO
 @ApiTags('me')
 @ApiBearerAuth()
 @UseGuards(AccessTokenGuard)
+@TenantPathParam()
 @Controller('t/:tenant/me/backup-codes')
 export class MeBackupCodesController {
   constructor(

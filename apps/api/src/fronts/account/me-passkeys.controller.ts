@@ -11,6 +11,7 @@ import type { Project } from '../../domain/projects/projects.service';
 import { AccessTokenGuard, CurrentIdentity } from '../guards/access-token.guard';
 import { RequirePrivilegedSession } from '../guards/privileged-session.guard';
 import { Tenant } from '../../domain/projects/tenant.pipe';
+import { TenantPathParam } from '../../infra/http/documented-response';
 
 const RegisterPasskeyBody = z
   .object({
@@ -31,6 +32,7 @@ type RegisterPasskeyBody = z.output<typeof RegisterPasskeyBody>;
 @ApiTags('me')
 @ApiBearerAuth()
 @UseGuards(AccessTokenGuard)
+@TenantPathParam()
 @Controller('t/:tenant/me/passkeys')
 export class MePasskeysController {
   constructor(

@@ -3,11 +3,13 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { scopedClaims } from '../../domain/grants/token-minter.service';
 import type { VerifiedAccessToken } from '../../domain/sessions/access-token.verifier';
 import { AccessTokenGuard, CurrentAccessToken } from '../guards/access-token.guard';
+import { TenantPathParam } from '../../infra/http/documented-response';
 
 /** OIDC Core §5.3 UserInfo: the claims the access token's scopes release, while its session lives. */
 @ApiTags('oauth2')
 @ApiBearerAuth()
 @UseGuards(AccessTokenGuard)
+@TenantPathParam()
 @Controller('t/:tenant/oauth2/userinfo')
 export class UserinfoController {
   @Get()

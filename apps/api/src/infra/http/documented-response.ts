@@ -1,5 +1,5 @@
-import { applyDecorators, HttpStatus } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
+import { applyDecorators, HttpStatus, Param } from '@nestjs/common';
+import { ApiParam, ApiResponse } from '@nestjs/swagger';
 import { ApiErrorBody } from '@keyway/admin-api';
 import { z } from 'zod';
 
@@ -18,3 +18,20 @@ export const DocumentedResponse = (schema: z.ZodType | null, status: HttpStatus 
     ),
     ApiResponse({ status: 'default', description: 'An error (see docs/errors.md)', schema: jsonSchema(ApiErrorBody) }),
   );
+
+/**
+ * `@Param(name, pipe)` that also documents the path segment as a string. A pipe that resolves the segment to
+ * an entity (a Project) leaves the explorer a type it cannot describe, and it would drop `{name}` from the
+ * document, leaving generated clients unable to fill it in.
+ */
+export const DocumentedPathParam =
+  (name: string, description: string, ...pipes: Parameters<typeof Param>[1][]): ParameterDecorator =>
+  (target, method, index): void => {
+    Param(name, ...pipes)(target, method, index);
+    const descriptor = method === undefined ? undefined : Object.getOwnPropertyDescriptor(target, method);
+    if (method !== undefined && descriptor) ApiParam({ name, type: String, description })(target, method, descriptor);
+  };
+
+/** The `{tenant}` segment, for routes whose guard (not a parameter) reads it. */
+export const TenantPathParam = () =>
+  ApiParam({ name: 'tenant', type: String, description: "The project's slug, the last segment of its issuer" });

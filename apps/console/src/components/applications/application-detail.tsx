@@ -6,7 +6,8 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import { queryKeys } from '../../lib/admin-types';
-import { ConsoleApiError, useConsoleApi } from '../../lib/console-api';
+import { AdminApiError, ok, type AdminRequestBody } from '@keyway/admin-client';
+import { useAdminClient } from '../../lib/console-api';
 import { useApplication, useCan } from '../../lib/queries';
 import {
   Badge,
@@ -20,7 +21,7 @@ import {
   Skeleton,
 } from '../common/page-parts';
 import { Alert, Button, Card, inputClass } from '../ui';
-import { GRANT_TYPES, linesOf, urisProblem } from './application-form';
+import { GRANT_TYPES, linesOf, urisProblem, type GrantType } from './application-form';
 import { LoginFlowDesigner } from './login-flow-designer';
 
 const TABS = [
@@ -50,7 +51,7 @@ export function ApplicationDetail({ slug, clientId }: { slug: string; clientId: 
     document.getElementById(`tab-${target.id}`)?.focus();
   }
 
-  if (application.error instanceof ConsoleApiError && application.error.status === 404)
+  if (application.error instanceof AdminApiError && application.error.status === 404)
     return (
       <EmptyState title="Application not found">
         There is no application <code className="font-mono">{clientId}</code> in this project.{' '}
@@ -138,7 +139,9 @@ function SettingsTab({
   const [name, setName] = useState(application.name);
   const [redirectUris, setRedirectUris] = useState(application.redirectUris.join('\n'));
   const [postLogout, setPostLogout] = useState(application.postLogoutRedirectUris.join('\n'));
-  const [grantTypes, setGrantTypes] = useState<string[]>(application.grantTypes);
+  const [grantTypes, setGrantTypes] = useState<GrantType[]>(
+    GRANT_TYPES.filter((grant) => application.grantTypes.includes(grant)),
+  );
   const [appNative, setAppNative] = useState(application.appNative);
   const [allowEnrollment, setAllowEnrollment] = useState(application.allowEnrollmentInFlow);
   const [errors, setErrors] = useState<Partial<Record<SettingsField, string>>>({});
@@ -167,7 +170,7 @@ function SettingsTab({
       allowEnrollmentInFlow: allowEnrollment,
     });
     if (outcome === true) setSaved(true);
-    else if (outcome instanceof ConsoleApiError) {
+    else if (outcome instanceof AdminApiError) {
       const fieldOf = (prefix: string) =>
         outcome.body.fields?.find((entry) => entry.field === prefix || entry.field.startsWith(`${prefix}[`))?.message;
       const byField = {
@@ -279,23 +282,27 @@ function SettingsTab({
   );
 }
 
+type ApplicationChanges = AdminRequestBody<'/api/admin/v1/projects/{slug}/applications/{clientId}', 'patch'>;
+
 /** PATCH the application; true when saved, else the refusal (or a message when the console was unreachable). */
 export function useSaveApplication(slug: string, clientId: string) {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   const queryClient = useQueryClient();
-  return async (changes: Partial<ApplicationView>): Promise<true | ConsoleApiError | string> => {
+  return async (changes: ApplicationChanges): Promise<true | AdminApiError | string> => {
     try {
       const updated = ApplicationView.parse(
-        await api.patch(
-          `/api/admin/projects/${encodeURIComponent(slug)}/applications/${encodeURIComponent(clientId)}`,
-          changes,
+        await ok(
+          admin.PATCH('/api/admin/v1/projects/{slug}/applications/{clientId}', {
+            params: { path: { slug, clientId } },
+            body: changes,
+          }),
         ),
       );
       queryClient.setQueryData(queryKeys.application(slug, clientId), updated);
       await queryClient.invalidateQueries({ queryKey: queryKeys.applications(slug), exact: true });
       return true;
     } catch (error) {
-      return error instanceof ConsoleApiError ? error : 'The console could not be reached. Try again.';
+      return error instanceof AdminApiError ? error : 'The console could not be reached. Try again.';
     }
   };
 }
@@ -308,7 +315,7 @@ const GRACE_CHOICES = [
 ];
 
 function SecretTab({ slug, application }: { slug: string; application: ApplicationView }) {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   const queryClient = useQueryClient();
   const [grace, setGrace] = useState(86_400);
   const [confirming, setConfirming] = useState(false);
@@ -321,9 +328,11 @@ function SecretTab({ slug, application }: { slug: string; application: Applicati
     setError(undefined);
     try {
       const rotated = ApplicationWithSecret.parse(
-        await api.post(
-          `/api/admin/projects/${encodeURIComponent(slug)}/applications/${encodeURIComponent(application.clientId)}/secret`,
-          { graceSeconds: grace },
+        await ok(
+          admin.POST('/api/admin/v1/projects/{slug}/applications/{clientId}/secret', {
+            params: { path: { slug, clientId: application.clientId } },
+            body: { graceSeconds: grace },
+          }),
         ),
       );
       const { clientSecret, ...view } = rotated;
@@ -394,7 +403,7 @@ function SecretTab({ slug, application }: { slug: string; application: Applicati
 }
 
 function DeleteTab({ slug, application }: { slug: string; application: ApplicationView }) {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
@@ -406,8 +415,10 @@ function DeleteTab({ slug, application }: { slug: string; application: Applicati
     setBusy(true);
     setError(undefined);
     try {
-      await api.delete(
-        `/api/admin/projects/${encodeURIComponent(slug)}/applications/${encodeURIComponent(application.clientId)}`,
+      await ok(
+        admin.DELETE('/api/admin/v1/projects/{slug}/applications/{clientId}', {
+          params: { path: { slug, clientId: application.clientId } },
+        }),
       );
       queryClient.removeQueries({ queryKey: queryKeys.application(slug, application.clientId) });
       await queryClient.invalidateQueries({ queryKey: queryKeys.applications(slug), exact: true });

@@ -3,6 +3,7 @@ import type { ApplicationView } from '@keyway/admin-api';
 /** What the console checks before sending an application, mirroring the API's rules (the API checks again). */
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
 
 /** As the API: https, a private-use scheme (reverse domain), or http on a loopback address; no fragment. */
 export function redirectUriProblem(value: string): string | undefined {

@@ -5,7 +5,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { queryKeys } from '../../lib/admin-types';
-import { ConsoleApiError, useConsoleApi } from '../../lib/console-api';
+import { AdminApiError, ok } from '@keyway/admin-client';
+import { useAdminClient } from '../../lib/console-api';
 import { useCan } from '../../lib/queries';
 import { Field, PageHeader, SecretOnce } from '../common/page-parts';
 import { Alert, Button, Card, inputClass } from '../ui';
@@ -15,7 +16,7 @@ type FieldName = 'name' | 'redirectUris';
 
 /** POST /projects/:slug/applications from a preset; a confidential client's secret is shown here, once. */
 export function CreateApplication({ slug }: { slug: string }) {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   const queryClient = useQueryClient();
   const canWrite = useCan(slug, 'applications.write');
   const [preset, setPreset] = useState<Preset>('native');
@@ -42,17 +43,17 @@ export function CreateApplication({ slug }: { slug: string }) {
     setSubmitting(true);
     try {
       const application = CreatedApplication.parse(
-        await api.post(`/api/admin/projects/${encodeURIComponent(slug)}/applications`, {
-          name: name.trim(),
-          type: chosen.type,
-          appNative: chosen.appNative,
-          redirectUris: uris,
-        }),
+        await ok(
+          admin.POST('/api/admin/v1/projects/{slug}/applications', {
+            params: { path: { slug } },
+            body: { name: name.trim(), type: chosen.type, appNative: chosen.appNative, redirectUris: uris },
+          }),
+        ),
       );
       await queryClient.invalidateQueries({ queryKey: queryKeys.applications(slug) });
       setCreated(application);
     } catch (error) {
-      if (!(error instanceof ConsoleApiError)) {
+      if (!(error instanceof AdminApiError)) {
         setFormError('The console could not be reached. Check your connection and try again.');
       } else {
         const byField: Partial<Record<FieldName, string>> = {

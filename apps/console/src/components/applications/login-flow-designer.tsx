@@ -1,8 +1,9 @@
 'use client';
 
+import { AdminApiError } from '@keyway/admin-client';
 import type { ApplicationView, LoginOption } from '@keyway/admin-api';
 import { useState } from 'react';
-import { ConsoleApiError } from '../../lib/console-api';
+
 import { useLoginOptions } from '../../lib/queries';
 import { Badge, QueryError, Skeleton } from '../common/page-parts';
 import { Alert, Button, Card, inputClass } from '../ui';
@@ -78,7 +79,7 @@ export function LoginFlowDesigner({
     const outcome = await save({ loginFlow: flow });
     setSaving(false);
     if (outcome === true) setSaved(true);
-    else setApiError(outcome instanceof ConsoleApiError ? outcome.message : outcome);
+    else setApiError(outcome instanceof AdminApiError ? outcome.message : outcome);
   }
 
   return (

@@ -6,7 +6,8 @@ import { useRouter } from 'next/navigation';
 import { useId, useState, type FormEvent } from 'react';
 import { ProjectView } from '@keyway/admin-api';
 import { queryKeys } from '../../lib/admin-types';
-import { ConsoleApiError, useConsoleApi } from '../../lib/console-api';
+import { AdminApiError, ok } from '@keyway/admin-client';
+import { useAdminClient } from '../../lib/console-api';
 import { useCaller } from '../../lib/queries';
 import { Alert, Button, Card, inputClass } from '../ui';
 
@@ -26,7 +27,7 @@ function slugOf(name: string): string {
 
 /** POST /api/admin/v1/projects {slug, name}; the API's complaints are shown beside the field they are about. */
 export function CreateProjectForm() {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   const router = useRouter();
   const queryClient = useQueryClient();
   const { data: caller } = useCaller();
@@ -44,12 +45,12 @@ export function CreateProjectForm() {
     setFieldErrors({});
     setFormError(undefined);
     try {
-      const project = ProjectView.parse(await api.post('/api/admin/projects', { slug, name }));
+      const project = ProjectView.parse(await ok(admin.POST('/api/admin/v1/projects', { body: { slug, name } })));
       await queryClient.invalidateQueries({ queryKey: queryKeys.me });
       router.push(`/projects/${project.slug}`);
     } catch (error) {
       setSubmitting(false);
-      if (!(error instanceof ConsoleApiError)) {
+      if (!(error instanceof AdminApiError)) {
         setFormError('The console could not be reached. Check your connection and try again.');
         return;
       }

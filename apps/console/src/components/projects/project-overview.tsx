@@ -1,9 +1,10 @@
 'use client';
 
+import { AdminApiError } from '@keyway/admin-client';
 import Link from 'next/link';
 import { useState } from 'react';
 import { SYSTEM_PROJECT_SLUG } from '../../lib/admin-types';
-import { ConsoleApiError } from '../../lib/console-api';
+
 import { useCaller, useProject, useProjectPermissions } from '../../lib/queries';
 import { RoleBadge } from '../shell/role-badge';
 import { Alert, Button, Card } from '../ui';
@@ -16,7 +17,7 @@ export function ProjectOverview({ slug }: { slug: string }) {
   const membership = caller?.projects.find((entry) => entry.slug === slug);
 
   const missing = [project.error, permissions.error].find(
-    (error) => error instanceof ConsoleApiError && error.status === 404,
+    (error) => error instanceof AdminApiError && error.status === 404,
   );
   if (missing)
     return (

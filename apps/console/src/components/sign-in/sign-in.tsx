@@ -1,8 +1,9 @@
 'use client';
 
+import { AdminApiError } from '@keyway/admin-client';
 import type { FlowMessage, NextStep } from '@keyway/flow-types';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ConsoleApiError, useConsoleApi } from '../../lib/console-api';
+import { useConsoleApi } from '../../lib/console-api';
 import { SignInState, type SignInStepBody } from '../../lib/console-wire';
 import { Alert, Button, Spinner } from '../ui';
 import { FlowMessages } from './flow-messages';
@@ -66,7 +67,7 @@ export function SignIn({ returnTo }: { returnTo: string }) {
       show(SignInState.parse(await api.post('/api/auth/sign-in/step', selected)));
     } catch (error) {
       // The flow is gone at the API (expired, finished elsewhere): only a new one helps.
-      if (error instanceof ConsoleApiError && error.body.code === 'FLW-60001')
+      if (error instanceof AdminApiError && error.body.code === 'FLW-60001')
         setView({ kind: 'broken', reason: error.message });
       else setNotice(reasonOf(error));
     } finally {
@@ -111,6 +112,6 @@ export function SignIn({ returnTo }: { returnTo: string }) {
 }
 
 function reasonOf(error: unknown): string {
-  if (error instanceof ConsoleApiError) return error.message;
+  if (error instanceof AdminApiError) return error.message;
   return 'The console could not be reached. Check your connection and try again.';
 }

@@ -4,19 +4,83 @@ import { IdentityActionResult } from '@keyway/admin-api';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { queryKeys } from '../../lib/admin-types';
-import { ConsoleApiError, useConsoleApi } from '../../lib/console-api';
+import { AdminApiError, ok, type AdminClient } from '@keyway/admin-client';
+import { useAdminClient } from '../../lib/console-api';
 import { Dialog, Field } from '../common/page-parts';
 import { Alert, Button, inputClass } from '../ui';
 
-/** A help-desk action as the API takes it: where to send it, what else the body carries, how to say it. */
+/** An action on an identity (POST …/actions/<action>, with what it acts on), or revoking one session. */
+export type HelpDeskRequest =
+  { action: IdentityActionName; address?: string; passkeyId?: string } | { revokeSession: string };
+
+type IdentityActionName =
+  | 'unlock'
+  | 'disable'
+  | 'enable'
+  | 'verify-address'
+  | 'resend-verification'
+  | 'send-recovery'
+  | 'remove-totp'
+  | 'remove-backup-codes'
+  | 'remove-passkey'
+  | 'revoke-sessions';
+
+type ActionBody = { reason: string; address?: string; passkeyId?: string };
+type IdentityPath = { slug: string; id: string };
+
+/** Each action's route, spelled out so that the typed client checks its body against the API's document. */
+const SEND: Record<IdentityActionName, (admin: AdminClient, path: IdentityPath, body: ActionBody) => Promise<unknown>> =
+  {
+    unlock: (admin, path, body) =>
+      ok(admin.POST('/api/admin/v1/projects/{slug}/identities/{id}/actions/unlock', { params: { path }, body })),
+    disable: (admin, path, body) =>
+      ok(admin.POST('/api/admin/v1/projects/{slug}/identities/{id}/actions/disable', { params: { path }, body })),
+    enable: (admin, path, body) =>
+      ok(admin.POST('/api/admin/v1/projects/{slug}/identities/{id}/actions/enable', { params: { path }, body })),
+    'verify-address': (admin, path, { reason, address = '' }) =>
+      ok(
+        admin.POST('/api/admin/v1/projects/{slug}/identities/{id}/actions/verify-address', {
+          params: { path },
+          body: { reason, address },
+        }),
+      ),
+    'resend-verification': (admin, path, { reason, address = '' }) =>
+      ok(
+        admin.POST('/api/admin/v1/projects/{slug}/identities/{id}/actions/resend-verification', {
+          params: { path },
+          body: { reason, address },
+        }),
+      ),
+    'send-recovery': (admin, path, body) =>
+      ok(admin.POST('/api/admin/v1/projects/{slug}/identities/{id}/actions/send-recovery', { params: { path }, body })),
+    'remove-totp': (admin, path, body) =>
+      ok(admin.POST('/api/admin/v1/projects/{slug}/identities/{id}/actions/remove-totp', { params: { path }, body })),
+    'remove-backup-codes': (admin, path, body) =>
+      ok(
+        admin.POST('/api/admin/v1/projects/{slug}/identities/{id}/actions/remove-backup-codes', {
+          params: { path },
+          body,
+        }),
+      ),
+    'remove-passkey': (admin, path, { reason, passkeyId = '' }) =>
+      ok(
+        admin.POST('/api/admin/v1/projects/{slug}/identities/{id}/actions/remove-passkey', {
+          params: { path },
+          body: { reason, passkeyId },
+        }),
+      ),
+    'revoke-sessions': (admin, path, body) =>
+      ok(
+        admin.POST('/api/admin/v1/projects/{slug}/identities/{id}/actions/revoke-sessions', { params: { path }, body }),
+      ),
+  };
+
+/** A help-desk action as the console offers it: what it sends, how to say it. */
 export interface HelpDeskAction {
   title: string;
   /** What happens, said before it does. */
   explanation: string;
-  method: 'POST' | 'DELETE';
-  /** Relative to the identity's path: `actions/disable`, `sessions/<id>`. */
-  path: string;
-  body?: Record<string, unknown>;
+  request: HelpDeskRequest;
   confirmLabel: string;
   danger?: boolean;
 }
@@ -36,7 +100,7 @@ export function HelpDeskActionDialog({
   action: HelpDeskAction;
   onClose: () => void;
 }) {
-  const api = useConsoleApi();
+  const admin = useAdminClient();
   const queryClient = useQueryClient();
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string>();
@@ -52,17 +116,24 @@ export function HelpDeskActionDialog({
     setReasonError(undefined);
     setError(undefined);
     setBusy(true);
-    const path = `/api/admin/projects/${encodeURIComponent(slug)}/identities/${encodeURIComponent(identityId)}/${action.path}`;
-    const body = { ...action.body, reason: trimmed };
+    const path = { slug, id: identityId };
+    const { request } = action;
     try {
       const result = IdentityActionResult.parse(
-        action.method === 'DELETE' ? await api.delete(path, body) : await api.post(path, body),
+        'revokeSession' in request
+          ? await ok(
+              admin.DELETE('/api/admin/v1/projects/{slug}/identities/{id}/sessions/{sessionId}', {
+                params: { path: { ...path, sessionId: request.revokeSession } },
+                body: { reason: trimmed },
+              }),
+            )
+          : await SEND[request.action](admin, path, { ...request, reason: trimmed }),
       );
       setOutcome(result.outcome);
       await queryClient.invalidateQueries({ queryKey: queryKeys.identity(slug, identityId) });
       await queryClient.invalidateQueries({ queryKey: ['admin', 'projects', slug, 'identities', 'list'] });
     } catch (failure) {
-      if (failure instanceof ConsoleApiError) {
+      if (failure instanceof AdminApiError) {
         const field = failure.fieldMessage('reason');
         if (field) setReasonError(field);
         else setError(failure.message);

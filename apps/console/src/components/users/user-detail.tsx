@@ -1,9 +1,10 @@
 'use client';
 
+import { AdminApiError } from '@keyway/admin-client';
 import type { AuditEvent, IdentityDetail } from '@keyway/admin-api';
 import Link from 'next/link';
 import { useState, type ReactNode } from 'react';
-import { ConsoleApiError } from '../../lib/console-api';
+
 import { useIdentity, useIdentitySessions, useIdentityTimeline, useProjectPermissions } from '../../lib/queries';
 import { Badge, EmptyState, formatDate, PageHeader, QueryError, Skeleton } from '../common/page-parts';
 import { Button, Card } from '../ui';
@@ -19,7 +20,7 @@ export function UserDetail({ slug, id }: { slug: string; id: string }) {
   const timeline = useIdentityTimeline(slug, id);
   const [action, setAction] = useState<HelpDeskAction>();
 
-  if (identity.error instanceof ConsoleApiError && identity.error.status === 404)
+  if (identity.error instanceof AdminApiError && identity.error.status === 404)
     return (
       <EmptyState title="User not found">
         <Link href={`/projects/${slug}/users`} className="font-medium text-indigo-600">
@@ -91,9 +92,7 @@ export function UserDetail({ slug, id }: { slug: string; id: string }) {
                             setAction({
                               title: `Mark ${address.value} verified`,
                               explanation: 'Only when you have checked that the user controls this address.',
-                              method: 'POST',
-                              path: 'actions/verify-address',
-                              body: { address: address.value },
+                              request: { action: 'verify-address', address: address.value },
                               confirmLabel: 'Mark verified',
                             })
                           }
@@ -106,9 +105,7 @@ export function UserDetail({ slug, id }: { slug: string; id: string }) {
                             setAction({
                               title: `Resend the verification code to ${address.value}`,
                               explanation: 'A new verification code is sent to the address.',
-                              method: 'POST',
-                              path: 'actions/resend-verification',
-                              body: { address: address.value },
+                              request: { action: 'resend-verification', address: address.value },
                               confirmLabel: 'Send code',
                             })
                           }
@@ -150,8 +147,7 @@ export function UserDetail({ slug, id }: { slug: string; id: string }) {
                           setAction({
                             title: 'Revoke this session',
                             explanation: 'The session ends and its refresh tokens stop working.',
-                            method: 'DELETE',
-                            path: `sessions/${session.id}`,
+                            request: { revokeSession: session.id },
                             confirmLabel: 'Revoke',
                             danger: true,
                           })
@@ -212,8 +208,7 @@ function AccountActions({
         action: {
           title: 'Unlock this account',
           explanation: 'The lock is lifted and the failed attempts forgotten.',
-          method: 'POST',
-          path: 'actions/unlock',
+          request: { action: 'unlock' },
           confirmLabel: 'Unlock',
         },
       });
@@ -223,8 +218,7 @@ function AccountActions({
         action: {
           title: 'Enable this account',
           explanation: 'The user can sign in again.',
-          method: 'POST',
-          path: 'actions/enable',
+          request: { action: 'enable' },
           confirmLabel: 'Enable',
         },
       });
@@ -234,8 +228,7 @@ function AccountActions({
         action: {
           title: 'Disable this account',
           explanation: 'The user can no longer sign in; their sessions end and refresh tokens stop working.',
-          method: 'POST',
-          path: 'actions/disable',
+          request: { action: 'disable' },
           confirmLabel: 'Disable',
           danger: true,
         },
@@ -247,8 +240,7 @@ function AccountActions({
       action: {
         title: 'Send a recovery code',
         explanation: 'A recovery code is sent to the user’s verified address so they can set a new password.',
-        method: 'POST',
-        path: 'actions/send-recovery',
+        request: { action: 'send-recovery' },
         confirmLabel: 'Send',
       },
     });
@@ -258,8 +250,7 @@ function AccountActions({
       action: {
         title: 'Revoke all sessions',
         explanation: 'Every session of the user ends and their refresh tokens stop working.',
-        method: 'POST',
-        path: 'actions/revoke-sessions',
+        request: { action: 'revoke-sessions' },
         confirmLabel: 'Revoke all',
         danger: true,
       },
@@ -310,8 +301,7 @@ function Credentials({
                     onAction({
                       title: credential.type === 'totp' ? 'Remove the authenticator app' : 'Remove the backup codes',
                       explanation: 'The user will have to set it up again.',
-                      method: 'POST',
-                      path: credential.type === 'totp' ? 'actions/remove-totp' : 'actions/remove-backup-codes',
+                      request: { action: credential.type === 'totp' ? 'remove-totp' : 'remove-backup-codes' },
                       confirmLabel: 'Remove',
                       danger: true,
                     })
@@ -334,9 +324,7 @@ function Credentials({
                           onAction({
                             title: `Remove the passkey ${passkey.name ?? ''}`.trim(),
                             explanation: 'The user can no longer sign in with it.',
-                            method: 'POST',
-                            path: 'actions/remove-passkey',
-                            body: { passkeyId: passkey.id },
+                            request: { action: 'remove-passkey', passkeyId: passkey.id },
                             confirmLabel: 'Remove',
                             danger: true,
                           })

@@ -1,11 +1,11 @@
 import type { NextRequest } from 'next/server';
-import { apiUrl } from '../../../../lib/server/config';
-import { refuseCrossSite } from '../../../../lib/server/csrf';
-import { badGateway, badRequest, NO_STORE, notSignedIn } from '../../../../lib/server/responses';
-import { endSession, sessionAccessToken } from '../../../../lib/server/sessions';
+import { apiUrl } from '../../../../../lib/server/config';
+import { refuseCrossSite } from '../../../../../lib/server/csrf';
+import { badGateway, badRequest, NO_STORE, notSignedIn } from '../../../../../lib/server/responses';
+import { endSession, sessionAccessToken } from '../../../../../lib/server/sessions';
 
 /**
- * The admin API for the browser: `/api/admin/<path>` is `${KEYWAY_API_URL}/api/admin/v1/<path>` called with the
+ * The admin API for the browser: `/api/admin/v1/<path>` is `${KEYWAY_API_URL}/api/admin/v1/<path>` called with the
  * session's access token. The API decides what the user may do; this passes its status and JSON through. A
  * 401 (no session here, or the API no longer accepts its tokens) ends the session: the page goes to sign-in.
  */
