@@ -41,9 +41,10 @@ export function useProject(slug: string) {
   });
 }
 
-export function useProjectPermissions(slug: string) {
+export function useProjectPermissions(slug: string, enabled = true) {
   const admin = useAdminClient();
   return useQuery({
+    enabled,
     queryKey: queryKeys.permissions(slug),
     queryFn: async () =>
       ProjectPermissions.parse(await ok(admin.GET('/api/admin/v1/projects/{slug}/me/permissions', inProject(slug)))),

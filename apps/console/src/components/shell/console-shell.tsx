@@ -3,15 +3,30 @@
 import Link from 'next/link';
 import { useParams, usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
+import { useProjectPermissions } from '../../lib/queries';
 import { KeywayMark } from '../keyway-mark';
 import { ProjectSwitcher } from './project-switcher';
 import { UserMenu } from './user-menu';
+
+/** A project's pages in the menu, each shown to whoever holds the permission to read it. */
+const PROJECT_PAGES = [
+  { path: 'applications', label: 'Applications', permission: 'applications.read' },
+  { path: 'users', label: 'Users', permission: 'identities.read' },
+  { path: 'schema', label: 'Identity schema', permission: 'schemas.read' },
+  { path: 'email', label: 'Email', permission: 'email.read' },
+  { path: 'members', label: 'Members & API keys', permission: 'members.read' },
+  { path: 'audit', label: 'Audit log', permission: 'audit.read' },
+  { path: 'settings', label: 'Settings', permission: 'projects.read' },
+] as const;
 
 /** The signed-in console: a sidebar (project switcher, navigation), a header with the user, the page. */
 export function ConsoleShell({ children }: { children: ReactNode }) {
   const params = useParams<{ slug?: string }>();
   const pathname = usePathname();
   const slug = params.slug;
+  // Pages the caller may not read stay out of the menu (the API refuses them anyway); all show until known.
+  const { data } = useProjectPermissions(slug ?? '', Boolean(slug));
+  const permissions = data?.permissions;
 
   return (
     <div className="flex min-h-screen">
@@ -31,15 +46,15 @@ export function ConsoleShell({ children }: { children: ReactNode }) {
                 <NavLink href={`/projects/${slug}`} active={pathname === `/projects/${slug}`}>
                   Overview
                 </NavLink>
-                <NavLink
-                  href={`/projects/${slug}/applications`}
-                  active={pathname.startsWith(`/projects/${slug}/applications`)}
-                >
-                  Applications
-                </NavLink>
-                <NavLink href={`/projects/${slug}/users`} active={pathname.startsWith(`/projects/${slug}/users`)}>
-                  Users
-                </NavLink>
+                {PROJECT_PAGES.filter((page) => !permissions || permissions.includes(page.permission)).map((page) => (
+                  <NavLink
+                    key={page.path}
+                    href={`/projects/${slug}/${page.path}`}
+                    active={pathname.startsWith(`/projects/${slug}/${page.path}`)}
+                  >
+                    {page.label}
+                  </NavLink>
+                ))}
               </ul>
             </div>
           )}
