@@ -127,7 +127,11 @@ export function HelpDeskActionDialog({
                 body: { reason: trimmed },
               }),
             )
-          : await SEND[request.action](admin, path, { ...request, reason: trimmed }),
+          : await SEND[request.action](admin, path, {
+              reason: trimmed,
+              ...(request.address !== undefined ? { address: request.address } : {}),
+              ...(request.passkeyId !== undefined ? { passkeyId: request.passkeyId } : {}),
+            }),
       );
       setOutcome(result.outcome);
       await queryClient.invalidateQueries({ queryKey: queryKeys.identity(slug, identityId) });
