@@ -1,5 +1,6 @@
 'use client';
 
+import { QRCodeSVG } from 'qrcode.react';
 import type { AuthenticatorOption, AuthenticatorParam, NextStep } from '@keyway/flow-types';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { SignInStepBody } from '../../lib/console-wire';
@@ -156,8 +157,21 @@ function ParamsForm({
     <form onSubmit={submit} className="space-y-4" aria-label={option.authenticator}>
       {enrollment?.['enrollment'] === 'true' && enrollment['secret'] && (
         <Alert tone="info" title="Set up your authenticator app">
-          Add this key to your authenticator app, then enter the code it shows:{' '}
-          <code className="font-mono break-all select-all">{enrollment['secret']}</code>
+          {enrollment['otpauthUri'] && (
+            <span className="my-2 block w-fit rounded-lg bg-white p-2">
+              <QRCodeSVG
+                value={enrollment['otpauthUri']}
+                size={168}
+                role="img"
+                aria-label="QR code of the authenticator key"
+                data-testid="totp-qr"
+              />
+            </span>
+          )}
+          Scan the code with your authenticator app, or add this key by hand, then enter the code it shows:{' '}
+          <code className="font-mono break-all select-all" data-testid="totp-secret">
+            {enrollment['secret']}
+          </code>
         </Alert>
       )}
       {ordered.map((param, index) => {
