@@ -180,7 +180,7 @@ export function HelpDeskActionDialog({
             <Button variant="secondary" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" disabled={busy} className={action.danger ? 'bg-rose-600 hover:bg-rose-500' : ''}>
+            <Button type="submit" disabled={busy} variant={action.danger ? 'danger' : 'primary'}>
               {busy ? 'Working…' : action.confirmLabel}
             </Button>
           </div>
