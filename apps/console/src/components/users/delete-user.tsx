@@ -80,7 +80,8 @@ function DeleteUserDialog({
             ? `${label} was deleted; the audit log keeps the reason.`
             : `${label} had already been deleted.`,
       });
-      await queryClient.invalidateQueries({ queryKey: userQueryKeys.identityLists(slug) });
+      // The lists held the user: dropped, not merely refreshed, so that no page shows them again while reloading.
+      queryClient.removeQueries({ queryKey: userQueryKeys.identityLists(slug) });
       router.push(list);
       queryClient.removeQueries({ queryKey: queryKeys.identity(slug, identity.id) });
     } catch (failure) {
