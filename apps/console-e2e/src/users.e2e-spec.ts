@@ -117,11 +117,14 @@ describe('users in the console', () => {
     expect(await form.getByLabel('Email', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     const none = await session.rootAdmin('GET', `/projects/${slug}/identities`);
     expect(((await none.json()) as { items: unknown[] }).items).toEqual([]);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await session.shot('user-create');
 
+    // Changing the field takes its complaint away.
     await form.getByLabel('Email', { exact: true }).fill(email);
+    await form.getByText('Must be a valid email.').waitFor({ state: 'detached' });
     await form.getByLabel('Mark email as verified').check();
     await form.getByLabel('Reason for marking it verified').fill('Ticket #100: checked in person');
-    await session.shot('user-create');
     await form.getByRole('button', { name: 'Create user' }).click();
     await page.waitForURL(new RegExp(`${usersPath()}/[0-9a-f-]{36}$`));
     id = page.url().split('/').pop() ?? '';
@@ -174,6 +177,7 @@ describe('users in the console', () => {
     const otherRow = page.getByRole('row').filter({ hasText: otherEmail });
     await otherRow.waitFor();
     expect(await otherRow.getByText('locked', { exact: true }).count()).toBe(0);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await session.shot('users-list');
 
     await row.getByRole('link', { name: email }).click();
@@ -188,6 +192,7 @@ describe('users in the console', () => {
     await page.getByTestId('identity-timeline').getByText('admin.identity.unlock').waitFor();
     await page.getByTestId('identity-timeline').getByText('Reason: Ticket #102: identity confirmed by phone').waitFor();
     await page.getByRole('heading', { name: email }).getByText('locked').waitFor({ state: 'detached' });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await session.shot('user-detail');
 
     const unlocked = await identity();

@@ -20,6 +20,7 @@ import {
   JSON_TRAITS,
   placeApiErrors,
   traitFields,
+  withoutError,
   type TraitErrors,
   type TraitValues,
 } from './traits-form';
@@ -63,6 +64,7 @@ export function CreateUser({ slug }: { slug: string }) {
       .replace(/\//g, '_');
     setPassword(generated);
     setShowPassword(true);
+    setErrors((current) => withoutError(current, 'password'));
   }
 
   async function submit(event: FormEvent) {
@@ -193,8 +195,14 @@ export function CreateUser({ slug }: { slug: string }) {
               values={formValues}
               json={json}
               errors={errors}
-              onValue={(trait, value) => setValues((current) => ({ ...current, [trait]: value }))}
-              onJson={setJson}
+              onValue={(trait, value) => {
+                setValues((current) => ({ ...current, [trait]: value }));
+                setErrors((current) => withoutError(current, trait));
+              }}
+              onJson={(text) => {
+                setJson(text);
+                setErrors((current) => withoutError(current, JSON_TRAITS));
+              }}
             />
           </Card>
           <Card className="space-y-5 p-6">
@@ -217,7 +225,10 @@ export function CreateUser({ slug }: { slug: string }) {
                     autoComplete="new-password"
                     className={`${inputClass} ${showPassword ? 'font-mono' : ''}`}
                     value={password}
-                    onChange={(event) => setPassword(event.target.value)}
+                    onChange={(event) => {
+                      setPassword(event.target.value);
+                      setErrors((current) => withoutError(current, 'password'));
+                    }}
                   />
                   <Button
                     variant="secondary"
@@ -254,7 +265,10 @@ export function CreateUser({ slug }: { slug: string }) {
                         maxLength={600}
                         className={inputClass}
                         value={reason}
-                        onChange={(event) => setReason(event.target.value)}
+                        onChange={(event) => {
+                          setReason(event.target.value);
+                          setErrors((current) => withoutError(current, 'reason'));
+                        }}
                       />
                     )}
                   </Field>

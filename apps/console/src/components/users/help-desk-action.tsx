@@ -75,6 +75,17 @@ const SEND: Record<IdentityActionName, (admin: AdminClient, path: IdentityPath, 
       ),
   };
 
+/** POSTs an action: its name picks the route, the rest (address, passkeyId) goes in the body with the reason. */
+function send(
+  admin: AdminClient,
+  path: IdentityPath,
+  { action, ...rest }: Extract<HelpDeskRequest, { action: IdentityActionName }>,
+  reason: string,
+): Promise<unknown> {
+  // The API's bodies are strict: the action's name is the route's, never a body field.
+  return SEND[action](admin, path, { ...rest, reason });
+}
+
 /** A help-desk action as the console offers it: what it sends, how to say it. */
 export interface HelpDeskAction {
   title: string;
@@ -127,7 +138,7 @@ export function HelpDeskActionDialog({
                 body: { reason: trimmed },
               }),
             )
-          : await SEND[request.action](admin, path, { ...request, reason: trimmed }),
+          : await send(admin, path, request, trimmed),
       );
       setOutcome(result.outcome);
       await queryClient.invalidateQueries({ queryKey: queryKeys.identity(slug, identityId) });

@@ -180,6 +180,14 @@ export function buildTraits(
   return Object.keys(errors).length > 0 ? { errors } : { traits };
 }
 
+/** The errors without the one at `key`: a field's complaint goes once its value is changed. */
+export function withoutError(errors: TraitErrors, key: string): TraitErrors {
+  if (!(key in errors)) return errors;
+  const rest = { ...errors };
+  delete rest[key];
+  return rest;
+}
+
 const INVALID = Symbol('invalid JSON');
 
 function parseJson(text: string): unknown {

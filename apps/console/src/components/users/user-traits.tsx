@@ -17,6 +17,7 @@ import {
   JSON_TRAITS,
   placeApiErrors,
   traitFields,
+  withoutError,
   type TraitErrors,
   type TraitField,
   type TraitValues,
@@ -225,8 +226,14 @@ function EditTraits({
         values={values}
         json={json}
         errors={errors}
-        onValue={(trait, value) => setValues((current) => ({ ...current, [trait]: value }))}
-        onJson={setJson}
+        onValue={(trait, value) => {
+          setValues((current) => ({ ...current, [trait]: value }));
+          setErrors((current) => withoutError(current, trait));
+        }}
+        onJson={(text) => {
+          setJson(text);
+          setErrors((current) => withoutError(current, JSON_TRAITS));
+        }}
       />
       <Field
         label="Reason"
@@ -240,7 +247,10 @@ function EditTraits({
             maxLength={600}
             className={inputClass}
             value={reason}
-            onChange={(event) => setReason(event.target.value)}
+            onChange={(event) => {
+              setReason(event.target.value);
+              setErrors((current) => withoutError(current, 'reason'));
+            }}
           />
         )}
       </Field>
