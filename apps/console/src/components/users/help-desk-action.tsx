@@ -75,6 +75,17 @@ const SEND: Record<IdentityActionName, (admin: AdminClient, path: IdentityPath, 
       ),
   };
 
+/** POSTs an action: its name picks the route, the rest (address, passkeyId) goes in the body with the reason. */
+function send(
+  admin: AdminClient,
+  path: IdentityPath,
+  { action, ...rest }: Extract<HelpDeskRequest, { action: IdentityActionName }>,
+  reason: string,
+): Promise<unknown> {
+  // The API's bodies are strict: the action's name is the route's, never a body field.
+  return SEND[action](admin, path, { ...rest, reason });
+}
+
 /** A help-desk action as the console offers it: what it sends, how to say it. */
 export interface HelpDeskAction {
   title: string;
@@ -127,11 +138,7 @@ export function HelpDeskActionDialog({
                 body: { reason: trimmed },
               }),
             )
-          : await SEND[request.action](admin, path, {
-              reason: trimmed,
-              ...(request.address !== undefined ? { address: request.address } : {}),
-              ...(request.passkeyId !== undefined ? { passkeyId: request.passkeyId } : {}),
-            }),
+          : await send(admin, path, request, trimmed),
       );
       setOutcome(result.outcome);
       await queryClient.invalidateQueries({ queryKey: queryKeys.identity(slug, identityId) });
@@ -184,7 +191,7 @@ export function HelpDeskActionDialog({
             <Button variant="secondary" onClick={onClose}>
               Cancel
             </Button>
-            <Button type="submit" disabled={busy} className={action.danger ? 'bg-rose-600 hover:bg-rose-500' : ''}>
+            <Button type="submit" disabled={busy} variant={action.danger ? 'danger' : 'primary'}>
               {busy ? 'Working…' : action.confirmLabel}
             </Button>
           </div>

@@ -12,10 +12,14 @@ export function identityLabel(identity: Pick<Identity, 'id' | 'traits'>): string
   return identity.id;
 }
 
-/** active / disabled, and locked while a lock is running (whatever the state). */
-export function identityStatus(identity: Pick<Identity, 'state' | 'lockedUntil'>): 'active' | 'disabled' | 'locked' {
-  if (identity.lockedUntil && new Date(identity.lockedUntil) > new Date()) return 'locked';
+/** Whether a lock is running: lockedUntil is in the future (after it, the identity signs in again by itself). */
+export function isLocked(identity: Pick<Identity, 'lockedUntil'>, now: Date = new Date()): boolean {
+  return identity.lockedUntil !== null && new Date(identity.lockedUntil) > now;
+}
+
+/** The account's state: active or disabled (a lock is shown beside it: see isLocked). */
+export function identityState(identity: Pick<Identity, 'state'>): 'active' | 'disabled' {
   return identity.state === 'disabled' ? 'disabled' : 'active';
 }
 
-export const STATUS_TONE = { active: 'green', disabled: 'red', locked: 'amber' } as const;
+export const STATE_TONE = { active: 'green', disabled: 'red' } as const;

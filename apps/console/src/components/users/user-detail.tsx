@@ -5,11 +5,14 @@ import type { AuditEvent, IdentityDetail } from '@keyway/admin-api';
 import Link from 'next/link';
 import { useState, type ReactNode } from 'react';
 
+import { useFlashNotice } from '../../lib/flash-notice';
 import { useIdentity, useIdentitySessions, useIdentityTimeline, useProjectPermissions } from '../../lib/queries';
 import { Badge, EmptyState, formatDate, PageHeader, QueryError, Skeleton } from '../common/page-parts';
-import { Button, Card } from '../ui';
+import { Alert, Button, Card } from '../ui';
+import { DeleteUser } from './delete-user';
 import { HelpDeskActionDialog, type HelpDeskAction } from './help-desk-action';
-import { identityLabel, identityStatus, STATUS_TONE } from './identity-labels';
+import { identityLabel, identityState, isLocked, STATE_TONE } from './identity-labels';
+import { UserTraits } from './user-traits';
 
 /** One end user as help desk sees them: traits, addresses, credentials' metadata, sessions, timeline, actions. */
 export function UserDetail({ slug, id }: { slug: string; id: string }) {
@@ -19,6 +22,7 @@ export function UserDetail({ slug, id }: { slug: string; id: string }) {
   const sessions = useIdentitySessions(slug, id, can('sessions.read'));
   const timeline = useIdentityTimeline(slug, id);
   const [action, setAction] = useState<HelpDeskAction>();
+  const notice = useFlashNotice();
 
   if (identity.error instanceof AdminApiError && identity.error.status === 404)
     return (
@@ -30,7 +34,7 @@ export function UserDetail({ slug, id }: { slug: string; id: string }) {
     );
 
   const data = identity.data;
-  const status = data ? identityStatus(data) : undefined;
+  const state = data ? identityState(data) : undefined;
 
   return (
     <div className="space-y-6">
@@ -44,34 +48,29 @@ export function UserDetail({ slug, id }: { slug: string; id: string }) {
         title={
           <span className="flex items-center gap-3">
             {data ? identityLabel(data) : '…'}
-            {status && <Badge tone={STATUS_TONE[status]}>{status}</Badge>}
+            {state && <Badge tone={STATE_TONE[state]}>{state}</Badge>}
+            {data && isLocked(data) && <Badge tone="amber">locked</Badge>}
           </span>
         }
         description={<span className="font-mono">{id}</span>}
       />
+      {notice && (
+        <Alert tone={notice.tone} title={notice.title}>
+          {notice.text}
+        </Alert>
+      )}
       {identity.isPending && <Skeleton className="h-64" />}
       {identity.isError && <QueryError error={identity.error} retry={() => void identity.refetch()} />}
       {data && (
         <>
           <AccountActions identity={data} can={can} onAction={setAction} />
           <div className="grid gap-6 lg:grid-cols-2">
-            <Section title="Traits">
-              <pre className="overflow-x-auto rounded-lg bg-zinc-50 p-3 font-mono text-xs dark:bg-zinc-950">
-                {JSON.stringify(data.traits, null, 2)}
-              </pre>
-              <dl className="mt-3 grid grid-cols-2 gap-2 text-sm">
-                <dt className="text-zinc-500">Created</dt>
-                <dd>{formatDate(data.createdAt)}</dd>
-                <dt className="text-zinc-500">Failed attempts</dt>
-                <dd>{data.failedAttempts}</dd>
-                {data.lockedUntil && (
-                  <>
-                    <dt className="text-zinc-500">Locked until</dt>
-                    <dd>{formatDate(data.lockedUntil)}</dd>
-                  </>
-                )}
-              </dl>
-            </Section>
+            <UserTraits
+              slug={slug}
+              identity={data}
+              canWrite={can('identities.write')}
+              canReadSchemas={permissions.data ? can('schemas.read') : undefined}
+            />
             <Section title="Addresses">
               {data.verifiableAddresses.length === 0 && <p className="text-sm text-zinc-500">None.</p>}
               <ul className="divide-y divide-zinc-200 dark:divide-zinc-800">
@@ -171,6 +170,7 @@ export function UserDetail({ slug, id }: { slug: string; id: string }) {
               ))}
             </ol>
           </Section>
+          {can('identities.write') && <DeleteUser slug={slug} identity={data} />}
         </>
       )}
       {action && (
@@ -200,9 +200,8 @@ function AccountActions({
   onAction: (action: HelpDeskAction) => void;
 }) {
   const buttons: { label: string; action: HelpDeskAction }[] = [];
-  const status = identityStatus(identity);
   if (can('identities.state.write')) {
-    if (status === 'locked')
+    if (isLocked(identity))
       buttons.push({
         label: 'Unlock',
         action: {

@@ -2,13 +2,24 @@
 
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
-import { useIdentities } from '../../lib/queries';
+import { useFlashNotice } from '../../lib/flash-notice';
+import { useCan, useIdentities } from '../../lib/queries';
 import { Badge, EmptyState, formatDate, PageHeader, QueryError, Skeleton } from '../common/page-parts';
-import { Button, Card, inputClass } from '../ui';
-import { identityLabel, identityStatus, STATUS_TONE } from './identity-labels';
+import { Alert, Button, Card, inputClass } from '../ui';
+import { identityLabel, identityState, isLocked, STATE_TONE } from './identity-labels';
 
-/** Find a project's users (GET identities?q=&state=&cursor=), a page at a time. */
+const LINK_BUTTON =
+  'inline-flex items-center rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600';
+
+/** Find a project's users (GET identities?q=&state=&cursor=), a page at a time; locked ones stand out. */
 export function UserList({ slug }: { slug: string }) {
+  const canCreate = useCan(slug, 'identities.write') === true;
+  const notice = useFlashNotice();
+  const createLink = (
+    <Link href={`/projects/${slug}/users/new`} className={LINK_BUTTON}>
+      Create user
+    </Link>
+  );
   const [draft, setDraft] = useState('');
   const [search, setSearch] = useState({ q: '', state: '', cursor: '' });
   const [previous, setPrevious] = useState<string[]>([]);
@@ -32,7 +43,13 @@ export function UserList({ slug }: { slug: string }) {
         crumbs={[{ href: '/', label: 'Projects' }, { href: `/projects/${slug}`, label: slug }, { label: 'Users' }]}
         title="Users"
         description="Search by email, username or phone (start of it), a trait value, or an id."
+        actions={canCreate ? createLink : undefined}
       />
+      {notice && (
+        <Alert tone={notice.tone} title={notice.title}>
+          {notice.text}
+        </Alert>
+      )}
       <form role="search" onSubmit={submit} className="flex flex-wrap items-end gap-3">
         <div className="min-w-64 flex-1">
           <label htmlFor="user-search" className="block text-sm font-medium">
@@ -76,11 +93,22 @@ export function UserList({ slug }: { slug: string }) {
       )}
       {identities.isPending && <Skeleton className="h-48" />}
       {identities.isError && <QueryError error={identities.error} retry={() => void identities.refetch()} />}
-      {identities.data?.items.length === 0 && (
-        <EmptyState title={search.q || search.state ? 'No user matches' : 'No users yet'}>
-          {search.q ? 'Try the start of an email address, or an id.' : 'Users appear here once they sign up.'}
-        </EmptyState>
-      )}
+      {identities.data?.items.length === 0 &&
+        (search.q || search.state || search.cursor ? (
+          <EmptyState title="No user matches">
+            {search.q ? 'Try the start of an email address, or an id.' : 'No user is in that state.'}
+          </EmptyState>
+        ) : (
+          <EmptyState title="No users yet">
+            <p>Users appear here once they sign up through the project’s apps.</p>
+            {canCreate && (
+              <div className="mt-4 flex flex-col items-center gap-2">
+                <p>Or create the first one yourself, with an initial password if you like.</p>
+                {createLink}
+              </div>
+            )}
+          </EmptyState>
+        ))}
       {identities.data && identities.data.items.length > 0 && (
         <Card className="overflow-hidden">
           <table className="w-full text-left text-sm">
@@ -100,7 +128,8 @@ export function UserList({ slug }: { slug: string }) {
             </thead>
             <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
               {identities.data.items.map((identity) => {
-                const status = identityStatus(identity);
+                const state = identityState(identity);
+                const locked = isLocked(identity);
                 return (
                   <tr key={identity.id} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/50">
                     <td className="px-5 py-3">
@@ -113,7 +142,15 @@ export function UserList({ slug }: { slug: string }) {
                       <span className="block font-mono text-xs text-zinc-500">{identity.id}</span>
                     </td>
                     <td className="px-5 py-3">
-                      <Badge tone={STATUS_TONE[status]}>{status}</Badge>
+                      <span className="flex flex-wrap items-center gap-1.5">
+                        <Badge tone={STATE_TONE[state]}>{state}</Badge>
+                        {locked && (
+                          <span title={`Locked until ${formatDate(identity.lockedUntil)}`}>
+                            <Badge tone="amber">locked</Badge>
+                            <span className="sr-only"> until {formatDate(identity.lockedUntil)}</span>
+                          </span>
+                        )}
+                      </span>
                     </td>
                     <td className="px-5 py-3 text-zinc-500">{formatDate(identity.createdAt)}</td>
                   </tr>
