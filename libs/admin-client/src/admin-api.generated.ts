@@ -1665,7 +1665,10 @@ export interface operations {
     };
     ProjectsAdminController_remove: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description The project's slug again, to confirm */
+                confirm: string;
+            };
             header?: never;
             path: {
                 /** @description The project's slug */
