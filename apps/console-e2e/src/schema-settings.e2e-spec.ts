@@ -33,7 +33,7 @@ describe('identity schema and project settings', () => {
   it('shows the default schema and its form, previews a new required trait live, and saves it as the default', async () => {
     await page().goto(session.url(`/projects/${slug}/schema`));
     const v1 = page().getByRole('row', { name: /Version 1/ });
-    await v1.getByText('Default').waitFor();
+    await v1.getByText('Default', { exact: true }).waitFor();
     // The saved version's form, from the API: email required, name optional.
     const savedForm = page().getByRole('form', { name: 'Registration form of version 1' });
     const email = savedForm.getByLabel('Email');
@@ -79,6 +79,7 @@ describe('identity schema and project settings', () => {
       'pro',
     ]);
     expect((await json('GET', `/projects/${slug}/identity-schemas`)).body).toHaveLength(1);
+    await page().evaluate(() => window.scrollTo(0, 0));
     await session.shot('schema-editor');
 
     await page().getByLabel('Make it the default').check();
@@ -86,14 +87,12 @@ describe('identity schema and project settings', () => {
     await page().getByText('Saved as version 2, now the default for new identities.').waitFor();
     await page()
       .getByRole('row', { name: /Version 2/ })
-      .getByText('Default')
+      .getByText('Default', { exact: true })
       .waitFor();
-    expect(
-      await page()
-        .getByRole('row', { name: /Version 1/ })
-        .getByText('Default')
-        .count(),
-    ).toBe(0);
+    // Version 1 is no longer the default: it may be made the default again.
+    const v1Row = page().getByRole('row', { name: /Version 1/ });
+    await v1Row.getByRole('button', { name: /Make default/ }).waitFor();
+    expect(await v1Row.getByText('Default', { exact: true }).count()).toBe(0);
 
     const listed = await json('GET', `/projects/${slug}/identity-schemas`);
     expect(listed.body.map((row: any) => [row.version, row.isDefault])).toEqual([
@@ -172,6 +171,7 @@ describe('identity schema and project settings', () => {
     await page().getByText('Must be between 1 and 100.').waitFor();
     expect(await attempts.getAttribute('aria-invalid')).toBe('true');
     expect(await page().evaluate(() => document.activeElement?.getAttribute('aria-invalid'))).toBe('true');
+    await page().evaluate(() => window.scrollTo(0, 0));
     await session.shot('project-settings');
     await page().getByRole('button', { name: 'Reset' }).click();
     expect(await attempts.inputValue()).toBe('7');

@@ -52,8 +52,15 @@ export function ProjectSettingsPage({ slug }: { slug: string }) {
       )}
       {project.isPending && <Skeleton className="h-96" />}
       {project.isError && <QueryError error={project.error} retry={() => void project.refetch()} />}
-      {project.data && <SettingsForm project={project.data} canWrite={canWrite} />}
-      {project.data && canDelete && <DangerZone project={project.data} />}
+      {project.data && (
+        <div className="grid gap-6 lg:grid-cols-[10rem_minmax(0,1fr)]">
+          <SectionNav danger={canDelete} />
+          <div className="min-w-0 space-y-6">
+            <SettingsForm project={project.data} canWrite={canWrite} />
+            {canDelete && <DangerZone project={project.data} />}
+          </div>
+        </div>
+      )}
     </div>
   );
 }
@@ -187,82 +194,54 @@ function SettingsForm({ project, canWrite }: { project: ProjectView; canWrite: b
 
   return (
     <form onSubmit={(event) => void submit(event)} noValidate className="space-y-6" aria-label="Project settings">
-      <div className="grid gap-6 lg:grid-cols-[10rem_minmax(0,1fr)]">
-        <nav aria-label="Settings sections" className="hidden lg:block">
-          <ul className="sticky top-6 space-y-1 text-sm">
-            {[
-              { id: 'general', title: 'General' },
-              ...SETTINGS_SECTIONS,
-              { id: 'rate-limits', title: 'Rate limits' },
-            ].map((section) => (
-              <li key={section.id}>
-                <a
-                  href={`#section-${section.id}`}
-                  className="block rounded-md px-2 py-1 text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
-                >
-                  {section.title}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
-
-        <fieldset disabled={!canWrite || saving} className="min-w-0 space-y-6">
-          <Section id="general" title="General" description="How the project is named, and where its apps find it.">
-            <Field
-              label="Name"
-              hint={`Shown in the console and to users (passkey prompts, mails). At most ${NAME_MAX} characters.`}
-              error={errors['name']}
-            >
-              {(props) => (
-                <input
-                  {...props}
-                  data-setting="name"
-                  className={inputClass}
-                  value={name}
-                  maxLength={NAME_MAX + 50}
-                  onChange={(event) => {
-                    setName(event.target.value);
-                    setErrors((current) => ({ ...current, name: undefined }));
-                    setNotice(undefined);
-                  }}
-                />
-              )}
-            </Field>
-            <div className="grid gap-4 sm:grid-cols-2">
-              <ReadOnlyValue label="Slug" value={project.slug} hint="The project's id in URLs; it cannot change." />
-              <ReadOnlyValue
-                label="Issuer"
-                value={project.issuer}
-                hint="What apps configure as the OIDC issuer."
-                copy
+      <fieldset disabled={!canWrite || saving} className="min-w-0 space-y-6">
+        <Section id="general" title="General" description="How the project is named, and where its apps find it.">
+          <Field
+            label="Name"
+            hint={`Shown in the console and to users (passkey prompts, mails). At most ${NAME_MAX} characters.`}
+            error={errors['name']}
+          >
+            {(props) => (
+              <input
+                {...props}
+                data-setting="name"
+                className={inputClass}
+                value={name}
+                maxLength={NAME_MAX + 50}
+                onChange={(event) => {
+                  setName(event.target.value);
+                  setErrors((current) => ({ ...current, name: undefined }));
+                  setNotice(undefined);
+                }}
               />
+            )}
+          </Field>
+          <div className="grid gap-4 sm:grid-cols-2">
+            <ReadOnlyValue label="Slug" value={project.slug} hint="The project's id in URLs; it cannot change." />
+            <ReadOnlyValue label="Issuer" value={project.issuer} hint="What apps configure as the OIDC issuer." copy />
+          </div>
+        </Section>
+
+        {SETTINGS_SECTIONS.map((section) => (
+          <Section key={section.id} id={section.id} title={section.title} description={section.description}>
+            <div
+              className={section.settings.every((s) => s.kind === 'number') ? 'grid gap-5 sm:grid-cols-2' : 'space-y-5'}
+            >
+              {section.settings.map((setting) => (
+                <SettingField key={keyOf(setting)} setting={setting} {...fieldProps} />
+              ))}
             </div>
           </Section>
+        ))}
 
-          {SETTINGS_SECTIONS.map((section) => (
-            <Section key={section.id} id={section.id} title={section.title} description={section.description}>
-              <div
-                className={
-                  section.settings.every((s) => s.kind === 'number') ? 'grid gap-5 sm:grid-cols-2' : 'space-y-5'
-                }
-              >
-                {section.settings.map((setting) => (
-                  <SettingField key={keyOf(setting)} setting={setting} {...fieldProps} />
-                ))}
-              </div>
-            </Section>
-          ))}
-
-          <Section
-            id="rate-limits"
-            title="Rate limits"
-            description="Requests allowed per window, over the instance's defaults (KEYWAY_RATE_LIMITS). Left empty, the instance default applies."
-          >
-            <RateLimitTable {...fieldProps} />
-          </Section>
-        </fieldset>
-      </div>
+        <Section
+          id="rate-limits"
+          title="Rate limits"
+          description="Requests allowed per window, over the instance's defaults (KEYWAY_RATE_LIMITS). Left empty, the instance default applies."
+        >
+          <RateLimitTable {...fieldProps} />
+        </Section>
+      </fieldset>
 
       {canWrite && (
         <div className="sticky bottom-4 z-10 rounded-xl border border-zinc-200 bg-white/95 px-4 py-3 shadow-lg backdrop-blur dark:border-zinc-800 dark:bg-zinc-900/95">
@@ -293,6 +272,31 @@ function SettingsForm({ project, canWrite }: { project: ProjectView; canWrite: b
   );
 }
 
+/** In-page links to the sections, beside them on wide screens. */
+function SectionNav({ danger }: { danger: boolean }) {
+  return (
+    <nav aria-label="Settings sections" className="hidden lg:block">
+      <ul className="sticky top-20 space-y-1 text-sm">
+        {[
+          { id: 'general', title: 'General' },
+          ...SETTINGS_SECTIONS,
+          { id: 'rate-limits', title: 'Rate limits' },
+          ...(danger ? [{ id: 'danger', title: 'Danger zone' }] : []),
+        ].map((section) => (
+          <li key={section.id}>
+            <a
+              href={`#section-${section.id}`}
+              className="block rounded-md px-2 py-1 text-zinc-600 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-400 dark:hover:bg-zinc-800 dark:hover:text-zinc-100"
+            >
+              {section.title}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 function Section({
   id,
   title,
@@ -306,8 +310,8 @@ function Section({
 }) {
   const headingId = useId();
   return (
-    <Card className="scroll-mt-6 p-6">
-      <section id={`section-${id}`} aria-labelledby={headingId} className="space-y-5">
+    <Card className="p-6">
+      <section id={`section-${id}`} aria-labelledby={headingId} className="scroll-mt-24 space-y-5">
         <div>
           <h2 id={headingId} className="text-base font-semibold">
             {title}
@@ -384,8 +388,11 @@ function NumberInput({
   value,
   onChange,
   placeholder,
+  bare,
   ...props
 }: {
+  /** Without the unit inside the field (a table's column says it). */
+  bare?: boolean;
   id?: string;
   'aria-invalid': boolean;
   'aria-describedby'?: string;
@@ -411,17 +418,19 @@ function NumberInput({
           step={1}
           min={setting.min}
           max={setting.max}
-          className={`${inputClass} pr-16 tabular-nums`}
+          className={`${inputClass} ${bare ? '' : 'pr-16'} [appearance:textfield] tabular-nums [&::-webkit-inner-spin-button]:appearance-none [&::-webkit-outer-spin-button]:appearance-none`}
           value={value}
           placeholder={placeholder}
           onChange={(event) => onChange(event.target.value)}
         />
-        <span
-          aria-hidden="true"
-          className="pointer-events-none absolute inset-y-0 right-3 flex items-center text-xs text-zinc-400"
-        >
-          {setting.unit === 'seconds' ? 's' : UNIT_LABEL[setting.unit]}
-        </span>
+        {!bare && (
+          <span
+            aria-hidden="true"
+            className="pointer-events-none absolute inset-y-0 right-3 flex items-center text-xs text-zinc-400"
+          >
+            {setting.unit === 'seconds' ? 's' : UNIT_LABEL[setting.unit]}
+          </span>
+        )}
       </div>
       {human && <span className="text-xs text-zinc-500">= {human}</span>}
     </div>
@@ -516,6 +525,7 @@ function RateLimitTable({ values, errors, set, saved }: FieldProps) {
                         aria-invalid={Boolean(errors[key])}
                         {...(errors[key] ? { 'aria-describedby': errorId } : {})}
                         setting={setting}
+                        bare
                         value={String(values[key] ?? '')}
                         placeholder={saved[key] === '' ? 'Default' : undefined}
                         onChange={(next) => set(key, next)}
@@ -592,7 +602,7 @@ function DangerZone({ project }: { project: ProjectView }) {
 
   return (
     <Card className="border-rose-300 p-6 dark:border-rose-900">
-      <section id="section-danger" aria-labelledby="danger-zone-title" className="space-y-4">
+      <section id="section-danger" aria-labelledby="danger-zone-title" className="scroll-mt-24 space-y-4">
         <div>
           <h2 id="danger-zone-title" className="text-base font-semibold text-rose-700 dark:text-rose-400">
             Danger zone

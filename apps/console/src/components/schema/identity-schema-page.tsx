@@ -342,7 +342,7 @@ function SchemaWorkspace({
           )}
         </Card>
 
-        <Card className="space-y-3 p-5 lg:sticky lg:top-6 lg:self-start">
+        <Card className="space-y-3 p-5 lg:sticky lg:top-20 lg:self-start">
           <div className="flex items-center justify-between gap-2">
             <h2 className="text-base font-semibold">Registration form</h2>
             <PreviewState state={previewState} />
@@ -448,7 +448,7 @@ function VersionList({
                 <td className="px-4 py-2.5">
                   <div className="flex justify-end gap-2">
                     {isShown ? (
-                      <span className="px-3.5 py-2 text-xs font-medium text-indigo-600">Open</span>
+                      <span className="px-3.5 py-2 text-xs font-medium text-zinc-500">Viewing</span>
                     ) : (
                       <Button variant="ghost" onClick={() => onOpen(entry.version)}>
                         Open<span className="sr-only"> version {entry.version}</span>

@@ -35,6 +35,7 @@ function PreviewField({ field }: { field: RegistrationField }) {
   const meta = (
     <p className="mt-1 font-mono text-[11px] text-zinc-400" id={`${id}-meta`}>
       {field.param} · {field.input}
+      {field.options?.length ? `: ${field.options.join(', ')}` : ''}
     </p>
   );
   const required = field.required ? (
