@@ -84,21 +84,26 @@ const controlOf = (key: string) => document.querySelector<HTMLElement>(`[data-se
 function SettingsForm({ project, canWrite }: { project: ProjectView; canWrite: boolean }) {
   const actions = useProjectActions(project.slug);
   const saved = useMemo(() => ({ name: project.name, values: valuesOf(project) }), [project]);
-  const [name, setName] = useState(project.name);
-  const [values, setValues] = useState<Values>(saved.values);
+  // Only what the user touched: the rest follows the project as the API has it (a refetch, another tab),
+  // and only the touched settings are sent, so a save never puts back values changed elsewhere.
+  const [nameEdit, setNameEdit] = useState<string>();
+  const [edits, setEdits] = useState<Values>({});
+  const name = nameEdit ?? saved.name;
+  const values: Values = { ...saved.values, ...edits };
   const [errors, setErrors] = useState<Record<string, string | undefined>>({});
   const [formError, setFormError] = useState<ReactNode>();
   const [notice, setNotice] = useState<string>();
   const [saving, setSaving] = useState(false);
 
   const changed = ALL_SETTINGS.filter(
-    (setting) => !sameValue(setting, values[keyOf(setting)] ?? '', saved.values[keyOf(setting)] ?? ''),
+    (setting) =>
+      keyOf(setting) in edits && !sameValue(setting, values[keyOf(setting)] ?? '', saved.values[keyOf(setting)] ?? ''),
   );
   const nameChanged = name.trim() !== saved.name;
   const changeCount = changed.length + (nameChanged ? 1 : 0);
 
   function set(key: string, value: FormValue) {
-    setValues((current) => ({ ...current, [key]: value }));
+    setEdits((current) => ({ ...current, [key]: value }));
     setErrors((current) => ({ ...current, [key]: undefined }));
     setNotice(undefined);
   }
@@ -147,9 +152,10 @@ function SettingsForm({ project, canWrite }: { project: ProjectView; canWrite: b
     } as ProjectChanges;
     setSaving(true);
     try {
-      const updated = await actions.update(body);
-      setName(updated.name);
-      setValues(valuesOf(updated));
+      // The cache now holds the project as saved (useProjectActions): the form shows it, nothing edited.
+      await actions.update(body);
+      setNameEdit(undefined);
+      setEdits({});
       setErrors({});
       setNotice(`Settings saved (${changeCount} change${changeCount === 1 ? '' : 's'}).`);
     } catch (error) {
@@ -177,8 +183,8 @@ function SettingsForm({ project, canWrite }: { project: ProjectView; canWrite: b
   }
 
   function reset() {
-    setName(saved.name);
-    setValues(saved.values);
+    setNameEdit(undefined);
+    setEdits({});
     setErrors({});
     setFormError(undefined);
     setNotice(undefined);
@@ -209,7 +215,7 @@ function SettingsForm({ project, canWrite }: { project: ProjectView; canWrite: b
                 value={name}
                 maxLength={NAME_MAX + 50}
                 onChange={(event) => {
-                  setName(event.target.value);
+                  setNameEdit(event.target.value);
                   setErrors((current) => ({ ...current, name: undefined }));
                   setNotice(undefined);
                 }}
