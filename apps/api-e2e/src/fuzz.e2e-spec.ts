@@ -525,6 +525,22 @@ describe('fuzzing every public endpoint with malformed input', () => {
       }),
     },
     {
+      method: 'POST',
+      path: '/api/admin/v1/projects/{slug}/identity-schemas/preview',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({
+        schema: {
+          type: 'object',
+          required: ['email'],
+          properties: {
+            email: { type: 'string', format: 'email', keyway: { credentials: { password: { identifier: true } } } },
+            plan: { type: 'string', enum: ['free', 'pro'] },
+          },
+        },
+      }),
+    },
+    {
       method: 'GET',
       path: '/api/admin/v1/projects/{slug}/identity-schemas/{version}',
       encoding: 'query',

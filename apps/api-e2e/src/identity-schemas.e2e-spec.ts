@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FlowSuccessResponse } from '@keyway/flow-types';
+import { adminAs } from './support/console';
 import { adminApi, createTenant, pkcePair, postJson, startFlow, submitPassword, type Tenant } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
@@ -96,6 +97,18 @@ describe('identity schemas', () => {
       const response = await admin.post(`${base}/identity-schemas`, { schema });
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ code: 'KW-40000', description: expect.stringMatching(description) });
+      // Each reason is also a field entry, named by its path in the body, for editors that show them one by one.
+      expect(response.body.fields.length).toBeGreaterThan(0);
+      expect(response.body.description).toBe(
+        response.body.fields.map((field: any) => `${field.field}: ${field.message}`).join('; '),
+      );
+      for (const field of response.body.fields)
+        expect(field).toEqual({
+          field: expect.stringMatching(/^schema(\.|$)/),
+          messageId: 'msg_schema_invalid',
+          message: expect.any(String),
+          i18nKey: 'message.msg_schema_invalid',
+        });
     }
     expect((await admin.post(`${base}/identity-schemas`, { schema: CUSTOM_SCHEMA, extra: 1 })).status).toBe(400);
     expect((await admin.post(`${base}/identity-schemas`, { schema: 'nope' })).status).toBe(400);
@@ -327,6 +340,96 @@ describe('identity schemas', () => {
     expect(registration.body.nextStep.messages).toEqual([
       expect.objectContaining({ messageId: 'msg_trait_pattern', context: [{ key: 'field', value: 'traits.nick' }] }),
     ]);
+  });
+
+  it('previews a schema without saving it: the fields create would answer, or every problem by field', async () => {
+    const versions = (await admin.get(`${base}/identity-schemas`)).body.length;
+    const schema = {
+      ...CUSTOM_SCHEMA,
+      properties: {
+        ...CUSTOM_SCHEMA.properties,
+        company: { type: 'string', title: 'Company', keyway: { display: { order: 5 } } },
+      },
+      required: [...CUSTOM_SCHEMA.required, 'company'],
+    };
+    const preview = await admin.post(`${base}/identity-schemas/preview`, { schema });
+    expect(preview.status).toBe(200);
+    expect(Object.keys(preview.body)).toEqual(['fields']);
+    expect(
+      preview.body.fields.map((field: any) => [field.trait, field.required, field.input, field.displayName]),
+    ).toEqual([
+      ['username', true, 'text', 'Username'],
+      ['email', true, 'email', 'Email'],
+      ['birthdate', false, 'date', 'Date of birth'],
+      ['newsletter', false, 'checkbox', 'Newsletter'],
+      ['plan', true, 'select', 'Plan'],
+      ['company', true, 'text', 'Company'],
+    ]);
+    expect(preview.body.fields.find((field: any) => field.trait === 'plan').options).toEqual(['free', 'pro']);
+    expect((await admin.get(`${base}/identity-schemas`)).body).toHaveLength(versions);
+
+    // The same fields as the version it would become.
+    const other = await admin.post('/projects', { slug: `preview-${uniq()}`, name: 'Preview' });
+    const created = await admin.post(`/projects/${other.body.slug}/identity-schemas`, { schema });
+    expect(created.status).toBe(201);
+    expect(created.body.fields).toEqual(preview.body.fields);
+
+    const refused = await admin.post(`${base}/identity-schemas/preview`, {
+      schema: {
+        type: 'object',
+        properties: {
+          email: { type: 'string', keyway: { credentials: { password: { identifier: true } } } },
+          pin: { type: 'integer', keyway: { credentials: { password: { identifier: true } } } },
+          age: { type: 'integr' },
+        },
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.fields).toEqual([
+      expect.objectContaining({
+        field: 'schema',
+        messageId: 'msg_schema_invalid',
+        message: expect.stringMatching(/does not compile/),
+      }),
+    ]);
+    const twoProblems = await admin.post(`${base}/identity-schemas/preview`, {
+      schema: {
+        type: 'object',
+        properties: {
+          email: { type: 'string', keyway: { credentials: { password: { identifier: true } } } },
+          pin: {
+            type: 'integer',
+            keyway: { credentials: { password: { identifier: true } }, verification: { via: 'email' } },
+          },
+        },
+      },
+    });
+    expect(twoProblems.status).toBe(400);
+    expect(twoProblems.body.fields.map((field: any) => [field.field, field.message])).toEqual([
+      ['schema.properties.pin', "a login identifier must be of type 'string'"],
+      ['schema.properties.pin', "a verifiable address must be of type 'string'"],
+    ]);
+    // Not a schema object at all: the body's own check.
+    const notObject = await admin.post(`${base}/identity-schemas/preview`, { schema: [] });
+    expect(notObject.status).toBe(400);
+    expect(notObject.body.fields).toEqual([
+      expect.objectContaining({ field: 'schema', messageId: 'msg_field_invalid' }),
+    ]);
+    expect((await admin.get(`${base}/identity-schemas`)).body).toHaveLength(versions);
+    expect((await admin.post(`/projects/no-such-${uniq()}/identity-schemas/preview`, { schema })).status).toBe(404);
+
+    // schemas.read is enough to preview (a developer), not to save; without it (help desk) neither.
+    const keyFor = async (role: string) => {
+      const created = await admin.post(`${base}/api-keys`, { name: `preview-${role}`, role });
+      expect(created.status).toBe(201);
+      return adminAs(server, created.body.key);
+    };
+    const developer = await keyFor('developer');
+    expect((await developer.post(`${base}/identity-schemas/preview`, { schema })).status).toBe(200);
+    expect((await developer.post(`${base}/identity-schemas`, { schema })).status).toBe(403);
+    const helpdesk = await keyFor('helpdesk');
+    expect((await helpdesk.post(`${base}/identity-schemas/preview`, { schema })).status).toBe(403);
+    expect((await admin.get(`${base}/identity-schemas`)).body).toHaveLength(versions);
   });
 
   it('refuses patterns the linear-time engine cannot run (backreferences, lookarounds), naming the property', async () => {

@@ -627,8 +627,17 @@ describe('passkeys (scenario 3)', () => {
       });
       expect(outside.status).toBe(400);
       expect(outside.body.description).toMatch(
-        /^settings\.webauthn\.origins\.0: host 'example.org' is not rpId 'login.example.com'/,
+        /^settings\.webauthn\.origins\[0\]: host 'example.org' is not rpId 'login.example.com'/,
       );
+      // Checked on the merged settings, and named by field like the body's own problems (a form shows it there).
+      expect(outside.body.fields).toEqual([
+        {
+          field: 'settings.webauthn.origins[0]',
+          messageId: 'msg_field_invalid',
+          message: "host 'example.org' is not rpId 'login.example.com' or a subdomain of it",
+          i18nKey: 'message.msg_field_invalid',
+        },
+      ]);
       expect((await admin.patch(`/projects/${custom.slug}`, {})).status).toBe(400);
       expect((await admin.patch('/projects/no-such-project', { name: 'x' })).status).toBe(404);
       const user = await newUser(custom);

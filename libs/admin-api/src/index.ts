@@ -116,6 +116,10 @@ export const IdentitySchemaView = IdentitySchemaSummary.extend({
 });
 export type IdentitySchemaView = z.infer<typeof IdentitySchemaView>;
 
+/** What a schema would generate, before it is saved (POST …/identity-schemas/preview). */
+export const IdentitySchemaPreview = z.object({ fields: z.array(RegistrationField) });
+export type IdentitySchemaPreview = z.infer<typeof IdentitySchemaPreview>;
+
 export const EmailTemplateKind = z.object({
   kind: z.string(),
   variables: z.array(z.string()).readonly(),

@@ -577,6 +577,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/v1/projects/{slug}/identity-schemas/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a schema without saving it: the registration fields it would generate, or 400 with each problem in fields */
+        post: operations["IdentitySchemasAdminController_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/projects/{slug}/identity-schemas/default": {
         parameters: {
             query?: never;
@@ -1648,7 +1665,10 @@ export interface operations {
     };
     ProjectsAdminController_remove: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description The project's slug again, to confirm */
+                confirm: string;
+            };
             header?: never;
             path: {
                 /** @description The project's slug */
@@ -3999,6 +4019,85 @@ export interface operations {
                         /** Format: date-time */
                         createdAt: string;
                         schema: unknown;
+                        fields: {
+                            param: string;
+                            /** @enum {string} */
+                            type: "STRING" | "INTEGER" | "BOOLEAN" | "MULTI_VALUED";
+                            order: number;
+                            i18nKey: string;
+                            displayName: string;
+                            confidential: boolean;
+                            trait: string;
+                            required: boolean;
+                            /** @description text, email, tel, number, date, checkbox, select, … */
+                            input: string;
+                            options?: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    IdentitySchemasAdminController_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    schema: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
                         fields: {
                             param: string;
                             /** @enum {string} */

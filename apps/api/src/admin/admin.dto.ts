@@ -10,5 +10,9 @@ export const CreateIdentitySchemaBody = z
   .strict();
 export type CreateIdentitySchemaBody = z.infer<typeof CreateIdentitySchemaBody>;
 
+/** A schema to check and preview; nothing is stored. */
+export const PreviewIdentitySchemaBody = z.object({ schema: z.record(z.string(), z.unknown()) }).strict();
+export type PreviewIdentitySchemaBody = z.infer<typeof PreviewIdentitySchemaBody>;
+
 export const SetDefaultIdentitySchemaBody = z.object({ version: z.number().int().positive() }).strict();
 export type SetDefaultIdentitySchemaBody = z.infer<typeof SetDefaultIdentitySchemaBody>;

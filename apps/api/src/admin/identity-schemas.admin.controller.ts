@@ -1,6 +1,6 @@
-import { Controller, Get, Param, Post, Put } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { IdentitySchemaSummary, IdentitySchemaView } from '@keyway/admin-api';
+import { Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { IdentitySchemaPreview, IdentitySchemaSummary, IdentitySchemaView } from '@keyway/admin-api';
 import { z } from 'zod';
 import type { AdminPrincipal } from '../domain/access/access.service';
 import { actorOf } from './auth/actor';
@@ -8,7 +8,7 @@ import { CurrentPrincipal, RequirePermission } from './auth/require-permission';
 import { AdminAuth } from './auth/admin-auth.decorator';
 import { DocumentedResponse } from '../infra/http/documented-response';
 import { AdminProject } from './auth/admin-project.pipe';
-import { CreateIdentitySchemaBody, SetDefaultIdentitySchemaBody } from './admin.dto';
+import { CreateIdentitySchemaBody, PreviewIdentitySchemaBody, SetDefaultIdentitySchemaBody } from './admin.dto';
 import { auditDiff } from '../domain/audit/audit-diff';
 import { AuditService } from '../domain/audit/audit.service';
 import { ApiError } from '../infra/http/errors';
@@ -48,6 +48,22 @@ export class IdentitySchemasAdminController {
       data: { version: created.version, isDefault: created.isDefault },
     });
     return schemaView(created);
+  }
+
+  /** What an editor shows while the schema is written: the same check and fields as `create`, nothing stored. */
+  @Post('preview')
+  @HttpCode(200)
+  @RequirePermission('schemas.read')
+  @DocumentedResponse(IdentitySchemaPreview)
+  @ApiOperation({
+    summary:
+      'Check a schema without saving it: the registration fields it would generate, or 400 with each problem in fields',
+  })
+  @ApiBody({ schema: schema(PreviewIdentitySchemaBody) })
+  // The guard resolves the project (404 when unknown); the preview needs nothing of it but the permission.
+  @ApiParam({ name: 'slug', type: String, description: "The project's slug" })
+  preview(@JsonBody(PreviewIdentitySchemaBody) body: PreviewIdentitySchemaBody): IdentitySchemaPreview {
+    return { fields: fieldsFromSchema(this.schemas.check(body.schema)) };
   }
 
   @Get()

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ProjectView } from '@keyway/admin-api';
 import { z } from 'zod';
 import { AccessRepository } from '../../domain/access/access.repository';
@@ -98,6 +98,7 @@ export class ProjectsAdminController {
   @ApiOperation({
     summary: 'Delete a project with everything in it (identities, applications, keys); ?confirm=<slug> is required',
   })
+  @ApiQuery({ name: 'confirm', type: String, required: true, description: "The project's slug again, to confirm" })
   async remove(
     @AdminProject() project: Project,
     @Query('confirm') confirm: string | undefined,

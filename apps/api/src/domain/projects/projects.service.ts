@@ -1,7 +1,7 @@
 import { SYSTEM_PROJECT_SLUG } from './system-project';
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, ErrorCodes } from '../../infra/http/errors';
-import { describeIssues } from '../../infra/validation/zod-issues';
+import { ApiError, ErrorCodes, fieldError } from '../../infra/http/errors';
+import { fieldPath } from '../../infra/http/zod-pipes';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import { SigningKeysService } from '../keys/signing-keys.service';
@@ -88,7 +88,13 @@ export class ProjectsService {
       emails: { ...current.emails, ...emails },
       rateLimits: mergeRateLimitSettings(current.rateLimits, rateLimits),
     });
-    if (!settings.success) throw ApiError.badRequest(describeIssues(settings.error, 'settings'));
+    // Rules across fields (origins against rpId), named by their path in the body like the body's own checks.
+    if (!settings.success)
+      throw ApiError.invalidFields(
+        settings.error.issues.map((issue) =>
+          fieldError(fieldPath(['settings', ...issue.path]), 'msg_field_invalid', issue.message),
+        ),
+      );
     const row = await this.projects.update(project.id, {
       ...(input.name !== undefined ? { name: input.name } : {}),
       settings: settings.data,

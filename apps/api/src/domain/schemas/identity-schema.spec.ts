@@ -1,15 +1,20 @@
-import { compileIdentitySchema, DEFAULT_IDENTITY_SCHEMA, type CompiledIdentitySchema } from './identity-schema';
+import {
+  compileIdentitySchema,
+  DEFAULT_IDENTITY_SCHEMA,
+  problemText,
+  type CompiledIdentitySchema,
+} from './identity-schema';
 import { CUSTOM_SCHEMA } from './identity-schema.fixture';
 
 function compiled(schema: unknown): CompiledIdentitySchema {
   const result = compileIdentitySchema(schema);
-  if (!result.ok) throw new Error(result.problems.join('; '));
+  if (!result.ok) throw new Error(result.problems.map(problemText).join('; '));
   return result.compiled;
 }
 
 function problems(schema: unknown): string[] {
   const result = compileIdentitySchema(schema);
-  return result.ok ? [] : result.problems;
+  return result.ok ? [] : result.problems.map(problemText);
 }
 
 const withTraits = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({

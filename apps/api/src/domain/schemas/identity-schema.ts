@@ -149,7 +149,16 @@ export class CompiledIdentitySchema {
   }
 }
 
-export type CompileResult = { ok: true; compiled: CompiledIdentitySchema } | { ok: false; problems: string[] };
+/** One reason a schema is refused: where (its path in the request body, `schema.properties.email.type`) and why. */
+export interface SchemaProblem {
+  field: string;
+  message: string;
+}
+
+/** A problem as one line of text: "schema.properties.pin: a login identifier must be of type 'string'". */
+export const problemText = ({ field, message }: SchemaProblem): string => `${field}: ${message}`;
+
+export type CompileResult = { ok: true; compiled: CompiledIdentitySchema } | { ok: false; problems: SchemaProblem[] };
 
 /**
  * Checks an identity schema and compiles it. Refused, with every reason: a schema that does not compile
@@ -159,14 +168,16 @@ export type CompileResult = { ok: true; compiled: CompiledIdentitySchema } | { o
  */
 export function compileIdentitySchema(schema: unknown): CompileResult {
   if (schema === null || typeof schema !== 'object' || Array.isArray(schema))
-    return { ok: false, problems: ['schema: must be a JSON object'] };
+    return { ok: false, problems: [problem('schema', 'must be a JSON object')] };
   const root = schema as Record<string, unknown>;
   if (JSON.stringify(root).length > MAX_SCHEMA_BYTES)
-    return { ok: false, problems: [`schema: must be at most ${MAX_SCHEMA_BYTES} bytes of JSON`] };
+    return { ok: false, problems: [problem('schema', `must be at most ${MAX_SCHEMA_BYTES} bytes of JSON`)] };
   if (root['$schema'] !== undefined && root['$schema'] !== DEFAULT_IDENTITY_SCHEMA.$schema) {
     return {
       ok: false,
-      problems: [`schema.$schema: must be '${DEFAULT_IDENTITY_SCHEMA.$schema}' (JSON Schema 2020-12) or absent`],
+      problems: [
+        problem('schema.$schema', `must be '${DEFAULT_IDENTITY_SCHEMA.$schema}' (JSON Schema 2020-12) or absent`),
+      ],
     };
   }
 
@@ -178,17 +189,21 @@ export function compileIdentitySchema(schema: unknown): CompileResult {
   try {
     validator = newAjv().compile(root);
   } catch (error) {
-    return { ok: false, problems: [`schema: does not compile as JSON Schema 2020-12: ${(error as Error).message}`] };
+    return {
+      ok: false,
+      problems: [problem('schema', `does not compile as JSON Schema 2020-12: ${(error as Error).message}`)],
+    };
   }
 
-  const problems: string[] = [];
+  const problems: SchemaProblem[] = [];
   const properties = root['properties'];
-  if (root['type'] !== 'object') problems.push("schema.type: must be 'object' (the traits are an object)");
+  if (root['type'] !== 'object') problems.push(problem('schema.type', "must be 'object' (the traits are an object)"));
   if (!isObject(properties) || Object.keys(properties).length === 0) {
-    problems.push('schema.properties: must declare at least one trait');
+    problems.push(problem('schema.properties', 'must declare at least one trait'));
     return { ok: false, problems };
   }
-  if (Object.keys(properties).length > MAX_TRAITS) problems.push(`schema.properties: at most ${MAX_TRAITS} traits`);
+  if (Object.keys(properties).length > MAX_TRAITS)
+    problems.push(problem('schema.properties', `at most ${MAX_TRAITS} traits`));
   const required = new Set(
     Array.isArray(root['required']) ? root['required'].filter((name): name is string => typeof name === 'string') : [],
   );
@@ -197,30 +212,34 @@ export function compileIdentitySchema(schema: unknown): CompileResult {
   Object.entries(properties).forEach(([name, property], position) => {
     const at = `schema.properties.${name}`;
     if (!isObject(property)) {
-      problems.push(`${at}: must be a schema object`);
+      problems.push(problem(at, 'must be a schema object'));
       return;
     }
     const parsed = TraitAnnotations.safeParse(property[ANNOTATION_KEYWORD] ?? {});
     if (!parsed.success) {
       for (const issue of parsed.error.issues)
-        problems.push(`${[at, ANNOTATION_KEYWORD, ...issue.path].join('.')}: ${issue.message}`);
+        problems.push(problem([at, ANNOTATION_KEYWORD, ...issue.path].join('.'), issue.message));
       return;
     }
     const annotations = parsed.data;
     const isString = property['type'] === 'string';
     if (annotations.credentials?.password?.identifier && !isString)
-      problems.push(`${at}: a login identifier must be of type 'string'`);
-    if (annotations.verification && !isString) problems.push(`${at}: a verifiable address must be of type 'string'`);
-    if (annotations.recovery && !isString) problems.push(`${at}: a recovery address must be of type 'string'`);
+      problems.push(problem(at, "a login identifier must be of type 'string'"));
+    if (annotations.verification && !isString)
+      problems.push(problem(at, "a verifiable address must be of type 'string'"));
+    if (annotations.recovery && !isString) problems.push(problem(at, "a recovery address must be of type 'string'"));
     for (const nested of strayAnnotations(property, at))
-      problems.push(`${nested}: ${ANNOTATION_KEYWORD} annotations are only read on top-level trait properties`);
+      problems.push(problem(nested, `${ANNOTATION_KEYWORD} annotations are only read on top-level trait properties`));
     traits.push({ name, schema: property, required: required.has(name), annotations, position });
   });
   for (const stray of strayAnnotations(root, 'schema', true))
-    problems.push(`${stray}: ${ANNOTATION_KEYWORD} annotations are only read on top-level trait properties`);
+    problems.push(problem(stray, `${ANNOTATION_KEYWORD} annotations are only read on top-level trait properties`));
   if (problems.length === 0 && !traits.some((trait) => trait.annotations.credentials?.password?.identifier === true)) {
     problems.push(
-      'schema: no trait is a login identifier (mark one with "keyway": {"credentials": {"password": {"identifier": true}}})',
+      problem(
+        'schema',
+        'no trait is a login identifier (mark one with "keyway": {"credentials": {"password": {"identifier": true}}})',
+      ),
     );
   }
   return problems.length
@@ -264,6 +283,8 @@ function strayAnnotations(node: unknown, at: string, isRoot = false): string[] {
   }
   return found;
 }
+
+const problem = (field: string, message: string): SchemaProblem => ({ field, message });
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

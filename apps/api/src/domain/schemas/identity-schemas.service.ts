@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError } from '../../infra/http/errors';
+import { ApiError, fieldError } from '../../infra/http/errors';
 import type { Prisma } from '../../generated/prisma/client';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
-import { compileIdentitySchema, DEFAULT_IDENTITY_SCHEMA, type CompiledIdentitySchema } from './identity-schema';
+import {
+  compileIdentitySchema,
+  DEFAULT_IDENTITY_SCHEMA,
+  problemText,
+  type CompiledIdentitySchema,
+} from './identity-schema';
 import {
   IdentitySchemasRepository,
   type IdentitySchemaRow,
@@ -62,15 +67,27 @@ export class IdentitySchemasService {
     return this.toVersion(row);
   }
 
-  /** Checks and stores a new version; 400 with every reason when the schema is refused. */
-  async create(projectId: string, schema: unknown, setDefault: boolean): Promise<IdentitySchemaVersion> {
+  /**
+   * Checks a schema as `create` would, storing nothing: what an editor previews before saving. 400 with every
+   * reason, one `fields` entry each (`msg_schema_invalid`, named by its path: `schema.properties.pin`).
+   */
+  check(schema: unknown): CompiledIdentitySchema {
     const result = compileIdentitySchema(schema);
-    if (!result.ok) throw ApiError.badRequest(result.problems.join('; '));
+    if (!result.ok)
+      throw ApiError.invalidFields(
+        result.problems.map(({ field, message }) => fieldError(field, 'msg_schema_invalid', message)),
+      );
+    return result.compiled;
+  }
+
+  /** Checks and stores a new version; 400 with every reason when the schema is refused (see `check`). */
+  async create(projectId: string, schema: unknown, setDefault: boolean): Promise<IdentitySchemaVersion> {
+    const compiled = this.check(schema);
     await this.ensureInitialised(projectId);
     for (let attempt = 1; ; attempt++) {
       try {
         const row = await this.schemas.create(projectId, schema as Prisma.InputJsonObject, setDefault);
-        this.compiled.set(cacheKey(projectId, row.version), result.compiled);
+        this.compiled.set(cacheKey(projectId, row.version), compiled);
         return this.toVersion(row);
       } catch (error) {
         // Another version was added at the same moment: take the next number.
@@ -105,7 +122,10 @@ export class IdentitySchemasService {
     if (!compiled) {
       const result = compileIdentitySchema(row.schema);
       // Stored versions were checked when written; one that no longer compiles is a server fault.
-      if (!result.ok) throw new Error(`stored identity schema ${key} does not compile: ${result.problems.join('; ')}`);
+      if (!result.ok)
+        throw new Error(
+          `stored identity schema ${key} does not compile: ${result.problems.map(problemText).join('; ')}`,
+        );
       compiled = result.compiled;
       this.compiled.set(key, compiled);
     }

@@ -1,5 +1,6 @@
 import type { CodeOptions } from 'ajv/dist/2020';
 import { RE2JS } from 're2js';
+import type { SchemaProblem } from './identity-schema';
 
 /**
  * Identity schema `pattern`s are written by admins but run on input from anyone (registration, profile
@@ -37,11 +38,11 @@ export const linearRegExp: NonNullable<CodeOptions['regExp']> = Object.assign(
 /** Keywords whose values are instance data, not schemas: a `pattern` key inside them is not a regular expression. */
 const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples', 'keyway']);
 
-/** Each `pattern` / `patternProperties` key RE2 cannot compile, as "schema.properties.x.pattern: why". */
-export function patternProblems(node: unknown, at: string): string[] {
+/** Each `pattern` / `patternProperties` key RE2 cannot compile: where (`schema.properties.x.pattern`) and why. */
+export function patternProblems(node: unknown, at: string): SchemaProblem[] {
   if (node === null || typeof node !== 'object') return [];
   if (Array.isArray(node)) return node.flatMap((item, index) => patternProblems(item, `${at}[${index}]`));
-  const problems: string[] = [];
+  const problems: SchemaProblem[] = [];
   for (const [key, value] of Object.entries(node)) {
     if (DATA_KEYWORDS.has(key)) continue;
     if (key === 'pattern' && typeof value === 'string') problems.push(...unsupported(value, `${at}.pattern`));
@@ -54,13 +55,16 @@ export function patternProblems(node: unknown, at: string): string[] {
   return problems;
 }
 
-function unsupported(pattern: string, at: string): string[] {
+function unsupported(pattern: string, at: string): SchemaProblem[] {
   try {
     compileLinear(pattern);
     return [];
   } catch (error) {
     return [
-      `${at}: does not compile for the linear-time pattern engine (RE2 syntax: no backreferences or lookarounds): ${(error as Error).message}`,
+      {
+        field: at,
+        message: `does not compile for the linear-time pattern engine (RE2 syntax: no backreferences or lookarounds): ${(error as Error).message}`,
+      },
     ];
   }
 }

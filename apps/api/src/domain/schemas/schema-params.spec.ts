@@ -1,10 +1,15 @@
-import { compileIdentitySchema, DEFAULT_IDENTITY_SCHEMA, type CompiledIdentitySchema } from './identity-schema';
+import {
+  compileIdentitySchema,
+  DEFAULT_IDENTITY_SCHEMA,
+  problemText,
+  type CompiledIdentitySchema,
+} from './identity-schema';
 import { CUSTOM_SCHEMA } from './identity-schema.fixture';
 import { fieldsFromSchema, paramsFromSchema, requiredParamsFromSchema } from './schema-params';
 
 function compiled(schema: unknown): CompiledIdentitySchema {
   const result = compileIdentitySchema(schema);
-  if (!result.ok) throw new Error(result.problems.join('; '));
+  if (!result.ok) throw new Error(result.problems.map(problemText).join('; '));
   return result.compiled;
 }
 

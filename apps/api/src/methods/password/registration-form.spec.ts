@@ -1,6 +1,7 @@
 import {
   compileIdentitySchema,
   DEFAULT_IDENTITY_SCHEMA,
+  problemText,
   type CompiledIdentitySchema,
 } from '../../domain/schemas/identity-schema';
 import { fieldMessages, readRegistrationForm } from './registration-form';
@@ -8,7 +9,7 @@ import { formOption } from './password-registration';
 
 function compile(schema: unknown): CompiledIdentitySchema {
   const result = compileIdentitySchema(schema);
-  if (!result.ok) throw new Error(result.problems.join('; '));
+  if (!result.ok) throw new Error(result.problems.map(problemText).join('; '));
   return result.compiled;
 }
 

@@ -1,11 +1,11 @@
-import { compileIdentitySchema, type CompiledIdentitySchema } from '../../domain/schemas/identity-schema';
+import { compileIdentitySchema, problemText, type CompiledIdentitySchema } from '../../domain/schemas/identity-schema';
 import { CUSTOM_SCHEMA } from '../../domain/schemas/identity-schema.fixture';
 import { readTraitParams } from '../password/registration-form';
 import { addressChanges, changedFields, uniqueClaims } from './profile-changes';
 
 function compile(schema: unknown): CompiledIdentitySchema {
   const result = compileIdentitySchema(schema);
-  if (!result.ok) throw new Error(result.problems.join('; '));
+  if (!result.ok) throw new Error(result.problems.map(problemText).join('; '));
   return result.compiled;
 }
 
