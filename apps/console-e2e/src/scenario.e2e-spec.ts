@@ -1,4 +1,5 @@
-import { generate } from 'otplib';
+import { createHash, randomBytes } from 'node:crypto';
+import { generate, generateSecret } from 'otplib';
 import { startConsoleSession, OWNER, type ConsoleSession } from './support/console-session';
 
 /**
@@ -10,6 +11,24 @@ import { startConsoleSession, OWNER, type ConsoleSession } from './support/conso
 describe('setting a project up in the console, end to end', () => {
   let session: ConsoleSession;
   let totpSecret = '';
+  const slug = `shop-${randomBytes(3).toString('hex')}`;
+  let clientId = '';
+  const redirectUri = 'com.acme.shop:/callback';
+  const issuer = () => `${session.api.baseUrl}/t/${slug}`;
+
+  /** JSON to the project's own endpoints, as the mobile app would send it. */
+  async function postJson(url: string, body: unknown): Promise<{ status: number; body: any }> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  }
+  const pkce = () => {
+    const verifier = randomBytes(32).toString('base64url');
+    return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+  };
 
   const page = () => session.page;
   const nav = (name: string) => page().getByRole('navigation', { name: 'Console' }).getByRole('link', { name });
@@ -79,5 +98,102 @@ describe('setting a project up in the console, end to end', () => {
     await page().waitForURL(session.url('/sign-in'));
     await signInWithPasswordAndTotp();
     await session.shot('scenario-02-signed-in-with-totp');
+  });
+
+  it('creates a project and a native app whose login flow is the password, then TOTP', async () => {
+    await page().getByRole('link', { name: 'Create project' }).first().click();
+    await page().getByLabel('Name', { exact: true }).fill('Shop');
+    await page().getByLabel('Slug', { exact: true }).fill(slug);
+    await page().getByRole('button', { name: 'Create project' }).click();
+    await page().waitForURL(session.url(`/projects/${slug}`));
+
+    await nav('Applications').click();
+    await page().getByRole('link', { name: 'New application' }).click();
+    await page()
+      .getByRole('radio', { name: /Native app/ })
+      .check();
+    await page().getByLabel('Name', { exact: true }).fill('Shop for iOS');
+    await page().getByLabel('Redirect URIs').fill(redirectUri);
+    await page().getByRole('button', { name: 'Create application' }).click();
+    clientId = (await page().getByTestId('created-client-id').textContent()) ?? '';
+    await page().getByRole('link', { name: 'Open the application' }).click();
+    await page().getByRole('tab', { name: 'Login flow' }).click();
+    await page().getByRole('button', { name: 'Add step' }).click();
+    await page().getByLabel('Add an option to step 2').selectOption('totp');
+    await page().getByRole('button', { name: 'Save login flow' }).click();
+    await page().getByText('Login flow saved.').waitFor();
+    await session.shot('scenario-03-login-flow');
+
+    // The app's first prompt is the password; after it, the TOTP step, as designed.
+    const secret = generateSecret();
+    const password = `pw-${randomBytes(9).toString('base64url')}`;
+    const email = `ada-${randomBytes(3).toString('hex')}@shop.example`;
+    const imported = await session.rootAdmin('POST', `/projects/${slug}/identities`, {
+      traits: { email },
+      credentials: { password: { value: password }, totp: { secret } },
+    });
+    expect(imported.status).toBe(201);
+    const { challenge } = pkce();
+    const started = await fetch(`${issuer()}/oauth2/authorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({
+        client_id: clientId,
+        response_type: 'code',
+        response_mode: 'direct',
+        redirect_uri: redirectUri,
+        scope: 'openid',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }).toString(),
+    });
+    const first = await started.json();
+    expect(first.nextStep.authenticators.map((option: any) => option.authenticator)).toEqual(['Username & Password']);
+    const second = await postJson(`${issuer()}/oauth2/authn`, {
+      flowId: first.flowId,
+      selectedAuthenticator: {
+        authenticatorId: first.nextStep.authenticators[0].authenticatorId,
+        params: { username: email, password },
+      },
+    });
+    expect(second.body).toMatchObject({
+      flowStatus: 'INCOMPLETE',
+      nextStep: { authenticators: [{ authenticator: 'TOTP' }] },
+    });
+    const done = await postJson(`${issuer()}/oauth2/authn`, {
+      flowId: first.flowId,
+      selectedAuthenticator: {
+        authenticatorId: second.body.nextStep.authenticators[0].authenticatorId,
+        params: { token: await generate({ secret }) },
+      },
+    });
+    expect(done.body).toMatchObject({ flowStatus: 'SUCCESS_COMPLETED', authData: { code: expect.any(String) } });
+  });
+
+  it('adds a required trait to the identity schema: the preview shows it, and registration asks for it', async () => {
+    await nav('Identity schema').click();
+    const editor = page().getByRole('textbox', { name: /^(Version \d+|Draft based on version \d+)$/ });
+    const schema = JSON.parse(await editor.inputValue());
+    schema.properties.company = { type: 'string', title: 'Company', keyway: { display: { label: 'Company' } } };
+    schema.required = [...schema.required, 'company'];
+    await editor.fill(JSON.stringify(schema, null, 2));
+    await page().getByRole('form', { name: 'Registration form preview (draft)' }).getByLabel('Company').waitFor();
+    await page().getByLabel('Make it the default').check();
+    await page().getByRole('button', { name: 'Save as new version' }).click();
+    await page().getByText('Saved as version 2, now the default for new identities.').waitFor();
+    await session.shot('scenario-04-schema');
+
+    const { challenge } = pkce();
+    const registration = await postJson(`${issuer()}/flows/registration`, {
+      client_id: clientId,
+      redirect_uri: redirectUri,
+      scope: 'openid',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    expect(registration.status).toBe(200);
+    const [form] = registration.body.nextStep.authenticators;
+    expect(form.requiredParams).toContain('traits.company');
+    expect(form.metadata.params.map((param: any) => param.param)).toContain('traits.company');
   });
 });
