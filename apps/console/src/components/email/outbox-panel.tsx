@@ -14,13 +14,17 @@ const STATUS_LABEL: Record<OutboxStatus, string> = {
   failed: 'Failed',
 };
 
-const shortDate = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'short' });
+const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 
+/** A moment as date over time (narrow columns), the exact instant in its title. */
 function When({ iso }: { iso: string | null }) {
   if (!iso) return <span className="text-zinc-400">—</span>;
+  const date = new Date(iso);
   return (
-    <time dateTime={iso} title={iso} className="whitespace-nowrap">
-      {shortDate.format(new Date(iso))}
+    <time dateTime={iso} title={date.toString()} className="whitespace-nowrap">
+      {day.format(date)}
+      <span className="block">{time.format(date)}</span>
     </time>
   );
 }
@@ -118,14 +122,14 @@ function OutboxRow({ message }: { message: OutboxMessage }) {
         <span className="font-medium whitespace-nowrap">{kindLabel(message.kind)}</span>
         <span className="block font-mono text-xs text-zinc-500">{message.kind}</span>
       </td>
-      <td className="px-4 py-3 break-all">{message.to}</td>
+      <td className="px-4 py-3 whitespace-nowrap">{message.to}</td>
       <td className="px-4 py-3">
         <Badge tone={retrying ? 'red' : STATUS_TONE[message.status]}>{retrying ? 'retrying' : message.status}</Badge>
       </td>
       <td className="px-4 py-3 text-center tabular-nums">{message.attempts}</td>
-      <td className="max-w-56 px-4 py-3">
+      <td className="min-w-40 px-4 py-3">
         {message.lastError ? (
-          <span title={message.lastError} className="line-clamp-2 text-xs text-rose-700 dark:text-rose-400">
+          <span title={message.lastError} className="line-clamp-3 text-xs break-words text-rose-700 dark:text-rose-400">
             {message.lastError}
           </span>
         ) : (
