@@ -95,7 +95,7 @@ export function OutboxPanel({ slug }: { slug: string }) {
               <tr>
                 {['Kind', 'To', 'Status', 'Attempts', 'Last error', 'Next attempt', 'Sent', 'Created'].map(
                   (heading) => (
-                    <th key={heading} scope="col" className="px-4 py-3 font-medium whitespace-nowrap">
+                    <th key={heading} scope="col" className="px-3 py-3 font-medium">
                       {heading}
                     </th>
                   ),
@@ -114,20 +114,35 @@ export function OutboxPanel({ slug }: { slug: string }) {
   );
 }
 
+/** An address that breaks before its @ when the column is narrow (local part over domain). */
+function Address({ value }: { value: string }) {
+  const at = value.lastIndexOf('@');
+  if (at <= 0) return <span className="break-all">{value}</span>;
+  return (
+    <span>
+      {value.slice(0, at)}
+      <wbr />
+      {value.slice(at)}
+    </span>
+  );
+}
+
 function OutboxRow({ message }: { message: OutboxMessage }) {
   const retrying = message.status === 'pending' && message.attempts > 0;
   return (
     <tr data-testid="outbox-row" className="align-top hover:bg-zinc-50 dark:hover:bg-zinc-800/50">
-      <td className="px-4 py-3">
+      <td className="px-3 py-3">
         <span className="font-medium whitespace-nowrap">{kindLabel(message.kind)}</span>
         <span className="block font-mono text-xs text-zinc-500">{message.kind}</span>
       </td>
-      <td className="px-4 py-3 whitespace-nowrap">{message.to}</td>
-      <td className="px-4 py-3">
+      <td className="px-3 py-3">
+        <Address value={message.to} />
+      </td>
+      <td className="px-3 py-3">
         <Badge tone={retrying ? 'red' : STATUS_TONE[message.status]}>{retrying ? 'retrying' : message.status}</Badge>
       </td>
-      <td className="px-4 py-3 text-center tabular-nums">{message.attempts}</td>
-      <td className="min-w-40 px-4 py-3">
+      <td className="px-3 py-3 text-center tabular-nums">{message.attempts}</td>
+      <td className="min-w-36 px-3 py-3">
         {message.lastError ? (
           <span title={message.lastError} className="line-clamp-3 text-xs break-words text-rose-700 dark:text-rose-400">
             {message.lastError}
@@ -136,13 +151,13 @@ function OutboxRow({ message }: { message: OutboxMessage }) {
           <span className="text-zinc-400">—</span>
         )}
       </td>
-      <td className="px-4 py-3 text-xs text-zinc-500">
+      <td className="px-3 py-3 text-xs text-zinc-500">
         <When iso={inFlight(message) ? message.nextAttemptAt : null} />
       </td>
-      <td className="px-4 py-3 text-xs text-zinc-500">
+      <td className="px-3 py-3 text-xs text-zinc-500">
         <When iso={message.sentAt} />
       </td>
-      <td className="px-4 py-3 text-xs text-zinc-500">
+      <td className="px-3 py-3 text-xs text-zinc-500">
         <When iso={message.createdAt} />
       </td>
     </tr>
