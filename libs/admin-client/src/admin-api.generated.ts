@@ -4847,8 +4847,9 @@ export interface operations {
     };
     EmailAdminController_outbox: {
         parameters: {
-            query: {
-                status: string;
+            query?: {
+                /** @description only messages in this state */
+                status?: "pending" | "sending" | "sent" | "failed";
             };
             header?: never;
             path: {

@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { EmailTemplate, EmailTemplateKind, OutboxMessage, RenderedEmail, SmtpSettings } from '@keyway/admin-api';
 import { z } from 'zod';
 import { auditDiff } from '../domain/audit/audit-diff';
@@ -246,6 +246,7 @@ export class EmailAdminController {
   @ApiOperation({
     summary: 'The latest 100 outbox messages (metadata only: status, attempts, lastError), optionally by status',
   })
+  @ApiQuery({ name: 'status', required: false, enum: OUTBOX_STATUSES, description: 'only messages in this state' })
   async outbox(@AdminProject() project: Project, @Query('status') status?: string): Promise<OutboxMessage[]> {
     if (status !== undefined && !(OUTBOX_STATUSES as readonly string[]).includes(status)) {
       throw ApiError.badRequest(`status must be one of ${OUTBOX_STATUSES.join(', ')}.`);
