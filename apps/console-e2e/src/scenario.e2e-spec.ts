@@ -86,6 +86,9 @@ describe('setting a project up in the console, end to end', () => {
     await page().getByRole('textbox').first().fill('000000');
     await page().getByRole('button', { name: 'Continue' }).click();
     await page().getByRole('alert').first().waitFor();
+    await session.shot('scenario-01b-console-totp-wrong-code');
+    // The enrollment is offered again; the key shown is the one to use.
+    totpSecret = ((await page().getByTestId('totp-secret').textContent()) ?? '').trim();
     await page()
       .getByRole('textbox')
       .first()

@@ -24,6 +24,7 @@ import {
   type TraitErrors,
   type TraitValues,
 } from './traits-form';
+import { ReasonField, reasonProblem } from './reason-field';
 
 const MIN_PASSWORD = 8;
 const MAX_PASSWORD = 1024;
@@ -76,8 +77,8 @@ export function CreateUser({ slug }: { slug: string }) {
     if (password && password.length < MIN_PASSWORD) local.password = `At least ${MIN_PASSWORD} characters.`;
     if (password.length > MAX_PASSWORD) local.password = `At most ${MAX_PASSWORD} characters.`;
     const why = reason.trim();
-    if (offerVerify && verify && why.length < 3) local.reason = 'Say why, in at least 3 characters.';
-    if (offerVerify && verify && why.length > 500) local.reason = 'At most 500 characters.';
+    const reasonMissing = offerVerify && verify ? reasonProblem(why) : undefined;
+    if (reasonMissing) local.reason = reasonMissing;
     setErrors(local);
     if (Object.keys(local).length > 0 || !built.traits) return;
 
@@ -253,25 +254,16 @@ export function CreateUser({ slug }: { slug: string }) {
                   onChange={setVerify}
                 />
                 {verify && (
-                  <Field
+                  <ReasonField
                     label="Reason for marking it verified"
                     hint="Kept in the audit log: a ticket number, how you checked."
+                    value={reason}
                     error={errors.reason}
-                  >
-                    {(props) => (
-                      <textarea
-                        {...props}
-                        rows={2}
-                        maxLength={600}
-                        className={inputClass}
-                        value={reason}
-                        onChange={(event) => {
-                          setReason(event.target.value);
-                          setErrors((current) => withoutError(current, 'reason'));
-                        }}
-                      />
-                    )}
-                  </Field>
+                    onChange={(value) => {
+                      setReason(value);
+                      setErrors((current) => withoutError(current, 'reason'));
+                    }}
+                  />
                 )}
               </div>
             )}

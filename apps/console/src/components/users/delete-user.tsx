@@ -12,6 +12,7 @@ import { userQueryKeys } from '../../lib/queries-users';
 import { Dialog, Field } from '../common/page-parts';
 import { Alert, Button, Card, inputClass } from '../ui';
 import { identityLabel } from './identity-labels';
+import { ReasonField, reasonProblem } from './reason-field';
 
 /** The danger zone of a user's page: deleting them, behind a dialog that wants their identifier typed and a reason. */
 export function DeleteUser({ slug, identity }: { slug: string; identity: IdentityDetail }) {
@@ -57,8 +58,8 @@ function DeleteUserDialog({
     event.preventDefault();
     if (!confirmed) return;
     const why = reason.trim();
-    if (why.length < 3) return setReasonError('Say why, in at least 3 characters (a ticket number will do).');
-    if (why.length > 500) return setReasonError('At most 500 characters.');
+    const problem = reasonProblem(why);
+    if (problem) return setReasonError(problem);
     setReasonError(undefined);
     setError(undefined);
     setBusy(true);
@@ -113,18 +114,12 @@ function DeleteUserDialog({
             />
           )}
         </Field>
-        <Field label="Reason" hint="Kept in the audit log: a ticket number, a deletion request." error={reasonError}>
-          {(props) => (
-            <textarea
-              {...props}
-              rows={2}
-              maxLength={600}
-              className={inputClass}
-              value={reason}
-              onChange={(event) => setReason(event.target.value)}
-            />
-          )}
-        </Field>
+        <ReasonField
+          hint="Kept in the audit log: a ticket number, a deletion request."
+          value={reason}
+          error={reasonError}
+          onChange={setReason}
+        />
         {error && <Alert tone="error">{error}</Alert>}
         <div className="flex justify-end gap-2">
           <Button variant="secondary" onClick={onClose}>

@@ -6,8 +6,9 @@ import { useState, type FormEvent } from 'react';
 import { queryKeys } from '../../lib/admin-types';
 import { AdminApiError, ok, type AdminClient } from '@keyway/admin-client';
 import { useAdminClient } from '../../lib/console-api';
-import { Dialog, Field } from '../common/page-parts';
-import { Alert, Button, inputClass } from '../ui';
+import { Dialog } from '../common/page-parts';
+import { Alert, Button } from '../ui';
+import { ReasonField, reasonProblem } from './reason-field';
 
 /** An action on an identity (POST …/actions/<action>, with what it acts on), or revoking one session. */
 export type HelpDeskRequest =
@@ -122,8 +123,8 @@ export function HelpDeskActionDialog({
   async function submit(event: FormEvent) {
     event.preventDefault();
     const trimmed = reason.trim();
-    if (trimmed.length < 3) return setReasonError('Say why, in at least 3 characters (a ticket number will do).');
-    if (trimmed.length > 500) return setReasonError('At most 500 characters.');
+    const problem = reasonProblem(trimmed);
+    if (problem) return setReasonError(problem);
     setReasonError(undefined);
     setError(undefined);
     setBusy(true);
@@ -170,22 +171,13 @@ export function HelpDeskActionDialog({
       ) : (
         <form onSubmit={(event) => void submit(event)} noValidate className="space-y-4">
           <p className="text-sm text-zinc-600 dark:text-zinc-400">{action.explanation}</p>
-          <Field
-            label="Reason"
+          <ReasonField
             hint="Kept in the audit log: a ticket number, what the user asked for."
+            value={reason}
             error={reasonError}
-          >
-            {(props) => (
-              <textarea
-                {...props}
-                rows={3}
-                maxLength={600}
-                className={inputClass}
-                value={reason}
-                onChange={(event) => setReason(event.target.value)}
-              />
-            )}
-          </Field>
+            rows={3}
+            onChange={setReason}
+          />
           {error && <Alert tone="error">{error}</Alert>}
           <div className="flex justify-end gap-2">
             <Button variant="secondary" onClick={onClose}>

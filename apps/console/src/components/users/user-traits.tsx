@@ -6,8 +6,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { useAdminClient } from '../../lib/console-api';
 import { refreshIdentity, useIdentitySchema } from '../../lib/queries-users';
-import { Field, formatDate, QueryError, Skeleton } from '../common/page-parts';
-import { Alert, Button, Card, inputClass } from '../ui';
+import { formatDate, QueryError, Skeleton } from '../common/page-parts';
+import { Alert, Button, Card } from '../ui';
 import { TraitInputs } from './trait-inputs';
 import {
   buildTraits,
@@ -22,6 +22,7 @@ import {
   type TraitField,
   type TraitValues,
 } from './traits-form';
+import { ReasonField, reasonProblem } from './reason-field';
 
 /**
  * The identity's traits, labelled by its own schema version, and (with identities.write) an Edit mode: the
@@ -187,8 +188,8 @@ function EditTraits({
     const built = buildTraits(fields ?? [], values, fields ? json : json.trim() || '{}', before);
     const local: TraitErrors = { ...built.errors };
     const why = reason.trim();
-    if (why.length < 3) local.reason = 'Say why, in at least 3 characters (a ticket number will do).';
-    else if (why.length > 500) local.reason = 'At most 500 characters.';
+    const problem = reasonProblem(why);
+    if (problem) local.reason = problem;
     setErrors(local);
     if (Object.keys(local).length > 0 || !built.traits) return;
 
@@ -235,25 +236,15 @@ function EditTraits({
           setErrors((current) => withoutError(current, JSON_TRAITS));
         }}
       />
-      <Field
-        label="Reason"
+      <ReasonField
         hint="Kept in the audit log with what changed: a ticket number, who asked."
+        value={reason}
         error={errors.reason}
-      >
-        {(props) => (
-          <textarea
-            {...props}
-            rows={2}
-            maxLength={600}
-            className={inputClass}
-            value={reason}
-            onChange={(event) => {
-              setReason(event.target.value);
-              setErrors((current) => withoutError(current, 'reason'));
-            }}
-          />
-        )}
-      </Field>
+        onChange={(value) => {
+          setReason(value);
+          setErrors((current) => withoutError(current, 'reason'));
+        }}
+      />
       {formError && <Alert tone="error">{formError}</Alert>}
       <div className="flex justify-end gap-2">
         <Button variant="secondary" onClick={onCancel}>
