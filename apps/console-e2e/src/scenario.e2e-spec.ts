@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { eventually, SmtpSink } from '@keyway/e2e-support';
 import { generate, generateSecret } from 'otplib';
 import { startConsoleSession, OWNER, type ConsoleSession } from './support/console-session';
 
@@ -11,6 +12,7 @@ import { startConsoleSession, OWNER, type ConsoleSession } from './support/conso
 describe('setting a project up in the console, end to end', () => {
   let session: ConsoleSession;
   let totpSecret = '';
+  const mail = new SmtpSink();
   const slug = `shop-${randomBytes(3).toString('hex')}`;
   let clientId = '';
   const redirectUri = 'com.acme.shop:/callback';
@@ -50,9 +52,13 @@ describe('setting a project up in the console, end to end', () => {
   }
 
   beforeAll(async () => {
-    session = await startConsoleSession();
+    await mail.start();
+    session = await startConsoleSession({ apiEnv: { KEYWAY_EMAIL_POLL_MS: '100' } });
   }, 180_000);
-  afterAll(() => session?.stop());
+  afterAll(async () => {
+    await session?.stop();
+    await mail.stop();
+  });
 
   it('the owner makes the console ask for TOTP after the password, enrolls it while signing in, and uses it', async () => {
     await session.signInAsOwner();
@@ -200,5 +206,73 @@ describe('setting a project up in the console, end to end', () => {
     const [form] = registration.body.nextStep.authenticators;
     expect(form.requiredParams).toContain('traits.company');
     expect(form.metadata.params.map((param: any) => param.param)).toContain('traits.company');
+  });
+
+  it("points the project's mail at an SMTP server and edits the code mail: the preview follows, the user gets it", async () => {
+    await nav('Email').click();
+    await page().getByRole('tab', { name: 'SMTP', exact: true }).click();
+    await page().getByLabel('Host', { exact: true }).fill('127.0.0.1');
+    await page().getByLabel('Encryption (TLS mode)').selectOption('none');
+    await page().getByLabel('Port', { exact: true }).fill(String(mail.port));
+    await page().getByLabel('From address', { exact: true }).fill('accounts@shop.example');
+    await page().getByRole('button', { name: 'Save SMTP settings' }).click();
+    await page().getByText('SMTP settings saved', { exact: false }).waitFor();
+
+    await page().getByRole('tab', { name: 'Templates', exact: true }).click();
+    await page().getByLabel('Template', { exact: true }).selectOption('verification_code');
+    const subject = page().getByLabel('Subject', { exact: true });
+    await subject.fill('{{code}} is your {{projectName}} code');
+    await page().getByTestId('preview-subject').filter({ hasText: 'is your Shop code' }).waitFor();
+    await page().getByRole('button', { name: 'Save as custom en template' }).click();
+    await page().getByText('now uses this template', { exact: false }).waitFor();
+    await session.shot('scenario-05-email-template');
+
+    // A user registers in the app: the traits the schema now asks for, then the code from the edited mail.
+    const email = `grace-${randomBytes(3).toString('hex')}@shop.example`;
+    const { challenge } = pkce();
+    const started = await postJson(`${issuer()}/flows/registration`, {
+      client_id: clientId,
+      redirect_uri: redirectUri,
+      scope: 'openid',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    const form = started.body.nextStep.authenticators[0];
+    const withoutCompany = await postJson(`${issuer()}/flows/registration`, {
+      flowId: started.body.flowId,
+      selectedAuthenticator: {
+        authenticatorId: form.authenticatorId,
+        params: { 'traits.email': email, password: 'correct horse battery' },
+      },
+    });
+    expect(withoutCompany.body.flowStatus).not.toBe('SUCCESS_COMPLETED');
+    const sent = await postJson(`${issuer()}/flows/registration`, {
+      flowId: started.body.flowId,
+      selectedAuthenticator: {
+        authenticatorId: form.authenticatorId,
+        params: { 'traits.email': email, 'traits.company': 'Analytical Engines', password: 'correct horse battery' },
+      },
+    });
+    expect(sent.body).toMatchObject({ flowStatus: 'INCOMPLETE' });
+    const received = await eventually(async () => {
+      const found = mail.messages.find((message) => message.subject?.endsWith('is your Shop code'));
+      expect(found).toBeDefined();
+      return found!;
+    });
+    const code = /^(\d{6}) /.exec(received.subject ?? '')?.[1] ?? '';
+    const done = await postJson(`${issuer()}/flows/registration`, {
+      flowId: started.body.flowId,
+      selectedAuthenticator: {
+        authenticatorId: sent.body.nextStep.authenticators[0].authenticatorId,
+        params: { code },
+      },
+    });
+    expect(done.body.flowStatus).toBe('SUCCESS_COMPLETED');
+    const found = await (
+      await session.rootAdmin('GET', `/projects/${slug}/identities?q=${encodeURIComponent(email)}`)
+    ).json();
+    expect(found.items).toEqual([
+      expect.objectContaining({ traits: expect.objectContaining({ company: 'Analytical Engines' }) }),
+    ]);
   });
 });
