@@ -264,8 +264,10 @@ function AuditFilterForm({
     from: toLocalInput(filters.from),
     to: toLocalInput(filters.to),
   });
-  const [errors, setErrors] = useState<FilterErrors>(() =>
-    Object.fromEntries(FILTER_NAMES.map((name) => [name, fieldProblem(refused, name)]).filter(([, text]) => text)),
+  const [local, setLocal] = useState<FilterErrors>({});
+  // The form's own checks first, then what the API said about the filters in the URL (a shared link may hold any).
+  const errors: FilterErrors = Object.fromEntries(
+    FILTER_NAMES.map((name) => [name, local[name] ?? fieldProblem(refused, name)]),
   );
 
   function submit(event: FormEvent) {
@@ -277,14 +279,14 @@ function AuditFilterForm({
       from: fromLocalInput(draft.from),
       to: fromLocalInput(draft.to),
     };
-    const local: FilterErrors = {};
+    const problems: FilterErrors = {};
     if (next.type && !TYPE_PATTERN.test(next.type))
-      local.type = 'An event type (member.invited) or the start of one ending in * (member.*).';
-    if (next.actor.length > 320) local.actor = 'At most 320 characters.';
-    if (next.identity && !UUID.test(next.identity)) local.identity = 'A user id (a UUID).';
-    if (next.from && next.to && next.from >= next.to) local.to = 'Must be later than “From”.';
-    setErrors(local);
-    if (Object.keys(local).length > 0) return;
+      problems.type = 'An event type (member.invited) or the start of one ending in * (member.*).';
+    if (next.actor.length > 320) problems.actor = 'At most 320 characters.';
+    if (next.identity && !UUID.test(next.identity)) problems.identity = 'A user id (a UUID).';
+    if (next.from && next.to && next.from >= next.to) problems.to = 'Must be later than “From”.';
+    setLocal(problems);
+    if (Object.keys(problems).length > 0) return;
     router.push(`${pathname}${queryString(next)}`);
   }
 

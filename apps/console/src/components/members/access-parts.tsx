@@ -20,7 +20,7 @@ export function fieldProblem(error: unknown, field: string): string | undefined 
   )?.message;
 }
 
-export const DANGER = 'bg-rose-600 hover:bg-rose-500 focus-visible:outline-rose-600 disabled:bg-rose-400';
+const DANGER = 'bg-rose-600 hover:bg-rose-500 focus-visible:outline-rose-600 disabled:bg-rose-400';
 
 /**
  * A question before an irreversible step. The step runs on confirm; when the API refuses it (the last owner,
@@ -108,7 +108,7 @@ export function Section({
 }
 
 /** The built-in roles' names, for when the project's roles cannot be listed (no members.read). */
-export const BUILT_IN_ROLE_NAMES = ['owner', 'admin', 'developer', 'helpdesk'] as const;
+const BUILT_IN_ROLE_NAMES = ['owner', 'admin', 'developer', 'helpdesk'] as const;
 
 /**
  * The roles the caller may hand out (to a member, an invitation, an API key): those whose every permission it
