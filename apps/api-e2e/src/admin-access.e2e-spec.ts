@@ -10,7 +10,7 @@ import {
 } from './support/console';
 import { postJson, type JsonResponse } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
-import { eventually, SmtpSink } from './support/smtp-sink';
+import { eventually, SmtpSink } from '@keyway/e2e-support';
 
 // The admin API's access control, driven as the console drives it: console users sign in for real through the
 // system project's app-native API (confidential client, PKCE), members join by invitation mails caught by a

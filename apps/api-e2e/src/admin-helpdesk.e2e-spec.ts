@@ -15,7 +15,7 @@ import {
 } from './support/http';
 import { Browser } from './support/hosted-pages';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
-import { eventually, SmtpSink } from './support/smtp-sink';
+import { eventually, SmtpSink } from '@keyway/e2e-support';
 
 // The help desk's side of the admin API end to end, with the root token (console users and API keys with the
 // helpdesk role come with the access API): a user locked out at /oauth2/authn is found by email, unlocked with

@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { FlowSuccessResponse } from '@keyway/flow-types';
 import { adminApi, postJson, putJson, startFlow, submitPassword } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
-import { eventually, SmtpSink } from './support/smtp-sink';
+import { eventually, SmtpSink } from '@keyway/e2e-support';
 
 /** base64url("email-otp-authenticator:LOCAL") */
 const EMAIL_OTP_ID = Buffer.from('email-otp-authenticator:LOCAL').toString('base64url');

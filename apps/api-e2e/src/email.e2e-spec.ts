@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { adminApi, del, putJson } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
-import { eventually, SmtpSink } from './support/smtp-sink';
+import { eventually, SmtpSink } from '@keyway/e2e-support';
 
 // Email end to end: the built API sends through a real SMTP server in this process, read back with
 // mailparser. Retry timing is shortened by env; assertions are about outcomes, not wall-clock.

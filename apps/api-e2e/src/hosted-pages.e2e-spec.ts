@@ -16,7 +16,7 @@ import {
 import { launchChromium } from './support/browser';
 import { Browser, decode } from './support/hosted-pages';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
-import { eventually, SmtpSink } from './support/smtp-sink';
+import { eventually, SmtpSink } from '@keyway/e2e-support';
 
 // The hosted self-service pages end to end, as a browser uses them: real HTTP with a cookie jar, forms read
 // out of the served HTML and posted back form-encoded, codes and links read out of mail received by a real

@@ -12,7 +12,7 @@ import {
   type Tenant,
 } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
-import { eventually, SmtpSink } from './support/smtp-sink';
+import { eventually, SmtpSink } from '@keyway/e2e-support';
 
 // The mails that follow what users do, end to end through a real SMTP server: the locale each is written in
 // (identity `locale` trait, then ui_locales, then the project default), the welcome mail after registration

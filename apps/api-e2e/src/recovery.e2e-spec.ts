@@ -12,7 +12,7 @@ import {
   type Tenant,
 } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
-import { eventually, SmtpSink } from './support/smtp-sink';
+import { eventually, SmtpSink } from '@keyway/e2e-support';
 
 // Self-service recovery end to end: the built API, a real SMTP server in this process, the code read out
 // of the received mail, the new session's code exchanged with openid-client.

@@ -8,7 +8,7 @@ import {
 } from '@keyway/flow-types';
 import { adminApi, createTenant, pkcePair, postForm, postJson, putJson, type Tenant } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
-import { eventually, SmtpSink } from './support/smtp-sink';
+import { eventually, SmtpSink } from '@keyway/e2e-support';
 
 // Self-service registration end to end: the built API, a real SMTP server in this process, codes read
 // out of the received mail, tokens through openid-client.

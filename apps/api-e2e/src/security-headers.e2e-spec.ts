@@ -12,7 +12,7 @@ import {
   type Tenant,
 } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
-import { eventually, SmtpSink } from './support/smtp-sink';
+import { eventually, SmtpSink } from '@keyway/e2e-support';
 
 const FORM_ID = Buffer.from('PasswordRegistration:LOCAL').toString('base64url');
 const CODE_ID = Buffer.from('EmailCodeVerification:LOCAL').toString('base64url');

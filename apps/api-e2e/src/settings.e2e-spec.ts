@@ -27,7 +27,7 @@ import {
   type Tenant,
 } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
-import { eventually, SmtpSink } from './support/smtp-sink';
+import { eventually, SmtpSink } from '@keyway/e2e-support';
 
 // Self-service settings end to end: the built API, tokens from a real password login, mail read from a
 // real SMTP server, passkeys made by the software authenticator, the privileged window with real time.

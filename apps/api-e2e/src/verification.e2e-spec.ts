@@ -12,7 +12,7 @@ import {
   type Tenant,
 } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
-import { eventually, SmtpSink } from './support/smtp-sink';
+import { eventually, SmtpSink } from '@keyway/e2e-support';
 
 // Standalone email verification end to end: the built API, a real SMTP server in this process, codes read
 // out of the received mail, and what verification changes for login (requireVerifiedEmail, email_verified).

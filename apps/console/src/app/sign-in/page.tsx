@@ -10,9 +10,11 @@ export const metadata: Metadata = { title: 'Sign in' };
 export default async function SignInPage({
   searchParams,
 }: {
-  searchParams: Promise<{ returnTo?: string | string[] }>;
+  searchParams: Promise<{ returnTo?: string | string[]; email?: string | string[] }>;
 }) {
-  const { returnTo } = await searchParams;
+  const { returnTo, email } = await searchParams;
+  // `email`: who is expected to sign in (the invite page sends a new member here with theirs), filled in.
+  const username = typeof email === 'string' && email.length <= 320 ? email : undefined;
   const target = safeReturnPath(typeof returnTo === 'string' ? returnTo : undefined);
   if (await hasSession()) redirect(target);
 
@@ -25,7 +27,7 @@ export default async function SignInPage({
           <p className="mt-1.5 text-sm text-zinc-500">The administration console of this Keyway instance</p>
         </div>
         <div className="mt-8 rounded-2xl border border-zinc-200 bg-white p-6 shadow-sm sm:p-8 dark:border-zinc-800 dark:bg-zinc-900">
-          <SignIn returnTo={target} />
+          <SignIn returnTo={target} username={username} />
         </div>
         <p className="mt-6 text-center text-xs text-zinc-500">
           Console users are accounts of the <code className="font-mono">keyway-admin</code> project.

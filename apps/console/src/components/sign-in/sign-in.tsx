@@ -20,13 +20,14 @@ type View =
  * Signing in to the console: the console's server runs Keyway's app-native flow for the `keyway-console`
  * client and hands this page each step to render; nothing here knows which steps the flow has.
  */
-export function SignIn({ returnTo }: { returnTo: string }) {
+export function SignIn({ returnTo, username }: { returnTo: string; username?: string | undefined }) {
   const api = useConsoleApi();
   const [view, setView] = useState<View>({ kind: 'starting' });
   const [busy, setBusy] = useState(false);
   /** A refused answer that leaves the step as it was (a missing field, a rate limit). */
   const [notice, setNotice] = useState<string>();
-  const remembered = useRef<Record<string, string>>({});
+  /** What the user typed as who they are, filled in again on the next step; first the address the page was given. */
+  const remembered = useRef<Record<string, string>>(username ? { username, email: username } : {});
   const serial = useRef(0);
   const started = useRef(false);
 
