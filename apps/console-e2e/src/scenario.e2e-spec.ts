@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { eventually, SmtpSink } from '@keyway/e2e-support';
 import { generate, generateSecret } from 'otplib';
-import { startConsoleSession, OWNER, type ConsoleSession } from './support/console-session';
+import { startConsoleSession, OWNER, SCREENSHOTS, type ConsoleSession } from './support/console-session';
 
 /**
  * The issue's story, end to end in one browser: the owner makes the console itself require TOTP (enrolling it
@@ -15,6 +15,8 @@ describe('setting a project up in the console, end to end', () => {
   const mail = new SmtpSink();
   const slug = `shop-${randomBytes(3).toString('hex')}`;
   let clientId = '';
+  /** The user who registered in the app (the email step). */
+  let customer = '';
   const redirectUri = 'com.acme.shop:/callback';
   const issuer = () => `${session.api.baseUrl}/t/${slug}`;
 
@@ -229,6 +231,7 @@ describe('setting a project up in the console, end to end', () => {
 
     // A user registers in the app: the traits the schema now asks for, then the code from the edited mail.
     const email = `grace-${randomBytes(3).toString('hex')}@shop.example`;
+    customer = email;
     const { challenge } = pkce();
     const started = await postJson(`${issuer()}/flows/registration`, {
       client_id: clientId,
@@ -274,5 +277,136 @@ describe('setting a project up in the console, end to end', () => {
     expect(found.items).toEqual([
       expect.objectContaining({ traits: expect.objectContaining({ company: 'Analytical Engines' }) }),
     ]);
+  });
+
+  /** One app-native password attempt of the registered customer; what /oauth2/authn answered. */
+  async function customerSignIn(password: string): Promise<any> {
+    const started = await fetch(`${issuer()}/oauth2/authorize`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({
+        client_id: clientId,
+        response_type: 'code',
+        response_mode: 'direct',
+        redirect_uri: redirectUri,
+        scope: 'openid',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }).toString(),
+    });
+    const first = await started.json();
+    return (
+      await postJson(`${issuer()}/oauth2/authn`, {
+        flowId: first.flowId,
+        selectedAuthenticator: {
+          authenticatorId: first.nextStep.authenticators[0].authenticatorId,
+          params: { username: customer, password },
+        },
+      })
+    ).body;
+  }
+
+  it('a help-desk member, invited by mail, unlocks a locked-out user with a reason and may not change configuration', async () => {
+    // The console's own mail (invitations) leaves through the SMTP server set on its project, here the same one.
+    await page().goto(session.url('/projects/keyway-admin/email'));
+    await page().getByRole('tab', { name: 'SMTP', exact: true }).click();
+    await page().getByLabel('Host', { exact: true }).fill('127.0.0.1');
+    await page().getByLabel('Encryption (TLS mode)').selectOption('none');
+    await page().getByLabel('Port', { exact: true }).fill(String(mail.port));
+    await page().getByLabel('From address', { exact: true }).fill('console@keyway.example');
+    await page().getByRole('button', { name: 'Save SMTP settings' }).click();
+    await page().getByText('SMTP settings saved', { exact: false }).waitFor();
+
+    // The shop locks an account after three wrong passwords; the customer gets it wrong three times.
+    await page().goto(session.url(`/projects/${slug}/settings`));
+    await page().getByLabel('Failed attempts before lockout').fill('3');
+    await page().getByRole('button', { name: 'Save settings' }).click();
+    await page().getByText('Settings saved', { exact: false }).waitFor();
+    for (let attempt = 0; attempt < 3; attempt++) await customerSignIn('not-my-password');
+    // Locked: even the right password is refused, and the answer says so.
+    expect(JSON.stringify(await customerSignIn('correct horse battery'))).toMatch(/lock/i);
+
+    // The owner invites a help-desk member.
+    const helpdesk = `desk-${randomBytes(3).toString('hex')}@shop.example`;
+    await nav('Members & API keys').click();
+    await page().getByRole('button', { name: 'Invite member' }).click();
+    const invite = page().getByRole('dialog', { name: 'Invite a member' });
+    await invite.getByLabel('Email', { exact: true }).fill(helpdesk);
+    await invite.getByLabel('Role', { exact: true }).selectOption('helpdesk');
+    await invite.getByRole('button', { name: 'Send invitation' }).click();
+    await page().getByTestId('invitation-row').filter({ hasText: helpdesk }).waitFor();
+    const invitation = await eventually(async () => {
+      const link = mail.messages
+        .map((message) => new RegExp(`${session.url('/invite')}\\?token=[A-Za-z0-9_-]{43}`).exec(message.text ?? ''))
+        .find(Boolean)?.[0];
+      expect(link).toBeDefined();
+      return link!;
+    });
+
+    // The member joins in a browser of their own, signs in (enrolling TOTP, as the console now asks) ...
+    const desk = await session.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const their = await desk.newPage();
+      await their.goto(invitation);
+      await their.getByRole('heading', { name: 'You’re invited to Shop as helpdesk' }).waitFor();
+      const deskPassword = `desk-${randomBytes(9).toString('base64url')}`;
+      await their.getByLabel('Password', { exact: true }).fill(deskPassword);
+      await their.getByLabel('Confirm password').fill(deskPassword);
+      await their.getByRole('button', { name: 'Create account and join' }).click();
+      await their.getByRole('link', { name: 'Sign in to the console' }).click();
+      await their.getByLabel('Password', { exact: true }).fill(deskPassword);
+      await their.getByRole('button', { name: 'Continue' }).click();
+      const deskSecret = ((await their.getByTestId('totp-secret').textContent()) ?? '').trim();
+      await their
+        .getByRole('textbox')
+        .first()
+        .fill(await generate({ secret: deskSecret }));
+      await their.getByRole('button', { name: 'Continue' }).click();
+      await their.getByTestId('signed-in-user').filter({ hasText: helpdesk }).waitFor();
+
+      // ... finds the locked customer and unlocks them, saying why.
+      await their.goto(session.url(`/projects/${slug}/users`));
+      const row = their.getByRole('row').filter({ hasText: customer });
+      await row.getByText('locked', { exact: true }).waitFor();
+      await row.getByRole('link', { name: customer }).click();
+      await their.getByRole('button', { name: 'Unlock' }).click();
+      const dialog = their.getByRole('dialog', { name: 'Unlock this account' });
+      await dialog.getByLabel('Reason').fill('Ticket #77: customer called, identity checked');
+      await dialog.getByRole('button', { name: 'Unlock' }).click();
+      await dialog.getByText('Done').waitFor();
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await their.getByTestId('identity-timeline').getByText('Ticket #77', { exact: false }).waitFor();
+      await their.screenshot({ path: `${SCREENSHOTS}/scenario-06-help-desk-unlock.png`, fullPage: true });
+      // Unlocked: the right password gets past the first step again.
+      const after = await customerSignIn('correct horse battery');
+      expect(JSON.stringify(after)).not.toMatch(/lock/i);
+      expect(after.flowStatus).not.toMatch(/^FAIL/);
+
+      // Configuration is not theirs: the menu does not offer it, and the API refuses it through the console.
+      const offered = await their.getByRole('navigation', { name: 'Console' }).getByRole('link').allTextContents();
+      expect(offered).not.toEqual(expect.arrayContaining(['Applications']));
+      expect(offered).not.toEqual(expect.arrayContaining(['Email']));
+      const csrf = (await desk.cookies(session.url('/'))).find((cookie) => cookie.name === 'keyway-console-csrf');
+      const refused = await their.evaluate(
+        async ([target, token]) => {
+          const response = await fetch(target, {
+            method: 'PATCH',
+            headers: { 'content-type': 'application/json', 'x-keyway-csrf': token },
+            body: JSON.stringify({ redirectUris: ['https://evil.example/callback'] }),
+          });
+          return { status: response.status, body: await response.json() };
+        },
+        [`/api/admin/v1/projects/${slug}/applications/${clientId}`, csrf?.value ?? ''] as const,
+      );
+      expect(refused).toMatchObject({ status: 403, body: { code: 'KW-40300' } });
+    } finally {
+      await desk.close();
+    }
+
+    // The owner's audit log names who unlocked whom, and why.
+    await page().goto(session.url(`/projects/${slug}/audit`));
+    const unlocked = page().getByRole('row').filter({ hasText: 'admin.identity.unlock' });
+    await unlocked.filter({ hasText: helpdesk }).first().waitFor();
+    await session.shot('scenario-07-audit-log');
   });
 });
