@@ -134,4 +134,43 @@ describe('admin API: applications and projects', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.description).toContain("unknown authenticator 'FinishSettings'");
   });
+
+  it("previews a login flow's first prompt as /oauth2/authorize would answer it, storing and starting nothing", async () => {
+    const { clientId } = await confidentialApp('Preview');
+    const preview = (loginFlow: unknown) =>
+      admin.post(`/projects/${slug}/applications/${clientId}/login-flow/preview`, { loginFlow });
+
+    const multi = await preview([['BasicAuthenticator', 'FIDOAuthenticator'], ['totp']]);
+    expect(multi.status).toBe(200);
+    expect(multi.body.nextStep).toMatchObject({
+      stepType: 'MULTI_OPTIONS_PROMPT',
+      authenticators: [
+        {
+          authenticator: 'Username & Password',
+          metadata: { promptType: 'USER_PROMPT', params: [{ param: 'username' }, { param: 'password' }] },
+          requiredParams: ['username', 'password'],
+        },
+        { authenticatorId: Buffer.from('FIDOAuthenticator:LOCAL').toString('base64url') },
+      ],
+    });
+    // A passkey alone would be started at once by /authorize: the preview makes no challenge.
+    const passkey = await preview([['FIDOAuthenticator']]);
+    expect(passkey.body.nextStep.authenticators).toHaveLength(1);
+    expect(JSON.stringify(passkey.body)).not.toContain('challengeData');
+
+    // The flow is the draft's, not the stored one, and it is checked like a saved one.
+    expect((await admin.get(`/projects/${slug}/applications/${clientId}`)).body.loginFlow).toEqual([
+      ['BasicAuthenticator'],
+    ]);
+    const refused = await preview([['totp']]);
+    expect(refused).toMatchObject({ status: 400, body: { description: expect.stringContaining('first step') } });
+    expect((await preview([['NoSuchAuthenticator']])).status).toBe(400);
+    expect(
+      (
+        await admin.post(`/projects/${slug}/applications/no-such-app/login-flow/preview`, {
+          loginFlow: [['BasicAuthenticator']],
+        })
+      ).status,
+    ).toBe(404);
+  });
 });

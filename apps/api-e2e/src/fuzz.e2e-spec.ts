@@ -483,6 +483,13 @@ describe('fuzzing every public endpoint with malformed input', () => {
       base: async () => ({ name: 'B', redirectUris: ['com.example:/cb'] }),
     },
     {
+      method: 'POST',
+      path: '/api/admin/v1/projects/{slug}/applications/{clientId}/login-flow/preview',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({ loginFlow: [['BasicAuthenticator', 'FIDOAuthenticator'], ['totp']] }),
+    },
+    {
       method: 'GET',
       path: '/api/admin/v1/projects/{slug}/applications',
       encoding: 'query',

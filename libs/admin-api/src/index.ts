@@ -1,4 +1,4 @@
-import { AuthenticatorParam } from '@keyway/flow-types';
+import { AuthenticatorParam, NextStep } from '@keyway/flow-types';
 import { z } from 'zod';
 
 /**
@@ -66,6 +66,10 @@ export const LoginOption = z.object({
   offeredAlongside: z.array(z.string()),
 });
 export type LoginOption = z.infer<typeof LoginOption>;
+
+/** The first prompt an application's login flow gives the app: `nextStep` as /oauth2/authorize answers it. */
+export const LoginFlowPreview = z.object({ nextStep: NextStep });
+export type LoginFlowPreview = z.infer<typeof LoginFlowPreview>;
 
 /** The caller of the admin API, as the console shows it. */
 export const Caller = z.object({

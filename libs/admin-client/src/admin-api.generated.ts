@@ -250,6 +250,23 @@ export interface paths {
         patch: operations["ApplicationsAdminController_update"];
         trace?: never;
     };
+    "/api/admin/v1/projects/{slug}/applications/{clientId}/login-flow/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The first prompt the app would get with this login flow (as /oauth2/authorize answers), from the engine itself; nothing is stored, sent or started */
+        post: operations["ApplicationsAdminController_previewLoginFlow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/projects/{slug}/applications/{clientId}/secret": {
         parameters: {
             query?: never;
@@ -2204,6 +2221,109 @@ export interface operations {
                         allowEnrollmentInFlow: boolean;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ApplicationsAdminController_previewLoginFlow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    loginFlow: string[][];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        nextStep: {
+                            /** @enum {string} */
+                            stepType: "AUTHENTICATOR_PROMPT" | "MULTI_OPTIONS_PROMPT";
+                            authenticators: {
+                                authenticatorId: string;
+                                authenticator: string;
+                                idp: string;
+                                metadata: {
+                                    i18nKey: string;
+                                    /** @enum {string} */
+                                    promptType?: "USER_PROMPT" | "INTERNAL_PROMPT" | "REDIRECTION_PROMPT";
+                                    params?: {
+                                        param: string;
+                                        /** @enum {string} */
+                                        type: "STRING" | "INTEGER" | "BOOLEAN" | "MULTI_VALUED";
+                                        order: number;
+                                        i18nKey: string;
+                                        displayName: string;
+                                        confidential: boolean;
+                                    }[];
+                                    additionalData?: {
+                                        [key: string]: string;
+                                    };
+                                };
+                                requiredParams?: string[];
+                            }[];
+                            acceptErrorParams?: boolean;
+                            messages?: {
+                                /** @enum {string} */
+                                type: "ERROR" | "INFO";
+                                messageId: string;
+                                message: string;
+                                i18nKey: string;
+                                context?: {
+                                    key: string;
+                                    value: string;
+                                }[];
+                            }[];
+                        };
                     };
                 };
             };

@@ -3,7 +3,6 @@
 import { EmailTemplate, EmailTemplateKind, OutboxMessage, SmtpSettings } from '@keyway/admin-api';
 import { AdminApiError, ok } from '@keyway/admin-client';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
 import { z } from 'zod';
 import { useAdminClient } from './console-api';
 
@@ -55,16 +54,6 @@ export function useEmailTemplate(slug: string, kind: string, locale: string) {
         ),
       ),
   });
-}
-
-/** `value`, once it has stopped changing for `delayMs`. */
-export function useDebounced<T>(value: T, delayMs: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), delayMs);
-    return () => clearTimeout(timer);
-  }, [value, delayMs]);
-  return settled;
 }
 
 /** The project's own SMTP server, or null when its mail goes through the instance default (the API's 404). */

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApplicationView, ApplicationWithSecret, CreatedApplication } from '@keyway/admin-api';
+import { ApplicationView, ApplicationWithSecret, CreatedApplication, LoginFlowPreview } from '@keyway/admin-api';
 import { z } from 'zod';
 import type { AdminPrincipal } from '../../domain/access/access.service';
 import type { Application } from '../../domain/applications/application';
@@ -9,12 +9,18 @@ import { auditDiff } from '../../domain/audit/audit-diff';
 import { AuditService } from '../../domain/audit/audit.service';
 import type { Project } from '../../domain/projects/projects.service';
 import { CONSOLE_CLIENT_ID, SYSTEM_PROJECT_SLUG } from '../../domain/projects/system-project';
+import { FlowEngine } from '../../flows/engine/flow-engine.service';
 import { LoginFlowValidator } from '../../flows/engine/login-flow.validator';
 import { ApiError } from '../../infra/http/errors';
 import { JsonBody } from '../../infra/http/zod-pipes';
 import { AdminProject } from '../auth/admin-project.pipe';
 import { DocumentedResponse } from '../../infra/http/documented-response';
-import { CreateApplicationBody, RotateSecretBody, UpdateApplicationBody } from './applications.dto';
+import {
+  CreateApplicationBody,
+  PreviewLoginFlowBody,
+  RotateSecretBody,
+  UpdateApplicationBody,
+} from './applications.dto';
 import { actorOf } from '../auth/actor';
 import { AdminAuth } from '../auth/admin-auth.decorator';
 import { CurrentPrincipal, RequirePermission } from '../auth/require-permission';
@@ -28,6 +34,7 @@ export class ApplicationsAdminController {
   constructor(
     private readonly applications: ApplicationsService,
     private readonly loginFlows: LoginFlowValidator,
+    private readonly engine: FlowEngine,
     private readonly audit: AuditService,
   ) {}
 
@@ -87,6 +94,26 @@ export class ApplicationsAdminController {
     const application = await this.applications.findByClientId(project.id, clientId);
     if (!application) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
     return applicationView(application);
+  }
+
+  @Post(':clientId/login-flow/preview')
+  @HttpCode(200)
+  @RequirePermission('applications.read')
+  @DocumentedResponse(LoginFlowPreview)
+  @ApiOperation({
+    summary:
+      'The first prompt the app would get with this login flow (as /oauth2/authorize answers), from the engine itself; nothing is stored, sent or started',
+  })
+  @ApiBody({ schema: schema(PreviewLoginFlowBody) })
+  async previewLoginFlow(
+    @AdminProject() project: Project,
+    @Param('clientId') clientId: string,
+    @JsonBody(PreviewLoginFlowBody) body: PreviewLoginFlowBody,
+  ): Promise<LoginFlowPreview> {
+    this.checkSettings(body);
+    const application = await this.applications.findByClientId(project.id, clientId);
+    if (!application) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
+    return { nextStep: await this.engine.previewFirstStep(project, { ...application, loginFlow: body.loginFlow }) };
   }
 
   @Post(':clientId/secret')

@@ -66,3 +66,7 @@ export const RotateSecretBody = z
   })
   .strict();
 export type RotateSecretBody = z.infer<typeof RotateSecretBody>;
+
+/** A login flow to preview (not stored): what the app's first prompt would be with it. */
+export const PreviewLoginFlowBody = z.object({ loginFlow: ApplicationFields.loginFlow }).strict();
+export type PreviewLoginFlowBody = z.infer<typeof PreviewLoginFlowBody>;

@@ -397,6 +397,37 @@ describe.each(['pglite', 'postgres'] as const)('FlowEngine on %s', (kind) => {
     });
   });
 
+  describe('previewFirstStep', () => {
+    it('presents the first step as start would, without creating a flow or initiating anything', async () => {
+      const flows = () => db.prisma.flow.count({ where: { projectId: project.id } });
+      const before = await flows();
+      const preview = await engine.previewFirstStep(project, apps.multi);
+      const started = await start(apps.multi);
+      expect(started.status === 'INCOMPLETE' && started.nextStep).toEqual(preview);
+      // The one flow is start's; the preview's was never written.
+      expect(await flows()).toBe(before + 1);
+      await expect(engine.previewFirstStep(project, apps.twoStep)).resolves.toEqual({
+        stepType: 'AUTHENTICATOR_PROMPT',
+        authenticators: [fullOption(pw, ['user', 'secret'])],
+      });
+    });
+
+    it('shows an option that start would initiate by its id and name, sending nothing', async () => {
+      await expect(engine.previewFirstStep(project, apps.initiated)).resolves.toEqual({
+        stepType: 'AUTHENTICATOR_PROMPT',
+        authenticators: [
+          {
+            authenticatorId: idOf(code),
+            authenticator: code.displayName,
+            idp: 'LOCAL',
+            metadata: { i18nKey: code.i18nKey },
+          },
+        ],
+      });
+      expect(code.initiations).toEqual([]);
+    });
+  });
+
   describe('advance', () => {
     it('refuses an option the current step does not offer (FLW-60002)', async () => {
       const { flow } = await start(apps.single);

@@ -88,6 +88,29 @@ export class FlowEngine {
   }
 
   /**
+   * The first step `start` would present for this application, without creating a flow or initiating
+   * anything (no code sent, no passkey challenge made): the console's preview of a login flow being designed.
+   * An option that would be initiated at once is shown by its id and name, as in a MULTI_OPTIONS_PROMPT.
+   */
+  async previewFirstStep(project: Project, application: Application): Promise<NextStep> {
+    const flow: FlowRecord = {
+      id: 'preview',
+      projectId: project.id,
+      applicationId: application.id,
+      type: 'AUTHENTICATION',
+      stepIndex: 0,
+      identityId: null,
+      amr: [],
+      failedAttempts: 0,
+      authRequest: { clientId: application.clientId, scope: 'openid' },
+      stepState: {},
+      expiresAt: this.lifetime(project),
+      version: 0,
+    };
+    return this.describeStep({ project, application, flow }, { initiate: false });
+  }
+
+  /**
    * The running flow of this project that a First-Party Apps auth_session names (by its SHA-256).
    * Unknown, finished, expired and other tenants' flows are all undefined, as in loadFlow.
    */
@@ -423,17 +446,17 @@ export class FlowEngine {
    * One option → AUTHENTICATOR_PROMPT with its full prompt (initiated right away if it needs it).
    * Several → MULTI_OPTIONS_PROMPT, where options that need user initiation show only id and name.
    */
-  private async describeStep(context: AuthenticatorContext): Promise<NextStep> {
+  private async describeStep(context: AuthenticatorContext, { initiate = true } = {}): Promise<NextStep> {
     const options = await this.stepOptionsResolver.resolve(context);
     if (options.length === 1 && options[0]) {
       const only = options[0];
-      if (only.userInitiated) {
+      if (only.userInitiated && initiate) {
         const outcome = await this.initiate(context, only.authenticator);
         if (outcome.status === 'INCOMPLETE') return outcome.nextStep;
       }
       return {
         stepType: 'AUTHENTICATOR_PROMPT',
-        authenticators: [await this.describeStepOption(context, only.authenticator, true)],
+        authenticators: [await this.describeStepOption(context, only.authenticator, !only.userInitiated || initiate)],
       };
     }
     return {

@@ -8,6 +8,7 @@ import { useLoginOptions } from '../../lib/queries';
 import { Badge, QueryError, Skeleton } from '../common/page-parts';
 import { Alert, Button, Card, inputClass } from '../ui';
 import { useSaveApplication } from './application-detail';
+import { FirstPromptPreview } from './first-prompt-preview';
 
 const MAX_STEPS = 10;
 const MAX_OPTIONS = 10;
@@ -197,6 +198,12 @@ export function LoginFlowDesigner({
           {apiError}
         </Alert>
       )}
+      <FirstPromptPreview
+        slug={slug}
+        clientId={application.clientId}
+        flow={flow}
+        valid={flowProblems(flow, catalog).length === 0}
+      />
       {saved && <Alert tone="info">Login flow saved.</Alert>}
       {canWrite && (
         <div className="flex justify-between">

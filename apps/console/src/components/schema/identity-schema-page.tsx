@@ -10,6 +10,7 @@ import { Alert, Button, Card, Spinner } from '../ui';
 import { JsonEditor, type JsonEditorHandle } from './json-editor';
 import { lineOfPath, parseJson } from './json-text';
 import { RegistrationPreview } from './registration-preview';
+import { useDebounced } from '../../lib/use-debounced';
 
 /** How long typing must pause before the draft is previewed by the API. */
 const PREVIEW_DELAY_MS = 400;
@@ -552,15 +553,6 @@ function SchemaHelp({ id, canWrite }: { id: string; canWrite: boolean }) {
       </ul>
     </details>
   );
-}
-
-function useDebounced<T>(value: T, delay: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), delay);
-    return () => clearTimeout(timer);
-  }, [value, delay]);
-  return debounced;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
