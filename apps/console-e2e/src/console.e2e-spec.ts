@@ -223,13 +223,13 @@ describe('the console in Chromium', () => {
     expect(firstStepChoices.some((choice) => choice.includes('second factor'))).toBe(false);
     // The first prompt the app will get, from the API's engine, follows the design as it changes.
     const firstPrompt = page.getByRole('region', { name: 'The app’s first prompt' });
-    await firstPrompt.getByText('AUTHENTICATOR_PROMPT').waitFor();
+    await firstPrompt.getByText('AUTHENTICATOR_PROMPT', { exact: true }).waitFor();
     await firstPrompt.getByText('Asks for Username, Password (secret)').waitFor();
     await page.getByLabel('Add an option to step 1').selectOption('FIDOAuthenticator');
-    await firstPrompt.getByText('MULTI_OPTIONS_PROMPT').waitFor();
+    await firstPrompt.getByText('MULTI_OPTIONS_PROMPT', { exact: true }).waitFor();
     await firstPrompt.getByRole('list', { name: 'Options of the first prompt' }).getByText('Passkey').waitFor();
     await page.getByRole('button', { name: 'Remove Passkey from step 1' }).click();
-    await firstPrompt.getByText('AUTHENTICATOR_PROMPT').waitFor();
+    await firstPrompt.getByText('AUTHENTICATOR_PROMPT', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Add step' }).click();
     await page.getByLabel('Add an option to step 2').selectOption('totp');
     await page.getByRole('list', { name: 'Options of step 2' }).getByText('second factor').waitFor();
