@@ -115,19 +115,25 @@ export const TOTP_AUTHENTICATOR_ID = 'dG90cDpMT0NBTA';
 export async function startFlow(
   tenant: Pick<Tenant, 'issuer' | 'clientId' | 'redirectUri'>,
   extra: Record<string, string> = {},
+  /** A confidential client's `Basic …` credentials. */
+  authorization?: string,
 ) {
   const pkce = pkcePair();
-  const response = await postForm(`${tenant.issuer}/oauth2/authorize`, {
-    client_id: tenant.clientId,
-    response_type: 'code',
-    redirect_uri: tenant.redirectUri,
-    scope: 'openid profile email',
-    state: 'st-123',
-    response_mode: 'direct',
-    code_challenge: pkce.challenge,
-    code_challenge_method: 'S256',
-    ...extra,
-  });
+  const response = await postForm(
+    `${tenant.issuer}/oauth2/authorize`,
+    {
+      client_id: tenant.clientId,
+      response_type: 'code',
+      redirect_uri: tenant.redirectUri,
+      scope: 'openid profile email',
+      state: 'st-123',
+      response_mode: 'direct',
+      code_challenge: pkce.challenge,
+      code_challenge_method: 'S256',
+      ...extra,
+    },
+    authorization ? { authorization } : {},
+  );
   return { response, verifier: pkce.verifier };
 }
 

@@ -57,6 +57,7 @@ export type AuditEventType =
   | 'login.succeeded'
   | 'oauth.code_replayed'
   | 'oauth.refresh_token_reused'
+  | 'oauth.token_revoked'
   | `admin.identity.${IdentityAdminAction}`;
 
 /** Who did it, through the admin API. */

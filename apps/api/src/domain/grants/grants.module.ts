@@ -10,7 +10,9 @@ import { AuthorizationResponseService } from './authorization-response.service';
 import { AuthorizeService } from './authorize.service';
 import { ClientAuthenticator } from './client-authentication';
 import { RefreshTokenGrant } from './refresh-token.grant';
+import { TokenIntrospection } from './token-introspection';
 import { TokenMinter } from './token-minter.service';
+import { TokenRevocation } from './token-revocation';
 
 /**
  * Grants: validated authorization requests, the codes a finished flow issues, and the tokens those codes and
@@ -28,6 +30,8 @@ import { TokenMinter } from './token-minter.service';
     TokenMinter,
     AuthorizationCodeGrant,
     RefreshTokenGrant,
+    TokenRevocation,
+    TokenIntrospection,
   ],
   exports: [
     AuthorizeService,
@@ -36,6 +40,8 @@ import { TokenMinter } from './token-minter.service';
     TokenMinter,
     AuthorizationCodeGrant,
     RefreshTokenGrant,
+    TokenRevocation,
+    TokenIntrospection,
   ],
 })
 export class GrantsModule {}

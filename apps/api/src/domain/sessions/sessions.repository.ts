@@ -217,4 +217,31 @@ export class SessionsRepository {
   async revokeRefreshTokenFamily(familyId: string, now: Date): Promise<void> {
     await this.prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: now } });
   }
+
+  /**
+   * Revokes the family of a live refresh token of this client (RFC 7009 §2.1: revoking a refresh token ends the
+   * grant it belongs to). False when the client holds no such token: another client's token is left alone.
+   */
+  async revokeRefreshTokenOfClient(
+    tokenHash: string,
+    client: { projectId: string; applicationId: string },
+    now: Date,
+  ): Promise<boolean> {
+    const revoked = await this.prisma.$executeRaw`
+      UPDATE refresh_tokens SET revoked_at = ${now}
+      WHERE revoked_at IS NULL AND family_id = (
+        SELECT family_id FROM refresh_tokens
+        WHERE token_hash = ${tokenHash} AND project_id = ${client.projectId}::uuid
+          AND application_id = ${client.applicationId}::uuid)`;
+    return revoked > 0;
+  }
+
+  /** Records an access token as revoked until it expires (a second revocation changes nothing). */
+  async revokeAccessToken(projectId: string, jti: string, expiresAt: Date): Promise<void> {
+    await this.prisma.revokedAccessToken.createMany({ data: [{ jti, projectId, expiresAt }], skipDuplicates: true });
+  }
+
+  async isAccessTokenRevoked(jti: string): Promise<boolean> {
+    return (await this.prisma.revokedAccessToken.count({ where: { jti } })) > 0;
+  }
 }

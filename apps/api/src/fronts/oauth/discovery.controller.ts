@@ -22,6 +22,8 @@ export class DiscoveryController {
       authorization_endpoint: `${oauth2}/authorize`,
       token_endpoint: `${oauth2}/token`,
       userinfo_endpoint: `${oauth2}/userinfo`,
+      revocation_endpoint: `${oauth2}/revoke`,
+      introspection_endpoint: `${oauth2}/introspect`,
       jwks_uri: `${oauth2}/jwks`,
       app_native_authentication_endpoint: `${oauth2}/authn`,
       // draft-ietf-oauth-first-party-apps-04 §8
@@ -35,6 +37,8 @@ export class DiscoveryController {
       access_token_signing_alg_values_supported: [ACCESS_TOKEN_ALG],
       userinfo_signing_alg_values_supported: [],
       token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+      revocation_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       code_challenge_methods_supported: ['S256'],
       claims_supported: [
         'sub',

@@ -16,6 +16,7 @@ import { FirstPartyPresenter } from './authorize-challenge/first-party.presenter
 import { AuthorizeController } from './authorize.controller';
 import { DiscoveryController } from './discovery.controller';
 import { TokenController } from './token.controller';
+import { TokenStatusController } from './token-status.controller';
 import { UserinfoController } from './userinfo.controller';
 
 @Module({
@@ -34,6 +35,7 @@ import { UserinfoController } from './userinfo.controller';
     AuthnController,
     AuthorizeChallengeController,
     TokenController,
+    TokenStatusController,
     UserinfoController,
     DiscoveryController,
   ],
