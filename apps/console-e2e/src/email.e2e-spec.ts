@@ -200,6 +200,8 @@ describe('the Email page', () => {
     expect(await invalid('Subject')).toBe('true');
     await page.getByText('This draft does not render').waitFor();
     await page.getByRole('button', { name: 'Save as custom en template' }).click();
+    // The refusal is in once the button is itself again (an edit made while it is out is not marked by it).
+    await page.getByRole('button', { name: 'Save as custom en template' }).waitFor();
     await problem.waitFor();
     expect(await stored(email('/templates/welcome/en'))).toMatchObject({ source: 'default', subject: original });
     // A broken tag in the text body shows beside the text body.

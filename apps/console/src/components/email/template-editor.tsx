@@ -64,6 +64,10 @@ export function TemplateEditor({
   const fields = useRef<Partial<Record<TemplatePart, HTMLInputElement | HTMLTextAreaElement | null>>>({});
   const lastFocused = useRef<TemplatePart>('html');
 
+  // The draft as typed now, for a save's answer to compare with what it sent (typing goes on while it is out).
+  const current = useRef(draft);
+  current.current = draft;
+
   const dirty = draft.subject !== shown.subject || draft.html !== shown.html || draft.text !== shown.text;
   /** The project's own template in exactly this locale (not a default, not a fallback's). */
   const own = shown.source === 'custom' && shown.resolvedLocale === locale;
@@ -105,12 +109,13 @@ export function TemplateEditor({
     setErrors(local);
     if (Object.values(local).some(Boolean)) return;
     setBusy('save');
+    const sent = draft;
     try {
       const saved = EmailTemplate.parse(
         await ok(
           admin.PUT('/api/admin/v1/projects/{slug}/email/templates/{kind}/{locale}', {
             params: { path: { slug, kind, locale } },
-            body: draft,
+            body: sent,
           }),
         ),
       );
@@ -119,10 +124,11 @@ export function TemplateEditor({
       queryClient.setQueryData(emailKeys.template(slug, kind, locale), saved);
       await queryClient.invalidateQueries({ queryKey: emailKeys.templates(slug), exact: true });
       setShown(saved);
-      setDraft({ subject: saved.subject, html: saved.html, text: saved.text });
+      // Edits typed while the save was out stay in the draft (and keep it unsaved).
+      if (current.current === sent) setDraft({ subject: saved.subject, html: saved.html, text: saved.text });
       setNotice(`Saved. ${kindLabel(kind)} mail in ${localeName(locale)} (${locale}) now uses this template.`);
     } catch (error) {
-      setErrors(templateErrors(error));
+      setErrors(stillTrue(templateErrors(error), sent, current.current));
     } finally {
       setBusy(undefined);
     }
@@ -458,4 +464,18 @@ function PreviewPane({ preview }: { preview: LivePreview }) {
       )}
     </section>
   );
+}
+
+/**
+ * A refused save's problems that still hold: those of the parts not edited since it was sent (a part fixed
+ * meanwhile is not marked wrong when the late answer comes), and the general one only if nothing changed.
+ */
+function stillTrue(problems: Problems, sent: TemplateDraft, now: TemplateDraft): Problems {
+  const unchanged = (part: TemplatePart) => sent[part] === now[part];
+  return {
+    ...(problems.subject && unchanged('subject') ? { subject: problems.subject } : {}),
+    ...(problems.html && unchanged('html') ? { html: problems.html } : {}),
+    ...(problems.text && unchanged('text') ? { text: problems.text } : {}),
+    ...(problems.other && sent === now ? { other: problems.other } : {}),
+  };
 }
