@@ -436,7 +436,7 @@ function DeleteTab({ slug, application }: { slug: string; application: Applicati
         Its users can no longer sign in through it; its refresh tokens stop working. This cannot be undone.
       </p>
       <div className="flex justify-end">
-        <Button className="bg-rose-600 hover:bg-rose-500" onClick={() => setConfirming(true)}>
+        <Button variant="danger" onClick={() => setConfirming(true)}>
           Delete application
         </Button>
       </div>
@@ -464,11 +464,7 @@ function DeleteTab({ slug, application }: { slug: string; application: Applicati
               <Button variant="secondary" onClick={() => setConfirming(false)}>
                 Cancel
               </Button>
-              <Button
-                type="submit"
-                className="bg-rose-600 hover:bg-rose-500"
-                disabled={busy || typed !== application.clientId}
-              >
+              <Button type="submit" variant="danger" disabled={busy || typed !== application.clientId}>
                 {busy ? 'Deleting…' : 'Delete'}
               </Button>
             </div>

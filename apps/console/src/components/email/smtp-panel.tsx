@@ -389,11 +389,7 @@ function SmtpForm({
             <Button variant="secondary" onClick={() => setConfirmingRemove(false)}>
               Cancel
             </Button>
-            <Button
-              className="bg-rose-600 hover:bg-rose-500"
-              onClick={() => void remove()}
-              disabled={busy !== undefined}
-            >
+            <Button variant="danger" onClick={() => void remove()} disabled={busy !== undefined}>
               {busy === 'remove' ? 'Removing…' : 'Remove'}
             </Button>
           </div>

@@ -311,11 +311,7 @@ export function TemplateEditor({
             <Button variant="secondary" onClick={() => setConfirmingReset(false)}>
               Cancel
             </Button>
-            <Button
-              className="bg-rose-600 hover:bg-rose-500"
-              onClick={() => void reset()}
-              disabled={busy !== undefined}
-            >
+            <Button variant="danger" onClick={() => void reset()} disabled={busy !== undefined}>
               {busy === 'reset' ? 'Resetting…' : 'Reset to default'}
             </Button>
           </div>

@@ -132,7 +132,7 @@ export function TemplatesPanel({ slug, canWrite }: { slug: string; canWrite: boo
               Keep editing
             </Button>
             <Button
-              className="bg-rose-600 hover:bg-rose-500"
+              variant="danger"
               onClick={() => {
                 setSelection(leaving);
                 setLeaving(undefined);

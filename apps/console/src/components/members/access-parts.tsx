@@ -20,8 +20,6 @@ export function fieldProblem(error: unknown, field: string): string | undefined 
   )?.message;
 }
 
-const DANGER = 'bg-rose-600 hover:bg-rose-500 focus-visible:outline-rose-600 disabled:bg-rose-400';
-
 /**
  * A question before an irreversible step. The step runs on confirm; when the API refuses it (the last owner,
  * a role still in use) its reason shows here and the dialog stays open.
@@ -68,7 +66,7 @@ export function ConfirmDialog({
           <Button variant="secondary" onClick={onClose}>
             Cancel
           </Button>
-          <Button className={DANGER} disabled={busy} onClick={() => void confirm()}>
+          <Button variant="danger" disabled={busy} onClick={() => void confirm()}>
             {busy ? busyLabel : confirmLabel}
           </Button>
         </div>

@@ -622,7 +622,7 @@ function DangerZone({ project }: { project: ProjectView }) {
         {!isSystem && (
           <div className="flex justify-end">
             <Button
-              className="bg-rose-600 hover:bg-rose-500 disabled:bg-rose-400"
+              variant="danger"
               onClick={() => {
                 setTyped('');
                 setError(undefined);
@@ -662,11 +662,7 @@ function DangerZone({ project }: { project: ProjectView }) {
               <Button variant="secondary" onClick={() => setConfirming(false)}>
                 Cancel
               </Button>
-              <Button
-                type="submit"
-                className="bg-rose-600 hover:bg-rose-500 disabled:bg-rose-400"
-                disabled={busy || typed !== project.slug}
-              >
+              <Button type="submit" variant="danger" disabled={busy || typed !== project.slug}>
                 {busy ? 'Deleting…' : 'Delete project'}
               </Button>
             </div>
