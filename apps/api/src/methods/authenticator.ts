@@ -112,6 +112,12 @@ export interface Authenticator {
    */
   readonly flowTypes: readonly FlowType[];
   /**
+   * Login options: the RFC 8176 `amr` values a success adds to the session. Single sign-on reads them back: a
+   * session whose amr holds one of them has passed this option, so an app whose flow asks for it needs no
+   * new login (an app asking for a factor the session lacks gets a step-up login instead).
+   */
+  readonly amr?: readonly string[];
+  /**
    * A form that answers its own missing fields, per field, as a refused (counted) answer; the engine then
    * skips its FLW-60003 check of `requiredParams`.
    */

@@ -17,6 +17,8 @@ export const AuthRequest = z.object({
    * Absent: a JSON front answering with a code.
    */
   responseMode: z.enum(['query', 'session']).optional(),
+  /** Hosted login with response_mode=form_post: the code reaches redirect_uri as an auto-submitted form. */
+  formPost: z.boolean().optional(),
   /** ui_locales (OIDC Core §3.1.2.1), canonical BCP 47 tags, most preferred first: the locale of the flow's mails. */
   uiLocales: z.array(z.string()).optional(),
   /** Settings: the session that started the flow; only its access tokens may answer it. */

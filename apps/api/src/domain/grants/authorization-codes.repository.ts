@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { isNotFound } from '../../infra/database/prisma-errors';
@@ -47,6 +48,25 @@ export class AuthorizationCodesRepository {
       await this.insert(tx, input);
       await alsoInTransaction(tx);
     });
+  }
+
+  /**
+   * A code in an existing SSO session (a later app of the same browser), carrying the session's amr and
+   * auth_time; a session revoked meanwhile gets none (the insert selects the live session, in one statement).
+   * False when nothing was stored.
+   */
+  async createInSession(input: Omit<NewSessionAndCode, 'sessionExpiresAt' | 'device'>, now: Date): Promise<boolean> {
+    const id = randomUUID();
+    const count = await this.prisma.$executeRaw`
+      INSERT INTO "authorization_codes" ("id", "project_id", "application_id", "identity_id", "session_id", "amr",
+        "auth_time", "code_hash", "expires_at", "redirect_uri", "scope", "nonce", "code_challenge", "code_challenge_method")
+      SELECT ${id}::uuid, ${input.projectId}::uuid, ${input.applicationId}::uuid, ${input.identityId}::uuid, s."id",
+        ${input.amr}::text[], ${input.authTime}, ${input.codeHash}, ${input.codeExpiresAt}, ${input.redirectUri ?? null},
+        ${input.scope}, ${input.nonce ?? null}, ${input.codeChallenge ?? null}, ${input.codeChallengeMethod ?? null}
+      FROM "sessions" s
+      WHERE s."id" = ${input.sessionId}::uuid AND s."identity_id" = ${input.identityId}::uuid
+        AND s."revoked_at" IS NULL AND s."expires_at" > ${now}`;
+    return count === 1;
   }
 
   private async insert(tx: Prisma.TransactionClient | undefined, input: NewSessionAndCode): Promise<void> {

@@ -18,5 +18,9 @@ export const AuthorizationRequestParams = z.object({
   login_hint: param(320).optional(),
   max_age: param(16).optional(),
   ui_locales: param(256).optional(),
+  id_token_hint: param(8192).optional(),
+  acr_values: param(256).optional(),
+  /** WSO2's SessionId-based SSO (app-native): the `isk` of an earlier ID token. */
+  sessionId: param(128).optional(),
 });
 export type AuthorizationRequestParams = z.infer<typeof AuthorizationRequestParams>;

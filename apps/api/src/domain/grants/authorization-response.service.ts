@@ -5,7 +5,7 @@ import type { RequestContext } from '../../infra/http/request-context';
 import { randomToken, sha256 } from '../../infra/crypto/tokens';
 import { AuditService } from '../audit/audit.service';
 import { AfterFlowHooks } from '../flows/after-flow-hooks';
-import type { FlowRecord } from '../flows/flow';
+import type { AuthRequest, FlowRecord } from '../flows/flow';
 import type { Project } from '../projects/projects.service';
 import { AuthorizationCodesRepository } from './authorization-codes.repository';
 import { sessionDevice } from './session-device';
@@ -27,6 +27,11 @@ export class AuthorizationResponseService {
    * they write exists exactly when the session does; when none has work, session and code go without one.
    */
   async issue(project: Project, flow: SignedInFlow, client?: RequestContext): Promise<FlowSuccessResponse['authData']> {
+    return (await this.signIn(project, flow, client)).authData;
+  }
+
+  /** As `issue`, also naming the new session (the hosted front sets the browser's SSO cookie for it). */
+  async signIn(project: Project, flow: SignedInFlow, client?: RequestContext): Promise<IssuedAuthorization> {
     const now = Date.now();
     const code = randomToken();
     const { authRequest } = flow;
@@ -67,12 +72,62 @@ export class AuthorizationResponseService {
       clientId: authRequest.clientId,
       data: { flowType: flow.type, amr: flow.amr, sessionId },
     });
-    return {
-      code,
-      ...(authRequest.state !== undefined ? { state: authRequest.state } : {}),
-      session_state: sessionState(authRequest.clientId, authRequest.redirectUri, sessionId),
-    };
+    return { authData: authData(code, authRequest, sessionId), sessionId };
   }
+
+  /**
+   * Single sign-on: a code for another authorization request in an existing live session, with the session's
+   * amr and auth_time (no new login happened). Undefined when the session ended meanwhile.
+   */
+  async issueInSession(
+    project: Project,
+    applicationId: string,
+    authRequest: AuthRequest,
+    session: { id: string; identityId: string; amr: string[]; authTime: Date },
+  ): Promise<FlowSuccessResponse['authData'] | undefined> {
+    const now = new Date();
+    const code = randomToken();
+    const stored = await this.codes.createInSession(
+      {
+        sessionId: session.id,
+        projectId: project.id,
+        applicationId,
+        identityId: session.identityId,
+        amr: session.amr,
+        authTime: session.authTime,
+        codeHash: sha256(code),
+        codeExpiresAt: new Date(now.getTime() + project.settings.authorizationCodeTtlSeconds * 1000),
+        redirectUri: authRequest.redirectUri,
+        scope: authRequest.scope,
+        nonce: authRequest.nonce,
+        codeChallenge: authRequest.codeChallenge,
+        codeChallengeMethod: authRequest.codeChallengeMethod,
+      },
+      now,
+    );
+    if (!stored) return undefined;
+    await this.audit.record('login.succeeded', {
+      projectId: project.id,
+      identityId: session.identityId,
+      clientId: authRequest.clientId,
+      data: { sso: true, amr: session.amr, sessionId: session.id },
+    });
+    return authData(code, authRequest, session.id);
+  }
+}
+
+/** A code and the session it was issued in. */
+export interface IssuedAuthorization {
+  authData: FlowSuccessResponse['authData'];
+  sessionId: string;
+}
+
+function authData(code: string, authRequest: AuthRequest, sessionId: string): FlowSuccessResponse['authData'] {
+  return {
+    code,
+    ...(authRequest.state !== undefined ? { state: authRequest.state } : {}),
+    session_state: sessionState(authRequest.clientId, authRequest.redirectUri, sessionId),
+  };
 }
 
 /**

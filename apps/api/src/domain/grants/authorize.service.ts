@@ -39,6 +39,8 @@ export interface AuthorizationFront {
    * confidential one authenticates.
    */
   session?: true;
+  /** Hosted login: `response_mode=form_post` (OAuth 2.0 Form Post Response Mode) as well as `query`. */
+  formPost?: true;
 }
 
 export const APP_NATIVE_FRONT: AuthorizationFront = { redirectUri: 'required', responseMode: 'direct' };
@@ -49,6 +51,16 @@ export const FIRST_PARTY_FRONT: AuthorizationFront = { redirectUri: 'optional', 
  * the flow issues nothing and ends on a "done" page, so there is no code for PKCE or scope to protect.
  */
 export const HOSTED_FRONT: AuthorizationFront = { redirectUri: 'optional', responseMode: 'query', browser: true };
+/**
+ * Hosted login (a browser at `/oauth2/authorize` without response_mode=direct): an ordinary authorization code
+ * request of any client, answered by a redirect (or a form post) with `code`, `state` and `iss`.
+ */
+export const HOSTED_LOGIN_FRONT: AuthorizationFront = {
+  redirectUri: 'required',
+  responseMode: 'query',
+  browser: true,
+  formPost: true,
+};
 /** Native registration without OAuth params: see AuthorizationFront.session. */
 export const APP_NATIVE_SESSION_FRONT: AuthorizationFront = {
   redirectUri: 'optional',
@@ -84,7 +96,7 @@ export class AuthorizeService {
     const redirectUri = checkRedirectUri(application, params.redirect_uri, front);
     checkResponseType(application, params.response_type);
     if (front.responseMode === 'direct') checkResponseMode(params.response_mode);
-    if (front.responseMode === 'query') checkQueryResponseMode(params.response_mode);
+    if (front.responseMode === 'query') checkQueryResponseMode(params.response_mode, front.formPost === true);
     if (front.browser && redirectUri === undefined)
       return {
         application,
@@ -127,6 +139,7 @@ export class AuthorizeService {
       ...(params.nonce !== undefined ? { nonce: params.nonce } : {}),
       ...pkce,
       ...(front.responseMode === 'query' ? { responseMode: 'query' as const } : {}),
+      ...(front.formPost && params.response_mode === 'form_post' ? { formPost: true } : {}),
       ...uiLocalesOf(params.ui_locales),
     };
     return { application, authRequest };
@@ -178,15 +191,20 @@ function checkResponseMode(responseMode: string | undefined): void {
   if (responseMode !== 'direct') {
     throw new OAuthError(
       'invalid_request',
-      "response_mode must be 'direct' (app-native authentication); browser login pages are not available yet",
+      "response_mode must be 'direct' (app-native authentication) at this endpoint",
     );
   }
 }
 
 /** The hosted pages answer with a redirect carrying the code in the query; no other mode is offered there. */
-function checkQueryResponseMode(responseMode: string | undefined): void {
-  if (responseMode !== undefined && responseMode !== 'query')
-    throw new OAuthError('invalid_request', "response_mode must be 'query' (or absent) on the hosted pages");
+function checkQueryResponseMode(responseMode: string | undefined, formPost: boolean): void {
+  if (responseMode === undefined || responseMode === 'query' || (formPost && responseMode === 'form_post')) return;
+  throw new OAuthError(
+    'invalid_request',
+    formPost
+      ? "response_mode must be 'query', 'form_post' or 'direct' (app-native authentication)"
+      : "response_mode must be 'query' (or absent) on the hosted pages",
+  );
 }
 
 function checkAppNative(application: Application): void {

@@ -4,6 +4,7 @@ import { SignJWT } from 'jose';
 import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG, SigningKeysService } from '../keys/signing-keys.service';
 import { normaliseIdentifier } from '../schemas/identity-traits';
 import type { Project } from '../projects/projects.service';
+import { SsoKeys } from '../sessions/sso-keys';
 import { parseScope, SCOPE_CLAIMS } from './scopes';
 
 /** Who the tokens are about and how they authenticated. */
@@ -22,7 +23,10 @@ export interface TokenSubject {
 /** Mints JWT access tokens (RFC 9068) and OpenID Connect ID tokens, signed with the project's keys. */
 @Injectable()
 export class TokenMinter {
-  constructor(private readonly keys: SigningKeysService) {}
+  constructor(
+    private readonly keys: SigningKeysService,
+    private readonly ssoKeys: SsoKeys,
+  ) {}
 
   async accessToken(project: Project, subject: TokenSubject): Promise<{ token: string; expiresIn: number }> {
     const key = await this.keys.signingKey(project.id, ACCESS_TOKEN_ALG);
@@ -56,6 +60,8 @@ export class TokenMinter {
       auth_time: epoch(subject.authTime),
       amr: subject.amr,
       sid: subject.sessionId,
+      // WSO2's SessionId-based SSO: sent back as `sessionId` to /oauth2/authorize, it continues this session.
+      isk: this.ssoKeys.keyOf(project.id, subject.sessionId),
       at_hash: halfHash(extra.accessToken),
       ...(extra.nonce ? { nonce: extra.nonce } : {}),
       ...scopedClaims(subject.scope, subject.traits, subject.verifiedEmails ?? []),

@@ -40,6 +40,18 @@ describe('webauthn settings', () => {
   });
 });
 
+describe('branding', () => {
+  it('is empty by default and takes https logos and #rrggbb colours only', () => {
+    expect(ProjectSettings.parse({}).branding).toEqual({});
+    const ok = { displayName: 'Acme', logoUrl: 'https://cdn.acme.test/logo.svg', primaryColor: '#0f766e' };
+    expect(ProjectSettings.parse({ branding: ok }).branding).toEqual(ok);
+    expect(ProjectSettings.safeParse({ branding: { logoUrl: 'http://cdn.acme.test/logo.svg' } }).success).toBe(false);
+    expect(ProjectSettings.safeParse({ branding: { logoUrl: 'javascript:alert(1)' } }).success).toBe(false);
+    expect(ProjectSettings.safeParse({ branding: { primaryColor: 'red;}' } }).success).toBe(false);
+    expect(ProjectSettingsInput.parse({ branding: { logoUrl: null } }).branding).toEqual({ logoUrl: null });
+  });
+});
+
 describe('mail settings', () => {
   it('default to English and every notification mail on', () => {
     expect(ProjectSettings.parse({})).toMatchObject({

@@ -90,6 +90,20 @@ const EmailOtpFields = {
   resendIntervalSeconds: z.number().int().min(0).max(3600),
 };
 
+/** How the hosted login, registration and recovery pages look (pages fall back to the project name and Keyway's colours). */
+const BrandingFields = {
+  /** Shown above every page's title instead of the project name. */
+  displayName: z.string().trim().min(1).max(80),
+  /** An https image URL (the pages' Content-Security-Policy allows exactly its origin). */
+  logoUrl: z
+    .url({ protocol: /^https$/, message: 'must be an https URL' })
+    .max(2048),
+  /** Buttons and links, `#rrggbb`; pick one with at least 4.5:1 contrast to white text. */
+  primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour as #rrggbb'),
+  /** The page behind the card, `#rrggbb`. */
+  backgroundColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour as #rrggbb'),
+};
+
 /** Per-project policy. Stored as JSON on the project; every field has a secure default. */
 export const ProjectSettings = z
   .object({
@@ -175,6 +189,7 @@ export const ProjectSettings = z
      * instance default, which is why nothing is filled in here.
      */
     rateLimits: RateLimitSettings.optional(),
+    branding: z.object(BrandingFields).strict().partial().prefault({}),
   })
   .strict();
 export type ProjectSettings = z.infer<typeof ProjectSettings>;
@@ -202,6 +217,17 @@ export const ProjectSettingsInput = ProjectSettings.partial()
     // Without defaults here, so a PATCH changes only the fields it names.
     emailOtp: z.object(EmailOtpFields).strict().partial().optional(),
     emails: z.object(EmailToggles).strict().partial().optional(),
+    // null clears a field (the pages fall back to the default).
+    branding: z
+      .object({
+        displayName: BrandingFields.displayName.nullable(),
+        logoUrl: BrandingFields.logoUrl.nullable(),
+        primaryColor: BrandingFields.primaryColor.nullable(),
+        backgroundColor: BrandingFields.backgroundColor.nullable(),
+      })
+      .strict()
+      .partial()
+      .optional(),
   })
   .strict();
 export type ProjectSettingsInput = z.infer<typeof ProjectSettingsInput>;

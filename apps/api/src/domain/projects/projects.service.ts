@@ -71,14 +71,14 @@ export class ProjectsService {
 
   /**
    * Changes the name and settings. Settings sent are merged over the current ones, nested objects
-   * (lockout, webauthn, emailOtp, emails, rateLimits rule by rule) field by field; the result is validated as a whole (e.g. origins against rpId).
+   * (lockout, webauthn, emailOtp, emails, branding (null clears a field), rateLimits rule by rule) field by field; the result is validated as a whole (e.g. origins against rpId).
    */
   async update(
     project: Project,
     input: { name?: string | undefined; settings?: ProjectSettingsInput | undefined },
   ): Promise<Project> {
     const current = project.settings;
-    const { lockout, webauthn, emailOtp, emails, rateLimits, ...rest } = input.settings ?? {};
+    const { lockout, webauthn, emailOtp, emails, rateLimits, branding, ...rest } = input.settings ?? {};
     const settings = ProjectSettings.safeParse({
       ...current,
       ...rest,
@@ -87,6 +87,9 @@ export class ProjectsService {
       emailOtp: { ...current.emailOtp, ...emailOtp },
       emails: { ...current.emails, ...emails },
       rateLimits: mergeRateLimitSettings(current.rateLimits, rateLimits),
+      branding: Object.fromEntries(
+        Object.entries({ ...current.branding, ...branding }).filter(([, value]) => value !== null),
+      ),
     });
     // Rules across fields (origins against rpId), named by their path in the body like the body's own checks.
     if (!settings.success)

@@ -70,7 +70,7 @@ class TestAuthenticator implements Authenticator {
     readonly name: string,
     readonly requiresInitiation: boolean,
     private readonly params: string[],
-    private readonly amr: string[],
+    readonly amr: string[],
     private readonly users: Map<string, string>,
   ) {
     this.displayName = `Test ${name}`;
@@ -394,6 +394,21 @@ describe.each(['pglite', 'postgres'] as const)('FlowEngine on %s', (kind) => {
         { authenticatorId: idOf(code), requiredParams: ['secret'] },
         { authenticatorId: idOf(key), requiredParams: ['secret'] },
       ]);
+    });
+  });
+
+  describe('sessionSatisfies (single sign-on)', () => {
+    it('is true when every step offers an option whose amr the session holds', () => {
+      expect(engine.sessionSatisfies(apps.single, ['pwd'])).toBe(true);
+      expect(engine.sessionSatisfies(apps.twoStep, ['pwd', 'otp'])).toBe(true);
+      // One option of a step is enough: a passkey session passes [pw, code, key].
+      expect(engine.sessionSatisfies(apps.multi, ['hwk'])).toBe(true);
+    });
+
+    it('is false when a step needs a factor the session lacks (a step-up)', () => {
+      expect(engine.sessionSatisfies(apps.twoStep, ['pwd'])).toBe(false);
+      expect(engine.sessionSatisfies(apps.single, ['otp'])).toBe(false);
+      expect(engine.sessionSatisfies(apps.single, [])).toBe(false);
     });
   });
 

@@ -111,6 +111,18 @@ export class FlowEngine {
   }
 
   /**
+   * Whether a session authenticated with `amr` has passed every step of this application's login flow: each
+   * step offers an option whose amr the session holds (Authenticator.amr). Single sign-on reuses the session
+   * only then; otherwise the app's flow runs (a step-up for a factor the session lacks).
+   */
+  sessionSatisfies(application: Application, amr: readonly string[]): boolean {
+    const held = new Set(amr);
+    return flowDefinition('AUTHENTICATION')
+      .steps(application)
+      .every((step) => step.some((name) => this.registry.get(name)?.amr?.some((value) => held.has(value)) === true));
+  }
+
+  /**
    * The running flow of this project that a First-Party Apps auth_session names (by its SHA-256).
    * Unknown, finished, expired and other tenants' flows are all undefined, as in loadFlow.
    */
@@ -147,6 +159,27 @@ export class FlowEngine {
   ): Promise<FlowOutcome> {
     const { flow, application } = await this.loadFlow(project, flowId, type, front);
     return this.presentStep({ project, application, flow }, 'INCOMPLETE');
+  }
+
+  /**
+   * An option of the current step prepared without selecting it: initiated (a passkey challenge made and kept
+   * on the flow) and described in full, while the step still offers all its options. The hosted login's passkey
+   * autofill needs the challenge on the first page, beside the username field; answering the option later
+   * verifies against this challenge. Undefined when the step does not offer the option.
+   */
+  async prepareOption(
+    project: Project,
+    flowId: string,
+    authenticatorId: string,
+    front: EngineFront = {},
+  ): Promise<AuthenticatorOption | undefined> {
+    const { flow, application } = await this.loadFlow(project, flowId, 'AUTHENTICATION', front);
+    const context: AuthenticatorContext = { project, application, flow };
+    const authenticator = this.registry.fromId(authenticatorId);
+    const selection = authenticator && (await this.stepOptionsResolver.select(context, authenticator));
+    if (!selection || 'closedGate' in selection || !authenticator) return undefined;
+    const outcome = await this.initiate(context, authenticator);
+    return outcome.status === 'INCOMPLETE' ? outcome.nextStep.authenticators[0] : undefined;
   }
 
   /** Answers the current step of a flow of `type` (the front decides which type its endpoint serves). */

@@ -10,6 +10,7 @@ import { StepOptionsResolver } from './step-options';
 import { SessionsModule } from '../../domain/sessions/sessions.module';
 import { PrivilegedWindowGate } from './privileged-window.gate';
 import { STEP_GATES, type StepGate } from '../../domain/flows/step-gate';
+import { SingleSignOn } from '../sso/single-sign-on.service';
 
 @Module({
   imports: [AuthenticatorsModule, ApplicationsModule, FlowStoreModule, IdentitiesModule, SessionsModule],
@@ -19,9 +20,10 @@ import { STEP_GATES, type StepGate } from '../../domain/flows/step-gate';
     FlowEngine,
     LoginFlowValidator,
     PrivilegedWindowGate,
+    SingleSignOn,
     // The gates flow definitions name (FlowDefinition.gate); register a new one here.
     { provide: STEP_GATES, inject: [PrivilegedWindowGate], useFactory: (...gates: StepGate[]) => gates },
   ],
-  exports: [FlowEngine, LoginFlowValidator],
+  exports: [FlowEngine, LoginFlowValidator, SingleSignOn],
 })
 export class FlowsModule {}

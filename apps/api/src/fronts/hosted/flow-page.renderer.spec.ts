@@ -1,6 +1,6 @@
 import type { FlowStepResponse } from '@keyway/flow-types';
 import { FlowPageRenderer } from './flow-page.renderer';
-import { PAGE_CSS, PAGE_CSS_HASH } from './page-templates';
+import { pageStyle } from './page-templates';
 import { contentSecurityPolicy, formTargetOf } from './hosted-answer';
 import { createHash } from 'node:crypto';
 
@@ -194,15 +194,33 @@ describe('FlowPageRenderer', () => {
 
   it('ships its stylesheet under the CSP hash, and nothing else may load', () => {
     const html = renderer.notice({ projectName: 'Acme', title: 'Done' });
-    expect(html).toContain(`<style>${PAGE_CSS}</style>`);
-    expect(PAGE_CSS_HASH).toBe(`'sha256-${createHash('sha256').update(PAGE_CSS).digest('base64')}'`);
-    const csp = contentSecurityPolicy([
+    const css = pageStyle();
+    expect(html).toContain(`<style>${css}</style>`);
+    const hash = `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
+    const csp = contentSecurityPolicy(html, [
       formTargetOf('com.example.app:/oauth2redirect')!,
       formTargetOf('http://127.0.0.1:5000/cb')!,
     ]);
     expect(csp).toBe(
-      `default-src 'none'; style-src ${PAGE_CSS_HASH}; form-action 'self' com.example.app: http://127.0.0.1:5000; frame-ancestors 'none'; base-uri 'none'`,
+      `default-src 'none'; style-src ${hash}; form-action 'self' com.example.app: http://127.0.0.1:5000; frame-ancestors 'none'; base-uri 'none'`,
     );
     expect(formTargetOf(undefined)).toBeUndefined();
+  });
+
+  it('allows exactly the scripts and the logo a page carries', () => {
+    const html = renderer.notice({
+      projectName: 'Acme',
+      title: 'Done',
+      branding: { logoUrl: 'https://cdn.example.com/logo.svg?v=1&x=2', primaryColor: '#112233' },
+    });
+    expect(html).toContain('#112233');
+    expect(contentSecurityPolicy(html)).toContain(`img-src https://cdn.example.com;`);
+    expect(contentSecurityPolicy(html)).not.toContain('script-src');
+  });
+
+  it('keeps anything but #rrggbb colours out of the stylesheet', () => {
+    const css = pageStyle({ primaryColor: 'red;}body{display:none', backgroundColor: '#abcdef' });
+    expect(css).not.toContain('display:none');
+    expect(css).toContain('#abcdef');
   });
 });

@@ -5,8 +5,10 @@ import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { requireFormEncoded } from '../oauth/form-encoded';
 import type { Project } from '../../domain/projects/projects.service';
 import { CsrfTokens } from './csrf';
+import { SsoCookie } from './sso-cookie';
 import { FlowPageRenderer, type Link, type NoticePage } from './flow-page.renderer';
 import type { HostedAnswer } from './hosted-answer';
+import { pageTexts, type PageLanguage } from './page-texts';
 
 /** A posted form, one string per field; `false` with the page to answer when the post is unusable. */
 export type PostedForm = { ok: true; fields: Record<string, string> } | { ok: false; answer: HostedAnswer };
@@ -18,9 +20,12 @@ const MAX_FIELDS = 64;
 export class HostedPages {
   readonly renderer = new FlowPageRenderer();
   readonly csrf: CsrfTokens;
+  readonly ssoCookie: SsoCookie;
 
   constructor(@Inject(KEYWAY_CONFIG) config: KeywayConfig) {
-    this.csrf = new CsrfTokens(config.publicUrl.startsWith('https:'));
+    const secure = config.publicUrl.startsWith('https:');
+    this.csrf = new CsrfTokens(secure);
+    this.ssoCookie = new SsoCookie(secure);
   }
 
   /** A form post with a CSRF token matching the cookie; anything else is answered here and reaches no flow. */
@@ -29,23 +34,27 @@ export class HostedPages {
     body: unknown,
     contentType: string | undefined,
     cookieHeader: string | undefined,
+    lang: PageLanguage = 'en',
   ): PostedForm {
     try {
       requireFormEncoded(contentType);
     } catch {
       return {
         ok: false,
-        answer: this.errorPage(project, 415, 'The form must be sent as application/x-www-form-urlencoded.'),
+        answer: this.errorPage(project, 415, 'The form must be sent as application/x-www-form-urlencoded.', undefined, lang),
       };
     }
     const entries = body && typeof body === 'object' ? Object.entries(body as Record<string, unknown>) : [];
     if (entries.length > MAX_FIELDS)
-      return { ok: false, answer: this.errorPage(project, 400, 'The form has too many fields.') };
+      return { ok: false, answer: this.errorPage(project, 400, 'The form has too many fields.', undefined, lang) };
     const fields: Record<string, string> = {};
     for (const [name, value] of entries) {
       // RFC 6749 §3.1 in spirit: a field sent twice is ambiguous, so it is refused rather than guessed.
       if (typeof value !== 'string')
-        return { ok: false, answer: this.errorPage(project, 400, `The form field '${name}' was sent more than once.`) };
+        return {
+          ok: false,
+          answer: this.errorPage(project, 400, `The form field '${name}' was sent more than once.`, undefined, lang),
+        };
       fields[name] = value;
     }
     if (!this.csrf.matches(cookieHeader, fields['csrf_token'])) {
@@ -53,10 +62,10 @@ export class HostedPages {
         ok: false,
         answer: this.page(403, {
           projectName: project.name,
-          title: 'This form has expired',
-          paragraphs: [
-            'For your security, the form could not be accepted: it was not sent from this page, or your browser blocked its cookie. Go back, reload the page and try again.',
-          ],
+          title: pageTexts(lang).expiredFormTitle,
+          paragraphs: [pageTexts(lang).expiredForm],
+          lang,
+          branding: project.settings.branding,
         }),
       };
     }
@@ -67,28 +76,32 @@ export class HostedPages {
     return { kind: 'page', status, html: this.renderer.notice(page), ...(setCookie ? { setCookie } : {}) };
   }
 
-  errorPage(project: Project, status: number, description: string, restart?: Link): HostedAnswer {
+  errorPage(project: Project, status: number, description: string, restart?: Link, lang: PageLanguage = 'en'): HostedAnswer {
     return this.page(status, {
       projectName: project.name,
-      title: 'We could not continue',
+      title: pageTexts(lang).errorTitle,
       paragraphs: [description],
       links: restart ? [restart] : [],
+      lang,
+      branding: project.settings.branding,
     });
   }
 
-  failedPage(project: Project, messages: FlowMessage[], restart?: Link): HostedAnswer {
+  failedPage(project: Project, messages: FlowMessage[], restart?: Link, lang: PageLanguage = 'en'): HostedAnswer {
     return this.page(200, {
       projectName: project.name,
-      title: 'This attempt has ended',
+      title: pageTexts(lang).failedTitle,
       messages,
       links: restart ? [restart] : [],
+      lang,
+      branding: project.settings.branding,
     });
   }
 
   /** Client mistakes of the flow (ApiError) and of the request (OAuthError) become an error page; bugs stay bugs. */
-  errorAnswer(project: Project, error: unknown, restart?: Link): HostedAnswer {
-    if (error instanceof ApiError) return this.errorPage(project, error.status, error.description, restart);
-    if (error instanceof OAuthError) return this.errorPage(project, error.status, error.description, restart);
+  errorAnswer(project: Project, error: unknown, restart?: Link, lang: PageLanguage = 'en'): HostedAnswer {
+    if (error instanceof ApiError) return this.errorPage(project, error.status, error.description, restart, lang);
+    if (error instanceof OAuthError) return this.errorPage(project, error.status, error.description, restart, lang);
     throw error;
   }
 }

@@ -8,6 +8,7 @@ import { KeysModule } from '../../domain/keys/keys.module';
 import { ProjectsModule } from '../../domain/projects/projects.module';
 import { SessionsModule } from '../../domain/sessions/sessions.module';
 import { TenantPipe } from '../../domain/projects/tenant.pipe';
+import { HostedModule } from '../hosted/hosted.module';
 import { AppNativePresenter } from './app-native.presenter';
 import { AuthnController } from './authn.controller';
 import { AuthorizeChallengeController } from './authorize-challenge/authorize-challenge.controller';
@@ -29,6 +30,7 @@ import { UserinfoController } from './userinfo.controller';
     SessionsModule,
     EmailModule,
     GrantsModule,
+    HostedModule,
   ],
   controllers: [
     AuthorizeController,

@@ -15,7 +15,7 @@ import { ProjectsModule } from '../../domain/projects/projects.module';
 import { SchemasModule } from '../../domain/schemas/schemas.module';
 import { TenantPipe } from '../../domain/projects/tenant.pipe';
 import { HostedOAuthFlowsService } from '../hosted/hosted-oauth-flows.service';
-import { HostedPages } from '../hosted/hosted-pages';
+import { HostedModule } from '../hosted/hosted.module';
 import { HostedPagesController } from '../hosted/hosted-pages.controller';
 import { HostedVerificationService } from '../hosted/hosted-verification.service';
 import { RecoveryController } from './recovery.controller';
@@ -49,6 +49,7 @@ import { VerificationService } from '../../flows/verification/verification.servi
     FlowStoreModule,
     LockoutModule,
     RecoveryMailModule,
+    HostedModule,
   ],
   controllers: [
     VerificationController,
@@ -63,7 +64,6 @@ import { VerificationService } from '../../flows/verification/verification.servi
     VerificationService,
     RecoveryService,
     // Hosted pages ({issuer}/ui/…): HTML in front of the same services.
-    HostedPages,
     HostedOAuthFlowsService,
     HostedVerificationService,
     // Settings (Bearer access token), on the flow engine.

@@ -27,7 +27,10 @@ export type OAuthErrorCode =
   | 'access_denied'
   | 'server_error'
   /** draft-ietf-oauth-first-party-apps §5.2.2.1: unknown, expired, finished or foreign auth_session. */
-  | 'invalid_session';
+  | 'invalid_session'
+  /** OIDC Core §3.1.2.6: prompt=none, and the user must sign in (or step up: interaction_required). */
+  | 'login_required'
+  | 'interaction_required';
 
 /** One field's problem in an API error body: `messageId` is stable, `i18nKey` names the translation. */
 export interface FieldError {

@@ -35,6 +35,7 @@ export class BackupCodeAuthenticator implements Authenticator {
   readonly displayName = 'Backup code';
   readonly i18nKey = 'authenticator.backup.code';
   readonly flowTypes = ['AUTHENTICATION'] as const;
+  readonly amr = ['otp'] as const;
   readonly requiresInitiation = false;
   readonly requiresIdentity = true;
   /** Keyed by name: the passkey authenticator is FIDOAuthenticator, as in the wire format. */

@@ -83,6 +83,7 @@ export class EmailOtpAuthenticator implements Authenticator {
   readonly displayName = 'Email OTP';
   readonly i18nKey = 'authenticator.email.otp';
   readonly flowTypes = ['AUTHENTICATION'] as const;
+  readonly amr = ['otp'] as const;
   readonly requiresInitiation = true;
 
   constructor(

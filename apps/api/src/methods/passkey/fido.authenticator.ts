@@ -35,6 +35,7 @@ export class FidoAuthenticator implements Authenticator {
   readonly i18nKey = 'authenticator.Fido';
   /** Login steps; settings' re-authentication wraps it (PasskeyReauthentication). */
   readonly flowTypes = ['AUTHENTICATION'] as const;
+  readonly amr = ['hwk', 'swk'] as const;
   readonly requiresInitiation = true;
 
   private readonly logger = new Logger('FIDOAuthenticator');

@@ -42,6 +42,7 @@ export class BasicAuthenticator implements Authenticator {
   readonly i18nKey = 'authenticator.basic';
   /** Login steps; settings' re-authentication wraps it (PasswordReauthentication). */
   readonly flowTypes = ['AUTHENTICATION'] as const;
+  readonly amr = ['pwd'] as const;
   readonly requiresInitiation = false;
 
   constructor(

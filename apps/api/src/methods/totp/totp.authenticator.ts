@@ -42,6 +42,7 @@ export class TotpAuthenticator implements Authenticator {
   readonly displayName = 'TOTP';
   readonly i18nKey = 'authenticator.totp';
   readonly flowTypes = ['AUTHENTICATION'] as const;
+  readonly amr = ['otp'] as const;
   readonly requiresInitiation = false;
   readonly requiresIdentity = true;
 

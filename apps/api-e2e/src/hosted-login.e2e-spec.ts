@@ -1,0 +1,290 @@
+import { randomBytes } from 'node:crypto';
+import * as oidc from 'openid-client';
+import { decodeJwt } from 'jose';
+import { adminApi, createTenant, pkcePair, postForm, type Tenant } from './support/http';
+import { Browser, decode, type Page } from './support/hosted-pages';
+import { startKeyway, type KeywayServer } from './support/keyway-server';
+
+// Hosted login end to end over real HTTP with a cookie jar: a browser at /oauth2/authorize without
+// response_mode=direct, the engine's steps as pages, the code exchanged by openid-client, and single sign-on
+// through the browser's cookie (and through the ID token's isk for app-native requests).
+
+describe('hosted login (browser /oauth2/authorize)', () => {
+  let server: KeywayServer;
+  let tenant: Tenant;
+  const apps: Record<'web' | 'other' | 'stepUp', { clientId: string; redirectUri: string; client: oidc.Configuration }> =
+    {} as never;
+  let user: { email: string; password: string; id: string };
+
+  const authorizeUrl = (
+    app: keyof typeof apps,
+    challenge: string,
+    extra: Record<string, string> = {},
+  ): string =>
+    `${tenant.issuer}/oauth2/authorize?${new URLSearchParams({
+      client_id: apps[app].clientId,
+      response_type: 'code',
+      redirect_uri: apps[app].redirectUri,
+      scope: 'openid email profile',
+      state: `state-${app}`,
+      nonce: `nonce-${app}`,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      ...extra,
+    })}`;
+
+  const signIn = (browser: Browser, page: Page, password = user.password) =>
+    browser.submit(page, { username: user.email, password });
+
+  const exchange = async (app: keyof typeof apps, location: string, verifier: string) =>
+    oidc.authorizationCodeGrant(apps[app].client, new URL(location), {
+      pkceCodeVerifier: verifier,
+      expectedState: `state-${app}`,
+      expectedNonce: `nonce-${app}`,
+      idTokenExpected: true,
+    });
+
+  beforeAll(async () => {
+    server = await startKeyway();
+    tenant = await createTenant(server);
+    const admin = adminApi(server);
+    const flows: Record<keyof typeof apps, string[][]> = {
+      web: [['BasicAuthenticator']],
+      other: [['BasicAuthenticator']],
+      stepUp: [['BasicAuthenticator'], ['totp']],
+    };
+    for (const name of Object.keys(flows) as Array<keyof typeof apps>) {
+      const redirectUri = `https://${name.toLowerCase()}.example/callback`;
+      const created = await admin.post(`/projects/${tenant.slug}/applications`, {
+        name,
+        type: 'public',
+        redirectUris: [redirectUri],
+        grantTypes: ['authorization_code', 'refresh_token'],
+        appNative: name === 'web',
+        loginFlow: flows[name],
+        allowEnrollmentInFlow: name === 'stepUp',
+      });
+      if (created.status !== 201) throw new Error(JSON.stringify(created.body));
+      const client = await oidc.discovery(new URL(tenant.issuer), created.body.clientId, undefined, oidc.None(), {
+        execute: [oidc.allowInsecureRequests],
+      });
+      apps[name] = { clientId: created.body.clientId, redirectUri, client };
+    }
+    const email = `hosted-login-${randomBytes(4).toString('hex')}@example.com`;
+    const password = `pw-${randomBytes(9).toString('base64url')}`;
+    const created = await admin.post(`/projects/${tenant.slug}/identities`, {
+      traits: { email, name: 'Hosted Login' },
+      password,
+    });
+    expect(created.status).toBe(201);
+    user = { email, password, id: created.body.id };
+  }, 90_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('signs in on the page (wrong password shown on it), redirects with code, state and iss, and sets the SSO cookie', async () => {
+    const browser = new Browser();
+    const pkce = pkcePair();
+    const first = await browser.get(authorizeUrl('web', pkce.challenge, { login_hint: user.email }));
+    expect(first.status).toBe(200);
+    expect(first.title).toBe('Sign in');
+    expect(first.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; style-src 'sha256-[^']+'; form-action 'self' https:\/\/web\.example; frame-ancestors 'none'; base-uri 'none'$/,
+    );
+    expect(first.headers.get('cache-control')).toBe('no-store');
+    expect(first.form().action).toBe(`${tenant.issuer}/ui/login`);
+    expect(first.form().fields).toEqual(['username', 'password']);
+    // login_hint fills the identifier; the password field is a sign-in one.
+    expect(first.inputTag('username')).toContain(`value="${user.email}"`);
+    expect(first.inputTag('password')).toContain('autocomplete="current-password"');
+    expect(first.links().map((link) => link.label)).toEqual(['Create an account', 'Forgot your password?']);
+
+    const wrong = await signIn(browser, first, 'not-the-password');
+    expect(wrong.status).toBe(200);
+    expect(wrong.notices()).toEqual(['Invalid username or password.']);
+    expect(wrong.html).not.toContain('not-the-password');
+
+    const done = await signIn(browser, wrong);
+    expect(done.status).toBe(303);
+    const callback = new URL(done.location!);
+    expect(`${callback.origin}${callback.pathname}`).toBe(apps.web.redirectUri);
+    expect(callback.searchParams.get('state')).toBe('state-web');
+    expect(callback.searchParams.get('iss')).toBe(tenant.issuer);
+    expect(browser.cookie(`keyway-sso-${tenant.slug}`)).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    expect(done.headers.getSetCookie().join('\n')).toMatch(
+      new RegExp(`keyway-sso-${tenant.slug}=[^;]+; Max-Age=\\d+; Path=/; HttpOnly; SameSite=Lax`),
+    );
+
+    const tokens = await exchange('web', done.location!, pkce.verifier);
+    expect(tokens.claims()).toMatchObject({ sub: user.id, amr: ['pwd'], email: user.email });
+  });
+
+  it('single sign-on: another app of the project gets a code at once; prompt=login, max_age=0 and a step-up ask again', async () => {
+    const browser = new Browser();
+    const first = pkcePair();
+    const signedIn = await signIn(browser, await browser.get(authorizeUrl('web', first.challenge)));
+    const webTokens = await exchange('web', signedIn.location!, first.verifier);
+
+    const second = pkcePair();
+    const sso = await browser.get(authorizeUrl('other', second.challenge));
+    expect(sso.status).toBe(303);
+    const otherTokens = await exchange('other', sso.location!, second.verifier);
+    // One session, one login: the same sid and auth_time, the session's amr.
+    expect(otherTokens.claims()).toMatchObject({
+      sub: user.id,
+      sid: webTokens.claims()!['sid'],
+      auth_time: webTokens.claims()!['auth_time'],
+      amr: ['pwd'],
+    });
+
+    for (const extra of [{ prompt: 'login' }, { max_age: '0' }] as Array<Record<string, string>>) {
+      const again = await browser.get(authorizeUrl('other', pkcePair().challenge, extra));
+      expect(again.status).toBe(200);
+      expect(again.title).toBe('Sign in');
+    }
+    // An id_token_hint of this user is fine; the session answers.
+    const hinted = await browser.get(
+      authorizeUrl('other', pkcePair().challenge, { id_token_hint: webTokens.id_token! }),
+    );
+    expect(hinted.status).toBe(303);
+    expect(new URL(hinted.location!).searchParams.get('code')).toBeTruthy();
+
+    // The step-up app needs TOTP, which this session has not passed: its flow runs (prompt=none cannot).
+    const stepUp = await browser.get(authorizeUrl('stepUp', pkcePair().challenge));
+    expect(stepUp.title).toBe('Sign in');
+    const none = await browser.get(authorizeUrl('stepUp', pkcePair().challenge, { prompt: 'none' }));
+    expect(none.status).toBe(303);
+    expect(Object.fromEntries(new URL(none.location!).searchParams)).toMatchObject({
+      error: 'interaction_required',
+      state: 'state-stepUp',
+      iss: tenant.issuer,
+    });
+  });
+
+  it('prompt=none without a session answers login_required at the redirect_uri', async () => {
+    const page = await new Browser().get(authorizeUrl('web', pkcePair().challenge, { prompt: 'none' }));
+    expect(page.status).toBe(303);
+    expect(Object.fromEntries(new URL(page.location!).searchParams)).toMatchObject({
+      error: 'login_required',
+      state: 'state-web',
+      iss: tenant.issuer,
+    });
+  });
+
+  it('refuses on its own page until client and redirect_uri are known, and at the redirect_uri after', async () => {
+    const browser = new Browser();
+    const unknownClient = await browser.get(authorizeUrl('web', pkcePair().challenge, { client_id: 'nope' }));
+    expect(unknownClient.status).toBe(400);
+    expect(unknownClient.location).toBeNull();
+    expect(unknownClient.html).toContain('unknown client_id');
+
+    const foreignRedirect = await browser.get(
+      authorizeUrl('web', pkcePair().challenge, { redirect_uri: 'https://evil.example/cb' }),
+    );
+    expect(foreignRedirect.status).toBe(400);
+    expect(foreignRedirect.location).toBeNull();
+
+    for (const [extra, error] of [
+      [{ scope: 'openid admin' }, 'invalid_scope'],
+      [{ prompt: 'none login' }, 'invalid_request'],
+      [{ code_challenge_method: 'plain' }, 'invalid_request'],
+      [{ response_type: 'token' }, 'unsupported_response_type'],
+    ] as const) {
+      const refused = await browser.get(authorizeUrl('web', pkcePair().challenge, extra));
+      expect(refused.status).toBe(303);
+      expect(Object.fromEntries(new URL(refused.location!).searchParams)).toMatchObject({
+        error,
+        state: 'state-web',
+        iss: tenant.issuer,
+      });
+    }
+  });
+
+  it('answers response_mode=form_post with a self-submitting form to the redirect_uri', async () => {
+    const browser = new Browser();
+    const pkce = pkcePair();
+    const page = await signIn(
+      browser,
+      await browser.get(authorizeUrl('web', pkce.challenge, { response_mode: 'form_post' })),
+    );
+    expect(page.status).toBe(200);
+    const form = page.form();
+    expect(form.action).toBe(apps.web.redirectUri);
+    expect(form.hidden).toMatchObject({ code: expect.any(String), state: 'state-web', iss: tenant.issuer });
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'sha256-");
+    expect(page.headers.get('content-security-policy')).toContain("form-action 'self' https://web.example");
+  });
+
+  it('speaks German when ui_locales or Accept-Language asks for it', async () => {
+    const page = await new Browser().get(authorizeUrl('web', pkcePair().challenge, { ui_locales: 'de-CH en' }));
+    expect(page.html).toContain('<html lang="de">');
+    expect(page.title).toBe('Anmelden');
+    expect(page.html).toContain('Passwort');
+    const byHeader = await fetch(authorizeUrl('web', pkcePair().challenge), {
+      headers: { 'accept-language': 'fr;q=0.9, de-DE;q=0.8, en;q=0.5' },
+    });
+    expect(await byHeader.text()).toContain('<html lang="de">');
+  });
+
+  it('shows the project branding, and its CSP allows exactly the logo origin', async () => {
+    const branded = await createTenant(server);
+    const patched = await adminApi(server).patch(`/projects/${branded.slug}`, {
+      settings: {
+        branding: { displayName: 'Acme Accounts', logoUrl: 'https://cdn.acme.example/logo.svg', primaryColor: '#0f766e' },
+      },
+    });
+    expect(patched.status).toBe(200);
+    const app = await adminApi(server).post(`/projects/${branded.slug}/applications`, {
+      name: 'Branded web',
+      type: 'public',
+      redirectUris: ['https://branded.example/cb'],
+      grantTypes: ['authorization_code'],
+    });
+    const page = await new Browser().get(
+      `${branded.issuer}/oauth2/authorize?${new URLSearchParams({
+        client_id: app.body.clientId,
+        response_type: 'code',
+        redirect_uri: 'https://branded.example/cb',
+        scope: 'openid',
+        code_challenge: pkcePair().challenge,
+        code_challenge_method: 'S256',
+      })}`,
+    );
+    expect(page.status).toBe(200);
+    expect(decode(page.html)).toContain('<p class="project">Acme Accounts</p>');
+    expect(page.html).toContain('#0f766e');
+    expect(page.headers.get('content-security-policy')).toContain('img-src https://cdn.acme.example;');
+  });
+
+  it('app-native SSO: the ID token’s isk, sent back as sessionId, continues the session; prompt=none without one is refused', async () => {
+    const browser = new Browser();
+    const pkce = pkcePair();
+    const signedIn = await signIn(browser, await browser.get(authorizeUrl('web', pkce.challenge)));
+    const tokens = await exchange('web', signedIn.location!, pkce.verifier);
+    const isk = decodeJwt(tokens.id_token!)['isk'];
+    expect(isk).toMatch(/^[A-Za-z0-9_-]{64}$/);
+
+    const direct = (extra: Record<string, string>) =>
+      postForm(`${tenant.issuer}/oauth2/authorize`, {
+        client_id: apps.web.clientId,
+        response_type: 'code',
+        redirect_uri: apps.web.redirectUri,
+        scope: 'openid',
+        response_mode: 'direct',
+        code_challenge: pkcePair().challenge,
+        code_challenge_method: 'S256',
+        ...extra,
+      });
+    const continued = await direct({ sessionId: String(isk) });
+    expect(continued.status).toBe(200);
+    expect(continued.body).toMatchObject({ flowStatus: 'SUCCESS_COMPLETED', authData: { code: expect.any(String) } });
+
+    // A tampered key names no session: the flow starts as usual.
+    const tampered = await direct({ sessionId: `${String(isk).slice(0, 63)}${String(isk).endsWith('A') ? 'B' : 'A'}` });
+    expect(tampered.body).toMatchObject({ flowStatus: 'INCOMPLETE' });
+    const none = await direct({ prompt: 'none' });
+    expect(none.status).toBe(400);
+    expect(none.body).toMatchObject({ error: 'login_required' });
+  });
+});

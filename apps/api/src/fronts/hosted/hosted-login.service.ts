@@ -1,0 +1,372 @@
+import { Inject, Injectable } from '@nestjs/common';
+import QRCode from 'qrcode';
+import { AuthnRequest, type AuthenticatorOption, type FlowSuccessResponse, type NextStep } from '@keyway/flow-types';
+import type { RequestContext } from '../../infra/http/request-context';
+import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
+import { describeIssues } from '../../infra/validation/zod-issues';
+import { ApiError, ErrorCodes, OAuthError } from '../../infra/http/errors';
+import { isUuid } from '../../infra/http/ids';
+import { matchesRegisteredRedirectUri } from '../../domain/applications/application';
+import { ApplicationsService } from '../../domain/applications/applications.service';
+import { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
+import { AuthorizationResponseService } from '../../domain/grants/authorization-response.service';
+import { AuthorizeService, HOSTED_LOGIN_FRONT } from '../../domain/grants/authorize.service';
+import { parseMaxAge, parsePrompt } from '../../domain/grants/prompt';
+import type { AuthRequest } from '../../domain/flows/flow';
+import { FlowStore } from '../../domain/flows/flow.store';
+import type { Project } from '../../domain/projects/projects.service';
+import { SsoKeys } from '../../domain/sessions/sso-keys';
+import { FlowEngine, type FlowOutcome } from '../../flows/engine/flow-engine.service';
+import { SingleSignOn } from '../../flows/sso/single-sign-on.service';
+import { CONTROL_FIELDS, type Link } from './flow-page.renderer';
+import { formTargetOf, type HostedAnswer } from './hosted-answer';
+import { HostedPages } from './hosted-pages';
+import { formPostPage } from './page-templates';
+import { pageLanguage, pageTexts, type PageLanguage } from './page-texts';
+import { PASSKEY_SCRIPT_PATH, WEBAUTHN_LIBRARY_PATH } from './hosted-assets.controller';
+
+const HOSTED = { hosted: true } as const;
+const PASSKEY_I18N_KEY = 'authenticator.Fido';
+
+/** The authorization request params kept for "start again": the same request once more. */
+const RESTART_PARAMS = [
+  'client_id',
+  'response_type',
+  'redirect_uri',
+  'scope',
+  'state',
+  'nonce',
+  'response_mode',
+  'code_challenge',
+  'code_challenge_method',
+  'ui_locales',
+  'login_hint',
+  'max_age',
+  'acr_values',
+] as const;
+
+/** Who is asking: the browser's cookies and languages, and the request's device (stored with a new session). */
+export interface BrowserRequest {
+  cookie: string | undefined;
+  acceptLanguage: string | undefined;
+  client: RequestContext;
+}
+
+interface StepPresentation {
+  csrfToken: string;
+  setCookie?: string | undefined;
+  restartQuery: string;
+  lang: PageLanguage;
+  values?: Record<string, string>;
+}
+
+/**
+ * Hosted login: a browser at `{issuer}/oauth2/authorize` (no response_mode=direct). The same engine as the
+ * app-native API; its steps are rendered as pages (FlowPageRenderer) whose forms post the same AuthnRequest
+ * to `{issuer}/ui/login`. A live SSO session (cookie) answers at once unless the request or the app's flow asks
+ * for a new login; a finished login sets that cookie. The code goes back by a 303 (or a form post) with
+ * `code`, `state` and `iss` (RFC 9207); errors after the client and redirect_uri are known go back the same way.
+ */
+@Injectable()
+export class HostedLoginService {
+  private readonly assetsBase: string;
+
+  constructor(
+    private readonly pages: HostedPages,
+    private readonly authorization: AuthorizeService,
+    private readonly engine: FlowEngine,
+    private readonly sso: SingleSignOn,
+    private readonly ssoKeys: SsoKeys,
+    private readonly response: AuthorizationResponseService,
+    private readonly flows: FlowStore,
+    private readonly applications: ApplicationsService,
+    @Inject(KEYWAY_CONFIG) config: KeywayConfig,
+  ) {
+    this.assetsBase = config.publicUrl;
+  }
+
+  /** `GET|POST /oauth2/authorize`: validate, then answer from the SSO session or start the login flow. */
+  async authorize(project: Project, input: unknown, browser: BrowserRequest): Promise<HostedAnswer> {
+    const parsed = parseParams(input);
+    const lang = pageLanguage(undefined, browser.acceptLanguage);
+    if (!parsed.ok) return this.pages.errorPage(project, 400, parsed.description, undefined, lang);
+    const params = parsed.params;
+    let prompt: ReturnType<typeof parsePrompt>;
+    let maxAge: number | undefined;
+    let validated: Awaited<ReturnType<AuthorizeService['validate']>>;
+    try {
+      validated = await this.authorization.validate(project, params, undefined, HOSTED_LOGIN_FRONT);
+      prompt = parsePrompt(params.prompt);
+      maxAge = parseMaxAge(params.max_age);
+    } catch (error) {
+      if (error instanceof OAuthError) return this.refuse(project, params, error, lang);
+      throw error;
+    }
+    const { application, authRequest } = validated;
+    const pageLang = pageLanguage(authRequest.uiLocales, browser.acceptLanguage);
+    const restartQuery = queryOf(params, RESTART_PARAMS);
+    // Initiating User Registration 1.0: the hosted registration, which answers the same request with a code.
+    if (prompt.has('create'))
+      return { kind: 'redirect', location: `${project.issuer}/ui/registration?${queryOf(params, REGISTRATION_PARAMS)}` };
+
+    const decision = await this.sso.decide(project, application, {
+      cookieKey: this.pages.ssoCookie.read(project, browser.cookie),
+      prompt,
+      maxAge,
+      idTokenHint: params.id_token_hint,
+    });
+    if (decision.kind === 'reuse') {
+      const authData = await this.response.issueInSession(project, application.id, authRequest, decision.session);
+      if (authData) return this.success(project, authRequest, authData);
+    }
+    if (prompt.has('none')) {
+      const error = decision.kind === 'login' ? decision.error : 'login_required';
+      return this.errorToClient(project, authRequest, error, 'the user must sign in', pageLang);
+    }
+    const csrf = this.pages.csrf.forPage(browser.cookie);
+    const outcome = await this.engine.start(project, application, authRequest);
+    return this.present(project, outcome, browser, {
+      csrfToken: csrf.token,
+      setCookie: csrf.setCookie,
+      restartQuery,
+      lang: pageLang,
+      values: params.login_hint ? { username: params.login_hint } : {},
+    });
+  }
+
+  /** `POST /ui/login`: a step's form, translated into the AuthnRequest the app-native API takes. */
+  async answer(project: Project, body: unknown, contentType: string | undefined, browser: BrowserRequest) {
+    const lang = pageLanguage(undefined, browser.acceptLanguage);
+    const form = this.pages.readForm(project, body, contentType, browser.cookie, lang);
+    if (!form.ok) return form.answer;
+    const { fields } = form;
+    const restartQuery = restartQueryOf(fields[CONTROL_FIELDS.restart]);
+    const params = Object.fromEntries(
+      Object.entries(fields).filter(([name]) => !Object.values<string>(CONTROL_FIELDS).includes(name)),
+    );
+    const request = AuthnRequest.safeParse({
+      flowId: fields[CONTROL_FIELDS.flowId],
+      selectedAuthenticator: { authenticatorId: fields[CONTROL_FIELDS.authenticatorId], params },
+    });
+    const restart = this.restartLink(project, restartQuery, lang);
+    if (!request.success) return this.pages.errorPage(project, 400, describeIssues(request.error), restart, lang);
+    const flow = isUuid(request.data.flowId) ? await this.flows.findActive(request.data.flowId, 'AUTHENTICATION') : undefined;
+    const pageLang = pageLanguage(flow?.authRequest.uiLocales, browser.acceptLanguage);
+    const presentation: StepPresentation = {
+      csrfToken: fields[CONTROL_FIELDS.csrf] ?? '',
+      restartQuery: restartQuery ?? '',
+      lang: pageLang,
+      values: Object.fromEntries(Object.entries(params).filter(([name]) => name !== 'code' && name !== 'token')),
+    };
+    try {
+      const outcome = await this.engine.advance(project, request.data, 'AUTHENTICATION', HOSTED);
+      return await this.present(project, outcome, browser, presentation);
+    } catch (error) {
+      // A param left out (FLW-60003): the same step again, nothing counted.
+      if (error instanceof ApiError && error.code === ErrorCodes.FLOW_MISSING_PARAMS) {
+        const outcome = await this.engine.describe(project, request.data.flowId, 'AUTHENTICATION', HOSTED).catch(() => undefined);
+        if (outcome && 'nextStep' in outcome) {
+          const messages = [{ type: 'ERROR' as const, messageId: error.code, message: error.description, i18nKey: 'message.missing_params' }];
+          return this.present(project, { ...outcome, nextStep: { ...outcome.nextStep, messages } }, browser, presentation);
+        }
+      }
+      return this.pages.errorAnswer(project, error, restart, pageLang);
+    }
+  }
+
+  private async present(
+    project: Project,
+    outcome: FlowOutcome,
+    browser: BrowserRequest,
+    context: StepPresentation,
+  ): Promise<HostedAnswer> {
+    const restart = this.restartLink(project, context.restartQuery, context.lang);
+    const { authRequest } = outcome.flow;
+    if (outcome.status === 'SUCCESS_COMPLETED') {
+      const { authData, sessionId } = await this.response.signIn(project, outcome.flow, browser.client);
+      const cookie = this.pages.ssoCookie.set(project, this.ssoKeys.keyOf(project.id, sessionId));
+      return { ...this.success(project, authRequest, authData), setCookie: cookie };
+    }
+    if (outcome.status === 'FAIL_COMPLETED') return this.pages.failedPage(project, outcome.messages, restart, context.lang);
+    const nextStep = await this.withPasskeyChallenge(project, outcome.flow.id, outcome.nextStep);
+    const passkey = nextStep.authenticators.some(
+      (option) => option.metadata.i18nKey === PASSKEY_I18N_KEY && option.metadata.additionalData?.['challengeData'],
+    );
+    const html = this.pages.renderer.step(
+      { flowId: outcome.flow.id, nextStep },
+      {
+        projectName: project.name,
+        action: `${project.issuer}/ui/login`,
+        csrfToken: context.csrfToken,
+        hidden: { [CONTROL_FIELDS.restart]: context.restartQuery },
+        values: context.values ?? {},
+        purpose: 'login',
+        lang: context.lang,
+        branding: project.settings.branding,
+        links: this.links(project, authRequest, context.lang),
+        qrCodes: await qrCodes(nextStep),
+        ...(passkey ? { scripts: [`${this.assetsBase}${WEBAUTHN_LIBRARY_PATH}`, `${this.assetsBase}${PASSKEY_SCRIPT_PATH}`] } : {}),
+      },
+    );
+    const target = formTargetOf(authRequest.redirectUri);
+    return { kind: 'page', status: 200, html, setCookie: context.setCookie, formTargets: target ? [target] : [] };
+  }
+
+  /**
+   * A passkey offered beside other options gets its challenge now, so the browser can offer passkeys in the
+   * username field (conditional mediation) and the passkey button needs no extra round trip.
+   */
+  private async withPasskeyChallenge(project: Project, flowId: string, step: NextStep): Promise<NextStep> {
+    if (step.stepType !== 'MULTI_OPTIONS_PROMPT') return step;
+    const index = step.authenticators.findIndex(
+      (option) => option.metadata.i18nKey === PASSKEY_I18N_KEY && option.metadata.promptType === undefined,
+    );
+    const offered = step.authenticators[index];
+    if (!offered) return step;
+    const prepared = await this.engine.prepareOption(project, flowId, offered.authenticatorId, HOSTED);
+    if (!prepared) return step;
+    const authenticators = [...step.authenticators];
+    authenticators[index] = prepared;
+    return { ...step, authenticators };
+  }
+
+  /** The code to the app: a 303 with the params in the query, or an auto-submitted form (form_post). */
+  private success(project: Project, authRequest: AuthRequest, authData: FlowSuccessResponse['authData']): HostedAnswer {
+    const params: Record<string, string> = {
+      code: authData.code,
+      ...(authData.state !== undefined ? { state: authData.state } : {}),
+      ...(authData.session_state ? { session_state: authData.session_state } : {}),
+      iss: project.issuer,
+    };
+    return this.toClient(project, authRequest, params, 'en');
+  }
+
+  private errorToClient(
+    project: Project,
+    authRequest: AuthRequest,
+    error: string,
+    description: string,
+    lang: PageLanguage,
+  ): HostedAnswer {
+    return this.toClient(
+      project,
+      authRequest,
+      {
+        error,
+        error_description: description,
+        ...(authRequest.state !== undefined ? { state: authRequest.state } : {}),
+        iss: project.issuer,
+      },
+      lang,
+    );
+  }
+
+  private toClient(
+    project: Project,
+    authRequest: AuthRequest,
+    params: Record<string, string>,
+    lang: PageLanguage,
+  ): HostedAnswer {
+    const redirectUri = authRequest.redirectUri as string;
+    if (authRequest.formPost) {
+      const target = formTargetOf(redirectUri);
+      const texts = pageTexts(lang);
+      return {
+        kind: 'page',
+        status: 200,
+        html: formPostPage({ action: redirectUri, params, title: texts.formPostTitle, submit: texts.formPostContinue, lang }),
+        formTargets: target ? [target] : [],
+      };
+    }
+    return { kind: 'redirect', location: withQuery(redirectUri, params) };
+  }
+
+  /**
+   * RFC 6749 §4.1.2.1: until the client and its redirect_uri are known good, the user is told on our page and
+   * never sent anywhere; after that, the error goes back to the app with state and iss.
+   */
+  private async refuse(
+    project: Project,
+    params: AuthorizationRequestParams,
+    error: OAuthError,
+    lang: PageLanguage,
+  ): Promise<HostedAnswer> {
+    const application = params.client_id
+      ? await this.applications.findByClientId(project.id, params.client_id)
+      : undefined;
+    if (application && params.redirect_uri && matchesRegisteredRedirectUri(params.redirect_uri, application.redirectUris)) {
+      const authRequest: AuthRequest = {
+        clientId: application.clientId,
+        redirectUri: params.redirect_uri,
+        scope: '',
+        ...(params.state !== undefined ? { state: params.state } : {}),
+        ...(params.response_mode === 'form_post' ? { formPost: true } : {}),
+      };
+      return this.errorToClient(project, authRequest, error.error, error.description, lang);
+    }
+    return this.pages.errorPage(project, 400, error.description, undefined, lang);
+  }
+
+  private links(project: Project, authRequest: AuthRequest, lang: PageLanguage): Link[] {
+    const texts = pageTexts(lang);
+    const query = new URLSearchParams({ client_id: authRequest.clientId });
+    return [
+      { href: `${project.issuer}/ui/registration?${query.toString()}`, label: texts.createAccount },
+      { href: `${project.issuer}/ui/recovery?${query.toString()}`, label: texts.forgotPassword },
+    ];
+  }
+
+  private restartLink(project: Project, restartQuery: string | undefined, lang: PageLanguage): Link | undefined {
+    if (!restartQuery) return undefined;
+    return { href: `${project.issuer}/oauth2/authorize?${restartQuery}`, label: pageTexts(lang).startAgain };
+  }
+}
+
+/** The params the hosted registration takes (prompt=create hands the request over). */
+const REGISTRATION_PARAMS = RESTART_PARAMS.filter((name) => !['login_hint', 'max_age', 'acr_values'].includes(name));
+
+type ParsedParams = { ok: true; params: AuthorizationRequestParams } | { ok: false; description: string };
+
+function parseParams(input: unknown): ParsedParams {
+  const entries = input && typeof input === 'object' ? Object.entries(input as Record<string, unknown>) : [];
+  const repeated = entries.find(([, value]) => typeof value !== 'string');
+  if (repeated) return { ok: false, description: `The parameter '${repeated[0]}' is included more than once.` };
+  const result = AuthorizationRequestParams.safeParse(Object.fromEntries(entries));
+  if (!result.success) return { ok: false, description: describeIssues(result.error) };
+  return { ok: true, params: result.data };
+}
+
+function queryOf(params: AuthorizationRequestParams, names: readonly (keyof AuthorizationRequestParams)[]): string {
+  const query = new URLSearchParams();
+  for (const name of names) {
+    const value = params[name];
+    if (value !== undefined) query.set(name, value);
+  }
+  return query.toString();
+}
+
+/** The posted restart query, re-read through the same schema so only authorization params come back. */
+function restartQueryOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = parseParams(Object.fromEntries(new URLSearchParams(value)));
+  return parsed.ok ? queryOf(parsed.params, RESTART_PARAMS) : undefined;
+}
+
+/** QR codes (inline SVG, made here: no third party sees the secret) of the step's TOTP enrollments. */
+async function qrCodes(step: NextStep): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    step.authenticators
+      .filter((option: AuthenticatorOption) => option.metadata.additionalData?.['otpauthUri'])
+      .map(async (option) => [
+        option.authenticatorId,
+        await QRCode.toString(option.metadata.additionalData?.['otpauthUri'] as string, { type: 'svg', margin: 1 }),
+      ]),
+  );
+  return Object.fromEntries(entries);
+}
+
+function withQuery(uri: string, params: Record<string, string>): string {
+  const url = new URL(uri);
+  for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
+  return url.toString();
+}
