@@ -243,7 +243,9 @@ describe('backup codes and in-flow enrollment', () => {
         authData: { code: expect.any(String), state: 'st-123', session_state: expect.any(String) },
       });
       const { code, state } = FlowSuccessResponse.parse(done.body).authData;
-      const callback = new URL(`${app.redirectUri}?${new URLSearchParams({ code, state: state ?? '' })}`);
+      const callback = new URL(
+        `${app.redirectUri}?${new URLSearchParams({ code, state: state ?? '', iss: app.issuer })}`,
+      );
       const tokens = await oidc.authorizationCodeGrant(client, callback, {
         pkceCodeVerifier: verifier,
         expectedState: 'st-123',

@@ -122,7 +122,9 @@ describe('email OTP authenticator', () => {
     const done = await select(p, response.body.flowId, { OTPCode: code });
     expect(done.body.flowStatus).toBe('SUCCESS_COMPLETED');
     const { code: authCode, state } = FlowSuccessResponse.parse(done.body).authData;
-    const callback = new URL(`${p.redirectUri}?${new URLSearchParams({ code: authCode, state: state ?? '' })}`);
+    const callback = new URL(
+      `${p.redirectUri}?${new URLSearchParams({ code: authCode, state: state ?? '', iss: p.issuer })}`,
+    );
     const tokens = await oidc.authorizationCodeGrant(client, callback, {
       pkceCodeVerifier: verifier,
       expectedState: 'st-123',

@@ -324,8 +324,20 @@ describe('app-native login: failures, lockout and bad input', () => {
 
     it('rejects other response types, modes and unknown scopes', async () => {
       expectOAuthError(await authorize({ ...valid(), response_type: 'token' }), 'unsupported_response_type');
-      expectOAuthError(await authorize({ ...valid(), response_mode: 'query' }), 'invalid_request');
       expectOAuthError(await authorize({ ...valid(), scope: 'openid admin' }), 'invalid_scope');
+    });
+
+    it('answers without response_mode=direct as the browser login, where an unusable mode goes back to the app', async () => {
+      const params = new URLSearchParams({ ...valid(), response_mode: 'fragment' });
+      const refused = await fetch(`${tenant.issuer}/oauth2/authorize?${params}`, { redirect: 'manual' });
+      expect(refused.status).toBe(303);
+      const location = new URL(refused.headers.get('location')!);
+      expect(location.searchParams.get('error')).toBe('invalid_request');
+      expect(location.searchParams.get('iss')).toBe(tenant.issuer);
+      params.set('response_mode', 'query');
+      const page = await fetch(`${tenant.issuer}/oauth2/authorize?${params}`, { redirect: 'manual' });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     });
 
     it('rejects repeated parameters', async () => {

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
-import { decodeJwt } from 'jose';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { eventually } from '@keyway/e2e-support';
 import { adminApi, createTenant, pkcePair, postForm, type Tenant } from './support/http';
 import { Browser, decode, type Page } from './support/hosted-pages';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
@@ -12,15 +15,20 @@ import { startKeyway, type KeywayServer } from './support/keyway-server';
 describe('hosted login (browser /oauth2/authorize)', () => {
   let server: KeywayServer;
   let tenant: Tenant;
-  const apps: Record<'web' | 'other' | 'stepUp', { clientId: string; redirectUri: string; client: oidc.Configuration }> =
-    {} as never;
+  const apps: Record<
+    'web' | 'other' | 'stepUp',
+    { clientId: string; redirectUri: string; client: oidc.Configuration }
+  > = {} as never;
   let user: { email: string; password: string; id: string };
+  /**
+   * The web app's back-channel logout endpoint: it answers each session's first logout token with a 500 (to be
+   * retried) and keeps the tokens it accepted, by sid.
+   */
+  let receiver: Server;
+  const attemptsBySid = new Map<string, number>();
+  const acceptedBySid = new Map<string, string>();
 
-  const authorizeUrl = (
-    app: keyof typeof apps,
-    challenge: string,
-    extra: Record<string, string> = {},
-  ): string =>
+  const authorizeUrl = (app: keyof typeof apps, challenge: string, extra: Record<string, string> = {}): string =>
     `${tenant.issuer}/oauth2/authorize?${new URLSearchParams({
       client_id: apps[app].clientId,
       response_type: 'code',
@@ -45,7 +53,21 @@ describe('hosted login (browser /oauth2/authorize)', () => {
     });
 
   beforeAll(async () => {
-    server = await startKeyway();
+    receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        const token = new URLSearchParams(body).get('logout_token') ?? '';
+        const sid = String(decodeJwt(token)['sid']);
+        const attempts = (attemptsBySid.get(sid) ?? 0) + 1;
+        attemptsBySid.set(sid, attempts);
+        if (attempts > 1) acceptedBySid.set(sid, token);
+        response.writeHead(attempts > 1 ? 200 : 500).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const backchannelUri = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/backchannel-logout`;
+    server = await startKeyway({ env: { KEYWAY_EMAIL_POLL_MS: '100', KEYWAY_EMAIL_RETRY_BASE_MS: '100' } });
     tenant = await createTenant(server);
     const admin = adminApi(server);
     const flows: Record<keyof typeof apps, string[][]> = {
@@ -63,6 +85,8 @@ describe('hosted login (browser /oauth2/authorize)', () => {
         appNative: name === 'web',
         loginFlow: flows[name],
         allowEnrollmentInFlow: name === 'stepUp',
+        postLogoutRedirectUris: [`https://${name.toLowerCase()}.example/signed-out`],
+        backchannelLogoutUri: name === 'web' ? backchannelUri : null,
       });
       if (created.status !== 201) throw new Error(JSON.stringify(created.body));
       const client = await oidc.discovery(new URL(tenant.issuer), created.body.clientId, undefined, oidc.None(), {
@@ -81,6 +105,7 @@ describe('hosted login (browser /oauth2/authorize)', () => {
   }, 90_000);
   afterAll(async () => {
     await server?.stop();
+    await new Promise((resolve) => receiver?.close(resolve));
   });
 
   it('signs in on the page (wrong password shown on it), redirects with code, state and iss, and sets the SSO cookie', async () => {
@@ -231,7 +256,11 @@ describe('hosted login (browser /oauth2/authorize)', () => {
     const branded = await createTenant(server);
     const patched = await adminApi(server).patch(`/projects/${branded.slug}`, {
       settings: {
-        branding: { displayName: 'Acme Accounts', logoUrl: 'https://cdn.acme.example/logo.svg', primaryColor: '#0f766e' },
+        branding: {
+          displayName: 'Acme Accounts',
+          logoUrl: 'https://cdn.acme.example/logo.svg',
+          primaryColor: '#0f766e',
+        },
       },
     });
     expect(patched.status).toBe(200);
@@ -286,5 +315,125 @@ describe('hosted login (browser /oauth2/authorize)', () => {
     const none = await direct({ prompt: 'none' });
     expect(none.status).toBe(400);
     expect(none.body).toMatchObject({ error: 'login_required' });
+  });
+
+  describe('logout', () => {
+    const signedInBrowser = async () => {
+      const browser = new Browser();
+      const pkce = pkcePair();
+      const signedIn = await signIn(browser, await browser.get(authorizeUrl('web', pkce.challenge)));
+      const tokens = await exchange('web', signedIn.location!, pkce.verifier);
+      return { browser, tokens };
+    };
+    const logoutUrl = (params: Record<string, string>) =>
+      `${tenant.issuer}/oauth2/logout?${new URLSearchParams(params)}`;
+    const refreshFails = async (refreshToken: string) =>
+      expect(oidc.refreshTokenGrant(apps.web.client, refreshToken)).rejects.toMatchObject({ error: 'invalid_grant' });
+
+    it('RP-initiated with id_token_hint: ends the session and its refresh tokens, clears the cookie, returns to the app with state', async () => {
+      const { browser, tokens } = await signedInBrowser();
+      const done = await browser.get(
+        logoutUrl({
+          id_token_hint: tokens.id_token!,
+          post_logout_redirect_uri: 'https://web.example/signed-out',
+          state: 'bye',
+        }),
+      );
+      expect(done.status).toBe(303);
+      expect(done.location).toBe('https://web.example/signed-out?state=bye');
+      expect(done.headers.getSetCookie().join('\n')).toMatch(new RegExp(`keyway-sso-${tenant.slug}=; Max-Age=0`));
+      await refreshFails(tokens.refresh_token!);
+      // The next authorization asks for the password again, even with the old cookie replayed.
+      const again = await browser.get(authorizeUrl('other', pkcePair().challenge));
+      expect(again.title).toBe('Sign in');
+    });
+
+    it('back-channel logout: the app gets a signed logout token for the ended session, retried until it answers 2xx', async () => {
+      const { browser, tokens } = await signedInBrowser();
+      const sid = String(tokens.claims()!['sid']);
+      await browser.get(logoutUrl({ id_token_hint: tokens.id_token! }));
+      const token = await eventually(async () => {
+        expect(acceptedBySid.get(sid)).toBeDefined();
+        return acceptedBySid.get(sid)!;
+      });
+      expect(attemptsBySid.get(sid)).toBe(2);
+      const jwks = createRemoteJWKSet(new URL(`${tenant.issuer}/oauth2/jwks`));
+      const { payload, protectedHeader } = await jwtVerify(token!, jwks, {
+        issuer: tenant.issuer,
+        audience: apps.web.clientId,
+        typ: 'logout+jwt',
+      });
+      expect(payload).toMatchObject({
+        sub: user.id,
+        sid,
+        events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+        jti: expect.any(String),
+      });
+      expect(payload['nonce']).toBeUndefined();
+      expect(protectedHeader.alg).toBeDefined();
+    });
+
+    it('asks first without a hint, and logs out once confirmed', async () => {
+      const { browser, tokens } = await signedInBrowser();
+      const question = await browser.get(logoutUrl({ client_id: apps.web.clientId }));
+      expect(question.status).toBe(200);
+      expect(question.title).toBe('Sign out');
+      // Still signed in while unanswered.
+      expect((await browser.get(authorizeUrl('other', pkcePair().challenge))).status).toBe(303);
+      const done = await browser.submit(question, {});
+      expect(done.status).toBe(200);
+      expect(done.title).toBe('You have signed out');
+      await refreshFails(tokens.refresh_token!);
+      // A forged confirmation (no CSRF token of this browser) is asked again, not obeyed.
+      const other = await signedInBrowser();
+      const forged = await other.browser.post(`${tenant.issuer}/oauth2/logout`, {
+        confirm: 'yes',
+        csrf_token: 'x'.repeat(43),
+      });
+      expect(forged.title).toBe('Sign out');
+      expect((await other.browser.get(authorizeUrl('other', pkcePair().challenge))).status).toBe(303);
+    });
+
+    it('refuses unregistered post-logout URIs and foreign hints on its own page, never redirecting', async () => {
+      const { browser, tokens } = await signedInBrowser();
+      for (const params of [
+        { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://evil.example/' },
+        { post_logout_redirect_uri: 'https://web.example/signed-out' },
+        { id_token_hint: `${tokens.id_token!.slice(0, -4)}AAAA` },
+        { id_token_hint: tokens.id_token!, client_id: apps.other.clientId },
+      ] as Array<Record<string, string>>) {
+        const refused = await browser.get(logoutUrl(params));
+        expect(refused.status).toBe(400);
+        expect(refused.location).toBeNull();
+      }
+      // Nothing was ended.
+      expect((await oidc.refreshTokenGrant(apps.web.client, tokens.refresh_token!)).access_token).toBeTruthy();
+    });
+
+    it('native JSON logout by refresh token ends the session; a foreign id_token_hint is refused', async () => {
+      const { tokens } = await signedInBrowser();
+      const direct = (params: Record<string, string>) =>
+        postForm(`${tenant.issuer}/oauth2/logout`, {
+          response_mode: 'direct',
+          client_id: apps.web.clientId,
+          ...params,
+        });
+      const foreign = await direct({ client_id: apps.other.clientId, id_token_hint: tokens.id_token! });
+      expect(foreign.status).toBe(400);
+      expect(foreign.body).toMatchObject({ error: 'invalid_request' });
+      expect(await direct({})).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
+
+      const out = await direct({ refresh_token: tokens.refresh_token! });
+      expect(out.status).toBe(200);
+      expect(out.body).toEqual({ status: 'logged_out' });
+      await refreshFails(tokens.refresh_token!);
+      // Idempotent: a second logout is answered the same.
+      expect((await direct({ refresh_token: tokens.refresh_token! })).body).toEqual({ status: 'logged_out' });
+      // The access token of the ended session no longer works at userinfo.
+      const userinfo = await fetch(`${tenant.issuer}/oauth2/userinfo`, {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      });
+      expect(userinfo.status).toBe(401);
+    });
   });
 });

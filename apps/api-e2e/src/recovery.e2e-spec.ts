@@ -161,7 +161,7 @@ describe('self-service recovery (native JSON)', () => {
       execute: [oidc.allowInsecureRequests],
     });
     const callback = new URL(
-      `${tenant.redirectUri}?${new URLSearchParams({ code: authData.code, state: 'rec-state' })}`,
+      `${tenant.redirectUri}?${new URLSearchParams({ code: authData.code, state: 'rec-state', iss: tenant.issuer })}`,
     );
     const tokens = await oidc.authorizationCodeGrant(client, callback, {
       pkceCodeVerifier: flow.verifier,

@@ -150,7 +150,7 @@ describe('self-service registration (native JSON)', () => {
     expect(authData.state).toBe('reg-state');
 
     const callback = new URL(
-      `${tenant.redirectUri}?${new URLSearchParams({ code: authData.code, state: 'reg-state' })}`,
+      `${tenant.redirectUri}?${new URLSearchParams({ code: authData.code, state: 'reg-state', iss: tenant.issuer })}`,
     );
     const tokens = await oidc.authorizationCodeGrant(client, callback, {
       pkceCodeVerifier: verifier,

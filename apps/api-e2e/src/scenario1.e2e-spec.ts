@@ -118,7 +118,9 @@ describe('app-native password login (scenario 1)', () => {
   it('exchanges the code with PKCE through openid-client, which validates the ID token', async () => {
     const nonce = oidc.randomNonce();
     const { code, state, verifier } = await login(nonce);
-    const callback = new URL(`${tenant.redirectUri}?${new URLSearchParams({ code, state: state ?? '' })}`);
+    const callback = new URL(
+      `${tenant.redirectUri}?${new URLSearchParams({ code, state: state ?? '', iss: tenant.issuer })}`,
+    );
     const tokens = await oidc.authorizationCodeGrant(client, callback, {
       pkceCodeVerifier: verifier,
       expectedState: 'st-123',
@@ -160,7 +162,9 @@ describe('app-native password login (scenario 1)', () => {
 
   it('rotates refresh tokens and revokes the family when a rotated one is reused', async () => {
     const { code, state, verifier } = await login();
-    const callback = new URL(`${tenant.redirectUri}?${new URLSearchParams({ code, state: state ?? '' })}`);
+    const callback = new URL(
+      `${tenant.redirectUri}?${new URLSearchParams({ code, state: state ?? '', iss: tenant.issuer })}`,
+    );
     const first = await oidc.authorizationCodeGrant(client, callback, {
       pkceCodeVerifier: verifier,
       expectedState: 'st-123',

@@ -160,7 +160,9 @@ describe('app-native password + TOTP login (scenario 2)', () => {
     });
 
     const { code, state } = FlowSuccessResponse.parse(done.body).authData;
-    const callback = new URL(`${tenant.redirectUri}?${new URLSearchParams({ code, state: state ?? '' })}`);
+    const callback = new URL(
+      `${tenant.redirectUri}?${new URLSearchParams({ code, state: state ?? '', iss: tenant.issuer })}`,
+    );
     const tokens = await oidc.authorizationCodeGrant(client, callback, {
       pkceCodeVerifier: verifier,
       expectedState: 'st-123',

@@ -287,7 +287,7 @@ describe('passkeys (scenario 3)', () => {
     const { code, state } = FlowSuccessResponse.parse(done.body).authData;
     const tokens = await oidc.authorizationCodeGrant(
       client,
-      new URL(`${REDIRECT_URI}?${new URLSearchParams({ code, state: state ?? '' })}`),
+      new URL(`${REDIRECT_URI}?${new URLSearchParams({ code, state: state ?? '', iss: tenant.issuer })}`),
       {
         pkceCodeVerifier: verifier,
         expectedState: 'st-123',

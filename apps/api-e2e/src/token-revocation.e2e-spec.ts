@@ -42,7 +42,7 @@ describe('token revocation and introspection', () => {
     const { code, state } = FlowSuccessResponse.parse(done.body).authData;
     const tokens = await oidc.authorizationCodeGrant(
       app,
-      new URL(`${tenant.redirectUri}?${new URLSearchParams({ code, state: state ?? '' })}`),
+      new URL(`${tenant.redirectUri}?${new URLSearchParams({ code, state: state ?? '', iss: tenant.issuer })}`),
       { pkceCodeVerifier: verifier, expectedState: 'st-123' },
     );
     return { access_token: tokens.access_token, refresh_token: tokens.refresh_token! };
@@ -121,7 +121,7 @@ describe('token revocation and introspection', () => {
     );
     const tokens = await oidc.authorizationCodeGrant(
       webClient,
-      new URL(`${redirectUri}?${new URLSearchParams({ code, state: 'st-123' })}`),
+      new URL(`${redirectUri}?${new URLSearchParams({ code, state: 'st-123', iss: tenant.issuer })}`),
       { pkceCodeVerifier: verifier, expectedState: 'st-123' },
     );
     expect(

@@ -40,6 +40,8 @@ export const ApplicationView = z.object({
   /** Ordered login steps, each the options it offers (GET /login-options). */
   loginFlow: z.array(z.array(z.string())),
   allowEnrollmentInFlow: z.boolean(),
+  /** Back-Channel Logout 1.0 endpoint of the app; null for none. */
+  backchannelLogoutUri: z.string().nullable(),
   /** Until when the secret replaced by the last rotation is still accepted; absent when none is. */
   previousSecretExpiresAt: z.iso.datetime().optional(),
 });

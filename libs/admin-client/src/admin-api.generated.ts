@@ -62,10 +62,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Start an app-native login flow (response_mode=direct); query parameters */
+        /** Start an app-native login flow (response_mode=direct; query parameters); without it, the hosted login page */
         get: operations["AuthorizeController_get"];
         put?: never;
-        /** Start an app-native login flow (response_mode=direct); form-encoded body */
+        /** Start an app-native login flow (response_mode=direct; form-encoded body); without it, the hosted login page */
         post: operations["AuthorizeController_post"];
         delete?: never;
         options?: never;
@@ -176,6 +176,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/{tenant}/oauth2/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** RP-Initiated Logout 1.0 (browser): ends the SSO session, then back to the app */
+        get: operations["LogoutController_get"];
+        put?: never;
+        /** RP-Initiated Logout (browser form post), or with response_mode=direct a native app’s JSON logout: the session named by refresh_token or id_token_hint ends with its refresh tokens */
+        post: operations["LogoutController_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/t/{tenant}/.well-known/openid-configuration": {
         parameters: {
             query?: never;
@@ -280,7 +298,7 @@ export interface paths {
         delete: operations["ApplicationsAdminController_remove"];
         options?: never;
         head?: never;
-        /** Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow */
+        /** Change an application: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, backchannelLogoutUri */
         patch: operations["ApplicationsAdminController_update"];
         trace?: never;
     };
@@ -1252,6 +1270,8 @@ export interface operations {
             query?: never;
             header: {
                 authorization: string;
+                cookie: string;
+                "accept-language": string;
             };
             path: {
                 /** @description The project's slug, the last segment of its issuer */
@@ -1261,6 +1281,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The first step of the flow, or SUCCESS_COMPLETED from an SSO session */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1275,6 +1296,8 @@ export interface operations {
             header: {
                 authorization: string;
                 "content-type": string;
+                cookie: string;
+                "accept-language": string;
             };
             path: {
                 /** @description The project's slug, the last segment of its issuer */
@@ -1284,6 +1307,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The first step of the flow, or SUCCESS_COMPLETED from an SSO session */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1437,6 +1461,55 @@ export interface operations {
         requestBody?: never;
         responses: {
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LogoutController_get: {
+        parameters: {
+            query?: never;
+            header: {
+                cookie: string;
+                "accept-language": string;
+            };
+            path: {
+                /** @description The project's slug, the last segment of its issuer */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LogoutController_post: {
+        parameters: {
+            query?: never;
+            header: {
+                "content-type": string;
+                authorization: string;
+                cookie: string;
+                "accept-language": string;
+            };
+            path: {
+                /** @description The project's slug, the last segment of its issuer */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description response_mode=direct: {status: 'logged_out'} */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1630,6 +1703,12 @@ export interface operations {
                                     windowSeconds?: number;
                                 };
                             };
+                        };
+                        branding?: {
+                            displayName?: string | null;
+                            logoUrl?: string | null;
+                            primaryColor?: string | null;
+                            backgroundColor?: string | null;
                         };
                     };
                 };
@@ -1898,6 +1977,12 @@ export interface operations {
                                 };
                             };
                         };
+                        branding?: {
+                            displayName?: string | null;
+                            logoUrl?: string | null;
+                            primaryColor?: string | null;
+                            backgroundColor?: string | null;
+                        };
                     };
                 };
             };
@@ -1985,6 +2070,7 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        backchannelLogoutUri: string | null;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                     }[];
@@ -2063,6 +2149,8 @@ export interface operations {
                     loginFlow?: string[][];
                     /** @default false */
                     allowEnrollmentInFlow?: boolean;
+                    /** @default null */
+                    backchannelLogoutUri?: string | null;
                     clientId?: string;
                 };
             };
@@ -2085,6 +2173,7 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        backchannelLogoutUri: string | null;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                         clientSecret?: string;
@@ -2156,6 +2245,7 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        backchannelLogoutUri: string | null;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                     };
@@ -2272,6 +2362,7 @@ export interface operations {
                     appNative?: boolean;
                     loginFlow?: string[][];
                     allowEnrollmentInFlow?: boolean;
+                    backchannelLogoutUri?: string | null;
                 };
             };
         };
@@ -2293,6 +2384,7 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        backchannelLogoutUri: string | null;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                     };
@@ -2473,6 +2565,7 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        backchannelLogoutUri: string | null;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                         clientSecret: string;

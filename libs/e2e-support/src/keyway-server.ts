@@ -40,6 +40,11 @@ export async function startKeyway(
     env?: Record<string, string>;
     /** Rewrites the PostgreSQL URL the server gets (e.g. through a proxy); `databaseUrl` stays the real one. */
     routeDatabase?: (url: string) => string;
+    /**
+     * The host of KEYWAY_PUBLIC_URL (the issuer), default 127.0.0.1. Browser tests of passkeys need `localhost`:
+     * WebAuthn takes a domain as its RP ID, never an IP address. Requests from the tests still go to 127.0.0.1.
+     */
+    publicHost?: 'localhost';
   } = {},
 ): Promise<KeywayServer> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build the API first (npx nx run api:build)`);
@@ -57,7 +62,7 @@ export async function startKeyway(
         ...process.env,
         PORT: String(port),
         HOST: '127.0.0.1',
-        KEYWAY_PUBLIC_URL: baseUrl,
+        KEYWAY_PUBLIC_URL: options.publicHost ? `http://${options.publicHost}:${port}` : baseUrl,
         KEYWAY_DATA_DIR: dataDir,
         KEYWAY_ADMIN_TOKEN: adminToken,
         KEYWAY_SEED_DEMO: 'true',

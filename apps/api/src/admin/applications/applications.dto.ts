@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GRANT_TYPES, RedirectUri } from '../../domain/applications/application';
+import { BackchannelLogoutUri, GRANT_TYPES, RedirectUri } from '../../domain/applications/application';
 import { MAX_SECRET_GRACE_SECONDS } from '../../domain/applications/applications.service';
 
 /**
@@ -20,6 +20,8 @@ const ApplicationFields = {
   loginFlow: LoginFlowInput,
   /** Let a login step enroll a required factor the user lacks (TOTP) instead of failing. */
   allowEnrollmentInFlow: z.boolean(),
+  /** Back-Channel Logout 1.0: logout tokens are posted here when a session of this app ends; null for none. */
+  backchannelLogoutUri: BackchannelLogoutUri.nullable(),
 };
 
 export const CreateApplicationBody = z
@@ -32,6 +34,7 @@ export const CreateApplicationBody = z
     appNative: ApplicationFields.appNative.default(false),
     loginFlow: ApplicationFields.loginFlow.default([['BasicAuthenticator']]),
     allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.default(false),
+    backchannelLogoutUri: ApplicationFields.backchannelLogoutUri.default(null),
     /** Optional fixed client_id (e.g. for seeded or migrated apps); generated when absent. */
     clientId: z
       .string()
@@ -51,11 +54,12 @@ export const UpdateApplicationBody = z
     appNative: ApplicationFields.appNative.optional(),
     loginFlow: ApplicationFields.loginFlow.optional(),
     allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.optional(),
+    backchannelLogoutUri: ApplicationFields.backchannelLogoutUri.optional(),
   })
   .strict()
   .refine(
     (body) => Object.keys(body).length > 0,
-    'name at least one field to change: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow or allowEnrollmentInFlow',
+    'name at least one field to change: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow or backchannelLogoutUri',
   );
 export type UpdateApplicationBody = z.infer<typeof UpdateApplicationBody>;
 

@@ -26,6 +26,8 @@ export interface Application {
    * the flow. Off by default: with it on, whoever passes the earlier steps binds the second factor.
    */
   allowEnrollmentInFlow: boolean;
+  /** OpenID Connect Back-Channel Logout 1.0: where this app receives logout tokens; null for none. */
+  backchannelLogoutUri: string | null;
 }
 
 /**
@@ -54,6 +56,26 @@ function isAcceptableRedirectUri(value: string): boolean {
 function isLoopback(hostname: string): boolean {
   return hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost';
 }
+
+/**
+ * A back-channel logout endpoint (Back-Channel Logout 1.0 §2.2): an absolute https URL without a fragment, or
+ * http on a loopback address (development). The server calls it, so a private-use scheme means nothing here.
+ */
+export const BackchannelLogoutUri = z
+  .string()
+  .max(2048)
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        if (url.hash || value.includes('#')) return false;
+        return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an absolute https URL without a fragment (http only on a loopback address)' },
+  );
 
 /**
  * Exact string match against a registered URI, except that loopback redirects may use any port

@@ -71,6 +71,7 @@ export type UpdateApplicationRow = Partial<
     | 'appNative'
     | 'loginFlow'
     | 'allowEnrollmentInFlow'
+    | 'backchannelLogoutUri'
   >
 >;
 
@@ -90,5 +91,6 @@ function toApplication(row: ApplicationRow): Application {
     appNative: row.appNative,
     loginFlow: row.loginFlow as string[][],
     allowEnrollmentInFlow: row.allowEnrollmentInFlow,
+    backchannelLogoutUri: row.backchannelLogoutUri,
   };
 }

@@ -16,6 +16,7 @@ export interface CreateApplicationInput {
   loginFlow?: string[][] | undefined;
   /** Let login steps enroll a missing required factor (default false). */
   allowEnrollmentInFlow?: boolean | undefined;
+  backchannelLogoutUri?: string | null | undefined;
   clientId?: string | undefined;
 }
 
@@ -67,6 +68,7 @@ export class ApplicationsService {
         appNative: input.appNative,
         loginFlow: input.loginFlow ?? [['BasicAuthenticator']],
         allowEnrollmentInFlow: input.allowEnrollmentInFlow ?? false,
+        backchannelLogoutUri: input.backchannelLogoutUri ?? null,
       });
       this.cache.delete(cacheKey(projectId, application.clientId));
       return clientSecret ? { application, clientSecret } : { application };

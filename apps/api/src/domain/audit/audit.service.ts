@@ -58,6 +58,7 @@ export type AuditEventType =
   | 'oauth.code_replayed'
   | 'oauth.refresh_token_reused'
   | 'oauth.token_revoked'
+  | 'session.logged_out'
   | `admin.identity.${IdentityAdminAction}`;
 
 /** Who did it, through the admin API. */

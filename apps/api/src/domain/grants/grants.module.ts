@@ -13,6 +13,7 @@ import { RefreshTokenGrant } from './refresh-token.grant';
 import { TokenIntrospection } from './token-introspection';
 import { TokenMinter } from './token-minter.service';
 import { TokenRevocation } from './token-revocation';
+import { NativeLogout } from './native-logout';
 
 /**
  * Grants: validated authorization requests, the codes a finished flow issues, and the tokens those codes and
@@ -32,6 +33,7 @@ import { TokenRevocation } from './token-revocation';
     RefreshTokenGrant,
     TokenRevocation,
     TokenIntrospection,
+    NativeLogout,
   ],
   exports: [
     AuthorizeService,
@@ -42,6 +44,7 @@ import { TokenRevocation } from './token-revocation';
     RefreshTokenGrant,
     TokenRevocation,
     TokenIntrospection,
+    NativeLogout,
   ],
 })
 export class GrantsModule {}

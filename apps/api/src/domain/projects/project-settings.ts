@@ -95,9 +95,7 @@ const BrandingFields = {
   /** Shown above every page's title instead of the project name. */
   displayName: z.string().trim().min(1).max(80),
   /** An https image URL (the pages' Content-Security-Policy allows exactly its origin). */
-  logoUrl: z
-    .url({ protocol: /^https$/, message: 'must be an https URL' })
-    .max(2048),
+  logoUrl: z.url({ protocol: /^https$/, message: 'must be an https URL' }).max(2048),
   /** Buttons and links, `#rrggbb`; pick one with at least 4.5:1 contrast to white text. */
   primaryColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour as #rrggbb'),
   /** The page behind the card, `#rrggbb`. */

@@ -6,10 +6,21 @@ import { PrivilegedSessions } from './privileged-session';
 import { SessionsRepository } from './sessions.repository';
 import { IdTokenHints } from './id-token-hints';
 import { SsoKeys } from './sso-keys';
+import { SessionLogout } from './session-logout.service';
+import { BackchannelLogout } from './backchannel-logout';
+import { EmailModule } from '../email/email.module';
 
 @Module({
-  imports: [IdentitiesModule, KeysModule],
-  providers: [SessionsRepository, AccessTokenVerifier, PrivilegedSessions, SsoKeys, IdTokenHints],
-  exports: [SessionsRepository, AccessTokenVerifier, PrivilegedSessions, SsoKeys, IdTokenHints],
+  imports: [IdentitiesModule, KeysModule, EmailModule],
+  providers: [
+    SessionsRepository,
+    AccessTokenVerifier,
+    PrivilegedSessions,
+    SsoKeys,
+    IdTokenHints,
+    SessionLogout,
+    BackchannelLogout,
+  ],
+  exports: [SessionsRepository, AccessTokenVerifier, PrivilegedSessions, SsoKeys, IdTokenHints, SessionLogout],
 })
 export class SessionsModule {}

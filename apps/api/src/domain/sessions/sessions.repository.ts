@@ -154,6 +154,46 @@ export class SessionsRepository {
     });
   }
 
+  /**
+   * Ends a live session of the project and the refresh tokens issued in it, in one transaction (a logout). The
+   * identity whose session it was, or undefined when there was no such live session (ended already: a second
+   * logout changes nothing).
+   */
+  async endLive(
+    projectId: string,
+    sessionId: string,
+    alsoInTransaction?: (tx: Tx, ended: { identityId: string }) => Promise<unknown>,
+    now = new Date(),
+  ): Promise<{ identityId: string } | undefined> {
+    return this.prisma.$transaction(async (tx) => {
+      const ended = await tx.session.updateManyAndReturn({
+        where: { id: sessionId, projectId, revokedAt: null, expiresAt: { gt: now } },
+        data: { revokedAt: now },
+        select: { identityId: true },
+      });
+      const [session] = ended;
+      if (!session) return undefined;
+      await tx.refreshToken.updateMany({ where: { sessionId, revokedAt: null }, data: { revokedAt: now } });
+      await alsoInTransaction?.(tx, session);
+      return { identityId: session.identityId };
+    });
+  }
+
+  /** The session a live refresh token of this client was issued in; undefined for anything else. */
+  async sessionOfRefreshToken(
+    tokenHash: string,
+    client: { projectId: string; applicationId: string },
+    now = new Date(),
+  ): Promise<string | undefined> {
+    const token = await this.prisma.refreshToken.findUnique({
+      where: { tokenHash },
+      select: { sessionId: true, projectId: true, applicationId: true, revokedAt: true, expiresAt: true },
+    });
+    if (!token || token.projectId !== client.projectId || token.applicationId !== client.applicationId)
+      return undefined;
+    return token.revokedAt === null && token.expiresAt > now ? token.sessionId : undefined;
+  }
+
   /** Revokes a session together with the refresh tokens issued in it (a replayed authorization code). */
   async revoke(sessionId: string, now: Date): Promise<void> {
     await this.prisma.$transaction([

@@ -10,7 +10,6 @@ import { StepOptionsResolver } from './step-options';
 import { SessionsModule } from '../../domain/sessions/sessions.module';
 import { PrivilegedWindowGate } from './privileged-window.gate';
 import { STEP_GATES, type StepGate } from '../../domain/flows/step-gate';
-import { SingleSignOn } from '../sso/single-sign-on.service';
 
 @Module({
   imports: [AuthenticatorsModule, ApplicationsModule, FlowStoreModule, IdentitiesModule, SessionsModule],
@@ -20,10 +19,9 @@ import { SingleSignOn } from '../sso/single-sign-on.service';
     FlowEngine,
     LoginFlowValidator,
     PrivilegedWindowGate,
-    SingleSignOn,
     // The gates flow definitions name (FlowDefinition.gate); register a new one here.
     { provide: STEP_GATES, inject: [PrivilegedWindowGate], useFactory: (...gates: StepGate[]) => gates },
   ],
-  exports: [FlowEngine, LoginFlowValidator, SingleSignOn],
+  exports: [FlowEngine, LoginFlowValidator],
 })
 export class FlowsModule {}

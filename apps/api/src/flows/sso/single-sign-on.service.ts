@@ -46,7 +46,12 @@ export class SingleSignOn {
     private readonly engine: FlowEngine,
   ) {}
 
-  async decide(project: Project, application: Application, request: SsoRequest, now = new Date()): Promise<SsoDecision> {
+  async decide(
+    project: Project,
+    application: Application,
+    request: SsoRequest,
+    now = new Date(),
+  ): Promise<SsoDecision> {
     const session = await this.liveSession(project, request, now);
     if (!session) return { kind: 'login', error: 'login_required' };
     const login = { kind: 'login' as const, session };

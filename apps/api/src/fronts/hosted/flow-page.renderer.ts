@@ -131,7 +131,10 @@ export class FlowPageRenderer {
         projectName: context.projectName,
         title,
         notices,
-        forms: forms.map((form, index) => ({ ...form, divider: index > 0 && form.secondary && !forms[index - 1]?.secondary })),
+        forms: forms.map((form, index) => ({
+          ...form,
+          divider: index > 0 && form.secondary && !forms[index - 1]?.secondary,
+        })),
         links: context.links ?? [],
         scripts: context.scripts ?? [],
         or: texts.or,
@@ -157,6 +160,29 @@ export class FlowPageRenderer {
     );
   }
 
+  /** A question answered by one button (a logout to confirm): the form posts `hidden` back to `action`. */
+  confirm(page: NoticePage & { action: string; hidden: Record<string, string>; submit: string }): string {
+    return render(
+      {
+        projectName: page.projectName,
+        title: page.title,
+        notices: [],
+        paragraphs: page.paragraphs ?? [],
+        forms: [
+          {
+            action: page.action,
+            hidden: Object.entries(page.hidden).map(([name, value]) => ({ name, value })),
+            fields: [],
+            submit: page.submit,
+          },
+        ],
+        links: page.links ?? [],
+        scripts: [],
+      },
+      page,
+    );
+  }
+
   private optionForm(
     option: AuthenticatorOption,
     flowId: string | undefined,
@@ -175,7 +201,9 @@ export class FlowPageRenderer {
     const name = texts.actions[metadata.i18nKey]?.submit;
     // Offered beside others and not yet selected (it is initiated on selection): a button that selects it.
     if (metadata.promptType === undefined)
-      return [{ action: context.action, hidden, fields: [], submit: texts.useOption(option.authenticator), secondary: true }];
+      return [
+        { action: context.action, hidden, fields: [], submit: texts.useOption(option.authenticator), secondary: true },
+      ];
     const challenge = metadata.additionalData?.['challengeData'];
     if (metadata.promptType === 'INTERNAL_PROMPT' && challenge !== undefined && context.purpose === 'login') {
       return [
@@ -268,10 +296,8 @@ function inputKind(
     return { type: 'password', autocomplete: purpose === 'login' ? 'current-password' : 'new-password' };
   if (param.type === 'BOOLEAN') return { type: 'checkbox' };
   if (param.type === 'INTEGER') return { type: 'number', inputmode: 'numeric' };
-  if (name === 'code' || name === 'token')
-    return { type: 'text', autocomplete: 'one-time-code', inputmode: 'numeric' };
-  if (name === 'username')
-    return { type: 'text', autocomplete: passkeyOffered ? 'username webauthn' : 'username' };
+  if (name === 'code' || name === 'token') return { type: 'text', autocomplete: 'one-time-code', inputmode: 'numeric' };
+  if (name === 'username') return { type: 'text', autocomplete: passkeyOffered ? 'username webauthn' : 'username' };
   if (name === 'email' || name.endsWith('.email')) return { type: 'email', autocomplete: 'email' };
   if (name === 'traits.name') return { type: 'text', autocomplete: 'name' };
   return { type: 'text' };
@@ -288,9 +314,7 @@ function messageText(message: FlowMessage, texts: PageTexts): string {
 
 function notice(message: FlowMessage, texts: PageTexts): NoticeView {
   const text = messageText(message, texts);
-  return message.type === 'ERROR'
-    ? { kind: 'error', role: 'alert', text }
-    : { kind: 'info', role: 'status', text };
+  return message.type === 'ERROR' ? { kind: 'error', role: 'alert', text } : { kind: 'info', role: 'status', text };
 }
 
 function render(

@@ -18,7 +18,9 @@ export function contentSecurityPolicy(html: string, formTargets: string[] = []):
   const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => sha256Source(m[1] ?? ''));
   const inlineScripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => sha256Source(m[1] ?? ''));
   const scriptFiles = [...html.matchAll(/<script src="([^"]+)"><\/script>/g)].map((m) => unescapeHtml(m[1] ?? ''));
-  const images = [...html.matchAll(/<img class="logo" src="([^"]+)"/g)].flatMap((m) => originOf(unescapeHtml(m[1] ?? '')));
+  const images = [...html.matchAll(/<img class="logo" src="([^"]+)"/g)].flatMap((m) =>
+    originOf(unescapeHtml(m[1] ?? '')),
+  );
   const scripts = [...inlineScripts, ...scriptFiles];
   return [
     `default-src 'none'`,

@@ -107,7 +107,10 @@ export class HostedLoginService {
     const restartQuery = queryOf(params, RESTART_PARAMS);
     // Initiating User Registration 1.0: the hosted registration, which answers the same request with a code.
     if (prompt.has('create'))
-      return { kind: 'redirect', location: `${project.issuer}/ui/registration?${queryOf(params, REGISTRATION_PARAMS)}` };
+      return {
+        kind: 'redirect',
+        location: `${project.issuer}/ui/registration?${queryOf(params, REGISTRATION_PARAMS)}`,
+      };
 
     const decision = await this.sso.decide(project, application, {
       cookieKey: this.pages.ssoCookie.read(project, browser.cookie),
@@ -150,7 +153,9 @@ export class HostedLoginService {
     });
     const restart = this.restartLink(project, restartQuery, lang);
     if (!request.success) return this.pages.errorPage(project, 400, describeIssues(request.error), restart, lang);
-    const flow = isUuid(request.data.flowId) ? await this.flows.findActive(request.data.flowId, 'AUTHENTICATION') : undefined;
+    const flow = isUuid(request.data.flowId)
+      ? await this.flows.findActive(request.data.flowId, 'AUTHENTICATION')
+      : undefined;
     const pageLang = pageLanguage(flow?.authRequest.uiLocales, browser.acceptLanguage);
     const presentation: StepPresentation = {
       csrfToken: fields[CONTROL_FIELDS.csrf] ?? '',
@@ -164,10 +169,24 @@ export class HostedLoginService {
     } catch (error) {
       // A param left out (FLW-60003): the same step again, nothing counted.
       if (error instanceof ApiError && error.code === ErrorCodes.FLOW_MISSING_PARAMS) {
-        const outcome = await this.engine.describe(project, request.data.flowId, 'AUTHENTICATION', HOSTED).catch(() => undefined);
+        const outcome = await this.engine
+          .describe(project, request.data.flowId, 'AUTHENTICATION', HOSTED)
+          .catch(() => undefined);
         if (outcome && 'nextStep' in outcome) {
-          const messages = [{ type: 'ERROR' as const, messageId: error.code, message: error.description, i18nKey: 'message.missing_params' }];
-          return this.present(project, { ...outcome, nextStep: { ...outcome.nextStep, messages } }, browser, presentation);
+          const messages = [
+            {
+              type: 'ERROR' as const,
+              messageId: error.code,
+              message: error.description,
+              i18nKey: 'message.missing_params',
+            },
+          ];
+          return this.present(
+            project,
+            { ...outcome, nextStep: { ...outcome.nextStep, messages } },
+            browser,
+            presentation,
+          );
         }
       }
       return this.pages.errorAnswer(project, error, restart, pageLang);
@@ -187,7 +206,8 @@ export class HostedLoginService {
       const cookie = this.pages.ssoCookie.set(project, this.ssoKeys.keyOf(project.id, sessionId));
       return { ...this.success(project, authRequest, authData), setCookie: cookie };
     }
-    if (outcome.status === 'FAIL_COMPLETED') return this.pages.failedPage(project, outcome.messages, restart, context.lang);
+    if (outcome.status === 'FAIL_COMPLETED')
+      return this.pages.failedPage(project, outcome.messages, restart, context.lang);
     const nextStep = await this.withPasskeyChallenge(project, outcome.flow.id, outcome.nextStep);
     const passkey = nextStep.authenticators.some(
       (option) => option.metadata.i18nKey === PASSKEY_I18N_KEY && option.metadata.additionalData?.['challengeData'],
@@ -205,7 +225,9 @@ export class HostedLoginService {
         branding: project.settings.branding,
         links: this.links(project, authRequest, context.lang),
         qrCodes: await qrCodes(nextStep),
-        ...(passkey ? { scripts: [`${this.assetsBase}${WEBAUTHN_LIBRARY_PATH}`, `${this.assetsBase}${PASSKEY_SCRIPT_PATH}`] } : {}),
+        ...(passkey
+          ? { scripts: [`${this.assetsBase}${WEBAUTHN_LIBRARY_PATH}`, `${this.assetsBase}${PASSKEY_SCRIPT_PATH}`] }
+          : {}),
       },
     );
     const target = formTargetOf(authRequest.redirectUri);
@@ -274,7 +296,13 @@ export class HostedLoginService {
       return {
         kind: 'page',
         status: 200,
-        html: formPostPage({ action: redirectUri, params, title: texts.formPostTitle, submit: texts.formPostContinue, lang }),
+        html: formPostPage({
+          action: redirectUri,
+          params,
+          title: texts.formPostTitle,
+          submit: texts.formPostContinue,
+          lang,
+        }),
         formTargets: target ? [target] : [],
       };
     }
@@ -294,7 +322,11 @@ export class HostedLoginService {
     const application = params.client_id
       ? await this.applications.findByClientId(project.id, params.client_id)
       : undefined;
-    if (application && params.redirect_uri && matchesRegisteredRedirectUri(params.redirect_uri, application.redirectUris)) {
+    if (
+      application &&
+      params.redirect_uri &&
+      matchesRegisteredRedirectUri(params.redirect_uri, application.redirectUris)
+    ) {
       const authRequest: AuthRequest = {
         clientId: application.clientId,
         redirectUri: params.redirect_uri,

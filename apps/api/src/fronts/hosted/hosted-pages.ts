@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FlowMessage } from '@keyway/flow-types';
 import { ApiError, OAuthError } from '../../infra/http/errors';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
-import { requireFormEncoded } from '../oauth/form-encoded';
+import { requireFormEncoded } from '../../infra/http/form-encoded';
 import type { Project } from '../../domain/projects/projects.service';
 import { CsrfTokens } from './csrf';
 import { SsoCookie } from './sso-cookie';
@@ -41,7 +41,13 @@ export class HostedPages {
     } catch {
       return {
         ok: false,
-        answer: this.errorPage(project, 415, 'The form must be sent as application/x-www-form-urlencoded.', undefined, lang),
+        answer: this.errorPage(
+          project,
+          415,
+          'The form must be sent as application/x-www-form-urlencoded.',
+          undefined,
+          lang,
+        ),
       };
     }
     const entries = body && typeof body === 'object' ? Object.entries(body as Record<string, unknown>) : [];
@@ -76,7 +82,13 @@ export class HostedPages {
     return { kind: 'page', status, html: this.renderer.notice(page), ...(setCookie ? { setCookie } : {}) };
   }
 
-  errorPage(project: Project, status: number, description: string, restart?: Link, lang: PageLanguage = 'en'): HostedAnswer {
+  errorPage(
+    project: Project,
+    status: number,
+    description: string,
+    restart?: Link,
+    lang: PageLanguage = 'en',
+  ): HostedAnswer {
     return this.page(status, {
       projectName: project.name,
       title: pageTexts(lang).errorTitle,

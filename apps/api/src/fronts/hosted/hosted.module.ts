@@ -6,16 +6,18 @@ import { ProjectsModule } from '../../domain/projects/projects.module';
 import { TenantPipe } from '../../domain/projects/tenant.pipe';
 import { SessionsModule } from '../../domain/sessions/sessions.module';
 import { FlowsModule } from '../../flows/engine/flows.module';
+import { SsoModule } from '../../flows/sso/sso.module';
 import { HostedAssetsController } from './hosted-assets.controller';
 import { HostedLoginService } from './hosted-login.service';
+import { HostedLogoutService } from './hosted-logout.service';
 import { HostedPages } from './hosted-pages';
 import { LoginPagesController } from './login-pages.controller';
 
 /** What the hosted pages share (renderer, CSRF, SSO cookie), the hosted login, and the pages' scripts. */
 @Module({
-  imports: [ProjectsModule, ApplicationsModule, FlowStoreModule, GrantsModule, SessionsModule, FlowsModule],
+  imports: [ProjectsModule, ApplicationsModule, FlowStoreModule, GrantsModule, SessionsModule, FlowsModule, SsoModule],
   controllers: [LoginPagesController, HostedAssetsController],
-  providers: [TenantPipe, HostedPages, HostedLoginService],
-  exports: [HostedPages, HostedLoginService],
+  providers: [TenantPipe, HostedPages, HostedLoginService, HostedLogoutService],
+  exports: [HostedPages, HostedLoginService, HostedLogoutService],
 })
 export class HostedModule {}

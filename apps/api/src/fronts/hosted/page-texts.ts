@@ -38,6 +38,11 @@ export interface PageTexts {
   failedTitle: string;
   expiredFormTitle: string;
   expiredForm: string;
+  signOutTitle: string;
+  signOutQuestion: (projectName: string) => string;
+  signOutButton: string;
+  signedOutTitle: string;
+  signedOut: string;
 }
 
 const en: PageTexts = {
@@ -66,8 +71,7 @@ const en: PageTexts = {
   passkeyButton: 'Use your passkey',
   passkeyNeedsScript: 'Signing in with a passkey needs JavaScript. Turn it on, or choose another way to sign in.',
   passkeyFailed: 'The passkey could not be used. Try again, or choose another way to sign in.',
-  enrollmentIntro:
-    'Set up your authenticator app: scan this QR code with it, then enter the six-digit code it shows.',
+  enrollmentIntro: 'Set up your authenticator app: scan this QR code with it, then enter the six-digit code it shows.',
   enrollmentKey: 'Cannot scan? Enter this key in the app instead:',
   createAccount: 'Create an account',
   forgotPassword: 'Forgot your password?',
@@ -79,6 +83,12 @@ const en: PageTexts = {
   expiredFormTitle: 'This form has expired',
   expiredForm:
     'For your security, the form could not be accepted: it was not sent from this page, or your browser blocked its cookie. Go back, reload the page and try again.',
+  signOutTitle: 'Sign out',
+  signOutQuestion: (name) =>
+    `Do you want to sign out of ${name}? You will be signed out of every app that uses this account in this browser.`,
+  signOutButton: 'Sign out',
+  signedOutTitle: 'You have signed out',
+  signedOut: 'You can close this page.',
 };
 
 const de: PageTexts = {
@@ -113,7 +123,8 @@ const de: PageTexts = {
     'message.msg_invalid_un_pw': 'Benutzername oder Passwort ist falsch.',
     'message.msg_invalid_totp': 'Der Bestätigungscode ist falsch.',
     'message.msg_totp_reused': 'Dieser Code wurde bereits verwendet. Warten Sie auf den nächsten Code.',
-    'message.msg_totp_not_enrolled': 'Für dieses Konto ist keine Authenticator-App eingerichtet, die diese Anmeldung verlangt.',
+    'message.msg_totp_not_enrolled':
+      'Für dieses Konto ist keine Authenticator-App eingerichtet, die diese Anmeldung verlangt.',
     'message.msg_invalid_backup_code': 'Der Backup-Code ist falsch.',
     'message.msg_backup_code_used': 'Dieser Backup-Code wurde bereits verwendet.',
     'message.msg_invalid_email_otp': 'Der Code ist falsch.',
@@ -137,7 +148,8 @@ const de: PageTexts = {
   passkeyButton: 'Passkey verwenden',
   passkeyNeedsScript:
     'Die Anmeldung mit einem Passkey braucht JavaScript. Schalten Sie es ein, oder wählen Sie einen anderen Weg.',
-  passkeyFailed: 'Der Passkey konnte nicht verwendet werden. Versuchen Sie es erneut, oder wählen Sie einen anderen Weg.',
+  passkeyFailed:
+    'Der Passkey konnte nicht verwendet werden. Versuchen Sie es erneut, oder wählen Sie einen anderen Weg.',
   enrollmentIntro:
     'Richten Sie Ihre Authenticator-App ein: Scannen Sie diesen QR-Code und geben Sie den sechsstelligen Code ein, den die App anzeigt.',
   enrollmentKey: 'Scannen geht nicht? Geben Sie stattdessen diesen Schlüssel in der App ein:',
@@ -151,6 +163,12 @@ const de: PageTexts = {
   expiredFormTitle: 'Dieses Formular ist abgelaufen',
   expiredForm:
     'Zu Ihrer Sicherheit wurde das Formular nicht angenommen: Es kam nicht von dieser Seite, oder Ihr Browser hat sein Cookie blockiert. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.',
+  signOutTitle: 'Abmelden',
+  signOutQuestion: (name) =>
+    `Möchten Sie sich von ${name} abmelden? Sie werden in diesem Browser von allen Apps abgemeldet, die dieses Konto verwenden.`,
+  signOutButton: 'Abmelden',
+  signedOutTitle: 'Sie sind abgemeldet',
+  signedOut: 'Sie können diese Seite schließen.',
 };
 
 const TEXTS: Record<PageLanguage, PageTexts> = { en, de };
@@ -163,7 +181,10 @@ export function pageTexts(lang: PageLanguage): PageTexts {
  * The page language: the first of `ui_locales` (OIDC Core §3.1.2.1) we have, then the browser's Accept-Language
  * in its order of preference (q-values), then English.
  */
-export function pageLanguage(uiLocales: readonly string[] | undefined, acceptLanguage: string | undefined): PageLanguage {
+export function pageLanguage(
+  uiLocales: readonly string[] | undefined,
+  acceptLanguage: string | undefined,
+): PageLanguage {
   for (const tag of uiLocales ?? []) {
     const lang = supported(tag);
     if (lang) return lang;

@@ -28,6 +28,12 @@ export class SsoCookie {
   }
 
   clear(project: Project): string {
-    return serialize(this.name(project), '', { httpOnly: true, sameSite: 'lax', secure: this.secure, path: '/', maxAge: 0 });
+    return serialize(this.name(project), '', {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.secure,
+      path: '/',
+      maxAge: 0,
+    });
   }
 }

@@ -8,7 +8,7 @@ import { OAuthParamsPipe } from '../../infra/http/zod-pipes';
 import type { Project } from '../../domain/projects/projects.service';
 import { Tenant } from '../../domain/projects/tenant.pipe';
 import { AppNativePresenter } from './app-native.presenter';
-import { requireFormEncoded } from './form-encoded';
+import { requireFormEncoded } from '../../infra/http/form-encoded';
 import { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
 import { AuthorizationResponseService } from '../../domain/grants/authorization-response.service';
 import { APP_NATIVE_FRONT, AuthorizeService } from '../../domain/grants/authorize.service';
@@ -67,7 +67,8 @@ export class AuthorizeController {
 
   @Get()
   @ApiOperation({
-    summary: 'Start an app-native login flow (response_mode=direct; query parameters); without it, the hosted login page',
+    summary:
+      'Start an app-native login flow (response_mode=direct; query parameters); without it, the hosted login page',
   })
   @ApiOkResponse({ description: 'The first step of the flow, or SUCCESS_COMPLETED from an SSO session' })
   async get(

@@ -5,6 +5,8 @@ import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG, SigningKeysService } from '../../domain
 import type { Project } from '../../domain/projects/projects.service';
 import { Tenant } from '../../domain/projects/tenant.pipe';
 import { SUPPORTED_SCOPES } from '../../domain/grants/scopes';
+import { PROMPT_VALUES } from '../../domain/grants/prompt';
+import { PAGE_LANGUAGES } from '../hosted/page-texts';
 
 @ApiTags('oauth2')
 @Controller('t/:tenant')
@@ -24,13 +26,16 @@ export class DiscoveryController {
       userinfo_endpoint: `${oauth2}/userinfo`,
       revocation_endpoint: `${oauth2}/revoke`,
       introspection_endpoint: `${oauth2}/introspect`,
+      end_session_endpoint: `${oauth2}/logout`,
+      backchannel_logout_supported: true,
+      backchannel_logout_session_supported: true,
       jwks_uri: `${oauth2}/jwks`,
       app_native_authentication_endpoint: `${oauth2}/authn`,
       // draft-ietf-oauth-first-party-apps-04 §8
       authorization_challenge_endpoint: `${oauth2}/authorize-challenge`,
       scopes_supported: SUPPORTED_SCOPES,
       response_types_supported: ['code'],
-      response_modes_supported: ['direct'],
+      response_modes_supported: ['query', 'form_post', 'direct'],
       grant_types_supported: ['authorization_code', 'refresh_token'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: [ID_TOKEN_ALG],
@@ -40,6 +45,10 @@ export class DiscoveryController {
       revocation_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
       introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       code_challenge_methods_supported: ['S256'],
+      prompt_values_supported: PROMPT_VALUES,
+      // RFC 9207: every authorization response carries iss.
+      authorization_response_iss_parameter_supported: true,
+      ui_locales_supported: PAGE_LANGUAGES,
       claims_supported: [
         'sub',
         'iss',
@@ -51,6 +60,7 @@ export class DiscoveryController {
         'amr',
         'sid',
         'at_hash',
+        'isk',
         'name',
         'email',
         'email_verified',

@@ -9,6 +9,7 @@ import { ProjectsModule } from '../../domain/projects/projects.module';
 import { SessionsModule } from '../../domain/sessions/sessions.module';
 import { TenantPipe } from '../../domain/projects/tenant.pipe';
 import { HostedModule } from '../hosted/hosted.module';
+import { SsoModule } from '../../flows/sso/sso.module';
 import { AppNativePresenter } from './app-native.presenter';
 import { AuthnController } from './authn.controller';
 import { AuthorizeChallengeController } from './authorize-challenge/authorize-challenge.controller';
@@ -19,6 +20,7 @@ import { DiscoveryController } from './discovery.controller';
 import { TokenController } from './token.controller';
 import { TokenStatusController } from './token-status.controller';
 import { UserinfoController } from './userinfo.controller';
+import { LogoutController } from './logout.controller';
 
 @Module({
   imports: [
@@ -31,6 +33,7 @@ import { UserinfoController } from './userinfo.controller';
     EmailModule,
     GrantsModule,
     HostedModule,
+    SsoModule,
   ],
   controllers: [
     AuthorizeController,
@@ -39,6 +42,7 @@ import { UserinfoController } from './userinfo.controller';
     TokenController,
     TokenStatusController,
     UserinfoController,
+    LogoutController,
     DiscoveryController,
   ],
   providers: [TenantPipe, AppNativePresenter, AuthorizeChallengeService, FirstPartyPresenter],

@@ -9,7 +9,7 @@ import { Tenant } from '../../domain/projects/tenant.pipe';
 import { OAuthError } from '../../infra/http/errors';
 import { OAuthParamsPipe } from '../../infra/http/zod-pipes';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
-import { requireFormEncoded } from './form-encoded';
+import { requireFormEncoded } from '../../infra/http/form-encoded';
 
 /**
  * Revocation (RFC 7009) and introspection (RFC 7662): form-encoded, the client authenticated as at the token

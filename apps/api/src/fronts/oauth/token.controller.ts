@@ -6,7 +6,7 @@ import { OAuthParamsPipe } from '../../infra/http/zod-pipes';
 import type { Project } from '../../domain/projects/projects.service';
 import { Tenant } from '../../domain/projects/tenant.pipe';
 import { ClientAuthenticator, readClientCredentials } from '../../domain/grants/client-authentication';
-import { requireFormEncoded } from './form-encoded';
+import { requireFormEncoded } from '../../infra/http/form-encoded';
 import { AuthorizationCodeGrant } from '../../domain/grants/authorization-code.grant';
 import { RefreshTokenGrant } from '../../domain/grants/refresh-token.grant';
 import { TokenRequestParams, type TokenResponse } from '../../domain/grants/token-request';

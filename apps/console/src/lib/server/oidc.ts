@@ -81,7 +81,13 @@ export async function exchangeCode(input: {
   const callback = oauth.validateAuthResponse(
     server,
     client,
-    new URLSearchParams({ code: input.code, ...(input.state !== undefined ? { state: input.state } : {}) }),
+    // The app-native answer came straight from the issuer's own endpoint, so its iss (RFC 9207, which the
+    // issuer advertises for its redirect responses) is the issuer's.
+    new URLSearchParams({
+      code: input.code,
+      ...(input.state !== undefined ? { state: input.state } : {}),
+      iss: server.issuer,
+    }),
     input.expectedState,
   );
   const response = await oauth.authorizationCodeGrantRequest(

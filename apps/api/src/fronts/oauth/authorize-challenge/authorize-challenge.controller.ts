@@ -6,7 +6,7 @@ import { ClientContext, type RequestContext } from '../../../infra/http/request-
 import { OAuthParamsPipe } from '../../../infra/http/zod-pipes';
 import type { Project } from '../../../domain/projects/projects.service';
 import { Tenant } from '../../../domain/projects/tenant.pipe';
-import { requireFormEncoded } from '../form-encoded';
+import { requireFormEncoded } from '../../../infra/http/form-encoded';
 import { AuthorizeChallengeParams } from './authorize-challenge-request';
 import { AuthorizeChallengeService } from './authorize-challenge.service';
 import { RateLimit } from '../../rate-limit/rate-limit.decorator';

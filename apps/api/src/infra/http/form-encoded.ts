@@ -1,4 +1,4 @@
-import { OAuthError } from '../../infra/http/errors';
+import { OAuthError } from './errors';
 
 /** RFC 6749 §3.2 / §4.1.3: POST bodies of the OAuth endpoints are application/x-www-form-urlencoded. */
 export function requireFormEncoded(contentType: string | undefined): void {

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { SignJWT } from 'jose';
+import { z } from 'zod';
+import type { Prisma } from '../../generated/prisma/client';
+import { EmailOutbox } from '../email/email-outbox';
+import { OutboxJobs, type OutboxJob } from '../email/outbox-jobs';
+import { ID_TOKEN_ALG, SigningKeysService } from '../keys/signing-keys.service';
+
+const BACKCHANNEL_LOGOUT_JOB = 'job:backchannel-logout';
+const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+/** Back-Channel Logout §2.4 recommends a short lifetime: the token is signed when it is sent, not when queued. */
+const LOGOUT_TOKEN_TTL_SECONDS = 120;
+const DELIVERY_TIMEOUT_MS = 5_000;
+
+const Payload = z.object({ issuer: z.string(), clientId: z.string(), sid: z.string(), sub: z.string() });
+type Payload = z.infer<typeof Payload>;
+
+/**
+ * OpenID Connect Back-Channel Logout 1.0: when a session ends, each app that got a code in it and registered a
+ * `backchannel_logout_uri` is sent a logout token (a JWT with `sid`, `sub` and the logout event) by a direct
+ * POST. Delivery rides the durable outbox (as mail does): the jobs are written in the transaction that ends the
+ * session, so they exist exactly when the logout does, and a down or failing app is retried with the outbox's
+ * backoff until it answers 2xx or the attempts run out.
+ */
+@Injectable()
+export class BackchannelLogout {
+  private readonly logger = new Logger('BackchannelLogout');
+
+  constructor(
+    private readonly outbox: EmailOutbox,
+    private readonly keys: SigningKeysService,
+    jobs: OutboxJobs,
+  ) {
+    jobs.register(BACKCHANNEL_LOGOUT_JOB, (job) => this.deliver(job));
+  }
+
+  /** Queues a logout token for every app of the ended session that wants one, in the session's transaction. */
+  async enqueue(
+    tx: Prisma.TransactionClient,
+    session: { projectId: string; issuer: string; sessionId: string; identityId: string },
+  ): Promise<number> {
+    // The apps the session issued codes to: the ones the user is signed in to through it.
+    const targets = await tx.$queryRaw<Array<{ clientId: string; uri: string }>>`
+      SELECT DISTINCT a."client_id" AS "clientId", a."backchannel_logout_uri" AS "uri"
+      FROM "authorization_codes" c JOIN "applications" a ON a."id" = c."application_id"
+      WHERE c."session_id" = ${session.sessionId}::uuid AND a."backchannel_logout_uri" IS NOT NULL`;
+    for (const target of targets) {
+      const payload: Payload = {
+        issuer: session.issuer,
+        clientId: target.clientId,
+        sid: session.sessionId,
+        sub: session.identityId,
+      };
+      await this.outbox.enqueueJob(tx, {
+        projectId: session.projectId,
+        kind: BACKCHANNEL_LOGOUT_JOB,
+        to: target.uri,
+        payload,
+        idempotencyKey: `backchannel-logout:${session.sessionId}:${target.clientId}`,
+      });
+    }
+    return targets.length;
+  }
+
+  private async deliver(job: OutboxJob): Promise<void> {
+    const payload = Payload.parse(job.payload);
+    const token = await this.logoutToken(job.projectId, payload);
+    const response = await fetch(job.to, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ logout_token: token }).toString(),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+    });
+    // §2.8: 200 (or 204) means the RP logged the session out; anything else is tried again later.
+    if (!response.ok) throw new Error(`back-channel logout to ${payload.clientId} answered ${response.status}`);
+    this.logger.log({ clientId: payload.clientId, sid: payload.sid, backchannelLogout: 'delivered' });
+    await job.transaction(async () => undefined);
+  }
+
+  private async logoutToken(projectId: string, payload: Payload): Promise<string> {
+    const key = await this.keys.signingKey(projectId, ID_TOKEN_ALG);
+    return new SignJWT({ sid: payload.sid, events: { [LOGOUT_EVENT]: {} } })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'logout+jwt' })
+      .setIssuer(payload.issuer)
+      .setSubject(payload.sub)
+      .setAudience(payload.clientId)
+      .setIssuedAt()
+      .setExpirationTime(`${LOGOUT_TOKEN_TTL_SECONDS}s`)
+      .setJti(randomUUID())
+      .sign(key.privateKey);
+  }
+}
