@@ -247,6 +247,40 @@ export interface paths {
         patch: operations["ProjectsAdminController_update"];
         trace?: never;
     };
+    "/api/admin/v1/projects/{slug}/signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the published signing keys (next, active, retiring); never private material */
+        get: operations["SigningKeysAdminController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/projects/{slug}/signing-keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate signing keys (one alg, or all when alg is left out): the next key signs, the active one retires once every token it signed has expired, a new next key is published. 409 while the next key is younger than the JWKS cache lifetime */
+        post: operations["SigningKeysAdminController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/projects/{slug}/applications": {
         parameters: {
             query?: never;
@@ -280,7 +314,7 @@ export interface paths {
         delete: operations["ApplicationsAdminController_remove"];
         options?: never;
         head?: never;
-        /** Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow */
+        /** Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, idTokenSignedResponseAlg */
         patch: operations["ApplicationsAdminController_update"];
         trace?: never;
     };
@@ -1956,6 +1990,149 @@ export interface operations {
             };
         };
     };
+    SigningKeysAdminController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        kid: string;
+                        /** @enum {string} */
+                        alg: "RS256" | "ES256" | "EdDSA";
+                        /** @constant */
+                        use: "sig";
+                        /** @enum {string} */
+                        status: "next" | "active" | "retiring";
+                        /** Format: date-time */
+                        createdAt: string;
+                        activatedAt: string | null;
+                        retiresAt: string | null;
+                    }[];
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    SigningKeysAdminController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    alg?: "RS256" | "ES256" | "EdDSA";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        kid: string;
+                        /** @enum {string} */
+                        alg: "RS256" | "ES256" | "EdDSA";
+                        /** @constant */
+                        use: "sig";
+                        /** @enum {string} */
+                        status: "next" | "active" | "retiring";
+                        /** Format: date-time */
+                        createdAt: string;
+                        activatedAt: string | null;
+                        retiresAt: string | null;
+                    }[];
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
     ApplicationsAdminController_list: {
         parameters: {
             query?: never;
@@ -1985,6 +2162,8 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        /** @enum {string} */
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                     }[];
@@ -2063,6 +2242,11 @@ export interface operations {
                     loginFlow?: string[][];
                     /** @default false */
                     allowEnrollmentInFlow?: boolean;
+                    /**
+                     * @default RS256
+                     * @enum {string}
+                     */
+                    idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
                     clientId?: string;
                 };
             };
@@ -2085,6 +2269,8 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        /** @enum {string} */
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                         clientSecret?: string;
@@ -2156,6 +2342,8 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        /** @enum {string} */
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                     };
@@ -2272,6 +2460,8 @@ export interface operations {
                     appNative?: boolean;
                     loginFlow?: string[][];
                     allowEnrollmentInFlow?: boolean;
+                    /** @enum {string} */
+                    idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
                 };
             };
         };
@@ -2293,6 +2483,8 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        /** @enum {string} */
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                     };
@@ -2473,6 +2665,8 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        /** @enum {string} */
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                         clientSecret: string;

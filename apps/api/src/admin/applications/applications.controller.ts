@@ -63,7 +63,8 @@ export class ApplicationsAdminController {
   @RequirePermission('applications.write')
   @DocumentedResponse(ApplicationView)
   @ApiOperation({
-    summary: 'Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow',
+    summary:
+      'Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, idTokenSignedResponseAlg',
   })
   @ApiBody({ schema: schema(UpdateApplicationBody) })
   async update(
@@ -191,6 +192,7 @@ const applicationView = ({
   appNative,
   loginFlow,
   allowEnrollmentInFlow,
+  idTokenSignedResponseAlg,
   previousSecretExpiresAt,
 }: Application): ApplicationView => ({
   clientId,
@@ -202,6 +204,7 @@ const applicationView = ({
   appNative,
   loginFlow,
   allowEnrollmentInFlow,
+  idTokenSignedResponseAlg,
   ...(previousSecretExpiresAt && previousSecretExpiresAt.getTime() > Date.now()
     ? { previousSecretExpiresAt: previousSecretExpiresAt.toISOString() }
     : {}),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { GRANT_TYPES, RedirectUri } from '../../domain/applications/application';
 import { MAX_SECRET_GRACE_SECONDS } from '../../domain/applications/applications.service';
+import { SIGNING_ALGS } from '../../domain/keys/signing-key-lifecycle';
 
 /**
  * Ordered login steps, each a set of authenticator names as in the wire format, e.g.
@@ -20,6 +21,8 @@ const ApplicationFields = {
   loginFlow: LoginFlowInput,
   /** Let a login step enroll a required factor the user lacks (TOTP) instead of failing. */
   allowEnrollmentInFlow: z.boolean(),
+  /** The JWS alg of the client's ID tokens (id_token_signed_response_alg). */
+  idTokenSignedResponseAlg: z.enum(SIGNING_ALGS),
 };
 
 export const CreateApplicationBody = z
@@ -32,6 +35,7 @@ export const CreateApplicationBody = z
     appNative: ApplicationFields.appNative.default(false),
     loginFlow: ApplicationFields.loginFlow.default([['BasicAuthenticator']]),
     allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.default(false),
+    idTokenSignedResponseAlg: ApplicationFields.idTokenSignedResponseAlg.default('RS256'),
     /** Optional fixed client_id (e.g. for seeded or migrated apps); generated when absent. */
     clientId: z
       .string()
@@ -51,11 +55,12 @@ export const UpdateApplicationBody = z
     appNative: ApplicationFields.appNative.optional(),
     loginFlow: ApplicationFields.loginFlow.optional(),
     allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.optional(),
+    idTokenSignedResponseAlg: ApplicationFields.idTokenSignedResponseAlg.optional(),
   })
   .strict()
   .refine(
     (body) => Object.keys(body).length > 0,
-    'name at least one field to change: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow or allowEnrollmentInFlow',
+    'name at least one field to change: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow or idTokenSignedResponseAlg',
   );
 export type UpdateApplicationBody = z.infer<typeof UpdateApplicationBody>;
 

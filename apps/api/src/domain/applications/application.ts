@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SigningAlg } from '../keys/signing-key-lifecycle';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
@@ -26,6 +27,8 @@ export interface Application {
    * the flow. Off by default: with it on, whoever passes the earlier steps binds the second factor.
    */
   allowEnrollmentInFlow: boolean;
+  /** The JWS alg of its ID tokens (OIDC Dynamic Client Registration's `id_token_signed_response_alg`). */
+  idTokenSignedResponseAlg: SigningAlg;
 }
 
 /**

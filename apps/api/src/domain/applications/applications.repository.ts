@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import type { SigningAlg } from '../keys/signing-key-lifecycle';
 import type { Application } from './application';
 
 type ApplicationRow = Prisma.ApplicationGetPayload<object>;
@@ -18,13 +19,20 @@ export class ApplicationsRepository {
     return rows.map(toApplication);
   }
 
-  async create(data: Omit<Application, 'id'>): Promise<Application> {
-    return toApplication(await this.prisma.application.create({ data }));
+  async create({ idTokenSignedResponseAlg, ...data }: Omit<Application, 'id'>): Promise<Application> {
+    return toApplication(
+      await this.prisma.application.create({ data: { ...data, idTokenSigningAlg: idTokenSignedResponseAlg } }),
+    );
   }
 
   /** Updates a project's client; P2025 when the project has no such client. */
-  async update(projectId: string, clientId: string, changes: UpdateApplicationRow): Promise<Application> {
-    return toApplication(await this.prisma.application.update({ where: { clientId, projectId }, data: changes }));
+  async update(
+    projectId: string,
+    clientId: string,
+    { idTokenSignedResponseAlg, ...changes }: UpdateApplicationRow,
+  ): Promise<Application> {
+    const data = { ...changes, ...(idTokenSignedResponseAlg ? { idTokenSigningAlg: idTokenSignedResponseAlg } : {}) };
+    return toApplication(await this.prisma.application.update({ where: { clientId, projectId }, data }));
   }
 
   async setClientSecretHash(projectId: string, clientId: string, clientSecretHash: string): Promise<void> {
@@ -71,6 +79,7 @@ export type UpdateApplicationRow = Partial<
     | 'appNative'
     | 'loginFlow'
     | 'allowEnrollmentInFlow'
+    | 'idTokenSignedResponseAlg'
   >
 >;
 
@@ -90,5 +99,6 @@ function toApplication(row: ApplicationRow): Application {
     appNative: row.appNative,
     loginFlow: row.loginFlow as string[][],
     allowEnrollmentInFlow: row.allowEnrollmentInFlow,
+    idTokenSignedResponseAlg: row.idTokenSigningAlg as SigningAlg,
   };
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiError } from '../../infra/http/errors';
 import { randomToken, sha256 } from '../../infra/crypto/tokens';
 import { isNotFound, isUniqueViolation } from '../../infra/database/prisma-errors';
+import { DEFAULT_ID_TOKEN_ALG, type SigningAlg } from '../keys/signing-key-lifecycle';
 import type { Application } from './application';
 import { ApplicationsRepository, type UpdateApplicationRow } from './applications.repository';
 
@@ -16,6 +17,8 @@ export interface CreateApplicationInput {
   loginFlow?: string[][] | undefined;
   /** Let login steps enroll a missing required factor (default false). */
   allowEnrollmentInFlow?: boolean | undefined;
+  /** The alg of its ID tokens (default RS256). */
+  idTokenSignedResponseAlg?: SigningAlg | undefined;
   clientId?: string | undefined;
 }
 
@@ -67,6 +70,7 @@ export class ApplicationsService {
         appNative: input.appNative,
         loginFlow: input.loginFlow ?? [['BasicAuthenticator']],
         allowEnrollmentInFlow: input.allowEnrollmentInFlow ?? false,
+        idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? DEFAULT_ID_TOKEN_ALG,
       });
       this.cache.delete(cacheKey(projectId, application.clientId));
       return clientSecret ? { application, clientSecret } : { application };
