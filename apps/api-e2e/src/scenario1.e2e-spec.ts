@@ -323,7 +323,15 @@ describe('app-native password login (scenario 1)', () => {
       code_challenge_methods_supported: ['S256'],
     });
     const jwks = await get(`${tenant.issuer}/oauth2/jwks`);
-    expect(jwks.body.keys.map((k: { alg: string }) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+    // An active and a next key (published before it signs) per alg.
+    expect(jwks.body.keys.map((k: { alg: string }) => k.alg).sort()).toEqual([
+      'ES256',
+      'ES256',
+      'EdDSA',
+      'EdDSA',
+      'RS256',
+      'RS256',
+    ]);
     for (const key of jwks.body.keys) expect(key).not.toHaveProperty('d');
   });
 

@@ -12,6 +12,7 @@ describe('admin API response schemas', () => {
     appNative: false,
     loginFlow: [['BasicAuthenticator']],
     allowEnrollmentInFlow: false,
+    idTokenSignedResponseAlg: 'ES256',
   };
 
   it('accept what the API answers, and refuse what it must not (a secret outside the answer that made it)', () => {

@@ -42,10 +42,29 @@ export const ApplicationView = z.object({
   allowEnrollmentInFlow: z.boolean(),
   /** Back-Channel Logout 1.0 endpoint of the app; null for none. */
   backchannelLogoutUri: z.string().nullable(),
+  /** The JWS alg of its ID tokens: RS256 (default), ES256 or EdDSA (Ed25519). */
+  idTokenSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']),
   /** Until when the secret replaced by the last rotation is still accepted; absent when none is. */
   previousSecretExpiresAt: z.iso.datetime().optional(),
 });
 export type ApplicationView = z.infer<typeof ApplicationView>;
+
+/**
+ * A project's signing key (public facts only, never private material). `next` keys are published but do not sign
+ * yet, `active` ones sign, `retiring` ones are published until `retiresAt`, when every token they signed has expired.
+ */
+export const SigningKeyView = z.object({
+  kid: z.string(),
+  alg: z.enum(['RS256', 'ES256', 'EdDSA']),
+  use: z.literal('sig'),
+  status: z.enum(['next', 'active', 'retiring']),
+  createdAt: z.iso.datetime(),
+  /** When it started signing; null while `next`. */
+  activatedAt: z.iso.datetime().nullable(),
+  /** When it leaves the JWKS; null until it stops signing. */
+  retiresAt: z.iso.datetime().nullable(),
+});
+export type SigningKeyView = z.infer<typeof SigningKeyView>;
 
 /** A confidential client's secret: in the answer that made it only, never again. */
 export const ApplicationWithSecret = ApplicationView.extend({ clientSecret: z.string() });

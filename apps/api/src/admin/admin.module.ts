@@ -22,6 +22,8 @@ import { AuditEventsAdminController } from './audit/audit-events.controller';
 import { IdentitiesAdminController } from './identities/identities.controller';
 import { IdentityActionsController } from './identities/identity-actions.controller';
 import { ProjectsAdminController } from './projects/projects.controller';
+import { SigningKeysAdminController } from './projects/signing-keys.controller';
+import { KeysModule } from '../domain/keys/keys.module';
 
 @Module({
   imports: [
@@ -35,9 +37,11 @@ import { ProjectsAdminController } from './projects/projects.controller';
     EmailModule,
     AccessModule,
     SessionsModule,
+    KeysModule,
   ],
   controllers: [
     ProjectsAdminController,
+    SigningKeysAdminController,
     ApplicationsAdminController,
     LoginOptionsAdminController,
     IdentitiesAdminController,

@@ -8,6 +8,7 @@ export const SYSTEM_PROJECT_SLUG = 'keyway-admin';
 export const queryKeys = {
   me: ['admin', 'me'] as const,
   project: (slug: string) => ['admin', 'projects', slug] as const,
+  signingKeys: (slug: string) => ['admin', 'projects', slug, 'signing-keys'] as const,
   permissions: (slug: string) => ['admin', 'projects', slug, 'permissions'] as const,
   loginOptions: ['admin', 'login-options'] as const,
   applications: (slug: string) => ['admin', 'projects', slug, 'applications'] as const,

@@ -64,7 +64,7 @@ export class ApplicationsAdminController {
   @DocumentedResponse(ApplicationView)
   @ApiOperation({
     summary:
-      'Change an application: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, backchannelLogoutUri',
+      'Change an application: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, backchannelLogoutUri, idTokenSignedResponseAlg',
   })
   @ApiBody({ schema: schema(UpdateApplicationBody) })
   async update(
@@ -193,6 +193,7 @@ const applicationView = ({
   loginFlow,
   allowEnrollmentInFlow,
   backchannelLogoutUri,
+  idTokenSignedResponseAlg,
   previousSecretExpiresAt,
 }: Application): ApplicationView => ({
   clientId,
@@ -205,6 +206,7 @@ const applicationView = ({
   loginFlow,
   allowEnrollmentInFlow,
   backchannelLogoutUri,
+  idTokenSignedResponseAlg,
   ...(previousSecretExpiresAt && previousSecretExpiresAt.getTime() > Date.now()
     ? { previousSecretExpiresAt: previousSecretExpiresAt.toISOString() }
     : {}),

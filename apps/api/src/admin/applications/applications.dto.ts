@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BackchannelLogoutUri, GRANT_TYPES, RedirectUri } from '../../domain/applications/application';
 import { MAX_SECRET_GRACE_SECONDS } from '../../domain/applications/applications.service';
+import { SIGNING_ALGS } from '../../domain/keys/signing-key-lifecycle';
 
 /**
  * Ordered login steps, each a set of authenticator names as in the wire format, e.g.
@@ -22,6 +23,8 @@ const ApplicationFields = {
   allowEnrollmentInFlow: z.boolean(),
   /** Back-Channel Logout 1.0: logout tokens are posted here when a session of this app ends; null for none. */
   backchannelLogoutUri: BackchannelLogoutUri.nullable(),
+  /** The JWS alg of the client's ID tokens (id_token_signed_response_alg). */
+  idTokenSignedResponseAlg: z.enum(SIGNING_ALGS),
 };
 
 export const CreateApplicationBody = z
@@ -35,6 +38,7 @@ export const CreateApplicationBody = z
     loginFlow: ApplicationFields.loginFlow.default([['BasicAuthenticator']]),
     allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.default(false),
     backchannelLogoutUri: ApplicationFields.backchannelLogoutUri.default(null),
+    idTokenSignedResponseAlg: ApplicationFields.idTokenSignedResponseAlg.default('RS256'),
     /** Optional fixed client_id (e.g. for seeded or migrated apps); generated when absent. */
     clientId: z
       .string()
@@ -55,11 +59,12 @@ export const UpdateApplicationBody = z
     loginFlow: ApplicationFields.loginFlow.optional(),
     allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.optional(),
     backchannelLogoutUri: ApplicationFields.backchannelLogoutUri.optional(),
+    idTokenSignedResponseAlg: ApplicationFields.idTokenSignedResponseAlg.optional(),
   })
   .strict()
   .refine(
     (body) => Object.keys(body).length > 0,
-    'name at least one field to change: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow or backchannelLogoutUri',
+    'name at least one field to change: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, backchannelLogoutUri or idTokenSignedResponseAlg',
   );
 export type UpdateApplicationBody = z.infer<typeof UpdateApplicationBody>;
 

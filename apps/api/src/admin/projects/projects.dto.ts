@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SIGNING_ALGS } from '../../domain/keys/signing-key-lifecycle';
 import { ProjectSettingsInput } from '../../domain/projects/project-settings';
 
 export const CreateProjectBody = z
@@ -24,3 +25,7 @@ export const UpdateProjectBody = z
   .strict()
   .refine((body) => Object.keys(body).length > 0, 'name at least one field to change: name or settings');
 export type UpdateProjectBody = z.infer<typeof UpdateProjectBody>;
+
+/** Which keys to rotate: one alg, or every alg when `alg` is left out (one transaction: all or none). */
+export const RotateSigningKeysBody = z.object({ alg: z.enum(SIGNING_ALGS).optional() }).strict();
+export type RotateSigningKeysBody = z.infer<typeof RotateSigningKeysBody>;

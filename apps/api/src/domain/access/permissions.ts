@@ -37,8 +37,9 @@ export function isPermission(value: string): value is Permission {
 
 /** One line per permission, as the console and `GET /api/admin/v1/permissions` show them. */
 export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
-  'projects.read': 'See the project and its settings.',
-  'projects.write': "Change the project's name and settings (lockout, tokens, passkeys, mails, rate limits).",
+  'projects.read': 'See the project, its settings and its signing keys.',
+  'projects.write':
+    "Change the project's name and settings (lockout, tokens, passkeys, mails, rate limits), rotate its signing keys.",
   'projects.delete': 'Delete the project with everything in it.',
   'applications.read': 'See the OAuth applications and their login flows.',
   'applications.write': 'Create and change applications: redirect URIs, grant types, login flows, secrets.',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SigningAlg } from '../keys/signing-key-lifecycle';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
@@ -28,6 +29,8 @@ export interface Application {
   allowEnrollmentInFlow: boolean;
   /** OpenID Connect Back-Channel Logout 1.0: where this app receives logout tokens; null for none. */
   backchannelLogoutUri: string | null;
+  /** The JWS alg of its ID tokens (OIDC Dynamic Client Registration's `id_token_signed_response_alg`). */
+  idTokenSignedResponseAlg: SigningAlg;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import type { SigningAlg } from '../keys/signing-key-lifecycle';
 import type { Application } from './application';
 
 type ApplicationRow = Prisma.ApplicationGetPayload<object>;
@@ -18,13 +19,20 @@ export class ApplicationsRepository {
     return rows.map(toApplication);
   }
 
-  async create(data: Omit<Application, 'id'>): Promise<Application> {
-    return toApplication(await this.prisma.application.create({ data }));
+  async create({ idTokenSignedResponseAlg, ...data }: Omit<Application, 'id'>): Promise<Application> {
+    return toApplication(
+      await this.prisma.application.create({ data: { ...data, idTokenSigningAlg: idTokenSignedResponseAlg } }),
+    );
   }
 
   /** Updates a project's client; P2025 when the project has no such client. */
-  async update(projectId: string, clientId: string, changes: UpdateApplicationRow): Promise<Application> {
-    return toApplication(await this.prisma.application.update({ where: { clientId, projectId }, data: changes }));
+  async update(
+    projectId: string,
+    clientId: string,
+    { idTokenSignedResponseAlg, ...changes }: UpdateApplicationRow,
+  ): Promise<Application> {
+    const data = { ...changes, ...(idTokenSignedResponseAlg ? { idTokenSigningAlg: idTokenSignedResponseAlg } : {}) };
+    return toApplication(await this.prisma.application.update({ where: { clientId, projectId }, data }));
   }
 
   async setClientSecretHash(projectId: string, clientId: string, clientSecretHash: string): Promise<void> {
@@ -72,6 +80,7 @@ export type UpdateApplicationRow = Partial<
     | 'loginFlow'
     | 'allowEnrollmentInFlow'
     | 'backchannelLogoutUri'
+    | 'idTokenSignedResponseAlg'
   >
 >;
 
@@ -92,5 +101,6 @@ function toApplication(row: ApplicationRow): Application {
     loginFlow: row.loginFlow as string[][],
     allowEnrollmentInFlow: row.allowEnrollmentInFlow,
     backchannelLogoutUri: row.backchannelLogoutUri,
+    idTokenSignedResponseAlg: row.idTokenSigningAlg as SigningAlg,
   };
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiError } from '../../infra/http/errors';
 import { randomToken, sha256 } from '../../infra/crypto/tokens';
 import { isNotFound, isUniqueViolation } from '../../infra/database/prisma-errors';
+import { DEFAULT_ID_TOKEN_ALG, type SigningAlg } from '../keys/signing-key-lifecycle';
 import type { Application } from './application';
 import { ApplicationsRepository, type UpdateApplicationRow } from './applications.repository';
 
@@ -17,6 +18,8 @@ export interface CreateApplicationInput {
   /** Let login steps enroll a missing required factor (default false). */
   allowEnrollmentInFlow?: boolean | undefined;
   backchannelLogoutUri?: string | null | undefined;
+  /** The alg of its ID tokens (default RS256). */
+  idTokenSignedResponseAlg?: SigningAlg | undefined;
   clientId?: string | undefined;
 }
 
@@ -69,6 +72,7 @@ export class ApplicationsService {
         loginFlow: input.loginFlow ?? [['BasicAuthenticator']],
         allowEnrollmentInFlow: input.allowEnrollmentInFlow ?? false,
         backchannelLogoutUri: input.backchannelLogoutUri ?? null,
+        idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? DEFAULT_ID_TOKEN_ALG,
       });
       this.cache.delete(cacheKey(projectId, application.clientId));
       return clientSecret ? { application, clientSecret } : { application };

@@ -28,6 +28,7 @@ export type AuditEventType =
   | 'application.secret_rotated'
   | 'application.deleted'
   | 'project.deleted'
+  | 'signing_keys.rotated'
   | 'identity.created'
   | 'identity_schema.created'
   | 'identity_schema.default_set'

@@ -67,7 +67,11 @@ export class AuthorizationCodeGrant {
       scope: code.scope,
     };
     if (parseScope(code.scope).includes('openid')) {
-      response.id_token = await this.minter.idToken(project, subject, { nonce: code.nonce, accessToken: access.token });
+      response.id_token = await this.minter.idToken(project, subject, {
+        nonce: code.nonce,
+        accessToken: access.token,
+        alg: client.idTokenSignedResponseAlg,
+      });
     }
     if (client.grantTypes.includes('refresh_token')) {
       response.refresh_token = randomToken();

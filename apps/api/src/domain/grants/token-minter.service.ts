@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { SignJWT } from 'jose';
-import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG, SigningKeysService } from '../keys/signing-keys.service';
+import { ACCESS_TOKEN_ALG, idTokenHashAlgorithm, type SigningAlg } from '../keys/signing-key-lifecycle';
+import { SigningKeysService } from '../keys/signing-keys.service';
 import { normaliseIdentifier } from '../schemas/identity-traits';
 import type { Project } from '../projects/projects.service';
 import { SsoKeys } from '../sessions/sso-keys';
@@ -53,16 +54,16 @@ export class TokenMinter {
   async idToken(
     project: Project,
     subject: TokenSubject,
-    extra: { nonce?: string | null; accessToken: string },
+    extra: { nonce?: string | null; accessToken: string; alg: SigningAlg },
   ): Promise<string> {
-    const key = await this.keys.signingKey(project.id, ID_TOKEN_ALG);
+    const key = await this.keys.signingKey(project.id, extra.alg);
     return new SignJWT({
       auth_time: epoch(subject.authTime),
       amr: subject.amr,
       sid: subject.sessionId,
       // WSO2's SessionId-based SSO: sent back as `sessionId` to /oauth2/authorize, it continues this session.
       isk: this.ssoKeys.keyOf(project.id, subject.sessionId),
-      at_hash: halfHash(extra.accessToken),
+      at_hash: halfHash(extra.accessToken, extra.alg),
       ...(extra.nonce ? { nonce: extra.nonce } : {}),
       ...scopedClaims(subject.scope, subject.traits, subject.verifiedEmails ?? []),
     })
@@ -100,8 +101,8 @@ function epoch(date: Date): number {
   return Math.floor(date.getTime() / 1000);
 }
 
-/** OIDC Core §3.1.3.6 at_hash for RS256: left half of SHA-256, base64url. */
-function halfHash(value: string): string {
-  const digest = createHash('sha256').update(value).digest();
+/** OIDC Core §3.1.3.6 at_hash: left half of the alg's hash (SHA-256; SHA-512 for Ed25519), base64url. */
+function halfHash(value: string, alg: SigningAlg): string {
+  const digest = createHash(idTokenHashAlgorithm(alg)).update(value).digest();
   return digest.subarray(0, digest.length / 2).toString('base64url');
 }

@@ -24,15 +24,8 @@ export class ProjectsRepository {
     await this.prisma.project.delete({ where: { id } });
   }
 
-  /** Creates the project and its signing keys in one transaction. */
-  create(
-    data: { slug: string; name: string; settings: object },
-    signingKeys: Omit<Prisma.SigningKeyCreateManyInput, 'projectId'>[],
-  ): Promise<ProjectRow> {
-    return this.prisma.$transaction(async (tx) => {
-      const project = await tx.project.create({ data });
-      await tx.signingKey.createMany({ data: signingKeys.map((key) => ({ ...key, projectId: project.id })) });
-      return project;
-    });
+  /** Creates the project; its signing keys come next, from the keys unit (SigningKeysService.ensureKeys). */
+  create(data: { slug: string; name: string; settings: object }): Promise<ProjectRow> {
+    return this.prisma.project.create({ data });
   }
 }

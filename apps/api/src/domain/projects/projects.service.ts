@@ -57,16 +57,19 @@ export class ProjectsService {
     if (input.slug === SYSTEM_PROJECT_SLUG && !system)
       throw ApiError.conflict(`The slug '${input.slug}' is reserved.`, ErrorCodes.CONFLICT);
     const settings = ProjectSettings.parse(input.settings ?? {});
-    const keys = await this.signingKeys.generateKeySet();
+    let row: ProjectRow;
     try {
-      const row = await this.projects.create({ slug: input.slug, name: input.name, settings }, keys);
-      this.cache.delete(row.slug);
-      return this.toProject(row);
+      row = await this.projects.create({ slug: input.slug, name: input.name, settings });
     } catch (error) {
       if (isUniqueViolation(error))
         throw ApiError.conflict(`A project with slug '${input.slug}' already exists.`, ErrorCodes.CONFLICT);
       throw error;
     }
+    // Made at once, so that the first tokens are signed by keys already published; a crash in between is repaired
+    // by the first use, which creates whatever keys are missing.
+    await this.signingKeys.ensureKeys(row.id);
+    this.cache.delete(row.slug);
+    return this.toProject(row);
   }
 
   /**

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import { OAuthError } from '../../infra/http/errors';
 import { IdentitiesRepository, type IdentityRow } from '../identities/identities.repository';
-import { ACCESS_TOKEN_ALG, SigningKeysService } from '../keys/signing-keys.service';
+import { ACCESS_TOKEN_ALG } from '../keys/signing-key-lifecycle';
+import { SigningKeysService } from '../keys/signing-keys.service';
 import type { Project } from '../projects/projects.service';
 import { SessionsRepository } from './sessions.repository';
 
@@ -67,8 +68,7 @@ export class AccessTokenVerifier {
    * session, identity or the token itself was revoked is not asked (revocation needs to know only whose it is).
    */
   async readSigned(project: Project, token: string): Promise<SignedAccessToken | undefined> {
-    const jwks = createLocalJWKSet(await this.keys.jwks(project.id));
-    const verified = await jwtVerify(token, jwks, {
+    const verified = await jwtVerify(token, await this.keys.verificationKeys(project.id), {
       issuer: project.issuer,
       audience: project.issuer,
       typ: 'at+jwt',

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { Prisma } from '../../generated/prisma/client';
 import { EmailOutbox } from '../email/email-outbox';
 import { OutboxJobs, type OutboxJob } from '../email/outbox-jobs';
-import { ID_TOKEN_ALG, SigningKeysService } from '../keys/signing-keys.service';
+import { SigningKeysService } from '../keys/signing-keys.service';
+import { SIGNING_ALGS } from '../keys/signing-key-lifecycle';
 
 const BACKCHANNEL_LOGOUT_JOB = 'job:backchannel-logout';
 const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -13,7 +14,14 @@ const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 const LOGOUT_TOKEN_TTL_SECONDS = 120;
 const DELIVERY_TIMEOUT_MS = 5_000;
 
-const Payload = z.object({ issuer: z.string(), clientId: z.string(), sid: z.string(), sub: z.string() });
+const Payload = z.object({
+  issuer: z.string(),
+  clientId: z.string(),
+  sid: z.string(),
+  sub: z.string(),
+  /** Signed like the app's ID tokens (its id_token_signed_response_alg). */
+  alg: z.enum(SIGNING_ALGS),
+});
 type Payload = z.infer<typeof Payload>;
 
 /**
@@ -41,8 +49,9 @@ export class BackchannelLogout {
     session: { projectId: string; issuer: string; sessionId: string; identityId: string },
   ): Promise<number> {
     // The apps the session issued codes to: the ones the user is signed in to through it.
-    const targets = await tx.$queryRaw<Array<{ clientId: string; uri: string }>>`
-      SELECT DISTINCT a."client_id" AS "clientId", a."backchannel_logout_uri" AS "uri"
+    const targets = await tx.$queryRaw<Array<{ clientId: string; uri: string; alg: Payload['alg'] }>>`
+      SELECT DISTINCT a."client_id" AS "clientId", a."backchannel_logout_uri" AS "uri",
+        a."id_token_signed_response_alg" AS "alg"
       FROM "authorization_codes" c JOIN "applications" a ON a."id" = c."application_id"
       WHERE c."session_id" = ${session.sessionId}::uuid AND a."backchannel_logout_uri" IS NOT NULL`;
     for (const target of targets) {
@@ -51,6 +60,7 @@ export class BackchannelLogout {
         clientId: target.clientId,
         sid: session.sessionId,
         sub: session.identityId,
+        alg: target.alg,
       };
       await this.outbox.enqueueJob(tx, {
         projectId: session.projectId,
@@ -80,7 +90,7 @@ export class BackchannelLogout {
   }
 
   private async logoutToken(projectId: string, payload: Payload): Promise<string> {
-    const key = await this.keys.signingKey(projectId, ID_TOKEN_ALG);
+    const key = await this.keys.signingKey(projectId, payload.alg);
     return new SignJWT({ sid: payload.sid, events: { [LOGOUT_EVENT]: {} } })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'logout+jwt' })
       .setIssuer(payload.issuer)

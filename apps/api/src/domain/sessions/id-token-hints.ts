@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { compactVerify, createLocalJWKSet } from 'jose';
+import { compactVerify } from 'jose';
 import { z } from 'zod';
 import { SigningKeysService } from '../keys/signing-keys.service';
+import { SIGNING_ALGS } from '../keys/signing-key-lifecycle';
 import type { Project } from '../projects/projects.service';
 
 /** What an id_token_hint tells: whose token, for which app, in which session. */
@@ -29,10 +30,8 @@ export class IdTokenHints {
 
   async read(project: Project, token: string | undefined): Promise<IdTokenHint | undefined> {
     if (!token) return undefined;
-    const jwks = createLocalJWKSet(await this.keys.jwks(project.id));
-    const verified = await compactVerify(token, jwks, { algorithms: ['RS256', 'ES256', 'EdDSA'] }).catch(
-      () => undefined,
-    );
+    const keys = await this.keys.verificationKeys(project.id);
+    const verified = await compactVerify(token, keys, { algorithms: [...SIGNING_ALGS] }).catch(() => undefined);
     if (!verified || verified.protectedHeader.typ === 'at+jwt') return undefined;
     let json: unknown;
     try {

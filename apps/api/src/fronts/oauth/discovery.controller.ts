@@ -1,7 +1,10 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import type { JWK } from 'jose';
-import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG, SigningKeysService } from '../../domain/keys/signing-keys.service';
+import { ACCESS_TOKEN_ALG, SIGNING_ALGS } from '../../domain/keys/signing-key-lifecycle';
+import { SigningKeysService } from '../../domain/keys/signing-keys.service';
+import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import type { Project } from '../../domain/projects/projects.service';
 import { Tenant } from '../../domain/projects/tenant.pipe';
 import { SUPPORTED_SCOPES } from '../../domain/grants/scopes';
@@ -11,7 +14,10 @@ import { PAGE_LANGUAGES } from '../hosted/page-texts';
 @ApiTags('oauth2')
 @Controller('t/:tenant')
 export class DiscoveryController {
-  constructor(private readonly keys: SigningKeysService) {}
+  constructor(
+    private readonly keys: SigningKeysService,
+    @Inject(KEYWAY_CONFIG) private readonly config: KeywayConfig,
+  ) {}
 
   /** OpenID Connect Discovery 1.0 / RFC 8414. Lists only what this server actually does. */
   @Get('.well-known/openid-configuration')
@@ -38,7 +44,8 @@ export class DiscoveryController {
       response_modes_supported: ['query', 'form_post', 'direct'],
       grant_types_supported: ['authorization_code', 'refresh_token'],
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: [ID_TOKEN_ALG],
+      // Every project has an active key of each; an application picks one (idTokenSignedResponseAlg).
+      id_token_signing_alg_values_supported: [...SIGNING_ALGS],
       access_token_signing_alg_values_supported: [ACCESS_TOKEN_ALG],
       userinfo_signing_alg_values_supported: [],
       token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
@@ -73,9 +80,10 @@ export class DiscoveryController {
 
   @Get('oauth2/jwks')
   @Header('content-type', 'application/jwk-set+json')
-  @Header('cache-control', 'public, max-age=300')
   @ApiOperation({ summary: 'Public signing keys (JWK Set)' })
-  jwks(@Tenant() project: Project): Promise<{ keys: JWK[] }> {
+  jwks(@Tenant() project: Project, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ keys: JWK[] }> {
+    // Key rotation publishes a key at least this long before it signs (docs/signing-keys.md).
+    void reply.header('cache-control', `public, max-age=${this.config.jwksMaxAgeSeconds}`);
     return this.keys.jwks(project.id);
   }
 }

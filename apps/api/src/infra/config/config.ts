@@ -48,6 +48,8 @@ export interface KeywayConfig {
   redis: { url: string | undefined; keyPrefix: string };
   /** Instance-default request rate limits (projects may override them in their settings). */
   rateLimits: RateLimitPolicy;
+  /** How long clients may cache /oauth2/jwks; signing-key rotation publishes a key at least this long before it signs. */
+  jwksMaxAgeSeconds: number;
 }
 
 export interface DatabaseTimeouts {
@@ -156,6 +158,7 @@ const EnvSchema = z.object({
       }
       return settings.data;
     }),
+  KEYWAY_JWKS_MAX_AGE_SECONDS: intFromEnv(300, 1).pipe(z.number().max(86_400)),
   NODE_ENV: z.string().optional(),
 });
 
@@ -255,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
     trustProxy: e.KEYWAY_TRUST_PROXY,
     redis: { url: e.KEYWAY_REDIS_URL, keyPrefix: e.KEYWAY_REDIS_KEY_PREFIX },
     rateLimits: applyRateLimitSettings(DEFAULT_RATE_LIMITS, e.KEYWAY_RATE_LIMITS),
+    jwksMaxAgeSeconds: e.KEYWAY_JWKS_MAX_AGE_SECONDS,
   };
 }
 

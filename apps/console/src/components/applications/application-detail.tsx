@@ -21,7 +21,7 @@ import {
   Skeleton,
 } from '../common/page-parts';
 import { Alert, Button, Card, inputClass } from '../ui';
-import { GRANT_TYPES, linesOf, urisProblem, type GrantType } from './application-form';
+import { GRANT_TYPES, ID_TOKEN_ALGS, linesOf, urisProblem, type GrantType } from './application-form';
 import { LoginFlowDesigner } from './login-flow-designer';
 
 const TABS = [
@@ -144,6 +144,7 @@ function SettingsTab({
   );
   const [appNative, setAppNative] = useState(application.appNative);
   const [allowEnrollment, setAllowEnrollment] = useState(application.allowEnrollmentInFlow);
+  const [idTokenAlg, setIdTokenAlg] = useState(application.idTokenSignedResponseAlg);
   const [errors, setErrors] = useState<Partial<Record<SettingsField, string>>>({});
   const [formError, setFormError] = useState<string>();
   const [saved, setSaved] = useState(false);
@@ -168,6 +169,7 @@ function SettingsTab({
       grantTypes,
       appNative,
       allowEnrollmentInFlow: allowEnrollment,
+      idTokenSignedResponseAlg: idTokenAlg,
     });
     if (outcome === true) setSaved(true);
     else if (outcome instanceof AdminApiError) {
@@ -269,6 +271,25 @@ function SettingsTab({
               </span>
             </span>
           </label>
+          <Field
+            label="ID token signing algorithm"
+            hint="id_token_signed_response_alg: the app's OpenID Connect library must expect the same."
+          >
+            {(props) => (
+              <select
+                {...props}
+                className={inputClass}
+                value={idTokenAlg}
+                onChange={(event) => setIdTokenAlg(event.target.value as typeof idTokenAlg)}
+              >
+                {ID_TOKEN_ALGS.map((alg) => (
+                  <option key={alg.value} value={alg.value}>
+                    {alg.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
         </fieldset>
         {formError && <Alert tone="error">{formError}</Alert>}
         {saved && <Alert tone="info">Saved.</Alert>}

@@ -41,6 +41,13 @@ export function urisProblem(uris: string[], required: boolean): string | undefin
   return undefined;
 }
 
+/** The algs an application may have its ID tokens signed with (the project has a key of each). */
+export const ID_TOKEN_ALGS: { value: ApplicationView['idTokenSignedResponseAlg']; label: string }[] = [
+  { value: 'RS256', label: 'RS256 (RSA; every OpenID Connect client accepts it)' },
+  { value: 'ES256', label: 'ES256 (ECDSA P-256)' },
+  { value: 'EdDSA', label: 'EdDSA (Ed25519)' },
+];
+
 export type Preset = 'native' | 'web' | 'spa' | 'service';
 
 export const PRESETS: Record<

@@ -44,6 +44,7 @@ const KNOWN_TYPES = [
   'api_key.revoked',
   'project.created',
   'project.updated',
+  'signing_keys.rotated',
   'application.created',
   'application.updated',
   'application.secret_rotated',

@@ -9,6 +9,7 @@ import { useCan, useProject } from '../../lib/queries';
 import { useProjectActions, type ProjectChanges } from '../../lib/queries-settings';
 import { Dialog, EmptyState, Field, PageHeader, QueryError, Skeleton } from '../common/page-parts';
 import { Alert, Button, Card, inputClass } from '../ui';
+import { SigningKeysSection } from './signing-keys-section';
 import {
   ALL_SETTINGS,
   apiValueOf,
@@ -57,6 +58,7 @@ export function ProjectSettingsPage({ slug }: { slug: string }) {
           <SectionNav danger={canDelete} />
           <div className="min-w-0 space-y-6">
             <SettingsForm project={project.data} canWrite={canWrite} />
+            <SigningKeysSection slug={slug} canWrite={canWrite} />
             {canDelete && <DangerZone project={project.data} />}
           </div>
         </div>
@@ -287,6 +289,7 @@ function SectionNav({ danger }: { danger: boolean }) {
           { id: 'general', title: 'General' },
           ...SETTINGS_SECTIONS,
           { id: 'rate-limits', title: 'Rate limits' },
+          { id: 'signing-keys', title: 'Signing keys' },
           ...(danger ? [{ id: 'danger', title: 'Danger zone' }] : []),
         ].map((section) => (
           <li key={section.id}>
