@@ -40,6 +40,12 @@ export const ApplicationView = z.object({
   /** Ordered login steps, each the options it offers (GET /login-options). */
   loginFlow: z.array(z.array(z.string())),
   allowEnrollmentInFlow: z.boolean(),
+  /** The one way the client authenticates: `none` (public clients), a secret by Basic or in the body, or a signed JWT. */
+  tokenEndpointAuthMethod: z.enum(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt']),
+  /** private_key_jwt: the client's public keys (a JWK Set), when registered inline. */
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
+  /** private_key_jwt: where the client publishes its public keys, when registered by URL. */
+  jwksUri: z.string().optional(),
   /** Until when the secret replaced by the last rotation is still accepted; absent when none is. */
   previousSecretExpiresAt: z.iso.datetime().optional(),
 });

@@ -280,7 +280,7 @@ export interface paths {
         delete: operations["ApplicationsAdminController_remove"];
         options?: never;
         head?: never;
-        /** Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow */
+        /** Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, client authentication (tokenEndpointAuthMethod, jwks, jwksUri; switching to private_key_jwt drops the secret, switching back needs a rotation) */
         patch: operations["ApplicationsAdminController_update"];
         trace?: never;
     };
@@ -310,7 +310,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate a confidential client secret: the new one is returned once; the old one stays valid for graceSeconds */
+        /** Rotate a confidential client secret (client_secret_basic / _post): the new one is returned once; the old one stays valid for graceSeconds */
         post: operations["ApplicationsAdminController_rotateSecret"];
         delete?: never;
         options?: never;
@@ -1985,6 +1985,14 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        /** @enum {string} */
+                        tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                        jwks?: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        jwksUri?: string;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                     }[];
@@ -2063,6 +2071,22 @@ export interface operations {
                     loginFlow?: string[][];
                     /** @default false */
                     allowEnrollmentInFlow?: boolean;
+                    /** @enum {string} */
+                    tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                    jwks?: {
+                        keys: ({
+                            /** @enum {string} */
+                            kty: "RSA" | "EC" | "OKP";
+                            kid?: string;
+                            /** @constant */
+                            use?: "sig";
+                            /** @enum {string} */
+                            alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    };
+                    jwksUri?: string;
                     clientId?: string;
                 };
             };
@@ -2085,6 +2109,14 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        /** @enum {string} */
+                        tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                        jwks?: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        jwksUri?: string;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                         clientSecret?: string;
@@ -2156,6 +2188,14 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        /** @enum {string} */
+                        tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                        jwks?: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        jwksUri?: string;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                     };
@@ -2272,6 +2312,22 @@ export interface operations {
                     appNative?: boolean;
                     loginFlow?: string[][];
                     allowEnrollmentInFlow?: boolean;
+                    /** @enum {string} */
+                    tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                    jwks?: {
+                        keys: ({
+                            /** @enum {string} */
+                            kty: "RSA" | "EC" | "OKP";
+                            kid?: string;
+                            /** @constant */
+                            use?: "sig";
+                            /** @enum {string} */
+                            alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    } | null;
+                    jwksUri?: string | null;
                 };
             };
         };
@@ -2293,6 +2349,14 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        /** @enum {string} */
+                        tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                        jwks?: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        jwksUri?: string;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                     };
@@ -2473,6 +2537,14 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        /** @enum {string} */
+                        tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                        jwks?: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        jwksUri?: string;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                         clientSecret: string;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { GRANT_TYPES, RedirectUri } from '../../domain/applications/application';
+import { GRANT_TYPES, RedirectUri, TOKEN_ENDPOINT_AUTH_METHODS } from '../../domain/applications/application';
+import { ClientJwksInput, JwksUriInput } from '../../domain/applications/client-authentication-settings';
 import { MAX_SECRET_GRACE_SECONDS } from '../../domain/applications/applications.service';
 
 /**
@@ -20,6 +21,12 @@ const ApplicationFields = {
   loginFlow: LoginFlowInput,
   /** Let a login step enroll a required factor the user lacks (TOTP) instead of failing. */
   allowEnrollmentInFlow: z.boolean(),
+  /** `none` (public clients, only them), client_secret_basic (confidential default), client_secret_post, private_key_jwt. */
+  tokenEndpointAuthMethod: z.enum(TOKEN_ENDPOINT_AUTH_METHODS),
+  /** private_key_jwt: the client's public keys inline (a JWK Set)… */
+  jwks: ClientJwksInput,
+  /** …or where it publishes them (https; http on loopback outside production). */
+  jwksUri: JwksUriInput,
 };
 
 export const CreateApplicationBody = z
@@ -32,6 +39,9 @@ export const CreateApplicationBody = z
     appNative: ApplicationFields.appNative.default(false),
     loginFlow: ApplicationFields.loginFlow.default([['BasicAuthenticator']]),
     allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.default(false),
+    tokenEndpointAuthMethod: ApplicationFields.tokenEndpointAuthMethod.optional(),
+    jwks: ApplicationFields.jwks.optional(),
+    jwksUri: ApplicationFields.jwksUri.optional(),
     /** Optional fixed client_id (e.g. for seeded or migrated apps); generated when absent. */
     clientId: z
       .string()
@@ -51,11 +61,15 @@ export const UpdateApplicationBody = z
     appNative: ApplicationFields.appNative.optional(),
     loginFlow: ApplicationFields.loginFlow.optional(),
     allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.optional(),
+    tokenEndpointAuthMethod: ApplicationFields.tokenEndpointAuthMethod.optional(),
+    /** A key source replaces the other; null removes it. */
+    jwks: ApplicationFields.jwks.nullable().optional(),
+    jwksUri: ApplicationFields.jwksUri.nullable().optional(),
   })
   .strict()
   .refine(
     (body) => Object.keys(body).length > 0,
-    'name at least one field to change: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow or allowEnrollmentInFlow',
+    'name at least one field to change: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, tokenEndpointAuthMethod, jwks or jwksUri',
   );
 export type UpdateApplicationBody = z.infer<typeof UpdateApplicationBody>;
 

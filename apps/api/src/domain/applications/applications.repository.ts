@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import type { JSONWebKeySet } from 'jose';
 import type { Application } from './application';
 
 type ApplicationRow = Prisma.ApplicationGetPayload<object>;
@@ -18,13 +19,27 @@ export class ApplicationsRepository {
     return rows.map(toApplication);
   }
 
-  async create(data: Omit<Application, 'id'>): Promise<Application> {
-    return toApplication(await this.prisma.application.create({ data }));
+  async create({ jwks, ...data }: Omit<Application, 'id'>): Promise<Application> {
+    return toApplication(await this.prisma.application.create({ data: { ...data, jwks: jwksColumn(jwks) } }));
   }
 
-  /** Updates a project's client; P2025 when the project has no such client. */
-  async update(projectId: string, clientId: string, changes: UpdateApplicationRow): Promise<Application> {
-    return toApplication(await this.prisma.application.update({ where: { clientId, projectId }, data: changes }));
+  /**
+   * Updates a project's client; P2025 when the project has no such client. A client switched to a method
+   * without a secret loses its secrets: a private_key_jwt client has none.
+   */
+  async update(projectId: string, clientId: string, { jwks, ...changes }: UpdateApplicationRow): Promise<Application> {
+    const method = changes.tokenEndpointAuthMethod;
+    const dropsSecret = method === 'private_key_jwt' || method === 'none';
+    return toApplication(
+      await this.prisma.application.update({
+        where: { clientId, projectId },
+        data: {
+          ...changes,
+          ...(jwks !== undefined ? { jwks: jwksColumn(jwks) } : {}),
+          ...(dropsSecret ? { clientSecretHash: null, previousSecretHash: null, previousSecretExpiresAt: null } : {}),
+        },
+      }),
+    );
   }
 
   async setClientSecretHash(projectId: string, clientId: string, clientSecretHash: string): Promise<void> {
@@ -60,7 +75,7 @@ export class ApplicationsRepository {
   }
 }
 
-/** What an update may change: never the type, the client_id or the secret (rotated on its own). */
+/** What an update may change: never the type, the client_id or the secret (rotated on its own, dropped with it). */
 export type UpdateApplicationRow = Partial<
   Pick<
     Application,
@@ -71,8 +86,16 @@ export type UpdateApplicationRow = Partial<
     | 'appNative'
     | 'loginFlow'
     | 'allowEnrollmentInFlow'
+    | 'tokenEndpointAuthMethod'
+    | 'jwks'
+    | 'jwksUri'
   >
 >;
+
+/** A nullable Json column takes DbNull, not null, for SQL NULL. */
+function jwksColumn(jwks: JSONWebKeySet | null): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  return jwks === null ? Prisma.DbNull : (jwks as unknown as Prisma.InputJsonValue);
+}
 
 function toApplication(row: ApplicationRow): Application {
   return {
@@ -90,5 +113,8 @@ function toApplication(row: ApplicationRow): Application {
     appNative: row.appNative,
     loginFlow: row.loginFlow as string[][],
     allowEnrollmentInFlow: row.allowEnrollmentInFlow,
+    tokenEndpointAuthMethod: row.tokenEndpointAuthMethod,
+    jwks: row.jwks as unknown as JSONWebKeySet | null,
+    jwksUri: row.jwksUri,
   };
 }

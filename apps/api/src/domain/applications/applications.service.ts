@@ -2,8 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { ApiError } from '../../infra/http/errors';
 import { randomToken, sha256 } from '../../infra/crypto/tokens';
 import { isNotFound, isUniqueViolation } from '../../infra/database/prisma-errors';
-import type { Application } from './application';
+import type { Application, TokenEndpointAuthMethod } from './application';
 import { ApplicationsRepository, type UpdateApplicationRow } from './applications.repository';
+import {
+  jwksProblems,
+  nextClientAuthentication,
+  usesClientSecret,
+  type ClientAuthenticationChange,
+  type ClientAuthenticationSettings,
+} from './client-authentication-settings';
 
 export interface CreateApplicationInput {
   name: string;
@@ -17,9 +24,14 @@ export interface CreateApplicationInput {
   /** Let login steps enroll a missing required factor (default false). */
   allowEnrollmentInFlow?: boolean | undefined;
   clientId?: string | undefined;
+  /** Default: `none` for public clients, `client_secret_basic` for confidential ones. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
+  /** private_key_jwt: the client's public keys, inline or by URL (exactly one). */
+  jwks?: ClientAuthenticationChange['jwks'];
+  jwksUri?: ClientAuthenticationChange['jwksUri'];
 }
 
-export type UpdateApplicationInput = UpdateApplicationRow;
+export type UpdateApplicationInput = Omit<UpdateApplicationRow, 'jwks' | 'jwksUri'> & ClientAuthenticationChange;
 
 /** The longest a rotated-out secret stays valid. */
 export const MAX_SECRET_GRACE_SECONDS = 7 * 24 * 3600;
@@ -51,7 +63,8 @@ export class ApplicationsService {
     projectId: string,
     input: CreateApplicationInput,
   ): Promise<{ application: Application; clientSecret?: string }> {
-    const clientSecret = input.type === 'confidential' ? randomToken() : undefined;
+    const authentication = await checkedClientAuthentication(input.type, undefined, input);
+    const clientSecret = usesClientSecret(authentication.tokenEndpointAuthMethod) ? randomToken() : undefined;
     try {
       const application = await this.applications.create({
         projectId,
@@ -67,6 +80,7 @@ export class ApplicationsService {
         appNative: input.appNative,
         loginFlow: input.loginFlow ?? [['BasicAuthenticator']],
         allowEnrollmentInFlow: input.allowEnrollmentInFlow ?? false,
+        ...authentication,
       });
       this.cache.delete(cacheKey(projectId, application.clientId));
       return clientSecret ? { application, clientSecret } : { application };
@@ -82,8 +96,15 @@ export class ApplicationsService {
    * their current step index.
    */
   async update(projectId: string, clientId: string, changes: UpdateApplicationInput): Promise<Application> {
+    const { tokenEndpointAuthMethod, jwks, jwksUri, ...others } = changes;
+    let row: UpdateApplicationRow = others;
+    if (tokenEndpointAuthMethod !== undefined || jwks !== undefined || jwksUri !== undefined) {
+      const current = await this.applications.findByClientId(projectId, clientId);
+      if (!current) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
+      row = { ...others, ...(await checkedClientAuthentication(current.type, current, changes)) };
+    }
     try {
-      return await this.applications.update(projectId, clientId, changes);
+      return await this.applications.update(projectId, clientId, row);
     } catch (error) {
       if (isNotFound(error)) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
       throw error;
@@ -105,6 +126,10 @@ export class ApplicationsService {
     const existing = await this.applications.findByClientId(projectId, clientId);
     if (!existing) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
     if (existing.type !== 'confidential') throw ApiError.badRequest('A public client has no secret to rotate.');
+    if (!usesClientSecret(existing.tokenEndpointAuthMethod))
+      throw ApiError.badRequest(
+        `A client authenticating with ${existing.tokenEndpointAuthMethod} has no secret to rotate; change its keys instead.`,
+      );
     const clientSecret = randomToken();
     const expiresAt = new Date(now.getTime() + Math.min(graceSeconds, MAX_SECRET_GRACE_SECONDS) * 1000);
     try {
@@ -132,6 +157,19 @@ export class ApplicationsService {
     await this.applications.setClientSecretHash(projectId, clientId, sha256(secret));
     this.cache.delete(cacheKey(projectId, clientId));
   }
+}
+
+/** The settings after the change, or a 400 naming what is wrong with them (rules, then each key's import). */
+async function checkedClientAuthentication(
+  type: Application['type'],
+  current: ClientAuthenticationSettings | undefined,
+  change: ClientAuthenticationChange,
+): Promise<ClientAuthenticationSettings> {
+  const next = nextClientAuthentication(type, current, change);
+  if ('problem' in next) throw ApiError.badRequest(next.problem);
+  const problems = change.jwks ? await jwksProblems(change.jwks) : [];
+  if (problems.length) throw ApiError.badRequest(problems.join('; '));
+  return next.settings;
 }
 
 function cacheKey(projectId: string, clientId: string): string {

@@ -5,6 +5,10 @@ import { ACCESS_TOKEN_ALG, ID_TOKEN_ALG, SigningKeysService } from '../../domain
 import type { Project } from '../../domain/projects/projects.service';
 import { Tenant } from '../../domain/projects/tenant.pipe';
 import { SUPPORTED_SCOPES } from '../../domain/grants/scopes';
+import { CLIENT_ASSERTION_SIGNING_ALGS } from '../../domain/applications/client-authentication-settings';
+
+/** Every endpoint taking client authentication takes each method; `none` identifies a public client only. */
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
 @ApiTags('oauth2')
 @Controller('t/:tenant')
@@ -36,9 +40,13 @@ export class DiscoveryController {
       id_token_signing_alg_values_supported: [ID_TOKEN_ALG],
       access_token_signing_alg_values_supported: [ACCESS_TOKEN_ALG],
       userinfo_signing_alg_values_supported: [],
-      token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
-      revocation_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
-      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      token_endpoint_auth_methods_supported: ['none', ...CLIENT_AUTH_METHODS],
+      token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_SIGNING_ALGS,
+      revocation_endpoint_auth_methods_supported: ['none', ...CLIENT_AUTH_METHODS],
+      revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_SIGNING_ALGS,
+      // Introspection is for resource servers, confidential clients: they always authenticate.
+      introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+      introspection_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_SIGNING_ALGS,
       code_challenge_methods_supported: ['S256'],
       claims_supported: [
         'sub',

@@ -80,7 +80,7 @@ describe.each(['pglite', 'postgres'] as const)('EmailOtpAuthenticator on %s', (k
         loginFlow: [[NAME]],
       },
     });
-    application = { ...appRow, loginFlow: appRow.loginFlow as string[][] };
+    application = { ...appRow, loginFlow: appRow.loginFlow as string[][], jwks: null };
 
     flows = new FlowStore(prisma);
     const outboxRepository = new OutboxRepository(prisma);

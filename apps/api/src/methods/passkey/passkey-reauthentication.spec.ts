@@ -74,7 +74,7 @@ describe.each(['pglite', 'postgres'] as const)('PasskeyReauthentication on %s', 
         loginFlow: [['BasicAuthenticator']],
       },
     });
-    application = { ...appRow, loginFlow: appRow.loginFlow as string[][] };
+    application = { ...appRow, loginFlow: appRow.loginFlow as string[][], jwks: null };
 
     flows = new FlowStore(prisma);
     sessions = new SessionsRepository(prisma);

@@ -79,7 +79,7 @@ describe.each(['pglite', 'postgres'] as const)('ChangePassword on %s', (kind) =>
         loginFlow: [['BasicAuthenticator']],
       },
     });
-    application = { ...appRow, loginFlow: appRow.loginFlow as string[][] };
+    application = { ...appRow, loginFlow: appRow.loginFlow as string[][], jwks: null };
 
     flows = new FlowStore(prisma);
     identities = new IdentitiesRepository(prisma);

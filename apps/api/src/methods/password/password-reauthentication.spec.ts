@@ -65,7 +65,7 @@ describe.each(['pglite', 'postgres'] as const)('PasswordReauthentication on %s',
         loginFlow: [['BasicAuthenticator']],
       },
     });
-    application = { ...appRow, loginFlow: appRow.loginFlow as string[][] };
+    application = { ...appRow, loginFlow: appRow.loginFlow as string[][], jwks: null };
 
     flows = new FlowStore(prisma);
     identities = new IdentitiesRepository(prisma);

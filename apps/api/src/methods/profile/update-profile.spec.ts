@@ -82,7 +82,7 @@ describe.each(['pglite', 'postgres'] as const)('UpdateProfile on %s', (kind) => 
         loginFlow: [['BasicAuthenticator']],
       },
     });
-    application = { ...appRow, loginFlow: appRow.loginFlow as string[][] };
+    application = { ...appRow, loginFlow: appRow.loginFlow as string[][], jwks: null };
 
     flows = new FlowStore(prisma);
     identities = new IdentitiesRepository(prisma);
