@@ -12,6 +12,7 @@ describe('admin API response schemas', () => {
     appNative: false,
     loginFlow: [['BasicAuthenticator']],
     allowEnrollmentInFlow: false,
+    tokenEndpointAuthMethod: 'client_secret_basic',
   };
 
   it('accept what the API answers, and refuse what it must not (a secret outside the answer that made it)', () => {
@@ -27,5 +28,7 @@ describe('admin API response schemas', () => {
     const schema = z.toJSONSchema(ApplicationView) as { required: string[]; properties: object };
     expect(schema.required).toContain('clientId');
     expect(schema.required).not.toContain('previousSecretExpiresAt');
+    expect(schema.required).toContain('tokenEndpointAuthMethod');
+    expect(schema.required).not.toContain('jwks');
   });
 });
