@@ -59,10 +59,12 @@ describe('secrets in URLs and logs', () => {
   it('keeps every kind of credential out of the log, wherever the client put it', async () => {
     const secrets: Record<string, string> = { adminToken: server.adminToken };
 
-    // A confidential client sending its secret on GET /authorize (in the query: it must not be logged).
+    // A confidential client sending its secret on GET /authorize (in the query: it must not be logged), then by
+    // Basic (refused, as the client is registered for client_secret_post, but logged all the same).
     const confidential = await adminApi(server).post(`/projects/${tenant.slug}/applications`, {
       name: 'Web',
       type: 'confidential',
+      tokenEndpointAuthMethod: 'client_secret_post',
       redirectUris: ['https://app.example/cb'],
       appNative: true,
     });

@@ -54,8 +54,13 @@ describe('token revocation and introspection', () => {
     expect(app.serverMetadata()).toMatchObject({
       revocation_endpoint: `${tenant.issuer}/oauth2/revoke`,
       introspection_endpoint: `${tenant.issuer}/oauth2/introspect`,
-      revocation_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
-      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      revocation_endpoint_auth_methods_supported: [
+        'none',
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+      ],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     });
   });
 

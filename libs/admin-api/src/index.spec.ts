@@ -13,6 +13,7 @@ describe('admin API response schemas', () => {
     loginFlow: [['BasicAuthenticator']],
     allowEnrollmentInFlow: false,
     idTokenSignedResponseAlg: 'ES256',
+    tokenEndpointAuthMethod: 'client_secret_basic',
   };
 
   it('accept what the API answers, and refuse what it must not (a secret outside the answer that made it)', () => {
@@ -28,5 +29,7 @@ describe('admin API response schemas', () => {
     const schema = z.toJSONSchema(ApplicationView) as { required: string[]; properties: object };
     expect(schema.required).toContain('clientId');
     expect(schema.required).not.toContain('previousSecretExpiresAt');
+    expect(schema.required).toContain('tokenEndpointAuthMethod');
+    expect(schema.required).not.toContain('jwks');
   });
 });

@@ -44,6 +44,12 @@ export const ApplicationView = z.object({
   backchannelLogoutUri: z.string().nullable(),
   /** The JWS alg of its ID tokens: RS256 (default), ES256 or EdDSA (Ed25519). */
   idTokenSignedResponseAlg: z.enum(['RS256', 'ES256', 'EdDSA']),
+  /** The one way the client authenticates: `none` (public clients), a secret by Basic or in the body, or a signed JWT. */
+  tokenEndpointAuthMethod: z.enum(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt']),
+  /** private_key_jwt: the client's public keys (a JWK Set), when registered inline. */
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).optional(),
+  /** private_key_jwt: where the client publishes its public keys, when registered by URL. */
+  jwksUri: z.string().optional(),
   /** Until when the secret replaced by the last rotation is still accepted; absent when none is. */
   previousSecretExpiresAt: z.iso.datetime().optional(),
 });

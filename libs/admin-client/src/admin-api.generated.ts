@@ -247,40 +247,6 @@ export interface paths {
         patch: operations["ProjectsAdminController_update"];
         trace?: never;
     };
-    "/api/admin/v1/projects/{slug}/signing-keys": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the published signing keys (next, active, retiring); never private material */
-        get: operations["SigningKeysAdminController_list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/admin/v1/projects/{slug}/signing-keys/rotate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Rotate signing keys (one alg, or all when alg is left out): the next key signs, the active one retires once every token it signed has expired, a new next key is published. 409 while the next key is younger than the JWKS cache lifetime */
-        post: operations["SigningKeysAdminController_rotate"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/admin/v1/projects/{slug}/applications": {
         parameters: {
             query?: never;
@@ -314,7 +280,7 @@ export interface paths {
         delete: operations["ApplicationsAdminController_remove"];
         options?: never;
         head?: never;
-        /** Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, idTokenSignedResponseAlg */
+        /** Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, client authentication (tokenEndpointAuthMethod, jwks, jwksUri; switching to private_key_jwt drops the secret, switching back needs a rotation) */
         patch: operations["ApplicationsAdminController_update"];
         trace?: never;
     };
@@ -344,7 +310,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate a confidential client secret: the new one is returned once; the old one stays valid for graceSeconds */
+        /** Rotate a confidential client secret (client_secret_basic / _post): the new one is returned once; the old one stays valid for graceSeconds */
         post: operations["ApplicationsAdminController_rotateSecret"];
         delete?: never;
         options?: never;
@@ -1990,149 +1956,6 @@ export interface operations {
             };
         };
     };
-    SigningKeysAdminController_list: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The project's slug */
-                slug: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        kid: string;
-                        /** @enum {string} */
-                        alg: "RS256" | "ES256" | "EdDSA";
-                        /** @constant */
-                        use: "sig";
-                        /** @enum {string} */
-                        status: "next" | "active" | "retiring";
-                        /** Format: date-time */
-                        createdAt: string;
-                        activatedAt: string | null;
-                        retiresAt: string | null;
-                    }[];
-                };
-            };
-            /** @description Missing or wrong admin credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The caller lacks the permission this endpoint declares */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description An error (see docs/errors.md) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
-                        code: string;
-                        message: string;
-                        description?: string;
-                        traceId?: string;
-                        fields?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
-    SigningKeysAdminController_rotate: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The project's slug */
-                slug: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    alg?: "RS256" | "ES256" | "EdDSA";
-                };
-            };
-        };
-        responses: {
-            /** @description Success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        kid: string;
-                        /** @enum {string} */
-                        alg: "RS256" | "ES256" | "EdDSA";
-                        /** @constant */
-                        use: "sig";
-                        /** @enum {string} */
-                        status: "next" | "active" | "retiring";
-                        /** Format: date-time */
-                        createdAt: string;
-                        activatedAt: string | null;
-                        retiresAt: string | null;
-                    }[];
-                };
-            };
-            /** @description Missing or wrong admin credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The caller lacks the permission this endpoint declares */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description An error (see docs/errors.md) */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
-                        code: string;
-                        message: string;
-                        description?: string;
-                        traceId?: string;
-                        fields?: {
-                            field: string;
-                            message: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
     ApplicationsAdminController_list: {
         parameters: {
             query?: never;
@@ -2163,7 +1986,13 @@ export interface operations {
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
                         /** @enum {string} */
-                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
+                        tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                        jwks?: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        jwksUri?: string;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                     }[];
@@ -2242,11 +2071,22 @@ export interface operations {
                     loginFlow?: string[][];
                     /** @default false */
                     allowEnrollmentInFlow?: boolean;
-                    /**
-                     * @default RS256
-                     * @enum {string}
-                     */
-                    idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
+                    /** @enum {string} */
+                    tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                    jwks?: {
+                        keys: ({
+                            /** @enum {string} */
+                            kty: "RSA" | "EC" | "OKP";
+                            kid?: string;
+                            /** @constant */
+                            use?: "sig";
+                            /** @enum {string} */
+                            alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    };
+                    jwksUri?: string;
                     clientId?: string;
                 };
             };
@@ -2270,7 +2110,13 @@ export interface operations {
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
                         /** @enum {string} */
-                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
+                        tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                        jwks?: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        jwksUri?: string;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                         clientSecret?: string;
@@ -2343,7 +2189,13 @@ export interface operations {
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
                         /** @enum {string} */
-                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
+                        tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                        jwks?: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        jwksUri?: string;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                     };
@@ -2461,7 +2313,21 @@ export interface operations {
                     loginFlow?: string[][];
                     allowEnrollmentInFlow?: boolean;
                     /** @enum {string} */
-                    idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
+                    tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                    jwks?: {
+                        keys: ({
+                            /** @enum {string} */
+                            kty: "RSA" | "EC" | "OKP";
+                            kid?: string;
+                            /** @constant */
+                            use?: "sig";
+                            /** @enum {string} */
+                            alg?: "RS256" | "PS256" | "ES256" | "EdDSA";
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    } | null;
+                    jwksUri?: string | null;
                 };
             };
         };
@@ -2484,7 +2350,13 @@ export interface operations {
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
                         /** @enum {string} */
-                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
+                        tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                        jwks?: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        jwksUri?: string;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                     };
@@ -2666,7 +2538,13 @@ export interface operations {
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
                         /** @enum {string} */
-                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
+                        tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                        jwks?: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                        jwksUri?: string;
                         /** Format: date-time */
                         previousSecretExpiresAt?: string;
                         clientSecret: string;

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApplicationView, ApplicationWithSecret, CreatedApplication, LoginFlowPreview } from '@keyway/admin-api';
 import { z } from 'zod';
@@ -11,6 +11,8 @@ import type { Project } from '../../domain/projects/projects.service';
 import { CONSOLE_CLIENT_ID, SYSTEM_PROJECT_SLUG } from '../../domain/projects/system-project';
 import { FlowEngine } from '../../flows/engine/flow-engine.service';
 import { LoginFlowValidator } from '../../flows/engine/login-flow.validator';
+import { jwksUriScheme } from '../../domain/applications/client-authentication-settings';
+import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { ApiError } from '../../infra/http/errors';
 import { JsonBody } from '../../infra/http/zod-pipes';
 import { AdminProject } from '../auth/admin-project.pipe';
@@ -36,6 +38,7 @@ export class ApplicationsAdminController {
     private readonly loginFlows: LoginFlowValidator,
     private readonly engine: FlowEngine,
     private readonly audit: AuditService,
+    @Inject(KEYWAY_CONFIG) private readonly config: Pick<KeywayConfig, 'production'>,
   ) {}
 
   @Post()
@@ -64,7 +67,7 @@ export class ApplicationsAdminController {
   @DocumentedResponse(ApplicationView)
   @ApiOperation({
     summary:
-      'Change an application: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, backchannelLogoutUri, idTokenSignedResponseAlg',
+      'Change an application: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, backchannelLogoutUri, idTokenSignedResponseAlg, client authentication (tokenEndpointAuthMethod, jwks, jwksUri; switching to private_key_jwt drops the secret, switching back needs a rotation)',
   })
   @ApiBody({ schema: schema(UpdateApplicationBody) })
   async update(
@@ -74,6 +77,12 @@ export class ApplicationsAdminController {
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ApplicationView> {
     this.checkSettings(body);
+    if (
+      project.slug === SYSTEM_PROJECT_SLUG &&
+      clientId === CONSOLE_CLIENT_ID &&
+      (body.tokenEndpointAuthMethod ?? 'client_secret_basic') !== 'client_secret_basic'
+    )
+      throw ApiError.badRequest('The console client authenticates with client_secret_basic; that cannot change.');
     // Read afresh (not through the short-lived cache): the diff must start from what is stored.
     const before = (await this.applications.list(project.id)).find((candidate) => candidate.clientId === clientId);
     const application = await this.applications.update(project.id, clientId, body);
@@ -122,7 +131,7 @@ export class ApplicationsAdminController {
   @DocumentedResponse(ApplicationWithSecret, 201)
   @ApiOperation({
     summary:
-      'Rotate a confidential client secret: the new one is returned once; the old one stays valid for graceSeconds',
+      'Rotate a confidential client secret (client_secret_basic / _post): the new one is returned once; the old one stays valid for graceSeconds',
   })
   @ApiBody({ schema: schema(RotateSecretBody) })
   async rotateSecret(
@@ -165,10 +174,16 @@ export class ApplicationsAdminController {
     });
   }
   /** Rules across fields and against the server's authenticators, beyond what the body schema checks. */
-  private checkSettings(body: { grantTypes?: string[] | undefined; loginFlow?: string[][] | undefined }): void {
+  private checkSettings(body: {
+    grantTypes?: string[] | undefined;
+    loginFlow?: string[][] | undefined;
+    jwksUri?: string | null | undefined;
+  }): void {
     if (body.grantTypes?.includes('refresh_token') && !body.grantTypes.includes('authorization_code')) {
       throw ApiError.badRequest('grantTypes: refresh_token needs authorization_code.');
     }
+    if (body.jwksUri && this.config.production && jwksUriScheme(body.jwksUri) !== 'https')
+      throw ApiError.badRequest('jwksUri: must be https in production.');
     const problems = body.loginFlow ? this.loginFlows.problems(body.loginFlow) : [];
     if (problems.length) throw ApiError.badRequest(problems.join('; '));
   }
@@ -194,6 +209,9 @@ const applicationView = ({
   allowEnrollmentInFlow,
   backchannelLogoutUri,
   idTokenSignedResponseAlg,
+  tokenEndpointAuthMethod,
+  jwks,
+  jwksUri,
   previousSecretExpiresAt,
 }: Application): ApplicationView => ({
   clientId,
@@ -207,6 +225,9 @@ const applicationView = ({
   allowEnrollmentInFlow,
   backchannelLogoutUri,
   idTokenSignedResponseAlg,
+  tokenEndpointAuthMethod,
+  ...(jwks ? { jwks: jwks as ApplicationView['jwks'] & object } : {}),
+  ...(jwksUri ? { jwksUri } : {}),
   ...(previousSecretExpiresAt && previousSecretExpiresAt.getTime() > Date.now()
     ? { previousSecretExpiresAt: previousSecretExpiresAt.toISOString() }
     : {}),

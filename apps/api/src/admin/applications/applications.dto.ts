@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { BackchannelLogoutUri, GRANT_TYPES, RedirectUri } from '../../domain/applications/application';
+import {
+  BackchannelLogoutUri,
+  GRANT_TYPES,
+  RedirectUri,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+} from '../../domain/applications/application';
+import { ClientJwksInput, JwksUriInput } from '../../domain/applications/client-authentication-settings';
 import { MAX_SECRET_GRACE_SECONDS } from '../../domain/applications/applications.service';
 import { SIGNING_ALGS } from '../../domain/keys/signing-key-lifecycle';
 
@@ -25,6 +31,12 @@ const ApplicationFields = {
   backchannelLogoutUri: BackchannelLogoutUri.nullable(),
   /** The JWS alg of the client's ID tokens (id_token_signed_response_alg). */
   idTokenSignedResponseAlg: z.enum(SIGNING_ALGS),
+  /** `none` (public clients, only them), client_secret_basic (confidential default), client_secret_post, private_key_jwt. */
+  tokenEndpointAuthMethod: z.enum(TOKEN_ENDPOINT_AUTH_METHODS),
+  /** private_key_jwt: the client's public keys inline (a JWK Set)… */
+  jwks: ClientJwksInput,
+  /** …or where it publishes them (https; http on loopback outside production). */
+  jwksUri: JwksUriInput,
 };
 
 export const CreateApplicationBody = z
@@ -39,6 +51,9 @@ export const CreateApplicationBody = z
     allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.default(false),
     backchannelLogoutUri: ApplicationFields.backchannelLogoutUri.default(null),
     idTokenSignedResponseAlg: ApplicationFields.idTokenSignedResponseAlg.default('RS256'),
+    tokenEndpointAuthMethod: ApplicationFields.tokenEndpointAuthMethod.optional(),
+    jwks: ApplicationFields.jwks.optional(),
+    jwksUri: ApplicationFields.jwksUri.optional(),
     /** Optional fixed client_id (e.g. for seeded or migrated apps); generated when absent. */
     clientId: z
       .string()
@@ -60,11 +75,15 @@ export const UpdateApplicationBody = z
     allowEnrollmentInFlow: ApplicationFields.allowEnrollmentInFlow.optional(),
     backchannelLogoutUri: ApplicationFields.backchannelLogoutUri.optional(),
     idTokenSignedResponseAlg: ApplicationFields.idTokenSignedResponseAlg.optional(),
+    tokenEndpointAuthMethod: ApplicationFields.tokenEndpointAuthMethod.optional(),
+    /** A key source replaces the other; null removes it. */
+    jwks: ApplicationFields.jwks.nullable().optional(),
+    jwksUri: ApplicationFields.jwksUri.nullable().optional(),
   })
   .strict()
   .refine(
     (body) => Object.keys(body).length > 0,
-    'name at least one field to change: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, backchannelLogoutUri or idTokenSignedResponseAlg',
+    'name at least one field to change: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, backchannelLogoutUri, idTokenSignedResponseAlg, tokenEndpointAuthMethod, jwks or jwksUri',
   );
 export type UpdateApplicationBody = z.infer<typeof UpdateApplicationBody>;
 

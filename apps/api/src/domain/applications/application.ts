@@ -1,8 +1,18 @@
+import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import type { SigningAlg } from '../keys/signing-key-lifecycle';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
+
+/** How a client authenticates (RFC 7591 §2 `token_endpoint_auth_method`): `none` for public clients only. */
+export const TOKEN_ENDPOINT_AUTH_METHODS = [
+  'none',
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+] as const;
+export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
 /** An OAuth client as the rest of the API sees it. */
 export interface Application {
@@ -31,6 +41,11 @@ export interface Application {
   backchannelLogoutUri: string | null;
   /** The JWS alg of its ID tokens (OIDC Dynamic Client Registration's `id_token_signed_response_alg`). */
   idTokenSignedResponseAlg: SigningAlg;
+  /** The one way this client authenticates wherever client authentication is taken. */
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** private_key_jwt: the client's public keys, inline or at `jwksUri` (exactly one of the two). */
+  jwks: JSONWebKeySet | null;
+  jwksUri: string | null;
 }
 
 /**

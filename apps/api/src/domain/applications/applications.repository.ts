@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 import type { SigningAlg } from '../keys/signing-key-lifecycle';
+import type { JSONWebKeySet } from 'jose';
 import type { Application } from './application';
 
 type ApplicationRow = Prisma.ApplicationGetPayload<object>;
@@ -19,20 +20,36 @@ export class ApplicationsRepository {
     return rows.map(toApplication);
   }
 
-  async create({ idTokenSignedResponseAlg, ...data }: Omit<Application, 'id'>): Promise<Application> {
+  async create({ idTokenSignedResponseAlg, jwks, ...data }: Omit<Application, 'id'>): Promise<Application> {
     return toApplication(
-      await this.prisma.application.create({ data: { ...data, idTokenSigningAlg: idTokenSignedResponseAlg } }),
+      await this.prisma.application.create({
+        data: { ...data, idTokenSigningAlg: idTokenSignedResponseAlg, jwks: jwksColumn(jwks) },
+      }),
     );
   }
 
-  /** Updates a project's client; P2025 when the project has no such client. */
+  /**
+   * Updates a project's client; P2025 when the project has no such client. A client switched to a method
+   * without a secret loses its secrets: a private_key_jwt client has none.
+   */
   async update(
     projectId: string,
     clientId: string,
-    { idTokenSignedResponseAlg, ...changes }: UpdateApplicationRow,
+    { idTokenSignedResponseAlg, jwks, ...changes }: UpdateApplicationRow,
   ): Promise<Application> {
-    const data = { ...changes, ...(idTokenSignedResponseAlg ? { idTokenSigningAlg: idTokenSignedResponseAlg } : {}) };
-    return toApplication(await this.prisma.application.update({ where: { clientId, projectId }, data }));
+    const method = changes.tokenEndpointAuthMethod;
+    const dropsSecret = method === 'private_key_jwt' || method === 'none';
+    return toApplication(
+      await this.prisma.application.update({
+        where: { clientId, projectId },
+        data: {
+          ...changes,
+          ...(idTokenSignedResponseAlg ? { idTokenSigningAlg: idTokenSignedResponseAlg } : {}),
+          ...(jwks !== undefined ? { jwks: jwksColumn(jwks) } : {}),
+          ...(dropsSecret ? { clientSecretHash: null, previousSecretHash: null, previousSecretExpiresAt: null } : {}),
+        },
+      }),
+    );
   }
 
   async setClientSecretHash(projectId: string, clientId: string, clientSecretHash: string): Promise<void> {
@@ -68,7 +85,7 @@ export class ApplicationsRepository {
   }
 }
 
-/** What an update may change: never the type, the client_id or the secret (rotated on its own). */
+/** What an update may change: never the type, the client_id or the secret (rotated on its own, dropped with it). */
 export type UpdateApplicationRow = Partial<
   Pick<
     Application,
@@ -81,8 +98,16 @@ export type UpdateApplicationRow = Partial<
     | 'allowEnrollmentInFlow'
     | 'backchannelLogoutUri'
     | 'idTokenSignedResponseAlg'
+    | 'tokenEndpointAuthMethod'
+    | 'jwks'
+    | 'jwksUri'
   >
 >;
+
+/** A nullable Json column takes DbNull, not null, for SQL NULL. */
+function jwksColumn(jwks: JSONWebKeySet | null): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  return jwks === null ? Prisma.DbNull : (jwks as unknown as Prisma.InputJsonValue);
+}
 
 function toApplication(row: ApplicationRow): Application {
   return {
@@ -102,5 +127,8 @@ function toApplication(row: ApplicationRow): Application {
     allowEnrollmentInFlow: row.allowEnrollmentInFlow,
     backchannelLogoutUri: row.backchannelLogoutUri,
     idTokenSignedResponseAlg: row.idTokenSigningAlg as SigningAlg,
+    tokenEndpointAuthMethod: row.tokenEndpointAuthMethod,
+    jwks: row.jwks as unknown as JSONWebKeySet | null,
+    jwksUri: row.jwksUri,
   };
 }

@@ -3,8 +3,15 @@ import { ApiError } from '../../infra/http/errors';
 import { randomToken, sha256 } from '../../infra/crypto/tokens';
 import { isNotFound, isUniqueViolation } from '../../infra/database/prisma-errors';
 import { DEFAULT_ID_TOKEN_ALG, type SigningAlg } from '../keys/signing-key-lifecycle';
-import type { Application } from './application';
+import type { Application, TokenEndpointAuthMethod } from './application';
 import { ApplicationsRepository, type UpdateApplicationRow } from './applications.repository';
+import {
+  jwksProblems,
+  nextClientAuthentication,
+  usesClientSecret,
+  type ClientAuthenticationChange,
+  type ClientAuthenticationSettings,
+} from './client-authentication-settings';
 
 export interface CreateApplicationInput {
   name: string;
@@ -21,9 +28,14 @@ export interface CreateApplicationInput {
   /** The alg of its ID tokens (default RS256). */
   idTokenSignedResponseAlg?: SigningAlg | undefined;
   clientId?: string | undefined;
+  /** Default: `none` for public clients, `client_secret_basic` for confidential ones. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
+  /** private_key_jwt: the client's public keys, inline or by URL (exactly one). */
+  jwks?: ClientAuthenticationChange['jwks'];
+  jwksUri?: ClientAuthenticationChange['jwksUri'];
 }
 
-export type UpdateApplicationInput = UpdateApplicationRow;
+export type UpdateApplicationInput = Omit<UpdateApplicationRow, 'jwks' | 'jwksUri'> & ClientAuthenticationChange;
 
 /** The longest a rotated-out secret stays valid. */
 export const MAX_SECRET_GRACE_SECONDS = 7 * 24 * 3600;
@@ -55,7 +67,8 @@ export class ApplicationsService {
     projectId: string,
     input: CreateApplicationInput,
   ): Promise<{ application: Application; clientSecret?: string }> {
-    const clientSecret = input.type === 'confidential' ? randomToken() : undefined;
+    const authentication = await checkedClientAuthentication(input.type, undefined, input);
+    const clientSecret = usesClientSecret(authentication.tokenEndpointAuthMethod) ? randomToken() : undefined;
     try {
       const application = await this.applications.create({
         projectId,
@@ -73,6 +86,7 @@ export class ApplicationsService {
         allowEnrollmentInFlow: input.allowEnrollmentInFlow ?? false,
         backchannelLogoutUri: input.backchannelLogoutUri ?? null,
         idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? DEFAULT_ID_TOKEN_ALG,
+        ...authentication,
       });
       this.cache.delete(cacheKey(projectId, application.clientId));
       return clientSecret ? { application, clientSecret } : { application };
@@ -88,8 +102,15 @@ export class ApplicationsService {
    * their current step index.
    */
   async update(projectId: string, clientId: string, changes: UpdateApplicationInput): Promise<Application> {
+    const { tokenEndpointAuthMethod, jwks, jwksUri, ...others } = changes;
+    let row: UpdateApplicationRow = others;
+    if (tokenEndpointAuthMethod !== undefined || jwks !== undefined || jwksUri !== undefined) {
+      const current = await this.applications.findByClientId(projectId, clientId);
+      if (!current) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
+      row = { ...others, ...(await checkedClientAuthentication(current.type, current, changes)) };
+    }
     try {
-      return await this.applications.update(projectId, clientId, changes);
+      return await this.applications.update(projectId, clientId, row);
     } catch (error) {
       if (isNotFound(error)) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
       throw error;
@@ -111,6 +132,10 @@ export class ApplicationsService {
     const existing = await this.applications.findByClientId(projectId, clientId);
     if (!existing) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
     if (existing.type !== 'confidential') throw ApiError.badRequest('A public client has no secret to rotate.');
+    if (!usesClientSecret(existing.tokenEndpointAuthMethod))
+      throw ApiError.badRequest(
+        `A client authenticating with ${existing.tokenEndpointAuthMethod} has no secret to rotate; change its keys instead.`,
+      );
     const clientSecret = randomToken();
     const expiresAt = new Date(now.getTime() + Math.min(graceSeconds, MAX_SECRET_GRACE_SECONDS) * 1000);
     try {
@@ -138,6 +163,19 @@ export class ApplicationsService {
     await this.applications.setClientSecretHash(projectId, clientId, sha256(secret));
     this.cache.delete(cacheKey(projectId, clientId));
   }
+}
+
+/** The settings after the change, or a 400 naming what is wrong with them (rules, then each key's import). */
+async function checkedClientAuthentication(
+  type: Application['type'],
+  current: ClientAuthenticationSettings | undefined,
+  change: ClientAuthenticationChange,
+): Promise<ClientAuthenticationSettings> {
+  const next = nextClientAuthentication(type, current, change);
+  if ('problem' in next) throw ApiError.badRequest(next.problem);
+  const problems = change.jwks ? await jwksProblems(change.jwks) : [];
+  if (problems.length) throw ApiError.badRequest(problems.join('; '));
+  return next.settings;
 }
 
 function cacheKey(projectId: string, clientId: string): string {

@@ -14,6 +14,8 @@ export const AuthorizationRequestParams = z.object({
   code_challenge: param(128).optional(),
   code_challenge_method: param(16).optional(),
   client_secret: param(512).optional(),
+  client_assertion_type: param(128).optional(),
+  client_assertion: param(8192).optional(),
   prompt: param(64).optional(),
   login_hint: param(320).optional(),
   max_age: param(16).optional(),

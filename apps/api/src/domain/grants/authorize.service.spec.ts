@@ -16,7 +16,10 @@ import {
   HOSTED_FRONT,
   type AuthorizationFront,
 } from './authorize.service';
+import { ClientAssertionVerifier } from './client-assertion.verifier';
+import { ClientAssertionsRepository } from './client-assertions.repository';
 import { ClientAuthenticator } from './client-authentication';
+import { ClientKeySets } from './client-key-sets';
 
 // The authorization request checks every front shares, one row per rule (as node-oidc-provider's check
 // tables): each row changes one thing in a valid request of its front and says what the answer is. The
@@ -73,11 +76,12 @@ const VALID_AUTH_REQUEST: Record<FrontName, Omit<AuthRequest, 'clientId'>> = {
 };
 
 /**
- * public: app-native, code grant, a private-use and a loopback redirect. confidential: the same with a secret.
+ * public: app-native, code grant, a private-use and a loopback redirect. confidential: the same with a secret
+ * sent by HTTP Basic (client_secret_basic); confidentialPost: one that sends it in the body (client_secret_post).
  * browserOnly: not app-native. refreshOnly: app-native without the code grant. foreign: another project's.
  */
-type ClientName = 'public' | 'confidential' | 'browserOnly' | 'refreshOnly' | 'foreign';
-/** Placeholders replaced by the confidential client's secret. */
+type ClientName = 'public' | 'confidential' | 'confidentialPost' | 'browserOnly' | 'refreshOnly' | 'foreign';
+/** Placeholders replaced by the secret of the client that authenticates. */
 const SECRET = '<secret>';
 const WRONG_SECRET = 'not-the-secret';
 
@@ -331,14 +335,14 @@ const ROWS: Row[] = [
   {
     rule: 'confidential clients may leave PKCE out',
     front: 'APP_NATIVE',
-    client: 'confidential',
+    client: 'confidentialPost',
     params: { client_secret: SECRET, code_challenge: undefined, code_challenge_method: undefined },
     authRequest: { redirectUri: REDIRECT, scope: 'openid' },
   },
   {
     rule: 'confidential clients that send PKCE get it checked',
     front: 'APP_NATIVE',
-    client: 'confidential',
+    client: 'confidentialPost',
     params: { client_secret: SECRET, code_challenge_method: 'plain' },
     error: ['invalid_request', 400],
   },
@@ -395,22 +399,36 @@ const ROWS: Row[] = [
   {
     rule: 'a wrong client_secret is refused',
     front: 'APP_NATIVE',
-    client: 'confidential',
+    client: 'confidentialPost',
     params: { client_secret: WRONG_SECRET },
     error: ['invalid_client', 401],
   },
   {
     rule: 'an empty client_secret is refused',
     front: 'APP_NATIVE',
-    client: 'confidential',
+    client: 'confidentialPost',
     params: { client_secret: '' },
     error: ['invalid_client', 401],
   },
   {
     rule: 'client_secret_post authenticates',
     front: 'APP_NATIVE',
+    client: 'confidentialPost',
+    params: { client_secret: SECRET },
+  },
+  {
+    rule: 'the right secret in the body is refused for a client registered with client_secret_basic',
+    front: 'APP_NATIVE',
     client: 'confidential',
     params: { client_secret: SECRET },
+    error: ['invalid_client', 401],
+  },
+  {
+    rule: 'the right secret by Basic is refused for a client registered with client_secret_post',
+    front: 'FIRST_PARTY',
+    client: 'confidentialPost',
+    basic: { client: 'confidentialPost', secret: SECRET },
+    error: ['invalid_client', 401],
   },
   {
     rule: 'client_secret_basic authenticates',
@@ -490,7 +508,7 @@ describe('AuthorizeService.validate', () => {
   let service: AuthorizeService;
   let project: Project;
   const clients = {} as Record<ClientName, Application>;
-  let secret = '';
+  const secrets: Partial<Record<ClientName, string>> = {};
 
   beforeAll(async () => {
     scratch = await openScratchDatabase('pglite');
@@ -508,9 +526,13 @@ describe('AuthorizeService.validate', () => {
     project = await newProject();
     const foreignProject = await newProject();
     const applications = new ApplicationsService(new ApplicationsRepository(prisma));
-    const client = (type: 'public' | 'confidential', options: { appNative?: boolean; grantTypes?: string[] } = {}) => ({
+    const client = (
+      type: 'public' | 'confidential',
+      options: { appNative?: boolean; grantTypes?: string[]; post?: boolean } = {},
+    ) => ({
       name: 'App',
       type,
+      ...(options.post ? { tokenEndpointAuthMethod: 'client_secret_post' as const } : {}),
       redirectUris: [REDIRECT, 'http://127.0.0.1/cb'],
       grantTypes: options.grantTypes ?? ['authorization_code', 'refresh_token'],
       appNative: options.appNative ?? true,
@@ -518,18 +540,22 @@ describe('AuthorizeService.validate', () => {
     clients.public = (await applications.create(project.id, client('public'))).application;
     const confidential = await applications.create(project.id, client('confidential'));
     clients.confidential = confidential.application;
-    secret = confidential.clientSecret ?? '';
+    secrets.confidential = confidential.clientSecret ?? '';
+    const confidentialPost = await applications.create(project.id, client('confidential', { post: true }));
+    clients.confidentialPost = confidentialPost.application;
+    secrets.confidentialPost = confidentialPost.clientSecret ?? '';
     clients.browserOnly = (await applications.create(project.id, client('public', { appNative: false }))).application;
     clients.refreshOnly = (
       await applications.create(project.id, client('public', { grantTypes: ['refresh_token'] }))
     ).application;
     clients.foreign = (await applications.create(foreignProject.id, client('public'))).application;
-    service = new AuthorizeService(applications, new ClientAuthenticator(applications));
+    const assertions = new ClientAssertionVerifier(new ClientKeySets(), new ClientAssertionsRepository(prisma));
+    service = new AuthorizeService(applications, new ClientAuthenticator(applications, assertions));
   });
 
   afterAll(() => scratch?.dispose());
 
-  const withSecret = (value: string | undefined) => (value === SECRET ? secret : value);
+  const withSecret = (value: string | undefined, client: ClientName) => (value === SECRET ? secrets[client] : value);
 
   it.each(ROWS.map((row) => [`${row.front}: ${row.rule}`, row] as const))('%s', async (_name, row) => {
     const clientId =
@@ -542,10 +568,10 @@ describe('AuthorizeService.validate', () => {
     const params = Object.fromEntries(
       Object.entries(merged)
         .filter(([, value]) => value !== undefined)
-        .map(([name, value]) => [name, withSecret(value)]),
+        .map(([name, value]) => [name, withSecret(value, (row.client as ClientName | undefined) ?? 'public')]),
     ) as AuthorizationRequestParams;
     const authorization = row.basic
-      ? `Basic ${Buffer.from(`${clients[row.basic.client].clientId}:${withSecret(row.basic.secret)}`).toString('base64')}`
+      ? `Basic ${Buffer.from(`${clients[row.basic.client].clientId}:${withSecret(row.basic.secret, row.basic.client)}`).toString('base64')}`
       : undefined;
 
     const result = service.validate(project, params, authorization, FRONTS[row.front]);

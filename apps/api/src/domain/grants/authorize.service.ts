@@ -5,6 +5,7 @@ import { OAuthError } from '../../infra/http/errors';
 import type { AuthRequest } from '../flows/flow';
 import { parseUiLocales } from '../email/mail-locale';
 import type { Project } from '../projects/projects.service';
+import type { ClientAuthenticationEndpoint } from './client-assertion.verifier';
 import { ClientAuthenticator, readClientCredentials } from './client-authentication';
 import { parseScope, SUPPORTED_SCOPES } from './scopes';
 import type { AuthorizationRequestParams } from './authorization-request';
@@ -41,10 +42,19 @@ export interface AuthorizationFront {
   session?: true;
   /** Hosted login: `response_mode=form_post` (OAuth 2.0 Form Post Response Mode) as well as `query`. */
   formPost?: true;
+  /**
+   * The endpoint a private_key_jwt assertion's `aud` may name besides the issuer: `authorize` unless set. (The
+   * self-service JSON starts share APP_NATIVE_FRONT, but their bodies carry no assertion: only Basic reaches them.)
+   */
+  clientAuthenticationEndpoint?: ClientAuthenticationEndpoint;
 }
 
 export const APP_NATIVE_FRONT: AuthorizationFront = { redirectUri: 'required', responseMode: 'direct' };
-export const FIRST_PARTY_FRONT: AuthorizationFront = { redirectUri: 'optional', responseMode: 'ignored' };
+export const FIRST_PARTY_FRONT: AuthorizationFront = {
+  redirectUri: 'optional',
+  responseMode: 'ignored',
+  clientAuthenticationEndpoint: 'authorize-challenge',
+};
 /**
  * Hosted self-service pages ({issuer}/ui/…): with a redirect_uri, an ordinary authorization code request
  * (registered redirect_uri, PKCE, scope) answered by a redirect with `code`, `state` and `iss`. Without one,
@@ -109,7 +119,7 @@ export class AuthorizeService {
       };
     if (!front.browser) checkAppNative(application);
     if (application.type === 'confidential' && !front.browser)
-      await this.checkClientAuthentication(project, params, authorization);
+      await this.checkClientAuthentication(project, params, authorization, front);
     if (front.session) {
       if (redirectUri !== undefined || params.code_challenge !== undefined)
         throw new OAuthError(
@@ -157,11 +167,16 @@ export class AuthorizeService {
     project: Project,
     params: AuthorizationRequestParams,
     authorization: string | undefined,
+    front: AuthorizationFront,
   ): Promise<void> {
-    if (!authorization && params.client_secret === undefined) {
+    const credentials = readClientCredentials(authorization, params);
+    if (credentials.method === 'none')
       throw new OAuthError('invalid_client', 'confidential clients must authenticate to start a login flow');
-    }
-    await this.clientAuthenticator.authenticate(project, readClientCredentials(authorization, params));
+    await this.clientAuthenticator.authenticate(
+      project,
+      credentials,
+      front.clientAuthenticationEndpoint ?? 'authorize',
+    );
   }
 }
 

@@ -8,7 +8,10 @@ import { AuthorizationCodeGrant } from './authorization-code.grant';
 import { AuthorizationCodesRepository } from './authorization-codes.repository';
 import { AuthorizationResponseService } from './authorization-response.service';
 import { AuthorizeService } from './authorize.service';
+import { ClientAssertionVerifier } from './client-assertion.verifier';
+import { ClientAssertionsRepository } from './client-assertions.repository';
 import { ClientAuthenticator } from './client-authentication';
+import { ClientKeySets } from './client-key-sets';
 import { RefreshTokenGrant } from './refresh-token.grant';
 import { TokenIntrospection } from './token-introspection';
 import { TokenMinter } from './token-minter.service';
@@ -26,6 +29,9 @@ import { NativeLogout } from './native-logout';
   providers: [
     AuthorizeService,
     ClientAuthenticator,
+    ClientAssertionVerifier,
+    ClientAssertionsRepository,
+    ClientKeySets,
     AuthorizationResponseService,
     AuthorizationCodesRepository,
     TokenMinter,

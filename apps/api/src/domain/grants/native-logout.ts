@@ -37,7 +37,7 @@ export class NativeLogout {
   ) {}
 
   async logOut(project: Project, params: NativeLogoutParams, authorization: string | undefined): Promise<void> {
-    const client = await this.clients.authenticate(project, readClientCredentials(authorization, params));
+    const client = await this.clients.authenticate(project, readClientCredentials(authorization, params), 'logout');
     let sessionId: string | undefined;
     if (params.refresh_token !== undefined) {
       sessionId = await this.sessions.sessionOfRefreshToken(sha256(params.refresh_token), {

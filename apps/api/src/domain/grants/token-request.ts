@@ -12,6 +12,8 @@ export const TokenRequestParams = z.object({
   scope: param().optional(),
   client_id: param(256).optional(),
   client_secret: param(512).optional(),
+  client_assertion_type: param(128).optional(),
+  client_assertion: param(8192).optional(),
 });
 export type TokenRequestParams = z.infer<typeof TokenRequestParams>;
 

@@ -15,6 +15,8 @@ export const TokenStatusParams = z.object({
   token_type_hint: param(64).optional(),
   client_id: param(256).optional(),
   client_secret: param(512).optional(),
+  client_assertion_type: param(128).optional(),
+  client_assertion: param(8192).optional(),
 });
 export type TokenStatusParams = z.infer<typeof TokenStatusParams>;
 

@@ -10,6 +10,10 @@ import { Tenant } from '../../domain/projects/tenant.pipe';
 import { SUPPORTED_SCOPES } from '../../domain/grants/scopes';
 import { PROMPT_VALUES } from '../../domain/grants/prompt';
 import { PAGE_LANGUAGES } from '../hosted/page-texts';
+import { CLIENT_ASSERTION_SIGNING_ALGS } from '../../domain/applications/client-authentication-settings';
+
+/** Every endpoint taking client authentication takes each method; `none` identifies a public client only. */
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
 @ApiTags('oauth2')
 @Controller('t/:tenant')
@@ -48,12 +52,16 @@ export class DiscoveryController {
       id_token_signing_alg_values_supported: [...SIGNING_ALGS],
       access_token_signing_alg_values_supported: [ACCESS_TOKEN_ALG],
       userinfo_signing_alg_values_supported: [],
-      token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
-      revocation_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'client_secret_post'],
-      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      token_endpoint_auth_methods_supported: ['none', ...CLIENT_AUTH_METHODS],
+      token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_SIGNING_ALGS,
+      revocation_endpoint_auth_methods_supported: ['none', ...CLIENT_AUTH_METHODS],
+      revocation_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_SIGNING_ALGS,
+      // Introspection is for resource servers, confidential clients: they always authenticate.
+      introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+      introspection_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_SIGNING_ALGS,
       code_challenge_methods_supported: ['S256'],
       prompt_values_supported: PROMPT_VALUES,
-      // RFC 9207: every authorization response carries iss.
+      // RFC 9207: every redirect (and form post) response carries iss; app-native JSON answers come from the issuer itself.
       authorization_response_iss_parameter_supported: true,
       ui_locales_supported: PAGE_LANGUAGES,
       claims_supported: [

@@ -13,7 +13,7 @@ import { requireFormEncoded } from '../../infra/http/form-encoded';
 
 /**
  * Revocation (RFC 7009) and introspection (RFC 7662): form-encoded, the client authenticated as at the token
- * endpoint (HTTP Basic or client_secret_post; a public client identifies itself with client_id to revoke).
+ * endpoint, with its registered method (a public client identifies itself with client_id to revoke).
  */
 @ApiTags('oauth2')
 @RateLimit('token')
@@ -37,7 +37,8 @@ export class TokenStatusController {
   ): Promise<Record<string, never>> {
     void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     requireFormEncoded(contentType);
-    const client = await this.clientAuthenticator.authenticate(project, readClientCredentials(authorization, params));
+    const credentials = readClientCredentials(authorization, params);
+    const client = await this.clientAuthenticator.authenticate(project, credentials, 'revoke');
     if (!params.token) throw new OAuthError('invalid_request', 'token is required');
     await this.revocation.revoke(project, client, params.token, params.token_type_hint);
     return {};
@@ -55,7 +56,8 @@ export class TokenStatusController {
   ): Promise<IntrospectionResponse> {
     void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     requireFormEncoded(contentType);
-    const client = await this.clientAuthenticator.authenticate(project, readClientCredentials(authorization, params));
+    const credentials = readClientCredentials(authorization, params);
+    const client = await this.clientAuthenticator.authenticate(project, credentials, 'introspect');
     if (!params.token) throw new OAuthError('invalid_request', 'token is required');
     return this.introspection.introspect(project, client, params.token, params.token_type_hint);
   }

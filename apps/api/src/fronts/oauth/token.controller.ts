@@ -35,7 +35,8 @@ export class TokenController {
     void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     requireFormEncoded(contentType);
     if (!params.grant_type) throw new OAuthError('invalid_request', 'grant_type is required');
-    const client = await this.clientAuthenticator.authenticate(project, readClientCredentials(authorization, params));
+    const credentials = readClientCredentials(authorization, params);
+    const client = await this.clientAuthenticator.authenticate(project, credentials, 'token');
     switch (params.grant_type) {
       case 'authorization_code':
         if (!client.grantTypes.includes('authorization_code'))

@@ -80,7 +80,12 @@ describe.each(['pglite', 'postgres'] as const)('EmailOtpAuthenticator on %s', (k
         loginFlow: [[NAME]],
       },
     });
-    application = { ...appRow, loginFlow: appRow.loginFlow as string[][], idTokenSignedResponseAlg: 'RS256' };
+    application = {
+      ...appRow,
+      loginFlow: appRow.loginFlow as string[][],
+      idTokenSignedResponseAlg: 'RS256',
+      jwks: null,
+    };
 
     flows = new FlowStore(prisma);
     const outboxRepository = new OutboxRepository(prisma);

@@ -74,7 +74,12 @@ describe.each(['pglite', 'postgres'] as const)('PasskeyReauthentication on %s', 
         loginFlow: [['BasicAuthenticator']],
       },
     });
-    application = { ...appRow, loginFlow: appRow.loginFlow as string[][], idTokenSignedResponseAlg: 'RS256' };
+    application = {
+      ...appRow,
+      loginFlow: appRow.loginFlow as string[][],
+      idTokenSignedResponseAlg: 'RS256',
+      jwks: null,
+    };
 
     flows = new FlowStore(prisma);
     sessions = new SessionsRepository(prisma);

@@ -79,7 +79,12 @@ describe.each(['pglite', 'postgres'] as const)('ChangePassword on %s', (kind) =>
         loginFlow: [['BasicAuthenticator']],
       },
     });
-    application = { ...appRow, loginFlow: appRow.loginFlow as string[][], idTokenSignedResponseAlg: 'RS256' };
+    application = {
+      ...appRow,
+      loginFlow: appRow.loginFlow as string[][],
+      idTokenSignedResponseAlg: 'RS256',
+      jwks: null,
+    };
 
     flows = new FlowStore(prisma);
     identities = new IdentitiesRepository(prisma);

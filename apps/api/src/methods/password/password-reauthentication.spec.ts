@@ -65,7 +65,12 @@ describe.each(['pglite', 'postgres'] as const)('PasswordReauthentication on %s',
         loginFlow: [['BasicAuthenticator']],
       },
     });
-    application = { ...appRow, loginFlow: appRow.loginFlow as string[][], idTokenSignedResponseAlg: 'RS256' };
+    application = {
+      ...appRow,
+      loginFlow: appRow.loginFlow as string[][],
+      idTokenSignedResponseAlg: 'RS256',
+      jwks: null,
+    };
 
     flows = new FlowStore(prisma);
     identities = new IdentitiesRepository(prisma);

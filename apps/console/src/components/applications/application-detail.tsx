@@ -21,13 +21,22 @@ import {
   Skeleton,
 } from '../common/page-parts';
 import { Alert, Button, Card, inputClass } from '../ui';
-import { GRANT_TYPES, ID_TOKEN_ALGS, linesOf, urisProblem, type GrantType } from './application-form';
+import {
+  clientAuthenticationBody,
+  draftOf,
+  GRANT_TYPES,
+  ID_TOKEN_ALGS,
+  linesOf,
+  urisProblem,
+  type GrantType,
+} from './application-form';
+import { ClientAuthenticationFields } from './client-authentication-fields';
 import { LoginFlowDesigner } from './login-flow-designer';
 
 const TABS = [
   { id: 'settings', label: 'Settings' },
   { id: 'login-flow', label: 'Login flow' },
-  { id: 'secret', label: 'Client secret' },
+  { id: 'authentication', label: 'Client authentication' },
   { id: 'danger', label: 'Delete' },
 ] as const;
 type Tab = (typeof TABS)[number]['id'];
@@ -39,7 +48,7 @@ export function ApplicationDetail({ slug, clientId }: { slug: string; clientId: 
   const [tab, setTab] = useState<Tab>('settings');
 
   const tabs = TABS.filter((entry) => entry.id === 'settings' || entry.id === 'login-flow' || canWrite).filter(
-    (entry) => entry.id !== 'secret' || application.data?.type === 'confidential',
+    (entry) => entry.id !== 'authentication' || application.data?.type === 'confidential',
   );
 
   function onTabKey(event: KeyboardEvent<HTMLButtonElement>, index: number) {
@@ -115,7 +124,14 @@ export function ApplicationDetail({ slug, clientId }: { slug: string; clientId: 
             {tab === 'login-flow' && (
               <LoginFlowDesigner slug={slug} application={application.data} canWrite={canWrite} />
             )}
-            {tab === 'secret' && <SecretTab slug={slug} application={application.data} />}
+            {tab === 'authentication' && (
+              <div className="space-y-6">
+                <AuthenticationSettings slug={slug} application={application.data} />
+                {application.data.tokenEndpointAuthMethod !== 'private_key_jwt' && (
+                  <SecretTab slug={slug} application={application.data} />
+                )}
+              </div>
+            )}
             {tab === 'danger' && <DeleteTab slug={slug} application={application.data} />}
           </div>
         </>
@@ -326,6 +342,52 @@ export function useSaveApplication(slug: string, clientId: string) {
       return error instanceof AdminApiError ? error : 'The console could not be reached. Try again.';
     }
   };
+}
+
+/**
+ * The method a confidential client authenticates with, and its keys for private_key_jwt. Moving to private_key_jwt
+ * drops the secret; moving back to a secret method needs a rotation (below) before the app can authenticate.
+ */
+function AuthenticationSettings({ slug, application }: { slug: string; application: ApplicationView }) {
+  const save = useSaveApplication(slug, application.clientId);
+  const [draft, setDraft] = useState(draftOf(application));
+  const [errors, setErrors] = useState<{ jwks?: string; jwksUri?: string }>({});
+  const [formError, setFormError] = useState<string>();
+  const [saved, setSaved] = useState(false);
+  const [switched, setSwitched] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setSaved(false);
+    setFormError(undefined);
+    const body = clientAuthenticationBody(draft);
+    if ('problem' in body) return setErrors({ [body.field]: body.problem });
+    setErrors({});
+    const outcome = await save(body.body);
+    if (outcome === true) {
+      setSaved(true);
+      setSwitched(application.tokenEndpointAuthMethod === 'private_key_jwt' && draft.method !== 'private_key_jwt');
+    } else if (outcome instanceof AdminApiError && outcome.message.includes('jwks'))
+      setErrors({ [draft.keySource]: outcome.message });
+    else setFormError(outcome instanceof AdminApiError ? outcome.message : outcome);
+  }
+
+  return (
+    <form onSubmit={(event) => void submit(event)} noValidate>
+      <Card className="space-y-5 p-6">
+        <ClientAuthenticationFields draft={draft} onChange={setDraft} errors={errors} />
+        {formError && <Alert tone="error">{formError}</Alert>}
+        {saved && (
+          <Alert tone="info">
+            {switched ? 'Saved. Rotate the secret below to give the app one: it has none yet.' : 'Saved.'}
+          </Alert>
+        )}
+        <div className="flex justify-end">
+          <Button type="submit">Save client authentication</Button>
+        </div>
+      </Card>
+    </form>
+  );
 }
 
 const GRACE_CHOICES = [

@@ -1,4 +1,5 @@
 import type { ApplicationView } from '@keyway/admin-api';
+import type { AdminRequestBody } from '@keyway/admin-client';
 
 /** What the console checks before sending an application, mirroring the API's rules (the API checks again). */
 
@@ -83,3 +84,75 @@ export const PRESETS: Record<
     redirectExample: 'https://service.example.com/callback',
   },
 };
+
+/** How a confidential client authenticates (a public one always uses `none`). */
+export const SECRET_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+export type ConfidentialMethod = (typeof SECRET_METHODS)[number] | 'private_key_jwt';
+
+export const METHOD_LABELS: Record<ConfidentialMethod, string> = {
+  client_secret_basic: 'Client secret, HTTP Basic (client_secret_basic)',
+  client_secret_post: 'Client secret in the request body (client_secret_post)',
+  private_key_jwt: 'Signed JWT with the app’s private key (private_key_jwt)',
+};
+
+/** The client authentication part of the forms: the method and, for private_key_jwt, where its public keys are. */
+export interface ClientAuthenticationDraft {
+  method: ConfidentialMethod;
+  keySource: 'jwks' | 'jwksUri';
+  jwksText: string;
+  jwksUri: string;
+}
+
+export function draftOf(application?: ApplicationView): ClientAuthenticationDraft {
+  const method = application?.tokenEndpointAuthMethod;
+  return {
+    method: method === undefined || method === 'none' ? 'client_secret_basic' : method,
+    keySource: application?.jwksUri ? 'jwksUri' : 'jwks',
+    jwksText: application?.jwks ? JSON.stringify(application.jwks, null, 2) : '',
+    jwksUri: application?.jwksUri ?? '',
+  };
+}
+
+type ApplicationChanges = AdminRequestBody<'/api/admin/v1/projects/{slug}/applications/{clientId}', 'patch'>;
+/** Fits both the create and the update body. */
+interface ClientAuthenticationBody {
+  tokenEndpointAuthMethod: ConfidentialMethod;
+  jwks?: NonNullable<ApplicationChanges['jwks']>;
+  jwksUri?: string;
+}
+
+/**
+ * What to send for a draft, or the problem with it (the field it belongs to and a message). The API checks the
+ * keys themselves (public, asymmetric, importable) and answers what is wrong with them.
+ */
+export function clientAuthenticationBody(
+  draft: ClientAuthenticationDraft,
+): { body: ClientAuthenticationBody } | { field: 'jwks' | 'jwksUri'; problem: string } {
+  if (draft.method !== 'private_key_jwt') return { body: { tokenEndpointAuthMethod: draft.method } };
+  if (draft.keySource === 'jwksUri') {
+    let url: URL | undefined;
+    try {
+      url = new URL(draft.jwksUri.trim());
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+      return { field: 'jwksUri', problem: 'Enter the https URL where the app publishes its JWK Set.' };
+    return { body: { tokenEndpointAuthMethod: draft.method, jwksUri: draft.jwksUri.trim() } };
+  }
+  let jwks: unknown;
+  try {
+    jwks = JSON.parse(draft.jwksText);
+  } catch {
+    return { field: 'jwks', problem: 'Paste a JSON Web Key Set: {"keys": [ … ]}.' };
+  }
+  const keys = (jwks as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys) || keys.length === 0 || keys.some((key) => typeof key !== 'object' || key === null))
+    return { field: 'jwks', problem: 'A JWK Set is an object with a non-empty "keys" array.' };
+  if (keys.some((key) => 'd' in key || 'k' in key))
+    return { field: 'jwks', problem: 'This is a private key: paste the public key only.' };
+  // Each key's members are the API's to check (it names what is wrong with a key).
+  return {
+    body: { tokenEndpointAuthMethod: draft.method, jwks: { keys } as NonNullable<ClientAuthenticationBody['jwks']> },
+  };
+}

@@ -10,9 +10,18 @@ import { useAdminClient } from '../../lib/console-api';
 import { useCan } from '../../lib/queries';
 import { Field, PageHeader, SecretOnce } from '../common/page-parts';
 import { Alert, Button, Card, inputClass } from '../ui';
-import { linesOf, PRESETS, urisProblem, type Preset } from './application-form';
+import {
+  clientAuthenticationBody,
+  draftOf,
+  linesOf,
+  PRESETS,
+  urisProblem,
+  type ClientAuthenticationDraft,
+  type Preset,
+} from './application-form';
+import { ClientAuthenticationFields } from './client-authentication-fields';
 
-type FieldName = 'name' | 'redirectUris';
+type FieldName = 'name' | 'redirectUris' | 'jwks' | 'jwksUri';
 
 /** POST /projects/:slug/applications from a preset; a confidential client's secret is shown here, once. */
 export function CreateApplication({ slug }: { slug: string }) {
@@ -26,6 +35,7 @@ export function CreateApplication({ slug }: { slug: string }) {
   const [formError, setFormError] = useState<string>();
   const [submitting, setSubmitting] = useState(false);
   const [created, setCreated] = useState<CreatedApplication>();
+  const [authentication, setAuthentication] = useState<ClientAuthenticationDraft>(draftOf());
   const chosen = PRESETS[preset];
 
   async function submit(event: FormEvent) {
@@ -37,8 +47,10 @@ export function CreateApplication({ slug }: { slug: string }) {
     else if (name.trim().length > 200) local.name = 'At most 200 characters.';
     const uriProblem = urisProblem(uris, true);
     if (uriProblem) local.redirectUris = uriProblem;
+    const auth = chosen.type === 'confidential' ? clientAuthenticationBody(authentication) : undefined;
+    if (auth && 'problem' in auth) local[auth.field] = auth.problem;
     setErrors(local);
-    if (Object.keys(local).length > 0) return;
+    if (Object.keys(local).length > 0 || (auth && 'problem' in auth)) return;
 
     setSubmitting(true);
     try {
@@ -46,7 +58,13 @@ export function CreateApplication({ slug }: { slug: string }) {
         await ok(
           admin.POST('/api/admin/v1/projects/{slug}/applications', {
             params: { path: { slug } },
-            body: { name: name.trim(), type: chosen.type, appNative: chosen.appNative, redirectUris: uris },
+            body: {
+              name: name.trim(),
+              type: chosen.type,
+              appNative: chosen.appNative,
+              redirectUris: uris,
+              ...(auth ? auth.body : {}),
+            },
           }),
         ),
       );
@@ -61,6 +79,7 @@ export function CreateApplication({ slug }: { slug: string }) {
           redirectUris: error.body.fields?.find((entry) => entry.field.startsWith('redirectUris'))?.message,
         };
         if (byField.name || byField.redirectUris) setErrors(byField);
+        else if (error.message.includes('jwks')) setErrors({ [authentication.keySource]: error.message });
         else setFormError(error.message);
       }
     } finally {
@@ -163,6 +182,9 @@ export function CreateApplication({ slug }: { slug: string }) {
               />
             )}
           </Field>
+          {chosen.type === 'confidential' && (
+            <ClientAuthenticationFields draft={authentication} onChange={setAuthentication} errors={errors} />
+          )}
           {formError && <Alert tone="error">{formError}</Alert>}
           <div className="flex justify-end gap-2">
             <Link

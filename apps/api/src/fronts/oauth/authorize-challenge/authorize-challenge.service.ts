@@ -46,10 +46,10 @@ export class AuthorizeChallengeService {
     authorization: string | undefined,
     client?: RequestContext,
   ): Promise<ChallengeAnswer> {
-    // §5.1: client_id may be left out when client authentication names the client (Basic); the pipeline
-    // then checks the credentials against it as for any confidential client.
+    // §5.1: client_id may be left out when client authentication names the client (Basic, or an assertion's
+    // sub); the pipeline then checks the credentials against it as for any confidential client.
     const named =
-      params.client_id === undefined && isBasic(authorization)
+      params.client_id === undefined && namesClient(authorization, params)
         ? { ...params, client_id: readClientCredentials(authorization, params).clientId }
         : params;
     const { application, authRequest } = await this.authorize.validate(
@@ -139,16 +139,23 @@ export class AuthorizeChallengeService {
     // Another client holding a valid auth_session learns nothing more than from a made-up one.
     if (params.client_id !== undefined && params.client_id !== flow.authRequest.clientId) throw invalidSession();
     const credentials = readClientCredentials(authorization, {
-      client_id: params.client_id ?? (isBasic(authorization) ? undefined : flow.authRequest.clientId),
+      client_id: params.client_id ?? (namesClient(authorization, params) ? undefined : flow.authRequest.clientId),
       client_secret: params.client_secret,
+      client_assertion_type: params.client_assertion_type,
+      client_assertion: params.client_assertion,
     });
-    const client = await this.clientAuthenticator.authenticate(project, credentials);
+    const client = await this.clientAuthenticator.authenticate(project, credentials, 'authorize-challenge');
     if (client.id !== flow.applicationId) throw invalidSession();
   }
 }
 
-function isBasic(authorization: string | undefined): boolean {
-  return authorization?.toLowerCase().startsWith('basic ') ?? false;
+/** Whether the client authentication itself names the client: Basic credentials or a client assertion. */
+function namesClient(authorization: string | undefined, params: AuthorizeChallengeParams): boolean {
+  return (
+    (authorization?.toLowerCase().startsWith('basic ') ?? false) ||
+    params.client_assertion !== undefined ||
+    params.client_assertion_type !== undefined
+  );
 }
 
 function invalidSession(): OAuthError {
