@@ -11,7 +11,7 @@ import type { Project } from '../../domain/projects/projects.service';
 import { CONSOLE_CLIENT_ID, SYSTEM_PROJECT_SLUG } from '../../domain/projects/system-project';
 import { FlowEngine } from '../../flows/engine/flow-engine.service';
 import { LoginFlowValidator } from '../../flows/engine/login-flow.validator';
-import { ApiError } from '../../infra/http/errors';
+import { ApiError, fieldError } from '../../infra/http/errors';
 import { JsonBody } from '../../infra/http/zod-pipes';
 import { AdminProject } from '../auth/admin-project.pipe';
 import { DocumentedResponse } from '../../infra/http/documented-response';
@@ -48,7 +48,7 @@ export class ApplicationsAdminController {
     @JsonBody(CreateApplicationBody) body: CreateApplicationBody,
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<CreatedApplication> {
-    this.checkSettings(body);
+    this.checkSettings(body, body);
     const { application, clientSecret } = await this.applications.create(project.id, body);
     await this.audit.record('application.created', {
       projectId: project.id,
@@ -72,9 +72,9 @@ export class ApplicationsAdminController {
     @JsonBody(UpdateApplicationBody) body: UpdateApplicationBody,
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ApplicationView> {
-    this.checkSettings(body);
     // Read afresh (not through the short-lived cache): the diff must start from what is stored.
     const before = (await this.applications.list(project.id)).find((candidate) => candidate.clientId === clientId);
+    if (before) this.checkSettings(body, { ...before, ...body });
     const application = await this.applications.update(project.id, clientId, body);
     await this.audit.record('application.updated', {
       projectId: project.id,
@@ -110,7 +110,7 @@ export class ApplicationsAdminController {
     @Param('clientId') clientId: string,
     @JsonBody(PreviewLoginFlowBody) body: PreviewLoginFlowBody,
   ): Promise<LoginFlowPreview> {
-    this.checkSettings(body);
+    this.checkSettings(body, undefined);
     const application = await this.applications.findByClientId(project.id, clientId);
     if (!application) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
     return { nextStep: await this.engine.previewFirstStep(project, { ...application, loginFlow: body.loginFlow }) };
@@ -163,11 +163,25 @@ export class ApplicationsAdminController {
       target: { type: 'application', id: clientId },
     });
   }
-  /** Rules across fields and against the server's authenticators, beyond what the body schema checks. */
-  private checkSettings(body: { grantTypes?: string[] | undefined; loginFlow?: string[][] | undefined }): void {
+  /**
+   * Rules across fields and against the server's authenticators, beyond what the body schema checks; `result` is
+   * the application as it would be (the body over what is stored), when there is one.
+   */
+  private checkSettings(
+    body: { grantTypes?: string[] | undefined; loginFlow?: string[][] | undefined },
+    result: Pick<Application, 'type' | 'grantTypes' | 'redirectUris'> | undefined,
+  ): void {
     if (body.grantTypes?.includes('refresh_token') && !body.grantTypes.includes('authorization_code')) {
       throw ApiError.badRequest('grantTypes: refresh_token needs authorization_code.');
     }
+    // RFC 6749 §2.1/§4.4: only a client that can keep a secret may get tokens for itself.
+    if (result?.type === 'public' && result.grantTypes.includes('client_credentials'))
+      throw ApiError.badRequest('grantTypes: client_credentials is for confidential applications only.');
+    // A client that only calls APIs (client_credentials) never redirects a browser.
+    if (result?.grantTypes.includes('authorization_code') && result.redirectUris.length === 0)
+      throw ApiError.invalidFields([
+        fieldError('redirectUris', 'msg_field_invalid', 'at least one redirect URI is required for authorization_code'),
+      ]);
     const problems = body.loginFlow ? this.loginFlows.problems(body.loginFlow) : [];
     if (problems.length) throw ApiError.badRequest(problems.join('; '));
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 /** An OAuth client as the rest of the API sees it. */

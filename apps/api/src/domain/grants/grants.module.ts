@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApiResourcesModule } from '../api-resources/api-resources.module';
 import { ApplicationsModule } from '../applications/applications.module';
 import { IdentitiesModule } from '../identities/identities.module';
 import { KeysModule } from '../keys/keys.module';
@@ -9,6 +10,7 @@ import { AuthorizationCodesRepository } from './authorization-codes.repository';
 import { AuthorizationResponseService } from './authorization-response.service';
 import { AuthorizeService } from './authorize.service';
 import { ClientAuthenticator } from './client-authentication';
+import { ClientCredentialsGrant } from './client-credentials.grant';
 import { RefreshTokenGrant } from './refresh-token.grant';
 import { TokenIntrospection } from './token-introspection';
 import { TokenMinter } from './token-minter.service';
@@ -21,7 +23,7 @@ import { TokenRevocation } from './token-revocation';
  * comes from the global AfterFlowHooksModule (flows/hooks), which this layer may not import.
  */
 @Module({
-  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, SessionsModule],
+  imports: [ProjectsModule, ApplicationsModule, ApiResourcesModule, IdentitiesModule, KeysModule, SessionsModule],
   providers: [
     AuthorizeService,
     ClientAuthenticator,
@@ -30,6 +32,7 @@ import { TokenRevocation } from './token-revocation';
     TokenMinter,
     AuthorizationCodeGrant,
     RefreshTokenGrant,
+    ClientCredentialsGrant,
     TokenRevocation,
     TokenIntrospection,
   ],
@@ -40,6 +43,7 @@ import { TokenRevocation } from './token-revocation';
     TokenMinter,
     AuthorizationCodeGrant,
     RefreshTokenGrant,
+    ClientCredentialsGrant,
     TokenRevocation,
     TokenIntrospection,
   ],

@@ -31,7 +31,7 @@ export class DiscoveryController {
       scopes_supported: SUPPORTED_SCOPES,
       response_types_supported: ['code'],
       response_modes_supported: ['direct'],
-      grant_types_supported: ['authorization_code', 'refresh_token'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: [ID_TOKEN_ALG],
       access_token_signing_alg_values_supported: [ACCESS_TOKEN_ALG],
