@@ -21,12 +21,14 @@ import {
   Skeleton,
 } from '../common/page-parts';
 import { Alert, Button, Card, inputClass } from '../ui';
-import { GRANT_TYPES, linesOf, urisProblem, type GrantType } from './application-form';
+import { GRANT_TYPES, grantTypesFor, linesOf, urisProblem, type GrantType } from './application-form';
+import { ResourceGrantsEditor } from './resource-grants-editor';
 import { LoginFlowDesigner } from './login-flow-designer';
 
 const TABS = [
   { id: 'settings', label: 'Settings' },
   { id: 'login-flow', label: 'Login flow' },
+  { id: 'api-access', label: 'API access' },
   { id: 'secret', label: 'Client secret' },
   { id: 'danger', label: 'Delete' },
 ] as const;
@@ -38,8 +40,13 @@ export function ApplicationDetail({ slug, clientId }: { slug: string; clientId: 
   const canWrite = useCan(slug, 'applications.write') === true;
   const [tab, setTab] = useState<Tab>('settings');
 
-  const tabs = TABS.filter((entry) => entry.id === 'settings' || entry.id === 'login-flow' || canWrite).filter(
-    (entry) => entry.id !== 'secret' || application.data?.type === 'confidential',
+  const tabs = TABS.filter(
+    (entry) => entry.id === 'settings' || entry.id === 'login-flow' || entry.id === 'api-access' || canWrite,
+  ).filter(
+    (entry) =>
+      (entry.id !== 'secret' || application.data?.type === 'confidential') &&
+      (entry.id !== 'login-flow' || application.data?.grantTypes.includes('authorization_code')) &&
+      (entry.id !== 'api-access' || application.data?.grantTypes.includes('client_credentials')),
   );
 
   function onTabKey(event: KeyboardEvent<HTMLButtonElement>, index: number) {
@@ -115,6 +122,9 @@ export function ApplicationDetail({ slug, clientId }: { slug: string; clientId: 
             {tab === 'login-flow' && (
               <LoginFlowDesigner slug={slug} application={application.data} canWrite={canWrite} />
             )}
+            {tab === 'api-access' && (
+              <ResourceGrantsEditor slug={slug} application={application.data} canWrite={canWrite} />
+            )}
             {tab === 'secret' && <SecretTab slug={slug} application={application.data} />}
             {tab === 'danger' && <DeleteTab slug={slug} application={application.data} />}
           </div>
@@ -154,7 +164,8 @@ function SettingsTab({
     setFormError(undefined);
     const local: Partial<Record<SettingsField, string>> = {};
     if (!name.trim()) local.name = 'A name is required.';
-    local.redirectUris = urisProblem(linesOf(redirectUris), true);
+    // A client that only calls APIs (client_credentials) never redirects a browser.
+    local.redirectUris = urisProblem(linesOf(redirectUris), grantTypes.includes('authorization_code'));
     local.postLogoutRedirectUris = urisProblem(linesOf(postLogout), false);
     if (grantTypes.length === 0) local.grantTypes = 'Choose at least one grant type.';
     else if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code'))
@@ -193,7 +204,7 @@ function SettingsTab({
               <input {...props} className={inputClass} value={name} onChange={(event) => setName(event.target.value)} />
             )}
           </Field>
-          <Field label="Redirect URIs" hint="One a line." error={errors.redirectUris}>
+          <Field label="Redirect URIs" hint="One a line; needed for authorization_code." error={errors.redirectUris}>
             {(props) => (
               <textarea
                 {...props}
@@ -221,8 +232,8 @@ function SettingsTab({
           </Field>
           <fieldset aria-describedby={errors.grantTypes ? 'grant-types-error' : undefined}>
             <legend className="text-sm font-medium">Grant types</legend>
-            <div className="mt-2 flex gap-4">
-              {GRANT_TYPES.map((grant) => (
+            <div className="mt-2 flex flex-wrap gap-4">
+              {grantTypesFor(application.type).map((grant) => (
                 <label key={grant} className="flex items-center gap-2 text-sm">
                   <input
                     type="checkbox"

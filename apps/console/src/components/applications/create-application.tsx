@@ -35,7 +35,7 @@ export function CreateApplication({ slug }: { slug: string }) {
     const local: Partial<Record<FieldName, string>> = {};
     if (!name.trim()) local.name = 'A name is required.';
     else if (name.trim().length > 200) local.name = 'At most 200 characters.';
-    const uriProblem = urisProblem(uris, true);
+    const uriProblem = urisProblem(chosen.redirectExample ? uris : [], Boolean(chosen.redirectExample));
     if (uriProblem) local.redirectUris = uriProblem;
     setErrors(local);
     if (Object.keys(local).length > 0) return;
@@ -46,7 +46,13 @@ export function CreateApplication({ slug }: { slug: string }) {
         await ok(
           admin.POST('/api/admin/v1/projects/{slug}/applications', {
             params: { path: { slug } },
-            body: { name: name.trim(), type: chosen.type, appNative: chosen.appNative, redirectUris: uris },
+            body: {
+              name: name.trim(),
+              type: chosen.type,
+              appNative: chosen.appNative,
+              redirectUris: chosen.redirectExample ? uris : [],
+              ...(chosen.grantTypes ? { grantTypes: chosen.grantTypes } : {}),
+            },
           }),
         ),
       );
@@ -151,18 +157,28 @@ export function CreateApplication({ slug }: { slug: string }) {
               <input {...props} className={inputClass} value={name} onChange={(event) => setName(event.target.value)} />
             )}
           </Field>
-          <Field label="Redirect URIs" hint={`One a line, e.g. ${chosen.redirectExample}`} error={errors.redirectUris}>
-            {(props) => (
-              <textarea
-                {...props}
-                rows={3}
-                className={`${inputClass} font-mono`}
-                placeholder={chosen.redirectExample}
-                value={redirectUris}
-                onChange={(event) => setRedirectUris(event.target.value)}
-              />
-            )}
-          </Field>
+          {chosen.redirectExample ? (
+            <Field
+              label="Redirect URIs"
+              hint={`One a line, e.g. ${chosen.redirectExample}`}
+              error={errors.redirectUris}
+            >
+              {(props) => (
+                <textarea
+                  {...props}
+                  rows={3}
+                  className={`${inputClass} font-mono`}
+                  placeholder={chosen.redirectExample}
+                  value={redirectUris}
+                  onChange={(event) => setRedirectUris(event.target.value)}
+                />
+              )}
+            </Field>
+          ) : (
+            <p className="text-sm text-zinc-500">
+              No redirect URIs: it gets tokens for the APIs you grant it on its page (API access), with its secret.
+            </p>
+          )}
           {formError && <Alert tone="error">{formError}</Alert>}
           <div className="flex justify-end gap-2">
             <Link
