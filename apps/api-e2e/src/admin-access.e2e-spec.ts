@@ -183,7 +183,15 @@ describe('admin access: console users, members, invitations, roles and API keys'
           slug,
           name: 'Acme Shop',
           role: 'developer',
-          permissions: ['projects.read', 'applications.read', 'applications.write', 'schemas.read', 'email.read'],
+          permissions: [
+            'projects.read',
+            'applications.read',
+            'applications.write',
+            'api_resources.read',
+            'api_resources.write',
+            'schemas.read',
+            'email.read',
+          ],
         },
       ]);
       // The link reached the address: the new console user's email is verified.

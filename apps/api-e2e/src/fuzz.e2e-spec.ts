@@ -216,6 +216,7 @@ describe('fuzzing every public endpoint with malformed input', () => {
     memberId: '00000000-0000-4000-8000-000000000001',
     invitationId: '00000000-0000-4000-8000-000000000002',
     keyId: '00000000-0000-4000-8000-000000000003',
+    resourceId: '00000000-0000-4000-8000-000000000004',
     role: 'fuzz-role',
   });
   const authorizeParams = (): Params => ({
@@ -309,6 +310,17 @@ describe('fuzzing every public endpoint with malformed input', () => {
       encoding: 'form',
       auth: 'basic',
       base: async () => ({ grant_type: 'refresh_token', refresh_token: 'x' }),
+    },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/oauth2/token',
+      encoding: 'form',
+      auth: 'basic',
+      base: async () => ({
+        grant_type: 'client_credentials',
+        resource: 'https://api.example.com/orders',
+        scope: 'orders:read',
+      }),
     },
     {
       method: 'POST',
@@ -508,6 +520,39 @@ describe('fuzzing every public endpoint with malformed input', () => {
       encoding: 'query',
       auth: 'admin',
       base: async () => ({}),
+    },
+    {
+      method: 'POST',
+      path: '/api/admin/v1/projects/{slug}/api-resources',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({
+        identifier: `https://api.example.com/${randomBytes(4).toString('hex')}`,
+        name: 'API',
+        scopes: [{ name: 'orders:read', description: 'Read orders' }],
+        accessTokenTtlSeconds: 300,
+      }),
+    },
+    {
+      method: 'PATCH',
+      path: '/api/admin/v1/projects/{slug}/api-resources/{resourceId}',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({ name: 'API', scopes: [{ name: 'orders:write' }], accessTokenTtlSeconds: null }),
+    },
+    {
+      method: 'GET',
+      path: '/api/admin/v1/projects/{slug}/api-resources/{resourceId}',
+      encoding: 'query',
+      auth: 'admin',
+      base: async () => ({}),
+    },
+    {
+      method: 'PUT',
+      path: '/api/admin/v1/projects/{slug}/applications/{clientId}/resource-grants',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({ grants: [{ resource: 'https://api.example.com/orders', scopes: ['orders:read'] }] }),
     },
     {
       method: 'POST',

@@ -80,6 +80,37 @@ export type ApplicationWithSecret = z.infer<typeof ApplicationWithSecret>;
 export const CreatedApplication = ApplicationView.extend({ clientSecret: z.string().optional() });
 export type CreatedApplication = z.infer<typeof CreatedApplication>;
 
+/** A permission an API resource defines: an OAuth scope name and what it allows. */
+export const ApiScopeView = z.object({ name: z.string(), description: z.string() });
+export type ApiScopeView = z.infer<typeof ApiScopeView>;
+
+/** An API the project's clients call; `identifier` is the RFC 8707 `resource` and its tokens' `aud`. */
+export const ApiResourceView = z.object({
+  id: z.uuid(),
+  identifier: z.string(),
+  name: z.string(),
+  scopes: z.array(ApiScopeView),
+  /** Lifetime of its access tokens in seconds; null: the project's accessTokenTtlSeconds. */
+  accessTokenTtlSeconds: z.number().int().nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type ApiResourceView = z.infer<typeof ApiResourceView>;
+
+/** What an application may get of one API resource with client_credentials. */
+export const ResourceGrantView = z.object({
+  /** The resource's identifier. */
+  resource: z.string(),
+  resourceId: z.uuid(),
+  name: z.string(),
+  scopes: z.array(z.string()),
+});
+export type ResourceGrantView = z.infer<typeof ResourceGrantView>;
+
+/** An application's grants of API resources (client_credentials), in the order the resources were created. */
+export const ResourceGrantsView = z.object({ grants: z.array(ResourceGrantView) });
+export type ResourceGrantsView = z.infer<typeof ResourceGrantsView>;
+
 /** A login option a step may name, with what constrains where. */
 export const LoginOption = z.object({
   name: z.string(),

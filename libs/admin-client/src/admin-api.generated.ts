@@ -116,7 +116,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Token endpoint (authorization_code with PKCE, refresh_token); form-encoded body */
+        /** Token endpoint (authorization_code with PKCE, refresh_token, client_credentials); form-encoded body */
         post: operations["TokenController_token"];
         delete?: never;
         options?: never;
@@ -333,6 +333,61 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/projects/{slug}/applications/{clientId}/resource-grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the application may get with client_credentials: API resources and their scopes */
+        get: operations["ResourceGrantsAdminController_get"];
+        /** Replace what a confidential application may get with client_credentials (resources by identifier, scopes they define) */
+        put: operations["ResourceGrantsAdminController_replace"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/projects/{slug}/api-resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List API resources */
+        get: operations["ApiResourcesAdminController_list"];
+        put?: never;
+        /** Register an API resource (its identifier is the RFC 8707 resource and the tokens’ aud) */
+        post: operations["ApiResourcesAdminController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/projects/{slug}/api-resources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read an API resource */
+        get: operations["ApiResourcesAdminController_get"];
+        put?: never;
+        post?: never;
+        /** Delete an API resource and every application’s grant of it; tokens already issued live until they expire */
+        delete: operations["ApiResourcesAdminController_remove"];
+        options?: never;
+        head?: never;
+        /** Change an API resource: name, scopes, accessTokenTtlSeconds. Scopes taken away are taken out of applications’ grants too */
+        patch: operations["ApiResourcesAdminController_update"];
         trace?: never;
     };
     "/api/admin/v1/projects/{slug}/identities": {
@@ -2049,7 +2104,8 @@ export interface operations {
                     name: string;
                     /** @enum {string} */
                     type: "public" | "confidential";
-                    redirectUris: string[];
+                    /** @default [] */
+                    redirectUris?: string[];
                     /** @default [] */
                     postLogoutRedirectUris?: string[];
                     /**
@@ -2058,7 +2114,7 @@ export interface operations {
                      *       "refresh_token"
                      *     ]
                      */
-                    grantTypes?: ("authorization_code" | "refresh_token")[];
+                    grantTypes?: ("authorization_code" | "refresh_token" | "client_credentials")[];
                     /** @default false */
                     appNative?: boolean;
                     /**
@@ -2308,7 +2364,7 @@ export interface operations {
                     name?: string;
                     redirectUris?: string[];
                     postLogoutRedirectUris?: string[];
-                    grantTypes?: ("authorization_code" | "refresh_token")[];
+                    grantTypes?: ("authorization_code" | "refresh_token" | "client_credentials")[];
                     appNative?: boolean;
                     loginFlow?: string[][];
                     allowEnrollmentInFlow?: boolean;
@@ -2609,6 +2665,509 @@ export interface operations {
                         requiresInitiation: boolean;
                         offeredAlongside: string[];
                     }[];
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ResourceGrantsAdminController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        grants: {
+                            resource: string;
+                            /** Format: uuid */
+                            resourceId: string;
+                            name: string;
+                            scopes: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ResourceGrantsAdminController_replace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clientId: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    grants: {
+                        resource: string;
+                        scopes: string[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        grants: {
+                            resource: string;
+                            /** Format: uuid */
+                            resourceId: string;
+                            name: string;
+                            scopes: string[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ApiResourcesAdminController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        identifier: string;
+                        name: string;
+                        scopes: {
+                            name: string;
+                            description: string;
+                        }[];
+                        accessTokenTtlSeconds: number | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ApiResourcesAdminController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    identifier: string;
+                    name: string;
+                    /** @default [] */
+                    scopes?: {
+                        name: string;
+                        /** @default  */
+                        description?: string;
+                    }[];
+                    /** @default null */
+                    accessTokenTtlSeconds?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        identifier: string;
+                        name: string;
+                        scopes: {
+                            name: string;
+                            description: string;
+                        }[];
+                        accessTokenTtlSeconds: number | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ApiResourcesAdminController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        identifier: string;
+                        name: string;
+                        scopes: {
+                            name: string;
+                            description: string;
+                        }[];
+                        accessTokenTtlSeconds: number | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ApiResourcesAdminController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success (no content) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ApiResourcesAdminController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    scopes?: {
+                        name: string;
+                        /** @default  */
+                        description?: string;
+                    }[];
+                    accessTokenTtlSeconds?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        identifier: string;
+                        name: string;
+                        scopes: {
+                            name: string;
+                            description: string;
+                        }[];
+                        accessTokenTtlSeconds: number | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
                 };
             };
             /** @description Missing or wrong admin credentials */
@@ -5904,7 +6463,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     description?: string;
-                    permissions: ("projects.read" | "projects.write" | "projects.delete" | "applications.read" | "applications.write" | "schemas.read" | "schemas.write" | "email.read" | "email.write" | "identities.read" | "identities.write" | "identities.state.write" | "identities.credentials.write" | "identities.addresses.write" | "sessions.read" | "sessions.revoke" | "audit.read" | "members.read" | "members.write" | "roles.write" | "api_keys.read" | "api_keys.write")[];
+                    permissions: ("projects.read" | "projects.write" | "projects.delete" | "applications.read" | "applications.write" | "api_resources.read" | "api_resources.write" | "schemas.read" | "schemas.write" | "email.read" | "email.write" | "identities.read" | "identities.write" | "identities.state.write" | "identities.credentials.write" | "identities.addresses.write" | "sessions.read" | "sessions.revoke" | "audit.read" | "members.read" | "members.write" | "roles.write" | "api_keys.read" | "api_keys.write")[];
                 };
             };
         };
@@ -6028,7 +6587,7 @@ export interface operations {
             content: {
                 "application/json": {
                     description?: string;
-                    permissions?: ("projects.read" | "projects.write" | "projects.delete" | "applications.read" | "applications.write" | "schemas.read" | "schemas.write" | "email.read" | "email.write" | "identities.read" | "identities.write" | "identities.state.write" | "identities.credentials.write" | "identities.addresses.write" | "sessions.read" | "sessions.revoke" | "audit.read" | "members.read" | "members.write" | "roles.write" | "api_keys.read" | "api_keys.write")[];
+                    permissions?: ("projects.read" | "projects.write" | "projects.delete" | "applications.read" | "applications.write" | "api_resources.read" | "api_resources.write" | "schemas.read" | "schemas.write" | "email.read" | "email.write" | "identities.read" | "identities.write" | "identities.state.write" | "identities.credentials.write" | "identities.addresses.write" | "sessions.read" | "sessions.revoke" | "audit.read" | "members.read" | "members.write" | "roles.write" | "api_keys.read" | "api_keys.write")[];
                 };
             };
         };

@@ -53,6 +53,7 @@ export function adminApi(server: KeywayServer) {
   return {
     post: <T = any>(path: string, body: unknown) => postJson<T>(`${base}${path}`, body, auth),
     patch: <T = any>(path: string, body: unknown) => patchJson<T>(`${base}${path}`, body, auth),
+    put: <T = any>(path: string, body: unknown) => putJson<T>(`${base}${path}`, body, auth),
     get: <T = any>(path: string) => get<T>(`${base}${path}`, auth),
     delete: <T = any>(path: string) => sendDelete<T>(`${base}${path}`, auth),
   };

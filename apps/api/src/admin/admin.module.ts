@@ -2,6 +2,7 @@ import { AdminIdentitiesModule } from './identities/admin-identities.module';
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { ApplicationsModule } from '../domain/applications/applications.module';
+import { ApiResourcesModule } from '../domain/api-resources/api-resources.module';
 import { EmailModule } from '../domain/email/email.module';
 import { FlowsModule } from '../flows/engine/flows.module';
 import { IdentitiesModule } from '../domain/identities/identities.module';
@@ -18,6 +19,8 @@ import { PermissionsGuard } from './auth/permissions.guard';
 import { EmailAdminController } from './email-admin.controller';
 import { ApplicationsAdminController } from './applications/applications.controller';
 import { LoginOptionsAdminController } from './applications/login-options.controller';
+import { ResourceGrantsAdminController } from './applications/resource-grants.controller';
+import { ApiResourcesAdminController } from './api-resources/api-resources.controller';
 import { AuditEventsAdminController } from './audit/audit-events.controller';
 import { IdentitiesAdminController } from './identities/identities.controller';
 import { IdentityActionsController } from './identities/identity-actions.controller';
@@ -31,6 +34,7 @@ import { KeysModule } from '../domain/keys/keys.module';
     PassportModule,
     ProjectsModule,
     ApplicationsModule,
+    ApiResourcesModule,
     IdentitiesModule,
     FlowsModule,
     SchemasModule,
@@ -44,6 +48,8 @@ import { KeysModule } from '../domain/keys/keys.module';
     SigningKeysAdminController,
     ApplicationsAdminController,
     LoginOptionsAdminController,
+    ResourceGrantsAdminController,
+    ApiResourcesAdminController,
     IdentitiesAdminController,
     IdentityActionsController,
     AuditEventsAdminController,

@@ -13,7 +13,7 @@ import { FlowEngine } from '../../flows/engine/flow-engine.service';
 import { LoginFlowValidator } from '../../flows/engine/login-flow.validator';
 import { jwksUriScheme } from '../../domain/applications/client-authentication-settings';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
-import { ApiError } from '../../infra/http/errors';
+import { ApiError, fieldError } from '../../infra/http/errors';
 import { JsonBody } from '../../infra/http/zod-pipes';
 import { AdminProject } from '../auth/admin-project.pipe';
 import { DocumentedResponse } from '../../infra/http/documented-response';
@@ -51,7 +51,7 @@ export class ApplicationsAdminController {
     @JsonBody(CreateApplicationBody) body: CreateApplicationBody,
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<CreatedApplication> {
-    this.checkSettings(body);
+    this.checkSettings(body, body);
     const { application, clientSecret } = await this.applications.create(project.id, body);
     await this.audit.record('application.created', {
       projectId: project.id,
@@ -76,7 +76,6 @@ export class ApplicationsAdminController {
     @JsonBody(UpdateApplicationBody) body: UpdateApplicationBody,
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ApplicationView> {
-    this.checkSettings(body);
     if (
       project.slug === SYSTEM_PROJECT_SLUG &&
       clientId === CONSOLE_CLIENT_ID &&
@@ -85,6 +84,7 @@ export class ApplicationsAdminController {
       throw ApiError.badRequest('The console client authenticates with client_secret_basic; that cannot change.');
     // Read afresh (not through the short-lived cache): the diff must start from what is stored.
     const before = (await this.applications.list(project.id)).find((candidate) => candidate.clientId === clientId);
+    if (before) this.checkSettings(body, { ...before, ...body });
     const application = await this.applications.update(project.id, clientId, body);
     await this.audit.record('application.updated', {
       projectId: project.id,
@@ -120,7 +120,7 @@ export class ApplicationsAdminController {
     @Param('clientId') clientId: string,
     @JsonBody(PreviewLoginFlowBody) body: PreviewLoginFlowBody,
   ): Promise<LoginFlowPreview> {
-    this.checkSettings(body);
+    this.checkSettings(body, undefined);
     const application = await this.applications.findByClientId(project.id, clientId);
     if (!application) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
     return { nextStep: await this.engine.previewFirstStep(project, { ...application, loginFlow: body.loginFlow }) };
@@ -173,17 +173,31 @@ export class ApplicationsAdminController {
       target: { type: 'application', id: clientId },
     });
   }
-  /** Rules across fields and against the server's authenticators, beyond what the body schema checks. */
-  private checkSettings(body: {
-    grantTypes?: string[] | undefined;
-    loginFlow?: string[][] | undefined;
-    jwksUri?: string | null | undefined;
-  }): void {
+  /**
+   * Rules across fields and against the server's authenticators, beyond what the body schema checks; `result` is
+   * the application as it would be (the body over what is stored), when there is one.
+   */
+  private checkSettings(
+    body: {
+      grantTypes?: string[] | undefined;
+      loginFlow?: string[][] | undefined;
+      jwksUri?: string | null | undefined;
+    },
+    result: Pick<Application, 'type' | 'grantTypes' | 'redirectUris'> | undefined,
+  ): void {
     if (body.grantTypes?.includes('refresh_token') && !body.grantTypes.includes('authorization_code')) {
       throw ApiError.badRequest('grantTypes: refresh_token needs authorization_code.');
     }
     if (body.jwksUri && this.config.production && jwksUriScheme(body.jwksUri) !== 'https')
       throw ApiError.badRequest('jwksUri: must be https in production.');
+    // RFC 6749 §2.1/§4.4: only a client that can keep a secret may get tokens for itself.
+    if (result?.type === 'public' && result.grantTypes.includes('client_credentials'))
+      throw ApiError.badRequest('grantTypes: client_credentials is for confidential applications only.');
+    // A client that only calls APIs (client_credentials) never redirects a browser.
+    if (result?.grantTypes.includes('authorization_code') && result.redirectUris.length === 0)
+      throw ApiError.invalidFields([
+        fieldError('redirectUris', 'msg_field_invalid', 'at least one redirect URI is required for authorization_code'),
+      ]);
     const problems = body.loginFlow ? this.loginFlows.problems(body.loginFlow) : [];
     if (problems.length) throw ApiError.badRequest(problems.join('; '));
   }

@@ -20,7 +20,8 @@ const LoginFlowInput = z
 
 const ApplicationFields = {
   name: z.string().trim().min(1).max(200),
-  redirectUris: z.array(RedirectUri).min(1, 'at least one redirect URI is required').max(50),
+  /** Required (at least one) with authorization_code; an API-only client (client_credentials) has none. */
+  redirectUris: z.array(RedirectUri).max(50),
   postLogoutRedirectUris: z.array(RedirectUri).max(50),
   grantTypes: z.array(z.enum(GRANT_TYPES)).min(1),
   appNative: z.boolean(),
@@ -43,7 +44,7 @@ export const CreateApplicationBody = z
   .object({
     name: ApplicationFields.name,
     type: z.enum(['public', 'confidential']),
-    redirectUris: ApplicationFields.redirectUris,
+    redirectUris: ApplicationFields.redirectUris.default([]),
     postLogoutRedirectUris: ApplicationFields.postLogoutRedirectUris.default([]),
     grantTypes: ApplicationFields.grantTypes.default(['authorization_code', 'refresh_token']),
     appNative: ApplicationFields.appNative.default(false),

@@ -66,11 +66,13 @@ describe('built-in roles', () => {
     ]);
   });
 
-  it("developer: applications, the rest of the configuration read-only, no end users' data", () => {
+  it("developer: applications and APIs, the rest of the configuration read-only, no end users' data", () => {
     expect([...BUILT_IN_ROLES.developer]).toEqual([
       'projects.read',
       'applications.read',
       'applications.write',
+      'api_resources.read',
+      'api_resources.write',
       'schemas.read',
       'email.read',
     ]);

@@ -8,6 +8,9 @@ export const PERMISSIONS = [
   'projects.delete',
   'applications.read',
   'applications.write',
+  /** API resources (what client_credentials tokens are for); which application gets them is applications.write. */
+  'api_resources.read',
+  'api_resources.write',
   'schemas.read',
   'schemas.write',
   'email.read',
@@ -43,6 +46,8 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
   'projects.delete': 'Delete the project with everything in it.',
   'applications.read': 'See the OAuth applications and their login flows.',
   'applications.write': 'Create and change applications: redirect URIs, grant types, login flows, secrets.',
+  'api_resources.read': 'See the API resources (APIs) and the scopes they define.',
+  'api_resources.write': 'Create, change and delete API resources and their scopes.',
   'schemas.read': 'See the identity schemas.',
   'schemas.write': 'Create identity schemas and choose the default one.',
   'email.read': 'See the email templates and SMTP settings (never the SMTP password).',
@@ -80,8 +85,16 @@ export const BUILT_IN_ROLES = {
   admin: PERMISSIONS.filter(
     (permission) => !['projects.delete', 'members.write', 'roles.write', 'api_keys.write'].includes(permission),
   ),
-  /** Applications, and the rest of the configuration read-only; no identities' data (audit events hold it). */
-  developer: ['projects.read', 'applications.read', 'applications.write', 'schemas.read', 'email.read'],
+  /** Applications and APIs, and the rest of the configuration read-only; no identities' data (audit events hold it). */
+  developer: [
+    'projects.read',
+    'applications.read',
+    'applications.write',
+    'api_resources.read',
+    'api_resources.write',
+    'schemas.read',
+    'email.read',
+  ],
   /** Identities: read and the help-desk actions; nothing else, never configuration. */
   helpdesk: HELP_DESK,
 } as const satisfies Record<string, readonly Permission[]>;
@@ -90,7 +103,7 @@ export type BuiltInRole = keyof typeof BUILT_IN_ROLES;
 export const BUILT_IN_ROLE_DESCRIPTIONS: Record<BuiltInRole, string> = {
   owner: 'Everything, members, API keys and deletion included.',
   admin: 'Configuration and identities; not members, roles, API keys or deletion.',
-  developer: "Applications, and the rest of the configuration read-only; no end users' data.",
+  developer: "Applications and APIs, and the rest of the configuration read-only; no end users' data.",
   helpdesk: 'End users: read them and the help-desk actions; never configuration.',
 };
 

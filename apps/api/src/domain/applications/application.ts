@@ -2,7 +2,7 @@ import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import type { SigningAlg } from '../keys/signing-key-lifecycle';
 
-export const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 /** How a client authenticates (RFC 7591 §2 `token_endpoint_auth_method`): `none` for public clients only. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApiResourcesModule } from '../api-resources/api-resources.module';
 import { ApplicationsModule } from '../applications/applications.module';
 import { IdentitiesModule } from '../identities/identities.module';
 import { KeysModule } from '../keys/keys.module';
@@ -12,6 +13,7 @@ import { ClientAssertionVerifier } from './client-assertion.verifier';
 import { ClientAssertionsRepository } from './client-assertions.repository';
 import { ClientAuthenticator } from './client-authentication';
 import { ClientKeySets } from './client-key-sets';
+import { ClientCredentialsGrant } from './client-credentials.grant';
 import { RefreshTokenGrant } from './refresh-token.grant';
 import { TokenIntrospection } from './token-introspection';
 import { TokenMinter } from './token-minter.service';
@@ -25,7 +27,7 @@ import { NativeLogout } from './native-logout';
  * comes from the global AfterFlowHooksModule (flows/hooks), which this layer may not import.
  */
 @Module({
-  imports: [ProjectsModule, ApplicationsModule, IdentitiesModule, KeysModule, SessionsModule],
+  imports: [ProjectsModule, ApplicationsModule, ApiResourcesModule, IdentitiesModule, KeysModule, SessionsModule],
   providers: [
     AuthorizeService,
     ClientAuthenticator,
@@ -37,6 +39,7 @@ import { NativeLogout } from './native-logout';
     TokenMinter,
     AuthorizationCodeGrant,
     RefreshTokenGrant,
+    ClientCredentialsGrant,
     TokenRevocation,
     TokenIntrospection,
     NativeLogout,
@@ -48,6 +51,7 @@ import { NativeLogout } from './native-logout';
     TokenMinter,
     AuthorizationCodeGrant,
     RefreshTokenGrant,
+    ClientCredentialsGrant,
     TokenRevocation,
     TokenIntrospection,
     NativeLogout,

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { Application } from '../applications/application';
+import { ApplicationsService } from '../applications/applications.service';
 import { OAuthError } from '../../infra/http/errors';
 import { sha256 } from '../../infra/crypto/tokens';
 import type { Project } from '../projects/projects.service';
-import { AccessTokenVerifier } from '../sessions/access-token.verifier';
+import { AccessTokenVerifier, type SignedClientAccessToken } from '../sessions/access-token.verifier';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { tokenKindsInOrder } from './token-revocation';
 
@@ -12,9 +13,12 @@ export type IntrospectionResponse =
   | { active: false }
   | {
       active: true;
-      scope: string;
+      /** Absent for a client_credentials token without scopes. */
+      scope?: string;
       client_id: string | undefined;
       sub: string;
+      /** A client_credentials token's API resource; a user's token is for this issuer. */
+      aud?: string;
       token_type: 'Bearer' | 'refresh_token';
       exp: number;
       iat: number;
@@ -30,12 +34,15 @@ const INACTIVE = { active: false } as const;
  * active exactly when userinfo would accept it (signature, issuer, audience, expiry, not revoked, its session
  * and identity alive). A refresh token is introspected only by the client it was issued to. Anything else —
  * unknown, expired, revoked, rotated, another client's refresh token — is `{active: false}` and nothing more.
+ * A client's own access token (client_credentials) is active while unrevoked and its client exists; it names the
+ * client as `sub` and its API resource as `aud`.
  */
 @Injectable()
 export class TokenIntrospection {
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly accessTokens: AccessTokenVerifier,
+    private readonly applications: ApplicationsService,
   ) {}
 
   async introspect(
@@ -57,7 +64,10 @@ export class TokenIntrospection {
   }
 
   private async accessToken(project: Project, token: string): Promise<IntrospectionResponse | undefined> {
-    const verified = await this.accessTokens.verifyToken(project, token).catch(() => undefined);
+    const signed = await this.accessTokens.readSigned(project, token);
+    if (!signed) return undefined;
+    if (signed.kind === 'client') return this.clientAccessToken(project, signed);
+    const verified = await this.accessTokens.verifyLive(project, signed).catch(() => undefined);
     if (!verified) return undefined;
     return {
       active: true,
@@ -70,6 +80,29 @@ export class TokenIntrospection {
       iss: project.issuer,
       jti: verified.jti,
       sid: verified.sessionId,
+    };
+  }
+
+  private async clientAccessToken(
+    project: Project,
+    signed: SignedClientAccessToken,
+  ): Promise<IntrospectionResponse | undefined> {
+    const [revoked, client] = await Promise.all([
+      this.sessions.isAccessTokenRevoked(signed.jti),
+      this.applications.findByClientId(project.id, signed.clientId),
+    ]);
+    if (revoked || !client) return undefined;
+    return {
+      active: true,
+      ...(signed.scope ? { scope: signed.scope } : {}),
+      client_id: signed.clientId,
+      sub: signed.clientId,
+      aud: signed.audience,
+      token_type: 'Bearer',
+      exp: Math.floor(signed.expiresAt.getTime() / 1000),
+      iat: Math.floor(signed.issuedAt.getTime() / 1000),
+      iss: project.issuer,
+      jti: signed.jti,
     };
   }
 

@@ -30,25 +30,50 @@ export class TokenMinter {
   ) {}
 
   async accessToken(project: Project, subject: TokenSubject): Promise<{ token: string; expiresIn: number }> {
-    const key = await this.keys.signingKey(project.id, ACCESS_TOKEN_ALG);
     const expiresIn = project.settings.accessTokenTtlSeconds;
-    const token = await new SignJWT({
+    const claims = {
       client_id: subject.clientId,
       scope: subject.scope,
       auth_time: epoch(subject.authTime),
       amr: subject.amr,
       sid: subject.sessionId,
-    })
+    };
+    // Without a resource indicator the audience is this issuer (its userinfo endpoint is the resource).
+    const token = await this.signAccessToken(project, claims, subject.identityId, project.issuer, expiresIn);
+    return { token, expiresIn };
+  }
+
+  /**
+   * An access token a client gets for itself (client_credentials): RFC 9068 with sub = client_id, for one API
+   * resource (aud, RFC 8707). No sid: no user and no session stand behind it, so nothing that serves users
+   * accepts it (AccessTokenVerifier).
+   */
+  async clientAccessToken(
+    project: Project,
+    grant: { clientId: string; audience: string; scope: string; expiresIn: number },
+  ): Promise<{ token: string; expiresIn: number }> {
+    const claims = { client_id: grant.clientId, ...(grant.scope ? { scope: grant.scope } : {}) };
+    const token = await this.signAccessToken(project, claims, grant.clientId, grant.audience, grant.expiresIn);
+    return { token, expiresIn: grant.expiresIn };
+  }
+
+  private async signAccessToken(
+    project: Project,
+    claims: Record<string, unknown>,
+    subject: string,
+    audience: string,
+    expiresIn: number,
+  ): Promise<string> {
+    const key = await this.keys.signingKey(project.id, ACCESS_TOKEN_ALG);
+    return new SignJWT(claims)
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
       .setIssuer(project.issuer)
-      .setSubject(subject.identityId)
-      // Without a resource indicator the audience is this issuer (its userinfo endpoint is the resource).
-      .setAudience(project.issuer)
+      .setSubject(subject)
+      .setAudience(audience)
       .setIssuedAt()
       .setExpirationTime(`${expiresIn}s`)
       .setJti(randomUUID())
       .sign(key.privateKey);
-    return { token, expiresIn };
   }
 
   async idToken(

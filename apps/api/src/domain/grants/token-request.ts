@@ -10,6 +10,8 @@ export const TokenRequestParams = z.object({
   code_verifier: param(128).optional(),
   refresh_token: param(512).optional(),
   scope: param().optional(),
+  /** RFC 8707: may repeat (OAuthParamsPipe lets it); the client_credentials grant takes one. */
+  resource: z.union([param(), z.array(param()).max(50)]).optional(),
   client_id: param(256).optional(),
   client_secret: param(512).optional(),
   client_assertion_type: param(128).optional(),
@@ -26,3 +28,6 @@ export interface TokenResponse {
   refresh_token?: string;
   id_token?: string;
 }
+
+/** client_credentials (RFC 6749 §4.4.3): no refresh token, no ID token; no scope when the grant gives none. */
+export type ClientTokenResponse = Omit<TokenResponse, 'scope' | 'refresh_token' | 'id_token'> & { scope?: string };

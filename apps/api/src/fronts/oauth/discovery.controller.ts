@@ -46,7 +46,7 @@ export class DiscoveryController {
       scopes_supported: SUPPORTED_SCOPES,
       response_types_supported: ['code'],
       response_modes_supported: ['query', 'form_post', 'direct'],
-      grant_types_supported: ['authorization_code', 'refresh_token'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
       subject_types_supported: ['public'],
       // Every project has an active key of each; an application picks one (idTokenSignedResponseAlg).
       id_token_signing_alg_values_supported: [...SIGNING_ALGS],

@@ -9,7 +9,8 @@ import { ClientAuthenticator, readClientCredentials } from '../../domain/grants/
 import { requireFormEncoded } from '../../infra/http/form-encoded';
 import { AuthorizationCodeGrant } from '../../domain/grants/authorization-code.grant';
 import { RefreshTokenGrant } from '../../domain/grants/refresh-token.grant';
-import { TokenRequestParams, type TokenResponse } from '../../domain/grants/token-request';
+import { ClientCredentialsGrant } from '../../domain/grants/client-credentials.grant';
+import { TokenRequestParams, type ClientTokenResponse, type TokenResponse } from '../../domain/grants/token-request';
 import { RateLimit } from '../rate-limit/rate-limit.decorator';
 
 @ApiTags('oauth2')
@@ -20,18 +21,21 @@ export class TokenController {
     private readonly clientAuthenticator: ClientAuthenticator,
     private readonly authorizationCode: AuthorizationCodeGrant,
     private readonly refreshToken: RefreshTokenGrant,
+    private readonly clientCredentials: ClientCredentialsGrant,
   ) {}
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Token endpoint (authorization_code with PKCE, refresh_token); form-encoded body' })
+  @ApiOperation({
+    summary: 'Token endpoint (authorization_code with PKCE, refresh_token, client_credentials); form-encoded body',
+  })
   async token(
     @Tenant() project: Project,
-    @Body(new OAuthParamsPipe(TokenRequestParams)) params: TokenRequestParams,
+    @Body(new OAuthParamsPipe(TokenRequestParams, ['resource'])) params: TokenRequestParams,
     @Headers('authorization') authorization: string | undefined,
     @Headers('content-type') contentType: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<TokenResponse> {
+  ): Promise<TokenResponse | ClientTokenResponse> {
     void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     requireFormEncoded(contentType);
     if (!params.grant_type) throw new OAuthError('invalid_request', 'grant_type is required');
@@ -44,6 +48,8 @@ export class TokenController {
         return this.authorizationCode.handle(project, client, params);
       case 'refresh_token':
         return this.refreshToken.handle(project, client, params);
+      case 'client_credentials':
+        return this.clientCredentials.handle(project, client, params);
       default:
         throw new OAuthError('unsupported_grant_type', `grant_type '${params.grant_type}' is not supported`);
     }

@@ -23,6 +23,8 @@ export type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'unsupported_response_type'
   | 'invalid_scope'
+  /** RFC 8707 §2: the requested resource is invalid, missing, unknown or malformed. */
+  | 'invalid_target'
   | 'invalid_token'
   | 'access_denied'
   | 'server_error'

@@ -117,17 +117,21 @@ const JsonBodyDecorator = createParamDecorator(
 );
 
 /**
- * Validates OAuth request parameters (query or form). RFC 6749 §3.1: parameters must not repeat.
- * Failures become `invalid_request`.
+ * Validates OAuth request parameters (query or form). RFC 6749 §3.1: parameters must not repeat, except those
+ * an extension lets repeat (`repeatable`, e.g. RFC 8707 `resource`), which arrive as arrays. Failures become
+ * `invalid_request`.
  */
 export class OAuthParamsPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
-  constructor(private readonly schema: S) {}
+  constructor(
+    private readonly schema: S,
+    private readonly repeatable: readonly string[] = [],
+  ) {}
 
   transform(value: unknown): z.infer<S> {
     const params = (value ?? {}) as Record<string, unknown>;
     if (typeof params !== 'object') throw new OAuthError('invalid_request', 'parameters must be form-encoded');
     for (const [name, param] of Object.entries(params)) {
-      if (Array.isArray(param))
+      if (Array.isArray(param) && !this.repeatable.includes(name))
         throw new OAuthError('invalid_request', `parameter '${name}' is included more than once`);
     }
     const result = this.schema.safeParse(params);

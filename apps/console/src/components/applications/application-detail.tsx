@@ -25,18 +25,21 @@ import {
   clientAuthenticationBody,
   draftOf,
   GRANT_TYPES,
+  grantTypesFor,
   ID_TOKEN_ALGS,
   linesOf,
   urisProblem,
   type GrantType,
 } from './application-form';
 import { ClientAuthenticationFields } from './client-authentication-fields';
+import { ResourceGrantsEditor } from './resource-grants-editor';
 import { LoginFlowDesigner } from './login-flow-designer';
 
 const TABS = [
   { id: 'settings', label: 'Settings' },
   { id: 'login-flow', label: 'Login flow' },
   { id: 'authentication', label: 'Client authentication' },
+  { id: 'api-access', label: 'API access' },
   { id: 'danger', label: 'Delete' },
 ] as const;
 type Tab = (typeof TABS)[number]['id'];
@@ -47,8 +50,13 @@ export function ApplicationDetail({ slug, clientId }: { slug: string; clientId: 
   const canWrite = useCan(slug, 'applications.write') === true;
   const [tab, setTab] = useState<Tab>('settings');
 
-  const tabs = TABS.filter((entry) => entry.id === 'settings' || entry.id === 'login-flow' || canWrite).filter(
-    (entry) => entry.id !== 'authentication' || application.data?.type === 'confidential',
+  const tabs = TABS.filter(
+    (entry) => entry.id === 'settings' || entry.id === 'login-flow' || entry.id === 'api-access' || canWrite,
+  ).filter(
+    (entry) =>
+      (entry.id !== 'authentication' || application.data?.type === 'confidential') &&
+      (entry.id !== 'login-flow' || application.data?.grantTypes.includes('authorization_code')) &&
+      (entry.id !== 'api-access' || application.data?.grantTypes.includes('client_credentials')),
   );
 
   function onTabKey(event: KeyboardEvent<HTMLButtonElement>, index: number) {
@@ -132,6 +140,9 @@ export function ApplicationDetail({ slug, clientId }: { slug: string; clientId: 
                 )}
               </div>
             )}
+            {tab === 'api-access' && (
+              <ResourceGrantsEditor slug={slug} application={application.data} canWrite={canWrite} />
+            )}
             {tab === 'danger' && <DeleteTab slug={slug} application={application.data} />}
           </div>
         </>
@@ -171,7 +182,8 @@ function SettingsTab({
     setFormError(undefined);
     const local: Partial<Record<SettingsField, string>> = {};
     if (!name.trim()) local.name = 'A name is required.';
-    local.redirectUris = urisProblem(linesOf(redirectUris), true);
+    // A client that only calls APIs (client_credentials) never redirects a browser.
+    local.redirectUris = urisProblem(linesOf(redirectUris), grantTypes.includes('authorization_code'));
     local.postLogoutRedirectUris = urisProblem(linesOf(postLogout), false);
     if (grantTypes.length === 0) local.grantTypes = 'Choose at least one grant type.';
     else if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code'))
@@ -211,7 +223,7 @@ function SettingsTab({
               <input {...props} className={inputClass} value={name} onChange={(event) => setName(event.target.value)} />
             )}
           </Field>
-          <Field label="Redirect URIs" hint="One a line." error={errors.redirectUris}>
+          <Field label="Redirect URIs" hint="One a line; needed for authorization_code." error={errors.redirectUris}>
             {(props) => (
               <textarea
                 {...props}
@@ -239,8 +251,8 @@ function SettingsTab({
           </Field>
           <fieldset aria-describedby={errors.grantTypes ? 'grant-types-error' : undefined}>
             <legend className="text-sm font-medium">Grant types</legend>
-            <div className="mt-2 flex gap-4">
-              {GRANT_TYPES.map((grant) => (
+            <div className="mt-2 flex flex-wrap gap-4">
+              {grantTypesFor(application.type).map((grant) => (
                 <label key={grant} className="flex items-center gap-2 text-sm">
                   <input
                     type="checkbox"

@@ -3,8 +3,13 @@ import type { AdminRequestBody } from '@keyway/admin-client';
 
 /** What the console checks before sending an application, mirroring the API's rules (the API checks again). */
 
-export const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
+
+/** The grant types a client of this type may have: client_credentials only for confidential clients. */
+export function grantTypesFor(type: ApplicationView['type']): readonly GrantType[] {
+  return type === 'confidential' ? GRANT_TYPES : GRANT_TYPES.filter((grant) => grant !== 'client_credentials');
+}
 
 /** As the API: https, a private-use scheme (reverse domain), or http on a loopback address; no fragment. */
 export function redirectUriProblem(value: string): string | undefined {
@@ -49,11 +54,20 @@ export const ID_TOKEN_ALGS: { value: ApplicationView['idTokenSignedResponseAlg']
   { value: 'EdDSA', label: 'EdDSA (Ed25519)' },
 ];
 
-export type Preset = 'native' | 'web' | 'spa' | 'service';
+export type Preset = 'native' | 'web' | 'spa' | 'service' | 'machine';
 
 export const PRESETS: Record<
   Preset,
-  { label: string; description: string; type: ApplicationView['type']; appNative: boolean; redirectExample: string }
+  {
+    label: string;
+    description: string;
+    type: ApplicationView['type'];
+    appNative: boolean;
+    /** Empty for a client that never redirects a browser (client_credentials only). */
+    redirectExample: string;
+    /** Unless the API's default (authorization_code, refresh_token). */
+    grantTypes?: GrantType[];
+  }
 > = {
   native: {
     label: 'Native app',
@@ -82,6 +96,14 @@ export const PRESETS: Record<
     type: 'confidential',
     appNative: false,
     redirectExample: 'https://service.example.com/callback',
+  },
+  machine: {
+    label: 'Machine to machine',
+    description: 'A backend that calls your APIs on its own behalf (client_credentials); no user signs in.',
+    type: 'confidential',
+    appNative: false,
+    redirectExample: '',
+    grantTypes: ['client_credentials'],
   },
 };
 

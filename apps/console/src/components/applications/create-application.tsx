@@ -45,7 +45,7 @@ export function CreateApplication({ slug }: { slug: string }) {
     const local: Partial<Record<FieldName, string>> = {};
     if (!name.trim()) local.name = 'A name is required.';
     else if (name.trim().length > 200) local.name = 'At most 200 characters.';
-    const uriProblem = urisProblem(uris, true);
+    const uriProblem = urisProblem(chosen.redirectExample ? uris : [], Boolean(chosen.redirectExample));
     if (uriProblem) local.redirectUris = uriProblem;
     const auth = chosen.type === 'confidential' ? clientAuthenticationBody(authentication) : undefined;
     if (auth && 'problem' in auth) local[auth.field] = auth.problem;
@@ -62,7 +62,8 @@ export function CreateApplication({ slug }: { slug: string }) {
               name: name.trim(),
               type: chosen.type,
               appNative: chosen.appNative,
-              redirectUris: uris,
+              redirectUris: chosen.redirectExample ? uris : [],
+              ...(chosen.grantTypes ? { grantTypes: chosen.grantTypes } : {}),
               ...(auth ? auth.body : {}),
             },
           }),
@@ -170,18 +171,28 @@ export function CreateApplication({ slug }: { slug: string }) {
               <input {...props} className={inputClass} value={name} onChange={(event) => setName(event.target.value)} />
             )}
           </Field>
-          <Field label="Redirect URIs" hint={`One a line, e.g. ${chosen.redirectExample}`} error={errors.redirectUris}>
-            {(props) => (
-              <textarea
-                {...props}
-                rows={3}
-                className={`${inputClass} font-mono`}
-                placeholder={chosen.redirectExample}
-                value={redirectUris}
-                onChange={(event) => setRedirectUris(event.target.value)}
-              />
-            )}
-          </Field>
+          {chosen.redirectExample ? (
+            <Field
+              label="Redirect URIs"
+              hint={`One a line, e.g. ${chosen.redirectExample}`}
+              error={errors.redirectUris}
+            >
+              {(props) => (
+                <textarea
+                  {...props}
+                  rows={3}
+                  className={`${inputClass} font-mono`}
+                  placeholder={chosen.redirectExample}
+                  value={redirectUris}
+                  onChange={(event) => setRedirectUris(event.target.value)}
+                />
+              )}
+            </Field>
+          ) : (
+            <p className="text-sm text-zinc-500">
+              No redirect URIs: it gets tokens for the APIs you grant it on its page (API access), with its secret.
+            </p>
+          )}
           {chosen.type === 'confidential' && (
             <ClientAuthenticationFields draft={authentication} onChange={setAuthentication} errors={errors} />
           )}

@@ -11,6 +11,7 @@ import { UserMenu } from './user-menu';
 /** A project's pages in the menu, each shown to whoever holds the permission to read it. */
 const PROJECT_PAGES = [
   { path: 'applications', label: 'Applications', permission: 'applications.read' },
+  { path: 'apis', label: 'APIs', permission: 'api_resources.read' },
   { path: 'users', label: 'Users', permission: 'identities.read' },
   { path: 'schema', label: 'Identity schema', permission: 'schemas.read' },
   { path: 'email', label: 'Email', permission: 'email.read' },
