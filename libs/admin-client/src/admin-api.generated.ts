@@ -62,10 +62,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Start an app-native login flow (response_mode=direct); query parameters */
+        /** Start an app-native login flow (response_mode=direct; query parameters); without it, the hosted login page */
         get: operations["AuthorizeController_get"];
         put?: never;
-        /** Start an app-native login flow (response_mode=direct); form-encoded body */
+        /** Start an app-native login flow (response_mode=direct; form-encoded body); without it, the hosted login page */
         post: operations["AuthorizeController_post"];
         delete?: never;
         options?: never;
@@ -176,6 +176,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/{tenant}/oauth2/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** RP-Initiated Logout 1.0 (browser): ends the SSO session, then back to the app */
+        get: operations["LogoutController_get"];
+        put?: never;
+        /** RP-Initiated Logout (browser form post), or with response_mode=direct a native app’s JSON logout: the session named by refresh_token or id_token_hint ends with its refresh tokens */
+        post: operations["LogoutController_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/t/{tenant}/.well-known/openid-configuration": {
         parameters: {
             query?: never;
@@ -247,6 +265,40 @@ export interface paths {
         patch: operations["ProjectsAdminController_update"];
         trace?: never;
     };
+    "/api/admin/v1/projects/{slug}/signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the published signing keys (next, active, retiring); never private material */
+        get: operations["SigningKeysAdminController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/projects/{slug}/signing-keys/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate signing keys (one alg, or all when alg is left out): the next key signs, the active one retires once every token it signed has expired, a new next key is published. 409 while the next key is younger than the JWKS cache lifetime */
+        post: operations["SigningKeysAdminController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/projects/{slug}/applications": {
         parameters: {
             query?: never;
@@ -280,7 +332,7 @@ export interface paths {
         delete: operations["ApplicationsAdminController_remove"];
         options?: never;
         head?: never;
-        /** Change an application: name, redirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, client authentication (tokenEndpointAuthMethod, jwks, jwksUri; switching to private_key_jwt drops the secret, switching back needs a rotation) */
+        /** Change an application: name, redirectUris, postLogoutRedirectUris, grantTypes, appNative, loginFlow, allowEnrollmentInFlow, backchannelLogoutUri, idTokenSignedResponseAlg, client authentication (tokenEndpointAuthMethod, jwks, jwksUri; switching to private_key_jwt drops the secret, switching back needs a rotation) */
         patch: operations["ApplicationsAdminController_update"];
         trace?: never;
     };
@@ -1307,6 +1359,8 @@ export interface operations {
             query?: never;
             header: {
                 authorization: string;
+                cookie: string;
+                "accept-language": string;
             };
             path: {
                 /** @description The project's slug, the last segment of its issuer */
@@ -1316,6 +1370,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The first step of the flow, or SUCCESS_COMPLETED from an SSO session */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1330,6 +1385,8 @@ export interface operations {
             header: {
                 authorization: string;
                 "content-type": string;
+                cookie: string;
+                "accept-language": string;
             };
             path: {
                 /** @description The project's slug, the last segment of its issuer */
@@ -1339,6 +1396,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The first step of the flow, or SUCCESS_COMPLETED from an SSO session */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1492,6 +1550,55 @@ export interface operations {
         requestBody?: never;
         responses: {
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LogoutController_get: {
+        parameters: {
+            query?: never;
+            header: {
+                cookie: string;
+                "accept-language": string;
+            };
+            path: {
+                /** @description The project's slug, the last segment of its issuer */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    LogoutController_post: {
+        parameters: {
+            query?: never;
+            header: {
+                "content-type": string;
+                authorization: string;
+                cookie: string;
+                "accept-language": string;
+            };
+            path: {
+                /** @description The project's slug, the last segment of its issuer */
+                tenant: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description response_mode=direct: {status: 'logged_out'} */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1685,6 +1792,12 @@ export interface operations {
                                     windowSeconds?: number;
                                 };
                             };
+                        };
+                        branding?: {
+                            displayName?: string | null;
+                            logoUrl?: string | null;
+                            primaryColor?: string | null;
+                            backgroundColor?: string | null;
                         };
                     };
                 };
@@ -1953,6 +2066,12 @@ export interface operations {
                                 };
                             };
                         };
+                        branding?: {
+                            displayName?: string | null;
+                            logoUrl?: string | null;
+                            primaryColor?: string | null;
+                            backgroundColor?: string | null;
+                        };
                     };
                 };
             };
@@ -1974,6 +2093,149 @@ export interface operations {
                             [key: string]: unknown;
                         };
                     };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    SigningKeysAdminController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        kid: string;
+                        /** @enum {string} */
+                        alg: "RS256" | "ES256" | "EdDSA";
+                        /** @constant */
+                        use: "sig";
+                        /** @enum {string} */
+                        status: "next" | "active" | "retiring";
+                        /** Format: date-time */
+                        createdAt: string;
+                        activatedAt: string | null;
+                        retiresAt: string | null;
+                    }[];
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    SigningKeysAdminController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    alg?: "RS256" | "ES256" | "EdDSA";
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        kid: string;
+                        /** @enum {string} */
+                        alg: "RS256" | "ES256" | "EdDSA";
+                        /** @constant */
+                        use: "sig";
+                        /** @enum {string} */
+                        status: "next" | "active" | "retiring";
+                        /** Format: date-time */
+                        createdAt: string;
+                        activatedAt: string | null;
+                        retiresAt: string | null;
+                    }[];
                 };
             };
             /** @description Missing or wrong admin credentials */
@@ -2040,6 +2302,9 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        backchannelLogoutUri: string | null;
+                        /** @enum {string} */
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         /** @enum {string} */
                         tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
                         jwks?: {
@@ -2127,6 +2392,13 @@ export interface operations {
                     loginFlow?: string[][];
                     /** @default false */
                     allowEnrollmentInFlow?: boolean;
+                    /** @default null */
+                    backchannelLogoutUri?: string | null;
+                    /**
+                     * @default RS256
+                     * @enum {string}
+                     */
+                    idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
                     /** @enum {string} */
                     tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
                     jwks?: {
@@ -2165,6 +2437,9 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        backchannelLogoutUri: string | null;
+                        /** @enum {string} */
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         /** @enum {string} */
                         tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
                         jwks?: {
@@ -2244,6 +2519,9 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        backchannelLogoutUri: string | null;
+                        /** @enum {string} */
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         /** @enum {string} */
                         tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
                         jwks?: {
@@ -2368,6 +2646,9 @@ export interface operations {
                     appNative?: boolean;
                     loginFlow?: string[][];
                     allowEnrollmentInFlow?: boolean;
+                    backchannelLogoutUri?: string | null;
+                    /** @enum {string} */
+                    idTokenSignedResponseAlg?: "RS256" | "ES256" | "EdDSA";
                     /** @enum {string} */
                     tokenEndpointAuthMethod?: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
                     jwks?: {
@@ -2405,6 +2686,9 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        backchannelLogoutUri: string | null;
+                        /** @enum {string} */
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         /** @enum {string} */
                         tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
                         jwks?: {
@@ -2593,6 +2877,9 @@ export interface operations {
                         appNative: boolean;
                         loginFlow: string[][];
                         allowEnrollmentInFlow: boolean;
+                        backchannelLogoutUri: string | null;
+                        /** @enum {string} */
+                        idTokenSignedResponseAlg: "RS256" | "ES256" | "EdDSA";
                         /** @enum {string} */
                         tokenEndpointAuthMethod: "none" | "client_secret_basic" | "client_secret_post" | "private_key_jwt";
                         jwks?: {
