@@ -12,6 +12,7 @@ describe('admin API response schemas', () => {
     appNative: false,
     loginFlow: [['BasicAuthenticator']],
     allowEnrollmentInFlow: false,
+    backchannelLogoutUri: null,
     idTokenSignedResponseAlg: 'ES256',
     tokenEndpointAuthMethod: 'client_secret_basic',
   };

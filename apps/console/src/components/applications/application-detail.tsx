@@ -151,7 +151,7 @@ export function ApplicationDetail({ slug, clientId }: { slug: string; clientId: 
   );
 }
 
-type SettingsField = 'name' | 'redirectUris' | 'postLogoutRedirectUris' | 'grantTypes';
+type SettingsField = 'name' | 'redirectUris' | 'postLogoutRedirectUris' | 'grantTypes' | 'backchannelLogoutUri';
 
 function SettingsTab({
   slug,
@@ -172,6 +172,7 @@ function SettingsTab({
   const [appNative, setAppNative] = useState(application.appNative);
   const [allowEnrollment, setAllowEnrollment] = useState(application.allowEnrollmentInFlow);
   const [idTokenAlg, setIdTokenAlg] = useState(application.idTokenSignedResponseAlg);
+  const [backchannel, setBackchannel] = useState(application.backchannelLogoutUri ?? '');
   const [errors, setErrors] = useState<Partial<Record<SettingsField, string>>>({});
   const [formError, setFormError] = useState<string>();
   const [saved, setSaved] = useState(false);
@@ -185,6 +186,11 @@ function SettingsTab({
     // A client that only calls APIs (client_credentials) never redirects a browser.
     local.redirectUris = urisProblem(linesOf(redirectUris), grantTypes.includes('authorization_code'));
     local.postLogoutRedirectUris = urisProblem(linesOf(postLogout), false);
+    if (
+      backchannel.trim() &&
+      !/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/])\S+$/.test(backchannel.trim())
+    )
+      local.backchannelLogoutUri = 'Must be an https URL (http only on a loopback address).';
     if (grantTypes.length === 0) local.grantTypes = 'Choose at least one grant type.';
     else if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code'))
       local.grantTypes = 'refresh_token needs authorization_code.';
@@ -198,6 +204,7 @@ function SettingsTab({
       appNative,
       allowEnrollmentInFlow: allowEnrollment,
       idTokenSignedResponseAlg: idTokenAlg,
+      backchannelLogoutUri: backchannel.trim() || null,
     });
     if (outcome === true) setSaved(true);
     else if (outcome instanceof AdminApiError) {
@@ -208,6 +215,7 @@ function SettingsTab({
         redirectUris: fieldOf('redirectUris'),
         postLogoutRedirectUris: fieldOf('postLogoutRedirectUris'),
         grantTypes: fieldOf('grantTypes'),
+        backchannelLogoutUri: fieldOf('backchannelLogoutUri'),
       };
       setErrors(byField);
       if (!Object.values(byField).some(Boolean)) setFormError(outcome.message);
@@ -246,6 +254,21 @@ function SettingsTab({
                 className={`${inputClass} font-mono`}
                 value={postLogout}
                 onChange={(event) => setPostLogout(event.target.value)}
+              />
+            )}
+          </Field>
+          <Field
+            label="Back-channel logout URI"
+            hint="Optional. When a session this app signed in with ends, Keyway posts a logout token here (OpenID Connect Back-Channel Logout)."
+            error={errors.backchannelLogoutUri}
+          >
+            {(props) => (
+              <input
+                {...props}
+                className={`${inputClass} font-mono`}
+                placeholder="https://app.example.com/backchannel-logout"
+                value={backchannel}
+                onChange={(event) => setBackchannel(event.target.value)}
               />
             )}
           </Field>

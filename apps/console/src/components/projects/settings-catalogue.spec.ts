@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ALL_SETTINGS,
+  apiValueOf,
   humanDuration,
   keyOf,
   originsProblem,
@@ -101,6 +102,16 @@ describe('problemOf: what the form refuses before sending', () => {
   it('checks locales as BCP 47 tags', () => {
     expect(problemOf(setting('defaultLocale'), 'de-CH', 'en')).toBeUndefined();
     expect(problemOf(setting('defaultLocale'), 'not a tag', 'en')).toMatch(/BCP 47/);
+  });
+
+  it('lets branding be emptied again (sent as null: back to the default), and checks colours and logo URLs', () => {
+    expect(problemOf(setting('branding.logoUrl'), '', 'https://cdn.example.com/logo.svg')).toBeUndefined();
+    expect(apiValueOf(setting('branding.logoUrl'), '')).toBeNull();
+    expect(apiValueOf(setting('branding.primaryColor'), ' #0f766e ')).toBe('#0f766e');
+    expect(problemOf(setting('branding.primaryColor'), 'teal', '')).toMatch(/#rrggbb/);
+    expect(problemOf(setting('branding.logoUrl'), 'http://cdn.example.com/logo.svg', '')).toMatch(/https/);
+    // Other optional text still cannot be emptied once set (the API has no way to unset it).
+    expect(problemOf(setting('webauthn.rpId'), '', 'example.com')).toMatch(/cannot be emptied/);
   });
 });
 

@@ -31,6 +31,8 @@ export interface TextSetting extends BaseSetting {
   maxLength: number;
   /** May be left empty: a value derived by the API applies. */
   optional?: boolean;
+  /** May be emptied again after being set: sent as null, which the API takes as "back to the default". */
+  clearable?: boolean;
   check?: (value: string) => string | undefined;
 }
 
@@ -310,6 +312,53 @@ export const SETTINGS_SECTIONS: SettingsSection[] = [
     ],
   },
   {
+    id: 'branding',
+    title: 'Branding',
+    description:
+      'How the hosted sign-in, registration and recovery pages look. Left empty, they show the project name in Keyway’s colours.',
+    settings: [
+      {
+        kind: 'text',
+        path: ['branding', 'displayName'],
+        label: 'Display name',
+        hint: 'Shown above every page’s title instead of the project name.',
+        maxLength: 80,
+        optional: true,
+        clearable: true,
+      },
+      {
+        kind: 'text',
+        path: ['branding', 'logoUrl'],
+        label: 'Logo URL',
+        hint: 'An https image URL; the pages’ Content-Security-Policy allows exactly its origin.',
+        maxLength: 2048,
+        optional: true,
+        clearable: true,
+        check: (value) => (/^https:\/\/[^\s]+$/.test(value) ? undefined : 'Must be an https URL.'),
+      },
+      {
+        kind: 'text',
+        path: ['branding', 'primaryColor'],
+        label: 'Primary colour',
+        hint: 'Buttons and links, as #rrggbb; pick one with at least 4.5:1 contrast to white text.',
+        maxLength: 7,
+        optional: true,
+        clearable: true,
+        check: (value) => (/^#[0-9a-fA-F]{6}$/.test(value) ? undefined : 'Must be a colour as #rrggbb.'),
+      },
+      {
+        kind: 'text',
+        path: ['branding', 'backgroundColor'],
+        label: 'Background colour',
+        hint: 'The page behind the card, as #rrggbb.',
+        maxLength: 7,
+        optional: true,
+        clearable: true,
+        check: (value) => (/^#[0-9a-fA-F]{6}$/.test(value) ? undefined : 'Must be a colour as #rrggbb.'),
+      },
+    ],
+  },
+  {
     id: 'mails',
     title: 'Notification mails',
     description: 'Optional mails. Those that carry codes and links (verification, recovery, sign-in codes) always go.',
@@ -392,6 +441,7 @@ export function problemOf(setting: Setting, value: FormValue, saved: FormValue):
   const empty = setting.kind === 'lines' ? linesOf(value).length === 0 : value.trim() === '';
   if (empty) {
     if (!setting.optional) return 'Required.';
+    if (setting.kind === 'text' && setting.clearable) return undefined;
     return saved !== '' ? 'Once set, this cannot be emptied again; enter a value.' : undefined;
   }
   switch (setting.kind) {
@@ -440,7 +490,7 @@ export function apiValueOf(setting: Setting, value: FormValue): unknown {
   const text = String(value).trim();
   if (setting.kind === 'number') return Number(text);
   if (setting.kind === 'lines') return linesOf(text);
-  return text;
+  return text === '' && setting.clearable ? null : text;
 }
 
 /** Whether two form values mean the same setting (spaces and blank lines aside). */
