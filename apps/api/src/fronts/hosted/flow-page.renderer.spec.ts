@@ -223,4 +223,128 @@ describe('FlowPageRenderer', () => {
     expect(css).not.toContain('display:none');
     expect(css).toContain('#abcdef');
   });
+
+  describe('login pages', () => {
+    const login = { ...context, action: 'https://id.example/t/acme/ui/login', purpose: 'login' as const };
+    const basic = {
+      authenticatorId: 'QmFzaWNBdXRoZW50aWNhdG9yOkxPQ0FM',
+      authenticator: 'Username & Password',
+      idp: 'LOCAL',
+      metadata: {
+        i18nKey: 'authenticator.basic',
+        promptType: 'USER_PROMPT' as const,
+        params: [
+          {
+            param: 'username',
+            type: 'STRING' as const,
+            order: 0,
+            i18nKey: 'username.param',
+            displayName: 'Username',
+            confidential: false,
+          },
+          {
+            param: 'password',
+            type: 'STRING' as const,
+            order: 1,
+            i18nKey: 'password.param',
+            displayName: 'Password',
+            confidential: true,
+          },
+        ],
+      },
+      requiredParams: ['username', 'password'],
+    };
+    const passkey = (challengeData?: string) => ({
+      authenticatorId: 'RklET0F1dGhlbnRpY2F0b3I6TE9DQUw',
+      authenticator: 'Passkey',
+      idp: 'LOCAL',
+      metadata: challengeData
+        ? { i18nKey: 'authenticator.Fido', promptType: 'INTERNAL_PROMPT' as const, additionalData: { challengeData } }
+        : { i18nKey: 'authenticator.Fido' },
+      ...(challengeData ? { requiredParams: ['tokenResponse'] } : {}),
+    });
+    const page = (authenticators: unknown[], more: object = {}) =>
+      renderer.step(
+        {
+          flowId: '11111111-2222-4333-8444-555555555555',
+          nextStep: {
+            stepType: authenticators.length > 1 ? 'MULTI_OPTIONS_PROMPT' : 'AUTHENTICATOR_PROMPT',
+            authenticators,
+          } as FlowStepResponse['nextStep'],
+        },
+        { ...login, ...more },
+      );
+
+    it('asks for the existing password, and offers passkeys in the username field when a passkey is offered', () => {
+      const html = page([basic, passkey('Y2hhbGxlbmdl')]);
+      expect(html).toContain('<h1 id="page-title">Choose how to sign in</h1>');
+      expect(inputs(html).find((tag) => tag.includes('name="password"'))).toContain('autocomplete="current-password"');
+      expect(inputs(html).find((tag) => tag.includes('name="username"'))).toContain('autocomplete="username webauthn"');
+      // The passkey's form carries its challenge for the script, and an empty answer field the script fills.
+      expect(html).toContain('data-passkey-challenge="Y2hhbGxlbmdl"');
+      expect(html).toContain('name="tokenResponse" value=""');
+      expect(html).toContain('<noscript>');
+    });
+
+    it('offers an option that is not yet selected as a button selecting it', () => {
+      const html = page([basic, passkey()]);
+      expect(html).toContain('<button type="submit" class="secondary">Use Passkey</button>');
+      expect(html).toContain('<p class="divider">or</p>');
+      expect(inputs(html).find((tag) => tag.includes('name="username"'))).toContain('autocomplete="username webauthn"');
+    });
+
+    it('shows an enrollment’s QR code and key', () => {
+      const totp = {
+        authenticatorId: 'dG90cDpMT0NBTA',
+        authenticator: 'TOTP',
+        idp: 'LOCAL',
+        metadata: {
+          i18nKey: 'authenticator.totp',
+          promptType: 'USER_PROMPT' as const,
+          params: [
+            {
+              param: 'token',
+              type: 'STRING' as const,
+              order: 0,
+              i18nKey: 'totp.authenticator',
+              displayName: 'Token',
+              confidential: false,
+            },
+          ],
+          additionalData: { enrollment: 'true', secret: 'JBSWY3DPEHPK3PXP', otpauthUri: 'otpauth://totp/x' },
+        },
+        requiredParams: ['token'],
+      };
+      const html = page([totp], { qrCodes: { dG90cDpMT0NBTA: '<svg id="qr"></svg>' } });
+      expect(html).toContain('<svg id="qr"></svg>');
+      expect(html).toContain('<p class="secret" id="totp-secret">JBSWY3DPEHPK3PXP</p>');
+      expect(html).toContain('<label for="field-token">Verification code</label>');
+      expect(inputs(html).find((tag) => tag.includes('name="token"'))).toContain('autocomplete="one-time-code"');
+    });
+
+    it('speaks German, translating flow messages by their i18nKey', () => {
+      const html = renderer.step(
+        {
+          flowId: '11111111-2222-4333-8444-555555555555',
+          nextStep: {
+            stepType: 'AUTHENTICATOR_PROMPT',
+            authenticators: [basic],
+            messages: [
+              {
+                type: 'ERROR',
+                messageId: 'msg_invalid_un_pw',
+                message: 'Invalid username or password.',
+                i18nKey: 'message.msg_invalid_un_pw',
+              },
+            ],
+          } as FlowStepResponse['nextStep'],
+        },
+        { ...login, lang: 'de' },
+      );
+      expect(html).toContain('<html lang="de">');
+      expect(html).toContain('<h1 id="page-title">Anmelden</h1>');
+      expect(html).toContain('Benutzername oder Passwort ist falsch.');
+      expect(html).toContain('<label for="field-password">Passwort</label>');
+    });
+  });
 });

@@ -4,11 +4,11 @@ import { AuthnRequest, type AuthenticatorOption, type FlowSuccessResponse, type 
 import type { RequestContext } from '../../infra/http/request-context';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { describeIssues } from '../../infra/validation/zod-issues';
+import { errorRedirectUri, parseAuthorizationParams, queryOf, reparsedQuery, withQuery } from './authorization-params';
 import { ApiError, ErrorCodes, OAuthError } from '../../infra/http/errors';
 import { isUuid } from '../../infra/http/ids';
-import { matchesRegisteredRedirectUri } from '../../domain/applications/application';
 import { ApplicationsService } from '../../domain/applications/applications.service';
-import { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
+import type { AuthorizationRequestParams } from '../../domain/grants/authorization-request';
 import { AuthorizationResponseService } from '../../domain/grants/authorization-response.service';
 import { AuthorizeService, HOSTED_LOGIN_FRONT } from '../../domain/grants/authorize.service';
 import { parseMaxAge, parsePrompt } from '../../domain/grants/prompt';
@@ -87,7 +87,7 @@ export class HostedLoginService {
 
   /** `GET|POST /oauth2/authorize`: validate, then answer from the SSO session or start the login flow. */
   async authorize(project: Project, input: unknown, browser: BrowserRequest): Promise<HostedAnswer> {
-    const parsed = parseParams(input);
+    const parsed = parseAuthorizationParams(input);
     const lang = pageLanguage(undefined, browser.acceptLanguage);
     if (!parsed.ok) return this.pages.errorPage(project, 400, parsed.description, undefined, lang);
     const params = parsed.params;
@@ -143,7 +143,7 @@ export class HostedLoginService {
     const form = this.pages.readForm(project, body, contentType, browser.cookie, lang);
     if (!form.ok) return form.answer;
     const { fields } = form;
-    const restartQuery = restartQueryOf(fields[CONTROL_FIELDS.restart]);
+    const restartQuery = reparsedQuery(fields[CONTROL_FIELDS.restart], RESTART_PARAMS);
     const params = Object.fromEntries(
       Object.entries(fields).filter(([name]) => !Object.values<string>(CONTROL_FIELDS).includes(name)),
     );
@@ -319,17 +319,11 @@ export class HostedLoginService {
     error: OAuthError,
     lang: PageLanguage,
   ): Promise<HostedAnswer> {
-    const application = params.client_id
-      ? await this.applications.findByClientId(project.id, params.client_id)
-      : undefined;
-    if (
-      application &&
-      params.redirect_uri &&
-      matchesRegisteredRedirectUri(params.redirect_uri, application.redirectUris)
-    ) {
+    const target = await errorRedirectUri(this.applications, project, params);
+    if (target) {
       const authRequest: AuthRequest = {
-        clientId: application.clientId,
-        redirectUri: params.redirect_uri,
+        clientId: target.clientId,
+        redirectUri: target.redirectUri,
         scope: '',
         ...(params.state !== undefined ? { state: params.state } : {}),
         ...(params.response_mode === 'form_post' ? { formPost: true } : {}),
@@ -357,33 +351,6 @@ export class HostedLoginService {
 /** The params the hosted registration takes (prompt=create hands the request over). */
 const REGISTRATION_PARAMS = RESTART_PARAMS.filter((name) => !['login_hint', 'max_age', 'acr_values'].includes(name));
 
-type ParsedParams = { ok: true; params: AuthorizationRequestParams } | { ok: false; description: string };
-
-function parseParams(input: unknown): ParsedParams {
-  const entries = input && typeof input === 'object' ? Object.entries(input as Record<string, unknown>) : [];
-  const repeated = entries.find(([, value]) => typeof value !== 'string');
-  if (repeated) return { ok: false, description: `The parameter '${repeated[0]}' is included more than once.` };
-  const result = AuthorizationRequestParams.safeParse(Object.fromEntries(entries));
-  if (!result.success) return { ok: false, description: describeIssues(result.error) };
-  return { ok: true, params: result.data };
-}
-
-function queryOf(params: AuthorizationRequestParams, names: readonly (keyof AuthorizationRequestParams)[]): string {
-  const query = new URLSearchParams();
-  for (const name of names) {
-    const value = params[name];
-    if (value !== undefined) query.set(name, value);
-  }
-  return query.toString();
-}
-
-/** The posted restart query, re-read through the same schema so only authorization params come back. */
-function restartQueryOf(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const parsed = parseParams(Object.fromEntries(new URLSearchParams(value)));
-  return parsed.ok ? queryOf(parsed.params, RESTART_PARAMS) : undefined;
-}
-
 /** QR codes (inline SVG, made here: no third party sees the secret) of the step's TOTP enrollments. */
 async function qrCodes(step: NextStep): Promise<Record<string, string>> {
   const entries = await Promise.all(
@@ -395,10 +362,4 @@ async function qrCodes(step: NextStep): Promise<Record<string, string>> {
       ]),
   );
   return Object.fromEntries(entries);
-}
-
-function withQuery(uri: string, params: Record<string, string>): string {
-  const url = new URL(uri);
-  for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
-  return url.toString();
 }

@@ -7,7 +7,6 @@ import {
   type FlowResponse,
   type SelfServiceCompletedResponse,
 } from '@keyway/flow-types';
-import { matchesRegisteredRedirectUri } from '../../domain/applications/application';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { isUuid } from '../../infra/http/ids';
 import { describeIssues } from '../../infra/validation/zod-issues';
@@ -27,6 +26,7 @@ import { stepResponse } from '../../flows/self-service/self-service-responses';
 import { RegistrationService } from '../../flows/registration/registration.service';
 import { codeOption as registrationCodeOption, EMAIL_CODE_ID } from '../../methods/email-code/email-code-verification';
 import { FlowStore } from '../../domain/flows/flow.store';
+import { errorRedirectUri, parseAuthorizationParams, queryOf, reparsedQuery, withQuery } from './authorization-params';
 import { CONTROL_FIELDS, type Link } from './flow-page.renderer';
 import { formTargetOf, type HostedAnswer } from './hosted-answer';
 import { HostedPages } from './hosted-pages';
@@ -115,7 +115,7 @@ export class HostedOAuthFlowsService {
   ): Promise<HostedAnswer> {
     const resumed = resumedFlowId(query);
     if (type === 'RECOVERY' && resumed !== undefined) return this.resume(type, project, resumed, cookieHeader);
-    const parsed = parseStartParams(query);
+    const parsed = parseAuthorizationParams(query);
     if (!parsed.ok) return this.pages.errorPage(project, 400, parsed.description);
     const params = parsed.params;
     const csrf = this.pages.csrf.forPage(cookieHeader);
@@ -166,7 +166,7 @@ export class HostedOAuthFlowsService {
     const form = this.pages.readForm(project, body, contentType, cookieHeader);
     if (!form.ok) return form.answer;
     const { fields } = form;
-    const restartQuery = restartQueryOf(fields[CONTROL_FIELDS.restart]);
+    const restartQuery = reparsedQuery(fields[CONTROL_FIELDS.restart], START_PARAMS);
     const restart = this.restartLink(type, project, restartQuery);
     const params = Object.fromEntries(
       Object.entries(fields).filter(([name]) => !Object.values<string>(CONTROL_FIELDS).includes(name)),
@@ -254,17 +254,11 @@ export class HostedOAuthFlowsService {
     params: AuthorizationRequestParams,
     error: OAuthError,
   ): Promise<HostedAnswer> {
-    const application = params.client_id
-      ? await this.applications.findByClientId(project.id, params.client_id)
-      : undefined;
-    if (
-      application &&
-      params.redirect_uri &&
-      matchesRegisteredRedirectUri(params.redirect_uri, application.redirectUris)
-    ) {
+    const target = await errorRedirectUri(this.applications, project, params);
+    if (target) {
       return {
         kind: 'redirect',
-        location: withQuery(params.redirect_uri, {
+        location: withQuery(target.redirectUri, {
           error: error.error,
           error_description: error.description,
           ...(params.state !== undefined ? { state: params.state } : {}),
@@ -302,32 +296,9 @@ function resumedFlowId(query: unknown): string | undefined {
   return entries.length === 1 && only?.[0] === 'flow' && typeof only[1] === 'string' ? only[1] : undefined;
 }
 
-type ParsedStart = { ok: true; params: AuthorizationRequestParams } | { ok: false; description: string };
-
-function parseStartParams(query: unknown): ParsedStart {
-  const entries = query && typeof query === 'object' ? Object.entries(query as Record<string, unknown>) : [];
-  const repeated = entries.find(([, value]) => typeof value !== 'string');
-  if (repeated) return { ok: false, description: `The parameter '${repeated[0]}' is included more than once.` };
-  const result = AuthorizationRequestParams.safeParse(Object.fromEntries(entries));
-  if (!result.success) return { ok: false, description: describeIssues(result.error) };
-  return { ok: true, params: result.data };
-}
-
 /** The authorization request again, as a query string: "start again" repeats it exactly. */
 function startQuery(params: AuthorizationRequestParams): string {
-  const query = new URLSearchParams();
-  for (const name of START_PARAMS) {
-    const value = params[name];
-    if (value !== undefined) query.set(name, value);
-  }
-  return query.toString();
-}
-
-/** The posted restart query, re-read through the same schema so only authorization params come back. */
-function restartQueryOf(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const parsed = parseStartParams(Object.fromEntries(new URLSearchParams(value)));
-  return parsed.ok ? startQuery(parsed.params) : undefined;
+  return queryOf(params, START_PARAMS);
 }
 
 /** A refused param as the per-field message the renderer shows beside its input ("code: is required"). */
@@ -345,10 +316,4 @@ function paramMessage(field: FieldError): FlowMessage {
 /** What the user typed, to show again beside the errors; not a (wrong) code. The renderer never refills passwords. */
 function refill(params: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(params).filter(([name]) => name !== 'code'));
-}
-
-function withQuery(uri: string, params: Record<string, string>): string {
-  const url = new URL(uri);
-  for (const [name, value] of Object.entries(params)) url.searchParams.append(name, value);
-  return url.toString();
 }
