@@ -189,6 +189,18 @@ describe('hosted self-service pages', () => {
     expect(identity.body.verifiableAddresses).toEqual([
       { via: 'email', value: email, verified: true, verifiedAt: expect.any(String) },
     ]);
+    // The browser is signed in too: the app's next authorization request is answered at once (SSO cookie).
+    expect(browser.cookie(`keyway-sso-${tenant.slug}`)).toBeDefined();
+    const sso = pkcePair();
+    const again = await browser.get(
+      `${tenant.issuer}/oauth2/authorize?${new URLSearchParams(oauthParams(sso.challenge))}`,
+    );
+    expect(again.status).toBe(303);
+    const ssoTokens = await oidc.authorizationCodeGrant(client, new URL(again.location!), {
+      pkceCodeVerifier: sso.verifier,
+      expectedState: 'hosted-state',
+    });
+    expect(ssoTokens.claims()).toMatchObject({ sub: claims.sub, sid: claims['sid'] });
   });
 
   it('shows request errors on its own page until redirect_uri is known good, and redirects them with state and iss after', async () => {

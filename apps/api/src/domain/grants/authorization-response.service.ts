@@ -75,6 +75,11 @@ export class AuthorizationResponseService {
     return { authData: authData(code, authRequest, sessionId), sessionId };
   }
 
+  /** The session a code (just issued, by a self-service flow) belongs to: the hosted pages sign the browser in to it. */
+  async sessionOfCode(code: string): Promise<string | undefined> {
+    return (await this.codes.findByHash(sha256(code)))?.sessionId;
+  }
+
   /**
    * Single sign-on: a code for another authorization request in an existing live session, with the session's
    * amr and auth_time (no new login happened). Undefined when the session ended meanwhile.

@@ -26,6 +26,8 @@ import { stepResponse } from '../../flows/self-service/self-service-responses';
 import { RegistrationService } from '../../flows/registration/registration.service';
 import { codeOption as registrationCodeOption, EMAIL_CODE_ID } from '../../methods/email-code/email-code-verification';
 import { FlowStore } from '../../domain/flows/flow.store';
+import { AuthorizationResponseService } from '../../domain/grants/authorization-response.service';
+import { SsoKeys } from '../../domain/sessions/sso-keys';
 import { errorRedirectUri, parseAuthorizationParams, queryOf, reparsedQuery, withQuery } from './authorization-params';
 import { CONTROL_FIELDS, type Link } from './flow-page.renderer';
 import { formTargetOf, type HostedAnswer } from './hosted-answer';
@@ -105,6 +107,8 @@ export class HostedOAuthFlowsService {
     private readonly recovery: RecoveryService,
     private readonly flows: FlowStore,
     private readonly applications: ApplicationsService,
+    private readonly authorizationResponse: AuthorizationResponseService,
+    private readonly ssoKeys: SsoKeys,
   ) {}
 
   async start(
@@ -211,12 +215,12 @@ export class HostedOAuthFlowsService {
     }
   }
 
-  private present(
+  private async present(
     type: HostedOAuthFlowType,
     project: Project,
     response: FlowResponse | SelfServiceCompletedResponse,
     context: Presentation,
-  ): HostedAnswer {
+  ): Promise<HostedAnswer> {
     const restart = this.restartLink(type, project, context.restartQuery);
     if ('nextStep' in response) {
       const html = this.pages.renderer.step(response, {
@@ -232,8 +236,13 @@ export class HostedOAuthFlowsService {
     if (response.flowStatus === 'FAIL_COMPLETED') return this.pages.failedPage(project, response.messages, restart);
     if ('authData' in response && context.redirectUri) {
       const { code, state, session_state: sessionState } = response.authData;
+      // Registered or recovered in this browser: it is signed in, as after a hosted login (the SSO cookie).
+      const sessionId = await this.authorizationResponse.sessionOfCode(code);
       return {
         kind: 'redirect',
+        ...(sessionId
+          ? { setCookie: this.pages.ssoCookie.set(project, this.ssoKeys.keyOf(project.id, sessionId)) }
+          : {}),
         location: withQuery(context.redirectUri, {
           code,
           ...(state !== undefined ? { state } : {}),
