@@ -373,6 +373,21 @@ describe('hosted login (browser /oauth2/authorize)', () => {
       expect(protectedHeader.alg).toBeDefined();
     });
 
+    it('back-channel logout also follows a help-desk revocation of the sessions', async () => {
+      const { tokens } = await signedInBrowser();
+      const sid = String(tokens.claims()!['sid']);
+      const revoked = await adminApi(server).post(
+        `/projects/${tenant.slug}/identities/${user.id}/actions/revoke-sessions`,
+        { reason: 'lost phone' },
+      );
+      expect(revoked.status).toBe(200);
+      const token = await eventually(async () => {
+        expect(acceptedBySid.get(sid)).toBeDefined();
+        return acceptedBySid.get(sid)!;
+      });
+      expect(decodeJwt(token)).toMatchObject({ sid, sub: user.id, aud: apps.web.clientId });
+    });
+
     it('asks first without a hint, and logs out once confirmed', async () => {
       const { browser, tokens } = await signedInBrowser();
       const question = await browser.get(logoutUrl({ client_id: apps.web.clientId }));

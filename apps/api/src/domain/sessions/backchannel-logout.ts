@@ -7,6 +7,8 @@ import { EmailOutbox } from '../email/email-outbox';
 import { OutboxJobs, type OutboxJob } from '../email/outbox-jobs';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { SIGNING_ALGS } from '../keys/signing-key-lifecycle';
+import type { EndedSession, SessionEndHook } from './sessions.repository';
+import { ProjectsService } from '../projects/projects.service';
 
 const BACKCHANNEL_LOGOUT_JOB = 'job:backchannel-logout';
 const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
@@ -32,33 +34,41 @@ type Payload = z.infer<typeof Payload>;
  * backoff until it answers 2xx or the attempts run out.
  */
 @Injectable()
-export class BackchannelLogout {
+export class BackchannelLogout implements SessionEndHook {
   private readonly logger = new Logger('BackchannelLogout');
 
   constructor(
     private readonly outbox: EmailOutbox,
     private readonly keys: SigningKeysService,
+    private readonly projects: ProjectsService,
     jobs: OutboxJobs,
   ) {
     jobs.register(BACKCHANNEL_LOGOUT_JOB, (job) => this.deliver(job));
   }
 
-  /** Queues a logout token for every app of the ended session that wants one, in the session's transaction. */
-  async enqueue(
-    tx: Prisma.TransactionClient,
-    session: { projectId: string; issuer: string; sessionId: string; identityId: string },
-  ): Promise<number> {
-    // The apps the session issued codes to: the ones the user is signed in to through it.
-    const targets = await tx.$queryRaw<Array<{ clientId: string; uri: string; alg: Payload['alg'] }>>`
-      SELECT DISTINCT a."client_id" AS "clientId", a."backchannel_logout_uri" AS "uri",
-        a."id_token_signed_response_alg" AS "alg"
-      FROM "authorization_codes" c JOIN "applications" a ON a."id" = c."application_id"
-      WHERE c."session_id" = ${session.sessionId}::uuid AND a."backchannel_logout_uri" IS NOT NULL`;
+  /**
+   * Queues a logout token for every app of the ended sessions that wants one, in the transaction that ends them
+   * (a logout, a help-desk revocation, a password change ending the other sessions, a replayed code).
+   */
+  async sessionsEnded(tx: Prisma.TransactionClient, ended: EndedSession[]): Promise<void> {
+    const byId = new Map(ended.map((session) => [session.id, session]));
+    // The apps the sessions issued codes to: the ones the user is signed in to through them.
+    const targets = await tx.$queryRaw<
+      Array<{ sessionId: string; clientId: string; uri: string; alg: Payload['alg']; slug: string }>
+    >`
+      SELECT DISTINCT c."session_id"::text AS "sessionId", a."client_id" AS "clientId", a."backchannel_logout_uri" AS "uri",
+        a."id_token_signed_response_alg" AS "alg", p."slug" AS "slug"
+      FROM "authorization_codes" c
+        JOIN "applications" a ON a."id" = c."application_id"
+        JOIN "projects" p ON p."id" = a."project_id"
+      WHERE c."session_id" = ANY(${[...byId.keys()]}::uuid[]) AND a."backchannel_logout_uri" IS NOT NULL`;
     for (const target of targets) {
+      const session = byId.get(target.sessionId);
+      if (!session) continue;
       const payload: Payload = {
-        issuer: session.issuer,
+        issuer: this.projects.issuerOf(target.slug),
         clientId: target.clientId,
-        sid: session.sessionId,
+        sid: session.id,
         sub: session.identityId,
         alg: target.alg,
       };
@@ -67,10 +77,9 @@ export class BackchannelLogout {
         kind: BACKCHANNEL_LOGOUT_JOB,
         to: target.uri,
         payload,
-        idempotencyKey: `backchannel-logout:${session.sessionId}:${target.clientId}`,
+        idempotencyKey: `backchannel-logout:${session.id}:${target.clientId}`,
       });
     }
-    return targets.length;
   }
 
   private async deliver(job: OutboxJob): Promise<void> {

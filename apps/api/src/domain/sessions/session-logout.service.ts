@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { Project } from '../projects/projects.service';
-import { BackchannelLogout } from './backchannel-logout';
 import { SessionsRepository } from './sessions.repository';
 
 /** How a logout was asked for: the browser at end_session_endpoint, or an app's JSON call. */
@@ -18,7 +17,6 @@ export class SessionLogout {
   constructor(
     private readonly sessions: SessionsRepository,
     private readonly audit: AuditService,
-    private readonly backchannel: BackchannelLogout,
   ) {}
 
   /** True when a live session ended now. */
@@ -27,10 +25,8 @@ export class SessionLogout {
     sessionId: string,
     by: { clientId?: string | undefined; channel: LogoutChannel },
   ): Promise<boolean> {
-    // The apps' logout tokens are queued with the logout itself (Back-Channel Logout 1.0).
-    const ended = await this.sessions.endLive(project.id, sessionId, (tx, { identityId }) =>
-      this.backchannel.enqueue(tx, { projectId: project.id, issuer: project.issuer, sessionId, identityId }),
-    );
+    // The apps' logout tokens are queued with the logout itself (the repository's session-end hook).
+    const ended = await this.sessions.endLive(project.id, sessionId);
     if (!ended) return false;
     await this.audit.record('session.logged_out', {
       projectId: project.id,

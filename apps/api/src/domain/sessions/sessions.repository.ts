@@ -1,10 +1,28 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 
 export type SessionRow = Prisma.SessionGetPayload<object>;
 export type RefreshTokenRow = Prisma.RefreshTokenGetPayload<object>;
 export type RefreshTokenInsert = Omit<RefreshTokenRow, 'rotatedAt' | 'revokedAt' | 'createdAt'>;
 type Tx = Prisma.TransactionClient;
+
+/** A session that just ended (logout, revocation): what the hooks of its end are told. */
+export interface EndedSession {
+  id: string;
+  projectId: string;
+  identityId: string;
+}
+
+/**
+ * Work that must exist exactly when sessions end, written in the transaction that ends them (the apps'
+ * back-channel logout tokens, queued in the outbox). Every way a session ends goes through it.
+ */
+export interface SessionEndHook {
+  sessionsEnded(tx: Tx, ended: EndedSession[]): Promise<void>;
+}
+export const SESSION_END_HOOK = Symbol('SESSION_END_HOOK');
+
+const ENDED = { id: true, projectId: true, identityId: true } as const;
 
 export interface NewSession {
   id: string;
@@ -38,7 +56,16 @@ export interface SessionAuthentication {
  */
 @Injectable()
 export class SessionsRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    @Optional() @Inject(SESSION_END_HOOK) private readonly endHook?: SessionEndHook,
+  ) {}
+
+  /** The end hook, in the ending transaction, when sessions did end. */
+  private async ended(tx: Tx, sessions: EndedSession[]): Promise<number> {
+    if (sessions.length) await this.endHook?.sessionsEnded(tx, sessions);
+    return sessions.length;
+  }
 
   /** In the caller's transaction when given (the login's authorization code, a mail that must exist with the session). */
   async create(tx: Tx | undefined, session: NewSession): Promise<void> {
@@ -106,11 +133,12 @@ export class SessionsRepository {
       where: { identityId, sessionId: { not: keepSessionId }, revokedAt: null },
       data: { revokedAt: now },
     });
-    const { count } = await tx.session.updateMany({
+    const ended = await tx.session.updateManyAndReturn({
       where: { identityId, id: { not: keepSessionId }, revokedAt: null },
       data: { revokedAt: now },
+      select: ENDED,
     });
-    return count;
+    return this.ended(tx, ended);
   }
 
   /**
@@ -120,8 +148,12 @@ export class SessionsRepository {
   async revokeAll(tx: Tx | undefined, identityId: string, now = new Date()): Promise<number> {
     if (!tx) return this.prisma.$transaction((own) => this.revokeAll(own, identityId, now));
     await tx.refreshToken.updateMany({ where: { identityId, revokedAt: null }, data: { revokedAt: now } });
-    const { count } = await tx.session.updateMany({ where: { identityId, revokedAt: null }, data: { revokedAt: now } });
-    return count;
+    const ended = await tx.session.updateManyAndReturn({
+      where: { identityId, revokedAt: null },
+      data: { revokedAt: now },
+      select: ENDED,
+    });
+    return this.ended(tx, ended);
   }
 
   /** The identity's sessions, newest first (at most `take`): what the admin API shows, live or not. */
@@ -144,12 +176,14 @@ export class SessionsRepository {
    */
   async revokeOne(identityId: string, sessionId: string, now = new Date()): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.session.updateMany({
+      const ended = await tx.session.updateManyAndReturn({
         where: { id: sessionId, identityId, revokedAt: null },
         data: { revokedAt: now },
+        select: ENDED,
       });
-      if (count === 0) return false;
+      if (ended.length === 0) return false;
       await tx.refreshToken.updateMany({ where: { sessionId, revokedAt: null }, data: { revokedAt: now } });
+      await this.ended(tx, ended);
       return true;
     });
   }
@@ -159,22 +193,17 @@ export class SessionsRepository {
    * identity whose session it was, or undefined when there was no such live session (ended already: a second
    * logout changes nothing).
    */
-  async endLive(
-    projectId: string,
-    sessionId: string,
-    alsoInTransaction?: (tx: Tx, ended: { identityId: string }) => Promise<unknown>,
-    now = new Date(),
-  ): Promise<{ identityId: string } | undefined> {
+  async endLive(projectId: string, sessionId: string, now = new Date()): Promise<{ identityId: string } | undefined> {
     return this.prisma.$transaction(async (tx) => {
       const ended = await tx.session.updateManyAndReturn({
         where: { id: sessionId, projectId, revokedAt: null, expiresAt: { gt: now } },
         data: { revokedAt: now },
-        select: { identityId: true },
+        select: ENDED,
       });
       const [session] = ended;
       if (!session) return undefined;
       await tx.refreshToken.updateMany({ where: { sessionId, revokedAt: null }, data: { revokedAt: now } });
-      await alsoInTransaction?.(tx, session);
+      await this.ended(tx, ended);
       return { identityId: session.identityId };
     });
   }
@@ -196,10 +225,15 @@ export class SessionsRepository {
 
   /** Revokes a session together with the refresh tokens issued in it (a replayed authorization code). */
   async revoke(sessionId: string, now: Date): Promise<void> {
-    await this.prisma.$transaction([
-      this.prisma.refreshToken.updateMany({ where: { sessionId, revokedAt: null }, data: { revokedAt: now } }),
-      this.prisma.session.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: now } }),
-    ]);
+    await this.prisma.$transaction(async (tx) => {
+      await tx.refreshToken.updateMany({ where: { sessionId, revokedAt: null }, data: { revokedAt: now } });
+      const ended = await tx.session.updateManyAndReturn({
+        where: { id: sessionId, revokedAt: null },
+        data: { revokedAt: now },
+        select: ENDED,
+      });
+      await this.ended(tx, ended);
+    });
   }
 
   /**
