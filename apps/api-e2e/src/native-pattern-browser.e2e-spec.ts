@@ -50,6 +50,8 @@ describe('native app pattern in Chromium (hosted login, loopback redirect)', () 
   let app: { server: Server; port: number; callbacks: URL[] };
   let issuer: string;
   let client: oidc.Configuration;
+  /** A second app of the project: password, then a passkey as the second factor. */
+  let passkeyFactorClient: oidc.Configuration;
   const email = `native-${randomBytes(4).toString('hex')}@example.com`;
   const password = `pw-${randomBytes(9).toString('base64url')}`;
   let lastTotpStep = 0;
@@ -62,10 +64,10 @@ describe('native app pattern in Chromium (hosted login, loopback redirect)', () 
   };
 
   /** The app's login route: a fresh PKCE pair and state, the browser sent to the authorization endpoint. */
-  const login = async (extra: Record<string, string> = {}) => {
+  const login = async (extra: Record<string, string> = {}, using = client) => {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(client, {
+    const url = oidc.buildAuthorizationUrl(using, {
       redirect_uri: `http://127.0.0.1:${app.port}/callback`,
       scope: 'openid email profile offline_access',
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
@@ -78,11 +80,11 @@ describe('native app pattern in Chromium (hosted login, loopback redirect)', () 
   };
 
   /** The app's callback route: the URL the browser landed on, exchanged by openid-client. */
-  const callback = async (started: { verifier: string; state: string }) => {
+  const callback = async (started: { verifier: string; state: string }, using = client) => {
     await page.waitForURL(/\/callback\?/);
     const landed = new URL(page.url());
     expect(landed.searchParams.get('iss')).toBe(issuer);
-    return oidc.authorizationCodeGrant(client, landed, {
+    return oidc.authorizationCodeGrant(using, landed, {
       pkceCodeVerifier: started.verifier,
       expectedState: started.state,
       idTokenExpected: true,
@@ -130,6 +132,20 @@ describe('native app pattern in Chromium (hosted login, loopback redirect)', () 
     client = await oidc.discovery(new URL(issuer), created.body.clientId, undefined, oidc.None(), {
       execute: [oidc.allowInsecureRequests],
     });
+    const passkeyFactorApp = await admin.post(`/projects/${slug}/applications`, {
+      name: 'Passkey as second factor',
+      type: 'public',
+      redirectUris: ['http://127.0.0.1/callback'],
+      loginFlow: [['BasicAuthenticator'], ['FIDOAuthenticator']],
+    });
+    expect(passkeyFactorApp.status).toBe(201);
+    passkeyFactorClient = await oidc.discovery(
+      new URL(issuer),
+      passkeyFactorApp.body.clientId,
+      undefined,
+      oidc.None(),
+      { execute: [oidc.allowInsecureRequests] },
+    );
 
     browser = await launchChromium();
     page = await browser.newPage();
@@ -152,7 +168,7 @@ describe('native app pattern in Chromium (hosted login, loopback redirect)', () 
     await new Promise((resolve) => app?.server.close(resolve));
   });
 
-  it('signs in (password, then TOTP enrolled from the QR page), refreshes, revokes, adds a passkey, logs out, and signs in again with the passkey', async () => {
+  it('signs in (password, then TOTP enrolled from the QR page), refreshes, revokes, adds a passkey, logs out, signs in again with the passkey, and steps up for another app', async () => {
     // 1. Password, then the in-flow TOTP enrollment (QR code and key on the page).
     const first = await login();
     await page.getByRole('textbox', { name: 'Username' }).fill(email);
@@ -210,6 +226,16 @@ describe('native app pattern in Chromium (hosted login, loopback redirect)', () 
     const passkeyTokens = await callback(third);
     expect(passkeyTokens.claims()).toMatchObject({ email, amr: ['hwk', 'user', 'otp'] });
     expect(passkeyTokens.claims()!['sid']).not.toBe(tokens.claims()!['sid']);
+
+    // 7. Another app asks for a password, then a passkey. The session (passkey, TOTP) has no password, so that
+    // app's flow runs (a step-up): the password page, then the passkey button runs the ceremony.
+    const stepUp = await login({}, passkeyFactorClient);
+    await page.getByRole('textbox', { name: 'Username' }).fill(email);
+    await page.getByRole('textbox', { name: 'Password' }).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Use your passkey' }).click();
+    const stepUpTokens = await callback(stepUp, passkeyFactorClient);
+    expect(stepUpTokens.claims()).toMatchObject({ email, amr: ['pwd', 'hwk', 'user'] });
 
     // prompt=login forces a new login even with the new session (the pages again, not the callback; the passkey
     // autofill answers the first step, TOTP is asked); prompt=none without a session is login_required.
