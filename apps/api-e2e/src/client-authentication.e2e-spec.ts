@@ -99,7 +99,7 @@ describe('client authentication', () => {
     const { code } = FlowSuccessResponse.parse(done.body).authData;
     const tokens = await oidc.authorizationCodeGrant(
       client,
-      new URL(`${REDIRECT_URI}?${new URLSearchParams({ code, state: 'st-123' })}`),
+      new URL(`${REDIRECT_URI}?${new URLSearchParams({ code, state: 'st-123', iss: tenant.issuer })}`),
       { pkceCodeVerifier: verifier, expectedState: 'st-123' },
     );
     return { client, tokens };

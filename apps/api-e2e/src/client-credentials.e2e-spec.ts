@@ -134,6 +134,7 @@ describe('client_credentials with API resources', () => {
       name: 'Billing job',
       type: 'confidential',
       grantTypes: ['client_credentials'],
+      tokenEndpointAuthMethod: 'client_secret_post',
     });
     await admin.put(`/projects/${tenant.slug}/applications/${created.body.clientId}/resource-grants`, {
       grants: [{ resource: BILLING, scopes: ['invoices:read'] }],
@@ -263,15 +264,24 @@ describe('client_credentials with API resources', () => {
     });
   });
 
-  it('accepts client_secret_post too, and answers no-store', async () => {
-    const response = await postForm(`${tenant.issuer}/oauth2/token`, {
+  it('answers no-store, and takes only the client’s registered authentication method', async () => {
+    const basic = `Basic ${Buffer.from(`${worker.clientId}:${worker.clientSecret}`).toString('base64')}`;
+    const response = await postForm(
+      `${tenant.issuer}/oauth2/token`,
+      { grant_type: 'client_credentials', resource: ORDERS },
+      { authorization: basic },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    // The worker is registered for client_secret_basic: its secret in the body is refused.
+    const posted = await postForm(`${tenant.issuer}/oauth2/token`, {
       grant_type: 'client_credentials',
       client_id: worker.clientId,
       client_secret: worker.clientSecret,
       resource: ORDERS,
     });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(posted.status).toBe(401);
+    expect(posted.body).toMatchObject({ error: 'invalid_client' });
   });
 });
 

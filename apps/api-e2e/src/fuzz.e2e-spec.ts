@@ -384,6 +384,41 @@ describe('fuzzing every public endpoint with malformed input', () => {
       auth: 'bearer',
       base: async () => step(randomBytes(16).toString('hex'), actionId('UpdateProfile'), { 'traits.name': 'X' }),
     },
+    // Hosted login (a browser's authorization request), its form answers, and the logout endpoint's two fronts.
+    {
+      method: 'GET',
+      path: '/t/{tenant}/oauth2/authorize',
+      encoding: 'query',
+      base: async () => ({ ...authorizeParams(), response_mode: 'query', prompt: 'login', max_age: '60' }),
+    },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/ui/login',
+      encoding: 'form',
+      base: async () => ({
+        flowId: randomBytes(16).toString('hex'),
+        authenticatorId: BASIC_AUTHENTICATOR_ID,
+        csrf_token: 'x',
+        username: 'nobody@example.com',
+        password: 'wrong',
+      }),
+    },
+    {
+      method: 'GET',
+      path: '/t/{tenant}/oauth2/logout',
+      encoding: 'query',
+      base: async () => ({ client_id: tenant.clientId, post_logout_redirect_uri: tenant.redirectUri, state: 'st' }),
+    },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/oauth2/logout',
+      encoding: 'form',
+      base: async () => ({
+        response_mode: 'direct',
+        client_id: tenant.clientId,
+        refresh_token: randomBytes(32).toString('base64url'),
+      }),
+    },
     { method: 'GET', path: '/t/{tenant}/ui/registration', encoding: 'query', base: async () => authorizeParams() },
     {
       method: 'POST',

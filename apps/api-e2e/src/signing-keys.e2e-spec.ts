@@ -69,7 +69,7 @@ describe('ID token algs and signing-key rotation', () => {
     const { code, state } = FlowSuccessResponse.parse(done.body).authData;
     const tokens = await oidc.authorizationCodeGrant(
       client,
-      new URL(`${tenant.redirectUri}?${new URLSearchParams({ code, state: state ?? '' })}`),
+      new URL(`${tenant.redirectUri}?${new URLSearchParams({ code, state: state ?? '', iss: tenant.issuer })}`),
       { pkceCodeVerifier: verifier, expectedState: 'st-123' },
     );
     return { idToken: tokens.id_token!, accessToken: tokens.access_token, claims: tokens.claims()! };
