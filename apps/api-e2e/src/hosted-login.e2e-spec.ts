@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { eventually } from '@keyway/e2e-support';
-import { adminApi, createTenant, pkcePair, postForm, type Tenant } from './support/http';
+import { eventually, SmtpSink } from '@keyway/e2e-support';
+import { adminApi, createTenant, pkcePair, postForm, putJson, type Tenant } from './support/http';
 import { Browser, decode, type Page } from './support/hosted-pages';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
@@ -15,8 +15,9 @@ import { startKeyway, type KeywayServer } from './support/keyway-server';
 describe('hosted login (browser /oauth2/authorize)', () => {
   let server: KeywayServer;
   let tenant: Tenant;
+  const sink = new SmtpSink();
   const apps: Record<
-    'web' | 'other' | 'stepUp',
+    'web' | 'other' | 'stepUp' | 'emailCode',
     { clientId: string; redirectUri: string; client: oidc.Configuration }
   > = {} as never;
   let user: { email: string; password: string; id: string };
@@ -68,12 +69,19 @@ describe('hosted login (browser /oauth2/authorize)', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const backchannelUri = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/backchannel-logout`;
     server = await startKeyway({ env: { KEYWAY_EMAIL_POLL_MS: '100', KEYWAY_EMAIL_RETRY_BASE_MS: '100' } });
-    tenant = await createTenant(server);
+    tenant = await createTenant(server, { emailOtp: { resendIntervalSeconds: 0 } });
+    await sink.start();
+    const smtp = { host: '127.0.0.1', port: sink.port, tlsMode: 'none', fromAddress: 'login@hosted.example' };
+    const configured = await putJson(`${server.baseUrl}/api/admin/v1/projects/${tenant.slug}/email/smtp`, smtp, {
+      authorization: `Bearer ${server.adminToken}`,
+    });
+    expect(configured.status).toBe(200);
     const admin = adminApi(server);
     const flows: Record<keyof typeof apps, string[][]> = {
       web: [['BasicAuthenticator']],
       other: [['BasicAuthenticator']],
       stepUp: [['BasicAuthenticator'], ['totp']],
+      emailCode: [['email-otp-authenticator']],
     };
     for (const name of Object.keys(flows) as Array<keyof typeof apps>) {
       const redirectUri = `https://${name.toLowerCase()}.example/callback`;
@@ -106,6 +114,7 @@ describe('hosted login (browser /oauth2/authorize)', () => {
   afterAll(async () => {
     await server?.stop();
     await new Promise((resolve) => receiver?.close(resolve));
+    await sink.stop();
   });
 
   it('signs in on the page (wrong password shown on it), redirects with code, state and iss, and sets the SSO cookie', async () => {
@@ -184,6 +193,42 @@ describe('hosted login (browser /oauth2/authorize)', () => {
       error: 'interaction_required',
       state: 'state-stepUp',
       iss: tenant.issuer,
+    });
+  });
+
+  it('signs in with an email code on the pages: a wrong code refused and not shown again, a new code on request', async () => {
+    const codes = async (count: number) =>
+      eventually(async () => {
+        const mails = sink.messages.filter(
+          (m) => m.to && !Array.isArray(m.to) && m.to.value[0]?.address === user.email,
+        );
+        expect(mails.length).toBeGreaterThanOrEqual(count);
+        return mails.map((mail) => /\b(\d{6,10})\b/.exec(mail.text ?? '')?.[1] ?? '');
+      });
+    const before = (await codes(0)).length;
+    const browser = new Browser();
+    const pkce = pkcePair();
+    const first = await browser.get(authorizeUrl('emailCode', pkce.challenge));
+    expect(first.title).toBe('Sign in with an email code');
+    const sent = await browser.submit(first, { username: user.email });
+    expect(sent.form().fields).toEqual(['OTPCode']);
+    expect(sent.inputTag('OTPCode')).toContain('autocomplete="one-time-code"');
+    expect(sent.html).toContain('>Send a new code</button>');
+    const [firstCode] = (await codes(before + 1)).slice(before);
+
+    const wrong = await browser.submit(sent, { OTPCode: firstCode === '000000' ? '111111' : '000000' });
+    expect(wrong.notices()).toEqual(['Invalid verification code.']);
+    expect(wrong.inputTag('OTPCode')).not.toContain('value=');
+
+    // "Send a new code": the option selected again, without params.
+    const resent = await browser.post(wrong.form().action, wrong.form().hidden);
+    expect(resent.form().fields).toEqual(['OTPCode']);
+    const [, secondCode] = (await codes(before + 2)).slice(before);
+    const done = await browser.submit(resent, { OTPCode: secondCode! });
+    expect(done.status).toBe(303);
+    expect((await exchange('emailCode', done.location!, pkce.verifier)).claims()).toMatchObject({
+      sub: user.id,
+      amr: ['otp'],
     });
   });
 

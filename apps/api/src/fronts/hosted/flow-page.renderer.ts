@@ -51,6 +51,14 @@ export interface NoticePage {
 /** Options whose prompt is a code sent on selection: selecting them again without params sends a new one. */
 const RESENDABLE = new Set(['authenticator.email.otp']);
 
+/**
+ * A one-time code typed from a mail or an app (verification and recovery codes, TOTP, email OTP), by its param
+ * name: offered to the browser's code autofill, and never shown again after a wrong answer.
+ */
+export function isOneTimeCode(param: Pick<AuthenticatorParam, 'param'>): boolean {
+  return ['code', 'token', 'otpcode'].includes(param.param.toLowerCase());
+}
+
 interface FieldView {
   id: string;
   name: string;
@@ -247,7 +255,7 @@ export class FlowPageRenderer {
     if (additional['codes']) form.codes = additional['codes'].split(',');
     const forms = [form];
     // A code prompt of an option initiated on selection: selecting it again sends a new code.
-    if (RESENDABLE.has(metadata.i18nKey) && params.some((param) => param.param === 'code'))
+    if (RESENDABLE.has(metadata.i18nKey) && params.some(isOneTimeCode))
       forms.push({ action: context.action, hidden, fields: [], submit: texts.resendCode, secondary: true });
     return forms;
   }
@@ -296,7 +304,7 @@ function inputKind(
     return { type: 'password', autocomplete: purpose === 'login' ? 'current-password' : 'new-password' };
   if (param.type === 'BOOLEAN') return { type: 'checkbox' };
   if (param.type === 'INTEGER') return { type: 'number', inputmode: 'numeric' };
-  if (name === 'code' || name === 'token') return { type: 'text', autocomplete: 'one-time-code', inputmode: 'numeric' };
+  if (isOneTimeCode(param)) return { type: 'text', autocomplete: 'one-time-code', inputmode: 'numeric' };
   if (name === 'username') return { type: 'text', autocomplete: passkeyOffered ? 'username webauthn' : 'username' };
   if (name === 'email' || name.endsWith('.email')) return { type: 'email', autocomplete: 'email' };
   if (name === 'traits.name') return { type: 'text', autocomplete: 'name' };

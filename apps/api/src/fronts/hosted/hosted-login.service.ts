@@ -18,7 +18,7 @@ import type { Project } from '../../domain/projects/projects.service';
 import { SsoKeys } from '../../domain/sessions/sso-keys';
 import { FlowEngine, type FlowOutcome } from '../../flows/engine/flow-engine.service';
 import { SingleSignOn } from '../../flows/sso/single-sign-on.service';
-import { CONTROL_FIELDS, type Link } from './flow-page.renderer';
+import { CONTROL_FIELDS, isOneTimeCode, type Link } from './flow-page.renderer';
 import { formTargetOf, type HostedAnswer } from './hosted-answer';
 import { HostedPages } from './hosted-pages';
 import { formPostPage } from './page-templates';
@@ -161,7 +161,7 @@ export class HostedLoginService {
       csrfToken: fields[CONTROL_FIELDS.csrf] ?? '',
       restartQuery: restartQuery ?? '',
       lang: pageLang,
-      values: Object.fromEntries(Object.entries(params).filter(([name]) => name !== 'code' && name !== 'token')),
+      values: Object.fromEntries(Object.entries(params).filter(([param]) => !isOneTimeCode({ param }))),
     };
     try {
       const outcome = await this.engine.advance(project, request.data, 'AUTHENTICATION', HOSTED);
