@@ -6,9 +6,12 @@ module.exports = {
   roots: ['<rootDir>/apps/api/src', '<rootDir>/tools'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', require('../../jest.swc.js')] },
-  // ESM-only dependencies (jose, openid-client; otplib's @noble/@scure, which Node itself loads through
-  // require(esm)) are compiled to CommonJS like our own code: Jest on Node 20 cannot require ESM.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi|@noble/hashes|@scure/base)/)'],
+  // ESM-only dependencies (jose, openid-client, oidc-provider as the upstream provider of federation tests; otplib's
+  // @noble/@scure, which Node itself loads through require(esm)) are compiled to CommonJS like our own code: Jest on
+  // Node 20 cannot require ESM.
+  transformIgnorePatterns: [
+    '/node_modules/(?!(jose|openid-client|oauth4webapi|oidc-provider|@noble/hashes|@scure/base)/)',
+  ],
   moduleNameMapper: {
     '^@keyway/admin-api$': '<rootDir>/libs/admin-api/src/index.ts',
     '^@keyway/flow-types$': '<rootDir>/libs/flow-types/src/index.ts',

@@ -60,7 +60,10 @@ export function isPublished(key: Pick<KeyTimes, 'status' | 'retiresAt'>, now: Da
   return key.status !== 'retiring' || (key.retiresAt !== null && key.retiresAt > now);
 }
 
-/** The hash of at_hash / c_hash for an ID token's alg (OIDC Core §3.1.3.6; Ed25519 signs with SHA-512). */
-export function idTokenHashAlgorithm(alg: SigningAlg): 'sha256' | 'sha512' {
+/**
+ * The hash of at_hash / c_hash for an ID token's alg (OIDC Core §3.1.3.6; Ed25519 signs with SHA-512). Takes any
+ * alg name because upstream providers' tokens (PS256…) are checked with it too.
+ */
+export function idTokenHashAlgorithm(alg: string): 'sha256' | 'sha512' {
   return alg === 'EdDSA' ? 'sha512' : 'sha256';
 }
