@@ -65,7 +65,7 @@ export const ConnectionName = z
   .regex(/^[a-z][a-z0-9-]{1,39}$/, 'must be 2-40 characters: lower-case letters, digits and -, a letter first');
 
 /** Whether a hostname is a loopback address (http allowed there outside production, for local providers). */
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
   return hostname === '127.0.0.1' || hostname === '[::1]' || hostname === 'localhost';
 }
 
