@@ -189,6 +189,8 @@ describe('admin access: console users, members, invitations, roles and API keys'
             'applications.write',
             'api_resources.read',
             'api_resources.write',
+            'connections.read',
+            'connections.write',
             'schemas.read',
             'email.read',
           ],

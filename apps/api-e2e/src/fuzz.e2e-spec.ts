@@ -217,6 +217,7 @@ describe('fuzzing every public endpoint with malformed input', () => {
     invitationId: '00000000-0000-4000-8000-000000000002',
     keyId: '00000000-0000-4000-8000-000000000003',
     resourceId: '00000000-0000-4000-8000-000000000004',
+    connectionId: '00000000-0000-4000-8000-000000000005',
     role: 'fuzz-role',
   });
   const authorizeParams = (): Params => ({
@@ -578,6 +579,58 @@ describe('fuzzing every public endpoint with malformed input', () => {
     {
       method: 'GET',
       path: '/api/admin/v1/projects/{slug}/api-resources/{resourceId}',
+      encoding: 'query',
+      auth: 'admin',
+      base: async () => ({}),
+    },
+    {
+      method: 'GET',
+      path: '/api/admin/v1/projects/{slug}/connections',
+      encoding: 'query',
+      auth: 'admin',
+      base: async () => ({}),
+    },
+    {
+      method: 'POST',
+      path: '/api/admin/v1/projects/{slug}/connections',
+      encoding: 'json',
+      auth: 'admin',
+      // A built-in preset: creating it calls no provider.
+      base: async () => ({
+        name: `g-${randomBytes(4).toString('hex')}`,
+        preset: 'google',
+        clientId: 'web.apps.googleusercontent.com',
+        clientSecret: 'secret',
+        allowedAudiences: ['ios.apps.googleusercontent.com'],
+        claimMapping: { email: 'email' },
+        linkingPolicy: 'proof',
+        applications: [{ clientId: 'nobody', mode: 'both' }],
+      }),
+    },
+    {
+      method: 'PATCH',
+      path: '/api/admin/v1/projects/{slug}/connections/{connectionId}',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({ scopes: ['openid'], clientSecret: null, trustEmailVerified: false }),
+    },
+    {
+      method: 'GET',
+      path: '/api/admin/v1/projects/{slug}/connections/{connectionId}',
+      encoding: 'query',
+      auth: 'admin',
+      base: async () => ({}),
+    },
+    {
+      method: 'POST',
+      path: '/api/admin/v1/projects/{slug}/connections/{connectionId}/test',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({}),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/admin/v1/projects/{slug}/connections/{connectionId}',
       encoding: 'query',
       auth: 'admin',
       base: async () => ({}),

@@ -97,6 +97,54 @@ export const ApiResourceView = z.object({
 });
 export type ApiResourceView = z.infer<typeof ApiResourceView>;
 
+/** An application a connection is offered on, and how: app-native sign-in, the redirect flow, or both. */
+export const ConnectionApplicationView = z.object({
+  clientId: z.string(),
+  mode: z.enum(['native', 'redirect', 'both']),
+});
+export type ConnectionApplicationView = z.infer<typeof ConnectionApplicationView>;
+
+/** An upstream identity provider end users may sign in with. The client secret is write-only: `clientSecretSet`. */
+export const ConnectionView = z.object({
+  id: z.uuid(),
+  /** Unique per project, never changes. */
+  name: z.string(),
+  kind: z.enum(['oidc', 'oauth2']),
+  preset: z.enum(['google', 'apple', 'microsoft', 'github', 'facebook', 'oidc', 'oauth2']),
+  clientId: z.string(),
+  clientSecretSet: z.boolean(),
+  /** Further `aud` values accepted in the provider's ID tokens (iOS / Android client ids). */
+  allowedAudiences: z.array(z.string()),
+  scopes: z.array(z.string()),
+  issuer: z.string().nullable(),
+  authorizationUrl: z.string().nullable(),
+  tokenUrl: z.string().nullable(),
+  userinfoUrl: z.string().nullable(),
+  jwksUri: z.string().nullable(),
+  discoveryUrl: z.string().nullable(),
+  /** Provider claim → identity trait. */
+  claimMapping: z.record(z.string(), z.string()),
+  trustEmailVerified: z.boolean(),
+  linkingPolicy: z.enum(['proof', 'trust-verified-email', 'never']),
+  applications: z.array(ConnectionApplicationView),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type ConnectionView = z.infer<typeof ConnectionView>;
+
+/** What `POST …/connections/{id}/test` checked without a user, and what it found. */
+export const ConnectionTestView = z.object({
+  ok: z.boolean(),
+  checks: z.array(
+    z.object({
+      check: z.enum(['discovery', 'jwks', 'token_endpoint', 'userinfo_endpoint']),
+      ok: z.boolean(),
+      detail: z.string(),
+    }),
+  ),
+});
+export type ConnectionTestView = z.infer<typeof ConnectionTestView>;
+
 /** What an application may get of one API resource with client_credentials. */
 export const ResourceGrantView = z.object({
   /** The resource's identifier. */

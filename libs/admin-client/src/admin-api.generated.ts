@@ -442,6 +442,60 @@ export interface paths {
         patch: operations["ApiResourcesAdminController_update"];
         trace?: never;
     };
+    "/api/admin/v1/projects/{slug}/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List connections */
+        get: operations["ConnectionsAdminController_list"];
+        put?: never;
+        /** Create a connection from a preset (its endpoints, scopes and claim mapping filled in); generic OIDC reads its discovery document */
+        post: operations["ConnectionsAdminController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/projects/{slug}/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a connection (never its client secret: clientSecretSet says whether one is set) */
+        get: operations["ConnectionsAdminController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a connection */
+        delete: operations["ConnectionsAdminController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a connection; name and preset never change. clientSecret: omitted keeps it, null removes it */
+        patch: operations["ConnectionsAdminController_update"];
+        trace?: never;
+    };
+    "/api/admin/v1/projects/{slug}/connections/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check what can be checked without a user: discovery and its issuer, the JWKS, the token endpoint (no secret is sent) */
+        post: operations["ConnectionsAdminController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/v1/projects/{slug}/identities": {
         parameters: {
             query?: never;
@@ -3454,6 +3508,545 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         updatedAt: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ConnectionsAdminController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        kind: "oidc" | "oauth2";
+                        /** @enum {string} */
+                        preset: "google" | "apple" | "microsoft" | "github" | "facebook" | "oidc" | "oauth2";
+                        clientId: string;
+                        clientSecretSet: boolean;
+                        allowedAudiences: string[];
+                        scopes: string[];
+                        issuer: string | null;
+                        authorizationUrl: string | null;
+                        tokenUrl: string | null;
+                        userinfoUrl: string | null;
+                        jwksUri: string | null;
+                        discoveryUrl: string | null;
+                        claimMapping: {
+                            [key: string]: string;
+                        };
+                        trustEmailVerified: boolean;
+                        /** @enum {string} */
+                        linkingPolicy: "proof" | "trust-verified-email" | "never";
+                        applications: {
+                            clientId: string;
+                            /** @enum {string} */
+                            mode: "native" | "redirect" | "both";
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ConnectionsAdminController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @enum {string} */
+                    preset: "google" | "apple" | "microsoft" | "github" | "facebook" | "oidc" | "oauth2";
+                    clientId: string;
+                    clientSecret?: string | null;
+                    allowedAudiences?: string[];
+                    scopes?: string[];
+                    claimMapping?: {
+                        [key: string]: string;
+                    };
+                    trustEmailVerified?: boolean;
+                    /** @enum {string} */
+                    linkingPolicy?: "proof" | "trust-verified-email" | "never";
+                    applications?: {
+                        clientId: string;
+                        /** @enum {string} */
+                        mode: "native" | "redirect" | "both";
+                    }[];
+                    tenant?: string;
+                    /** Format: uri */
+                    discoveryUrl?: string;
+                    /** Format: uri */
+                    authorizationUrl?: string;
+                    /** Format: uri */
+                    tokenUrl?: string;
+                    /** Format: uri */
+                    userinfoUrl?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        kind: "oidc" | "oauth2";
+                        /** @enum {string} */
+                        preset: "google" | "apple" | "microsoft" | "github" | "facebook" | "oidc" | "oauth2";
+                        clientId: string;
+                        clientSecretSet: boolean;
+                        allowedAudiences: string[];
+                        scopes: string[];
+                        issuer: string | null;
+                        authorizationUrl: string | null;
+                        tokenUrl: string | null;
+                        userinfoUrl: string | null;
+                        jwksUri: string | null;
+                        discoveryUrl: string | null;
+                        claimMapping: {
+                            [key: string]: string;
+                        };
+                        trustEmailVerified: boolean;
+                        /** @enum {string} */
+                        linkingPolicy: "proof" | "trust-verified-email" | "never";
+                        applications: {
+                            clientId: string;
+                            /** @enum {string} */
+                            mode: "native" | "redirect" | "both";
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ConnectionsAdminController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        kind: "oidc" | "oauth2";
+                        /** @enum {string} */
+                        preset: "google" | "apple" | "microsoft" | "github" | "facebook" | "oidc" | "oauth2";
+                        clientId: string;
+                        clientSecretSet: boolean;
+                        allowedAudiences: string[];
+                        scopes: string[];
+                        issuer: string | null;
+                        authorizationUrl: string | null;
+                        tokenUrl: string | null;
+                        userinfoUrl: string | null;
+                        jwksUri: string | null;
+                        discoveryUrl: string | null;
+                        claimMapping: {
+                            [key: string]: string;
+                        };
+                        trustEmailVerified: boolean;
+                        /** @enum {string} */
+                        linkingPolicy: "proof" | "trust-verified-email" | "never";
+                        applications: {
+                            clientId: string;
+                            /** @enum {string} */
+                            mode: "native" | "redirect" | "both";
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ConnectionsAdminController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success (no content) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ConnectionsAdminController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    clientId?: string;
+                    clientSecret?: string | null;
+                    allowedAudiences?: string[];
+                    scopes?: string[];
+                    claimMapping?: {
+                        [key: string]: string;
+                    };
+                    trustEmailVerified?: boolean;
+                    /** @enum {string} */
+                    linkingPolicy?: "proof" | "trust-verified-email" | "never";
+                    applications?: {
+                        clientId: string;
+                        /** @enum {string} */
+                        mode: "native" | "redirect" | "both";
+                    }[];
+                    tenant?: string;
+                    /** Format: uri */
+                    discoveryUrl?: string;
+                    /** Format: uri */
+                    authorizationUrl?: string;
+                    /** Format: uri */
+                    tokenUrl?: string;
+                    /** Format: uri */
+                    userinfoUrl?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        kind: "oidc" | "oauth2";
+                        /** @enum {string} */
+                        preset: "google" | "apple" | "microsoft" | "github" | "facebook" | "oidc" | "oauth2";
+                        clientId: string;
+                        clientSecretSet: boolean;
+                        allowedAudiences: string[];
+                        scopes: string[];
+                        issuer: string | null;
+                        authorizationUrl: string | null;
+                        tokenUrl: string | null;
+                        userinfoUrl: string | null;
+                        jwksUri: string | null;
+                        discoveryUrl: string | null;
+                        claimMapping: {
+                            [key: string]: string;
+                        };
+                        trustEmailVerified: boolean;
+                        /** @enum {string} */
+                        linkingPolicy: "proof" | "trust-verified-email" | "never";
+                        applications: {
+                            clientId: string;
+                            /** @enum {string} */
+                            mode: "native" | "redirect" | "both";
+                        }[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    ConnectionsAdminController_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ok: boolean;
+                        checks: {
+                            /** @enum {string} */
+                            check: "discovery" | "jwks" | "token_endpoint" | "userinfo_endpoint";
+                            ok: boolean;
+                            detail: string;
+                        }[];
                     };
                 };
             };
@@ -6750,7 +7343,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     description?: string;
-                    permissions: ("projects.read" | "projects.write" | "projects.delete" | "applications.read" | "applications.write" | "api_resources.read" | "api_resources.write" | "schemas.read" | "schemas.write" | "email.read" | "email.write" | "identities.read" | "identities.write" | "identities.state.write" | "identities.credentials.write" | "identities.addresses.write" | "sessions.read" | "sessions.revoke" | "audit.read" | "members.read" | "members.write" | "roles.write" | "api_keys.read" | "api_keys.write")[];
+                    permissions: ("projects.read" | "projects.write" | "projects.delete" | "applications.read" | "applications.write" | "api_resources.read" | "api_resources.write" | "connections.read" | "connections.write" | "schemas.read" | "schemas.write" | "email.read" | "email.write" | "identities.read" | "identities.write" | "identities.state.write" | "identities.credentials.write" | "identities.addresses.write" | "sessions.read" | "sessions.revoke" | "audit.read" | "members.read" | "members.write" | "roles.write" | "api_keys.read" | "api_keys.write")[];
                 };
             };
         };
@@ -6874,7 +7467,7 @@ export interface operations {
             content: {
                 "application/json": {
                     description?: string;
-                    permissions?: ("projects.read" | "projects.write" | "projects.delete" | "applications.read" | "applications.write" | "api_resources.read" | "api_resources.write" | "schemas.read" | "schemas.write" | "email.read" | "email.write" | "identities.read" | "identities.write" | "identities.state.write" | "identities.credentials.write" | "identities.addresses.write" | "sessions.read" | "sessions.revoke" | "audit.read" | "members.read" | "members.write" | "roles.write" | "api_keys.read" | "api_keys.write")[];
+                    permissions?: ("projects.read" | "projects.write" | "projects.delete" | "applications.read" | "applications.write" | "api_resources.read" | "api_resources.write" | "connections.read" | "connections.write" | "schemas.read" | "schemas.write" | "email.read" | "email.write" | "identities.read" | "identities.write" | "identities.state.write" | "identities.credentials.write" | "identities.addresses.write" | "sessions.read" | "sessions.revoke" | "audit.read" | "members.read" | "members.write" | "roles.write" | "api_keys.read" | "api_keys.write")[];
                 };
             };
         };

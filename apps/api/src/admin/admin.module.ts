@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { ApplicationsModule } from '../domain/applications/applications.module';
 import { ApiResourcesModule } from '../domain/api-resources/api-resources.module';
+import { ConnectionsModule } from '../domain/connections/connections.module';
 import { EmailModule } from '../domain/email/email.module';
 import { FlowsModule } from '../flows/engine/flows.module';
 import { IdentitiesModule } from '../domain/identities/identities.module';
@@ -21,6 +22,7 @@ import { ApplicationsAdminController } from './applications/applications.control
 import { LoginOptionsAdminController } from './applications/login-options.controller';
 import { ResourceGrantsAdminController } from './applications/resource-grants.controller';
 import { ApiResourcesAdminController } from './api-resources/api-resources.controller';
+import { ConnectionsAdminController } from './connections/connections.controller';
 import { AuditEventsAdminController } from './audit/audit-events.controller';
 import { IdentitiesAdminController } from './identities/identities.controller';
 import { IdentityActionsController } from './identities/identity-actions.controller';
@@ -35,6 +37,7 @@ import { KeysModule } from '../domain/keys/keys.module';
     ProjectsModule,
     ApplicationsModule,
     ApiResourcesModule,
+    ConnectionsModule,
     IdentitiesModule,
     FlowsModule,
     SchemasModule,
@@ -50,6 +53,7 @@ import { KeysModule } from '../domain/keys/keys.module';
     LoginOptionsAdminController,
     ResourceGrantsAdminController,
     ApiResourcesAdminController,
+    ConnectionsAdminController,
     IdentitiesAdminController,
     IdentityActionsController,
     AuditEventsAdminController,

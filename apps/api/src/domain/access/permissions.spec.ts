@@ -73,6 +73,8 @@ describe('built-in roles', () => {
       'applications.write',
       'api_resources.read',
       'api_resources.write',
+      'connections.read',
+      'connections.write',
       'schemas.read',
       'email.read',
     ]);

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { SecretBox } from '../../infra/crypto/secret-box';
+import type { KeywayConfig } from '../../infra/config/config';
+import { isUniqueViolation } from '../../infra/database/prisma-errors';
+import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import { CONNECTION_PRESETS_TABLE } from './connection-presets';
+import { ConnectionsRepository, type NewConnection } from './connections.repository';
+
+// Connections on both databases: names unique per project, the client secret sealed at rest (the column never
+// holds it in clear), the applications they are offered on replaced whole and gone with the application.
+
+jest.setTimeout(120_000);
+
+describe.each(['pglite', 'postgres'] as const)('ConnectionsRepository on %s', (kind) => {
+  let scratch: ScratchDatabase;
+  let repository: ConnectionsRepository;
+
+  beforeAll(async () => {
+    scratch = await openScratchDatabase(kind);
+    const secretBox = new SecretBox({ secretKey: randomBytes(32) } as unknown as KeywayConfig);
+    repository = new ConnectionsRepository(scratch.db.prisma, secretBox);
+  });
+  afterAll(() => scratch?.dispose());
+
+  const newProject = async () =>
+    (await scratch.db.prisma.project.create({ data: { slug: `p-${randomBytes(4).toString('hex')}`, name: 'P' } })).id;
+  const newApplication = async (projectId: string) =>
+    scratch.db.prisma.application.create({
+      data: {
+        projectId,
+        clientId: `c-${randomBytes(6).toString('hex')}`,
+        name: 'Shop',
+        type: 'public',
+        redirectUris: ['https://shop.example/cb'],
+        grantTypes: ['authorization_code'],
+      },
+    });
+  const google = (overrides: Partial<NewConnection> = {}): NewConnection => {
+    const preset = CONNECTION_PRESETS_TABLE.google;
+    return {
+      name: 'google',
+      kind: 'oidc',
+      preset: 'google',
+      clientId: 'web.apps.googleusercontent.com',
+      clientSecret: 'GOCSPX-plaintext-secret',
+      allowedAudiences: ['ios.apps.googleusercontent.com'],
+      scopes: preset.scopes,
+      discoveryUrl: null,
+      claimMapping: preset.claimMapping,
+      trustEmailVerified: true,
+      linkingPolicy: 'trust-verified-email',
+      applications: [],
+      ...preset.endpoints!,
+      ...overrides,
+    };
+  };
+
+  it('creates, reads, lists and deletes a connection; another project neither sees nor deletes it', async () => {
+    const projectId = await newProject();
+    const created = await repository.create(projectId, google());
+    expect(created).toMatchObject({
+      projectId,
+      name: 'google',
+      kind: 'oidc',
+      clientSecretSet: true,
+      allowedAudiences: ['ios.apps.googleusercontent.com'],
+      issuer: 'https://accounts.google.com',
+      claimMapping: { email: 'email', name: 'name' },
+      linkingPolicy: 'trust-verified-email',
+      applications: [],
+    });
+    expect(created).not.toHaveProperty('clientSecret');
+    expect(await repository.find(projectId, created.id)).toEqual(created);
+    expect(await repository.list(projectId)).toEqual([created]);
+    const other = await newProject();
+    expect(await repository.find(other, created.id)).toBeUndefined();
+    expect(await repository.delete(other, created.id)).toBe(false);
+    expect(await repository.delete(projectId, created.id)).toBe(true);
+    expect(await repository.list(projectId)).toEqual([]);
+  });
+
+  it('seals the client secret: the column never holds it in clear, and it opens again', async () => {
+    const projectId = await newProject();
+    const created = await repository.create(projectId, google());
+    const row = await scratch.db.prisma.connection.findUniqueOrThrow({ where: { id: created.id } });
+    expect(row.clientSecretSealed).toBeTruthy();
+    expect(row.clientSecretSealed).not.toContain('GOCSPX-plaintext-secret');
+    expect(await repository.clientSecretOf(projectId, created.id)).toBe('GOCSPX-plaintext-secret');
+
+    await repository.update(projectId, created.id, { clientSecret: 'rotated-secret' });
+    const rotated = await scratch.db.prisma.connection.findUniqueOrThrow({ where: { id: created.id } });
+    expect(rotated.clientSecretSealed).not.toContain('rotated-secret');
+    expect(await repository.clientSecretOf(projectId, created.id)).toBe('rotated-secret');
+
+    // Omitted keeps it; null removes it.
+    await repository.update(projectId, created.id, { scopes: ['openid'] });
+    expect(await repository.clientSecretOf(projectId, created.id)).toBe('rotated-secret');
+    const removed = await repository.update(projectId, created.id, { clientSecret: null });
+    expect(removed?.clientSecretSet).toBe(false);
+    expect(await repository.clientSecretOf(projectId, created.id)).toBeNull();
+  });
+
+  it('keeps names unique per project, not across projects', async () => {
+    const projectId = await newProject();
+    await repository.create(projectId, google());
+    expect(isUniqueViolation(await repository.create(projectId, google()).catch((error: unknown) => error))).toBe(true);
+    await expect(repository.create(await newProject(), google())).resolves.toMatchObject({ name: 'google' });
+  });
+
+  it('replaces the applications a connection is offered on, and drops an application that is deleted', async () => {
+    const projectId = await newProject();
+    const [web, mobile] = [await newApplication(projectId), await newApplication(projectId)];
+    const created = await repository.create(
+      projectId,
+      google({ applications: [{ applicationId: web.id, mode: 'redirect' }] }),
+    );
+    expect(created.applications).toEqual([{ applicationId: web.id, clientId: web.clientId, mode: 'redirect' }]);
+
+    const replaced = await repository.update(projectId, created.id, {
+      applications: [
+        { applicationId: mobile.id, mode: 'native' },
+        { applicationId: web.id, mode: 'both' },
+      ],
+      linkingPolicy: 'never',
+    });
+    expect(replaced?.linkingPolicy).toBe('never');
+    expect(new Set(replaced?.applications.map((application) => `${application.clientId}:${application.mode}`))).toEqual(
+      new Set([`${mobile.clientId}:native`, `${web.clientId}:both`]),
+    );
+
+    await scratch.db.prisma.application.delete({ where: { id: mobile.id } });
+    expect((await repository.find(projectId, created.id))?.applications).toEqual([
+      { applicationId: web.id, clientId: web.clientId, mode: 'both' },
+    ]);
+    expect(await repository.update(await newProject(), created.id, { clientId: 'x' })).toBeUndefined();
+  });
+});
