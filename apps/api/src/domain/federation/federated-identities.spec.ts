@@ -1,4 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { Global, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { PrismaClient } from '../../generated/prisma/client';
+import { KEYWAY_CONFIG, loadConfig } from '../../infra/config/config';
 import type { Database } from '../../infra/database/database';
 import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
 import type { LinkingPolicy } from '../connections/connection';
@@ -7,6 +12,7 @@ import { IdentitySchemasRepository } from '../schemas/identity-schemas.repositor
 import { IdentitySchemasService } from '../schemas/identity-schemas.service';
 import { FederatedCredentialsRepository } from './federated-credentials.repository';
 import { federatedAmr, FederatedIdentities, type FederationConnection } from './federated-identities';
+import { FederatedIdentitiesModule } from './federation.module';
 
 // Identities from outside, on both databases: the unique (project, type, identifier) index is what keeps a
 // provider subject on one identity, so the concurrent first logins must meet the real one.
@@ -263,5 +269,59 @@ describe.each(['pglite', 'postgres'] as const)('FederatedIdentities on %s', (kin
     expect(await federated.unlink(projectId, identityId, google.id)).toBe('unlinked');
     expect(await federated.unlink(projectId, identityId, apple.id)).toBe('last-method');
     expect((await credentials.listLinks(identityId)).map((link) => link.connectionId)).toEqual([apple.id]);
+  });
+
+  it('lets only one of two concurrent unlinks of the last two links through', async () => {
+    const google = connection();
+    const apple = connection();
+    const identityId = await registered(google, `g-${tag()}`, `both.${tag()}@example.com`);
+    expect(await federated.link(projectId, identityId, apple, `a-${tag()}`)).toBe('linked');
+
+    const results = await Promise.all([
+      federated.unlink(projectId, identityId, google.id),
+      federated.unlink(projectId, identityId, apple.id),
+    ]);
+    expect(results.sort()).toEqual(['last-method', 'unlinked']);
+    expect(await credentials.listLinks(identityId)).toHaveLength(1);
+  });
+
+  it('counts a passkey as another way to sign in', async () => {
+    const google = connection();
+    const identityId = await registered(google, `g-${tag()}`, `passkey.${tag()}@example.com`);
+    // A passkey as PasskeyCredentialsRepository stores it: the webauthn credential and its credential id.
+    await db.prisma.credential.create({
+      data: {
+        identityId,
+        type: 'webauthn',
+        config: { userHandle: 'h', passkeys: [] },
+        identifiers: { create: { projectId, type: 'webauthn', identifier: `pk-${tag()}` } },
+      },
+    });
+    expect(await federated.unlink(projectId, identityId, google.id)).toBe('unlinked');
+  });
+
+  it('is provided by FederatedIdentitiesModule', async () => {
+    // What the app's global modules give every module: the database client and the configuration.
+    @Global()
+    @Module({
+      providers: [
+        { provide: PrismaClient, useValue: db.prisma },
+        {
+          provide: KEYWAY_CONFIG,
+          useValue: loadConfig({ KEYWAY_DATA_DIR: tmpdir(), KEYWAY_PUBLIC_URL: 'https://id.example.com' }),
+        },
+      ],
+      exports: [PrismaClient, KEYWAY_CONFIG],
+    })
+    class AppGlobals {}
+
+    const moduleRef = await Test.createTestingModule({ imports: [AppGlobals, FederatedIdentitiesModule] }).compile();
+    const provided = moduleRef.get(FederatedIdentities);
+    const google = connection();
+    const identityId = await registered(google, `g-${tag()}`, `wired.${tag()}@example.com`);
+    expect(await provided.resolve(projectId, google, { sub: 'nobody', emailVerified: false })).toMatchObject({
+      kind: 'register',
+    });
+    expect(await provided.unlink(projectId, identityId, google.id)).toBe('last-method');
   });
 });
