@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import * as oidc from 'openid-client';
 import { generate } from 'otplib';
-import { launchChromium } from './support/browser';
+import { addVirtualAuthenticator, launchChromium } from './support/browser';
 import { adminApi } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
@@ -149,18 +149,7 @@ describe('native app pattern in Chromium (hosted login, loopback redirect)', () 
 
     browser = await launchChromium();
     page = await browser.newPage();
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    await addVirtualAuthenticator(page);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

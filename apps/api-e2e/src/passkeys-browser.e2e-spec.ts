@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, resolveChromium } from './support/browser';
+import { addVirtualAuthenticator, launchChromium, resolveChromium } from './support/browser';
 import { adminApi, postForm, postJson, startFlow, submitPassword } from './support/http';
 import { startKeyway, type KeywayServer } from './support/keyway-server';
 
@@ -123,18 +123,7 @@ describe('passkeys in Chromium (virtual authenticator)', () => {
     browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(`${webApp.origin}/`);
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    await addVirtualAuthenticator(page);
   }, 90_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,4 +1,4 @@
-import { freePort, launchChromium, startKeyway, type KeywayServer } from '@keyway/e2e-support';
+import { addVirtualAuthenticator, freePort, launchChromium, startKeyway, type KeywayServer } from '@keyway/e2e-support';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -434,18 +434,7 @@ describe('the console in Chromium', () => {
     // The API binds the system project's passkeys to the console (KEYWAY_CONSOLE_URL) by itself.
     const system = await (await rootAdmin('GET', '/projects/keyway-admin')).json();
     expect(system.settings.webauthn).toEqual({ rpId: 'localhost', origins: [consoleServer.url] });
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    await addVirtualAuthenticator(page);
     // The owner registers a passkey for the console's origin, as a settings page would: options from the
     // API, navigator.credentials.create() in the console's page, the answer back to the API.
     const issuer = `${api.baseUrl}/t/keyway-admin`;

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /**
  * The Chromium the browser tests drive, found without installing anything by hand (`npm test` must pass on
@@ -45,6 +45,25 @@ export async function resolveChromium(env: NodeJS.ProcessEnv = process.env): Pro
 export async function launchChromium(): Promise<Browser> {
   const { executablePath } = await resolveChromium();
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+}
+
+/**
+ * A platform passkey authenticator for the page, through CDP's WebAuthn domain: resident keys, user verification
+ * that always succeeds, presence simulated (every ceremony, conditional mediation included, completes at once).
+ */
+export async function addVirtualAuthenticator(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
 }
 
 /** Playwright's downloaded browser for this playwright-core version, if `playwright install` ever put one here. */
