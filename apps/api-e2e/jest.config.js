@@ -10,7 +10,9 @@ module.exports = {
   roots: ['<rootDir>/apps/api-e2e/src'],
   testMatch: ['**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', require('../../jest.swc.js')] },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi|@noble/hashes|@scure/base)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(jose|openid-client|oauth4webapi|oidc-provider|@noble/hashes|@scure/base)/)',
+  ],
   moduleNameMapper: {
     '^@keyway/admin-api$': '<rootDir>/libs/admin-api/src/index.ts',
     '^@keyway/e2e-support$': '<rootDir>/libs/e2e-support/src/index.ts',

@@ -14,6 +14,7 @@ module.exports = {
   ],
   moduleNameMapper: {
     '^@keyway/admin-api$': '<rootDir>/libs/admin-api/src/index.ts',
+    '^@keyway/e2e-support$': '<rootDir>/libs/e2e-support/src/index.ts',
     '^@keyway/flow-types$': '<rootDir>/libs/flow-types/src/index.ts',
     '^@keyway/webauthn-testing$': '<rootDir>/libs/webauthn-testing/src/index.ts',
     // The generated Prisma client imports its siblings as ./x.js (for Node); Jest resolves the .ts.

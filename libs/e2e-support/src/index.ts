@@ -12,3 +12,11 @@ export {
 } from './browser';
 export { E2E_DATABASE, freePort, startKeyway, type E2EDatabase, type KeywayServer } from './keyway-server';
 export { eventually, SmtpSink } from './smtp-sink';
+export {
+  startKeySetServer,
+  startUpstreamProvider,
+  type KeySetServer,
+  type UpstreamAccount,
+  type UpstreamAlg,
+  type UpstreamProvider,
+} from './upstream-provider';

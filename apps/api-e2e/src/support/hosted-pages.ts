@@ -52,6 +52,12 @@ export const decode = (text: string) =>
       ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x2F': '/', '#x60': '`', '#x3D': '=' })[entity]!,
   );
 
+export interface PageForm {
+  action: string;
+  hidden: Record<string, string>;
+  fields: string[];
+}
+
 export class Page {
   constructor(
     readonly status: number,
@@ -67,17 +73,24 @@ export class Page {
     return this.headers.get('location');
   }
 
-  form(): { action: string; hidden: Record<string, string>; fields: string[] } {
-    const form = /<form method="post" action="([^"]*)">([\s\S]*?)<\/form>/.exec(this.html);
+  form(): PageForm {
+    const [form] = this.forms();
     if (!form) throw new Error(`no form in page "${this.title}" (${this.status}):\n${this.html}`);
-    const inputs = [...form[2]!.matchAll(/<input type="([^"]+)"[^>]*name="([^"]+)"(?: value="([^"]*)")?/g)];
-    return {
-      action: decode(form[1]!),
-      hidden: Object.fromEntries(
-        inputs.filter((m) => m[1] === 'hidden').map((m) => [decode(m[2]!), decode(m[3] ?? '')]),
-      ),
-      fields: inputs.filter((m) => m[1] !== 'hidden').map((m) => decode(m[2]!)),
-    };
+    return form;
+  }
+
+  /** Every form of the page, in order (a step's own form, then the buttons offering its other options). */
+  forms(): PageForm[] {
+    return [...this.html.matchAll(/<form method="post" action="([^"]*)">([\s\S]*?)<\/form>/g)].map((form) => {
+      const inputs = [...form[2]!.matchAll(/<input type="([^"]+)"[^>]*name="([^"]+)"(?: value="([^"]*)")?/g)];
+      return {
+        action: decode(form[1]!),
+        hidden: Object.fromEntries(
+          inputs.filter((m) => m[1] === 'hidden').map((m) => [decode(m[2]!), decode(m[3] ?? '')]),
+        ),
+        fields: inputs.filter((m) => m[1] !== 'hidden').map((m) => decode(m[2]!)),
+      };
+    });
   }
 
   /** The message shown beside a field, if any. */

@@ -84,9 +84,10 @@ export type AuthenticationResult =
   | { outcome: 'terminal'; message: FlowMessage }
   /**
    * The step goes on with another prompt of the same option (a first-step email OTP got the username and
-   * now asks for the code); `stepState` replaces the option's state, as `initiate`'s does.
+   * now asks for the code); `stepState` replaces the option's state, as `initiate`'s does. `messages` say why
+   * (a federated sign-in asking for the existing account's password before it links).
    */
-  | { outcome: 'continue'; stepState: unknown };
+  | { outcome: 'continue'; stepState: unknown; messages?: FlowMessage[] };
 
 /** Why `initiate` runs. */
 export interface InitiationRequest {
@@ -105,6 +106,11 @@ export interface Authenticator {
   /** Display name, e.g. "Username & Password". */
   readonly displayName: string;
   readonly i18nKey: string;
+  /**
+   * Where the option keeps its state in flow.stepState; `name` unless options share a name (one federated
+   * option per connection: the same authenticator name, a different idp).
+   */
+  readonly stateKey?: string;
   /**
    * The flow types whose steps may offer this option: a method serves every flow type it supports through
    * its options (the password's login option also re-authenticates in settings; the email code signs in and
@@ -168,6 +174,29 @@ export interface Authenticator {
 
 /** DI token under which every authenticator is registered. */
 export const AUTHENTICATORS = Symbol('AUTHENTICATORS');
+
+/** The key of an option's state in flow.stepState. */
+export function stateKeyOf(authenticator: Pick<Authenticator, 'name' | 'stateKey'>): string {
+  return authenticator.stateKey ?? authenticator.name;
+}
+
+/**
+ * Options made from a project's configuration rather than registered once per server: one sign-in option per
+ * connection an application offers. The engine asks every source for the current step's extra options, each
+ * time it presents or checks a step, so a connection changed by an admin shows at once.
+ */
+export interface OptionSource {
+  /** The options this source adds to the flow's current step (none for most steps). */
+  optionsFor(context: AuthenticatorContext): Promise<Authenticator[]>;
+  /**
+   * The amr values whose presence in a session passes the first login step of this application through this
+   * source's options (single sign-on: a session signed in with a connection of the app needs no new login).
+   */
+  firstStepAmr(project: Project, application: Application): Promise<readonly string[]>;
+}
+
+/** DI token under which every OptionSource is registered. */
+export const OPTION_SOURCES = Symbol('OPTION_SOURCES');
 
 /** An option with its full prompt, as a step shows it (the one place its wire shape is built). */
 export function describeOption(

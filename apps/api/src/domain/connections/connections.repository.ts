@@ -50,6 +50,16 @@ export class ConnectionsRepository {
     return rows.map(toConnection);
   }
 
+  /** The connections an application offers (its sign-in options), in the order they were created. */
+  async listForApplication(projectId: string, applicationId: string): Promise<Connection[]> {
+    const rows = await this.prisma.connection.findMany({
+      where: { projectId, applications: { some: { applicationId } } },
+      include: WITH_APPLICATIONS,
+      orderBy: [{ createdAt: 'asc' }, { name: 'asc' }],
+    });
+    return rows.map(toConnection);
+  }
+
   async find(projectId: string, id: string): Promise<Connection | undefined> {
     const row = await this.prisma.connection.findFirst({ where: { id, projectId }, include: WITH_APPLICATIONS });
     return row ? toConnection(row) : undefined;

@@ -1,7 +1,11 @@
 import { Module } from '@nestjs/common';
 import { BackupCodesModule } from '../../methods/backup-codes/backup-codes.module';
 import { EmailModule } from '../../domain/email/email.module';
-import { AUTHENTICATORS, type Authenticator } from '../../methods/authenticator';
+import { AUTHENTICATORS, OPTION_SOURCES, type Authenticator, type OptionSource } from '../../methods/authenticator';
+import { ConnectionsModule } from '../../domain/connections/connections.module';
+import { FederatedIdentitiesModule } from '../../domain/federation/federation.module';
+import { FederationModule } from '../../methods/federation/federation.module';
+import { ConnectionOptionsSource } from '../../methods/federation/connection-options.source';
 import { FlowStoreModule } from '../../domain/flows/flow-store.module';
 import { IdentitiesModule } from '../../domain/identities/identities.module';
 import { LockoutModule } from '../../domain/lockout/lockout.module';
@@ -66,8 +70,14 @@ const AUTHENTICATOR_CLASSES = [
     SchemasModule,
     FlowStoreModule,
     SessionsModule,
+    ConnectionsModule,
+    FederatedIdentitiesModule,
+    FederationModule,
   ],
   providers: [
+    ConnectionOptionsSource,
+    // Options made from project configuration (one per connection an app offers); register a new source here.
+    { provide: OPTION_SOURCES, inject: [ConnectionOptionsSource], useFactory: (...sources: OptionSource[]) => sources },
     ...AUTHENTICATOR_CLASSES,
     EmailOtpRepository,
     {
@@ -76,6 +86,6 @@ const AUTHENTICATOR_CLASSES = [
       useFactory: (...authenticators: Authenticator[]) => authenticators,
     },
   ],
-  exports: [AUTHENTICATORS],
+  exports: [AUTHENTICATORS, OPTION_SOURCES, ConnectionOptionsSource],
 })
 export class AuthenticatorsModule {}

@@ -398,17 +398,17 @@ describe.each(['pglite', 'postgres'] as const)('FlowEngine on %s', (kind) => {
   });
 
   describe('sessionSatisfies (single sign-on)', () => {
-    it('is true when every step offers an option whose amr the session holds', () => {
-      expect(engine.sessionSatisfies(apps.single, ['pwd'])).toBe(true);
-      expect(engine.sessionSatisfies(apps.twoStep, ['pwd', 'otp'])).toBe(true);
+    it('is true when every step offers an option whose amr the session holds', async () => {
+      expect(await engine.sessionSatisfies(project, apps.single, ['pwd'])).toBe(true);
+      expect(await engine.sessionSatisfies(project, apps.twoStep, ['pwd', 'otp'])).toBe(true);
       // One option of a step is enough: a passkey session passes [pw, code, key].
-      expect(engine.sessionSatisfies(apps.multi, ['hwk'])).toBe(true);
+      expect(await engine.sessionSatisfies(project, apps.multi, ['hwk'])).toBe(true);
     });
 
-    it('is false when a step needs a factor the session lacks (a step-up)', () => {
-      expect(engine.sessionSatisfies(apps.twoStep, ['pwd'])).toBe(false);
-      expect(engine.sessionSatisfies(apps.single, ['otp'])).toBe(false);
-      expect(engine.sessionSatisfies(apps.single, [])).toBe(false);
+    it('is false when a step needs a factor the session lacks (a step-up)', async () => {
+      expect(await engine.sessionSatisfies(project, apps.twoStep, ['pwd'])).toBe(false);
+      expect(await engine.sessionSatisfies(project, apps.single, ['otp'])).toBe(false);
+      expect(await engine.sessionSatisfies(project, apps.single, [])).toBe(false);
     });
   });
 

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { AuthenticatorOption, AuthnRequest, FlowMessage, NextStep } from '@keyway/flow-types';
 import type { Application } from '../../domain/applications/application';
 import { ApplicationsService } from '../../domain/applications/applications.service';
@@ -6,7 +6,14 @@ import { ApiError, ErrorCodes } from '../../infra/http/errors';
 import { isUuid } from '../../infra/http/ids';
 import { IdentitiesRepository } from '../../domain/identities/identities.repository';
 import type { Project } from '../../domain/projects/projects.service';
-import { describeOption, type Authenticator, type AuthenticatorContext } from '../../methods/authenticator';
+import {
+  describeOption,
+  OPTION_SOURCES,
+  stateKeyOf,
+  type Authenticator,
+  type AuthenticatorContext,
+  type OptionSource,
+} from '../../methods/authenticator';
 import { AuthenticatorRegistry } from './authenticator.registry';
 import type { AuthRequest, FlowRecord } from '../../domain/flows/flow';
 import { AfterFlowHooks } from '../../domain/flows/after-flow-hooks';
@@ -62,6 +69,7 @@ export class FlowEngine {
     private readonly applications: ApplicationsService,
     private readonly stepOptionsResolver: StepOptionsResolver,
     private readonly hooks: AfterFlowHooks,
+    @Optional() @Inject(OPTION_SOURCES) private readonly sources: OptionSource[] = [],
   ) {}
 
   /** Authenticator names that a login flow may use. */
@@ -115,11 +123,16 @@ export class FlowEngine {
    * step offers an option whose amr the session holds (Authenticator.amr). Single sign-on reuses the session
    * only then; otherwise the app's flow runs (a step-up for a factor the session lacks).
    */
-  sessionSatisfies(application: Application, amr: readonly string[]): boolean {
+  async sessionSatisfies(project: Project, application: Application, amr: readonly string[]): Promise<boolean> {
     const held = new Set(amr);
+    const passes = (values: readonly string[] | undefined) => values?.some((value) => held.has(value)) === true;
+    const sourced = await Promise.all(this.sources.map((source) => source.firstStepAmr(project, application)));
     return flowDefinition('AUTHENTICATION')
       .steps(application)
-      .every((step) => step.some((name) => this.registry.get(name)?.amr?.some((value) => held.has(value)) === true));
+      .every(
+        (step, index) =>
+          step.some((name) => passes(this.registry.get(name)?.amr)) || (index === 0 && sourced.some(passes)),
+      );
   }
 
   /**
@@ -175,10 +188,9 @@ export class FlowEngine {
   ): Promise<AuthenticatorOption | undefined> {
     const { flow, application } = await this.loadFlow(project, flowId, 'AUTHENTICATION', front);
     const context: AuthenticatorContext = { project, application, flow };
-    const authenticator = this.registry.fromId(authenticatorId);
-    const selection = authenticator && (await this.stepOptionsResolver.select(context, authenticator));
-    if (!selection || 'closedGate' in selection || !authenticator) return undefined;
-    const outcome = await this.initiate(context, authenticator);
+    const selection = await this.stepOptionsResolver.select(context, authenticatorId);
+    if (!selection || 'closedGate' in selection) return undefined;
+    const outcome = await this.initiate(context, selection.option.authenticator);
     return outcome.status === 'INCOMPLETE' ? outcome.nextStep.authenticators[0] : undefined;
   }
 
@@ -221,7 +233,9 @@ export class FlowEngine {
     if (result.outcome === 'terminal') return this.fail(context, result.message, true);
     if (result.outcome === 'failure') {
       const stepState =
-        result.stepState === undefined ? undefined : { ...flow.stepState, [authenticator.name]: result.stepState };
+        result.stepState === undefined
+          ? undefined
+          : { ...flow.stepState, [stateKeyOf(authenticator)]: result.stepState };
       return this.fail(
         context,
         result.message,
@@ -231,7 +245,7 @@ export class FlowEngine {
         result.reprompt ? authenticator : undefined,
       );
     }
-    if (result.outcome === 'continue') return this.present(context, authenticator, result.stepState);
+    if (result.outcome === 'continue') return this.present(context, authenticator, result.stepState, result.messages);
 
     const amr = [...new Set([...flow.amr, ...result.amr])];
     // The index still grows in a repeating flow: each move is its own (hooks key their idempotency on it).
@@ -299,7 +313,7 @@ export class FlowEngine {
     }
     await result.afterCommit?.();
     if (done) return { status: 'SUCCESS_COMPLETED', flow: { ...written, identityId: identityId as string } };
-    const shown = next?.shown === undefined ? undefined : { [authenticator.name]: next.shown };
+    const shown = next?.shown === undefined ? undefined : { [stateKeyOf(authenticator)]: next.shown };
     return this.presentStep({ ...context, flow: written, ...(shown ? { shown } : {}) }, 'INCOMPLETE', messages);
   }
 
@@ -315,7 +329,7 @@ export class FlowEngine {
     next: Record<string, unknown> | undefined,
   ): Record<string, unknown> {
     if (!definition.repeats) return next ?? {};
-    const { [authenticator.name]: _own, ...others } = flow.stepState;
+    const { [stateKeyOf(authenticator)]: _own, ...others } = flow.stepState;
     return { ...others, ...next };
   }
 
@@ -358,8 +372,7 @@ export class FlowEngine {
 
   /** The selected option must be one the current step offers. */
   private async selectOption(context: AuthenticatorContext, authenticatorId: string): Promise<Selection> {
-    const authenticator = this.registry.fromId(authenticatorId);
-    const option = authenticator && (await this.stepOptionsResolver.select(context, authenticator));
+    const option = await this.stepOptionsResolver.select(context, authenticatorId);
     if (!option) {
       throw ApiError.badRequest(
         'The selected authenticator is not offered in the current step.',
@@ -393,12 +406,13 @@ export class FlowEngine {
     context: AuthenticatorContext,
     authenticator: Authenticator,
     stepState: unknown,
+    messages: FlowMessage[] = [],
   ): Promise<FlowOutcome> {
     const flow = await this.commit(context.flow, {
-      stepState: { ...context.flow.stepState, [authenticator.name]: stepState },
+      stepState: { ...context.flow.stepState, [stateKeyOf(authenticator)]: stepState },
       ...(flowDefinition(context.flow.type).slidingExpiry ? { expiresAt: this.lifetime(context.project) } : {}),
     });
-    return this.promptOnly({ ...context, flow }, authenticator, 'INCOMPLETE');
+    return this.promptOnly({ ...context, flow }, authenticator, 'INCOMPLETE', messages);
   }
 
   /** Only this option, with its full prompt. */

@@ -1,5 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { Authenticator, AuthenticatorContext } from '../../methods/authenticator';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import {
+  OPTION_SOURCES,
+  type Authenticator,
+  type AuthenticatorContext,
+  type OptionSource,
+} from '../../methods/authenticator';
 import { STEP_GATES, type StepGate } from '../../domain/flows/step-gate';
 import { AuthenticatorRegistry } from './authenticator.registry';
 import { flowDefinition, type FlowDefinition, type FlowGate } from './flow-definitions';
@@ -28,6 +33,7 @@ export class StepOptionsResolver {
   constructor(
     private readonly registry: AuthenticatorRegistry,
     @Inject(STEP_GATES) gates: StepGate[] = [],
+    @Optional() @Inject(OPTION_SOURCES) private readonly sources: OptionSource[] = [],
   ) {
     this.gates = new Map(gates.map((gate) => [gate.name, gate]));
   }
@@ -40,23 +46,27 @@ export class StepOptionsResolver {
     return this.stepOptions(context, definition);
   }
 
-  /** Whether the selected option can be answered now; undefined when the step does not offer it. */
-  async select(context: AuthenticatorContext, authenticator: Authenticator): Promise<Selection | undefined> {
+  /**
+   * Whether the option an authenticatorId names can be answered now; undefined when the step does not offer it.
+   * Options are found by id among the step's own, so an option made from configuration (a connection) is found
+   * like a registered one.
+   */
+  async select(context: AuthenticatorContext, authenticatorId: string): Promise<Selection | undefined> {
     const definition = flowDefinition(context.flow.type);
     const { gate } = definition;
-    const find = (options: StepOption[]) => options.find((option) => option.authenticator === authenticator);
+    const find = (options: StepOption[]) =>
+      options.find((option) => this.registry.idOf(option.authenticator) === authenticatorId);
     if (!gate) {
       const option = find(await this.stepOptions(context, definition));
       return option && { option };
     }
     // The gate's own options stay selectable once it is open (a second re-authentication is harmless).
-    if (gate.options.includes(authenticator.name)) {
-      const option = find(await this.offered(context, gate.options));
-      return option && { option };
-    }
+    const gateOption = find(await this.offered(context, gate.options));
+    if (gateOption) return { option: gateOption };
     const option = find(await this.stepOptions(context, definition));
     if (!option) return undefined;
-    if (gate.ungated.includes(authenticator.name) || (await this.isGateOpen(definition, context))) return { option };
+    if (gate.ungated.includes(option.authenticator.name) || (await this.isGateOpen(definition, context)))
+      return { option };
     return { closedGate: gate };
   }
 
@@ -69,7 +79,11 @@ export class StepOptionsResolver {
       context,
       configured.map((option) => option.authenticator),
     );
-    return [...configured, ...(await Promise.all(added.map((authenticator) => this.asOption(context, authenticator))))];
+    const sourced = (await Promise.all(this.sources.map((source) => source.optionsFor(context)))).flat();
+    const more = await Promise.all(
+      [...added, ...sourced].map((authenticator) => this.asOption(context, authenticator)),
+    );
+    return [...configured, ...more];
   }
 
   /** The named options that this flow is offered now, in their order. */

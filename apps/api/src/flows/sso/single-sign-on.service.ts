@@ -63,7 +63,8 @@ export class SingleSignOn {
       const hint = await this.hints.read(project, request.idTokenHint);
       if (!hint || hint.subject !== session.identityId) return { ...login, error: 'login_required' };
     }
-    if (!this.engine.sessionSatisfies(application, session.amr)) return { ...login, error: 'interaction_required' };
+    if (!(await this.engine.sessionSatisfies(project, application, session.amr)))
+      return { ...login, error: 'interaction_required' };
     return { kind: 'reuse', session };
   }
 

@@ -24,6 +24,9 @@ import { HostedPages } from './hosted-pages';
 import { formPostPage } from './page-templates';
 import { pageLanguage, pageTexts, type PageLanguage } from './page-texts';
 import { PASSKEY_SCRIPT_PATH, WEBAUTHN_LIBRARY_PATH } from './hosted-assets.controller';
+import { ConnectionOptionsSource } from '../../methods/federation/connection-options.source';
+import { FederationMessages } from '../../methods/federation/federation-messages';
+import { decodeAuthenticatorId } from '@keyway/flow-types';
 
 const HOSTED = { hosted: true } as const;
 const PASSKEY_I18N_KEY = 'authenticator.Fido';
@@ -80,6 +83,7 @@ export class HostedLoginService {
     private readonly response: AuthorizationResponseService,
     private readonly flows: FlowStore,
     private readonly applications: ApplicationsService,
+    private readonly connectionOptions: ConnectionOptionsSource,
     @Inject(KEYWAY_CONFIG) config: KeywayConfig,
   ) {
     this.assetsBase = config.publicUrl;
@@ -208,6 +212,17 @@ export class HostedLoginService {
     }
     if (outcome.status === 'FAIL_COMPLETED')
       return this.pages.failedPage(project, outcome.messages, restart, context.lang);
+    // A provider's sign-in picked (or the step's only option): the browser goes to the provider, bound by cookie.
+    const redirection = redirectionOf(outcome.nextStep);
+    if (redirection)
+      return {
+        kind: 'redirect',
+        location: redirection.redirectUrl,
+        setCookie: [
+          ...(context.setCookie ? [context.setCookie] : []),
+          this.pages.federationCookie.set(project, redirection.state),
+        ],
+      };
     const nextStep = await this.withPasskeyChallenge(project, outcome.flow.id, outcome.nextStep);
     const passkey = nextStep.authenticators.some(
       (option) => option.metadata.i18nKey === PASSKEY_I18N_KEY && option.metadata.additionalData?.['challengeData'],
@@ -231,7 +246,71 @@ export class HostedLoginService {
       },
     );
     const target = formTargetOf(authRequest.redirectUri);
-    return { kind: 'page', status: 200, html, setCookie: context.setCookie, formTargets: target ? [target] : [] };
+    return {
+      kind: 'page',
+      status: 200,
+      html,
+      setCookie: context.setCookie,
+      formTargets: [...(target ? [target] : []), ...(await this.providerOrigins(project, authRequest, nextStep))],
+    };
+  }
+
+  /**
+   * Where a form of this page may lead through the 303 that answers it: the providers of the connection options
+   * it shows (CSP form-action applies to the redirects after a submission too).
+   */
+  private async providerOrigins(project: Project, authRequest: AuthRequest, step: NextStep): Promise<string[]> {
+    if (step.authenticators.every((option) => option.idp === 'LOCAL')) return [];
+    const application = await this.applications.findByClientId(project.id, authRequest.clientId);
+    return application ? this.connectionOptions.redirectOrigins(project, application) : [];
+  }
+
+  /**
+   * `GET|POST /ui/federation/callback`: a provider sends the browser back with a code (or an error). The state
+   * names the flow and the option, and must be the one this browser was sent away with (the federation cookie);
+   * the code then answers the option like the app-native API's `params {code, state}`.
+   */
+  async federationCallback(project: Project, input: unknown, browser: BrowserRequest): Promise<HostedAnswer> {
+    const lang = pageLanguage(undefined, browser.acceptLanguage);
+    const answer = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : {};
+    const text = (name: string) => (typeof answer[name] === 'string' ? (answer[name] as string) : undefined);
+    const state = text('state') ?? '';
+    const [flowId = '', authenticatorId = ''] = state.split('.');
+    const texts = pageTexts(lang);
+    if (!this.pages.federationCookie.matches(project, browser.cookie, state) || !isUuid(flowId))
+      return this.pages.errorPage(project, 400, texts.federationAnswerUnknown, undefined, lang);
+    const clear = this.pages.federationCookie.clear(project);
+    const flow = await this.flows.findActive(flowId, 'AUTHENTICATION');
+    const pageLang = pageLanguage(flow?.authRequest.uiLocales, browser.acceptLanguage);
+    const restart = flow
+      ? this.restartLink(project, queryOf(restartParamsOf(flow.authRequest), RESTART_PARAMS), pageLang)
+      : undefined;
+    const provider = decodeAuthenticatorId(authenticatorId)?.idp ?? '';
+    const code = text('code');
+    if (!code) {
+      // The user cancelled at the provider (or it refused): said here; the flow's other options are a restart away.
+      const page = await this.pages.failedPage(project, [FederationMessages.cancelled(provider)], restart, pageLang);
+      return { ...page, setCookie: clear };
+    }
+    const csrf = this.pages.csrf.forPage(browser.cookie);
+    const presentation: StepPresentation = {
+      csrfToken: csrf.token,
+      setCookie: csrf.setCookie,
+      restartQuery: restart ? (restart.href.split('?')[1] ?? '') : '',
+      lang: pageLang,
+    };
+    try {
+      const outcome = await this.engine.advance(
+        project,
+        { flowId, selectedAuthenticator: { authenticatorId, params: { code, state } } },
+        'AUTHENTICATION',
+        HOSTED,
+      );
+      const page = await this.present(project, outcome, browser, presentation);
+      return { ...page, setCookie: [clear, ...cookiesOf(page.setCookie)] };
+    } catch (error) {
+      return { ...(await this.pages.errorAnswer(project, error, restart, pageLang)), setCookie: clear };
+    }
   }
 
   /**
@@ -346,6 +425,34 @@ export class HostedLoginService {
     if (!restartQuery) return undefined;
     return { href: `${project.issuer}/oauth2/authorize?${restartQuery}`, label: pageTexts(lang).startAgain };
   }
+}
+
+/** The single option of a step that sends the browser to a provider (REDIRECTION_PROMPT), if that is the step. */
+function redirectionOf(step: NextStep): { redirectUrl: string; state: string } | undefined {
+  const [only, ...others] = step.authenticators;
+  const data = only?.metadata.additionalData;
+  if (others.length > 0 || only?.metadata.promptType !== 'REDIRECTION_PROMPT' || !data) return undefined;
+  const { redirectUrl, state } = data;
+  return redirectUrl && state ? { redirectUrl, state } : undefined;
+}
+
+function cookiesOf(setCookie: string | string[] | undefined): string[] {
+  return setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie];
+}
+
+/** The authorization request a flow answers, as the query that starts it again. */
+function restartParamsOf(authRequest: AuthRequest): AuthorizationRequestParams {
+  return {
+    client_id: authRequest.clientId,
+    response_type: 'code',
+    redirect_uri: authRequest.redirectUri,
+    scope: authRequest.scope,
+    state: authRequest.state,
+    nonce: authRequest.nonce,
+    code_challenge: authRequest.codeChallenge,
+    code_challenge_method: authRequest.codeChallengeMethod,
+    ...(authRequest.formPost ? { response_mode: 'form_post' } : {}),
+  } as AuthorizationRequestParams;
 }
 
 /** The params the hosted registration takes (prompt=create hands the request over). */

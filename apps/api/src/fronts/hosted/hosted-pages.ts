@@ -5,6 +5,7 @@ import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { requireFormEncoded } from '../../infra/http/form-encoded';
 import type { Project } from '../../domain/projects/projects.service';
 import { CsrfTokens } from './csrf';
+import { FederationCookie } from './federation-cookie';
 import { SsoCookie } from './sso-cookie';
 import { FlowPageRenderer, type Link, type NoticePage } from './flow-page.renderer';
 import type { HostedAnswer } from './hosted-answer';
@@ -21,11 +22,13 @@ export class HostedPages {
   readonly renderer = new FlowPageRenderer();
   readonly csrf: CsrfTokens;
   readonly ssoCookie: SsoCookie;
+  readonly federationCookie: FederationCookie;
 
   constructor(@Inject(KEYWAY_CONFIG) config: KeywayConfig) {
     const secure = config.publicUrl.startsWith('https:');
     this.csrf = new CsrfTokens(secure);
     this.ssoCookie = new SsoCookie(secure);
+    this.federationCookie = new FederationCookie(secure);
   }
 
   /** A form post with a CSRF token matching the cookie; anything else is answered here and reaches no flow. */

@@ -12,11 +12,22 @@ import { HostedLoginService } from './hosted-login.service';
 import { HostedLogoutService } from './hosted-logout.service';
 import { HostedPages } from './hosted-pages';
 import { LoginPagesController } from './login-pages.controller';
+import { FederationCallbackController } from './federation-callback.controller';
+import { AuthenticatorsModule } from '../../flows/engine/authenticators.module';
 
 /** What the hosted pages share (renderer, CSRF, SSO cookie), the hosted login, and the pages' scripts. */
 @Module({
-  imports: [ProjectsModule, ApplicationsModule, FlowStoreModule, GrantsModule, SessionsModule, FlowsModule, SsoModule],
-  controllers: [LoginPagesController, HostedAssetsController],
+  imports: [
+    ProjectsModule,
+    ApplicationsModule,
+    FlowStoreModule,
+    GrantsModule,
+    SessionsModule,
+    FlowsModule,
+    SsoModule,
+    AuthenticatorsModule,
+  ],
+  controllers: [LoginPagesController, FederationCallbackController, HostedAssetsController],
   providers: [TenantPipe, HostedPages, HostedLoginService, HostedLogoutService],
   exports: [HostedPages, HostedLoginService, HostedLogoutService],
 })

@@ -32,6 +32,8 @@ export interface PageTexts {
   createAccount: string;
   forgotPassword: string;
   startAgain: string;
+  /** A provider's answer that no sign-in of this browser is waiting for. */
+  federationAnswerUnknown: string;
   formPostTitle: string;
   formPostContinue: string;
   errorTitle: string;
@@ -76,6 +78,8 @@ const en: PageTexts = {
   createAccount: 'Create an account',
   forgotPassword: 'Forgot your password?',
   startAgain: 'Start again',
+  federationAnswerUnknown:
+    'This answer from the sign-in provider does not belong to a sign-in in this browser. Start again from the app.',
   formPostTitle: 'Signing you in',
   formPostContinue: 'Continue',
   errorTitle: 'We could not continue',
@@ -156,6 +160,8 @@ const de: PageTexts = {
   createAccount: 'Konto erstellen',
   forgotPassword: 'Passwort vergessen?',
   startAgain: 'Von vorn beginnen',
+  federationAnswerUnknown:
+    'Diese Antwort des Anmeldedienstes gehört zu keiner Anmeldung in diesem Browser. Beginnen Sie in der App von vorn.',
   formPostTitle: 'Sie werden angemeldet',
   formPostContinue: 'Weiter',
   errorTitle: 'Es ging nicht weiter',

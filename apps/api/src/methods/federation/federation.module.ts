@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
+import { ConnectionsModule } from '../../domain/connections/connections.module';
 import { UpstreamIdTokenVerifier } from './upstream-id-token.verifier';
+import { UpstreamLogin } from './upstream-login';
 
-/** Sign-in through upstream identity providers (issue 12); the connection-driven authenticators will import it. */
+/** The provider side of sign-in through upstream identity providers: ID token checks, redirects, code redemption. */
 @Module({
-  providers: [UpstreamIdTokenVerifier],
-  exports: [UpstreamIdTokenVerifier],
+  imports: [ConnectionsModule],
+  providers: [UpstreamIdTokenVerifier, UpstreamLogin],
+  exports: [UpstreamIdTokenVerifier, UpstreamLogin],
 })
 export class FederationModule {}

@@ -35,6 +35,8 @@ export interface UpstreamIdentityClaims {
   emailVerified: boolean;
   name?: string;
   amr?: string[];
+  /** Every claim of the token, for a connection's claim mapping (given_name, picture…). */
+  extra: Record<string, unknown>;
 }
 
 /** Why a token was refused: the flow turns it into a message, the logs keep it as is. */
@@ -181,6 +183,7 @@ function identityClaims(payload: JWTPayload): UpstreamIdentityClaims {
     sub: payload.sub as string,
     // Apple sends "true"/"false" as strings.
     emailVerified: payload.email_verified === true || payload.email_verified === 'true',
+    extra: { ...payload },
   };
   if (typeof payload.email === 'string') claims.email = payload.email;
   if (typeof payload.name === 'string') claims.name = payload.name;
