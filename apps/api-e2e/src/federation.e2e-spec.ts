@@ -397,4 +397,42 @@ describe('federated sign-in (app-native API)', () => {
       expect(cancelled.links().map((link) => link.label)).toContain('Start again');
     });
   });
+
+  describe('through First-Party Apps (/oauth2/authorize-challenge)', () => {
+    const challenge = (params: Record<string, string>) =>
+      postForm(`${tenant.issuer}/oauth2/authorize-challenge`, params);
+    const id = (idp: string) => Buffer.from(`OpenIDConnectAuthenticator:${idp}`).toString('base64url');
+
+    async function begin() {
+      const pkce = pkcePair();
+      const first = await challenge({
+        client_id: clientId,
+        response_type: 'code',
+        scope: 'openid email',
+        code_challenge: pkce.challenge,
+        code_challenge_method: 'S256',
+      });
+      expect(first.status).toBe(403);
+      return { authSession: first.body.auth_session as string, step: first.body.next_step, verifier: pkce.verifier };
+    }
+
+    it('signs in natively: the option named by authenticator_id, then the ID token', async () => {
+      const { authSession } = await begin();
+      const picked = await challenge({ auth_session: authSession, authenticator_id: id('acmeNative') });
+      expect(picked.status).toBe(403);
+      expect(picked.body.error).toBe('insufficient_authorization');
+      const nonce = picked.body.next_step.authenticators[0].metadata.additionalData.nonce;
+      const idToken = await upstream.mintIdToken('ios-app', { sub: 'fipa-user-1', nonce, claims: { email: email() } });
+      const done = await challenge({ auth_session: authSession, authenticator_id: id('acmeNative'), idToken });
+      expect(done.status).toBe(200);
+      expect(done.body.authorization_code).toEqual(expect.any(String));
+    });
+
+    it('answers redirect_to_web for the redirect mode, which needs a browser', async () => {
+      const { authSession } = await begin();
+      const picked = await challenge({ auth_session: authSession, authenticator_id: id('acme') });
+      expect(picked.status).toBe(403);
+      expect(picked.body).toEqual({ error: 'redirect_to_web', error_description: expect.any(String) });
+    });
+  });
 });

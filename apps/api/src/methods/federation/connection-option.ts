@@ -148,7 +148,9 @@ export class ConnectionOption implements Authenticator {
     // The app's own redirect_uri in app-native redirect mode (the provider sends the user back to the app, which
     // posts the code to /authn, as WSO2 does); the hosted login's callback in the browser.
     const redirectUri = hosted ? this.services.callbackUrl(project.issuer) : flow.authRequest.redirectUri;
-    if (!redirectUri) return { refused: FederationMessages.noRedirectUri(this.displayName) };
+    // No redirect_uri (First-Party Apps): the provider's page needs a browser; the bare REDIRECTION_PROMPT tells
+    // that front to answer redirect_to_web.
+    if (!redirectUri) return {};
     try {
       // The state names the flow and the option, so the hosted callback finds both; the random part binds it.
       const authorization = await this.services.upstream.authorization(connection, redirectUri, this.stateTag(context));

@@ -56,12 +56,4 @@ export const FederationMessages = {
     i18nKey: 'message.msg_federation_unavailable',
     context: named(provider),
   }),
-  /** The provider's redirect needs a redirect_uri, and this app-native flow was started without one. */
-  noRedirectUri: (provider: string): FlowMessage => ({
-    type: 'ERROR',
-    messageId: 'msg_federation_no_redirect_uri',
-    message: `Signing in with ${provider} needs the redirect_uri of the authorization request.`,
-    i18nKey: 'message.msg_federation_no_redirect_uri',
-    context: named(provider),
-  }),
 };
