@@ -210,7 +210,15 @@ export class FlowPageRenderer {
     // Offered beside others and not yet selected (it is initiated on selection): a button that selects it.
     if (metadata.promptType === undefined)
       return [
-        { action: context.action, hidden, fields: [], submit: texts.useOption(option.authenticator), secondary: true },
+        {
+          action: context.action,
+          hidden,
+          fields: [],
+          // Local options are used; a provider (a connection, idp other than LOCAL) is signed in with.
+          submit:
+            option.idp === 'LOCAL' ? texts.useOption(option.authenticator) : texts.signInWith(option.authenticator),
+          secondary: true,
+        },
       ];
     const challenge = metadata.additionalData?.['challengeData'];
     if (metadata.promptType === 'INTERNAL_PROMPT' && challenge !== undefined && context.purpose === 'login') {

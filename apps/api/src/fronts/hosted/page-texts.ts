@@ -21,6 +21,8 @@ export interface PageTexts {
   chooseMethod: string;
   /** "Use {name}" for an option offered beside others. */
   useOption: (name: string) => string;
+  /** The button of an upstream provider's sign-in (a connection). */
+  signInWith: (provider: string) => string;
   or: string;
   resendCode: string;
   multiValuedHint: string;
@@ -67,6 +69,7 @@ const en: PageTexts = {
   continue: 'Continue',
   chooseMethod: 'Choose how to sign in',
   useOption: (name) => `Use ${name}`,
+  signInWith: (provider) => `Sign in with ${provider}`,
   or: 'or',
   resendCode: 'Send a new code',
   multiValuedHint: 'Separate several values with commas.',
@@ -146,6 +149,7 @@ const de: PageTexts = {
   continue: 'Weiter',
   chooseMethod: 'Wählen Sie, wie Sie sich anmelden',
   useOption: (name) => `${name} verwenden`,
+  signInWith: (provider) => `Mit ${provider} anmelden`,
   or: 'oder',
   resendCode: 'Neuen Code senden',
   multiValuedHint: 'Trennen Sie mehrere Werte durch Kommas.',

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { AuthenticatorParam } from '@keyway/flow-types';
 import { z } from 'zod';
 import type { Connection, ConnectionPresetName } from '../../domain/connections/connection';
@@ -48,6 +49,8 @@ export type ConnectionOptionMode = 'native' | 'redirect';
 function optionIdp(connection: Pick<Connection, 'name'>, mode: ConnectionOptionMode): string {
   return mode === 'native' ? `${connection.name}Native` : connection.name;
 }
+
+const logger = new Logger('Federation');
 
 const Amr = z.array(z.string());
 /** The option's state on the flow: what the step is waiting for. */
@@ -246,8 +249,11 @@ export class ConnectionOption implements Authenticator {
     try {
       claims = await login();
     } catch (error) {
-      if (error instanceof UpstreamIdTokenRejected || error instanceof UpstreamLoginFailed)
+      if (error instanceof UpstreamIdTokenRejected || error instanceof UpstreamLoginFailed) {
+        // The user sees only that it failed; why (never a token) is for the operator.
+        logger.warn(`${this.connection.name} (${context.project.slug}): ${error.message}`);
         return { outcome: 'failure', message: FederationMessages.failed(this.displayName) };
+      }
       throw error;
     }
     return this.resolve(context, claims);

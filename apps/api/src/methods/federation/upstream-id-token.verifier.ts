@@ -77,7 +77,7 @@ export interface UpstreamKeySetOptions {
 const UPSTREAM_KEY_SET_OPTIONS = Symbol('UPSTREAM_KEY_SET_OPTIONS');
 const DEFAULT_KEY_SET_OPTIONS: UpstreamKeySetOptions = { cooldownMs: 30_000, maxAgeMs: 600_000, timeoutMs: 5_000 };
 // Asymmetric only: a provider's token signed with HS* or none would be forgeable by anyone knowing the client secret.
-const UPSTREAM_ALGS = ['RS256', 'ES256', 'PS256', 'EdDSA'];
+export const UPSTREAM_ALGS = ['RS256', 'ES256', 'PS256', 'EdDSA'];
 const DEFAULT_CLOCK_SKEW_SECONDS = 60;
 
 type KeySet = (

@@ -7,6 +7,7 @@ import type { FederatedClaims } from '../../domain/federation/federated-identiti
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { randomToken } from '../../infra/crypto/tokens';
 import {
+  UPSTREAM_ALGS,
   UpstreamIdTokenRejected,
   UpstreamIdTokenVerifier,
   type UpstreamTokenPolicy,
@@ -199,6 +200,8 @@ export class UpstreamLogin {
         token_endpoint: connection.tokenUrl,
         ...(connection.userinfoUrl ? { userinfo_endpoint: connection.userinfoUrl } : {}),
         ...(connection.jwksUri ? { jwks_uri: connection.jwksUri } : {}),
+        // openid-client otherwise expects RS256 ID tokens; the verifier decides (asymmetric algorithms only).
+        id_token_signing_alg_values_supported: UPSTREAM_ALGS,
       },
       connection.clientId,
       undefined,
