@@ -27,6 +27,8 @@ import { RegenerateBackupCodes } from '../../methods/backup-codes/regenerate-bac
 import { FinishSettings } from '../../methods/profile/finish-settings';
 import { UpdateProfile } from '../../methods/profile/update-profile';
 import { SessionsModule } from '../../domain/sessions/sessions.module';
+import { LinkedAccountsModule } from '../../methods/linked-accounts/linked-accounts.module';
+import { UnlinkConnection } from '../../methods/linked-accounts/unlink-connection';
 
 /**
  * Every option the flow engine can offer, whatever the flow type (each declares its `flowTypes`). Register a
@@ -51,6 +53,7 @@ const AUTHENTICATOR_CLASSES = [
   RemoveTotp,
   AddPasskey,
   RemovePasskey,
+  UnlinkConnection,
   RegenerateBackupCodes,
   FinishSettings,
 ];
@@ -66,6 +69,7 @@ const AUTHENTICATOR_CLASSES = [
     SchemasModule,
     FlowStoreModule,
     SessionsModule,
+    LinkedAccountsModule,
   ],
   providers: [
     ...AUTHENTICATOR_CLASSES,
