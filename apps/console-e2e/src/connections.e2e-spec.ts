@@ -92,8 +92,71 @@ describe('Connections page', () => {
 
     await row.getByRole('button', { name: 'Delete' }).click();
     const confirm = page().getByRole('dialog', { name: 'Delete local?' });
+    await confirm.getByText(/linked account at it is removed too/).waitFor();
     await confirm.getByRole('button', { name: 'Delete' }).click();
     await list.getByRole('listitem').filter({ hasText: providerUrl }).waitFor({ state: 'detached' });
+    await page().getByRole('status').getByText('local was deleted: 0 linked accounts were removed.').waitFor();
     await list.getByText('https://accounts.google.com').waitFor();
+  });
+
+  it('maps claims to traits and offers the connection on an application; an unknown trait is refused beside the mapping', async () => {
+    const app = await session.rootAdmin('POST', `/projects/${slug}/applications`, {
+      name: 'Shop app',
+      type: 'public',
+      redirectUris: ['com.example.shop:/cb'],
+      grantTypes: ['authorization_code'],
+      appNative: true,
+    });
+    expect(app.status).toBe(201);
+    const { clientId } = (await app.json()) as { clientId: string };
+    await page().reload();
+
+    await page().getByRole('button', { name: 'New connection' }).click();
+    const dialog = page().getByRole('dialog', { name: 'New connection' });
+    await dialog.getByLabel('Provider').selectOption('google');
+    await dialog.getByLabel('Name').fill('mapped');
+    await dialog.getByLabel('Client id').fill('web.apps.googleusercontent.com');
+    await dialog
+      .getByLabel('Allowed audiences')
+      .fill('ios.apps.googleusercontent.com\nandroid.apps.googleusercontent.com');
+    await dialog.getByRole('button', { name: 'Add claim' }).click();
+    await dialog.getByLabel('Claim 1').fill('given_name');
+    await dialog.getByLabel('Trait 1').fill('nickname');
+    await dialog.getByRole('list', { name: 'Applications' }).getByText('Shop app').click();
+    await dialog.getByLabel(`Mode for ${clientId}`).selectOption('native');
+    await dialog.getByRole('button', { name: 'Create connection' }).click();
+    // The server's verdict, beside the mapping: the default schema has no trait `nickname`.
+    await dialog.getByText('given_name → nickname: the identity schema has no such trait').waitFor();
+
+    await dialog.getByLabel('Trait 1').fill('name');
+    await dialog.getByRole('button', { name: 'Create connection' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    await page().reload();
+    const row = page().getByRole('list', { name: 'Connections' }).getByRole('listitem').filter({ hasText: 'mapped' });
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = page().getByRole('dialog', { name: 'Edit mapped' });
+    expect(await edit.getByLabel('Claim 1').inputValue()).toBe('given_name');
+    expect(await edit.getByLabel('Trait 1').inputValue()).toBe('name');
+    expect(await edit.getByLabel('Claim 2').count()).toBe(0);
+    expect(await edit.getByLabel(`Mode for ${clientId}`).inputValue()).toBe('native');
+    expect(await edit.getByLabel('Allowed audiences').inputValue()).toBe(
+      'ios.apps.googleusercontent.com\nandroid.apps.googleusercontent.com',
+    );
+    await session.shot('81-connection-mapping');
+
+    // Offered on no application any more, and the mapping kept: what was saved is what the API has.
+    await edit.getByRole('list', { name: 'Applications' }).getByText('Shop app').click();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    const saved = (await (await session.rootAdmin('GET', `/projects/${slug}/connections`)).json()) as {
+      name: string;
+      claimMapping: Record<string, string>;
+      applications: unknown[];
+    }[];
+    expect(saved.find((connection) => connection.name === 'mapped')).toMatchObject({
+      claimMapping: { given_name: 'name' },
+      applications: [],
+    });
   });
 });

@@ -225,4 +225,52 @@ describe('users in the console', () => {
     await page.getByRole('row').filter({ hasText: email }).waitFor({ state: 'detached' });
     expect((await identity()).status).toBe(404);
   });
+
+  it("lists a user's linked accounts and unlinks one with a reason; the last way to sign in is refused", async () => {
+    const { page, url } = session;
+    const connection = await session.rootAdmin('POST', `/projects/${slug}/connections`, {
+      name: 'google',
+      preset: 'google',
+      clientId: 'web.apps.googleusercontent.com',
+    });
+    expect(connection.status).toBe(201);
+    // Links are made by users signing in; an import brings them along (as from another identity provider).
+    const imported = async (sub: string, withPassword: boolean) => {
+      const created = await session.rootAdmin('POST', `/projects/${slug}/identities`, {
+        traits: { email: `${sub}@acme.example` },
+        credentials: {
+          ...(withPassword ? { password: { value: password } } : {}),
+          oidc: { links: [{ connection: 'google', subject: sub }] },
+        },
+      });
+      expect(created.status).toBe(201);
+      return ((await created.json()) as { id: string }).id;
+    };
+    const unlink = async (identityId: string, sub: string) => {
+      await page.goto(url(`${usersPath()}/${identityId}`));
+      const links = page.getByRole('list', { name: 'Linked accounts' });
+      await links.getByText(sub).waitFor();
+      await links.getByRole('button', { name: 'Unlink google' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Unlink the google account' });
+      await dialog.getByLabel('Reason').fill('Ticket #104: lost access to the Google account');
+      await dialog.getByRole('button', { name: 'Unlink' }).click();
+      return { dialog, links };
+    };
+
+    const onlyGoogle = `g-${randomBytes(3).toString('hex')}`;
+    const refused = await unlink(await imported(onlyGoogle, false), onlyGoogle);
+    await refused.dialog
+      .getByRole('alert')
+      .getByText(/last way to sign in/)
+      .waitFor();
+    await refused.dialog.getByRole('button', { name: 'Cancel' }).click();
+    await refused.links.getByText(onlyGoogle).waitFor();
+
+    const withPassword = `p-${randomBytes(3).toString('hex')}`;
+    const done = await unlink(await imported(withPassword, true), withPassword);
+    await done.dialog.getByText('Done').waitFor();
+    await done.dialog.getByRole('button', { name: 'Close' }).click();
+    await page.getByText('No linked account.').waitFor();
+    await page.getByTestId('identity-timeline').getByText('admin.identity.unlink-connection').waitFor();
+  });
 });

@@ -132,6 +132,15 @@ export const ConnectionView = z.object({
 });
 export type ConnectionView = z.infer<typeof ConnectionView>;
 
+/** What deleting a connection took with it: every user's link to it (their accounts there are no longer linked). */
+export const ConnectionDeletionView = z.object({
+  /** Linked accounts removed with the connection. */
+  linksRemoved: z.number().int(),
+  /** Identities left without any way to sign in (no password, passkey or other linked account): recovery is theirs. */
+  identitiesStranded: z.number().int(),
+});
+export type ConnectionDeletionView = z.infer<typeof ConnectionDeletionView>;
+
 /** What `POST …/connections/{id}/test` checked without a user, and what it found. */
 export const ConnectionTestView = z.object({
   ok: z.boolean(),
@@ -343,7 +352,18 @@ export type Identity = z.infer<typeof Identity>;
 export const CredentialSummary = z
   .object({ type: z.string(), createdAt: z.iso.datetime() })
   .catchall(z.unknown())
-  .describe('password: hashAlgorithm; totp: confirmed, lastUsedAt; webauthn: passkeys; backup_codes: remaining');
+  .describe(
+    'password: hashAlgorithm; totp: confirmed, lastUsedAt; webauthn: passkeys; backup_codes: remaining; oidc: links',
+  );
+
+/** An account at one of the project's connections linked to an identity (in its `oidc` credential's `links`). */
+export const LinkedAccount = z.object({
+  connectionId: z.uuid(),
+  connectionName: z.string(),
+  subject: z.string(),
+  linkedAt: z.iso.datetime(),
+});
+export type LinkedAccount = z.infer<typeof LinkedAccount>;
 
 export const IdentityDetail = Identity.extend({
   credentials: z.array(CredentialSummary),

@@ -471,7 +471,7 @@ export interface paths {
         get: operations["ConnectionsAdminController_get"];
         put?: never;
         post?: never;
-        /** Delete a connection */
+        /** Delete a connection with every user's link to it (in one transaction); says how many links went and how many users were left without a way to sign in */
         delete: operations["ConnectionsAdminController_remove"];
         options?: never;
         head?: never;
@@ -731,6 +731,23 @@ export interface paths {
         put?: never;
         /** Remove one passkey (by its credential id) from the identity */
         post: operations["IdentityActionsController_removePasskey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/projects/{slug}/identities/{id}/actions/unlink-connection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unlink the identity's account at a connection (listed in its oidc credential's links); 409 when it is the last way to sign in */
+        post: operations["IdentityActionsController_unlinkConnection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3859,12 +3876,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Success (no content) */
-            204: {
+            /** @description Success */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        linksRemoved: number;
+                        identitiesStranded: number;
+                    };
+                };
             };
             /** @description Missing or wrong admin credentials */
             401: {
@@ -4187,6 +4209,12 @@ export interface operations {
                         };
                         totp?: {
                             secret: string;
+                        };
+                        oidc?: {
+                            links: {
+                                connection: string;
+                                subject: string;
+                            }[];
                         };
                     };
                 };
@@ -5392,6 +5420,88 @@ export interface operations {
                 "application/json": {
                     reason: string;
                     passkeyId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "done" | "no-op";
+                        identity?: {
+                            /** Format: uuid */
+                            id: string;
+                            traits: unknown;
+                            state: string;
+                            schemaVersion: number;
+                            lockedUntil: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    IdentityActionsController_unlinkConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                    /** Format: uuid */
+                    connectionId: string;
                 };
             };
         };

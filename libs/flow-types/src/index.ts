@@ -241,6 +241,7 @@ export const SELF_SERVICE_ACTIONS = {
   removeTotp: 'RemoveTotp',
   addPasskey: 'AddPasskey',
   removePasskey: 'RemovePasskey',
+  unlinkConnection: 'UnlinkConnection',
   regenerateBackupCodes: 'RegenerateBackupCodes',
   finishSettings: 'FinishSettings',
 } as const;

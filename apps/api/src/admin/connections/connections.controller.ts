@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ConnectionTestView, ConnectionView } from '@keyway/admin-api';
+import { ConnectionDeletionView, ConnectionTestView, ConnectionView } from '@keyway/admin-api';
 import { z } from 'zod';
 import type { AdminPrincipal } from '../../domain/access/access.service';
 import { auditDiff, REDACTED, type AuditChanges } from '../../domain/audit/audit-diff';
@@ -86,18 +86,22 @@ export class ConnectionsAdminController {
   }
 
   @Delete(':id')
-  @HttpCode(204)
+  @HttpCode(200)
   @RequirePermission('connections.write')
-  @DocumentedResponse(null, 204)
-  @ApiOperation({ summary: 'Delete a connection' })
+  @DocumentedResponse(ConnectionDeletionView)
+  @ApiOperation({
+    summary:
+      "Delete a connection with every user's link to it (in one transaction); says how many links went and how many users were left without a way to sign in",
+  })
   async remove(
     @AdminProject() project: Project,
     @Param('id') id: string,
     @CurrentPrincipal() principal: AdminPrincipal,
-  ): Promise<void> {
+  ): Promise<ConnectionDeletionView> {
     const connection = await this.connections.get(project, id);
-    await this.connections.remove(project, id);
-    await this.record('connection.deleted', project, principal, connection);
+    const deletion = await this.connections.remove(project, id);
+    await this.record('connection.deleted', project, principal, connection, { deletion });
+    return deletion;
   }
 
   @Post(':id/test')
@@ -117,7 +121,7 @@ export class ConnectionsAdminController {
     project: Project,
     principal: AdminPrincipal,
     connection: Connection,
-    data?: { changes: AuditChanges },
+    data?: { changes: AuditChanges } | { deletion: ConnectionDeletionView },
   ): Promise<void> {
     await this.audit.record(type, {
       projectId: project.id,

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '../../domain/access/access.module';
 import { ApplicationsModule } from '../../domain/applications/applications.module';
+import { ConnectionsModule } from '../../domain/connections/connections.module';
+import { FederatedIdentitiesModule } from '../../domain/federation/federation.module';
 import { IdentitiesModule } from '../../domain/identities/identities.module';
 import { LockoutModule } from '../../domain/lockout/lockout.module';
 import { SchemasModule } from '../../domain/schemas/schemas.module';
@@ -32,6 +34,8 @@ import { IdentitiesService } from './identities.service';
     AccessModule,
     VerificationMailModule,
     RecoveryMailModule,
+    ConnectionsModule,
+    FederatedIdentitiesModule,
   ],
   providers: [IdentitiesService, HelpDeskService, ActorRoles],
   exports: [IdentitiesService, HelpDeskService],

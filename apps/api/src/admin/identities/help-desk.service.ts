@@ -6,6 +6,8 @@ import type { AdminPrincipal } from '../../domain/access/access.service';
 import type { Application } from '../../domain/applications/application';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { auditDiff } from '../../domain/audit/audit-diff';
+import { ConnectionsService } from '../../domain/connections/connections.service';
+import { FederatedIdentities } from '../../domain/federation/federated-identities';
 import { AuditService, type IdentityAdminAction } from '../../domain/audit/audit.service';
 import { IdentitiesRepository, type IdentityRow } from '../../domain/identities/identities.repository';
 import { LockoutService } from '../../domain/lockout/lockout.service';
@@ -63,6 +65,8 @@ export class HelpDeskService {
     private readonly roles: ActorRoles,
     private readonly audit: AuditService,
     private readonly access: AccessService,
+    private readonly connections: ConnectionsService,
+    private readonly federated: FederatedIdentities,
   ) {}
 
   /**
@@ -254,6 +258,32 @@ export class HelpDeskService {
     const outcome = outcomeOf(passkey !== undefined && (await this.passkeys.remove(identity.id, passkeyId)));
     await this.record('remove-passkey', context, identity, outcome, { passkeyId, name: passkey?.name ?? null });
     return { outcome, identity: await this.current(context, identity), passkeyId };
+  }
+
+  /**
+   * Unlinks the identity's account at a connection (the user signs in there no more until it links again); 409
+   * when it is the identity's last way to sign in, as in the user's own settings.
+   */
+  async unlinkConnection(
+    context: ActionContext,
+    identity: IdentityRow,
+    connectionId: string,
+  ): Promise<ActionResult<{ connectionId: string }>> {
+    const account = (await this.connections.linkedAccounts(context.project.id, identity.id)).find(
+      (linked) => linked.connectionId === connectionId,
+    );
+    const result = account ? await this.federated.unlink(context.project.id, identity.id, connectionId) : 'not-linked';
+    if (result === 'last-method')
+      throw ApiError.conflict(
+        `The account at '${account?.connectionName}' is the identity's last way to sign in: give it a password or a passkey first, or delete the identity.`,
+      );
+    const outcome = outcomeOf(result === 'unlinked');
+    await this.record('unlink-connection', context, identity, outcome, {
+      connectionId,
+      connection: account?.connectionName ?? null,
+      subject: account?.subject ?? null,
+    });
+    return { outcome, identity: await this.current(context, identity), connectionId };
   }
 
   /** Ends every session of the identity and the refresh tokens issued in them (access tokens run out on their own). */

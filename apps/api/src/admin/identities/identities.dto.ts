@@ -68,3 +68,6 @@ export type SendRecoveryBody = z.infer<typeof SendRecoveryBody>;
 
 export const RemovePasskeyBody = z.object({ reason: Reason, passkeyId: z.string().min(1).max(1024) }).strict();
 export type RemovePasskeyBody = z.infer<typeof RemovePasskeyBody>;
+
+export const UnlinkConnectionBody = z.object({ reason: Reason, connectionId: z.uuid() }).strict();
+export type UnlinkConnectionBody = z.infer<typeof UnlinkConnectionBody>;

@@ -20,6 +20,8 @@ import { LockoutService } from '../../domain/lockout/lockout.service';
 import type { Project } from '../../domain/projects/projects.service';
 import type { IdentityCredentialsInput } from './identity-credentials';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
+import { ConnectionsService } from '../../domain/connections/connections.service';
+import { FederatedIdentities } from '../../domain/federation/federated-identities';
 import type { Prisma } from '../../generated/prisma/client';
 import { identityView, type CredentialSummary, type IdentityDetailView, type IdentityView } from './identity-views';
 
@@ -33,12 +35,15 @@ export class IdentitiesService {
     private readonly backupCodes: BackupCodesService,
     private readonly lockout: LockoutService,
     private readonly schemas: IdentitySchemasService,
+    private readonly connections: ConnectionsService,
+    private readonly federated: FederatedIdentities,
   ) {}
 
   /**
    * Creates an identity with the credentials given: a password in clear (hashed now with argon2id) or an
-   * imported hash (kept until the next successful login re-hashes it), and an imported TOTP secret
-   * (sealed at rest, confirmed: the user's app already has it).
+   * imported hash (kept until the next successful login re-hashes it), an imported TOTP secret
+   * (sealed at rest, confirmed: the user's app already has it), and accounts at the project's connections
+   * (linked in the same transaction; 409 when one is another identity's already).
    * The traits are validated against the project's default identity schema, or the version given; a
    * password's login identifiers are the values of every identifier trait of that schema, normalised.
    */
@@ -68,17 +73,24 @@ export class IdentitiesService {
         throw ApiError.badRequest('credentials.totp.secret: must be a base32 secret (A-Z, 2-7) of 80 to 512 bits');
       totpCredential = { sealedSecret, config: { confirmed: true } };
     }
+    const links = await this.importedLinks(projectId, credentials.oidc?.links ?? []);
     try {
-      return await this.identities.create(undefined, {
-        projectId,
-        traits: traits as Prisma.InputJsonObject,
-        schemaVersion: schema.version,
-        passwordHash,
-        identifiers,
-        addresses: schema.compiled.verifiableAddressesOf(traits),
-        totp: totpCredential,
+      return await this.identities.transaction(async (tx) => {
+        const identity = await this.identities.create(tx, {
+          projectId,
+          traits: traits as Prisma.InputJsonObject,
+          schemaVersion: schema.version,
+          passwordHash,
+          identifiers,
+          addresses: schema.compiled.verifiableAddressesOf(traits),
+          totp: totpCredential,
+        });
+        await this.federated.importLinks(tx, projectId, identity.id, links);
+        return identity;
       });
     } catch (error) {
+      if (isUniqueViolation(error) && (await this.takenLinks(projectId, links)).length)
+        throw ApiError.conflict('credentials.oidc.links: an account is linked to another identity already.');
       // Admin-only endpoint: saying the identifier is taken is not an enumeration leak to end users.
       if (isUniqueViolation(error))
         throw ApiError.conflict(
@@ -86,6 +98,39 @@ export class IdentitiesService {
         );
       throw error;
     }
+  }
+
+  /** Imported links by connection id; 400 naming a connection the project lacks, 409 for a subject already linked. */
+  private async importedLinks(
+    projectId: string,
+    wanted: readonly { connection: string; subject: string }[],
+  ): Promise<{ connectionId: string; subject: string }[]> {
+    if (!wanted.length) return [];
+    const byName = new Map((await this.connections.list({ id: projectId })).map((c) => [c.name, c.id]));
+    const unknown = wanted.filter(({ connection }) => !byName.has(connection));
+    if (unknown.length)
+      throw ApiError.invalidFields(
+        unknown.map(({ connection }) =>
+          fieldError('credentials.oidc.links', 'msg_field_invalid', `no connection '${connection}' in this project`),
+        ),
+      );
+    const links = wanted.map(({ connection, subject }) => ({ connectionId: byName.get(connection)!, subject }));
+    const taken = await this.takenLinks(projectId, links);
+    if (taken.length)
+      throw ApiError.conflict(
+        `credentials.oidc.links: the account '${taken[0]!.subject}' is linked to another identity already.`,
+      );
+    return links;
+  }
+
+  private async takenLinks(
+    projectId: string,
+    links: readonly { connectionId: string; subject: string }[],
+  ): Promise<{ connectionId: string; subject: string }[]> {
+    const owners = await Promise.all(
+      links.map(({ connectionId, subject }) => this.federated.linkedIdentity(projectId, connectionId, subject)),
+    );
+    return links.filter((_, index) => owners[index] !== undefined);
   }
 
   /** The identity of the project named by a path's `:id`; 404 for anything else, malformed ids included. */
@@ -113,7 +158,7 @@ export class IdentitiesService {
   /** The identity with its credentials' metadata, addresses and failed attempts: never a secret. */
   async detail(identity: IdentityRow): Promise<IdentityDetailView> {
     const [credentials, addresses, lockout] = await Promise.all([
-      this.credentialSummaries(identity.id),
+      this.credentialSummaries(identity.projectId, identity.id),
       this.identities.listVerifiableAddresses(identity.id),
       this.lockout.status(identity.projectId, identity.id),
     ]);
@@ -177,14 +222,18 @@ export class IdentitiesService {
   /**
    * What credentials an identity has, as metadata only: for passwords the hash algorithm (so a migration's
    * progress to argon2id can be followed), for TOTP whether enrollment is confirmed and when a code was last
-   * accepted, the passkeys by name, how many backup codes are left.
+   * accepted, the passkeys by name, how many backup codes are left, the linked accounts by connection.
    */
-  async credentialSummaries(identityId: string): Promise<CredentialSummary[]> {
+  async credentialSummaries(projectId: string, identityId: string): Promise<CredentialSummary[]> {
     const stored = await this.identities.listCredentials(identityId);
-    return Promise.all(stored.map((credential) => this.summary(identityId, credential)));
+    return Promise.all(stored.map((credential) => this.summary(projectId, identityId, credential)));
   }
 
-  private async summary(identityId: string, credential: StoredCredential): Promise<CredentialSummary> {
+  private async summary(
+    projectId: string,
+    identityId: string,
+    credential: StoredCredential,
+  ): Promise<CredentialSummary> {
     const { type, secret, config } = credential;
     const createdAt = credential.createdAt.toISOString();
     switch (type) {
@@ -221,6 +270,17 @@ export class IdentitiesService {
       }
       case 'backup_codes':
         return { type, remaining: (await this.backupCodes.status(identityId)).remaining, createdAt };
+      case 'oidc': {
+        const links = (await this.connections.linkedAccounts(projectId, identityId)).map(
+          ({ connectionId, connectionName, subject, linkedAt }) => ({
+            connectionId,
+            connectionName,
+            subject,
+            linkedAt,
+          }),
+        );
+        return { type, links, createdAt };
+      }
       default:
         return { type, createdAt };
     }

@@ -16,6 +16,7 @@ import {
   RemovePasskeyBody,
   ResendVerificationBody,
   SendRecoveryBody,
+  UnlinkConnectionBody,
 } from './identities.dto';
 import { IdentitiesService } from './identities.service';
 
@@ -175,6 +176,24 @@ export class IdentityActionsController {
     @CurrentPrincipal() principal: AdminPrincipal,
   ): Promise<ActionResult> {
     return this.helpDesk.removePasskey(...(await this.target(project, id, body, principal)), body.passkeyId);
+  }
+
+  @Post('unlink-connection')
+  @DocumentedResponse(IdentityActionResult, 200)
+  @HttpCode(200)
+  @RequirePermission('identities.credentials.write')
+  @ApiOperation({
+    summary:
+      "Unlink the identity's account at a connection (listed in its oidc credential's links); 409 when it is the last way to sign in",
+  })
+  @ApiBody({ schema: schema(UnlinkConnectionBody) })
+  async unlinkConnection(
+    @AdminProject() project: Project,
+    @Param('id') id: string,
+    @JsonBody(UnlinkConnectionBody) body: UnlinkConnectionBody,
+    @CurrentPrincipal() principal: AdminPrincipal,
+  ): Promise<ActionResult> {
+    return this.helpDesk.unlinkConnection(...(await this.target(project, id, body, principal)), body.connectionId);
   }
 
   @Post('revoke-sessions')

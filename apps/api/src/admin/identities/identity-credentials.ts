@@ -5,7 +5,9 @@ import { PasswordSchema } from '../../domain/schemas/identity-traits';
 
 /**
  * Credentials given when an identity is created or imported from another identity provider:
- * a password (in clear, to be hashed now, or as the other system's hash) and a TOTP secret.
+ * a password (in clear, to be hashed now, or as the other system's hash), a TOTP secret, and the user's accounts
+ * at the project's connections (Ory Kratos imports social sign-in the same way), so a migrated user keeps
+ * signing in with Google & co.
  */
 export const IdentityCredentialsInput = z
   .object({
@@ -36,6 +38,28 @@ export const IdentityCredentialsInput = z
           .refine(
             (secret) => normaliseTotpSecret(secret) !== undefined,
             'must be a base32 secret (A-Z, 2-7) of 80 to 512 bits',
+          ),
+      })
+      .strict()
+      .optional(),
+    oidc: z
+      .object({
+        links: z
+          .array(
+            z
+              .object({
+                /** The connection's name in this project. */
+                connection: z.string().min(1).max(100),
+                /** The provider's `sub` for the user. */
+                subject: z.string().min(1).max(255),
+              })
+              .strict(),
+          )
+          .min(1)
+          .max(20)
+          .refine(
+            (links) => new Set(links.map((link) => link.connection)).size === links.length,
+            'at most one account per connection',
           ),
       })
       .strict()

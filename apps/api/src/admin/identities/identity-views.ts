@@ -31,6 +31,14 @@ export interface PasskeySummary {
   backedUp: boolean;
 }
 
+/** An account at one of the project's connections, linked to the identity (the provider's subject is not secret). */
+export interface LinkedAccountSummary {
+  connectionId: string;
+  connectionName: string;
+  subject: string;
+  linkedAt: string;
+}
+
 /**
  * A credential's metadata, never its secret (hash, TOTP secret, codes): its type, when it was created and last
  * changed or used, and per type what a help-desk agent needs to know.
@@ -42,6 +50,8 @@ export type CredentialSummary =
   | { type: 'totp'; confirmed: boolean; createdAt: string; lastUsedAt: string | null }
   | { type: 'webauthn'; passkeys: PasskeySummary[]; createdAt: string; lastUsedAt: string | null }
   | { type: 'backup_codes'; remaining: number; createdAt: string }
+  /** The accounts at the project's connections the identity signs in with. */
+  | { type: 'oidc'; links: LinkedAccountSummary[]; createdAt: string }
   | { type: string; createdAt: string };
 
 export type VerifiableAddressView = { via: string; value: string; verified: boolean; verifiedAt: string | null };

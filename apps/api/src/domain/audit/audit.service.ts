@@ -15,6 +15,7 @@ export const IDENTITY_ADMIN_ACTIONS = [
   'remove-totp',
   'remove-backup-codes',
   'remove-passkey',
+  'unlink-connection',
   'revoke-sessions',
   'revoke-session',
 ] as const;
@@ -46,6 +47,7 @@ export type AuditEventType =
   | 'totp.removed'
   | 'passkey.registered'
   | 'passkey.removed'
+  | 'linked_account.removed'
   | 'backup_codes.generated'
   | 'email.template_updated'
   | 'email.template_reset'

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { LinkingPolicy } from '../federation/linking-policy';
 
 export const CONNECTION_KINDS = ['oidc', 'oauth2'] as const;
 export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
@@ -6,13 +7,8 @@ export type ConnectionKind = (typeof CONNECTION_KINDS)[number];
 export const CONNECTION_PRESETS = ['google', 'apple', 'microsoft', 'github', 'facebook', 'oidc', 'oauth2'] as const;
 export type ConnectionPresetName = (typeof CONNECTION_PRESETS)[number];
 
-/**
- * When a federated sign-in may attach to an existing identity with the same address. `proof` (the default): only
- * after the user proves the existing account; `trust-verified-email`: when the provider says the address is
- * verified and the connection trusts that; `never`: a federated identity is always a new one.
- */
-export const LINKING_POLICIES = ['proof', 'trust-verified-email', 'never'] as const;
-export type LinkingPolicy = (typeof LINKING_POLICIES)[number];
+// Federation's concept, stored on every connection.
+export { LINKING_POLICIES, type LinkingPolicy } from '../federation/linking-policy';
 
 /** How an application offers a connection: app-native sign-in (token exchange), the redirect flow, or both. */
 export const CONNECTION_MODES = ['native', 'redirect', 'both'] as const;

@@ -3,22 +3,29 @@ import { SecretBox } from '../../infra/crypto/secret-box';
 import type { KeywayConfig } from '../../infra/config/config';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import { FederatedCredentialsRepository } from '../federation/federated-credentials.repository';
+import { IdentitiesRepository } from '../identities/identities.repository';
 import { CONNECTION_PRESETS_TABLE } from './connection-presets';
 import { ConnectionsRepository, type NewConnection } from './connections.repository';
 
 // Connections on both databases: names unique per project, the client secret sealed at rest (the column never
-// holds it in clear), the applications they are offered on replaced whole and gone with the application.
+// holds it in clear), the applications they are offered on replaced whole and gone with the application, and
+// every user's link to a connection gone with it.
 
 jest.setTimeout(120_000);
 
 describe.each(['pglite', 'postgres'] as const)('ConnectionsRepository on %s', (kind) => {
   let scratch: ScratchDatabase;
   let repository: ConnectionsRepository;
+  let links: FederatedCredentialsRepository;
+  let identities: IdentitiesRepository;
 
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
     const secretBox = new SecretBox({ secretKey: randomBytes(32) } as unknown as KeywayConfig);
-    repository = new ConnectionsRepository(scratch.db.prisma, secretBox);
+    links = new FederatedCredentialsRepository(scratch.db.prisma);
+    identities = new IdentitiesRepository(scratch.db.prisma);
+    repository = new ConnectionsRepository(scratch.db.prisma, secretBox, links);
   });
   afterAll(() => scratch?.dispose());
 
@@ -74,8 +81,9 @@ describe.each(['pglite', 'postgres'] as const)('ConnectionsRepository on %s', (k
     expect(await repository.list(projectId)).toEqual([created]);
     const other = await newProject();
     expect(await repository.find(other, created.id)).toBeUndefined();
-    expect(await repository.delete(other, created.id)).toBe(false);
-    expect(await repository.delete(projectId, created.id)).toBe(true);
+    expect(await repository.delete(other, created.id)).toBeUndefined();
+    expect(await repository.delete(projectId, created.id)).toEqual({ linksRemoved: 0, identitiesStranded: 0 });
+    expect(await repository.delete(projectId, created.id)).toBeUndefined();
     expect(await repository.list(projectId)).toEqual([]);
   });
 
@@ -133,5 +141,73 @@ describe.each(['pglite', 'postgres'] as const)('ConnectionsRepository on %s', (k
       { applicationId: web.id, clientId: web.clientId, mode: 'both' },
     ]);
     expect(await repository.update(await newProject(), created.id, { clientId: 'x' })).toBeUndefined();
+  });
+
+  it("deletes every user's link with the connection, and counts the users it leaves without a way in", async () => {
+    const projectId = await newProject();
+    const [gone, kept] = [
+      await repository.create(projectId, google()),
+      await repository.create(projectId, google({ name: 'apple' })),
+    ];
+    const identity = async (password: boolean) =>
+      (
+        await identities.create(undefined, {
+          projectId,
+          traits: {},
+          schemaVersion: 1,
+          ...(password
+            ? {
+                passwordHash: '$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA',
+                identifiers: [`u${randomBytes(4).toString('hex')}@example.com`],
+              }
+            : { identifiers: [] }),
+          addresses: [],
+        })
+      ).id;
+    // Only the connection: stranded. A password too: fine. Another link too: fine, and that link stays.
+    const [onlyThis, withPassword, withOther] = [await identity(false), await identity(true), await identity(false)];
+    for (const [identityId, subject] of [
+      [onlyThis, 's1'],
+      [withPassword, 's2'],
+      [withOther, 's3'],
+    ] as const)
+      expect(await links.addLink(undefined, projectId, identityId, gone.id, subject)).toBe('linked');
+    expect(await links.addLink(undefined, projectId, withOther, kept.id, 's3')).toBe('linked');
+
+    expect(await repository.delete(projectId, gone.id)).toEqual({ linksRemoved: 3, identitiesStranded: 1 });
+    expect(await links.listLinks(onlyThis)).toEqual([]);
+    expect(await links.listLinks(withPassword)).toEqual([]);
+    expect(await links.listLinks(withOther)).toEqual([
+      expect.objectContaining({ connectionId: kept.id, subject: 's3' }),
+    ]);
+    expect(await links.findLinkedIdentity(projectId, gone.id, 's1')).toBeUndefined();
+    expect(
+      await scratch.db.prisma.credentialIdentifier.count({
+        where: { projectId, type: 'oidc', identifier: { startsWith: `${gone.id}:` } },
+      }),
+    ).toBe(0);
+    expect(await links.findLinkedIdentity(projectId, kept.id, 's3')).toBe(withOther);
+  });
+
+  it('keeps the links when the deletion rolls back (a failure after the links went)', async () => {
+    const projectId = await newProject();
+    const connection = await repository.create(projectId, google());
+    const identityId = (
+      await identities.create(undefined, { projectId, traits: {}, schemaVersion: 1, identifiers: [], addresses: [] })
+    ).id;
+    await links.addLink(undefined, projectId, identityId, connection.id, 'sub');
+    const failing = new ConnectionsRepository(
+      scratch.db.prisma,
+      new SecretBox({ secretKey: randomBytes(32) } as unknown as KeywayConfig),
+      {
+        removeConnectionLinks: async (...args: Parameters<FederatedCredentialsRepository['removeConnectionLinks']>) => {
+          await links.removeConnectionLinks(...args);
+          throw new Error('boom');
+        },
+      } as unknown as FederatedCredentialsRepository,
+    );
+    await expect(failing.delete(projectId, connection.id)).rejects.toThrow('boom');
+    expect(await repository.find(projectId, connection.id)).toBeDefined();
+    expect(await links.findLinkedIdentity(projectId, connection.id, 'sub')).toBe(identityId);
   });
 });

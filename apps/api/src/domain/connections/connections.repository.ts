@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { SecretBox } from '../../infra/crypto/secret-box';
+import { FederatedCredentialsRepository } from '../federation/federated-credentials.repository';
 import type { Connection, ConnectionEndpoints, ConnectionMode, LinkingPolicy } from './connection';
 
 const WITH_APPLICATIONS = {
@@ -33,12 +34,19 @@ export interface NewConnection extends ConnectionEndpoints {
 /** What an update may change: never the name, kind or preset. `clientSecret` null removes it. */
 export type ConnectionChanges = Partial<Omit<NewConnection, 'name' | 'kind' | 'preset'>>;
 
+/** What deleting a connection took with it: its users' links, and how many users it left without a way in. */
+export interface ConnectionDeletion {
+  linksRemoved: number;
+  identitiesStranded: number;
+}
+
 /** The only writer of connections and of the applications they are offered on; seals client secrets at rest. */
 @Injectable()
 export class ConnectionsRepository {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly secretBox: SecretBox,
+    private readonly federatedCredentials: FederatedCredentialsRepository,
   ) {}
 
   async list(projectId: string): Promise<Connection[]> {
@@ -117,10 +125,17 @@ export class ConnectionsRepository {
     });
   }
 
-  /** False when the project has no connection with this id. */
-  async delete(projectId: string, id: string): Promise<boolean> {
-    const { count } = await this.prisma.connection.deleteMany({ where: { id, projectId } });
-    return count > 0;
+  /**
+   * Deletes the connection and, in the same transaction, every identity's link to it (the federation repository
+   * writes those): no link outlives its connection, and a new connection never inherits one. Undefined when the
+   * project has no connection with this id.
+   */
+  async delete(projectId: string, id: string): Promise<ConnectionDeletion | undefined> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.connection.deleteMany({ where: { id, projectId } });
+      if (count === 0) return undefined;
+      return this.federatedCredentials.removeConnectionLinks(tx, projectId, id);
+    });
   }
 }
 

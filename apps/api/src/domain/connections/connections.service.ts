@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import { ApiError, fieldError, type FieldError } from '../../infra/http/errors';
 import { isUuid } from '../../infra/http/ids';
 import { ApplicationsService } from '../applications/applications.service';
+import { FederatedIdentities } from '../federation/federated-identities';
 import type { Project } from '../projects/projects.service';
 import { IdentitySchemasService } from '../schemas/identity-schemas.service';
 import {
@@ -20,6 +21,7 @@ import {
   ConnectionsRepository,
   type ConnectionApplicationInput,
   type ConnectionChanges,
+  type ConnectionDeletion,
   type NewConnection,
 } from './connections.repository';
 import { callUpstream, jsonObjectOf } from './upstream-http';
@@ -53,6 +55,15 @@ export interface CreateConnectionInput {
 
 export type UpdateConnectionInput = Partial<Omit<CreateConnectionInput, 'name' | 'preset'>>;
 
+/** An upstream account linked to an identity, with its connection as people know it. */
+export interface LinkedAccount {
+  connectionId: string;
+  connectionName: string;
+  preset: ConnectionPresetName;
+  subject: string;
+  linkedAt: string;
+}
+
 /** One thing `test` checked, and what it found. */
 export interface ConnectionCheck {
   check: 'discovery' | 'jwks' | 'token_endpoint' | 'userinfo_endpoint';
@@ -67,11 +78,25 @@ export class ConnectionsService {
     private readonly connections: ConnectionsRepository,
     private readonly applications: ApplicationsService,
     private readonly schemas: IdentitySchemasService,
+    private readonly federated: FederatedIdentities,
     @Inject(KEYWAY_CONFIG) private readonly config: KeywayConfig,
   ) {}
 
-  list(project: Project): Promise<Connection[]> {
+  list(project: Pick<Project, 'id'>): Promise<Connection[]> {
     return this.connections.list(project.id);
+  }
+
+  /** The identity's linked accounts, named by their connections (deleting a connection removes its links). */
+  async linkedAccounts(projectId: string, identityId: string): Promise<LinkedAccount[]> {
+    const links = await this.federated.links(identityId);
+    if (!links.length) return [];
+    const connections = new Map((await this.connections.list(projectId)).map((c) => [c.id, c]));
+    return links.flatMap(({ connectionId, subject, linkedAt }) => {
+      const connection = connections.get(connectionId);
+      return connection
+        ? [{ connectionId, connectionName: connection.name, preset: connection.preset, subject, linkedAt }]
+        : [];
+    });
   }
 
   async get(project: Project, id: string): Promise<Connection> {
@@ -159,9 +184,11 @@ export class ConnectionsService {
     return updated;
   }
 
-  async remove(project: Project, id: string): Promise<void> {
-    if (!isUuid(id) || !(await this.connections.delete(project.id, id)))
-      throw ApiError.notFound(`No connection with id '${id}'.`);
+  /** Deletes the connection with its users' links (Auth0 does the same); says how many went. */
+  async remove(project: Project, id: string): Promise<ConnectionDeletion> {
+    const deletion = isUuid(id) ? await this.connections.delete(project.id, id) : undefined;
+    if (!deletion) throw ApiError.notFound(`No connection with id '${id}'.`);
+    return deletion;
   }
 
   /**

@@ -154,6 +154,50 @@ export class FederatedCredentialsRepository {
     }
     throw new Error('the oidc credential kept changing while a link was removed');
   }
+
+  /**
+   * Removes every link to the connection (their config entries and identifiers), in the caller's transaction:
+   * the connection's deletion, so no link outlives its connection. Returns how many links went, and how many of
+   * their identities were left without any way to sign in (no password, passkey or other link).
+   */
+  async removeConnectionLinks(
+    tx: Tx,
+    projectId: string,
+    connectionId: string,
+  ): Promise<{ linksRemoved: number; identitiesStranded: number }> {
+    const identifiers = await tx.credentialIdentifier.findMany({
+      where: { projectId, type: 'oidc', identifier: { startsWith: `${connectionId}:` } },
+      select: { credentialId: true },
+    });
+    const credentialIds = [...new Set(identifiers.map((identifier) => identifier.credentialId))];
+    let identitiesStranded = 0;
+    for (const credentialId of credentialIds) {
+      const remaining = await this.dropConnectionFrom(tx, credentialId, connectionId);
+      if (remaining.links === 0 && !(await hasOtherSignInMethod(tx, remaining.identityId))) identitiesStranded++;
+    }
+    const { count } = await tx.credentialIdentifier.deleteMany({
+      where: { projectId, type: 'oidc', identifier: { startsWith: `${connectionId}:` } },
+    });
+    return { linksRemoved: count, identitiesStranded };
+  }
+
+  /** Rewrites one oidc credential's config without the connection's links (compare-and-set, as every write). */
+  private async dropConnectionFrom(
+    tx: Tx,
+    credentialId: string,
+    connectionId: string,
+  ): Promise<{ identityId: string; links: number }> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const credential = await tx.credential.findUniqueOrThrow({
+        where: { id: credentialId },
+        select: { id: true, config: true, identityId: true },
+      });
+      const remaining = OidcConfig.parse(credential.config).links.filter((link) => link.connectionId !== connectionId);
+      if (await compareAndSet(tx, credential, { links: remaining }))
+        return { identityId: credential.identityId, links: remaining.length };
+    }
+    throw new Error('the oidc credential kept changing while a connection was deleted');
+  }
 }
 
 const identifierOf = (link: FederatedLink): string => linkIdentifier(link.connectionId, link.subject);

@@ -1,19 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../../generated/prisma/client';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
-import type { Connection } from '../connections/connection';
 import { IdentitiesRepository } from '../identities/identities.repository';
 import type { CompiledIdentitySchema, TraitError } from '../schemas/identity-schema';
 import { IdentitySchemasService } from '../schemas/identity-schemas.service';
 import { normaliseIdentifier } from '../schemas/identity-traits';
+import type { LinkingPolicy } from './linking-policy';
 import {
   FederatedCredentialsRepository,
   type AddLinkResult,
+  type FederatedLink,
   type RemoveLinkResult,
 } from './federated-credentials.repository';
 
-/** What resolving needs of a connection. */
-export type FederationConnection = Pick<Connection, 'id' | 'claimMapping' | 'trustEmailVerified' | 'linkingPolicy'>;
+/** What resolving needs of a connection (a Connection has it all). */
+export interface FederationConnection {
+  id: string;
+  /** Provider claim → identity trait. */
+  claimMapping: Record<string, string>;
+  trustEmailVerified: boolean;
+  linkingPolicy: LinkingPolicy;
+}
 
 /** The upstream login, as the provider's verified ID token (or userinfo) says it. */
 export interface FederatedClaims {
@@ -151,6 +158,30 @@ export class FederatedIdentities {
   ): Promise<AddLinkResult | 'no-identity'> {
     if (!(await this.identities.findById(projectId, identityId))) return 'no-identity';
     return this.credentials.addLink(undefined, projectId, identityId, connection.id, subject);
+  }
+
+  /**
+   * Links upstream accounts to an identity being created in the caller's transaction (an admin import from
+   * another identity provider). A subject already linked elsewhere throws P2002: the whole import rolls back.
+   */
+  async importLinks(
+    tx: Prisma.TransactionClient,
+    projectId: string,
+    identityId: string,
+    links: readonly { connectionId: string; subject: string }[],
+  ): Promise<void> {
+    for (const { connectionId, subject } of links)
+      await this.credentials.addLink(tx, projectId, identityId, connectionId, subject);
+  }
+
+  /** The identity that holds the upstream account, if any. */
+  linkedIdentity(projectId: string, connectionId: string, subject: string): Promise<string | undefined> {
+    return this.credentials.findLinkedIdentity(projectId, connectionId, subject);
+  }
+
+  /** The upstream accounts linked to the identity, in the order they were linked. */
+  links(identityId: string): Promise<FederatedLink[]> {
+    return this.credentials.listLinks(identityId);
   }
 
   /** Unlinks the identity's account at the connection; refused when it is the last way to sign in. */

@@ -8,6 +8,6 @@ import { FederatedIdentities } from './federated-identities';
 @Module({
   imports: [IdentitiesModule, SchemasModule],
   providers: [FederatedCredentialsRepository, FederatedIdentities],
-  exports: [FederatedIdentities],
+  exports: [FederatedIdentities, FederatedCredentialsRepository],
 })
 export class FederatedIdentitiesModule {}

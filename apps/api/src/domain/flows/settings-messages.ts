@@ -81,4 +81,16 @@ export const SettingsMessages = {
       [{ key: 'count', value: String(count) }],
     ),
   totpAlreadyEnrolled: (): FlowMessage => error('msg_totp_already_enrolled', 'An authenticator app is already set up.'),
+  connectionUnlinked: (name: string): FlowMessage =>
+    info('msg_connection_unlinked', `Your ${name} account is no longer linked.`, [{ key: 'connection', value: name }]),
+  connectionNotLinked: (): FlowMessage =>
+    error('msg_connection_not_linked', 'No account at this connection is linked.', [
+      { key: 'field', value: 'connectionId' },
+    ]),
+  /** Unlinking would leave no password, passkey or other linked account. */
+  lastLinkedAccount: (): FlowMessage =>
+    error(
+      'msg_last_sign_in_method',
+      'This linked account is your only way to sign in; add a password or a passkey first.',
+    ),
 } as const;

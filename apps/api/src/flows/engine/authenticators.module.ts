@@ -31,6 +31,8 @@ import { RegenerateBackupCodes } from '../../methods/backup-codes/regenerate-bac
 import { FinishSettings } from '../../methods/profile/finish-settings';
 import { UpdateProfile } from '../../methods/profile/update-profile';
 import { SessionsModule } from '../../domain/sessions/sessions.module';
+import { LinkedAccountsModule } from '../../methods/linked-accounts/linked-accounts.module';
+import { UnlinkConnection } from '../../methods/linked-accounts/unlink-connection';
 
 /**
  * Every option the flow engine can offer, whatever the flow type (each declares its `flowTypes`). Register a
@@ -55,6 +57,7 @@ const AUTHENTICATOR_CLASSES = [
   RemoveTotp,
   AddPasskey,
   RemovePasskey,
+  UnlinkConnection,
   RegenerateBackupCodes,
   FinishSettings,
 ];
@@ -73,6 +76,7 @@ const AUTHENTICATOR_CLASSES = [
     ConnectionsModule,
     FederatedIdentitiesModule,
     FederationModule,
+    LinkedAccountsModule,
   ],
   providers: [
     ConnectionOptionsSource,

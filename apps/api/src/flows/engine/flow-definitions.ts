@@ -108,6 +108,7 @@ const DEFINITIONS = {
         SELF_SERVICE_ACTIONS.removeTotp,
         SELF_SERVICE_ACTIONS.addPasskey,
         SELF_SERVICE_ACTIONS.removePasskey,
+        SELF_SERVICE_ACTIONS.unlinkConnection,
         SELF_SERVICE_ACTIONS.regenerateBackupCodes,
         SELF_SERVICE_ACTIONS.finishSettings,
       ],

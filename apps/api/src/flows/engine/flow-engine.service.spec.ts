@@ -796,10 +796,21 @@ describe.each(['pglite', 'postgres'] as const)('FlowEngine on %s', (kind) => {
     const removeTotp = new TestSettingsOption(A.removeTotp);
     const addPasskey = new TestSettingsOption(A.addPasskey, { params: ['credential'], requiresInitiation: true });
     const removePasskey = new TestSettingsOption(A.removePasskey, { params: ['credentialId'] });
+    const unlinkConnection = new TestSettingsOption(A.unlinkConnection, { params: ['connectionId'] });
     const backupCodes = new TestSettingsOption(A.regenerateBackupCodes);
     const finish = new TestSettingsOption(A.finishSettings);
     const finishes: Answer = async () => succeeded(finish.name, { completesFlow: true });
-    const menu = [profile, password, enrollTotp, removeTotp, addPasskey, removePasskey, backupCodes, finish];
+    const menu = [
+      profile,
+      password,
+      enrollTotp,
+      removeTotp,
+      addPasskey,
+      removePasskey,
+      unlinkConnection,
+      backupCodes,
+      finish,
+    ];
     const reauthPassword = new TestSettingsOption(A.passwordReauthentication, { params: ['password'] });
     const reauthPasskey = new TestSettingsOption(A.passkeyReauthentication, { params: ['assertion'] });
     const all = [...menu, reauthPassword, reauthPasskey];

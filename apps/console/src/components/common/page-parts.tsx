@@ -174,7 +174,8 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
-        className="w-full max-w-lg rounded-2xl bg-white p-6 shadow-xl dark:bg-zinc-900"
+        // Scrolls inside when taller than the window (a long form), so its buttons stay reachable.
+        className="max-h-full w-full max-w-lg overflow-y-auto rounded-2xl bg-white p-6 shadow-xl dark:bg-zinc-900"
       >
         <h2 id={titleId} className="text-lg font-semibold">
           {title}

@@ -1,17 +1,25 @@
 'use client';
 
-import { ConnectionTestView, type ConnectionView } from '@keyway/admin-api';
+import { ConnectionDeletionView, ConnectionTestView, type ConnectionView } from '@keyway/admin-api';
 import { AdminApiError, ok } from '@keyway/admin-client';
 import { useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useAdminClient } from '../../lib/console-api';
-import { useCan } from '../../lib/queries';
+import { useApplications, useCan } from '../../lib/queries';
 import { connectionKeys, useConnections } from '../../lib/queries-connections';
+import { useIdentitySchema } from '../../lib/queries-users';
 import { Badge, Dialog, EmptyState, Field, PageHeader, QueryError, Skeleton } from '../common/page-parts';
 import { Alert, Button, Card, inputClass } from '../ui';
 
 type Preset = ConnectionView['preset'];
 type LinkingPolicy = ConnectionView['linkingPolicy'];
+type Mode = ConnectionView['applications'][number]['mode'];
+
+const MODES: Record<Mode, string> = {
+  native: 'Native (SDK in the app)',
+  redirect: 'Redirect (browser)',
+  both: 'Native and redirect',
+};
 
 /** The preset picker: what each fills in, and what the admin still gives. */
 const PRESETS: Record<Preset, { label: string; hint: string }> = {
@@ -35,6 +43,7 @@ export function ConnectionList({ slug }: { slug: string }) {
   const connections = useConnections(slug);
   const canWrite = useCan(slug, 'connections.write') === true;
   const [editing, setEditing] = useState<ConnectionView | 'new'>();
+  const [deleted, setDeleted] = useState<string>();
 
   return (
     <div className="space-y-6">
@@ -48,6 +57,7 @@ export function ConnectionList({ slug }: { slug: string }) {
         description="Identity providers your users may sign in with: Google, Apple, Microsoft, GitHub, Facebook, or any OpenID Connect or OAuth 2.0 server."
         actions={canWrite && <Button onClick={() => setEditing('new')}>New connection</Button>}
       />
+      {deleted && <Alert tone="info">{deleted}</Alert>}
       {connections.isPending && <Skeleton className="h-40" />}
       {connections.isError && <QueryError error={connections.error} retry={() => void connections.refetch()} />}
       {connections.data?.length === 0 && (
@@ -65,6 +75,7 @@ export function ConnectionList({ slug }: { slug: string }) {
                 connection={connection}
                 canWrite={canWrite}
                 onEdit={() => setEditing(connection)}
+                onDeleted={setDeleted}
               />
             ))}
           </ul>
@@ -86,11 +97,13 @@ function ConnectionRow({
   connection,
   canWrite,
   onEdit,
+  onDeleted,
 }: {
   slug: string;
   connection: ConnectionView;
   canWrite: boolean;
   onEdit: () => void;
+  onDeleted: (notice: string) => void;
 }) {
   const admin = useAdminClient();
   const queryClient = useQueryClient();
@@ -117,7 +130,10 @@ function ConnectionRow({
     setBusy(true);
     setError(undefined);
     try {
-      await ok(admin.DELETE('/api/admin/v1/projects/{slug}/connections/{id}', path));
+      const deletion = ConnectionDeletionView.parse(
+        await ok(admin.DELETE('/api/admin/v1/projects/{slug}/connections/{id}', path)),
+      );
+      onDeleted(deletionNotice(connection.name, deletion));
       await queryClient.invalidateQueries({ queryKey: connectionKeys.list(slug) });
     } catch (failure) {
       setBusy(false);
@@ -164,7 +180,9 @@ function ConnectionRow({
       {confirming && (
         <Dialog title={`Delete ${connection.name}?`} onClose={() => setConfirming(false)}>
           <p className="text-sm text-zinc-600 dark:text-zinc-400">
-            Users can no longer sign in with {PRESETS[connection.preset].label} through this connection.
+            Users can no longer sign in with {PRESETS[connection.preset].label} through this connection. Every
+            user&apos;s linked account at it is removed too; users who signed in only with it are left without a way to
+            sign in until they recover their account.
           </p>
           <div className="mt-6 flex justify-end gap-2">
             <Button variant="secondary" onClick={() => setConfirming(false)}>
@@ -216,8 +234,21 @@ function ConnectionDialog({
     userinfoUrl: connection?.userinfoUrl ?? '',
   });
   const [linkingPolicy, setLinkingPolicy] = useState<LinkingPolicy>(connection?.linkingPolicy ?? 'proof');
+  const [audiences, setAudiences] = useState(connection?.allowedAudiences.join('\n') ?? '');
+  // Empty on a new connection: the preset's own mapping is used.
+  const [mapping, setMapping] = useState<MappingRow[]>(
+    Object.entries(connection?.claimMapping ?? {}).map(([claim, trait]) => ({ claim, trait })),
+  );
+  const [trustEmail, setTrustEmail] = useState<boolean | undefined>(connection?.trustEmailVerified);
+  const [offeredOn, setOfferedOn] = useState<Map<string, Mode>>(
+    new Map(connection?.applications.map(({ clientId, mode }) => [clientId, mode]) ?? []),
+  );
+  const applications = useApplications(slug);
+  const canReadSchemas = useCan(slug, 'schemas.read') === true;
+  const schema = useIdentitySchema(slug, 'default', canReadSchemas);
+  const traits = [...new Set(schema.data?.fields.map((field) => field.trait) ?? [])];
   const [removeSecret, setRemoveSecret] = useState(false);
-  const [errors, setErrors] = useState<Partial<Record<FormField, string>>>({});
+  const [errors, setErrors] = useState<Partial<Record<FormField | ListField, string>>>({});
   const [formError, setFormError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const set = (field: FormField) => (event: { target: { value: string } }) =>
@@ -240,13 +271,23 @@ function ConnectionDialog({
       : values.clientSecret
         ? { clientSecret: values.clientSecret }
         : {};
+    const allowedAudiences = audiences.split(/[\s,]+/).filter(Boolean);
+    const rows = mapping.filter((row) => row.claim.trim() || row.trait.trim());
+    const claimMapping = Object.fromEntries(rows.map((row) => [row.claim.trim(), row.trait.trim()]));
+    const settings = {
+      allowedAudiences,
+      applications: [...offeredOn].map(([clientId, mode]) => ({ clientId, mode })),
+      // A new connection without rows takes the preset's mapping; an edited one says what it wants.
+      ...(connection || rows.length ? { claimMapping } : {}),
+      ...(trustEmail !== undefined ? { trustEmailVerified: trustEmail } : {}),
+    };
     setBusy(true);
     try {
       if (connection)
         await ok(
           admin.PATCH('/api/admin/v1/projects/{slug}/connections/{id}', {
             params: { path: { slug, id: connection.id } },
-            body: { clientId: values.clientId.trim(), scopes, linkingPolicy, ...secret, ...endpoints },
+            body: { clientId: values.clientId.trim(), scopes, linkingPolicy, ...settings, ...secret, ...endpoints },
           }),
         );
       else
@@ -258,6 +299,7 @@ function ConnectionDialog({
               preset,
               clientId: values.clientId.trim(),
               linkingPolicy,
+              ...settings,
               ...(scopes.length ? { scopes } : {}),
               ...secret,
               ...endpoints,
@@ -280,11 +322,19 @@ function ConnectionDialog({
           'authorizationUrl',
           'tokenUrl',
           'userinfoUrl',
+          'claimMapping',
+          'allowedAudiences',
+          'applications',
+          'trustEmailVerified',
+          'linkingPolicy',
         ] as const;
+        // Every message of a field (a mapping may name several unknown traits), and nested paths under their field.
         const byField = Object.fromEntries(
           fields.flatMap((field) => {
-            const message = error.fieldMessage(field);
-            return message ? [[field, message]] : [];
+            const messages = (error.body.fields ?? [])
+              .filter((entry) => entry.field === field || entry.field.startsWith(`${field}.`))
+              .map((entry) => entry.message);
+            return messages.length ? [[field, messages.join('; ')]] : [];
           }),
         );
         setErrors(byField);
@@ -373,6 +423,100 @@ function ConnectionDialog({
           connection ? 'Separated by spaces.' : "Separated by spaces; empty: the provider's defaults.",
           true,
         )}
+        <Field
+          label="Allowed audiences"
+          hint="Further client ids whose ID tokens are accepted (the iOS and Android apps'): one a line."
+          {...(errors.allowedAudiences ? { error: errors.allowedAudiences } : {})}
+        >
+          {(props) => (
+            <textarea
+              {...props}
+              rows={2}
+              className={`${inputClass} font-mono`}
+              value={audiences}
+              onChange={(event) => setAudiences(event.target.value)}
+            />
+          )}
+        </Field>
+        <ClaimMapping
+          rows={mapping}
+          traits={traits}
+          onChange={setMapping}
+          error={errors.claimMapping}
+          hint={
+            connection
+              ? undefined
+              : "Empty: the provider's usual claims (email, name) go to the traits of the same name."
+          }
+        />
+        <fieldset>
+          <legend className="text-sm font-medium">Applications</legend>
+          <p className="mt-1 text-xs text-zinc-500">Where the connection is offered, and how.</p>
+          {applications.isError && (
+            <p className="mt-2 text-sm text-zinc-500">The applications could not be read (applications.read).</p>
+          )}
+          {applications.data?.length === 0 && <p className="mt-2 text-sm text-zinc-500">No applications yet.</p>}
+          <ul className="mt-2 space-y-2" aria-label="Applications">
+            {applications.data?.map((application) => {
+              const mode = offeredOn.get(application.clientId);
+              const toggle = (on: boolean) =>
+                setOfferedOn((current) => {
+                  const next = new Map(current);
+                  if (on) next.set(application.clientId, 'both');
+                  else next.delete(application.clientId);
+                  return next;
+                });
+              return (
+                <li key={application.clientId} className="flex items-center justify-between gap-3 text-sm">
+                  <label className="flex min-w-0 items-center gap-2">
+                    <input
+                      type="checkbox"
+                      checked={mode !== undefined}
+                      onChange={(event) => toggle(event.target.checked)}
+                    />
+                    <span className="truncate">
+                      {application.name} <span className="font-mono text-xs text-zinc-500">{application.clientId}</span>
+                    </span>
+                  </label>
+                  {mode !== undefined && (
+                    <select
+                      aria-label={`Mode for ${application.clientId}`}
+                      className={`${inputClass} w-auto`}
+                      value={mode}
+                      onChange={(event) =>
+                        setOfferedOn((current) =>
+                          new Map(current).set(application.clientId, event.target.value as Mode),
+                        )
+                      }
+                    >
+                      {Object.entries(MODES).map(([value, label]) => (
+                        <option key={value} value={value}>
+                          {label}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+          {errors.applications && <p className="mt-1 text-xs text-rose-600">{errors.applications}</p>}
+        </fieldset>
+        <div>
+          <label className="flex items-center gap-2 text-sm font-medium">
+            <input
+              type="checkbox"
+              aria-describedby="trust-email-hint"
+              checked={trustEmail ?? connection?.trustEmailVerified ?? false}
+              onChange={(event) => setTrustEmail(event.target.checked)}
+            />
+            Trust email_verified
+          </label>
+          <p id="trust-email-hint" className="mt-1 text-xs text-zinc-500">
+            {connection ? '' : "Untouched: the preset's default. "}Only then does an address the provider calls verified
+            count as verified here, or link to an existing user by the policy below.
+          </p>
+        </div>
         <Field label="Linking to existing users">
           {(props) => (
             <select
@@ -401,4 +545,88 @@ function ConnectionDialog({
       </form>
     </Dialog>
   );
+}
+
+type ListField = 'claimMapping' | 'allowedAudiences' | 'applications' | 'trustEmailVerified' | 'linkingPolicy';
+
+interface MappingRow {
+  claim: string;
+  trait: string;
+}
+
+/**
+ * Claim → trait rows. The traits of the project's default schema are suggested (a datalist: a trait the schema
+ * lacks can still be typed, and the server says so beside the mapping).
+ */
+function ClaimMapping({
+  rows,
+  traits,
+  onChange,
+  error,
+  hint,
+}: {
+  rows: MappingRow[];
+  traits: string[];
+  onChange: (rows: MappingRow[]) => void;
+  error: string | undefined;
+  hint: string | undefined;
+}) {
+  const listId = useId();
+  const set = (index: number, change: Partial<MappingRow>) =>
+    onChange(rows.map((row, at) => (at === index ? { ...row, ...change } : row)));
+  return (
+    <fieldset aria-describedby={error ? `${listId}-error` : undefined}>
+      <legend className="text-sm font-medium">Claim mapping</legend>
+      {hint && <p className="mt-1 text-xs text-zinc-500">{hint}</p>}
+      <datalist id={listId}>
+        {traits.map((trait) => (
+          <option key={trait} value={trait} />
+        ))}
+      </datalist>
+      <ul className="mt-2 space-y-2" aria-label="Claim mapping">
+        {rows.map((row, index) => (
+          <li key={index} className="flex items-center gap-2">
+            <input
+              aria-label={`Claim ${index + 1}`}
+              placeholder="claim"
+              className={`${inputClass} font-mono`}
+              value={row.claim}
+              onChange={(event) => set(index, { claim: event.target.value })}
+            />
+            <span aria-hidden="true">→</span>
+            <input
+              aria-label={`Trait ${index + 1}`}
+              placeholder="trait"
+              list={listId}
+              aria-invalid={Boolean(error)}
+              className={`${inputClass} font-mono`}
+              value={row.trait}
+              onChange={(event) => set(index, { trait: event.target.value })}
+            />
+            <Button variant="secondary" onClick={() => onChange(rows.filter((_, at) => at !== index))}>
+              Remove
+            </Button>
+          </li>
+        ))}
+      </ul>
+      <div className="mt-2">
+        <Button variant="secondary" onClick={() => onChange([...rows, { claim: '', trait: '' }])}>
+          Add claim
+        </Button>
+      </div>
+      {error && (
+        <p id={`${listId}-error`} className="mt-1 text-xs text-rose-600">
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+function deletionNotice(name: string, { linksRemoved, identitiesStranded }: ConnectionDeletionView): string {
+  const links = `${linksRemoved} linked account${linksRemoved === 1 ? ' was' : 's were'} removed`;
+  const stranded = identitiesStranded
+    ? `; ${identitiesStranded} user${identitiesStranded === 1 ? ' has' : 's have'} no other way to sign in`
+    : '';
+  return `${name} was deleted: ${links}${stranded}.`;
 }

@@ -12,7 +12,8 @@ import { ReasonField, reasonProblem } from './reason-field';
 
 /** An action on an identity (POST …/actions/<action>, with what it acts on), or revoking one session. */
 export type HelpDeskRequest =
-  { action: IdentityActionName; address?: string; passkeyId?: string } | { revokeSession: string };
+  | { action: IdentityActionName; address?: string; passkeyId?: string; connectionId?: string }
+  | { revokeSession: string };
 
 type IdentityActionName =
   | 'unlock'
@@ -24,9 +25,10 @@ type IdentityActionName =
   | 'remove-totp'
   | 'remove-backup-codes'
   | 'remove-passkey'
+  | 'unlink-connection'
   | 'revoke-sessions';
 
-type ActionBody = { reason: string; address?: string; passkeyId?: string };
+type ActionBody = { reason: string; address?: string; passkeyId?: string; connectionId?: string };
 type IdentityPath = { slug: string; id: string };
 
 /** Each action's route, spelled out so that the typed client checks its body against the API's document. */
@@ -68,6 +70,13 @@ const SEND: Record<IdentityActionName, (admin: AdminClient, path: IdentityPath, 
         admin.POST('/api/admin/v1/projects/{slug}/identities/{id}/actions/remove-passkey', {
           params: { path },
           body: { reason, passkeyId },
+        }),
+      ),
+    'unlink-connection': (admin, path, { reason, connectionId = '' }) =>
+      ok(
+        admin.POST('/api/admin/v1/projects/{slug}/identities/{id}/actions/unlink-connection', {
+          params: { path },
+          body: { reason, connectionId },
         }),
       ),
     'revoke-sessions': (admin, path, body) =>

@@ -1,9 +1,10 @@
 'use client';
 
 import { AdminApiError } from '@keyway/admin-client';
-import type { AuditEvent, IdentityDetail } from '@keyway/admin-api';
+import { LinkedAccount, type AuditEvent, type IdentityDetail } from '@keyway/admin-api';
 import Link from 'next/link';
 import { useState, type ReactNode } from 'react';
+import { z } from 'zod';
 
 import { useFlashNotice } from '../../lib/flash-notice';
 import { useIdentity, useIdentitySessions, useIdentityTimeline, useProjectPermissions } from '../../lib/queries';
@@ -286,6 +287,7 @@ function Credentials({
     <ul className="divide-y divide-zinc-200 text-sm dark:divide-zinc-800">
       {identity.credentials.map((credential) => {
         const passkeys = Array.isArray(credential.passkeys) ? (credential.passkeys as PasskeyMetadata[]) : [];
+        const links = credential.type === 'oidc' ? z.array(LinkedAccount).catch([]).parse(credential.links) : [];
         return (
           <li key={credential.type} className="py-2">
             <div className="flex flex-wrap items-center gap-2">
@@ -310,6 +312,42 @@ function Credentials({
                 </Button>
               )}
             </div>
+            {credential.type === 'oidc' && links.length === 0 && (
+              <p className="mt-1 pl-4 text-xs text-zinc-500">No linked account.</p>
+            )}
+            {links.length > 0 && (
+              <ul className="mt-2 space-y-1 pl-4" aria-label="Linked accounts">
+                {links.map((link) => (
+                  <li key={link.connectionId} className="flex items-center gap-2">
+                    <span className="flex-1">
+                      {link.connectionName}{' '}
+                      <span className="font-mono text-xs text-zinc-500" title="The provider's subject">
+                        {link.subject}
+                      </span>
+                    </span>
+                    <span className="text-xs text-zinc-500">{formatDate(link.linkedAt)}</span>
+                    {canRemove && (
+                      <Button
+                        variant="ghost"
+                        aria-label={`Unlink ${link.connectionName}`}
+                        onClick={() =>
+                          onAction({
+                            title: `Unlink the ${link.connectionName} account`,
+                            explanation:
+                              'The user can no longer sign in with it until they link it again. Refused when it is their only way to sign in.',
+                            request: { action: 'unlink-connection', connectionId: link.connectionId },
+                            confirmLabel: 'Unlink',
+                            danger: true,
+                          })
+                        }
+                      >
+                        Unlink
+                      </Button>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
             {passkeys.length > 0 && (
               <ul className="mt-2 space-y-1 pl-4">
                 {passkeys.map((passkey) => (
@@ -348,6 +386,7 @@ const CREDENTIAL_LABELS: Record<string, string> = {
   totp: 'Authenticator app (TOTP)',
   webauthn: 'Passkeys',
   backup_codes: 'Backup codes',
+  oidc: 'Linked accounts',
 };
 
 function TimelineEntry({ event }: { event: AuditEvent }) {
