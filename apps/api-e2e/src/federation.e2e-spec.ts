@@ -435,4 +435,108 @@ describe('federated sign-in (app-native API)', () => {
       expect(picked.body).toEqual({ error: 'redirect_to_web', error_description: expect.any(String) });
     });
   });
+
+  describe('in settings', () => {
+    /** A password user of the federated app, signed in: the access token that runs their settings flow. */
+    async function signedInUser() {
+      const address = email();
+      const password = `pw-${randomBytes(9).toString('base64url')}`;
+      const created = await admin.post(`/projects/${tenant.slug}/identities`, { traits: { email: address }, password });
+      expect(created.status).toBe(201);
+      const flow = await start();
+      const signedIn = await authn(flow.flowId, Buffer.from('BasicAuthenticator:LOCAL').toString('base64url'), {
+        username: address,
+        password,
+      });
+      const tokens = await postForm(`${tenant.issuer}/oauth2/token`, {
+        grant_type: 'authorization_code',
+        code: signedIn.body.authData.code,
+        redirect_uri: APP_REDIRECT_URI,
+        client_id: clientId,
+        code_verifier: flow.verifier,
+      });
+      const bearer = { authorization: `Bearer ${tokens.body.access_token}` };
+      return {
+        id: created.body.id as string,
+        settings: (body: unknown) => postJson(`${tenant.issuer}/flows/settings`, body, bearer),
+      };
+    }
+    const idOf = (idp: string) => Buffer.from(`OpenIDConnectAuthenticator:${idp}`).toString('base64url');
+
+    it('links the provider to the signed-in account natively, after which it signs that account in', async () => {
+      const user = await signedInUser();
+      const started = await user.settings({});
+      const offered = started.body.nextStep.authenticators.map((option: any) => option.idp);
+      // Native only: the flow was started without a redirect_uri for the provider to come back to.
+      expect(offered).toContain('acmeNative');
+      expect(offered).not.toContain('acme');
+      const flowId = started.body.flowId;
+      const picked = await user.settings({ flowId, selectedAuthenticator: { authenticatorId: idOf('acmeNative') } });
+      const [option] = picked.body.nextStep.authenticators;
+      expect(option.metadata.i18nKey).toBe('action.connection.link');
+      const idToken = await upstream.mintIdToken('ios-app', {
+        sub: 'settings-user-1',
+        nonce: option.metadata.additionalData.nonce,
+      });
+      const linked = await user.settings({
+        flowId,
+        selectedAuthenticator: { authenticatorId: idOf('acmeNative'), params: { idToken } },
+      });
+      expect(linked.body.flowStatus).toBe('INCOMPLETE');
+      expect(linked.body.nextStep.messages).toEqual([expect.objectContaining({ messageId: 'msg_connection_linked' })]);
+      // Linked now: the menu offers unlinking instead.
+      const menu = linked.body.nextStep.authenticators.map((entry: any) => entry.authenticator);
+      expect(menu).toContain('Unlink account');
+      expect(linked.body.nextStep.authenticators.map((entry: any) => entry.idp)).not.toContain('acmeNative');
+
+      const login = await startNative();
+      const token = await upstream.mintIdToken('ios-app', {
+        sub: 'settings-user-1',
+        nonce: login.option.metadata.additionalData.nonce,
+      });
+      const done = await authn(login.flowId, login.option.authenticatorId, { idToken: token });
+      expect((await exchange(done.body.authData.code, login.verifier)).sub).toBe(user.id);
+
+      // The same provider account cannot be linked to a second account.
+      const other = await signedInUser();
+      const again = await other.settings({});
+      const second = await other.settings({
+        flowId: again.body.flowId,
+        selectedAuthenticator: { authenticatorId: idOf('acmeNative') },
+      });
+      const taken = await other.settings({
+        flowId: again.body.flowId,
+        selectedAuthenticator: {
+          authenticatorId: idOf('acmeNative'),
+          params: {
+            idToken: await upstream.mintIdToken('ios-app', {
+              sub: 'settings-user-1',
+              nonce: second.body.nextStep.authenticators[0].metadata.additionalData.nonce,
+            }),
+          },
+        },
+      });
+      expect(taken.body.flowStatus).toBe('FAIL_INCOMPLETE');
+      expect(taken.body.nextStep.messages[0].messageId).toBe('msg_connection_account_in_use');
+    });
+
+    it('links in redirect mode when the settings flow names a redirect_uri of the app; refuses an unregistered one', async () => {
+      const user = await signedInUser();
+      expect((await user.settings({ redirect_uri: 'https://evil.example/cb' })).status).toBe(400);
+      const started = await user.settings({ redirect_uri: APP_REDIRECT_URI });
+      const flowId = started.body.flowId;
+      const picked = await user.settings({ flowId, selectedAuthenticator: { authenticatorId: idOf('acme') } });
+      const { redirectUrl, state } = picked.body.nextStep.authenticators[0].metadata.additionalData;
+      upstream.signInAs({ sub: 'settings-user-2', claims: { email: email(), email_verified: true } });
+      const callback = await upstream.authorize(redirectUrl);
+      const linked = await user.settings({
+        flowId,
+        selectedAuthenticator: {
+          authenticatorId: idOf('acme'),
+          params: { code: callback.searchParams.get('code'), state },
+        },
+      });
+      expect(linked.body.nextStep.messages[0].messageId).toBe('msg_connection_linked');
+    });
+  });
 });

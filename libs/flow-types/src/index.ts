@@ -189,6 +189,11 @@ export const SettingsStartRequest = z
   .object({
     /** Preferred languages of the flow's mails (OIDC ui_locales: space-separated BCP 47 tags); the identity's locale trait wins. */
     ui_locales: z.string().max(256).optional(),
+    /**
+     * One of the app's registered redirect URIs: where an upstream provider sends the user back when they link a
+     * connection in redirect mode (the app then posts its `code` and `state`); without it only native linking.
+     */
+    redirect_uri: z.string().max(2048).optional(),
   })
   .strict();
 export type SettingsStartRequest = z.infer<typeof SettingsStartRequest>;

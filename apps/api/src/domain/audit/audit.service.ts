@@ -47,6 +47,7 @@ export type AuditEventType =
   | 'totp.removed'
   | 'passkey.registered'
   | 'passkey.removed'
+  | 'linked_account.added'
   | 'linked_account.removed'
   | 'backup_codes.generated'
   | 'email.template_updated'

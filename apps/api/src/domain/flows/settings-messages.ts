@@ -81,6 +81,20 @@ export const SettingsMessages = {
       [{ key: 'count', value: String(count) }],
     ),
   totpAlreadyEnrolled: (): FlowMessage => error('msg_totp_already_enrolled', 'An authenticator app is already set up.'),
+  connectionLinked: (name: string): FlowMessage =>
+    info('msg_connection_linked', `You can now sign in with your ${name} account.`, [
+      { key: 'connection', value: name },
+    ]),
+  /** The account has another account at this connection already: unlink it first. */
+  connectionAlreadyLinked: (name: string): FlowMessage =>
+    error('msg_connection_already_linked', `Another ${name} account is linked already; unlink it first.`, [
+      { key: 'connection', value: name },
+    ]),
+  /** The provider's account signs in to another account of this project. */
+  providerAccountInUse: (name: string): FlowMessage =>
+    error('msg_connection_account_in_use', `This ${name} account is linked to another account.`, [
+      { key: 'connection', value: name },
+    ]),
   connectionUnlinked: (name: string): FlowMessage =>
     info('msg_connection_unlinked', `Your ${name} account is no longer linked.`, [{ key: 'connection', value: name }]),
   connectionNotLinked: (): FlowMessage =>

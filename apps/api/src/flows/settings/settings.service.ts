@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { AuthnRequest, FlowResponse, SelfServiceCompletedResponse } from '@keyway/flow-types';
+import { matchesRegisteredRedirectUri } from '../../domain/applications/application';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { parseUiLocales } from '../../domain/email/mail-locale';
 import type { Project } from '../../domain/projects/projects.service';
@@ -26,10 +27,17 @@ export class SettingsService {
   ) {}
 
   /** `{}` with a Bearer token (verified by AccessTokenGuard): a flow for the token's identity and session, on behalf of the token's client. */
-  async start(project: Project, token: VerifiedAccessToken, uiLocales?: string): Promise<SettingsResponse> {
+  async start(
+    project: Project,
+    token: VerifiedAccessToken,
+    uiLocales?: string,
+    redirectUri?: string,
+  ): Promise<SettingsResponse> {
     const application = token.clientId ? await this.applications.findByClientId(project.id, token.clientId) : undefined;
     if (!application?.appNative)
       throw ApiError.badRequest("The access token's client is not an app-native application of this project.");
+    if (redirectUri !== undefined && !matchesRegisteredRedirectUri(redirectUri, application.redirectUris))
+      throw ApiError.badRequest('redirect_uri is not a registered redirect URI of this application.');
     const locales = parseUiLocales(uiLocales);
     const outcome = await this.engine.start(
       project,
@@ -40,6 +48,7 @@ export class SettingsService {
         clientId: application.clientId,
         scope: token.scope,
         sessionId: token.sessionId,
+        ...(redirectUri !== undefined ? { redirectUri } : {}),
         ...(locales?.length ? { uiLocales: locales } : {}),
       },
       { type: 'SETTINGS', identityId: token.identity.id },

@@ -40,7 +40,7 @@ export class SettingsController {
     @CurrentAccessToken() token: VerifiedAccessToken,
   ): Promise<FlowResponse | SelfServiceCompletedResponse> {
     if (isStepAnswer(body)) return this.settings.advance(project, body, token);
-    return this.settings.start(project, token, body.ui_locales);
+    return this.settings.start(project, token, body.ui_locales, body.redirect_uri);
   }
 }
 

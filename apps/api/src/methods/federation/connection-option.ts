@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { AuthenticatorParam } from '@keyway/flow-types';
+import type { AuthenticatorParam, FlowType } from '@keyway/flow-types';
 import { z } from 'zod';
 import type { Connection, ConnectionPresetName } from '../../domain/connections/connection';
 import { CONNECTION_PRESETS_TABLE } from '../../domain/connections/connection-presets';
@@ -9,6 +9,8 @@ import {
   type FederatedIdentities,
 } from '../../domain/federation/federated-identities';
 import { FlowMessages } from '../../domain/flows/flow-messages';
+import { SettingsMessages } from '../../domain/flows/settings-messages';
+import type { AuditService } from '../../domain/audit/audit.service';
 import type { FlowAccounts } from '../../domain/identities/flow-accounts';
 import type { IdentitiesRepository } from '../../domain/identities/identities.repository';
 import { fieldsFromSchema } from '../../domain/schemas/schema-params';
@@ -44,6 +46,9 @@ const AUTHENTICATOR_NAMES: Record<ConnectionPresetName, string> = {
  * hosted login).
  */
 export type ConnectionOptionMode = 'native' | 'redirect';
+
+/** What the provider's login is for: signing in (login's first step), or linking it to the account (settings). */
+export type ConnectionOptionPurpose = 'login' | 'link';
 
 /** The idp of the native option: WSO2's "GoogleNative" beside "Google" (a connection name has no capitals). */
 function optionIdp(connection: Pick<Connection, 'name'>, mode: ConnectionOptionMode): string {
@@ -96,6 +101,7 @@ export interface ConnectionOptionServices {
   accounts: FlowAccounts;
   schemas: IdentitySchemasService;
   password: BasicAuthenticator;
+  audit: AuditService;
   /** Where the hosted login's provider redirects come back to. */
   callbackUrl(issuer: string): string;
 }
@@ -122,8 +128,8 @@ export class ConnectionOption implements Authenticator {
   readonly displayName: string;
   readonly i18nKey: string;
   readonly stateKey: string;
-  readonly flowTypes = ['AUTHENTICATION'] as const;
-  readonly amr = ['fed'] as const;
+  readonly flowTypes: readonly FlowType[];
+  readonly amr?: readonly string[];
   /** The nonce (native) or the provider URL with its state (redirect) is made when the user picks the option. */
   readonly requiresInitiation = true;
 
@@ -131,6 +137,7 @@ export class ConnectionOption implements Authenticator {
     readonly connection: Connection,
     readonly mode: ConnectionOptionMode,
     private readonly services: ConnectionOptionServices,
+    readonly purpose: ConnectionOptionPurpose = 'login',
   ) {
     const preset = CONNECTION_PRESETS_TABLE[connection.preset];
     this.name = AUTHENTICATOR_NAMES[connection.preset];
@@ -138,8 +145,15 @@ export class ConnectionOption implements Authenticator {
     // The generic presets are named by the connection ("OpenID Connect" tells the user nothing).
     this.displayName =
       connection.preset === 'oidc' || connection.preset === 'oauth2' ? connection.name : preset.displayName;
-    this.i18nKey = `authenticator.${connection.preset}`;
     this.stateKey = `federation:${this.idp}`;
+    if (purpose === 'login') {
+      this.i18nKey = `authenticator.${connection.preset}`;
+      this.flowTypes = ['AUTHENTICATION'];
+      this.amr = ['fed'];
+    } else {
+      this.i18nKey = 'action.connection.link';
+      this.flowTypes = ['SETTINGS'];
+    }
   }
 
   async initiate(context: AuthenticatorContext, _request?: InitiationRequest) {
@@ -256,7 +270,42 @@ export class ConnectionOption implements Authenticator {
       }
       throw error;
     }
-    return this.resolve(context, claims);
+    return this.purpose === 'link' ? this.linkToAccount(context, claims) : this.resolve(context, claims);
+  }
+
+  /**
+   * Settings: the provider's account becomes another way into the signed-in account (the flow's identity, behind
+   * the privileged window). A provider account already linked to another identity stays where it is.
+   */
+  private async linkToAccount(context: AuthenticatorContext, claims: FederatedClaims): Promise<AuthenticationResult> {
+    const { project, application, flow } = context;
+    const identityId = flow.identityId as string;
+    const linked = await this.services.federated.link(project.id, identityId, this.connection, claims.sub);
+    switch (linked) {
+      case 'connection-taken':
+        return { outcome: 'failure', message: SettingsMessages.connectionAlreadyLinked(this.displayName) };
+      case 'subject-taken':
+        return { outcome: 'failure', message: SettingsMessages.providerAccountInUse(this.displayName) };
+      case 'no-identity':
+        return { outcome: 'terminal', message: FlowMessages.accountUnavailable() };
+      case 'already-linked':
+      case 'linked':
+        return {
+          outcome: 'success',
+          identityId,
+          amr: [],
+          next: { messages: [SettingsMessages.connectionLinked(this.displayName)] },
+          afterCommit: async () => {
+            if (linked === 'already-linked') return;
+            await this.services.audit.record('linked_account.added', {
+              projectId: project.id,
+              identityId,
+              clientId: application.clientId,
+              data: { connectionId: this.connection.id, connection: this.connection.name, via: 'settings' },
+            });
+          },
+        };
+    }
   }
 
   private async resolve(context: AuthenticatorContext, claims: FederatedClaims): Promise<AuthenticationResult> {

@@ -9,7 +9,13 @@ import type { Project } from '../../domain/projects/projects.service';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
 import { perFlow, type Authenticator, type AuthenticatorContext, type OptionSource } from '../authenticator';
 import { BasicAuthenticator } from '../password/basic.authenticator';
-import { ConnectionOption, type ConnectionOptionMode, type ConnectionOptionServices } from './connection-option';
+import {
+  ConnectionOption,
+  type ConnectionOptionMode,
+  type ConnectionOptionPurpose,
+  type ConnectionOptionServices,
+} from './connection-option';
+import { AuditService } from '../../domain/audit/audit.service';
 import { UpstreamLogin } from './upstream-login';
 
 /** Where a provider sends the browser back to in the hosted login (fronts/hosted serves it). */
@@ -23,6 +29,9 @@ const FEDERATION_CALLBACK_PATH = '/ui/federation/callback';
 @Injectable()
 export class ConnectionOptionsSource implements OptionSource {
   private readonly services: ConnectionOptionServices;
+  private readonly linksOf = perFlow(({ flow }: AuthenticatorContext) =>
+    flow.identityId ? this.services.federated.links(flow.identityId) : Promise.resolve([]),
+  );
   private readonly connectionsOf = perFlow(({ project, application }: AuthenticatorContext) =>
     this.connections.listForApplication(project.id, application.id),
   );
@@ -35,6 +44,7 @@ export class ConnectionOptionsSource implements OptionSource {
     accounts: FlowAccounts,
     schemas: IdentitySchemasService,
     password: BasicAuthenticator,
+    audit: AuditService,
   ) {
     this.services = {
       upstream,
@@ -43,21 +53,43 @@ export class ConnectionOptionsSource implements OptionSource {
       accounts,
       schemas,
       password,
+      audit,
       callbackUrl: (issuer) => `${issuer}${FEDERATION_CALLBACK_PATH}`,
     };
   }
 
   async optionsFor(context: AuthenticatorContext): Promise<Authenticator[]> {
-    const { flow, application } = context;
+    const { flow } = context;
+    if (flow.type === 'SETTINGS') return this.linkOptions(context);
     // The first step names who signs in; later steps verify that identity, which a provider login cannot.
     if (flow.type !== 'AUTHENTICATION' || flow.stepIndex !== 0) return [];
-    const hosted = flow.authRequest.responseMode === 'query';
-    const options: Authenticator[] = [];
+    return this.connectionOptions(context, flow.authRequest.responseMode === 'query', 'login');
+  }
+
+  /**
+   * Settings: each connection of the app the account has no link at yet, to link (a redirect needs the settings
+   * flow to have been started with a redirect_uri of the app, where the provider sends the user back).
+   */
+  private async linkOptions(context: AuthenticatorContext): Promise<Authenticator[]> {
+    const linked = new Set((await this.linksOf(context)).map((link) => link.connectionId));
+    const options = await this.connectionOptions(context, false, 'link');
+    return options.filter(
+      (option) =>
+        !linked.has(option.connection.id) && (option.mode === 'native' || context.flow.authRequest.redirectUri),
+    );
+  }
+
+  private async connectionOptions(
+    context: AuthenticatorContext,
+    hosted: boolean,
+    purpose: ConnectionOptionPurpose,
+  ): Promise<ConnectionOption[]> {
+    const options: ConnectionOption[] = [];
     for (const connection of await this.connectionsOf(context)) {
-      const offered = connection.applications.find((entry) => entry.applicationId === application.id);
+      const offered = connection.applications.find((entry) => entry.applicationId === context.application.id);
       if (!offered) continue;
       for (const mode of optionModes(connection, offered.mode, hosted))
-        options.push(new ConnectionOption(connection, mode, this.services));
+        options.push(new ConnectionOption(connection, mode, this.services, purpose));
     }
     return options;
   }
