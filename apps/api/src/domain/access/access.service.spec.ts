@@ -1,7 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { KeywayConfig } from '../../infra/config/config';
 import { sha256 } from '../../infra/crypto/tokens';
-import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import {
+  openScratchDatabase,
+  type ScratchDatabase,
+  singleProcessNotifications,
+} from '../../infra/database/scratch-database.testing';
 import type { ApiError } from '../../infra/http/errors';
 import { IdentitiesRepository } from '../identities/identities.repository';
 import { ProjectsRepository } from '../projects/projects.repository';
@@ -52,6 +56,7 @@ describe.each(['pglite', 'postgres'] as const)('access services on %s', (kind) =
       {
         publicUrl: 'https://id.example.com',
       } as KeywayConfig,
+      singleProcessNotifications(prisma),
     );
     access = new AccessService(repository, projects);
     members = new MembersService(repository, access);

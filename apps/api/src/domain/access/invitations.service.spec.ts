@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { KeywayConfig } from '../../infra/config/config';
 import { PasswordHasher } from '../../infra/crypto/password-hasher';
 import { sha256 } from '../../infra/crypto/tokens';
-import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import {
+  openScratchDatabase,
+  type ScratchDatabase,
+  singleProcessNotifications,
+} from '../../infra/database/scratch-database.testing';
 import type { ApiError } from '../../infra/http/errors';
 import { EmailOutbox } from '../email/email-outbox';
 import { OutboxWorker } from '../email/outbox-worker';
@@ -53,14 +57,25 @@ describe.each(['pglite', 'postgres'] as const)('InvitationsService on %s', (kind
     const prisma = scratch.db.prisma;
     repository = new AccessRepository(prisma);
     identities = new IdentitiesRepository(prisma);
-    projects = new ProjectsService(new ProjectsRepository(prisma), null as never, config);
+    projects = new ProjectsService(
+      new ProjectsRepository(prisma),
+      null as never,
+      config,
+      singleProcessNotifications(prisma),
+    );
     hasher = new PasswordHasher(config);
     const outboxRepository = new OutboxRepository(prisma);
     const templates = new TemplatesService(new TemplatesRepository(prisma));
     const outbox = new EmailOutbox(
       outboxRepository,
       templates,
-      new OutboxWorker(outboxRepository, null as never, null as never, null as never),
+      new OutboxWorker(
+        outboxRepository,
+        null as never,
+        null as never,
+        null as never,
+        singleProcessNotifications(null as never),
+      ),
     );
     invitations = new InvitationsService(
       config,

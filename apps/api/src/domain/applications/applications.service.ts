@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ApiError } from '../../infra/http/errors';
 import { randomToken, sha256 } from '../../infra/crypto/tokens';
 import { isNotFound, isUniqueViolation } from '../../infra/database/prisma-errors';
+import { DatabaseNotifications } from '../../infra/database/database-notifications';
+import { ReplicatedCache } from '../../infra/database/replicated-cache';
 import { DEFAULT_ID_TOKEN_ALG, type SigningAlg } from '../keys/signing-key-lifecycle';
 import type { Application, TokenEndpointAuthMethod } from './application';
 import { ApplicationsRepository, type UpdateApplicationRow } from './applications.repository';
@@ -40,22 +42,20 @@ export type UpdateApplicationInput = Omit<UpdateApplicationRow, 'jwks' | 'jwksUr
 /** The longest a rotated-out secret stays valid. */
 export const MAX_SECRET_GRACE_SECONDS = 7 * 24 * 3600;
 
-/** Applications are read on every OAuth request: keep them briefly in memory. */
-const CACHE_TTL_MS = 5_000;
-
 @Injectable()
 export class ApplicationsService {
-  private readonly cache = new Map<string, { application: Application | undefined; expiresAt: number }>();
+  /** Applications are read on every OAuth request: kept in memory, dropped on every replica when changed. */
+  private readonly cache: ReplicatedCache<Application | undefined>;
 
-  constructor(private readonly applications: ApplicationsRepository) {}
+  constructor(
+    private readonly applications: ApplicationsRepository,
+    notifications: DatabaseNotifications,
+  ) {
+    this.cache = new ReplicatedCache('application', notifications);
+  }
 
-  async findByClientId(projectId: string, clientId: string): Promise<Application | undefined> {
-    const key = cacheKey(projectId, clientId);
-    const cached = this.cache.get(key);
-    if (cached && cached.expiresAt > Date.now()) return cached.application;
-    const application = await this.applications.findByClientId(projectId, clientId);
-    this.cache.set(key, { application, expiresAt: Date.now() + CACHE_TTL_MS });
-    return application;
+  findByClientId(projectId: string, clientId: string): Promise<Application | undefined> {
+    return this.cache.get(cacheKey(projectId, clientId), () => this.applications.findByClientId(projectId, clientId));
   }
 
   list(projectId: string): Promise<Application[]> {
@@ -88,7 +88,7 @@ export class ApplicationsService {
         idTokenSignedResponseAlg: input.idTokenSignedResponseAlg ?? DEFAULT_ID_TOKEN_ALG,
         ...authentication,
       });
-      this.cache.delete(cacheKey(projectId, application.clientId));
+      await this.cache.invalidate(cacheKey(projectId, application.clientId));
       return clientSecret ? { application, clientSecret } : { application };
     } catch (error) {
       if (isUniqueViolation(error)) throw ApiError.conflict(`client_id '${input.clientId}' is already taken.`);
@@ -97,8 +97,8 @@ export class ApplicationsService {
   }
 
   /**
-   * Changes a client's settings. The cached copy is dropped at once; other API processes see the change
-   * when their copy expires (CACHE_TTL_MS). Flows already running keep following the new login flow from
+   * Changes a client's settings. The cached copy is dropped at once, in the other API processes too (a
+   * notification: ReplicatedCache). Flows already running keep following the new login flow from
    * their current step index.
    */
   async update(projectId: string, clientId: string, changes: UpdateApplicationInput): Promise<Application> {
@@ -115,7 +115,7 @@ export class ApplicationsService {
       if (isNotFound(error)) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
       throw error;
     } finally {
-      this.cache.delete(cacheKey(projectId, clientId));
+      await this.cache.invalidate(cacheKey(projectId, clientId));
     }
   }
 
@@ -147,21 +147,21 @@ export class ApplicationsService {
       );
       return { application, clientSecret };
     } finally {
-      this.cache.delete(cacheKey(projectId, clientId));
+      await this.cache.invalidate(cacheKey(projectId, clientId));
     }
   }
 
   /** Deletes a client and what was issued to it (flows, codes, refresh tokens); 404 without it. */
   async remove(projectId: string, clientId: string): Promise<void> {
     const removed = await this.applications.delete(projectId, clientId);
-    this.cache.delete(cacheKey(projectId, clientId));
+    await this.cache.invalidate(cacheKey(projectId, clientId));
     if (!removed) throw ApiError.notFound(`No application with client_id '${clientId}'.`);
   }
 
   /** Gives a confidential client a secret chosen elsewhere (the console's, from the environment). */
   async setClientSecret(projectId: string, clientId: string, secret: string): Promise<void> {
     await this.applications.setClientSecretHash(projectId, clientId, sha256(secret));
-    this.cache.delete(cacheKey(projectId, clientId));
+    await this.cache.invalidate(cacheKey(projectId, clientId));
   }
 }
 

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
-import pg from 'pg';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
+import { DatabaseNotifications } from '../../infra/database/database-notifications';
 import { describeUnavailable, isDatabaseUnavailable } from '../../infra/database/unavailable';
 import { retryDelayMs } from './backoff';
 import { isJobKind, OutboxJobs } from './outbox-jobs';
@@ -24,7 +24,6 @@ const BATCH_SIZE = 10;
 export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('EmailOutbox');
   private timer: NodeJS.Timeout | undefined;
-  private listener: pg.Client | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
@@ -34,18 +33,18 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly smtp: SmtpSettingsService,
     private readonly jobs: OutboxJobs,
     @Inject(KEYWAY_CONFIG) private readonly config: KeywayConfig,
-  ) {}
+    notifications: DatabaseNotifications,
+  ) {
+    // A committed enqueue on any replica wakes this worker; after a lost connection, what was missed is looked for.
+    notifications.subscribe(OUTBOX_CHANNEL, () => this.wake());
+    notifications.onReconnect(() => this.wake());
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.stopped = false;
     // The poll finds retries that came due (and leases that expired); enqueues wake the worker at once.
     this.timer = setInterval(() => this.wake(), this.config.email.pollMs);
     this.timer.unref();
-    if (this.config.databaseUrl) {
-      await this.listen(this.config.databaseUrl).catch((error: unknown) =>
-        this.logger.warn({ msg: 'outbox LISTEN failed; polling only', err: error }),
-      );
-    }
     // Messages left from before a restart go out now rather than at the first poll.
     this.wake();
   }
@@ -53,7 +52,6 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.listener?.end().catch(() => undefined);
     // Let the messages we hold finish (bounded by the SMTP timeouts) so they are not left for the lease.
     await this.running;
   }
@@ -153,26 +151,6 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
     } finally {
       transport.close();
     }
-  }
-
-  /** LISTEN on a connection of its own: NOTIFY from any replica's committed enqueue wakes this worker. */
-  private async listen(url: string): Promise<void> {
-    // Bounded like the pool's connections, so a reconnect during an outage cannot hang for good.
-    const client = new pg.Client({
-      connectionString: url,
-      connectionTimeoutMillis: this.config.database.connectTimeoutMs,
-    });
-    client.on('notification', () => this.wake());
-    client.on('error', (error) => {
-      // Polling still delivers; reconnect so wake-ups come back.
-      this.logger.warn({ msg: 'outbox LISTEN connection lost', err: error });
-      this.listener = undefined;
-      if (!this.stopped)
-        setTimeout(() => void this.listen(url).catch(() => undefined), this.config.email.pollMs).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-    this.listener = client;
   }
 }
 

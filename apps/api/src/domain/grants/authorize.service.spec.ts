@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import {
+  openScratchDatabase,
+  type ScratchDatabase,
+  singleProcessNotifications,
+} from '../../infra/database/scratch-database.testing';
 import { OAuthError } from '../../infra/http/errors';
 import type { Application } from '../applications/application';
 import { ApplicationsRepository } from '../applications/applications.repository';
@@ -525,7 +529,10 @@ describe('AuthorizeService.validate', () => {
     };
     project = await newProject();
     const foreignProject = await newProject();
-    const applications = new ApplicationsService(new ApplicationsRepository(prisma));
+    const applications = new ApplicationsService(
+      new ApplicationsRepository(prisma),
+      singleProcessNotifications(prisma),
+    );
     const client = (
       type: 'public' | 'confidential',
       options: { appNative?: boolean; grantTypes?: string[]; post?: boolean } = {},

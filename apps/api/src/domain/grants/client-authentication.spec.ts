@@ -10,7 +10,11 @@ import {
   type JSONWebKeySet,
   type JWTPayload,
 } from 'jose';
-import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import {
+  openScratchDatabase,
+  type ScratchDatabase,
+  singleProcessNotifications,
+} from '../../infra/database/scratch-database.testing';
 import type { Application } from '../applications/application';
 import { ApplicationsRepository } from '../applications/applications.repository';
 import { ApplicationsService } from '../applications/applications.service';
@@ -150,7 +154,10 @@ describe('ClientAuthenticator', () => {
     served = jwks;
     keyServer = createServer((_request, response) => response.end(JSON.stringify(served)));
     await new Promise<void>((resolve) => keyServer.listen(0, '127.0.0.1', resolve));
-    const applications = new ApplicationsService(new ApplicationsRepository(prisma));
+    const applications = new ApplicationsService(
+      new ApplicationsRepository(prisma),
+      singleProcessNotifications(prisma),
+    );
     const app = (
       type: 'public' | 'confidential',
       auth: Partial<Pick<Application, 'tokenEndpointAuthMethod' | 'jwks' | 'jwksUri'>> = {},

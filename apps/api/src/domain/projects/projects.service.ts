@@ -4,6 +4,8 @@ import { ApiError, ErrorCodes, fieldError } from '../../infra/http/errors';
 import { fieldPath } from '../../infra/http/zod-pipes';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
+import { DatabaseNotifications } from '../../infra/database/database-notifications';
+import { ReplicatedCache } from '../../infra/database/replicated-cache';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { mergeRateLimitSettings } from '../../infra/config/rate-limit-policy';
 import { ProjectSettings, type ProjectSettingsInput } from './project-settings';
@@ -18,18 +20,19 @@ export interface Project {
   settings: ProjectSettings;
 }
 
-/** Projects change rarely and are read on every OAuth request: keep them briefly in memory. */
-const CACHE_TTL_MS = 5_000;
-
 @Injectable()
 export class ProjectsService {
-  private readonly cache = new Map<string, { project: Project | undefined; expiresAt: number }>();
+  /** Projects change rarely and are read on every OAuth request: kept in memory, dropped on every replica when changed. */
+  private readonly cache: ReplicatedCache<Project | undefined>;
 
   constructor(
     private readonly projects: ProjectsRepository,
     private readonly signingKeys: SigningKeysService,
     @Inject(KEYWAY_CONFIG) private readonly config: KeywayConfig,
-  ) {}
+    notifications: DatabaseNotifications,
+  ) {
+    this.cache = new ReplicatedCache('project', notifications);
+  }
 
   issuerOf(slug: string): string {
     return `${this.config.publicUrl}/t/${slug}`;
@@ -37,12 +40,10 @@ export class ProjectsService {
 
   /** The project for a tenant path segment, or undefined. */
   async findBySlug(slug: string): Promise<Project | undefined> {
-    const cached = this.cache.get(slug);
-    if (cached && cached.expiresAt > Date.now()) return cached.project;
-    const row = await this.projects.findBySlug(slug);
-    const project = row ? this.toProject(row) : undefined;
-    this.cache.set(slug, { project, expiresAt: Date.now() + CACHE_TTL_MS });
-    return project;
+    return this.cache.get(slug, async () => {
+      const row = await this.projects.findBySlug(slug);
+      return row ? this.toProject(row) : undefined;
+    });
   }
 
   async list(): Promise<Project[]> {
@@ -68,7 +69,7 @@ export class ProjectsService {
     // Made at once, so that the first tokens are signed by keys already published; a crash in between is repaired
     // by the first use, which creates whatever keys are missing.
     await this.signingKeys.ensureKeys(row.id);
-    this.cache.delete(row.slug);
+    await this.cache.invalidate(row.slug);
     return this.toProject(row);
   }
 
@@ -105,14 +106,14 @@ export class ProjectsService {
       ...(input.name !== undefined ? { name: input.name } : {}),
       settings: settings.data,
     });
-    this.cache.delete(row.slug);
+    await this.cache.invalidate(row.slug);
     return this.toProject(row);
   }
 
   /** Deletes a project with everything in it: identities, applications, keys, flows, mail, audit log. */
   async remove(project: Project): Promise<void> {
     await this.projects.delete(project.id);
-    this.cache.delete(project.slug);
+    await this.cache.invalidate(project.slug);
   }
 
   private toProject(row: ProjectRow): Project {

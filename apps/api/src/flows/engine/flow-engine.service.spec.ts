@@ -16,7 +16,11 @@ import { IdentitiesRepository } from '../../domain/identities/identities.reposit
 import { ProjectSettings } from '../../domain/projects/project-settings';
 import type { Project } from '../../domain/projects/projects.service';
 import type { Database } from '../../infra/database/database';
-import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import {
+  openScratchDatabase,
+  type ScratchDatabase,
+  singleProcessNotifications,
+} from '../../infra/database/scratch-database.testing';
 import { ErrorCodes } from '../../infra/http/errors';
 import type {
   AuthenticationResult,
@@ -272,7 +276,10 @@ describe.each(['pglite', 'postgres'] as const)('FlowEngine on %s', (kind) => {
       users.set(user, identity.id);
     }
 
-    applications = new ApplicationsService(new ApplicationsRepository(db.prisma));
+    applications = new ApplicationsService(
+      new ApplicationsRepository(db.prisma),
+      singleProcessNotifications(db.prisma),
+    );
     const loginFlows: Record<keyof typeof apps, string[][]> = {
       single: [['pw']],
       initiated: [['code']],

@@ -12,7 +12,11 @@ import { ProjectSettings } from '../../domain/projects/project-settings';
 import type { Project } from '../../domain/projects/projects.service';
 import { hashCode } from '../../infra/crypto/one-time-code';
 import type { Database } from '../../infra/database/database';
-import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import {
+  openScratchDatabase,
+  type ScratchDatabase,
+  singleProcessNotifications,
+} from '../../infra/database/scratch-database.testing';
 import { emailVerificationStateOf } from '../../methods/email-code/email-code-verification';
 import { VerificationCodeMail } from '../verification/verification-code-mail';
 import { VerifyNewEmailHook } from './verify-new-email.hook';
@@ -65,7 +69,13 @@ describe.each(['pglite', 'postgres'] as const)('VerifyNewEmailHook on %s', (kind
     const outboxRepository = new OutboxRepository(prisma);
     const templates = new TemplatesService(new TemplatesRepository(prisma));
     // Never started: enqueued mail stays for the test to read.
-    const worker = new OutboxWorker(outboxRepository, null as never, null as never, null as never);
+    const worker = new OutboxWorker(
+      outboxRepository,
+      null as never,
+      null as never,
+      null as never,
+      singleProcessNotifications(null as never),
+    );
     hook = new VerifyNewEmailHook(
       new VerificationCodeMail(
         flows,

@@ -2,6 +2,7 @@ import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/c
 import { KEYWAY_CONFIG, type KeywayConfig } from '../config/config';
 import { openDatabase, type Database } from './database';
 import { PrismaClient } from '../../generated/prisma/client';
+import { DatabaseNotifications } from './database-notifications';
 
 export const DATABASE = Symbol('DATABASE');
 
@@ -23,8 +24,9 @@ export const DATABASE = Symbol('DATABASE');
       },
     },
     { provide: PrismaClient, inject: [DATABASE], useFactory: (db: Database) => db.prisma },
+    DatabaseNotifications,
   ],
-  exports: [PrismaClient, DATABASE],
+  exports: [PrismaClient, DATABASE, DatabaseNotifications],
 })
 export class PrismaModule implements OnApplicationShutdown {
   constructor(@Inject(DATABASE) private readonly db: Database) {}

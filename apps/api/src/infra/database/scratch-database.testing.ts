@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from './database';
+import { DatabaseNotifications } from './database-notifications';
+import type { PrismaClient } from '../../generated/prisma/client';
+import type { KeywayConfig } from '../config/config';
 
 /**
  * For tests: a fresh, migrated database of either kind the product runs on — an embedded PGlite in a scratch
@@ -15,6 +18,8 @@ export const POSTGRES_ADMIN_URL =
 
 export interface ScratchDatabase {
   db: Database;
+  /** PostgreSQL: the scratch database's URL (a second connection to it, as another replica would open). */
+  url?: string;
   dispose(): Promise<void>;
 }
 
@@ -32,6 +37,7 @@ export async function openScratchDatabase(kind: 'pglite' | 'postgres'): Promise<
   const db = await openDatabase({ databaseUrl: url.toString(), dataDir });
   return {
     db,
+    url: url.toString(),
     dispose: async () => {
       await db.close();
       await postgresAdminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -49,4 +55,9 @@ export async function postgresAdminQuery(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Notifications of a single process (as on the embedded database): what services' caches need in unit tests. */
+export function singleProcessNotifications(prisma: PrismaClient): DatabaseNotifications {
+  return new DatabaseNotifications(prisma, { databaseUrl: undefined } as KeywayConfig);
 }

@@ -17,7 +17,11 @@ import type { Project } from '../../domain/projects/projects.service';
 import { IdentitySchemasRepository } from '../../domain/schemas/identity-schemas.repository';
 import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
 import type { Database } from '../../infra/database/database';
-import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import {
+  openScratchDatabase,
+  type ScratchDatabase,
+  singleProcessNotifications,
+} from '../../infra/database/scratch-database.testing';
 import { ErrorCodes } from '../../infra/http/errors';
 import type { AuthenticationResult, AuthenticatorContext } from '../authenticator';
 import { EmailOtpAuthenticator } from './email-otp.authenticator';
@@ -91,7 +95,13 @@ describe.each(['pglite', 'postgres'] as const)('EmailOtpAuthenticator on %s', (k
     const outboxRepository = new OutboxRepository(prisma);
     const templates = new TemplatesService(new TemplatesRepository(prisma));
     // Never started (no SMTP, no jobs): its wake() does nothing, so enqueued mail stays for the tests to read.
-    const worker = new OutboxWorker(outboxRepository, null as never, null as never, null as never);
+    const worker = new OutboxWorker(
+      outboxRepository,
+      null as never,
+      null as never,
+      null as never,
+      singleProcessNotifications(null as never),
+    );
     const outbox = new EmailOutbox(outboxRepository, templates, worker);
     const identities = new IdentitiesRepository(prisma);
     authenticator = new EmailOtpAuthenticator(

@@ -18,7 +18,11 @@ import { IdentitySchemasService } from '../../domain/schemas/identity-schemas.se
 import { loadConfig, type KeywayConfig } from '../../infra/config/config';
 import { SecretBox } from '../../infra/crypto/secret-box';
 import type { Database } from '../../infra/database/database';
-import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import {
+  openScratchDatabase,
+  type ScratchDatabase,
+  singleProcessNotifications,
+} from '../../infra/database/scratch-database.testing';
 import type { AuthenticationResult, AuthenticatorContext } from '../authenticator';
 import { UnlinkConnection } from './unlink-connection';
 
@@ -78,7 +82,7 @@ describe.each(['pglite', 'postgres'] as const)('UnlinkConnection on %s', (kind) 
     const federated = new FederatedIdentities(identities, links, schemas);
     const service = new ConnectionsService(
       connections,
-      new ApplicationsService(new ApplicationsRepository(prisma)),
+      new ApplicationsService(new ApplicationsRepository(prisma), singleProcessNotifications(prisma)),
       schemas,
       federated,
       config,

@@ -25,7 +25,11 @@ import { RevokeOtherSessionsAfterPasswordChangeHook } from '../../flows/hooks/re
 import type { KeywayConfig } from '../../infra/config/config';
 import { PasswordHasher } from '../../infra/crypto/password-hasher';
 import type { Database } from '../../infra/database/database';
-import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import {
+  openScratchDatabase,
+  type ScratchDatabase,
+  singleProcessNotifications,
+} from '../../infra/database/scratch-database.testing';
 import type { AuthenticationResult, AuthenticatorContext } from '../authenticator';
 import { ChangePassword } from './change-password';
 
@@ -98,7 +102,13 @@ describe.each(['pglite', 'postgres'] as const)('ChangePassword on %s', (kind) =>
     const outbox = new EmailOutbox(
       outboxRepository,
       templates,
-      new OutboxWorker(outboxRepository, null as never, null as never, null as never),
+      new OutboxWorker(
+        outboxRepository,
+        null as never,
+        null as never,
+        null as never,
+        singleProcessNotifications(null as never),
+      ),
     );
     const recipients = new MailRecipients(new MailRecipientsRepository(prisma), templates);
     option = new ChangePassword(

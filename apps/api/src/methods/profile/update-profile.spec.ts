@@ -23,7 +23,11 @@ import { VerifyNewEmailHook } from '../../flows/hooks/verify-new-email.hook';
 import { VerificationCodeMail } from '../../flows/verification/verification-code-mail';
 import { CODE_TTL_MS, hashCode } from '../../infra/crypto/one-time-code';
 import type { Database } from '../../infra/database/database';
-import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import {
+  openScratchDatabase,
+  type ScratchDatabase,
+  singleProcessNotifications,
+} from '../../infra/database/scratch-database.testing';
 import { ErrorCodes } from '../../infra/http/errors';
 import type { AuthenticationResult, AuthenticatorContext, StepEffects } from '../authenticator';
 import { emailVerificationStateOf } from '../email-code/email-code-verification';
@@ -99,7 +103,13 @@ describe.each(['pglite', 'postgres'] as const)('UpdateProfile on %s', (kind) => 
     const outbox = new EmailOutbox(
       outboxRepository,
       templates,
-      new OutboxWorker(outboxRepository, null as never, null as never, null as never),
+      new OutboxWorker(
+        outboxRepository,
+        null as never,
+        null as never,
+        null as never,
+        singleProcessNotifications(null as never),
+      ),
     );
     option = new UpdateProfile(
       new FlowAccounts(identities, schemas),
