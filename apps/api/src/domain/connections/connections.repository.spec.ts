@@ -145,9 +145,10 @@ describe.each(['pglite', 'postgres'] as const)('ConnectionsRepository on %s', (k
 
   it("deletes every user's link with the connection, and counts the users it leaves without a way in", async () => {
     const projectId = await newProject();
-    const [gone, kept] = [
-      await repository.create(projectId, google()),
+    const [kept, gone, third] = [
       await repository.create(projectId, google({ name: 'apple' })),
+      await repository.create(projectId, google()),
+      await repository.create(projectId, google({ name: 'github' })),
     ];
     const identity = async (password: boolean) =>
       (
@@ -166,19 +167,22 @@ describe.each(['pglite', 'postgres'] as const)('ConnectionsRepository on %s', (k
       ).id;
     // Only the connection: stranded. A password too: fine. Another link too: fine, and that link stays.
     const [onlyThis, withPassword, withOther] = [await identity(false), await identity(true), await identity(false)];
+    // withOther: kept, gone, third, in this order; the links that stay keep their order.
+    expect(await links.addLink(undefined, projectId, withOther, kept.id, 's3')).toBe('linked');
     for (const [identityId, subject] of [
       [onlyThis, 's1'],
       [withPassword, 's2'],
       [withOther, 's3'],
     ] as const)
       expect(await links.addLink(undefined, projectId, identityId, gone.id, subject)).toBe('linked');
-    expect(await links.addLink(undefined, projectId, withOther, kept.id, 's3')).toBe('linked');
+    expect(await links.addLink(undefined, projectId, withOther, third.id, 's3')).toBe('linked');
 
     expect(await repository.delete(projectId, gone.id)).toEqual({ linksRemoved: 3, identitiesStranded: 1 });
     expect(await links.listLinks(onlyThis)).toEqual([]);
     expect(await links.listLinks(withPassword)).toEqual([]);
     expect(await links.listLinks(withOther)).toEqual([
       expect.objectContaining({ connectionId: kept.id, subject: 's3' }),
+      expect.objectContaining({ connectionId: third.id, subject: 's3' }),
     ]);
     expect(await links.findLinkedIdentity(projectId, gone.id, 's1')).toBeUndefined();
     expect(

@@ -157,46 +157,44 @@ export class FederatedCredentialsRepository {
 
   /**
    * Removes every link to the connection (their config entries and identifiers), in the caller's transaction:
-   * the connection's deletion, so no link outlives its connection. Returns how many links went, and how many of
-   * their identities were left without any way to sign in (no password, passkey or other link).
+   * the connection's deletion, so no link outlives its connection. Set-based (two statements, however many
+   * users the connection has). Returns how many links went, and how many of their identities were left without
+   * any way to sign in (no password with an identifier, no passkey, no other link).
    */
   async removeConnectionLinks(
     tx: Tx,
     projectId: string,
     connectionId: string,
   ): Promise<{ linksRemoved: number; identitiesStranded: number }> {
-    const identifiers = await tx.credentialIdentifier.findMany({
-      where: { projectId, type: 'oidc', identifier: { startsWith: `${connectionId}:` } },
-      select: { credentialId: true },
-    });
-    const credentialIds = [...new Set(identifiers.map((identifier) => identifier.credentialId))];
-    let identitiesStranded = 0;
-    for (const credentialId of credentialIds) {
-      const remaining = await this.dropConnectionFrom(tx, credentialId, connectionId);
-      if (remaining.links === 0 && !(await hasOtherSignInMethod(tx, remaining.identityId))) identitiesStranded++;
-    }
+    const prefix = `${connectionId}:%`;
+    // One statement rewrites every affected config (a concurrent compare-and-set on one of them then fails and
+    // reads again); RETURNING sees the rewritten row, and the other credentials as they are.
+    const [changed] = await tx.$queryRaw<[{ stranded: number }]>`
+      WITH rewritten AS (
+        UPDATE credentials AS c
+        SET config = jsonb_set(
+              c.config,
+              '{links}',
+              COALESCE(
+                (SELECT jsonb_agg(e.link ORDER BY e.n)
+                 FROM jsonb_array_elements(c.config -> 'links') WITH ORDINALITY AS e(link, n)
+                 WHERE e.link ->> 'connectionId' <> ${connectionId}),
+                '[]'::jsonb)),
+            updated_at = now()
+        WHERE c.type = 'oidc'
+          AND c.id IN (SELECT ci.credential_id FROM credential_identifiers ci
+                       WHERE ci.project_id = ${projectId}::uuid AND ci.type = 'oidc' AND ci.identifier LIKE ${prefix})
+        RETURNING c.identity_id, jsonb_array_length(c.config -> 'links') AS remaining
+      )
+      SELECT count(*)::int AS stranded FROM rewritten r
+      WHERE r.remaining = 0 AND NOT EXISTS (
+        SELECT 1 FROM credential_identifiers ci JOIN credentials p ON p.id = ci.credential_id
+        WHERE p.identity_id = r.identity_id
+          AND ((ci.type = 'password' AND p.secret IS NOT NULL) OR ci.type = 'webauthn'))`;
     const { count } = await tx.credentialIdentifier.deleteMany({
       where: { projectId, type: 'oidc', identifier: { startsWith: `${connectionId}:` } },
     });
-    return { linksRemoved: count, identitiesStranded };
-  }
-
-  /** Rewrites one oidc credential's config without the connection's links (compare-and-set, as every write). */
-  private async dropConnectionFrom(
-    tx: Tx,
-    credentialId: string,
-    connectionId: string,
-  ): Promise<{ identityId: string; links: number }> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const credential = await tx.credential.findUniqueOrThrow({
-        where: { id: credentialId },
-        select: { id: true, config: true, identityId: true },
-      });
-      const remaining = OidcConfig.parse(credential.config).links.filter((link) => link.connectionId !== connectionId);
-      if (await compareAndSet(tx, credential, { links: remaining }))
-        return { identityId: credential.identityId, links: remaining.length };
-    }
-    throw new Error('the oidc credential kept changing while a connection was deleted');
+    return { linksRemoved: count, identitiesStranded: changed?.stranded ?? 0 };
   }
 }
 
