@@ -10,7 +10,14 @@ export {
   type BrowserSource,
   type ResolvedBrowser,
 } from './browser';
-export { E2E_DATABASE, freePort, startKeyway, type E2EDatabase, type KeywayServer } from './keyway-server';
+export {
+  E2E_DATABASE,
+  freePort,
+  startKeyway,
+  type E2EDatabase,
+  type KeywayReplica,
+  type KeywayServer,
+} from './keyway-server';
 export { eventually, SmtpSink } from './smtp-sink';
 export {
   startKeySetServer,

@@ -32,6 +32,17 @@ export interface KeywayServer {
   restart(): Promise<void>;
   /** Runs a command of the API's command line (`create-owner --email …`) with the server's configuration. */
   command(args: string[]): Promise<{ exitCode: number | null; output: string }>;
+  /**
+   * Another API process on the same PostgreSQL database, data dir (its generated secret key) and issuer, on its
+   * own port: a second replica behind the issuer's load balancer. PostgreSQL only (PGlite is one process).
+   */
+  replica(): Promise<KeywayReplica>;
+}
+
+export interface KeywayReplica {
+  baseUrl: string;
+  output(): string;
+  stop(): Promise<void>;
 }
 
 /** Boots the built API as a real process on a fresh database, and waits until it answers /health. */
@@ -55,12 +66,12 @@ export async function startKeyway(
   const baseUrl = `http://127.0.0.1:${port}`;
   let output = '';
 
-  const spawnApi = (args: string[] = []): ChildProcess => {
+  const spawnApi = (args: string[] = [], apiPort = port, log = (chunk: Buffer) => (output += chunk.toString())) => {
     const child = spawn(process.execPath, [MAIN, ...args], {
       cwd: ROOT,
       env: {
         ...process.env,
-        PORT: String(port),
+        PORT: String(apiPort),
         HOST: '127.0.0.1',
         KEYWAY_PUBLIC_URL: options.publicHost ? `http://${options.publicHost}:${port}` : baseUrl,
         KEYWAY_DATA_DIR: dataDir,
@@ -77,8 +88,8 @@ export async function startKeyway(
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout?.on('data', log);
+    child.stderr?.on('data', log);
     return child;
   };
   let child = spawnApi();
@@ -105,7 +116,32 @@ export async function startKeyway(
       const run = spawnApi(args);
       run.once('exit', (exitCode) => resolve({ exitCode, output: output.slice(before) }));
     });
-  return { baseUrl, adminToken, dataDir, databaseUrl: database?.url, output: () => output, stop, restart, command };
+  const replicas: ChildProcess[] = [];
+  const replica = async (): Promise<KeywayReplica> => {
+    if (!database) throw new Error('replicas need PostgreSQL (E2E_DATABASE=postgres)');
+    const replicaPort = await freePort();
+    let replicaOutput = '';
+    const replicaProcess = spawnApi([], replicaPort, (chunk) => (replicaOutput += chunk.toString()));
+    replicas.push(replicaProcess);
+    const replicaUrl = `http://127.0.0.1:${replicaPort}`;
+    await waitForHealth(replicaUrl, replicaProcess, () => replicaOutput);
+    return { baseUrl: replicaUrl, output: () => replicaOutput, stop: () => terminate(replicaProcess) };
+  };
+  const stopAll = async (): Promise<void> => {
+    for (const replicaProcess of replicas) await terminate(replicaProcess);
+    await stop();
+  };
+  return {
+    baseUrl,
+    adminToken,
+    dataDir,
+    databaseUrl: database?.url,
+    output: () => output,
+    stop: stopAll,
+    restart,
+    command,
+    replica,
+  };
 }
 
 async function waitForHealth(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
