@@ -174,6 +174,11 @@ describe('app-native password login (scenario 1)', () => {
     expect(second.refresh_token).toEqual(expect.any(String));
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect(second.access_token).not.toBe(first.access_token);
+    // OIDC Core §12.2: a new ID token for the same login (openid-client checks iss, aud, sub and at_hash).
+    const [before, after] = [first.claims()!, second.claims()!];
+    expect(after).toMatchObject({ sub: before.sub, auth_time: before.auth_time, sid: before['sid'] });
+    expect(after.nonce).toBeUndefined();
+    expect(after.iat).toBeGreaterThanOrEqual(before.iat);
 
     const third = await oidc.refreshTokenGrant(client, second.refresh_token!);
     expect(third.refresh_token).toEqual(expect.any(String));
@@ -209,6 +214,12 @@ describe('app-native password login (scenario 1)', () => {
     const narrowed = await refresh(tokens.body.refresh_token, 'openid');
     expect(narrowed.status).toBe(200);
     expect(narrowed.body.scope).toBe('openid');
+    expect(narrowed.body.id_token).toEqual(expect.any(String));
+    // Without openid no ID token: only the access token is signed.
+    const plain = await refresh(narrowed.body.refresh_token, 'profile');
+    expect(plain.status).toBe(200);
+    expect(plain.body.scope).toBe('profile');
+    expect(plain.body.id_token).toBeUndefined();
   });
 
   it('refuses a replayed code and revokes what it issued', async () => {

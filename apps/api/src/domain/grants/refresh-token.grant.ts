@@ -7,13 +7,16 @@ import { randomToken, sha256 } from '../../infra/crypto/tokens';
 import type { Project } from '../projects/projects.service';
 import { SessionsRepository, type RefreshTokenRow } from '../sessions/sessions.repository';
 import { parseScope } from './scopes';
-import { TokenMinter } from './token-minter.service';
+import { TokenMinter, type TokenSubject } from './token-minter.service';
+import { IdentitiesRepository } from '../identities/identities.repository';
 import type { TokenRequestParams, TokenResponse } from './token-request';
 
 /**
  * grant_type=refresh_token (RFC 6749 §6) with rotation: every use returns a new refresh token, and
  * presenting an already-rotated one (RFC 9700 §4.14.2 reuse detection) revokes the whole family.
- * No ID token is returned (OIDC Core §12.2 permits it), which keeps this path free of RSA signatures.
+ * With `openid` in the scope a new ID token comes too (OIDC Core §12.2: same sub, auth_time and sid, a new iat, no
+ * nonce), signed with the client's algorithm and carrying the identity's current claims; without it the path
+ * reads no identity and signs once (ES256).
  */
 @Injectable()
 export class RefreshTokenGrant {
@@ -21,6 +24,7 @@ export class RefreshTokenGrant {
     private readonly sessions: SessionsRepository,
     private readonly minter: TokenMinter,
     private readonly audit: AuditService,
+    private readonly identities: IdentitiesRepository,
   ) {}
 
   async handle(project: Project, client: Application, params: TokenRequestParams): Promise<TokenResponse> {
@@ -50,16 +54,18 @@ export class RefreshTokenGrant {
 
     const refreshToken = randomToken();
     const idleExpiry = now.getTime() + project.settings.refreshTokenTtlSeconds * 1000;
-    const [access, stored] = await Promise.all([
-      this.minter.accessToken(project, {
-        identityId: token.identityId,
-        sessionId: token.sessionId,
-        clientId: client.clientId,
-        scope,
-        amr: token.amr,
-        authTime: token.authTime,
-        traits: {},
-      }),
+    const subject: TokenSubject = {
+      identityId: token.identityId,
+      sessionId: token.sessionId,
+      clientId: client.clientId,
+      scope,
+      amr: token.amr,
+      authTime: token.authTime,
+      traits: {},
+    };
+    const openid = parseScope(scope).includes('openid');
+    const [access, stored, identity] = await Promise.all([
+      this.minter.accessToken(project, subject),
       this.sessions.createRefreshToken({
         id: randomUUID(),
         projectId: project.id,
@@ -75,16 +81,27 @@ export class RefreshTokenGrant {
         expiresAt: new Date(Math.min(idleExpiry, token.familyExpiresAt.getTime())),
         familyExpiresAt: token.familyExpiresAt,
       }),
+      openid ? this.identities.findWithVerifiedEmails(project.id, token.identityId) : undefined,
     ]);
     // The session was revoked between the rotation and now (logout, password change, a replayed code).
     if (!stored) throw new OAuthError('invalid_grant', 'refresh token revoked');
-    return {
+    const response: TokenResponse = {
       access_token: access.token,
       token_type: 'Bearer',
       expires_in: access.expiresIn,
       scope,
       refresh_token: refreshToken,
     };
+    if (openid) {
+      if (!identity || identity.state !== 'active')
+        throw new OAuthError('invalid_grant', 'the user can no longer sign in');
+      response.id_token = await this.minter.idToken(
+        project,
+        { ...subject, traits: identity.traits as Record<string, unknown>, verifiedEmails: identity.verifiedEmails },
+        { accessToken: access.token, alg: client.idTokenSignedResponseAlg },
+      );
+    }
+    return response;
   }
 
   /**
