@@ -27,6 +27,8 @@ import { RegenerateBackupCodes } from '../../methods/backup-codes/regenerate-bac
 import { FinishSettings } from '../../methods/profile/finish-settings';
 import { UpdateProfile } from '../../methods/profile/update-profile';
 import { SessionsModule } from '../../domain/sessions/sessions.module';
+import { ExternalTokensModule } from '../../domain/external-tokens/external-tokens.module';
+import { ExternalTokenAuthenticator } from '../../methods/external-token/external-token.authenticator';
 
 /**
  * Every option the flow engine can offer, whatever the flow type (each declares its `flowTypes`). Register a
@@ -53,6 +55,7 @@ const AUTHENTICATOR_CLASSES = [
   RemovePasskey,
   RegenerateBackupCodes,
   FinishSettings,
+  ExternalTokenAuthenticator,
 ];
 
 @Module({
@@ -66,6 +69,7 @@ const AUTHENTICATOR_CLASSES = [
     SchemasModule,
     FlowStoreModule,
     SessionsModule,
+    ExternalTokensModule,
   ],
   providers: [
     ...AUTHENTICATOR_CLASSES,
