@@ -115,6 +115,8 @@ export class TrustedTokenIssuersRepository {
         where: { id, projectId },
         data: {
           ...rest,
+          // Never an empty update (Prisma skips it and counts no row): an application list change is a change too.
+          updatedAt: new Date(),
           ...(jwks !== undefined ? { jwks: jwks === null ? Prisma.DbNull : (jwks as Prisma.InputJsonObject) } : {}),
           ...(updatePolicy ? { updatePolicy: toRowPolicy(updatePolicy) } : {}),
           ...(callbackSecretSealed !== undefined ? { callbackSecretSealed } : {}),
