@@ -151,7 +151,10 @@ export function SecretOnce({ label, secret, note }: { label: string; secret: str
   );
 }
 
-/** A modal dialog: focus moves in, Escape closes it, the page behind is inert to the pointer. */
+/**
+ * A modal dialog: focus moves in, Escape closes it, the page behind is inert to the pointer. A form taller than the
+ * window scrolls inside it.
+ */
 export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
@@ -174,7 +177,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
-        className="w-full max-w-lg rounded-2xl bg-white p-6 shadow-xl dark:bg-zinc-900"
+        className="max-h-full w-full max-w-lg overflow-y-auto rounded-2xl bg-white p-6 shadow-xl dark:bg-zinc-900"
       >
         <h2 id={titleId} className="text-lg font-semibold">
           {title}
