@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 
 /** The headers a partner's callback verifies (docs/external-tokens.md spells the scheme out for partners). */
-export const TIMESTAMP_HEADER = 'X-Keyway-Timestamp';
-export const SIGNATURE_HEADER = 'X-Keyway-Signature';
+const TIMESTAMP_HEADER = 'X-Keyway-Timestamp';
+const SIGNATURE_HEADER = 'X-Keyway-Signature';
 
 /**
  * `v1=` + hex HMAC-SHA256 over `${timestamp}.${body}`, keyed with the callback secret's UTF-8 bytes. The timestamp

@@ -17,7 +17,7 @@ import { signedCallbackHeaders } from './callback-signature';
 import type { TrustedTokenIssuer } from './trusted-token-issuer';
 
 /** Clock skew tolerated on `exp`, `nbf` and `iat` of a partner's JWT. */
-export const CLOCK_TOLERANCE_SECONDS = 30;
+const CLOCK_TOLERANCE_SECONDS = 30;
 /** After an unknown `kid`, the partner's JWKS is fetched again at most this often (a forged kid costs no fetch). */
 const JWKS_COOLDOWN_MS = 30_000;
 /** How long a fetched JWKS is used before it is fetched again. */

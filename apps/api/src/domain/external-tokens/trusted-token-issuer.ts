@@ -41,12 +41,6 @@ export const MAX_CALLBACK_TIMEOUT_MS = 10_000;
 export const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
 export const TOKEN_TYPE_ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
 
-/** The subject token type each mode takes. */
-export const SUBJECT_TOKEN_TYPE: Record<TokenIssuerMode, string> = {
-  jwt: TOKEN_TYPE_JWT,
-  opaque: TOKEN_TYPE_ACCESS_TOKEN,
-};
-
 /** A trusted token issuer: a partner backend whose tokens sign end users of the project in. No secret in it. */
 export interface TrustedTokenIssuer {
   id: string;

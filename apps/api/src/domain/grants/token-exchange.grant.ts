@@ -14,7 +14,7 @@ import { TokenMinter } from './token-minter.service';
 import type { TokenExchangeResponse, TokenRequestParams } from './token-request';
 
 /** The amr of a session signed in with a partner's token. */
-export const EXTERNAL_TOKEN_AMR = ['ext'] as const;
+const EXTERNAL_TOKEN_AMR = ['ext'] as const;
 
 /**
  * grant_type=urn:ietf:params:oauth:grant-type:token-exchange (RFC 8693) for external-token sign-in: a trusted
