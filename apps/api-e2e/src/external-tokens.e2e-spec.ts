@@ -327,6 +327,36 @@ describe('external-token sign-in', () => {
     ).toMatchObject({ status: 400, body: { error: 'unauthorized_client' } });
   });
 
+  it("applies the project's requireVerifiedEmail, as a login flow does: an unverified partner user is refused", async () => {
+    const strict = await createTenant(server, { requireVerifiedEmail: true });
+    await admin.patch(`/projects/${strict.slug}/applications/${strict.clientId}`, {
+      grantTypes: ['authorization_code', 'refresh_token', EXCHANGE],
+    });
+    const created = await admin.post(`/projects/${strict.slug}/token-issuers`, {
+      name: 'partner',
+      mode: 'jwt',
+      issuer: PARTNER_ISS,
+      audiences: [AUDIENCE],
+      jwksUri: `${jwks.url}/jwks.json`,
+      claimMapping: { email: 'email' },
+      applications: [strict.clientId],
+    });
+    expect(created.status).toBe(201);
+    const answer = await postForm(`${strict.issuer}/oauth2/token`, {
+      grant_type: EXCHANGE,
+      client_id: strict.clientId,
+      subject_token: await partnerJwt({ sub: `u-${randomBytes(4).toString('hex')}` }),
+      subject_token_type: JWT_TYPE,
+    });
+    expect(answer).toMatchObject({
+      status: 400,
+      body: {
+        error: 'invalid_grant',
+        error_description: "the user's email address must be verified before signing in",
+      },
+    });
+  });
+
   it('concurrent first exchanges of one subject make one identity', async () => {
     const sub = `u-${randomBytes(4).toString('hex')}`;
     const token = await partnerJwt({ sub });

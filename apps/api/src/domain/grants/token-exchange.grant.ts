@@ -59,6 +59,10 @@ export class TokenExchangeGrant {
     const identity = await this.identities.findWithVerifiedEmails(project.id, result.identityId);
     if (!identity || identity.state !== 'active')
       throw new OAuthError('invalid_grant', 'the user can no longer sign in');
+    // As at a login flow's end (the flow engine): a project requiring a verified address requires it here too. The
+    // partner's word does not verify one; the user verifies it with the verification flow.
+    if (project.settings.requireVerifiedEmail && identity.verifiedEmails.length === 0)
+      throw new OAuthError('invalid_grant', "the user's email address must be verified before signing in");
 
     const now = new Date();
     const sessionId = randomUUID();
