@@ -82,8 +82,8 @@ export class TrustedTokenIssuersService {
     ]);
     const jwt = input.mode === 'jwt';
     if (jwt) {
-      const missing = (['issuer', 'audiences'] as const).filter((field) => !input[field]?.length);
-      if (input.jwksUri === undefined && input.jwks === undefined) missing.push('jwksUri' as never);
+      const missing: string[] = (['issuer', 'audiences'] as const).filter((field) => !input[field]?.length);
+      if (input.jwksUri === undefined && input.jwks === undefined) missing.push('jwksUri');
       if (missing.length)
         throw ApiError.invalidFields(
           missing.map((field) => fieldError(field, 'field_required', 'required in jwt mode')),
