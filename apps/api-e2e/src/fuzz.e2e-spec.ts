@@ -218,6 +218,7 @@ describe('fuzzing every public endpoint with malformed input', () => {
     keyId: '00000000-0000-4000-8000-000000000003',
     resourceId: '00000000-0000-4000-8000-000000000004',
     connectionId: '00000000-0000-4000-8000-000000000005',
+    issuerId: '00000000-0000-4000-8000-000000000006',
     role: 'fuzz-role',
   });
   const authorizeParams = (): Params => ({
@@ -311,6 +312,18 @@ describe('fuzzing every public endpoint with malformed input', () => {
       encoding: 'form',
       auth: 'basic',
       base: async () => ({ grant_type: 'refresh_token', refresh_token: 'x' }),
+    },
+    {
+      method: 'POST',
+      path: '/t/{tenant}/oauth2/token',
+      encoding: 'form',
+      base: async () => ({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln',
+        subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+        scope: 'openid',
+        client_id: tenant.clientId,
+      }),
     },
     {
       method: 'POST',
@@ -631,6 +644,60 @@ describe('fuzzing every public endpoint with malformed input', () => {
     {
       method: 'DELETE',
       path: '/api/admin/v1/projects/{slug}/connections/{connectionId}',
+      encoding: 'query',
+      auth: 'admin',
+      base: async () => ({}),
+    },
+    {
+      method: 'GET',
+      path: '/api/admin/v1/projects/{slug}/token-issuers',
+      encoding: 'query',
+      auth: 'admin',
+      base: async () => ({}),
+    },
+    {
+      method: 'POST',
+      path: '/api/admin/v1/projects/{slug}/token-issuers',
+      encoding: 'json',
+      auth: 'admin',
+      // A static key set: creating it calls no partner.
+      base: async () => ({
+        name: `p-${randomBytes(4).toString('hex')}`,
+        mode: 'jwt',
+        issuer: 'https://partner.example.com',
+        audiences: ['keyway'],
+        jwks: {
+          keys: [
+            {
+              kty: 'EC',
+              crv: 'P-256',
+              x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+              y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+            },
+          ],
+        },
+        claimMapping: { email: 'email' },
+        updatePolicy: 'every-login',
+        applications: ['nobody'],
+      }),
+    },
+    {
+      method: 'PATCH',
+      path: '/api/admin/v1/projects/{slug}/token-issuers/{issuerId}',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({ audiences: ['keyway'], updatePolicy: 'first-login', callbackTimeoutMs: 2000 }),
+    },
+    {
+      method: 'POST',
+      path: '/api/admin/v1/projects/{slug}/token-issuers/{issuerId}/rotate-secret',
+      encoding: 'json',
+      auth: 'admin',
+      base: async () => ({}),
+    },
+    {
+      method: 'DELETE',
+      path: '/api/admin/v1/projects/{slug}/token-issuers/{issuerId}',
       encoding: 'query',
       auth: 'admin',
       base: async () => ({}),

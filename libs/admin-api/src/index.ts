@@ -154,6 +154,42 @@ export const ConnectionTestView = z.object({
 });
 export type ConnectionTestView = z.infer<typeof ConnectionTestView>;
 
+/**
+ * A partner backend whose tokens sign end users in (external-token sign-in): jwt mode verifies them against the
+ * partner's keys, opaque mode asks its callback. The callback secret is shown once (`TokenIssuerWithSecretView`).
+ */
+export const TokenIssuerView = z.object({
+  id: z.uuid(),
+  /** Unique per project, never changes. */
+  name: z.string(),
+  mode: z.enum(['jwt', 'opaque']),
+  /** jwt: the `iss` of the partner's tokens. */
+  issuer: z.string().nullable(),
+  /** jwt: accepted `aud` values. */
+  audiences: z.array(z.string()),
+  jwksUri: z.string().nullable(),
+  /** jwt: a static set of the partner's public keys (instead of jwksUri). */
+  jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable(),
+  allowedAlgs: z.array(z.string()),
+  /** opaque: where Keyway posts tokens (signed, see docs/external-tokens.md). */
+  callbackUrl: z.string().nullable(),
+  callbackSecretSet: z.boolean(),
+  callbackTimeoutMs: z.number().int(),
+  subjectClaim: z.string(),
+  /** Partner claim → identity trait. */
+  claimMapping: z.record(z.string(), z.string()),
+  updatePolicy: z.enum(['first-login', 'every-login']),
+  /** The applications (client_id) that may exchange this issuer's tokens. */
+  applications: z.array(z.string()),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type TokenIssuerView = z.infer<typeof TokenIssuerView>;
+
+/** At creation (opaque mode) and rotation: the callback secret, shown this once. */
+export const TokenIssuerWithSecretView = TokenIssuerView.extend({ callbackSecret: z.string().optional() });
+export type TokenIssuerWithSecretView = z.infer<typeof TokenIssuerWithSecretView>;
+
 /** What an application may get of one API resource with client_credentials. */
 export const ResourceGrantView = z.object({
   /** The resource's identifier. */

@@ -116,7 +116,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Token endpoint (authorization_code with PKCE, refresh_token, client_credentials); form-encoded body */
+        /** Token endpoint (authorization_code with PKCE, refresh_token, client_credentials, RFC 8693 token exchange of a trusted partner token); form-encoded body */
         post: operations["TokenController_token"];
         delete?: never;
         options?: never;
@@ -490,6 +490,60 @@ export interface paths {
         put?: never;
         /** Check what can be checked without a user: discovery and its issuer, the JWKS, the token endpoint (no secret is sent) */
         post: operations["ConnectionsAdminController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/projects/{slug}/token-issuers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List token issuers */
+        get: operations["TokenIssuersAdminController_list"];
+        put?: never;
+        /** Create a token issuer: jwt (issuer, audiences, jwksUri or jwks) or opaque (callbackUrl; the callback secret is returned this once) */
+        post: operations["TokenIssuersAdminController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/v1/projects/{slug}/token-issuers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a token issuer (never its callback secret: callbackSecretSet says whether one is set) */
+        get: operations["TokenIssuersAdminController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a token issuer (its tokens sign no one in any more) */
+        delete: operations["TokenIssuersAdminController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a token issuer; name and mode never change, nor settings of the other mode */
+        patch: operations["TokenIssuersAdminController_update"];
+        trace?: never;
+    };
+    "/api/admin/v1/projects/{slug}/token-issuers/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Opaque mode: a new callback secret, returned this once; the old one stops signing calls at once */
+        post: operations["TokenIssuersAdminController_rotateSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2450,7 +2504,7 @@ export interface operations {
                      *       "refresh_token"
                      *     ]
                      */
-                    grantTypes?: ("authorization_code" | "refresh_token" | "client_credentials")[];
+                    grantTypes?: ("authorization_code" | "refresh_token" | "client_credentials" | "urn:ietf:params:oauth:grant-type:token-exchange")[];
                     /** @default false */
                     appNative?: boolean;
                     /**
@@ -2713,7 +2767,7 @@ export interface operations {
                     name?: string;
                     redirectUris?: string[];
                     postLogoutRedirectUris?: string[];
-                    grantTypes?: ("authorization_code" | "refresh_token" | "client_credentials")[];
+                    grantTypes?: ("authorization_code" | "refresh_token" | "client_credentials" | "urn:ietf:params:oauth:grant-type:token-exchange")[];
                     appNative?: boolean;
                     loginFlow?: string[][];
                     allowEnrollmentInFlow?: boolean;
@@ -4069,6 +4123,544 @@ export interface operations {
                             ok: boolean;
                             detail: string;
                         }[];
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    TokenIssuersAdminController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        mode: "jwt" | "opaque";
+                        issuer: string | null;
+                        audiences: string[];
+                        jwksUri: string | null;
+                        jwks: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        } | null;
+                        allowedAlgs: string[];
+                        callbackUrl: string | null;
+                        callbackSecretSet: boolean;
+                        callbackTimeoutMs: number;
+                        subjectClaim: string;
+                        claimMapping: {
+                            [key: string]: string;
+                        };
+                        /** @enum {string} */
+                        updatePolicy: "first-login" | "every-login";
+                        applications: string[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    TokenIssuersAdminController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @enum {string} */
+                    mode: "jwt" | "opaque";
+                    issuer?: string;
+                    audiences?: string[];
+                    /** Format: uri */
+                    jwksUri?: string;
+                    jwks?: {
+                        keys: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                    allowedAlgs?: ("RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA" | "Ed25519")[];
+                    /** Format: uri */
+                    callbackUrl?: string;
+                    callbackTimeoutMs?: number;
+                    subjectClaim?: string;
+                    claimMapping?: {
+                        [key: string]: string;
+                    };
+                    /** @enum {string} */
+                    updatePolicy?: "first-login" | "every-login";
+                    applications?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        mode: "jwt" | "opaque";
+                        issuer: string | null;
+                        audiences: string[];
+                        jwksUri: string | null;
+                        jwks: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        } | null;
+                        allowedAlgs: string[];
+                        callbackUrl: string | null;
+                        callbackSecretSet: boolean;
+                        callbackTimeoutMs: number;
+                        subjectClaim: string;
+                        claimMapping: {
+                            [key: string]: string;
+                        };
+                        /** @enum {string} */
+                        updatePolicy: "first-login" | "every-login";
+                        applications: string[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        callbackSecret?: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    TokenIssuersAdminController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        mode: "jwt" | "opaque";
+                        issuer: string | null;
+                        audiences: string[];
+                        jwksUri: string | null;
+                        jwks: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        } | null;
+                        allowedAlgs: string[];
+                        callbackUrl: string | null;
+                        callbackSecretSet: boolean;
+                        callbackTimeoutMs: number;
+                        subjectClaim: string;
+                        claimMapping: {
+                            [key: string]: string;
+                        };
+                        /** @enum {string} */
+                        updatePolicy: "first-login" | "every-login";
+                        applications: string[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    TokenIssuersAdminController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success (no content) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    TokenIssuersAdminController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    issuer?: string;
+                    audiences?: string[];
+                    /** Format: uri */
+                    jwksUri?: string;
+                    jwks?: {
+                        keys: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                    allowedAlgs?: ("RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA" | "Ed25519")[];
+                    /** Format: uri */
+                    callbackUrl?: string;
+                    callbackTimeoutMs?: number;
+                    subjectClaim?: string;
+                    claimMapping?: {
+                        [key: string]: string;
+                    };
+                    /** @enum {string} */
+                    updatePolicy?: "first-login" | "every-login";
+                    applications?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        mode: "jwt" | "opaque";
+                        issuer: string | null;
+                        audiences: string[];
+                        jwksUri: string | null;
+                        jwks: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        } | null;
+                        allowedAlgs: string[];
+                        callbackUrl: string | null;
+                        callbackSecretSet: boolean;
+                        callbackTimeoutMs: number;
+                        subjectClaim: string;
+                        claimMapping: {
+                            [key: string]: string;
+                        };
+                        /** @enum {string} */
+                        updatePolicy: "first-login" | "every-login";
+                        applications: string[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The caller lacks the permission this endpoint declares */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error (see docs/errors.md) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description e.g. KW-40000, KW-40300, KW-40400, FLW-60001 */
+                        code: string;
+                        message: string;
+                        description?: string;
+                        traceId?: string;
+                        fields?: {
+                            field: string;
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    TokenIssuersAdminController_rotateSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description The project's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        mode: "jwt" | "opaque";
+                        issuer: string | null;
+                        audiences: string[];
+                        jwksUri: string | null;
+                        jwks: {
+                            keys: {
+                                [key: string]: unknown;
+                            }[];
+                        } | null;
+                        allowedAlgs: string[];
+                        callbackUrl: string | null;
+                        callbackSecretSet: boolean;
+                        callbackTimeoutMs: number;
+                        subjectClaim: string;
+                        claimMapping: {
+                            [key: string]: string;
+                        };
+                        /** @enum {string} */
+                        updatePolicy: "first-login" | "every-login";
+                        applications: string[];
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        callbackSecret?: string;
                     };
                 };
             };

@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ApplicationsModule } from '../domain/applications/applications.module';
 import { ApiResourcesModule } from '../domain/api-resources/api-resources.module';
 import { ConnectionsModule } from '../domain/connections/connections.module';
+import { ExternalTokensModule } from '../domain/external-tokens/external-tokens.module';
 import { EmailModule } from '../domain/email/email.module';
 import { FlowsModule } from '../flows/engine/flows.module';
 import { IdentitiesModule } from '../domain/identities/identities.module';
@@ -23,6 +24,7 @@ import { LoginOptionsAdminController } from './applications/login-options.contro
 import { ResourceGrantsAdminController } from './applications/resource-grants.controller';
 import { ApiResourcesAdminController } from './api-resources/api-resources.controller';
 import { ConnectionsAdminController } from './connections/connections.controller';
+import { TokenIssuersAdminController } from './token-issuers/token-issuers.controller';
 import { AuditEventsAdminController } from './audit/audit-events.controller';
 import { IdentitiesAdminController } from './identities/identities.controller';
 import { IdentityActionsController } from './identities/identity-actions.controller';
@@ -38,6 +40,7 @@ import { KeysModule } from '../domain/keys/keys.module';
     ApplicationsModule,
     ApiResourcesModule,
     ConnectionsModule,
+    ExternalTokensModule,
     IdentitiesModule,
     FlowsModule,
     SchemasModule,
@@ -54,6 +57,7 @@ import { KeysModule } from '../domain/keys/keys.module';
     ResourceGrantsAdminController,
     ApiResourcesAdminController,
     ConnectionsAdminController,
+    TokenIssuersAdminController,
     IdentitiesAdminController,
     IdentityActionsController,
     AuditEventsAdminController,

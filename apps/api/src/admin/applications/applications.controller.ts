@@ -3,7 +3,7 @@ import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApplicationView, ApplicationWithSecret, CreatedApplication, LoginFlowPreview } from '@keyway/admin-api';
 import { z } from 'zod';
 import type { AdminPrincipal } from '../../domain/access/access.service';
-import type { Application } from '../../domain/applications/application';
+import { TOKEN_EXCHANGE_GRANT, type Application } from '../../domain/applications/application';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { auditDiff } from '../../domain/audit/audit-diff';
 import { AuditService } from '../../domain/audit/audit.service';
@@ -185,8 +185,13 @@ export class ApplicationsAdminController {
     },
     result: Pick<Application, 'type' | 'grantTypes' | 'redirectUris'> | undefined,
   ): void {
-    if (body.grantTypes?.includes('refresh_token') && !body.grantTypes.includes('authorization_code')) {
-      throw ApiError.badRequest('grantTypes: refresh_token needs authorization_code.');
+    // A refresh token continues a user's sign-in: a login (authorization_code) or a partner's token (exchange).
+    if (
+      body.grantTypes?.includes('refresh_token') &&
+      !body.grantTypes.includes('authorization_code') &&
+      !body.grantTypes.includes(TOKEN_EXCHANGE_GRANT)
+    ) {
+      throw ApiError.badRequest('grantTypes: refresh_token needs authorization_code or token exchange.');
     }
     if (body.jwksUri && this.config.production && jwksUriScheme(body.jwksUri) !== 'https')
       throw ApiError.badRequest('jwksUri: must be https in production.');

@@ -11,7 +11,10 @@ export const PERMISSIONS = [
   /** API resources (what client_credentials tokens are for); which application gets them is applications.write. */
   'api_resources.read',
   'api_resources.write',
-  /** Federation connections (Google, Apple, an OIDC provider…): their settings and client secrets. */
+  /**
+   * Federation connections (Google, Apple, an OIDC provider…): their settings and client secrets; also the trusted
+   * token issuers (partner backends whose tokens sign users in).
+   */
   'connections.read',
   'connections.write',
   'schemas.read',
@@ -51,8 +54,8 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
   'applications.write': 'Create and change applications: redirect URIs, grant types, login flows, secrets.',
   'api_resources.read': 'See the API resources (APIs) and the scopes they define.',
   'api_resources.write': 'Create, change and delete API resources and their scopes.',
-  'connections.read': 'See the connections to identity providers (never their client secrets).',
-  'connections.write': 'Create, change, test and delete connections to identity providers.',
+  'connections.read': 'See the connections to identity providers and the trusted token issuers (never their secrets).',
+  'connections.write': 'Create, change, test and delete connections to identity providers and trusted token issuers.',
   'schemas.read': 'See the identity schemas.',
   'schemas.write': 'Create identity schemas and choose the default one.',
   'email.read': 'See the email templates and SMTP settings (never the SMTP password).',

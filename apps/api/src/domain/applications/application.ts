@@ -2,7 +2,10 @@ import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import type { SigningAlg } from '../keys/signing-key-lifecycle';
 
-export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+/** RFC 8693 token exchange: a trusted partner's token (domain/external-tokens) for Keyway's tokens. */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 /** How a client authenticates (RFC 7591 §2 `token_endpoint_auth_method`): `none` for public clients only. */

@@ -1,4 +1,4 @@
-/** How long Keyway waits for a provider's discovery document, JWKS or endpoint when an admin sets one up. */
+/** How long Keyway waits for a provider's discovery document, JWKS or endpoint, unless the call says otherwise. */
 const UPSTREAM_TIMEOUT_MS = 5_000;
 /** Discovery documents and key sets are small; a provider sending more is refused rather than buffered. */
 const MAX_BODY_BYTES = 512 * 1024;
@@ -6,19 +6,32 @@ const MAX_BODY_BYTES = 512 * 1024;
 /** What an upstream call answered, or why there was no answer. */
 export type UpstreamAnswer = { ok: true; status: number; body: string } | { ok: false; error: string };
 
+/** A call's method and body; a form body unless `contentType` says otherwise. */
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  body?: string;
+  contentType?: string;
+  /** Further headers (a partner callback's signature). */
+  headers?: Record<string, string>;
+  /** 5 s unless given. */
+  timeoutMs?: number;
+}
+
 /**
- * One call to an identity provider at set-up time (never with a secret): 5 s timeout, no redirects followed
- * (a URL is checked before it is called, a redirect would skip the check), the body capped.
+ * One call to an identity provider or partner backend: 5 s timeout (unless told), no redirects followed (a URL is
+ * checked before it is called, a redirect would skip the check), the body capped.
  */
-export async function callUpstream(url: string, init: { method: 'GET' | 'POST'; body?: string } = { method: 'GET' }) {
+export async function callUpstream(url: string, init: UpstreamRequest = { method: 'GET' }) {
+  const timeoutMs = init.timeoutMs ?? UPSTREAM_TIMEOUT_MS;
   try {
     const response = await fetch(url, {
       method: init.method,
       redirect: 'manual',
-      signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+      signal: AbortSignal.timeout(timeoutMs),
       headers: {
         accept: 'application/json',
-        ...(init.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(init.body !== undefined ? { 'content-type': init.contentType ?? 'application/x-www-form-urlencoded' } : {}),
+        ...init.headers,
       },
       ...(init.body !== undefined ? { body: init.body } : {}),
     });
@@ -29,7 +42,7 @@ export async function callUpstream(url: string, init: { method: 'GET' | 'POST'; 
     const name = error instanceof Error ? error.name : '';
     return {
       ok: false,
-      error: name === 'TimeoutError' ? 'no answer within 5 seconds' : 'could not be reached',
+      error: name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} seconds` : 'could not be reached',
     } as const;
   }
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApiResourcesModule } from '../api-resources/api-resources.module';
 import { ApplicationsModule } from '../applications/applications.module';
+import { ExternalTokensModule } from '../external-tokens/external-tokens.module';
 import { IdentitiesModule } from '../identities/identities.module';
 import { KeysModule } from '../keys/keys.module';
 import { ProjectsModule } from '../projects/projects.module';
@@ -17,6 +18,7 @@ import { ClientCredentialsGrant } from './client-credentials.grant';
 import { RefreshTokenGrant } from './refresh-token.grant';
 import { TokenIntrospection } from './token-introspection';
 import { TokenMinter } from './token-minter.service';
+import { TokenExchangeGrant } from './token-exchange.grant';
 import { TokenRevocation } from './token-revocation';
 import { NativeLogout } from './native-logout';
 
@@ -27,7 +29,15 @@ import { NativeLogout } from './native-logout';
  * comes from the global AfterFlowHooksModule (flows/hooks), which this layer may not import.
  */
 @Module({
-  imports: [ProjectsModule, ApplicationsModule, ApiResourcesModule, IdentitiesModule, KeysModule, SessionsModule],
+  imports: [
+    ProjectsModule,
+    ApplicationsModule,
+    ApiResourcesModule,
+    IdentitiesModule,
+    KeysModule,
+    SessionsModule,
+    ExternalTokensModule,
+  ],
   providers: [
     AuthorizeService,
     ClientAuthenticator,
@@ -40,6 +50,7 @@ import { NativeLogout } from './native-logout';
     AuthorizationCodeGrant,
     RefreshTokenGrant,
     ClientCredentialsGrant,
+    TokenExchangeGrant,
     TokenRevocation,
     TokenIntrospection,
     NativeLogout,
@@ -52,6 +63,7 @@ import { NativeLogout } from './native-logout';
     AuthorizationCodeGrant,
     RefreshTokenGrant,
     ClientCredentialsGrant,
+    TokenExchangeGrant,
     TokenRevocation,
     TokenIntrospection,
     NativeLogout,

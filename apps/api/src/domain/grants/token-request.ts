@@ -12,6 +12,15 @@ export const TokenRequestParams = z.object({
   scope: param().optional(),
   /** RFC 8707: may repeat (OAuthParamsPipe lets it); the client_credentials grant takes one. */
   resource: z.union([param(), z.array(param()).max(50)]).optional(),
+  /** RFC 8693 §2.1 (token exchange). */
+  subject_token: param(16_384).optional(),
+  subject_token_type: param(256).optional(),
+  actor_token: param(16_384).optional(),
+  actor_token_type: param(256).optional(),
+  requested_token_type: param(256).optional(),
+  audience: z.union([param(), z.array(param()).max(50)]).optional(),
+  /** Keyway's extension to RFC 8693: which trusted issuer an opaque subject token is from, when several could be. */
+  subject_issuer: param(40).optional(),
   client_id: param(256).optional(),
   client_secret: param(512).optional(),
   client_assertion_type: param(128).optional(),
@@ -27,6 +36,11 @@ export interface TokenResponse {
   scope: string;
   refresh_token?: string;
   id_token?: string;
+}
+
+/** RFC 8693 §2.2.1: what the issued token is. */
+export interface TokenExchangeResponse extends TokenResponse {
+  issued_token_type: string;
 }
 
 /** client_credentials (RFC 6749 §4.4.3): no refresh token, no ID token; no scope when the grant gives none. */

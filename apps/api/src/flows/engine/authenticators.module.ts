@@ -33,6 +33,8 @@ import { UpdateProfile } from '../../methods/profile/update-profile';
 import { SessionsModule } from '../../domain/sessions/sessions.module';
 import { LinkedAccountsModule } from '../../methods/linked-accounts/linked-accounts.module';
 import { UnlinkConnection } from '../../methods/linked-accounts/unlink-connection';
+import { ExternalTokensModule } from '../../domain/external-tokens/external-tokens.module';
+import { ExternalTokenAuthenticator } from '../../methods/external-token/external-token.authenticator';
 
 /**
  * Every option the flow engine can offer, whatever the flow type (each declares its `flowTypes`). Register a
@@ -60,6 +62,7 @@ const AUTHENTICATOR_CLASSES = [
   UnlinkConnection,
   RegenerateBackupCodes,
   FinishSettings,
+  ExternalTokenAuthenticator,
 ];
 
 @Module({
@@ -77,6 +80,7 @@ const AUTHENTICATOR_CLASSES = [
     FederatedIdentitiesModule,
     FederationModule,
     LinkedAccountsModule,
+    ExternalTokensModule,
   ],
   providers: [
     ConnectionOptionsSource,

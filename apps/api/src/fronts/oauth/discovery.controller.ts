@@ -11,6 +11,7 @@ import { SUPPORTED_SCOPES } from '../../domain/grants/scopes';
 import { PROMPT_VALUES } from '../../domain/grants/prompt';
 import { PAGE_LANGUAGES } from '../hosted/page-texts';
 import { CLIENT_ASSERTION_SIGNING_ALGS } from '../../domain/applications/client-authentication-settings';
+import { TOKEN_EXCHANGE_GRANT } from '../../domain/applications/application';
 
 /** Every endpoint taking client authentication takes each method; `none` identifies a public client only. */
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
@@ -46,7 +47,7 @@ export class DiscoveryController {
       scopes_supported: SUPPORTED_SCOPES,
       response_types_supported: ['code'],
       response_modes_supported: ['query', 'form_post', 'direct'],
-      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE_GRANT],
       subject_types_supported: ['public'],
       // Every project has an active key of each; an application picks one (idTokenSignedResponseAlg).
       id_token_signing_alg_values_supported: [...SIGNING_ALGS],

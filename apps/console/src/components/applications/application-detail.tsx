@@ -26,6 +26,7 @@ import {
   draftOf,
   GRANT_TYPES,
   grantTypesFor,
+  TOKEN_EXCHANGE,
   ID_TOKEN_ALGS,
   linesOf,
   urisProblem,
@@ -192,8 +193,12 @@ function SettingsTab({
     )
       local.backchannelLogoutUri = 'Must be an https URL (http only on a loopback address).';
     if (grantTypes.length === 0) local.grantTypes = 'Choose at least one grant type.';
-    else if (grantTypes.includes('refresh_token') && !grantTypes.includes('authorization_code'))
-      local.grantTypes = 'refresh_token needs authorization_code.';
+    else if (
+      grantTypes.includes('refresh_token') &&
+      !grantTypes.includes('authorization_code') &&
+      !grantTypes.includes(TOKEN_EXCHANGE)
+    )
+      local.grantTypes = 'refresh_token needs authorization_code or token exchange.';
     setErrors(local);
     if (Object.values(local).some(Boolean)) return;
     const outcome = await save({

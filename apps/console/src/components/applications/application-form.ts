@@ -3,7 +3,10 @@ import type { AdminRequestBody } from '@keyway/admin-client';
 
 /** What the console checks before sending an application, mirroring the API's rules (the API checks again). */
 
-export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+/** RFC 8693 token exchange: a trusted partner's token for the app's sign-in (Token issuers page). */
+export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', TOKEN_EXCHANGE] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 
 /** The grant types a client of this type may have: client_credentials only for confidential clients. */

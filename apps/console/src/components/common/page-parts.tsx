@@ -120,12 +120,12 @@ export function Field({
 }
 
 /** A secret shown once: copy it now, it is never shown again. */
-export function SecretOnce({ label, secret }: { label: string; secret: string }) {
+export function SecretOnce({ label, secret, note }: { label: string; secret: string; note?: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <div className="space-y-3 rounded-xl border border-amber-300 bg-amber-50 p-4 dark:border-amber-800 dark:bg-amber-950">
       <p className="text-sm font-medium text-amber-900 dark:text-amber-200">
-        Copy the {label} now: Keyway keeps only its hash and will not show it again.
+        {note ?? `Copy the ${label} now: Keyway keeps only its hash and will not show it again.`}
       </p>
       <div className="flex items-center gap-2">
         <code
@@ -151,7 +151,10 @@ export function SecretOnce({ label, secret }: { label: string; secret: string })
   );
 }
 
-/** A modal dialog: focus moves in, Escape closes it, the page behind is inert to the pointer. */
+/**
+ * A modal dialog: focus moves in, Escape closes it, the page behind is inert to the pointer. A form taller than the
+ * window scrolls inside it.
+ */
 export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);

@@ -13,6 +13,7 @@ const PROJECT_PAGES = [
   { path: 'applications', label: 'Applications', permission: 'applications.read' },
   { path: 'apis', label: 'APIs', permission: 'api_resources.read' },
   { path: 'connections', label: 'Connections', permission: 'connections.read' },
+  { path: 'token-issuers', label: 'Token issuers', permission: 'connections.read' },
   { path: 'users', label: 'Users', permission: 'identities.read' },
   { path: 'schema', label: 'Identity schema', permission: 'schemas.read' },
   { path: 'email', label: 'Email', permission: 'email.read' },
