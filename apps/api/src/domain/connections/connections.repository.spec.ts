@@ -135,6 +135,17 @@ describe.each(['pglite', 'postgres'] as const)('ConnectionsRepository on %s', (k
     expect(new Set(replaced?.applications.map((application) => `${application.clientId}:${application.mode}`))).toEqual(
       new Set([`${mobile.clientId}:native`, `${web.clientId}:both`]),
     );
+    // The applications alone (no other field) are a change too.
+    const alone = await repository.update(projectId, created.id, {
+      applications: [{ applicationId: web.id, mode: 'redirect' }],
+    });
+    expect(alone?.applications).toEqual([{ applicationId: web.id, clientId: web.clientId, mode: 'redirect' }]);
+    await repository.update(projectId, created.id, {
+      applications: [
+        { applicationId: mobile.id, mode: 'native' },
+        { applicationId: web.id, mode: 'both' },
+      ],
+    });
 
     await scratch.db.prisma.application.delete({ where: { id: mobile.id } });
     expect((await repository.find(projectId, created.id))?.applications).toEqual([

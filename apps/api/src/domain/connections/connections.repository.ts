@@ -112,6 +112,8 @@ export class ConnectionsRepository {
           ...rest,
           ...(linkingPolicy ? { linkingPolicy: toRowPolicy(linkingPolicy) } : {}),
           ...(clientSecretSealed !== undefined ? { clientSecretSealed } : {}),
+          // Always a field to write: an update of the applications alone would otherwise count no row (a 404).
+          updatedAt: new Date(),
         },
       });
       if (count === 0) return undefined;
