@@ -8791,6 +8791,7 @@ export interface operations {
                     };
                 } | {
                     ui_locales?: string;
+                    redirect_uri?: string;
                 };
             };
         };
