@@ -1,9 +1,10 @@
 /**
  * Keyway benchmark (not a test): app-native password logins and refresh-token rotation against the real
- * API on PostgreSQL, reported as ratios to a peer measured in the same process tree — the raw argon2id
- * verify rate of one core at the configured parameters.
+ * API on PostgreSQL, reported as ratios to peers measured in the same process tree — the raw argon2id
+ * verify rate of one core at the configured parameters, and oidc-provider (tools/bench/oidc-provider-peer.ts,
+ * a child process like the API, on the same PostgreSQL) on the token endpoint rows, in alternating rounds.
  *
- *   npm run bench -- [--duration 10] [--concurrency 8] [--database postgresql://postgres@127.0.0.1:5432/postgres] [--profile DIR]
+ *   npm run bench -- [--duration 10] [--concurrency 8] [--rounds 3] [--database postgresql://postgres@127.0.0.1:5432/postgres] [--profile DIR]
  *   npm run bench -- --enumeration [--samples 200] [--gap-ms 20] [--database postgresql://…|pglite] [--api dist/…/main.js]
  *
  * `--enumeration` times the self-service steps that take an email address for known and unknown
@@ -11,12 +12,14 @@
  * database; `--api` runs another build (e.g. one compiled from an older commit) to compare.
  *
  * It builds nothing: run `npx nx run api:build` first. It creates a scratch database, boots
- * dist/apps/api as a child process on it, drives it over loopback for a fixed time per phase, reads the
- * API's CPU time and peak RSS from /proc, and drops the database at the end.
+ * dist/apps/api as a child process on it (and the peer on a second one), drives both over loopback with the
+ * same client loop for a fixed time per phase, reads each server's CPU time and peak RSS from /proc, and drops
+ * the databases at the end. `--profile DIR` writes V8 CPU profiles of both servers and prints their top
+ * self-time functions.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +27,10 @@ import { parseArgs } from 'node:util';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { Client } from 'pg';
 import { runEnumeration } from './enumeration';
-import { percentile } from './stats';
+import { PEER } from './oidc-provider-peer';
+import { formatSelfTime, topSelfTime, type CpuProfile } from './profile';
+import { combineRounds, percentile, ratio, type PhaseResult } from './stats';
+import { checkTokenShape, type TokenShape } from './token-shape';
 
 const UNLIMITED = { limit: 1_000_000, windowSeconds: 1 };
 const BENCH_RATE_LIMITS = {
@@ -38,11 +44,13 @@ const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '8' },
+    /** Rounds per server on each Keyway-vs-oidc-provider row (Keyway, peer, Keyway, peer, …). */
+    rounds: { type: 'string', default: '3' },
     database: {
       type: 'string',
       default: process.env['BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
     },
-    /** Write a V8 CPU profile of the API to this folder (open it in Chrome DevTools). */
+    /** Write V8 CPU profiles of the API and the peer into folders here (open them in Chrome DevTools). */
     profile: { type: 'string' },
     /** Known vs unknown addresses on the self-service steps, instead of logins and refreshes. */
     enumeration: { type: 'boolean', default: false },
@@ -55,21 +63,17 @@ const { values: args } = parseArgs({
 const PGLITE = args.database === 'pglite';
 const DURATION_MS = Number(args.duration) * 1000;
 const CONCURRENCY = Number(args.concurrency);
+const ROUNDS = Number(args.rounds);
+/** One name per run for the profiles written into --profile. */
+const PROFILE_STAMP = new Date().toISOString().replace(/[:.]/g, '-');
 const ARGON2 = {
   memoryCost: Number(process.env['KEYWAY_ARGON2_MEMORY_KIB'] ?? 19456),
   timeCost: Number(process.env['KEYWAY_ARGON2_ITERATIONS'] ?? 2),
   parallelism: Number(process.env['KEYWAY_ARGON2_PARALLELISM'] ?? 1),
 };
 const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-interface PhaseResult {
-  name: string;
-  count: number;
-  errors: number;
-  seconds: number;
-  apiCpuSeconds: number;
-  latencies: number[];
-}
+/** Keyway's pool size (the API child inherits this environment); the peer's pool is sized the same. */
+const POOL_SIZE = Number(process.env['KEYWAY_DB_POOL_SIZE'] ?? 10);
 
 async function main(): Promise<void> {
   if (args.enumeration) {
@@ -91,6 +95,13 @@ async function main(): Promise<void> {
   console.log(`peer: raw argon2id verify, one core: ${rawRate.toFixed(1)}/s`);
 
   const api = await startApi();
+  // The peer stores in PostgreSQL: on PGlite the comparison rows are left out.
+  const peer = PGLITE
+    ? undefined
+    : await startPeer().catch(async (error: unknown) => {
+        await api.stop();
+        throw error;
+      });
   try {
     const tenant = await setUpTenant(api.baseUrl, api.adminToken);
     await login(tenant); // warm-up: key loading, JIT
@@ -101,15 +112,16 @@ async function main(): Promise<void> {
     const chains = await Promise.all(
       Array.from({ length: CONCURRENCY }, () => login(tenant).then((t) => t.refresh_token)),
     );
+    const tokenUrl = `${tenant.issuer}/oauth2/token`;
     const refreshes = await phase('refreshes', api.pid, async (worker) => {
-      chains[worker] = await refresh(tenant, chains[worker]!);
+      chains[worker] = await refresh(tokenUrl, tenant.clientId, chains[worker]!);
     });
     const peakRate = refreshes.count / refreshes.seconds;
     const halfLoad = await phase(
       'refreshes at half of peak',
       api.pid,
       async (worker) => {
-        chains[worker] = await refresh(tenant, chains[worker]!);
+        chains[worker] = await refresh(tokenUrl, tenant.clientId, chains[worker]!);
       },
       peakRate / 2,
     );
@@ -117,20 +129,236 @@ async function main(): Promise<void> {
     report(logins, rawRate, 'logins');
     report(refreshes, rawRate);
     report(halfLoad, rawRate);
-    const loginsPerCore = logins.count / logins.apiCpuSeconds;
+    const loginsPerCore = logins.count / logins.serverCpuSeconds;
     console.log(
       `\nlogins per API core-second / raw argon2id per core-second: ${((loginsPerCore / rawRate) * 100).toFixed(1)}% (target >= 90%)`,
     );
     console.log(
-      `refreshes per API core-second: ${(refreshes.count / refreshes.apiCpuSeconds).toFixed(0)} (target >= 2000)`,
+      `refreshes per API core-second: ${(refreshes.count / refreshes.serverCpuSeconds).toFixed(0)} (target >= 2000)`,
     );
     console.log(
       `p99 at half of peak refresh load: ${percentile(halfLoad.latencies, 99).toFixed(1)} ms (target < 50 ms)`,
     );
     console.log(`API peak RSS: ${(peakRss(api.pid) / 1024).toFixed(0)} MiB`);
+    if (!peer) {
+      console.log('\nKeyway vs oidc-provider: left out (the peer needs PostgreSQL)');
+      return;
+    }
+
+    // Neither server sets synchronous_commit: both commit at the server's setting, printed here.
+    const synchronousCommit = await withClient(args.database!, (c) =>
+      c.query<{ synchronous_commit: string }>('SHOW synchronous_commit'),
+    );
+    console.log(
+      `\nKeyway vs oidc-provider ${peerVersion()} (same PostgreSQL, pool ${POOL_SIZE} each, ` +
+        `synchronous_commit=${synchronousCommit.rows[0]?.synchronous_commit} as the server sets it), ` +
+        `${ROUNDS} alternating rounds of ${DURATION_MS / 1000}s each, concurrency ${CONCURRENCY}:`,
+    );
+    for (const row of comparisonRows(tenant, peer.baseUrl)) {
+      printRow(await measureRow(row, api.pid, peer.pid), api.pid, peer.pid);
+    }
   } finally {
-    await api.stop();
+    await Promise.all([api.stop(), peer?.stop()]);
+    if (args.profile) printProfiles(path.resolve(args.profile));
   }
+}
+
+/** One side of a comparison row: sets up its per-worker state (logins), then returns the request loop's body. */
+type Side = () => Promise<(worker: number) => Promise<void>>;
+
+interface ComparisonRow {
+  name: string;
+  keyway: Side;
+  /** Absent: a Keyway-only row. */
+  peer?: Side;
+}
+
+type SideResult = PhaseResult | { unavailable: string };
+
+/**
+ * The token endpoint rows. Every response is checked against the row's shape (checkTokenShape), so a server that
+ * answers with less work (no ID token, no rotation) is reported as not doing the row instead of measured.
+ */
+function comparisonRows(tenant: Tenant, peerUrl: string): ComparisonRow[] {
+  const workers = Array.from({ length: CONCURRENCY }, (_, worker) => worker);
+  const keywayRefresh =
+    (clientId: string, shape: TokenShape): Side =>
+    async () => {
+      const chains = await Promise.all(workers.map(() => login({ ...tenant, clientId }).then((t) => t.refresh_token)));
+      return async (worker) => {
+        chains[worker] = await refresh(`${tenant.issuer}/oauth2/token`, clientId, chains[worker]!, shape);
+      };
+    };
+  const peerRefresh =
+    (scope: string, shape: TokenShape): Side =>
+    async () => {
+      const chains = await Promise.all(workers.map(() => peerLogin(peerUrl, scope)));
+      return async (worker) => {
+        chains[worker] = await refresh(`${peerUrl}/token`, PEER.publicClientId, chains[worker]!, shape);
+      };
+    };
+  const clientCredentials =
+    (tokenUrl: string, clientId: string, clientSecret: string): Side =>
+    async () => {
+      const authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+      return async () => {
+        const tokens = await form(
+          tokenUrl,
+          { grant_type: 'client_credentials', resource: PEER.resource, scope: PEER.resourceScope },
+          { authorization },
+        );
+        checkTokenShape(tokens, { accessTokenAlg: 'ES256', refreshToken: false });
+      };
+    };
+  const noIdToken: TokenShape = { accessTokenAlg: 'ES256', refreshToken: true };
+  const es256IdToken: TokenShape = { ...noIdToken, idTokenAlg: 'ES256' };
+  const rs256IdToken: TokenShape = { ...noIdToken, idTokenAlg: 'RS256' };
+  return [
+    {
+      name: 'refresh rotation: ES256 JWT access token + rotated refresh token, no id_token',
+      // Keyway answers a refresh without an ID token whatever the scope; the peer's grant has no openid scope.
+      keyway: keywayRefresh(tenant.es256ClientId, noIdToken),
+      peer: peerRefresh(PEER.resourceScope, noIdToken),
+    },
+    {
+      name: 'refresh rotation with an ES256 id_token',
+      keyway: keywayRefresh(tenant.es256ClientId, es256IdToken),
+      peer: peerRefresh(`openid email ${PEER.resourceScope}`, es256IdToken),
+    },
+    {
+      name: 'refresh rotation with an RS256 id_token (Keyway only)',
+      keyway: keywayRefresh(tenant.clientId, rs256IdToken),
+    },
+    {
+      name: 'client_credentials: ES256 JWT access token for one resource',
+      keyway: clientCredentials(`${tenant.issuer}/oauth2/token`, tenant.serviceClientId, tenant.serviceClientSecret),
+      peer: clientCredentials(`${peerUrl}/token`, PEER.serviceClientId, PEER.serviceClientSecret),
+    },
+  ];
+}
+
+/** Keyway round, peer round, Keyway, peer … after a short untimed warm-up of each. */
+async function measureRow(
+  row: ComparisonRow,
+  keywayPid: number,
+  peerPid: number,
+): Promise<{ name: string; keyway: SideResult; peer?: SideResult }> {
+  const prepare = async (side: Side): Promise<((worker: number) => Promise<void>) | string> => {
+    try {
+      const work = await side();
+      await work(0); // one request decides whether the server does this row at all
+      await phase('warm-up', 0, work, undefined, Math.min(DURATION_MS, 1000));
+      return work;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  };
+  const keyway = await prepare(row.keyway);
+  const peer = row.peer && (await prepare(row.peer));
+  const keywayRounds: PhaseResult[] = [];
+  const peerRounds: PhaseResult[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    if (typeof keyway === 'function') keywayRounds.push(await phase(row.name, keywayPid, keyway));
+    if (typeof peer === 'function') peerRounds.push(await phase(row.name, peerPid, peer));
+  }
+  const result = (side: typeof keyway, rounds: PhaseResult[]): SideResult =>
+    typeof side === 'string' ? { unavailable: side } : combineRounds(row.name, rounds);
+  return { name: row.name, keyway: result(keyway, keywayRounds), ...(peer ? { peer: result(peer, peerRounds) } : {}) };
+}
+
+function printRow(
+  row: { name: string; keyway: SideResult; peer?: SideResult },
+  keywayPid: number,
+  peerPid: number,
+): void {
+  const columns = (values: string[]) =>
+    values.map((value, i) => (i === 0 ? value.padEnd(12) : value.padStart(11))).join('');
+  console.log(`\n${row.name}`);
+  console.log(columns(['', 'req/s', 'req/CPU-s', 'p50 ms', 'p99 ms', 'RSS MiB', 'errors']));
+  const figures = (side: SideResult, pid: number) =>
+    'unavailable' in side
+      ? undefined
+      : {
+          rate: side.count / side.seconds,
+          perCpu: side.count / side.serverCpuSeconds,
+          p50: percentile(side.latencies, 50),
+          p99: percentile(side.latencies, 99),
+          rss: peakRss(pid) / 1024,
+          errors: side.errors,
+        };
+  const keyway = figures(row.keyway, keywayPid);
+  const peer = row.peer && figures(row.peer, peerPid);
+  for (const [label, side, values] of [
+    ['Keyway', row.keyway, keyway],
+    ['peer', row.peer, peer],
+  ] as const) {
+    if (!side) continue;
+    if (!values) {
+      console.log(`${label.padEnd(12)}not measured: ${'unavailable' in side ? side.unavailable : ''}`);
+      continue;
+    }
+    console.log(
+      columns([
+        label,
+        values.rate.toFixed(1),
+        values.perCpu.toFixed(0),
+        values.p50.toFixed(1),
+        values.p99.toFixed(1),
+        values.rss.toFixed(0),
+        String(values.errors),
+      ]),
+    );
+  }
+  if (keyway && peer) {
+    const x = (a: number, b: number) => `${ratio(a, b).toFixed(2)}x`;
+    console.log(
+      columns([
+        'Keyway/peer',
+        x(keyway.rate, peer.rate),
+        x(keyway.perCpu, peer.perCpu),
+        x(keyway.p50, peer.p50),
+        x(keyway.p99, peer.p99),
+        x(keyway.rss, peer.rss),
+        '',
+      ]),
+    );
+  }
+}
+
+function peerVersion(): string {
+  const manifest = JSON.parse(readFileSync(require.resolve('oidc-provider/package.json'), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
+/** The top self-time functions of the profiles this run wrote (they are written when the servers exit). */
+function printProfiles(dir: string): void {
+  for (const [label, server] of [
+    ['Keyway API', 'keyway-api'],
+    ['oidc-provider peer', 'oidc-provider-peer'],
+  ] as const) {
+    const file = mainThreadProfile(profileDir(dir, server));
+    if (!file) {
+      console.log(`\n${label}: no profile in ${profileDir(dir, server)}`);
+      continue;
+    }
+    const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+    console.log(`\n${label} (${file}), self time over the whole run, idle left out; top 15 functions:`);
+    console.log(formatSelfTime(topSelfTime(profile, 15), ROOT));
+    console.log('by package:');
+    console.log(formatSelfTime(topSelfTime(profile, 10, 'package')));
+  }
+}
+
+/**
+ * Node names profiles CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile, one per thread (tsx's loader runs in
+ * a worker thread of the peer): the main thread is thread 0.
+ */
+function mainThreadProfile(dir: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const file = readdirSync(dir).find((name) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name));
+  return file && path.join(dir, file);
 }
 
 /** Sequential verifications on one libuv thread = one core, at the API's parameters. */
@@ -146,18 +374,22 @@ async function rawArgon2Rate(): Promise<number> {
   return count / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-/** Runs `work` in CONCURRENCY loops (or paced at `rate` per second) for the phase duration. */
+/**
+ * Runs `work` in CONCURRENCY loops (or paced at `rate` per second) for the phase duration, reading the CPU time
+ * of the server `pid` (0: none) before and after.
+ */
 async function phase(
   name: string,
   pid: number,
   work: (worker: number) => Promise<void>,
   rate?: number,
+  durationMs = DURATION_MS,
 ): Promise<PhaseResult> {
   const latencies: number[] = [];
   let errors = 0;
-  const cpuBefore = cpuSeconds(pid);
+  const cpuBefore = pid ? cpuSeconds(pid) : 0;
   const started = Date.now();
-  const deadline = started + DURATION_MS;
+  const deadline = started + durationMs;
   const interval = rate ? (1000 * CONCURRENCY) / rate : 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async (_, worker) => {
@@ -179,12 +411,19 @@ async function phase(
     }),
   );
   const seconds = (Date.now() - started) / 1000;
-  return { name, count: latencies.length, errors, seconds, apiCpuSeconds: cpuSeconds(pid) - cpuBefore, latencies };
+  return {
+    name,
+    count: latencies.length,
+    errors,
+    seconds,
+    serverCpuSeconds: pid ? cpuSeconds(pid) - cpuBefore : 0,
+    latencies,
+  };
 }
 
 function report(result: PhaseResult, rawRate: number, unit = 'requests'): void {
   const perSecond = result.count / result.seconds;
-  const cores = result.apiCpuSeconds / result.seconds;
+  const cores = result.serverCpuSeconds / result.seconds;
   console.log(
     `\n${result.name}: ${perSecond.toFixed(1)} ${unit}/s (${result.count} in ${result.seconds.toFixed(1)}s, ${result.errors} errors), ` +
       `p50 ${percentile(result.latencies, 50).toFixed(1)} ms, p99 ${percentile(result.latencies, 99).toFixed(1)} ms, ` +
@@ -209,16 +448,22 @@ function peakRss(pid: number): number {
 
 interface Tenant {
   issuer: string;
+  /** A public app-native client with RS256 ID tokens (the default). */
   clientId: string;
+  /** The same with idTokenSignedResponseAlg ES256. */
+  es256ClientId: string;
+  /** A confidential client granted the API resource PEER.resource, for client_credentials. */
+  serviceClientId: string;
+  serviceClientSecret: string;
   redirectUri: string;
   email: string;
   password: string;
 }
 
 async function setUpTenant(baseUrl: string, adminToken: string): Promise<Tenant> {
-  const admin = (p: string, body: unknown) =>
+  const admin = (p: string, body: unknown, method = 'POST') =>
     fetch(`${baseUrl}/api/admin/v1${p}`, {
-      method: 'POST',
+      method,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
       body: JSON.stringify(body),
     }).then(async (r) => {
@@ -237,10 +482,43 @@ async function setUpTenant(baseUrl: string, adminToken: string): Promise<Tenant>
     redirectUris: [redirectUri],
     appNative: true,
   });
+  const es256App = await admin('/projects/bench/applications', {
+    name: 'Bench ES256',
+    type: 'public',
+    redirectUris: [redirectUri],
+    appNative: true,
+    idTokenSignedResponseAlg: 'ES256',
+  });
+  // The same resource and scope names as the peer's, so both mint the same access token.
+  await admin('/projects/bench/api-resources', {
+    identifier: PEER.resource,
+    name: 'Bench orders',
+    scopes: [{ name: PEER.resourceScope }],
+  });
+  const service = await admin('/projects/bench/applications', {
+    name: 'Bench service',
+    type: 'confidential',
+    grantTypes: ['client_credentials'],
+    tokenEndpointAuthMethod: 'client_secret_basic',
+  });
+  await admin(
+    `/projects/bench/applications/${service['clientId']}/resource-grants`,
+    { grants: [{ resource: PEER.resource, scopes: [PEER.resourceScope] }] },
+    'PUT',
+  );
   const email = 'bench@keyway.local';
   const password = 'bench password 123';
   await admin('/projects/bench/identities', { traits: { email }, password });
-  return { issuer: project['issuer']!, clientId: app['clientId']!, redirectUri, email, password };
+  return {
+    issuer: project['issuer']!,
+    clientId: app['clientId']!,
+    es256ClientId: es256App['clientId']!,
+    serviceClientId: service['clientId']!,
+    serviceClientSecret: service['clientSecret']!,
+    redirectUri,
+    email,
+    password,
+  };
 }
 
 /** authorize → authn → token, as an app-native client does. */
@@ -276,19 +554,71 @@ async function login(tenant: Tenant): Promise<{ access_token: string; refresh_to
   })) as { access_token: string; refresh_token: string };
 }
 
-async function refresh(tenant: Tenant, refreshToken: string): Promise<string> {
-  const tokens = await form(`${tenant.issuer}/oauth2/token`, {
+/** A public client's refresh at `tokenUrl`; with a shape, the response must have it. Returns the next token. */
+async function refresh(tokenUrl: string, clientId: string, refreshToken: string, shape?: TokenShape): Promise<string> {
+  const tokens = await form(tokenUrl, {
     grant_type: 'refresh_token',
     refresh_token: refreshToken,
-    client_id: tenant.clientId,
+    client_id: clientId,
   });
+  if (shape) checkTokenShape(tokens, shape, refreshToken);
   return tokens['refresh_token'] as string;
 }
 
-async function form(url: string, params: Record<string, string>): Promise<Record<string, unknown>> {
+/**
+ * The peer's authorization code flow with PKCE for its public client, following its redirects with a cookie jar
+ * of its own (a new session per login, as each Keyway login is); its login page signs in at once. Returns the
+ * refresh token.
+ */
+async function peerLogin(peerUrl: string, scope: string): Promise<string> {
+  const verifier = randomBytes(32).toString('base64url');
+  let url = new URL(`${peerUrl}/auth`);
+  url.search = new URLSearchParams({
+    client_id: PEER.publicClientId,
+    response_type: 'code',
+    redirect_uri: PEER.redirectUri,
+    scope,
+    state: randomBytes(8).toString('hex'),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  }).toString();
+  const cookies = new Map<string, string>();
+  for (let hop = 0; hop < 10; hop++) {
+    const response = await fetch(url, {
+      redirect: 'manual',
+      headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
+    });
+    for (const header of response.headers.getSetCookie()) {
+      const [pair = ''] = header.split(';');
+      cookies.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
+    }
+    const location = response.headers.get('location');
+    if (!location) throw new Error(`peer answered ${response.status} without a redirect: ${await response.text()}`);
+    if (location.startsWith(PEER.redirectUri)) {
+      const code = new URL(location).searchParams.get('code');
+      if (!code) throw new Error(`peer login failed: ${location}`);
+      const tokens = await form(`${peerUrl}/token`, {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: PEER.redirectUri,
+        code_verifier: verifier,
+        client_id: PEER.publicClientId,
+      });
+      return tokens['refresh_token'] as string;
+    }
+    url = new URL(location, url);
+  }
+  throw new Error('too many peer redirects');
+}
+
+async function form(
+  url: string,
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams(params),
   });
   const body = (await response.json()) as Record<string, unknown>;
@@ -309,7 +639,7 @@ async function startApi(): Promise<{ baseUrl: string; adminToken: string; pid: n
   const dataDir = mkdtempSync(path.join(tmpdir(), 'keyway-bench-'));
   const adminToken = `bench_${randomBytes(24).toString('hex')}`;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(args.profile)}`] : [];
+  const profile = profileFlags('keyway-api');
   const { DATABASE_URL: _inherited, ...env } = process.env;
   const child: ChildProcess = spawn(process.execPath, [...profile, path.resolve(args.api!)], {
     env: {
@@ -349,6 +679,58 @@ async function startApi(): Promise<{ baseUrl: string; adminToken: string; pid: n
   }
   await stop();
   throw new Error('the API did not start (was it built? npx nx run api:build)');
+}
+
+/** `--cpu-prof` flags for a server: its profiles go to a folder named after it and this run. */
+function profileFlags(server: string): string[] {
+  return args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(path.resolve(args.profile), server)}`] : [];
+}
+
+function profileDir(dir: string, server: string): string {
+  return path.join(dir, `${server}.${PROFILE_STAMP}`);
+}
+
+/**
+ * oidc-provider (tools/bench/oidc-provider-peer.ts) on a scratch database of the same PostgreSQL, as a child
+ * process of its own (node with tsx's loader, no wrapper process: its pid is the server's).
+ */
+async function startPeer(): Promise<{ baseUrl: string; pid: number; stop(): Promise<void> }> {
+  const name = `keyway_bench_peer_${randomBytes(4).toString('hex')}`;
+  const adminUrl = args.database!;
+  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
+  const databaseUrl = new URL(adminUrl);
+  databaseUrl.pathname = `/${name}`;
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', ...profileFlags('oidc-provider-peer'), path.join(__dirname, 'oidc-provider-peer.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PEER_PORT: String(port), PEER_DATABASE_URL: databaseUrl.toString() },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  };
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) break;
+    if (
+      await fetch(`${baseUrl}/.well-known/openid-configuration`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { baseUrl, pid: child.pid!, stop };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await stop();
+  throw new Error('the oidc-provider peer did not start');
 }
 
 async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { auc, percentile, shuffledPairs } from './stats';
+import { auc, combineRounds, percentile, ratio, shuffledPairs, type PhaseResult } from './stats';
 
 describe('benchmark statistics', () => {
   it('computes AUC as P(a > b) with ties counting half', () => {
@@ -29,5 +29,33 @@ describe('benchmark statistics', () => {
     const order = shuffledPairs(50, 'known', 'unknown');
     expect(order.filter((x) => x === 'known')).toHaveLength(50);
     expect(order.filter((x) => x === 'unknown')).toHaveLength(50);
+  });
+
+  it('combines rounds: counts, seconds and CPU summed, latencies pooled', () => {
+    const round = (count: number, latencies: number[]): PhaseResult => ({
+      name: 'r',
+      count,
+      errors: 1,
+      seconds: 2,
+      serverCpuSeconds: 0.5,
+      latencies,
+    });
+    const combined = combineRounds('row', [round(2, [1, 2]), round(3, [3, 4, 5])]);
+    expect(combined).toEqual({
+      name: 'row',
+      count: 5,
+      errors: 2,
+      seconds: 4,
+      serverCpuSeconds: 1,
+      latencies: [1, 2, 3, 4, 5],
+    });
+    expect(combineRounds('none', []).count).toBe(0);
+  });
+
+  it('divides, and gives NaN for a missing or zero denominator', () => {
+    expect(ratio(3, 4)).toBe(0.75);
+    expect(ratio(3, 0)).toBeNaN();
+    expect(ratio(undefined, 4)).toBeNaN();
+    expect(ratio(3, NaN)).toBeNaN();
   });
 });

@@ -1,5 +1,33 @@
 /** Small statistics for the benchmark's reports. */
 
+/** One measured phase against one server: completed requests, their latencies (ms), the server's CPU time. */
+export interface PhaseResult {
+  name: string;
+  count: number;
+  errors: number;
+  seconds: number;
+  serverCpuSeconds: number;
+  latencies: number[];
+}
+
+/** The rounds of one row on one server as a single result: counts, time and CPU summed, latencies pooled. */
+export function combineRounds(name: string, rounds: readonly PhaseResult[]): PhaseResult {
+  return {
+    name,
+    count: rounds.reduce((sum, round) => sum + round.count, 0),
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+    seconds: rounds.reduce((sum, round) => sum + round.seconds, 0),
+    serverCpuSeconds: rounds.reduce((sum, round) => sum + round.serverCpuSeconds, 0),
+    latencies: rounds.flatMap((round) => round.latencies),
+  };
+}
+
+/** a / b, NaN when either is missing or b is 0 (a ratio to nothing is not a number to print). */
+export function ratio(a: number | undefined, b: number | undefined): number {
+  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0) return NaN;
+  return a / b;
+}
+
 /** The p-th percentile (nearest rank) of the values; NaN for none. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
