@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import {
+  openScratchDatabase,
+  singleProcessNotifications,
+  type ScratchDatabase,
+} from '../../infra/database/scratch-database.testing';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
 import { ApiResourcesRepository } from './api-resources.repository';
 
@@ -14,7 +18,7 @@ describe.each(['pglite', 'postgres'] as const)('ApiResourcesRepository on %s', (
 
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
-    repository = new ApiResourcesRepository(scratch.db.prisma);
+    repository = new ApiResourcesRepository(scratch.db.prisma, singleProcessNotifications(scratch.db.prisma));
   });
   afterAll(() => scratch?.dispose());
 
@@ -142,6 +146,25 @@ describe.each(['pglite', 'postgres'] as const)('ApiResourcesRepository on %s', (
     expect((await repository.grantsOf(applicationId))[0]!.scopes).toEqual(['orders:write']);
 
     expect(await repository.update(await newProject(), resource.id, { name: 'x' })).toBeUndefined();
+  });
+
+  it("the token endpoint's cached grants follow every change: new grants, narrowed scopes, a deleted resource", async () => {
+    const projectId = await newProject();
+    const applicationId = await newApplication(projectId);
+    const resource = await orders(projectId);
+    expect(await repository.grantsForToken(applicationId, undefined)).toEqual([]);
+    await repository.replaceGrants(applicationId, [
+      { resourceId: resource.id, scopes: ['orders:read', 'orders:write'] },
+    ]);
+    expect((await repository.grantsForToken(applicationId, resource.identifier))[0]!.scopes).toEqual([
+      'orders:read',
+      'orders:write',
+    ]);
+    await repository.update(projectId, resource.id, { scopes: scopes('orders:write'), accessTokenTtlSeconds: 60 });
+    const [narrowed] = await repository.grantsForToken(applicationId, resource.identifier);
+    expect(narrowed).toMatchObject({ scopes: ['orders:write'], resource: { accessTokenTtlSeconds: 60 } });
+    await repository.delete(projectId, resource.id);
+    expect(await repository.grantsForToken(applicationId, resource.identifier)).toEqual([]);
   });
 
   it('deleting a resource or an application deletes their grants', async () => {

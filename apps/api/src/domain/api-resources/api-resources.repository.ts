@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 import type { ApiResource, ApiScope, ResourceGrant } from './api-resource';
+import { DatabaseNotifications } from '../../infra/database/database-notifications';
+import { ReplicatedCache } from '../../infra/database/replicated-cache';
 
 type ApiResourceRow = Prisma.ApiResourceGetPayload<object>;
 
@@ -8,10 +10,20 @@ export type NewApiResource = Pick<ApiResource, 'identifier' | 'name' | 'scopes' 
 /** What an update may change: never the identifier (resource servers check tokens' `aud` against it). */
 export type ApiResourceChanges = Partial<Pick<ApiResource, 'name' | 'scopes' | 'accessTokenTtlSeconds'>>;
 
-/** The only writer of API resources and of applications' grants of them. */
+/**
+ * The only writer of API resources and of applications' grants of them. The token endpoint's read (an application's
+ * grants) is cached per application on every replica and dropped there by each write here (ReplicatedCache).
+ */
 @Injectable()
 export class ApiResourcesRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly grantsCache: ReplicatedCache<ResourceGrant[]>;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    notifications: DatabaseNotifications,
+  ) {
+    this.grantsCache = new ReplicatedCache('resource-grants', notifications);
+  }
 
   async list(projectId: string): Promise<ApiResource[]> {
     const rows = await this.prisma.apiResource.findMany({
@@ -46,7 +58,7 @@ export class ApiResourcesRepository {
    * out of every application's grant in the same transaction, so a grant never names a scope that is gone.
    */
   async update(projectId: string, id: string, changes: ApiResourceChanges): Promise<ApiResource | undefined> {
-    return this.prisma.$transaction(async (tx) => {
+    const updated = await this.prisma.$transaction(async (tx) => {
       const { count } = await tx.apiResource.updateMany({
         where: { id, projectId },
         data: { ...changes, scopes: changes.scopes && toJson(changes.scopes) },
@@ -67,11 +79,15 @@ export class ApiResourcesRepository {
       }
       return toApiResource(row);
     });
+    // The grants carry the resource (its scopes, its token lifetime): every application's may have changed.
+    if (updated) await this.grantsCache.invalidate('*');
+    return updated;
   }
 
   /** Deletes a resource and every grant of it; false when the project has none with this id. */
   async delete(projectId: string, id: string): Promise<boolean> {
     const { count } = await this.prisma.apiResource.deleteMany({ where: { id, projectId } });
+    if (count > 0) await this.grantsCache.invalidate('*');
     return count > 0;
   }
 
@@ -96,20 +112,19 @@ export class ApiResourcesRepository {
         data: grants.map(({ resourceId, scopes }) => ({ applicationId, resourceId, scopes })),
       }),
     ]);
+    await this.grantsCache.invalidate(applicationId);
     return this.grantsOf(applicationId);
   }
 
   /**
-   * The token endpoint's one statement: the application's grant of the resource with this identifier, or, without
-   * one, up to two of its grants (enough to tell "exactly one" from "several").
+   * The token endpoint's read, from memory after the first: the application's grant of the resource with this
+   * identifier, or, without one, up to two of its grants (enough to tell "exactly one" from "several").
    */
   async grantsForToken(applicationId: string, identifier: string | undefined): Promise<ResourceGrant[]> {
-    const rows = await this.prisma.applicationResourceGrant.findMany({
-      where: { applicationId, ...(identifier !== undefined ? { resource: { identifier } } : {}) },
-      include: { resource: true },
-      take: 2,
-    });
-    return rows.map((row) => ({ resource: toApiResource(row.resource), scopes: row.scopes }));
+    const grants = await this.grantsCache.get(applicationId, () => this.grantsOf(applicationId));
+    return identifier === undefined
+      ? grants.slice(0, 2)
+      : grants.filter((grant) => grant.resource.identifier === identifier);
   }
 }
 

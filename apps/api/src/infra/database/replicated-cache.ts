@@ -27,7 +27,7 @@ export class ReplicatedCache<T> {
     notifications.subscribe(CACHE_CHANNEL, (payload) => {
       if (payload !== '*' && !payload.startsWith(prefix)) return;
       this.epoch += 1;
-      if (payload === '*') this.entries.clear();
+      if (payload === '*' || payload === `${prefix}*`) this.entries.clear();
       else this.entries.delete(payload.slice(prefix.length));
     });
     // Changes made while this replica was not listening were not heard of.
@@ -49,10 +49,14 @@ export class ReplicatedCache<T> {
     return value;
   }
 
-  /** After a change is written (committed): dropped here at once, and in every other replica by notification. */
+  /**
+   * After a change is written (committed): dropped here at once, and in every other replica by notification. `*`
+   * drops every entry (a change that touches many keys).
+   */
   async invalidate(key: string): Promise<void> {
     this.epoch += 1;
-    this.entries.delete(key);
+    if (key === '*') this.entries.clear();
+    else this.entries.delete(key);
     // The change is committed whatever happens here; a lost notice leaves the others stale until the entry expires.
     await this.notifications.notify(CACHE_CHANNEL, `${this.name}:${key}`).catch((error: unknown) => {
       logger.warn({ msg: 'cache invalidation not sent to the other replicas', cache: this.name, err: error });
