@@ -33,27 +33,31 @@ export class RefreshTokenGrant {
       throw new OAuthError('unauthorized_client', 'this client may not use refresh tokens');
     const now = new Date();
     const tokenHash = sha256(params.refresh_token);
-    // Rotate first (one statement): whatever the checks below decide, this token is spent — but only when
-    // its own client presents it, so a token shown to another client or tenant stays usable by its owner.
+    const refreshToken = randomToken();
+    const successorId = randomUUID();
+    // One statement: this token is spent and its successor stored, whatever the checks below decide — but only
+    // when its own client presents it, so a token shown to another client or tenant stays usable by its owner.
     const token = await this.sessions.rotateRefreshToken(
       tokenHash,
       { projectId: project.id, applicationId: client.id },
+      {
+        id: successorId,
+        tokenHash: sha256(refreshToken),
+        idleExpiresAt: new Date(now.getTime() + project.settings.refreshTokenTtlSeconds * 1000),
+      },
       now,
     );
     if (!token) return this.refuseSpent(project, client, tokenHash, now);
-    if (token.expiresAt <= now || token.familyExpiresAt <= now)
-      throw new OAuthError('invalid_grant', 'refresh token expired');
+    if (!token.successorStored) throw new OAuthError('invalid_grant', 'refresh token expired');
     let scope: string;
     try {
       scope = narrowScope(token.scope, params.scope);
     } catch (error) {
       // A bad scope parameter is the client's mistake, not a reason to end the user's login.
-      await this.sessions.unrotateRefreshToken(token.id);
+      await this.sessions.unrotateRefreshToken(token.id, successorId);
       throw error;
     }
 
-    const refreshToken = randomToken();
-    const idleExpiry = now.getTime() + project.settings.refreshTokenTtlSeconds * 1000;
     const subject: TokenSubject = {
       identityId: token.identityId,
       sessionId: token.sessionId,
@@ -64,27 +68,10 @@ export class RefreshTokenGrant {
       traits: {},
     };
     const openid = parseScope(scope).includes('openid');
-    const [access, stored, identity] = await Promise.all([
+    const [access, identity] = await Promise.all([
       this.minter.accessToken(project, subject),
-      this.sessions.createRefreshToken({
-        id: randomUUID(),
-        projectId: project.id,
-        applicationId: client.id,
-        identityId: token.identityId,
-        sessionId: token.sessionId,
-        familyId: token.familyId,
-        tokenHash: sha256(refreshToken),
-        // The family keeps its original scope; a narrowed request affects only this access token.
-        scope: token.scope,
-        amr: token.amr,
-        authTime: token.authTime,
-        expiresAt: new Date(Math.min(idleExpiry, token.familyExpiresAt.getTime())),
-        familyExpiresAt: token.familyExpiresAt,
-      }),
       openid ? this.identities.findWithVerifiedEmails(project.id, token.identityId) : undefined,
     ]);
-    // The session was revoked between the rotation and now (logout, password change, a replayed code).
-    if (!stored) throw new OAuthError('invalid_grant', 'refresh token revoked');
     const response: TokenResponse = {
       access_token: access.token,
       token_type: 'Bearer',

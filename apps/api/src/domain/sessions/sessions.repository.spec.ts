@@ -108,4 +108,79 @@ describe.each(['pglite', 'postgres'] as const)('SessionsRepository (admin) on %s
     for (const { tokenId } of made) expect(await tokenRevoked(tokenId)).toBe(true);
     expect(await tokenRevoked(bystander.tokenId)).toBe(false);
   });
+
+  describe('rotating refresh tokens (the token endpoint)', () => {
+    const client = () => ({ projectId, applicationId });
+    async function liveToken(expiresInMs = 3_600_000) {
+      const identityId = await newIdentity();
+      const { id: sessionId } = await session(identityId, new Date());
+      const hash = randomBytes(32).toString('hex');
+      const id = randomUUID();
+      await sessions.createRefreshToken({
+        id,
+        projectId,
+        applicationId,
+        identityId,
+        sessionId,
+        familyId: randomUUID(),
+        tokenHash: hash,
+        scope: 'openid offline_access',
+        amr: ['pwd'],
+        authTime: new Date(),
+        expiresAt: new Date(Date.now() + expiresInMs),
+        familyExpiresAt: new Date(Date.now() + 7_200_000),
+      });
+      return { id, hash, sessionId };
+    }
+    const successor = (idleMs = 60_000) => ({
+      id: randomUUID(),
+      tokenHash: randomBytes(32).toString('hex'),
+      idleExpiresAt: new Date(Date.now() + idleMs),
+    });
+
+    it('spends the token and stores its successor in the family, once under concurrent use', async () => {
+      const token = await liveToken();
+      const successors = [successor(), successor(), successor()];
+      const rotations = await Promise.all(
+        successors.map((next) => sessions.rotateRefreshToken(token.hash, client(), next, new Date())),
+      );
+      const won = rotations.filter((rotation) => rotation !== undefined);
+      expect(won).toHaveLength(1);
+      expect(won[0]).toMatchObject({ id: token.id, scope: 'openid offline_access', successorStored: true });
+      const stored = await db.prisma.refreshToken.findMany({
+        where: { id: { in: successors.map((next) => next.id) } },
+      });
+      expect(stored).toHaveLength(1);
+      expect(stored[0]).toMatchObject({ familyId: won[0]!.familyId, sessionId: token.sessionId, rotatedAt: null });
+    });
+
+    it("caps the successor's idle expiry by the family's, and issues none for an expired token", async () => {
+      const token = await liveToken();
+      const next = successor(24 * 3_600_000);
+      await sessions.rotateRefreshToken(token.hash, client(), next, new Date());
+      const stored = await db.prisma.refreshToken.findUniqueOrThrow({ where: { id: next.id } });
+      expect(stored.expiresAt.getTime()).toBe(stored.familyExpiresAt.getTime());
+
+      const expired = await liveToken(-1_000);
+      const late = successor();
+      expect(await sessions.rotateRefreshToken(expired.hash, client(), late, new Date())).toMatchObject({
+        successorStored: false,
+      });
+      expect(await db.prisma.refreshToken.count({ where: { id: late.id } })).toBe(0);
+    });
+
+    it('spends nothing for another client, nor for a revoked session; undoing removes the successor', async () => {
+      const token = await liveToken();
+      const other = { projectId, applicationId: randomUUID() };
+      expect(await sessions.rotateRefreshToken(token.hash, other, successor(), new Date())).toBeUndefined();
+      const next = successor();
+      expect(await sessions.rotateRefreshToken(token.hash, client(), next, new Date())).toBeDefined();
+      await sessions.unrotateRefreshToken(token.id, next.id);
+      expect(await db.prisma.refreshToken.count({ where: { id: next.id } })).toBe(0);
+      expect((await db.prisma.refreshToken.findUniqueOrThrow({ where: { id: token.id } })).rotatedAt).toBeNull();
+
+      await db.prisma.session.update({ where: { id: token.sessionId }, data: { revokedAt: new Date() } });
+      expect(await sessions.rotateRefreshToken(token.hash, client(), successor(), new Date())).toBeUndefined();
+    });
+  });
 });

@@ -252,31 +252,51 @@ export class SessionsRepository {
   }
 
   /**
-   * Marks a live refresh token of this client rotated and returns it, in one statement: a token can be rotated
-   * once, even under concurrent use, and only by the client (and tenant) it was issued to — another
-   * client presenting it spends nothing. A token whose session was revoked is not live either.
-   * Undefined when no such token has this hash.
+   * Rotates a live refresh token of this client in one statement: marks it rotated and, while it and its family
+   * are unexpired, stores its successor (same family, scope, amr and auth_time; idle expiry capped by the family's).
+   * A token can be rotated once, even under concurrent use, and only by the client (and tenant) it was issued to —
+   * another client presenting it spends nothing. A token whose session was revoked is not live either. Undefined
+   * when no such token has this hash; `successorStored` false when it had expired (spent, nothing issued).
    */
   async rotateRefreshToken(
     tokenHash: string,
     client: { projectId: string; applicationId: string },
+    successor: { id: string; tokenHash: string; idleExpiresAt: Date },
     now: Date,
-  ): Promise<RefreshTokenRow | undefined> {
-    const rows = await this.prisma.$queryRaw<RefreshTokenRow[]>`
-      UPDATE refresh_tokens AS t SET rotated_at = ${now}
-      FROM sessions AS s
-      WHERE t.token_hash = ${tokenHash} AND t.project_id = ${client.projectId}::uuid AND t.application_id = ${client.applicationId}::uuid
-        AND t.rotated_at IS NULL AND t.revoked_at IS NULL AND s.id = t.session_id AND s.revoked_at IS NULL
-      RETURNING t.id, t.project_id AS "projectId", t.application_id AS "applicationId", t.identity_id AS "identityId",
-                t.session_id AS "sessionId", t.family_id AS "familyId", t.token_hash AS "tokenHash", t.scope, t.amr,
-                t.auth_time AS "authTime", t.expires_at AS "expiresAt", t.family_expires_at AS "familyExpiresAt",
-                t.rotated_at AS "rotatedAt", t.revoked_at AS "revokedAt", t.created_at AS "createdAt"`;
+  ): Promise<(RefreshTokenRow & { successorStored: boolean }) | undefined> {
+    const rows = await this.prisma.$queryRaw<Array<RefreshTokenRow & { successorStored: boolean }>>`
+      WITH rotated AS (
+        UPDATE refresh_tokens AS t SET rotated_at = ${now}
+        FROM sessions AS s
+        WHERE t.token_hash = ${tokenHash} AND t.project_id = ${client.projectId}::uuid
+          AND t.application_id = ${client.applicationId}::uuid
+          AND t.rotated_at IS NULL AND t.revoked_at IS NULL AND s.id = t.session_id AND s.revoked_at IS NULL
+        RETURNING t.*
+      ), successor AS (
+        INSERT INTO refresh_tokens (id, project_id, application_id, identity_id, session_id, family_id, token_hash,
+                                    scope, amr, auth_time, expires_at, family_expires_at)
+        SELECT ${successor.id}::uuid, r.project_id, r.application_id, r.identity_id, r.session_id, r.family_id,
+               ${successor.tokenHash}, r.scope, r.amr, r.auth_time,
+               LEAST(${successor.idleExpiresAt}::timestamptz, r.family_expires_at), r.family_expires_at
+        FROM rotated AS r
+        WHERE r.expires_at > ${now} AND r.family_expires_at > ${now}
+        RETURNING id
+      )
+      SELECT r.id, r.project_id AS "projectId", r.application_id AS "applicationId", r.identity_id AS "identityId",
+             r.session_id AS "sessionId", r.family_id AS "familyId", r.token_hash AS "tokenHash", r.scope, r.amr,
+             r.auth_time AS "authTime", r.expires_at AS "expiresAt", r.family_expires_at AS "familyExpiresAt",
+             r.rotated_at AS "rotatedAt", r.revoked_at AS "revokedAt", r.created_at AS "createdAt",
+             EXISTS (SELECT 1 FROM successor) AS "successorStored"
+      FROM rotated AS r`;
     return rows[0];
   }
 
-  /** Undoes `rotateRefreshToken` for a request refused before anything was issued. */
-  async unrotateRefreshToken(id: string): Promise<void> {
-    await this.prisma.refreshToken.updateMany({ where: { id, revokedAt: null }, data: { rotatedAt: null } });
+  /** Undoes `rotateRefreshToken` for a request refused before anything was issued: the successor goes too. */
+  async unrotateRefreshToken(id: string, successorId: string): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.refreshToken.deleteMany({ where: { id: successorId } }),
+      this.prisma.refreshToken.updateMany({ where: { id, revokedAt: null }, data: { rotatedAt: null } }),
+    ]);
   }
 
   /** The refresh token with this hash and whether its session was revoked. */
