@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { SecretBox } from '../../infra/crypto/secret-box';
 import type { KeywayConfig } from '../../infra/config/config';
 import { isUniqueViolation } from '../../infra/database/prisma-errors';
-import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
+import {
+  openScratchDatabase,
+  singleProcessNotifications,
+  type ScratchDatabase,
+} from '../../infra/database/scratch-database.testing';
 import { FederatedCredentialsRepository } from '../federation/federated-credentials.repository';
 import { IdentitiesRepository } from '../identities/identities.repository';
 import { CONNECTION_PRESETS_TABLE } from './connection-presets';
@@ -25,7 +29,12 @@ describe.each(['pglite', 'postgres'] as const)('ConnectionsRepository on %s', (k
     const secretBox = new SecretBox({ secretKey: randomBytes(32) } as unknown as KeywayConfig);
     links = new FederatedCredentialsRepository(scratch.db.prisma);
     identities = new IdentitiesRepository(scratch.db.prisma);
-    repository = new ConnectionsRepository(scratch.db.prisma, secretBox, links);
+    repository = new ConnectionsRepository(
+      scratch.db.prisma,
+      secretBox,
+      links,
+      singleProcessNotifications(scratch.db.prisma),
+    );
   });
   afterAll(() => scratch?.dispose());
 
@@ -220,6 +229,7 @@ describe.each(['pglite', 'postgres'] as const)('ConnectionsRepository on %s', (k
           throw new Error('boom');
         },
       } as unknown as FederatedCredentialsRepository,
+      singleProcessNotifications(scratch.db.prisma),
     );
     await expect(failing.delete(projectId, connection.id)).rejects.toThrow('boom');
     expect(await repository.find(projectId, connection.id)).toBeDefined();

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
 import { SecretBox } from '../../infra/crypto/secret-box';
+import { DatabaseNotifications } from '../../infra/database/database-notifications';
+import { ReplicatedCache } from '../../infra/database/replicated-cache';
 import { FederatedCredentialsRepository } from '../federation/federated-credentials.repository';
 import type { Connection, ConnectionEndpoints, ConnectionMode, LinkingPolicy } from './connection';
 
@@ -43,11 +45,17 @@ export interface ConnectionDeletion {
 /** The only writer of connections and of the applications they are offered on; seals client secrets at rest. */
 @Injectable()
 export class ConnectionsRepository {
+  /** Every login flow's first step reads its app's connections: cached per project, dropped on every replica by writes. */
+  private readonly byProject: ReplicatedCache<Connection[]>;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly secretBox: SecretBox,
     private readonly federatedCredentials: FederatedCredentialsRepository,
-  ) {}
+    notifications: DatabaseNotifications,
+  ) {
+    this.byProject = new ReplicatedCache('connections', notifications);
+  }
 
   async list(projectId: string): Promise<Connection[]> {
     const rows = await this.prisma.connection.findMany({
@@ -60,12 +68,8 @@ export class ConnectionsRepository {
 
   /** The connections an application offers (its sign-in options), in the order they were created. */
   async listForApplication(projectId: string, applicationId: string): Promise<Connection[]> {
-    const rows = await this.prisma.connection.findMany({
-      where: { projectId, applications: { some: { applicationId } } },
-      include: WITH_APPLICATIONS,
-      orderBy: [{ createdAt: 'asc' }, { name: 'asc' }],
-    });
-    return rows.map(toConnection);
+    const all = await this.byProject.get(projectId, () => this.list(projectId));
+    return all.filter((connection) => connection.applications.some((entry) => entry.applicationId === applicationId));
   }
 
   async find(projectId: string, id: string): Promise<Connection | undefined> {
@@ -97,6 +101,7 @@ export class ConnectionsRepository {
       },
       include: WITH_APPLICATIONS,
     });
+    await this.byProject.invalidate(projectId);
     return toConnection(row);
   }
 
@@ -105,7 +110,7 @@ export class ConnectionsRepository {
     const { clientSecret, applications, linkingPolicy, ...rest } = changes;
     const clientSecretSealed =
       clientSecret === undefined ? undefined : clientSecret === null ? null : await this.secretBox.seal(clientSecret);
-    return this.prisma.$transaction(async (tx) => {
+    const updated = await this.prisma.$transaction(async (tx) => {
       const { count } = await tx.connection.updateMany({
         where: { id, projectId },
         data: {
@@ -125,6 +130,8 @@ export class ConnectionsRepository {
       }
       return toConnection(await tx.connection.findUniqueOrThrow({ where: { id }, include: WITH_APPLICATIONS }));
     });
+    if (updated) await this.byProject.invalidate(projectId);
+    return updated;
   }
 
   /**
@@ -133,11 +140,13 @@ export class ConnectionsRepository {
    * project has no connection with this id.
    */
   async delete(projectId: string, id: string): Promise<ConnectionDeletion | undefined> {
-    return this.prisma.$transaction(async (tx) => {
+    const deleted = await this.prisma.$transaction(async (tx) => {
       const { count } = await tx.connection.deleteMany({ where: { id, projectId } });
       if (count === 0) return undefined;
       return this.federatedCredentials.removeConnectionLinks(tx, projectId, id);
     });
+    if (deleted) await this.byProject.invalidate(projectId);
+    return deleted;
   }
 }
 

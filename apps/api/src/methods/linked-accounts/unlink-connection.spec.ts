@@ -77,7 +77,7 @@ describe.each(['pglite', 'postgres'] as const)('UnlinkConnection on %s', (kind) 
     identities = new IdentitiesRepository(prisma);
     links = new FederatedCredentialsRepository(prisma);
     const config: KeywayConfig = loadConfig({ KEYWAY_DATA_DIR: tmpdir(), KEYWAY_PUBLIC_URL: 'https://id.example.com' });
-    connections = new ConnectionsRepository(prisma, new SecretBox(config), links);
+    connections = new ConnectionsRepository(prisma, new SecretBox(config), links, singleProcessNotifications(prisma));
     const schemas = new IdentitySchemasService(new IdentitySchemasRepository(prisma));
     const federated = new FederatedIdentities(identities, links, schemas);
     const service = new ConnectionsService(
