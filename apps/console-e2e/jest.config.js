@@ -11,8 +11,8 @@ module.exports = {
   roots: ['<rootDir>/apps/console-e2e/src'],
   testMatch: ['**/*.e2e-spec.ts'],
   transform: { '^.+\\.(t|m?j)s$': ['@swc/jest', require('../../jest.swc.js')] },
-  // otplib's base32 (@scure/base) and its hashes ship as ES modules only.
-  transformIgnorePatterns: ['/node_modules/(?!(@noble/hashes|@scure/base)/)'],
+  // otplib's base32 (@scure/base) and its hashes ship as ES modules only; so does jose (e2e-support's upstream provider).
+  transformIgnorePatterns: ['/node_modules/(?!(jose|oidc-provider|@noble/hashes|@scure/base)/)'],
   moduleNameMapper: {
     '^@keyway/e2e-support$': '<rootDir>/libs/e2e-support/src/index.ts',
   },

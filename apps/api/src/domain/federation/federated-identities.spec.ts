@@ -229,6 +229,25 @@ describe.each(['pglite', 'postgres'] as const)('FederatedIdentities on %s', (kin
     });
   });
 
+  it('resolves as linked when a concurrent first login of the subject registered the address owner meanwhile', async () => {
+    const google = connection();
+    const email = `meanwhile.${tag()}@example.com`;
+    const subject = `sub-${tag()}`;
+    const identityId = await registered(google, subject, email);
+    // The interleaving of two first logins: this one looked the subject up just before the other committed, and
+    // finds the address (and then the link) after. Its first lookup answers as it did then.
+    let lookups = 0;
+    const beforeTheCommit = Object.assign(Object.create(credentials) as FederatedCredentialsRepository, {
+      findLinkedIdentity: (...args: Parameters<FederatedCredentialsRepository['findLinkedIdentity']>) =>
+        (lookups += 1) === 1 ? Promise.resolve(undefined) : credentials.findLinkedIdentity(...args),
+    });
+    const racing = new FederatedIdentities(identities, beforeTheCommit, schemas);
+    expect(await racing.resolve(projectId, google, { sub: subject, email, emailVerified: true })).toEqual({
+      kind: 'linked',
+      identityId,
+    });
+  });
+
   it('links and unlinks an upstream account; one account per connection, one identity per subject', async () => {
     const google = connection();
     const email = `link.${tag()}@example.com`;

@@ -92,6 +92,10 @@ export class FederatedIdentities {
       if (owners.length > 1) return { kind: 'conflict', reason: 'email_ambiguous' };
       const owner = owners[0];
       if (owner) {
+        // A concurrent first login of this same subject may have registered the owner between the two reads above:
+        // then it is simply linked (not another account to prove, or to refuse).
+        const linkedMeanwhile = await this.credentials.findLinkedIdentity(projectId, connection.id, claims.sub);
+        if (linkedMeanwhile !== undefined) return { kind: 'linked', identityId: linkedMeanwhile };
         if (connection.linkingPolicy === 'never') return { kind: 'conflict', reason: 'linking_disabled' };
         if (!claims.emailVerified) return { kind: 'conflict', reason: 'email_not_verified' };
         if (!trusted) return { kind: 'conflict', reason: 'email_not_trusted' };
