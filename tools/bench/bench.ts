@@ -109,8 +109,9 @@ async function main(): Promise<void> {
     const logins = await phase('logins', api.pid, async () => {
       await login(tenant);
     });
+    // The issue's refresh target is rotation without an ID token: grants without openid (OIDC Core §12.2).
     const chains = await Promise.all(
-      Array.from({ length: CONCURRENCY }, () => login(tenant).then((t) => t.refresh_token)),
+      Array.from({ length: CONCURRENCY }, () => login(tenant, 'email').then((t) => t.refresh_token)),
     );
     const tokenUrl = `${tenant.issuer}/oauth2/token`;
     const refreshes = await phase('refreshes', api.pid, async (worker) => {
@@ -182,9 +183,11 @@ type SideResult = PhaseResult | { unavailable: string };
 function comparisonRows(tenant: Tenant, peerUrl: string): ComparisonRow[] {
   const workers = Array.from({ length: CONCURRENCY }, (_, worker) => worker);
   const keywayRefresh =
-    (clientId: string, shape: TokenShape): Side =>
+    (clientId: string, shape: TokenShape, scope = 'openid email'): Side =>
     async () => {
-      const chains = await Promise.all(workers.map(() => login({ ...tenant, clientId }).then((t) => t.refresh_token)));
+      const chains = await Promise.all(
+        workers.map(() => login({ ...tenant, clientId }, scope).then((t) => t.refresh_token)),
+      );
       return async (worker) => {
         chains[worker] = await refresh(`${tenant.issuer}/oauth2/token`, clientId, chains[worker]!, shape);
       };
@@ -216,8 +219,8 @@ function comparisonRows(tenant: Tenant, peerUrl: string): ComparisonRow[] {
   return [
     {
       name: 'refresh rotation: ES256 JWT access token + rotated refresh token, no id_token',
-      // Keyway answers a refresh without an ID token whatever the scope; the peer's grant has no openid scope.
-      keyway: keywayRefresh(tenant.es256ClientId, noIdToken),
+      // Neither grant has the openid scope, so neither server signs an ID token (OIDC Core §12.2).
+      keyway: keywayRefresh(tenant.es256ClientId, noIdToken, 'email'),
       peer: peerRefresh(PEER.resourceScope, noIdToken),
     },
     {
@@ -522,13 +525,13 @@ async function setUpTenant(baseUrl: string, adminToken: string): Promise<Tenant>
 }
 
 /** authorize → authn → token, as an app-native client does. */
-async function login(tenant: Tenant): Promise<{ access_token: string; refresh_token: string }> {
+async function login(tenant: Tenant, scope = 'openid email'): Promise<{ access_token: string; refresh_token: string }> {
   const verifier = randomBytes(32).toString('base64url');
   const flow = await form(`${tenant.issuer}/oauth2/authorize`, {
     client_id: tenant.clientId,
     response_type: 'code',
     redirect_uri: tenant.redirectUri,
-    scope: 'openid email',
+    scope,
     response_mode: 'direct',
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
