@@ -1,11 +1,6 @@
+import { unknownMappedTraits } from '../schemas/claim-mapping';
 import { upstreamUrlProblem } from './connection';
-import {
-  CONNECTION_PRESETS_TABLE,
-  discoveryUrlOf,
-  microsoftEndpoints,
-  presetEndpoints,
-  unknownMappedTraits,
-} from './connection-presets';
+import { CONNECTION_PRESETS_TABLE, discoveryUrlOf, microsoftEndpoints, presetEndpoints } from './connection-presets';
 
 describe('connection presets', () => {
   it('fills the built-in providers’ endpoints, kind and scopes', () => {

@@ -183,11 +183,3 @@ export function presetEndpoints(
     };
   return { endpoints: { issuer: null, authorizationUrl, tokenUrl, userinfoUrl, jwksUri: null } };
 }
-
-/** The mapping's entries whose trait the identity schema does not define. */
-export function unknownMappedTraits(mapping: Record<string, string>, traits: readonly string[]): string[] {
-  const known = new Set(traits);
-  return Object.entries(mapping)
-    .filter(([, trait]) => !known.has(trait))
-    .map(([claim, trait]) => `${claim} → ${trait}`);
-}

@@ -16,7 +16,8 @@ import {
   type ConnectionPresetName,
   type LinkingPolicy,
 } from './connection';
-import { CONNECTION_PRESETS_TABLE, discoveryUrlOf, presetEndpoints, unknownMappedTraits } from './connection-presets';
+import { CONNECTION_PRESETS_TABLE, discoveryUrlOf, presetEndpoints } from './connection-presets';
+import { checkClaimMapping } from '../schemas/claim-mapping';
 import {
   ConnectionsRepository,
   type ConnectionApplicationInput,
@@ -111,7 +112,7 @@ export class ConnectionsService {
     const [endpoints, applications] = await Promise.all([
       this.endpointsFor(input.preset, input),
       this.applicationsOf(project, input.applications ?? []),
-      this.checkMapping(project, claimMapping),
+      checkClaimMapping(this.schemas, project.id, claimMapping),
     ]);
     const connection: NewConnection = {
       name: input.name,
@@ -165,7 +166,7 @@ export class ConnectionsService {
       });
       if (current.preset === 'oidc' && input.discoveryUrl) endpoints.discoveryUrl = discoveryUrlOf(input.discoveryUrl);
     }
-    if (input.claimMapping) await this.checkMapping(project, input.claimMapping);
+    if (input.claimMapping) await checkClaimMapping(this.schemas, project.id, input.claimMapping);
     const changes: ConnectionChanges = {
       ...endpoints,
       ...pick(input, [
@@ -306,21 +307,6 @@ export class ConnectionsService {
       userinfoUrl: typeof userinfo_endpoint === 'string' ? userinfo_endpoint : null,
       jwksUri: jwks_uri,
     };
-  }
-
-  /** 400 when the mapping names a trait the project's default identity schema does not define. */
-  private async checkMapping(project: Project, mapping: Record<string, string>): Promise<void> {
-    const { compiled } = await this.schemas.getDefault(project.id);
-    const unknown = unknownMappedTraits(
-      mapping,
-      compiled.traits.map((trait) => trait.name),
-    );
-    if (unknown.length)
-      throw ApiError.invalidFields(
-        unknown.map((entry) =>
-          fieldError('claimMapping', 'unknown_trait', `${entry}: the identity schema has no such trait`),
-        ),
-      );
   }
 
   /** The project's applications by client_id; 400 naming those it does not have, or any named twice. */

@@ -7,7 +7,7 @@ import { ApiError, fieldError, type FieldError } from '../../infra/http/errors';
 import { isUuid } from '../../infra/http/ids';
 import { ApplicationsService } from '../applications/applications.service';
 import { upstreamUrlProblem } from '../connections/connection';
-import { unknownMappedTraits } from '../connections/connection-presets';
+import { checkClaimMapping } from '../schemas/claim-mapping';
 import type { Project } from '../projects/projects.service';
 import { IdentitySchemasService } from '../schemas/identity-schemas.service';
 import {
@@ -78,7 +78,7 @@ export class TrustedTokenIssuersService {
     const claimMapping = input.claimMapping ?? {};
     const [applicationIds] = await Promise.all([
       this.applicationIdsOf(project, input.applications ?? []),
-      this.checkMapping(project, claimMapping),
+      checkClaimMapping(this.schemas, project.id, claimMapping),
     ]);
     const jwt = input.mode === 'jwt';
     if (jwt) {
@@ -126,7 +126,7 @@ export class TrustedTokenIssuersService {
       throw ApiError.invalidFields([fieldError('jwks', 'field_not_allowed', 'give jwksUri or jwks, not both')]);
     await this.checkKeys(input);
     this.checkUrls(input);
-    if (input.claimMapping) await this.checkMapping(project, input.claimMapping);
+    if (input.claimMapping) await checkClaimMapping(this.schemas, project.id, input.claimMapping);
     const { applications, jwksUri, jwks, ...rest } = input;
     const changes: TrustedTokenIssuerChanges = {
       ...Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
@@ -191,21 +191,6 @@ export class TrustedTokenIssuersService {
     } catch {
       throw refuse('is not a valid JSON Web Key Set');
     }
-  }
-
-  /** 400 when the mapping names a trait the project's default identity schema does not define. */
-  private async checkMapping(project: Project, mapping: Record<string, string>): Promise<void> {
-    const { compiled } = await this.schemas.getDefault(project.id);
-    const unknown = unknownMappedTraits(
-      mapping,
-      compiled.traits.map((trait) => trait.name),
-    );
-    if (unknown.length)
-      throw ApiError.invalidFields(
-        unknown.map((entry) =>
-          fieldError('claimMapping', 'unknown_trait', `${entry}: the identity schema has no such trait`),
-        ),
-      );
   }
 
   /** The project's applications by client_id; 400 naming those it does not have, or any named twice. */
