@@ -13,7 +13,7 @@ import { SettingsMessages } from '../../domain/flows/settings-messages';
 import type { AuditService } from '../../domain/audit/audit.service';
 import type { FlowAccounts } from '../../domain/identities/flow-accounts';
 import type { IdentitiesRepository } from '../../domain/identities/identities.repository';
-import { fieldsFromSchema } from '../../domain/schemas/schema-params';
+import { paramsFromSchema } from '../../domain/schemas/schema-params';
 import type { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
 import { constantTimeEqual, randomToken } from '../../infra/crypto/tokens';
 import type {
@@ -190,16 +190,8 @@ export class ConnectionOption implements Authenticator {
         return { promptType: 'USER_PROMPT', params: [PASSWORD_PROMPT_PARAM], requiredParams: ['password'] };
       case 'traits': {
         const schema = (await this.services.schemas.getDefault(context.project.id)).compiled;
-        const params = fieldsFromSchema(schema)
-          .filter((field) => state.missing.includes(field.trait))
-          .map(({ param, type, order, i18nKey, displayName, confidential }) => ({
-            param,
-            type,
-            order,
-            i18nKey,
-            displayName,
-            confidential,
-          }));
+        const asked = new Set(traitParams(state.missing));
+        const params = paramsFromSchema(schema).filter((param) => asked.has(param.param));
         return { promptType: 'USER_PROMPT', params, requiredParams: params.map((param) => param.param) };
       }
       case 'redirect':
@@ -392,7 +384,7 @@ export class ConnectionOption implements Authenticator {
     params: Record<string, string>,
   ): Promise<AuthenticationResult> {
     const schema = (await this.services.schemas.getDefault(context.project.id)).compiled;
-    const asked = new Set(state.missing.map((trait) => `traits.${trait}`));
+    const asked = new Set(traitParams(state.missing));
     // Only the asked-for fields: what the provider said stays as it said it.
     const answered = Object.fromEntries(Object.entries(params).filter(([param]) => asked.has(param)));
     const { traits, errors } = readTraitParams(schema, answered, state.traits);
@@ -443,4 +435,9 @@ export class ConnectionOption implements Authenticator {
     const parsed = OptionState.safeParse(flow.stepState[this.stateKey]);
     return parsed.success ? parsed.data : undefined;
   }
+}
+
+/** The form params of these traits (`traits.<name>`, as registration and the profile name them). */
+function traitParams(traits: readonly string[]): string[] {
+  return traits.map((trait) => `traits.${trait}`);
 }
