@@ -51,6 +51,10 @@ describe('Connections page', () => {
     await page().getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Connections' }).click();
     await page().waitForURL(session.url(`/projects/${slug}/connections`));
     await page().getByText('No connections yet').waitFor();
+    // What an admin registers at the provider: the hosted login's callback under this project's issuer.
+    expect(await page().getByLabel('Redirect URI to register at each provider').inputValue()).toMatch(
+      new RegExp(`/t/${slug}/ui/federation/callback$`),
+    );
     await page().getByRole('button', { name: 'New connection' }).click();
     const dialog = page().getByRole('dialog', { name: 'New connection' });
     await dialog.getByLabel('Provider').selectOption('google');

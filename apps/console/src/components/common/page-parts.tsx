@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { Alert, Button } from '../ui';
+import { Alert, Button, inputClass } from '../ui';
 
 /** Pieces the project's pages share: breadcrumb header, error with retry, empty state, badges, dialogs. */
 
@@ -191,4 +191,52 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
 
 export function formatDate(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '—';
+}
+
+/** A value shown read-only (an issuer, a URL to register elsewhere), optionally with a copy button. */
+export function ReadOnlyValue({
+  label,
+  value,
+  hint,
+  copy,
+}: {
+  label: string;
+  value: string;
+  hint: string;
+  copy?: boolean;
+}) {
+  const id = useId();
+  const [copied, setCopied] = useState(false);
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium">
+        {label}
+      </label>
+      <div className="mt-1.5 flex gap-2">
+        <input
+          id={id}
+          readOnly
+          value={value}
+          aria-describedby={`${id}-hint`}
+          className={`${inputClass} bg-zinc-50 font-mono text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400`}
+        />
+        {copy && (
+          <Button
+            variant="secondary"
+            onClick={() =>
+              void navigator.clipboard.writeText(value).then(
+                () => setCopied(true),
+                () => setCopied(false),
+              )
+            }
+          >
+            {copied ? 'Copied' : 'Copy'}
+          </Button>
+        )}
+      </div>
+      <p id={`${id}-hint`} className="mt-1 text-xs text-zinc-500">
+        {hint}
+      </p>
+    </div>
+  );
 }

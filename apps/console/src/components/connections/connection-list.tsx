@@ -5,10 +5,19 @@ import { AdminApiError, ok } from '@keyway/admin-client';
 import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { useAdminClient } from '../../lib/console-api';
-import { useApplications, useCan } from '../../lib/queries';
+import { useApplications, useCan, useProject } from '../../lib/queries';
 import { connectionKeys, useConnections } from '../../lib/queries-connections';
 import { useIdentitySchema } from '../../lib/queries-users';
-import { Badge, Dialog, EmptyState, Field, PageHeader, QueryError, Skeleton } from '../common/page-parts';
+import {
+  Badge,
+  Dialog,
+  EmptyState,
+  Field,
+  PageHeader,
+  QueryError,
+  ReadOnlyValue,
+  Skeleton,
+} from '../common/page-parts';
 import { Alert, Button, Card, inputClass } from '../ui';
 
 type Preset = ConnectionView['preset'];
@@ -41,6 +50,7 @@ const POLICIES: Record<LinkingPolicy, string> = {
 /** The project's connections (GET /projects/:slug/connections): the identity providers its users may sign in with. */
 export function ConnectionList({ slug }: { slug: string }) {
   const connections = useConnections(slug);
+  const project = useProject(slug);
   const canWrite = useCan(slug, 'connections.write') === true;
   const [editing, setEditing] = useState<ConnectionView | 'new'>();
   const [deleted, setDeleted] = useState<string>();
@@ -58,6 +68,16 @@ export function ConnectionList({ slug }: { slug: string }) {
         actions={canWrite && <Button onClick={() => setEditing('new')}>New connection</Button>}
       />
       {deleted && <Alert tone="info">{deleted}</Alert>}
+      {project.data && (
+        <Card>
+          <ReadOnlyValue
+            label="Redirect URI to register at each provider"
+            value={`${project.data.issuer}/ui/federation/callback`}
+            hint="Where providers send users back in the hosted login. For app-native redirect mode, register your apps' own redirect URIs there too (docs/federation.md)."
+            copy
+          />
+        </Card>
+      )}
       {connections.isPending && <Skeleton className="h-40" />}
       {connections.isError && <QueryError error={connections.error} retry={() => void connections.refetch()} />}
       {connections.data?.length === 0 && (

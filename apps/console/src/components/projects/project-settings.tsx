@@ -7,7 +7,7 @@ import { useId, useMemo, useState, type FormEvent, type ReactNode } from 'react'
 import { SYSTEM_PROJECT_SLUG } from '../../lib/admin-types';
 import { useCan, useProject } from '../../lib/queries';
 import { useProjectActions, type ProjectChanges } from '../../lib/queries-settings';
-import { Dialog, EmptyState, Field, PageHeader, QueryError, Skeleton } from '../common/page-parts';
+import { Dialog, EmptyState, Field, PageHeader, QueryError, ReadOnlyValue, Skeleton } from '../common/page-parts';
 import { Alert, Button, Card, inputClass } from '../ui';
 import { SigningKeysSection } from './signing-keys-section';
 import {
@@ -547,43 +547,6 @@ function RateLimitTable({ values, errors, set, saved }: FieldProps) {
           })}
         </tbody>
       </table>
-    </div>
-  );
-}
-
-function ReadOnlyValue({ label, value, hint, copy }: { label: string; value: string; hint: string; copy?: boolean }) {
-  const id = useId();
-  const [copied, setCopied] = useState(false);
-  return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium">
-        {label}
-      </label>
-      <div className="mt-1.5 flex gap-2">
-        <input
-          id={id}
-          readOnly
-          value={value}
-          aria-describedby={`${id}-hint`}
-          className={`${inputClass} bg-zinc-50 font-mono text-zinc-600 dark:bg-zinc-900 dark:text-zinc-400`}
-        />
-        {copy && (
-          <Button
-            variant="secondary"
-            onClick={() =>
-              void navigator.clipboard.writeText(value).then(
-                () => setCopied(true),
-                () => setCopied(false),
-              )
-            }
-          >
-            {copied ? 'Copied' : 'Copy'}
-          </Button>
-        )}
-      </div>
-      <p id={`${id}-hint`} className="mt-1 text-xs text-zinc-500">
-        {hint}
-      </p>
     </div>
   );
 }
