@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { decodeAuthenticatorId } from '@keyway/flow-types';
 import {
   OPTION_SOURCES,
   type Authenticator,
@@ -61,8 +62,10 @@ export class StepOptionsResolver {
       return option && { option };
     }
     // The gate's own options stay selectable once it is open (a second re-authentication is harmless).
-    const gateOption = find(await this.offered(context, gate.options));
-    if (gateOption) return { option: gateOption };
+    if (gate.options.includes(decodeAuthenticatorId(authenticatorId)?.name ?? '')) {
+      const option = find(await this.offered(context, gate.options));
+      return option && { option };
+    }
     const option = find(await this.stepOptions(context, definition));
     if (!option) return undefined;
     if (gate.ungated.includes(option.authenticator.name) || (await this.isGateOpen(definition, context)))

@@ -282,9 +282,8 @@ export class HostedLoginService {
     const clear = this.pages.federationCookie.clear(project);
     const flow = await this.flows.findActive(flowId, 'AUTHENTICATION');
     const pageLang = pageLanguage(flow?.authRequest.uiLocales, browser.acceptLanguage);
-    const restart = flow
-      ? this.restartLink(project, queryOf(restartParamsOf(flow.authRequest), RESTART_PARAMS), pageLang)
-      : undefined;
+    const restartQuery = flow ? queryOf(restartParamsOf(flow.authRequest), RESTART_PARAMS) : '';
+    const restart = this.restartLink(project, restartQuery, pageLang);
     const provider = decodeAuthenticatorId(authenticatorId)?.idp ?? '';
     const code = text('code');
     if (!code) {
@@ -296,7 +295,7 @@ export class HostedLoginService {
     const presentation: StepPresentation = {
       csrfToken: csrf.token,
       setCookie: csrf.setCookie,
-      restartQuery: restart ? (restart.href.split('?')[1] ?? '') : '',
+      restartQuery,
       lang: pageLang,
     };
     try {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { AuthenticatorParam, FlowType } from '@keyway/flow-types';
+import { encodeAuthenticatorId, type AuthenticatorParam, type FlowType } from '@keyway/flow-types';
 import { z } from 'zod';
 import type { Connection, ConnectionPresetName } from '../../domain/connections/connection';
 import { CONNECTION_PRESETS_TABLE } from '../../domain/connections/connection-presets';
@@ -16,13 +16,7 @@ import type { IdentitiesRepository } from '../../domain/identities/identities.re
 import { paramsFromSchema } from '../../domain/schemas/schema-params';
 import type { IdentitySchemasService } from '../../domain/schemas/identity-schemas.service';
 import { constantTimeEqual, randomToken } from '../../infra/crypto/tokens';
-import type {
-  AuthenticationResult,
-  Authenticator,
-  AuthenticatorContext,
-  AuthenticatorPrompt,
-  InitiationRequest,
-} from '../authenticator';
+import type { AuthenticationResult, Authenticator, AuthenticatorContext, AuthenticatorPrompt } from '../authenticator';
 import type { BasicAuthenticator } from '../password/basic.authenticator';
 import { fieldMessages, readTraitParams } from '../password/registration-form';
 import { FederationMessages } from './federation-messages';
@@ -156,7 +150,7 @@ export class ConnectionOption implements Authenticator {
     }
   }
 
-  async initiate(context: AuthenticatorContext, _request?: InitiationRequest) {
+  async initiate(context: AuthenticatorContext) {
     const { connection } = this;
     if (this.mode === 'native')
       return { stepState: { phase: 'native', connectionId: connection.id, nonce: randomToken(24) } };
@@ -180,7 +174,7 @@ export class ConnectionOption implements Authenticator {
 
   /** `<flowId>.<authenticatorId>`: what the hosted callback reads back out of the provider's `state`. */
   private stateTag({ flow }: AuthenticatorContext): string {
-    return `${flow.id}.${Buffer.from(`${this.name}:${this.idp}`).toString('base64url')}`;
+    return `${flow.id}.${encodeAuthenticatorId(this.name, this.idp)}`;
   }
 
   async prompt(context: AuthenticatorContext): Promise<AuthenticatorPrompt> {
