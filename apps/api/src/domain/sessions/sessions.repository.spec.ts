@@ -18,7 +18,7 @@ describe.each(['pglite', 'postgres'] as const)('SessionsRepository (admin) on %s
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
     db = scratch.db;
-    sessions = new SessionsRepository(db.prisma);
+    sessions = new SessionsRepository(db.prisma, db.sql);
     projectId = (await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } }))
       .id;
     applicationId = (

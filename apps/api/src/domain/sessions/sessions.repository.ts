@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import { PreparedSql, preparedStatement } from '../../infra/database/prepared-sql';
 
 export type SessionRow = Prisma.SessionGetPayload<object>;
 export type RefreshTokenRow = Prisma.RefreshTokenGetPayload<object>;
@@ -58,6 +59,7 @@ export interface SessionAuthentication {
 export class SessionsRepository {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly sql: PreparedSql,
     @Optional() @Inject(SESSION_END_HOOK) private readonly endHook?: SessionEndHook,
   ) {}
 
@@ -264,30 +266,15 @@ export class SessionsRepository {
     successor: { id: string; tokenHash: string; idleExpiresAt: Date },
     now: Date,
   ): Promise<(RefreshTokenRow & { successorStored: boolean }) | undefined> {
-    const rows = await this.prisma.$queryRaw<Array<RefreshTokenRow & { successorStored: boolean }>>`
-      WITH rotated AS (
-        UPDATE refresh_tokens AS t SET rotated_at = ${now}
-        FROM sessions AS s
-        WHERE t.token_hash = ${tokenHash} AND t.project_id = ${client.projectId}::uuid
-          AND t.application_id = ${client.applicationId}::uuid
-          AND t.rotated_at IS NULL AND t.revoked_at IS NULL AND s.id = t.session_id AND s.revoked_at IS NULL
-        RETURNING t.*
-      ), successor AS (
-        INSERT INTO refresh_tokens (id, project_id, application_id, identity_id, session_id, family_id, token_hash,
-                                    scope, amr, auth_time, expires_at, family_expires_at)
-        SELECT ${successor.id}::uuid, r.project_id, r.application_id, r.identity_id, r.session_id, r.family_id,
-               ${successor.tokenHash}, r.scope, r.amr, r.auth_time,
-               LEAST(${successor.idleExpiresAt}::timestamptz, r.family_expires_at), r.family_expires_at
-        FROM rotated AS r
-        WHERE r.expires_at > ${now} AND r.family_expires_at > ${now}
-        RETURNING id
-      )
-      SELECT r.id, r.project_id AS "projectId", r.application_id AS "applicationId", r.identity_id AS "identityId",
-             r.session_id AS "sessionId", r.family_id AS "familyId", r.token_hash AS "tokenHash", r.scope, r.amr,
-             r.auth_time AS "authTime", r.expires_at AS "expiresAt", r.family_expires_at AS "familyExpiresAt",
-             r.rotated_at AS "rotatedAt", r.revoked_at AS "revokedAt", r.created_at AS "createdAt",
-             EXISTS (SELECT 1 FROM successor) AS "successorStored"
-      FROM rotated AS r`;
+    const rows = await this.sql.query(ROTATE_REFRESH_TOKEN, [
+      now,
+      tokenHash,
+      client.projectId,
+      client.applicationId,
+      successor.id,
+      successor.tokenHash,
+      successor.idleExpiresAt,
+    ]);
     return rows[0];
   }
 
@@ -339,3 +326,29 @@ export class SessionsRepository {
     return (await this.prisma.revokedAccessToken.count({ where: { jti } })) > 0;
   }
 }
+
+/** rotateRefreshToken's one statement: $1 now, $2 the token's hash, $3–$4 the client, $5–$7 the successor. */
+const ROTATE_REFRESH_TOKEN = preparedStatement<RefreshTokenRow & { successorStored: boolean }>(
+  'sessions.rotate_refresh_token',
+  `WITH rotated AS (
+     UPDATE refresh_tokens AS t SET rotated_at = $1::timestamp
+     FROM sessions AS s
+     WHERE t.token_hash = $2 AND t.project_id = $3::uuid AND t.application_id = $4::uuid
+       AND t.rotated_at IS NULL AND t.revoked_at IS NULL AND s.id = t.session_id AND s.revoked_at IS NULL
+     RETURNING t.*
+   ), successor AS (
+     INSERT INTO refresh_tokens (id, project_id, application_id, identity_id, session_id, family_id, token_hash,
+                                 scope, amr, auth_time, expires_at, family_expires_at)
+     SELECT $5::uuid, r.project_id, r.application_id, r.identity_id, r.session_id, r.family_id, $6, r.scope, r.amr,
+            r.auth_time, LEAST($7::timestamp, r.family_expires_at), r.family_expires_at
+     FROM rotated AS r
+     WHERE r.expires_at > $1::timestamp AND r.family_expires_at > $1::timestamp
+     RETURNING id
+   )
+   SELECT r.id, r.project_id AS "projectId", r.application_id AS "applicationId", r.identity_id AS "identityId",
+          r.session_id AS "sessionId", r.family_id AS "familyId", r.token_hash AS "tokenHash", r.scope, r.amr,
+          r.auth_time AS "authTime", r.expires_at AS "expiresAt", r.family_expires_at AS "familyExpiresAt",
+          r.rotated_at AS "rotatedAt", r.revoked_at AS "revokedAt", r.created_at AS "createdAt",
+          EXISTS (SELECT 1 FROM successor) AS "successorStored"
+   FROM rotated AS r`,
+);

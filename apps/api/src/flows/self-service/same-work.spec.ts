@@ -11,6 +11,7 @@ import { AppModule } from '../../app.module';
 import { ApplicationsService } from '../../domain/applications/applications.service';
 import { loadConfig } from '../../infra/config/config';
 import { PasswordHasher } from '../../infra/crypto/password-hasher';
+import { PreparedSql } from '../../infra/database/prepared-sql';
 import { openDatabase, type Database } from '../../infra/database/database';
 import { openPGliteDataDir } from '../../infra/database/pglite-files';
 import { OutboxWorker } from '../../domain/email/outbox-worker';
@@ -91,7 +92,7 @@ describe('self-service: known and unknown addresses cost the same work', () => {
     const prisma = new PrismaClient({ adapter: recording(new PrismaPGlite(pglite), log) });
     let closed: Promise<void> | undefined;
     // Closed by the Nest module (PrismaModule) and by afterAll: only once.
-    db = { prisma, kind: 'pglite', close: () => (closed ??= prisma.$disconnect().then(() => pglite.close())) };
+    db = { prisma, sql: new PreparedSql(prisma), kind: 'pglite', close: () => (closed ??= prisma.$disconnect().then(() => pglite.close())) };
     // Cheap argon2 parameters: the test counts hashes, it does not time them.
     const config = loadConfig({
       KEYWAY_DATA_DIR: dataDir,

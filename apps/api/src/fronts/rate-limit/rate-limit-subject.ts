@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import type { ExecutionContext } from '@nestjs/common';
 import { decodeBasicCredentials } from '../../infra/http/basic-credentials';
 import { normaliseIdentifier } from '../../domain/schemas/identity-traits';
@@ -79,7 +79,8 @@ export function clientIdOf(authorization: string | undefined, body: unknown): st
 export function keyFunction(
   secretKey: Uint8Array,
 ): (subject: RateLimitSubject, kind: string, tracker: string) => string {
-  const hmacKey = createHmac('sha256', secretKey).update('keyway rate-limit keys v1').digest();
+  // A KeyObject, so each request's HMAC does not prepare the key again.
+  const hmacKey = createSecretKey(createHmac('sha256', secretKey).update('keyway rate-limit keys v1').digest());
   return (subject, kind, tracker) => {
     const digest = createHmac('sha256', hmacKey).update(`${kind}\0${tracker}`).digest('base64url').slice(0, 27);
     return `${subject.slug}:${subject.group}:${kind}:${digest}`;

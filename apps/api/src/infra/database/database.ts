@@ -7,6 +7,7 @@ import { PrismaClient } from '../../generated/prisma/client';
 import { findMigrationsDir, migrate, readMigrations, type SqlSession } from './migrator';
 import { acquirePidLock } from './pid-lock';
 import { openPGliteDataDir } from './pglite-files';
+import { PreparedSql } from './prepared-sql';
 import { describeUnavailable, isDatabaseUnavailable } from './unavailable';
 
 export interface DatabaseOptions {
@@ -20,6 +21,8 @@ export interface DatabaseOptions {
 
 export interface Database {
   prisma: PrismaClient;
+  /** The hot paths' statements (prepared-sql.ts), on Prisma's own pool. */
+  sql: PreparedSql;
   kind: 'postgres' | 'pglite';
   close(): Promise<void>;
 }
@@ -42,8 +45,10 @@ async function openPostgres(url: string, opts: DatabaseOptions): Promise<Databas
     timeouts.startRetrySeconds,
     opts,
   );
-  const prisma = new PrismaClient({ adapter: new PrismaPg(poolConfig(url, max, timeouts)) });
-  return { prisma, kind: 'postgres', close: once(() => prisma.$disconnect()) };
+  // One pool for Prisma and the prepared statements; Prisma's disconnect ends it.
+  const pool = new pg.Pool(poolConfig(url, max, timeouts));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  return { prisma, sql: new PreparedSql(prisma, pool), kind: 'postgres', close: once(() => prisma.$disconnect()) };
 }
 
 /**
@@ -138,7 +143,7 @@ async function openPGlite(dataDir: string, opts: DatabaseOptions): Promise<Datab
         await opened.close().finally(releaseLock);
       }
     };
-    return { prisma, kind: 'pglite', close: once(close) };
+    return { prisma, sql: new PreparedSql(prisma), kind: 'pglite', close: once(close) };
   } catch (error) {
     await db?.close().catch(() => undefined);
     releaseLock();

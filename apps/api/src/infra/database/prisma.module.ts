@@ -3,6 +3,7 @@ import { KEYWAY_CONFIG, type KeywayConfig } from '../config/config';
 import { openDatabase, type Database } from './database';
 import { PrismaClient } from '../../generated/prisma/client';
 import { DatabaseNotifications } from './database-notifications';
+import { PreparedSql } from './prepared-sql';
 
 export const DATABASE = Symbol('DATABASE');
 
@@ -24,9 +25,10 @@ export const DATABASE = Symbol('DATABASE');
       },
     },
     { provide: PrismaClient, inject: [DATABASE], useFactory: (db: Database) => db.prisma },
+    { provide: PreparedSql, inject: [DATABASE], useFactory: (db: Database) => db.sql },
     DatabaseNotifications,
   ],
-  exports: [PrismaClient, DATABASE, DatabaseNotifications],
+  exports: [PrismaClient, PreparedSql, DATABASE, DatabaseNotifications],
 })
 export class PrismaModule implements OnApplicationShutdown {
   constructor(@Inject(DATABASE) private readonly db: Database) {}

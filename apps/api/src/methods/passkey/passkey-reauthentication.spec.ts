@@ -82,7 +82,7 @@ describe.each(['pglite', 'postgres'] as const)('PasskeyReauthentication on %s', 
     };
 
     flows = new FlowStore(prisma);
-    sessions = new SessionsRepository(prisma);
+    sessions = new SessionsRepository(prisma, db.sql);
     passkeys = new PasskeysService(new PasskeyCredentialsRepository(prisma), { publicUrl: PUBLIC_URL });
     const fido = new FidoAuthenticator(
       passkeys,

@@ -92,7 +92,7 @@ describe.each(['pglite', 'postgres'] as const)('ChangePassword on %s', (kind) =>
 
     flows = new FlowStore(prisma);
     identities = new IdentitiesRepository(prisma);
-    sessions = new SessionsRepository(prisma);
+    sessions = new SessionsRepository(prisma, db.sql);
     hasher = new PasswordHasher(argon2(4096));
     const schemas = new IdentitySchemasService(new IdentitySchemasRepository(prisma));
     optionalEmailVersion = (await schemas.create(project.id, OPTIONAL_EMAIL_SCHEMA, false)).version;

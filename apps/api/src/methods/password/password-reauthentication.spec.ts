@@ -74,7 +74,7 @@ describe.each(['pglite', 'postgres'] as const)('PasswordReauthentication on %s',
 
     flows = new FlowStore(prisma);
     identities = new IdentitiesRepository(prisma);
-    sessions = new SessionsRepository(prisma);
+    sessions = new SessionsRepository(prisma, db.sql);
     hasher = new PasswordHasher(argon2(4096));
     option = new PasswordReauthentication(
       new BasicAuthenticator(identities, hasher, new LockoutService(prisma, identities, new AuditService(prisma))),
