@@ -32,7 +32,7 @@ describe.each(['pglite', 'postgres'] as const)('AfterFlowHooks on %s', (kind) =>
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
     db = scratch.db;
-    flows = new FlowStore(db.prisma);
+    flows = new FlowStore(db.prisma, db.sql);
     const row = await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } });
     project = {
       id: row.id,

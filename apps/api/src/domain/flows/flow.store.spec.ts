@@ -22,7 +22,7 @@ describe.each(['pglite', 'postgres'] as const)('FlowStore on %s', (kind) => {
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
     db = scratch.db;
-    flows = new FlowStore(db.prisma);
+    flows = new FlowStore(db.prisma, db.sql);
     projectId = (await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } }))
       .id;
     applicationId = (

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FlowType } from '@keyway/flow-types';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import { PreparedSql, preparedStatement } from '../../infra/database/prepared-sql';
 import { AuthRequest, type FlowRecord } from './flow';
 
 type FlowRow = Prisma.FlowGetPayload<object>;
@@ -43,19 +45,35 @@ export interface FlowChange {
  */
 @Injectable()
 export class FlowStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql: PreparedSql,
+  ) {}
 
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return this.prisma.$transaction(work);
   }
 
   async create(tx: Tx | undefined, data: NewFlow): Promise<FlowRecord> {
-    const { stepState, ...rest } = data;
-    return toRecord(
-      await (tx ?? this.prisma).flow.create({
-        data: { ...rest, ...(stepState ? { stepState: stepState as Prisma.InputJsonObject } : {}) },
-      }),
+    const now = new Date();
+    const [row] = await this.sql.query(
+      CREATE_FLOW,
+      [
+        randomUUID(),
+        data.projectId,
+        data.applicationId,
+        data.type,
+        data.stepIndex ?? 0,
+        data.identityId ?? null,
+        JSON.stringify(data.authRequest),
+        JSON.stringify(data.stepState ?? {}),
+        data.authSessionHash ?? null,
+        data.expiresAt,
+        now,
+      ],
+      tx,
     );
+    return toRecord(row!);
   }
 
   /**
@@ -63,7 +81,7 @@ export class FlowStore {
    * matters: a registration flow holding an unverified identity must not be finished at /oauth2/authn.
    */
   async findActive(id: string, type: FlowType): Promise<FlowRecord | undefined> {
-    const row = await this.prisma.flow.findUnique({ where: { id } });
+    const [row] = await this.sql.query(FIND_FLOW, [id]);
     return row && row.state === 'active' && row.type === type ? toRecord(row) : undefined;
   }
 
@@ -91,15 +109,24 @@ export class FlowStore {
   async update(tx: Tx | undefined, flow: FlowRecord, change: FlowChange): Promise<FlowRecord | undefined> {
     const { stepState, state, ...rest } = change;
     const version = flow.version + 1;
-    const { count } = await (tx ?? this.prisma).flow.updateMany({
-      where: { id: flow.id, version: flow.version, state: 'active' },
-      data: {
-        ...rest,
-        version,
-        ...(state ? { state } : {}),
-        ...(stepState ? { stepState: stepState as Prisma.InputJsonObject } : {}),
-      },
-    });
+    const written = await this.sql.query(
+      UPDATE_FLOW,
+      [
+        flow.id,
+        flow.version,
+        change.stepIndex ?? null,
+        change.identityId !== undefined,
+        change.identityId ?? null,
+        change.amr ?? null,
+        state ?? null,
+        change.failedAttempts ?? null,
+        stepState ? JSON.stringify(stepState) : null,
+        change.expiresAt ?? null,
+        new Date(),
+      ],
+      tx,
+    );
+    const count = written.length;
     if (count !== 1) return undefined;
     return { ...flow, ...rest, ...(stepState ? { stepState } : {}), version };
   }
@@ -161,3 +188,41 @@ function toRecord(row: FlowRow): FlowRecord {
     version: row.version,
   };
 }
+
+const FLOW_COLUMNS = `id, project_id AS "projectId", application_id AS "applicationId", type::text, state::text,
+  step_index AS "stepIndex", identity_id AS "identityId", amr, auth_request AS "authRequest", step_state AS "stepState",
+  failed_attempts AS "failedAttempts", auth_session_hash AS "authSessionHash", version, expires_at AS "expiresAt",
+  created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/** $1 id, $2–$3 project and application, $4 type, $5 step, $6 identity, $7–$8 auth request and step state
+ * (JSON), $9 auth_session hash, $10 expiry, $11 now. */
+const CREATE_FLOW = preparedStatement<FlowRow>(
+  'flows.create',
+  `INSERT INTO flows (id, project_id, application_id, type, state, step_index, identity_id, amr, auth_request,
+                      step_state, failed_attempts, auth_session_hash, version, expires_at, created_at, updated_at)
+   VALUES ($1::uuid, $2::uuid, $3::uuid, $4::"FlowType", 'active', $5::int, $6::uuid, '{}', $7::jsonb, $8::jsonb, 0,
+           $9::text, 0, $10::timestamptz, $11::timestamptz, $11::timestamptz)
+   RETURNING ${FLOW_COLUMNS}`,
+);
+
+const FIND_FLOW = preparedStatement<FlowRow>('flows.find', `SELECT ${FLOW_COLUMNS} FROM flows WHERE id = $1::uuid`);
+
+/**
+ * update()'s conditional write: $1 id, $2 the version read; then each field, left alone when null ($4 says
+ * whether $5 sets the identity, which may be set to none); $11 now. One row back when it won.
+ */
+const UPDATE_FLOW = preparedStatement<{ id: string }>(
+  'flows.update',
+  `UPDATE flows SET
+     step_index = COALESCE($3::int, step_index),
+     identity_id = CASE WHEN $4::boolean THEN $5::uuid ELSE identity_id END,
+     amr = COALESCE($6::text[], amr),
+     state = COALESCE($7::"FlowState", state),
+     failed_attempts = COALESCE($8::int, failed_attempts),
+     step_state = COALESCE($9::jsonb, step_state),
+     expires_at = COALESCE($10::timestamptz, expires_at),
+     version = $2::int + 1,
+     updated_at = $11::timestamptz
+   WHERE id = $1::uuid AND version = $2::int AND state = 'active'
+   RETURNING id`,
+);

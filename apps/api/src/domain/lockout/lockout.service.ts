@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { sha256 } from '../../infra/crypto/tokens';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import { PreparedSql, preparedStatement } from '../../infra/database/prepared-sql';
 import { AuditService } from '../audit/audit.service';
 import { IdentitiesRepository } from '../identities/identities.repository';
 import type { ProjectSettings } from '../projects/project-settings';
@@ -51,6 +52,7 @@ const STALE_RESERVATION_MS = 60_000;
 export class LockoutService {
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly sql: PreparedSql,
     private readonly identities: IdentitiesRepository,
     private readonly audit: AuditService,
   ) {}
@@ -71,25 +73,18 @@ export class LockoutService {
     const stale = new Date(now.getTime() - STALE_RESERVATION_MS);
     // Granted when the subject is not locked and fewer than maxAttempts attempts are counted (a lapsed
     // lock or an abandoned saturation starts the count afresh); otherwise the update matches nothing.
-    const rows = await this.prisma.$queryRaw<
-      Array<{ failures: number; lockCount: number; lastLockedUntil: Date | null }>
-    >`
-      INSERT INTO attempt_counters (id, project_id, key, failures, updated_at)
-      SELECT gen_random_uuid(), ${projectId}::uuid, ${key}, 1, ${now}
-      WHERE NOT EXISTS (SELECT 1 FROM attempt_counters
-                        WHERE project_id = ${projectId}::uuid AND key = ${wideLock} AND locked_until > ${now})
-      ON CONFLICT (project_id, key) DO UPDATE SET
-        failures = CASE WHEN attempt_counters.locked_until IS NOT NULL OR attempt_counters.failures >= ${policy.maxAttempts}
-                        THEN 1 ELSE attempt_counters.failures + 1 END,
-        locked_until = NULL,
-        updated_at = EXCLUDED.updated_at
-      WHERE (attempt_counters.locked_until IS NULL AND attempt_counters.failures < ${policy.maxAttempts})
-         OR attempt_counters.locked_until <= ${now}
-         OR (attempt_counters.locked_until IS NULL AND attempt_counters.updated_at <= ${stale})
-      RETURNING failures, lock_count AS "lockCount", last_locked_until AS "lastLockedUntil"`;
+    const rows = await this.sql.query(RESERVE_ATTEMPT, [projectId, key, now, wideLock, policy.maxAttempts, stale]);
     const counter = rows[0];
     if (!counter) return REFUSED;
-    return new Reservation(this.prisma, this.identities, this.audit, projectId, subject, factor, policy, counter, now);
+    return new Reservation(
+      this.prisma,
+      this.sql,
+      this.identities,
+      this.audit,
+      { projectId, subject, factor, policy },
+      counter,
+      now,
+    );
   }
 
   /**
@@ -133,18 +128,22 @@ class Reservation implements AttemptReservation {
   readonly granted = true;
   private readonly key: string;
 
+  private readonly projectId: string;
+  private readonly subject: AttemptSubject;
+  private readonly factor: Factor;
+  private readonly policy: LockoutPolicy;
+
   constructor(
     private readonly prisma: PrismaClient,
+    private readonly sql: PreparedSql,
     private readonly identities: IdentitiesRepository,
     private readonly audit: AuditService,
-    private readonly projectId: string,
-    private readonly subject: AttemptSubject,
-    private readonly factor: Factor,
-    private readonly policy: LockoutPolicy,
+    attempt: { projectId: string; subject: AttemptSubject; factor: Factor; policy: LockoutPolicy },
     private readonly counter: { failures: number; lockCount: number; lastLockedUntil: Date | null },
     private readonly now: Date,
   ) {
-    this.key = counterKey(subject, factor);
+    ({ projectId: this.projectId, subject: this.subject, factor: this.factor, policy: this.policy } = attempt);
+    this.key = counterKey(attempt.subject, attempt.factor);
   }
 
   async failed(): Promise<{ remainingAttempts: number; locked: boolean }> {
@@ -192,15 +191,12 @@ class Reservation implements AttemptReservation {
   }
 
   async succeeded(): Promise<void> {
-    const clear = (db: Prisma.TransactionClient) =>
-      db.attemptCounter.updateMany({
-        where: { projectId: this.projectId, key: this.key },
-        data: { failures: 0, lockedUntil: null, lockCount: 0, lastLockedUntil: null },
-      });
+    const clear = (tx?: Prisma.TransactionClient) =>
+      this.sql.query(CLEAR_ATTEMPTS, [this.projectId, this.key, new Date()], tx);
     // One statement on the usual path (a login is hot); a lapsed identity lock is cleared with it.
     const subject = this.subject;
     if (subject.kind !== 'identity' || subject.lockedUntil === null) {
-      await clear(this.prisma);
+      await clear();
       return;
     }
     await this.prisma.$transaction(async (tx) => {
@@ -272,3 +268,32 @@ async function lockIdentifier(
     update: { lockedUntil, updatedAt: now },
   });
 }
+
+/**
+ * reserve()'s one statement: $1 project, $2 counter key, $3 now, $4 the subject's cross-factor lock key,
+ * $5 maxAttempts, $6 when an unfinished reservation counts as abandoned. A row back when granted.
+ */
+const RESERVE_ATTEMPT = preparedStatement<{ failures: number; lockCount: number; lastLockedUntil: Date | null }>(
+  'lockout.reserve',
+  `INSERT INTO attempt_counters (id, project_id, key, failures, updated_at)
+   SELECT gen_random_uuid(), $1::uuid, $2::text, 1, $3::timestamptz
+   WHERE NOT EXISTS (SELECT 1 FROM attempt_counters
+                     WHERE project_id = $1::uuid AND key = $4::text AND locked_until > $3::timestamptz)
+   ON CONFLICT (project_id, key) DO UPDATE SET
+     failures = CASE WHEN attempt_counters.locked_until IS NOT NULL OR attempt_counters.failures >= $5::int
+                     THEN 1 ELSE attempt_counters.failures + 1 END,
+     locked_until = NULL,
+     updated_at = EXCLUDED.updated_at
+   WHERE (attempt_counters.locked_until IS NULL AND attempt_counters.failures < $5::int)
+      OR attempt_counters.locked_until <= $3::timestamptz
+      OR (attempt_counters.locked_until IS NULL AND attempt_counters.updated_at <= $6::timestamptz)
+   RETURNING failures, lock_count AS "lockCount", last_locked_until AS "lastLockedUntil"`,
+);
+
+/** A success resets the counter and its lock series: $1 project, $2 counter key, $3 now. */
+const CLEAR_ATTEMPTS = preparedStatement<never>(
+  'lockout.clear',
+  `UPDATE attempt_counters SET failures = 0, locked_until = NULL, lock_count = 0, last_locked_until = NULL,
+                               updated_at = $3::timestamptz
+   WHERE project_id = $1::uuid AND key = $2::text`,
+);

@@ -71,23 +71,27 @@ export class SessionsRepository {
 
   /** In the caller's transaction when given (the login's authorization code, a mail that must exist with the session). */
   async create(tx: Tx | undefined, session: NewSession): Promise<void> {
-    const { device, ...rest } = session;
-    await (tx ?? this.prisma).session.create({
-      data: {
-        ...rest,
-        ...(device
-          ? { device: { userAgent: device.userAgent, ip: device.ip }, deviceFingerprint: device.fingerprint }
-          : {}),
-      },
-      select: { id: true },
-    });
+    const { device } = session;
+    await this.sql.query(
+      CREATE_SESSION,
+      [
+        session.id,
+        session.projectId,
+        session.identityId,
+        session.amr,
+        session.authTime,
+        session.expiresAt,
+        JSON.stringify(device ? { userAgent: device.userAgent, ip: device.ip } : {}),
+        device?.fingerprint ?? null,
+        new Date(),
+      ],
+      tx,
+    );
   }
 
   /** One round trip, two probes of the (identity_id, device_fingerprint) index. */
   async deviceHistory(identityId: string, fingerprint: string): Promise<DeviceHistory> {
-    const [row] = await this.prisma.$queryRaw<DeviceHistory[]>`
-      SELECT EXISTS (SELECT 1 FROM "sessions" WHERE "identity_id" = ${identityId}::uuid) AS "signedInBefore",
-             EXISTS (SELECT 1 FROM "sessions" WHERE "identity_id" = ${identityId}::uuid AND "device_fingerprint" = ${fingerprint}) AS "knownDevice"`;
+    const [row] = await this.sql.query(DEVICE_HISTORY, [identityId, fingerprint]);
     return { signedInBefore: row?.signedInBefore === true, knownDevice: row?.knownDevice === true };
   }
 
@@ -244,13 +248,21 @@ export class SessionsRepository {
    * False when nothing was stored.
    */
   async createRefreshToken(data: RefreshTokenInsert): Promise<boolean> {
-    const inserted = await this.prisma.$executeRaw`
-      INSERT INTO refresh_tokens (id, project_id, application_id, identity_id, session_id, family_id, token_hash, scope, amr,
-                                  auth_time, expires_at, family_expires_at)
-      SELECT ${data.id}::uuid, ${data.projectId}::uuid, ${data.applicationId}::uuid, ${data.identityId}::uuid, ${data.sessionId}::uuid,
-             ${data.familyId}::uuid, ${data.tokenHash}, ${data.scope}, ${data.amr}::text[], ${data.authTime}, ${data.expiresAt}, ${data.familyExpiresAt}
-      WHERE EXISTS (SELECT 1 FROM sessions WHERE id = ${data.sessionId}::uuid AND revoked_at IS NULL)`;
-    return inserted === 1;
+    const inserted = await this.sql.query(CREATE_REFRESH_TOKEN, [
+      data.id,
+      data.projectId,
+      data.applicationId,
+      data.identityId,
+      data.sessionId,
+      data.familyId,
+      data.tokenHash,
+      data.scope,
+      data.amr,
+      data.authTime,
+      data.expiresAt,
+      data.familyExpiresAt,
+    ]);
+    return inserted.length === 1;
   }
 
   /**
@@ -331,7 +343,7 @@ export class SessionsRepository {
 const ROTATE_REFRESH_TOKEN = preparedStatement<RefreshTokenRow & { successorStored: boolean }>(
   'sessions.rotate_refresh_token',
   `WITH rotated AS (
-     UPDATE refresh_tokens AS t SET rotated_at = $1::timestamp
+     UPDATE refresh_tokens AS t SET rotated_at = $1::timestamptz
      FROM sessions AS s
      WHERE t.token_hash = $2 AND t.project_id = $3::uuid AND t.application_id = $4::uuid
        AND t.rotated_at IS NULL AND t.revoked_at IS NULL AND s.id = t.session_id AND s.revoked_at IS NULL
@@ -340,9 +352,9 @@ const ROTATE_REFRESH_TOKEN = preparedStatement<RefreshTokenRow & { successorStor
      INSERT INTO refresh_tokens (id, project_id, application_id, identity_id, session_id, family_id, token_hash,
                                  scope, amr, auth_time, expires_at, family_expires_at)
      SELECT $5::uuid, r.project_id, r.application_id, r.identity_id, r.session_id, r.family_id, $6, r.scope, r.amr,
-            r.auth_time, LEAST($7::timestamp, r.family_expires_at), r.family_expires_at
+            r.auth_time, LEAST($7::timestamptz, r.family_expires_at), r.family_expires_at
      FROM rotated AS r
-     WHERE r.expires_at > $1::timestamp AND r.family_expires_at > $1::timestamp
+     WHERE r.expires_at > $1::timestamptz AND r.family_expires_at > $1::timestamptz
      RETURNING id
    )
    SELECT r.id, r.project_id AS "projectId", r.application_id AS "applicationId", r.identity_id AS "identityId",
@@ -351,4 +363,30 @@ const ROTATE_REFRESH_TOKEN = preparedStatement<RefreshTokenRow & { successorStor
           r.rotated_at AS "rotatedAt", r.revoked_at AS "revokedAt", r.created_at AS "createdAt",
           EXISTS (SELECT 1 FROM successor) AS "successorStored"
    FROM rotated AS r`,
+);
+
+/** $1 id, $2–$3 project and identity, $4 amr, $5 auth_time, $6 expiry, $7 device (JSON), $8 its fingerprint, $9 now. */
+const CREATE_SESSION = preparedStatement<never>(
+  'sessions.create',
+  `INSERT INTO sessions (id, project_id, identity_id, amr, auth_time, expires_at, device, device_fingerprint, created_at)
+   VALUES ($1::uuid, $2::uuid, $3::uuid, $4::text[], $5::timestamptz, $6::timestamptz, $7::jsonb, $8::text,
+           $9::timestamptz)`,
+);
+
+/** $1 identity, $2 device fingerprint. */
+const DEVICE_HISTORY = preparedStatement<DeviceHistory>(
+  'sessions.device_history',
+  `SELECT EXISTS (SELECT 1 FROM sessions WHERE identity_id = $1::uuid) AS "signedInBefore",
+          EXISTS (SELECT 1 FROM sessions WHERE identity_id = $1::uuid AND device_fingerprint = $2::text) AS "knownDevice"`,
+);
+
+/** createRefreshToken's one statement: $1–$12 the token's columns; a row back when stored (its session is live). */
+const CREATE_REFRESH_TOKEN = preparedStatement<{ id: string }>(
+  'sessions.create_refresh_token',
+  `INSERT INTO refresh_tokens (id, project_id, application_id, identity_id, session_id, family_id, token_hash, scope,
+                               amr, auth_time, expires_at, family_expires_at)
+   SELECT $1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::uuid, $7::text, $8::text, $9::text[], $10::timestamptz,
+          $11::timestamptz, $12::timestamptz
+   WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $5::uuid AND revoked_at IS NULL)
+   RETURNING id`,
 );

@@ -301,7 +301,7 @@ describe.each(['pglite', 'postgres'] as const)('FlowEngine on %s', (kind) => {
 
     registry = new AuthenticatorRegistry([pw, code, key]);
     engine = new FlowEngine(
-      new FlowStore(db.prisma),
+      new FlowStore(db.prisma, db.sql),
       new IdentitiesRepository(db.prisma),
       registry,
       applications,
@@ -830,7 +830,7 @@ describe.each(['pglite', 'postgres'] as const)('FlowEngine on %s', (kind) => {
     beforeAll(() => {
       settingsRegistry = new AuthenticatorRegistry(all);
       settings = new FlowEngine(
-        new FlowStore(db.prisma),
+        new FlowStore(db.prisma, db.sql),
         new IdentitiesRepository(db.prisma),
         settingsRegistry,
         applications,

@@ -57,7 +57,7 @@ describe.each(['pglite', 'postgres'] as const)('VerifyNewEmailHook on %s', (kind
       },
     });
     const identity = await prisma.identity.create({ data: { projectId: project.id, traits: { name: 'Ada' } } });
-    flows = new FlowStore(prisma);
+    flows = new FlowStore(prisma, db.sql);
     const settingsFlow = await flows.create(undefined, {
       projectId: project.id,
       applicationId: application.id,

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client';
 
 /**
@@ -18,19 +18,6 @@ export function preparedStatement<Row>(name: string, text: string): PreparedStat
 
 /** What a statement's parameters may be. */
 export type SqlValue = string | number | boolean | Date | null | readonly string[];
-
-const TIMESTAMP_OID = 1114;
-
-/**
- * node-postgres reads `timestamp without time zone` in the process's local zone; Prisma stores UTC in them. The
- * statements read them as UTC, as Prisma does, whatever TZ the process runs in.
- */
-const UTC_TYPES = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === TIMESTAMP_OID
-      ? (text: string) => new Date(`${text.replace(' ', 'T')}Z`)
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
 
 /**
  * Raw SQL for the few statements every login and token request runs, beside Prisma rather than through it: its
@@ -52,14 +39,13 @@ export class PreparedSql {
     values: readonly SqlValue[],
     tx?: Prisma.TransactionClient,
   ): Promise<Row[]> {
-    // ISO-8601 UTC, cast by the statement (`$1::timestamp`): node-postgres would write a Date in the process's zone.
+    // ISO-8601 with its zone, cast by the statement (`$1::timestamptz`): exact whatever the server's TimeZone.
     const params = values.map((value) => (value instanceof Date ? value.toISOString() : value));
     if (tx || !this.pool) return (tx ?? this.prisma).$queryRawUnsafe<Row[]>(statement.text, ...params);
     const result = await this.pool.query<Row & pg.QueryResultRow>({
       name: statement.name,
       text: statement.text,
       values: params,
-      types: UTC_TYPES,
     });
     return result.rows;
   }

@@ -91,7 +91,7 @@ describe.each(['pglite', 'postgres'] as const)('EmailOtpAuthenticator on %s', (k
       jwks: null,
     };
 
-    flows = new FlowStore(prisma);
+    flows = new FlowStore(prisma, db.sql);
     const outboxRepository = new OutboxRepository(prisma);
     const templates = new TemplatesService(new TemplatesRepository(prisma));
     // Never started (no SMTP, no jobs): its wake() does nothing, so enqueued mail stays for the tests to read.
@@ -107,7 +107,7 @@ describe.each(['pglite', 'postgres'] as const)('EmailOtpAuthenticator on %s', (k
     authenticator = new EmailOtpAuthenticator(
       new EmailOtpRepository(prisma, outbox, flows),
       new IdentitySchemasService(new IdentitySchemasRepository(prisma)),
-      new LockoutService(prisma, identities, new AuditService(prisma)),
+      new LockoutService(prisma, db.sql, identities, new AuditService(prisma)),
       new MailRecipients(new MailRecipientsRepository(prisma), templates),
     );
   });

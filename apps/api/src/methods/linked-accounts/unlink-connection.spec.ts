@@ -88,7 +88,7 @@ describe.each(['pglite', 'postgres'] as const)('UnlinkConnection on %s', (kind) 
       config,
     );
     unlink = new UnlinkConnection(service, federated, new AuditService(prisma));
-    flows = new FlowStore(prisma);
+    flows = new FlowStore(prisma, db.sql);
     const connection = (preset: 'google' | 'github') => {
       const table = CONNECTION_PRESETS_TABLE[preset];
       return connections.create(project.id, {

@@ -81,12 +81,12 @@ describe.each(['pglite', 'postgres'] as const)('PasskeyReauthentication on %s', 
       jwks: null,
     };
 
-    flows = new FlowStore(prisma);
+    flows = new FlowStore(prisma, db.sql);
     sessions = new SessionsRepository(prisma, db.sql);
     passkeys = new PasskeysService(new PasskeyCredentialsRepository(prisma), { publicUrl: PUBLIC_URL });
     const fido = new FidoAuthenticator(
       passkeys,
-      new LockoutService(prisma, new IdentitiesRepository(prisma), new AuditService(prisma)),
+      new LockoutService(prisma, db.sql, new IdentitiesRepository(prisma), new AuditService(prisma)),
     );
     option = new PasskeyReauthentication(fido, passkeys, sessions);
   });

@@ -77,7 +77,7 @@ describe.each(['pglite', 'postgres'] as const)('Passkey settings on %s', (kind) 
       jwks: null,
     };
 
-    flows = new FlowStore(prisma);
+    flows = new FlowStore(prisma, db.sql);
     identities = new IdentitiesRepository(prisma);
     repository = new PasskeyCredentialsRepository(prisma);
     passkeys = new PasskeysService(repository, { publicUrl: PUBLIC_URL });

@@ -45,7 +45,7 @@ describe.each(['pglite', 'postgres'] as const)('BasicAuthenticator on %s', (kind
     authenticator = new BasicAuthenticator(
       identities,
       hasher,
-      new LockoutService(db.prisma, identities, new AuditService(db.prisma)),
+      new LockoutService(db.prisma, db.sql, identities, new AuditService(db.prisma)),
     );
     // The password check reads only the project of its context, never the application or the flow.
     context = { project } as AuthenticatorContext;

@@ -90,7 +90,7 @@ describe.each(['pglite', 'postgres'] as const)('ChangePassword on %s', (kind) =>
       jwks: null,
     };
 
-    flows = new FlowStore(prisma);
+    flows = new FlowStore(prisma, db.sql);
     identities = new IdentitiesRepository(prisma);
     sessions = new SessionsRepository(prisma, db.sql);
     hasher = new PasswordHasher(argon2(4096));

@@ -72,12 +72,16 @@ describe.each(['pglite', 'postgres'] as const)('PasswordReauthentication on %s',
       jwks: null,
     };
 
-    flows = new FlowStore(prisma);
+    flows = new FlowStore(prisma, db.sql);
     identities = new IdentitiesRepository(prisma);
     sessions = new SessionsRepository(prisma, db.sql);
     hasher = new PasswordHasher(argon2(4096));
     option = new PasswordReauthentication(
-      new BasicAuthenticator(identities, hasher, new LockoutService(prisma, identities, new AuditService(prisma))),
+      new BasicAuthenticator(
+        identities,
+        hasher,
+        new LockoutService(prisma, db.sql, identities, new AuditService(prisma)),
+      ),
       new FlowAccounts(identities, new IdentitySchemasService(new IdentitySchemasRepository(prisma))),
       sessions,
     );

@@ -93,7 +93,7 @@ describe.each(['pglite', 'postgres'] as const)('UpdateProfile on %s', (kind) => 
       jwks: null,
     };
 
-    flows = new FlowStore(prisma);
+    flows = new FlowStore(prisma, db.sql);
     identities = new IdentitiesRepository(prisma);
     const schemas = new IdentitySchemasService(new IdentitySchemasRepository(prisma));
     customVersion = (await schemas.create(project.id, CUSTOM_SCHEMA, false)).version;

@@ -78,7 +78,7 @@ describe.each(['pglite', 'postgres'] as const)('TOTP settings on %s', (kind) => 
       jwks: null,
     };
 
-    flows = new FlowStore(prisma);
+    flows = new FlowStore(prisma, db.sql);
     identities = new IdentitiesRepository(prisma);
     secretBox = new SecretBox({ secretKey: randomBytes(32) } as unknown as KeywayConfig);
     totp = new TotpService(new TotpCredentialsRepository(prisma), secretBox);
