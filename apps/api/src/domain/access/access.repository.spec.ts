@@ -19,7 +19,7 @@ describe.each(['pglite', 'postgres'] as const)('AccessRepository on %s', (kind) 
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
     repository = new AccessRepository(scratch.db.prisma);
-    identities = new IdentitiesRepository(scratch.db.prisma);
+    identities = new IdentitiesRepository(scratch.db.prisma, scratch.db.sql);
     systemId = (await scratch.db.prisma.project.create({ data: { slug: 'keyway-admin', name: 'Console' } })).id;
   });
   afterAll(() => scratch?.dispose());

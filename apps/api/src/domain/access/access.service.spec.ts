@@ -48,7 +48,7 @@ describe.each(['pglite', 'postgres'] as const)('access services on %s', (kind) =
     scratch = await openScratchDatabase(kind);
     const prisma = scratch.db.prisma;
     repository = new AccessRepository(prisma);
-    identities = new IdentitiesRepository(prisma);
+    identities = new IdentitiesRepository(prisma, scratch.db.sql);
     // Only reads projects here: no keys are generated.
     projects = new ProjectsService(
       new ProjectsRepository(prisma),

@@ -56,7 +56,7 @@ describe.each(['pglite', 'postgres'] as const)('InvitationsService on %s', (kind
     scratch = await openScratchDatabase(kind);
     const prisma = scratch.db.prisma;
     repository = new AccessRepository(prisma);
-    identities = new IdentitiesRepository(prisma);
+    identities = new IdentitiesRepository(prisma, scratch.db.sql);
     projects = new ProjectsService(
       new ProjectsRepository(prisma),
       null as never,

@@ -19,7 +19,7 @@ describe.each(['pglite', 'postgres'] as const)('AuditService.list on %s', (kind)
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
     db = scratch.db;
-    audit = new AuditService(db.prisma);
+    audit = new AuditService(db.prisma, db.sql);
     projectId = (await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } }))
       .id;
     const other = (await db.prisma.project.create({ data: { slug: `o${randomBytes(4).toString('hex')}`, name: 'O' } }))
@@ -87,5 +87,56 @@ describe.each(['pglite', 'postgres'] as const)('AuditService.list on %s', (kind)
       after = { createdAt: last.createdAt, id: last.id };
     }
     expect(seen).toEqual(all.map((row) => row.id));
+  });
+
+  it('records an event with its actor, target and data, or with nothing but its type', async () => {
+    const project = (
+      await db.prisma.project.create({ data: { slug: `r${randomBytes(4).toString('hex')}`, name: 'R' } })
+    ).id;
+    const actorId = randomUUID();
+    const before = Date.now();
+    await audit.record('admin.identity.disable', {
+      projectId: project,
+      identityId,
+      clientId: 'console',
+      actor: { kind: 'console-user', id: actorId, name: 'ann@example.com' },
+      target: { type: 'identity', id: identityId },
+      data: { reason: 'fraud', nested: { list: [1, 'two', null], yes: true } },
+    });
+    await audit.record('login.succeeded', { projectId: project });
+    await audit.record('project.created', {});
+
+    const [disabled, login] = await db.prisma.auditEvent.findMany({
+      where: { projectId: project },
+      orderBy: { type: 'asc' },
+    });
+    expect(disabled).toEqual({
+      id: expect.any(String),
+      projectId: project,
+      type: 'admin.identity.disable',
+      identityId,
+      clientId: 'console',
+      actorKind: 'console-user',
+      actorId,
+      actorName: 'ann@example.com',
+      targetType: 'identity',
+      targetId: identityId,
+      data: { reason: 'fraud', nested: { list: [1, 'two', null], yes: true } },
+      createdAt: expect.any(Date),
+    });
+    expect(disabled?.createdAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(disabled?.createdAt.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(login).toMatchObject({
+      type: 'login.succeeded',
+      identityId: null,
+      clientId: null,
+      actorKind: null,
+      actorId: null,
+      actorName: null,
+      targetType: null,
+      targetId: null,
+      data: {},
+    });
+    expect(await db.prisma.auditEvent.count({ where: { projectId: null, type: 'project.created' } })).toBe(1);
   });
 });

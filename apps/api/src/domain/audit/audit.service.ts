@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
+import { PreparedSql, preparedStatement } from '../../infra/database/prepared-sql';
 import type { PagePosition } from '../../infra/http/page-cursor';
 
 /** What help desk and administrators do to an identity through the admin API; each is `admin.identity.<action>`. */
@@ -115,20 +117,27 @@ export interface AuditEventFilter {
 export class AuditService {
   private readonly logger = new Logger('Audit');
 
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql: PreparedSql,
+  ) {}
 
   async record(type: AuditEventType, event: AuditEventInput): Promise<void> {
-    const { actor, target, data, ...rest } = event;
-    await this.prisma.auditEvent.create({
-      data: {
-        type,
-        ...rest,
-        ...(actor ? { actorKind: actor.kind, actorId: actor.id, actorName: actor.name } : {}),
-        ...(target ? { targetType: target.type, targetId: target.id } : {}),
-        data: data ?? {},
-      },
-      select: { id: true },
-    });
+    const { actor, target, data } = event;
+    await this.sql.query(INSERT_AUDIT_EVENT, [
+      randomUUID(),
+      event.projectId ?? null,
+      type,
+      event.identityId ?? null,
+      event.clientId ?? null,
+      actor?.kind ?? null,
+      actor?.id ?? null,
+      actor?.name ?? null,
+      target?.type ?? null,
+      target?.id ?? null,
+      JSON.stringify(data ?? {}),
+      new Date(),
+    ]);
     this.logger.log({
       audit: type,
       projectId: event.projectId,
@@ -173,3 +182,12 @@ export class AuditService {
     });
   }
 }
+
+/** record's one statement: $1 id, $2 project, $3 type, $4 identity, $5 client_id, $6–$8 actor kind, id and name, $9–$10 target type and id, $11 data (JSON), $12 created_at. */
+const INSERT_AUDIT_EVENT = preparedStatement<never>(
+  'audit.record',
+  `INSERT INTO audit_events (id, project_id, type, identity_id, client_id, actor_kind, actor_id, actor_name, target_type,
+                             target_id, data, created_at)
+   VALUES ($1::uuid, $2::uuid, $3::text, $4::uuid, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text, $11::jsonb,
+           $12::timestamptz)`,
+);

@@ -28,7 +28,7 @@ describe.each(['pglite', 'postgres'] as const)('ConnectionsRepository on %s', (k
     scratch = await openScratchDatabase(kind);
     const secretBox = new SecretBox({ secretKey: randomBytes(32) } as unknown as KeywayConfig);
     links = new FederatedCredentialsRepository(scratch.db.prisma);
-    identities = new IdentitiesRepository(scratch.db.prisma);
+    identities = new IdentitiesRepository(scratch.db.prisma, scratch.db.sql);
     repository = new ConnectionsRepository(
       scratch.db.prisma,
       secretBox,

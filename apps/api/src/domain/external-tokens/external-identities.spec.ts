@@ -33,7 +33,7 @@ describe.each(['pglite', 'postgres'] as const)('ExternalIdentities on %s', (kind
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
     db = scratch.db;
-    identities = new IdentitiesRepository(db.prisma);
+    identities = new IdentitiesRepository(db.prisma, db.sql);
     schemas = new IdentitySchemasService(new IdentitySchemasRepository(db.prisma));
     external = new ExternalIdentities(identities, new ExternalCredentialsRepository(db.prisma), schemas);
     projectId = (await db.prisma.project.create({ data: { slug: `p${tag()}`, name: 'P' } })).id;

@@ -5,6 +5,7 @@ import { Test } from '@nestjs/testing';
 import { PrismaClient } from '../../generated/prisma/client';
 import { KEYWAY_CONFIG, loadConfig } from '../../infra/config/config';
 import type { Database } from '../../infra/database/database';
+import { PreparedSql } from '../../infra/database/prepared-sql';
 import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
 import type { LinkingPolicy } from '../connections/connection';
 import { IdentitiesRepository } from '../identities/identities.repository';
@@ -38,7 +39,7 @@ describe.each(['pglite', 'postgres'] as const)('FederatedIdentities on %s', (kin
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
     db = scratch.db;
-    identities = new IdentitiesRepository(db.prisma);
+    identities = new IdentitiesRepository(db.prisma, db.sql);
     schemas = new IdentitySchemasService(new IdentitySchemasRepository(db.prisma));
     credentials = new FederatedCredentialsRepository(db.prisma);
     federated = new FederatedIdentities(identities, credentials, schemas);
@@ -325,12 +326,13 @@ describe.each(['pglite', 'postgres'] as const)('FederatedIdentities on %s', (kin
     @Module({
       providers: [
         { provide: PrismaClient, useValue: db.prisma },
+        { provide: PreparedSql, useValue: db.sql },
         {
           provide: KEYWAY_CONFIG,
           useValue: loadConfig({ KEYWAY_DATA_DIR: tmpdir(), KEYWAY_PUBLIC_URL: 'https://id.example.com' }),
         },
       ],
-      exports: [PrismaClient, KEYWAY_CONFIG],
+      exports: [PrismaClient, PreparedSql, KEYWAY_CONFIG],
     })
     class AppGlobals {}
 

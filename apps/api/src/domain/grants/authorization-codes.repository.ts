@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaClient } from '../../generated/prisma/client';
-import { isNotFound } from '../../infra/database/prisma-errors';
+import { PreparedSql, preparedStatement } from '../../infra/database/prepared-sql';
 import { SessionsRepository } from '../sessions/sessions.repository';
 
 export type AuthorizationCodeRow = Prisma.AuthorizationCodeGetPayload<object>;
@@ -32,6 +32,7 @@ export class AuthorizationCodesRepository {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly sessions: SessionsRepository,
+    private readonly sql: PreparedSql,
   ) {}
 
   /**
@@ -80,24 +81,27 @@ export class AuthorizationCodesRepository {
       expiresAt: input.sessionExpiresAt,
       device,
     });
-    await (tx ?? this.prisma).authorizationCode.create({
-      data: {
+    await this.sql.query(
+      INSERT_AUTHORIZATION_CODE,
+      [
+        randomUUID(),
         projectId,
-        applicationId: input.applicationId,
+        input.applicationId,
         identityId,
         sessionId,
         amr,
         authTime,
-        codeHash: input.codeHash,
-        expiresAt: input.codeExpiresAt,
-        redirectUri: input.redirectUri ?? null,
-        scope: input.scope,
-        nonce: input.nonce ?? null,
-        codeChallenge: input.codeChallenge ?? null,
-        codeChallengeMethod: input.codeChallengeMethod ?? null,
-      },
-      select: { id: true },
-    });
+        input.codeHash,
+        input.codeExpiresAt,
+        input.redirectUri ?? null,
+        input.scope,
+        input.nonce ?? null,
+        input.codeChallenge ?? null,
+        input.codeChallengeMethod ?? null,
+        new Date(),
+      ],
+      tx,
+    );
   }
 
   /**
@@ -105,18 +109,35 @@ export class AuthorizationCodesRepository {
    * trip on the token path. Undefined when no unused code has this hash (see findByHash for why).
    */
   async consume(codeHash: string, now: Date): Promise<AuthorizationCodeRow | undefined> {
-    try {
-      return await this.prisma.authorizationCode.update({
-        where: { codeHash, consumedAt: null },
-        data: { consumedAt: now },
-      });
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const rows = await this.sql.query(CONSUME_AUTHORIZATION_CODE, [codeHash, now]);
+    return rows[0];
   }
 
   findByHash(codeHash: string): Promise<AuthorizationCodeRow | null> {
     return this.prisma.authorizationCode.findUnique({ where: { codeHash } });
   }
 }
+
+/** The columns of AuthorizationCodeRow, as Prisma names them. */
+const AUTHORIZATION_CODE_COLUMNS = `id, project_id AS "projectId", application_id AS "applicationId", code_hash AS "codeHash",
+     identity_id AS "identityId", session_id AS "sessionId", redirect_uri AS "redirectUri", scope, nonce,
+     code_challenge AS "codeChallenge", code_challenge_method AS "codeChallengeMethod", amr, auth_time AS "authTime",
+     expires_at AS "expiresAt", consumed_at AS "consumedAt", created_at AS "createdAt"`;
+
+/** The code of a new session (insert): $1 its id, $2–$5 project, application, identity, session, $6 amr, $7 auth_time, $8 the code's hash, $9 expiry, $10–$14 redirect URI, scope, nonce, PKCE challenge and method, $15 created_at. */
+const INSERT_AUTHORIZATION_CODE = preparedStatement<never>(
+  'authorization_codes.insert',
+  `INSERT INTO authorization_codes (id, project_id, application_id, identity_id, session_id, amr, auth_time, code_hash,
+                                    expires_at, redirect_uri, scope, nonce, code_challenge, code_challenge_method,
+                                    created_at)
+   VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::text[], $7::timestamptz, $8, $9::timestamptz, $10::text,
+           $11, $12::text, $13::text, $14::text, $15::timestamptz)`,
+);
+
+/** consume's one statement: $1 the code's hash, $2 now. */
+const CONSUME_AUTHORIZATION_CODE = preparedStatement<AuthorizationCodeRow>(
+  'authorization_codes.consume',
+  `UPDATE authorization_codes SET consumed_at = $2::timestamptz
+   WHERE code_hash = $1 AND consumed_at IS NULL
+   RETURNING ${AUTHORIZATION_CODE_COLUMNS}`,
+);

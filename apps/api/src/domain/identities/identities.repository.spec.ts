@@ -18,7 +18,7 @@ describe.each(['pglite', 'postgres'] as const)('IdentitiesRepository (admin) on 
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
     db = scratch.db;
-    identities = new IdentitiesRepository(db.prisma);
+    identities = new IdentitiesRepository(db.prisma, db.sql);
     const project = (slug: string) => db.prisma.project.create({ data: { slug, name: slug } });
     projectId = (await project(`p${randomBytes(4).toString('hex')}`)).id;
     otherProjectId = (await project(`o${randomBytes(4).toString('hex')}`)).id;
@@ -100,5 +100,59 @@ describe.each(['pglite', 'postgres'] as const)('IdentitiesRepository (admin) on 
     expect(await db.prisma.credentialIdentifier.count({ where: { identifier: `gone_${tag}` } })).toBe(0);
     expect(await db.prisma.verifiableAddress.count({ where: { identityId: identity.id } })).toBe(0);
     expect(await identities.listCredentials(identity.id)).toEqual([]);
+  });
+
+  it('finds a password login by identifier, as the identity row Prisma reads, and nothing for anyone else', async () => {
+    const tag = randomBytes(3).toString('hex');
+    const ada = await make(`ada_${tag}`, `ada.${tag}@example.com`, { name: 'Ada' });
+    await identities.lock(ada.id, new Date(Date.now() + 60_000));
+    expect(await identities.setState(undefined, projectId, ada.id, 'disabled')).toBe(true);
+    const row = await identities.findById(projectId, ada.id);
+    const credential = await db.prisma.credential.findUniqueOrThrow({
+      where: { identityId_type: { identityId: ada.id, type: 'password' } },
+    });
+
+    const login = await identities.findPasswordLogin(projectId, `ada_${tag}`);
+    expect(login).toEqual({ identity: row, credentialId: credential.id, passwordHash: credential.secret });
+    expect(Object.keys(login?.identity ?? {})).toEqual(Object.keys(row ?? {}));
+    expect(login?.identity.lockedUntil).toBeInstanceOf(Date);
+    expect(login?.identity.traits).toEqual({ username: `ada_${tag}`, email: `ada.${tag}@example.com`, name: 'Ada' });
+
+    expect(await identities.findPasswordLogin(projectId, `nobody_${tag}`)).toBeUndefined();
+    expect(await identities.findPasswordLogin(otherProjectId, `ada_${tag}`)).toBeUndefined();
+    // An address is not a login identifier.
+    expect(await identities.findPasswordLogin(projectId, `ada.${tag}@example.com`)).toBeUndefined();
+    // A password credential without a verifier signs nobody in.
+    await db.prisma.credential.update({ where: { id: credential.id }, data: { secret: null } });
+    expect(await identities.findPasswordLogin(projectId, `ada_${tag}`)).toBeUndefined();
+  });
+
+  it('finds an identity with its verified email addresses only, none when none is verified', async () => {
+    const tag = randomBytes(3).toString('hex');
+    const bob = await make(`bob_${tag}`, `bob.${tag}@example.com`);
+    const row = await identities.findById(projectId, bob.id);
+    const found = await identities.findWithVerifiedEmails(projectId, bob.id);
+    expect(found).toEqual({ ...row, verifiedEmails: [] });
+    expect(Object.keys(found ?? {})).toEqual([...Object.keys(row ?? {}), 'verifiedEmails']);
+
+    await db.prisma.verifiableAddress.createMany({
+      data: [
+        { projectId, identityId: bob.id, via: 'email', value: `bob2.${tag}@example.com` },
+        { projectId, identityId: bob.id, via: 'phone', value: `+4420${tag}`, verified: true },
+      ],
+    });
+    expect(await identities.markAddressVerified(undefined, bob.id, 'email', `bob.${tag}@example.com`)).toBe(true);
+    expect(await identities.findWithVerifiedEmails(projectId, bob.id)).toEqual({
+      ...row,
+      verifiedEmails: [`bob.${tag}@example.com`],
+    });
+    expect(await identities.markAddressVerified(undefined, bob.id, 'email', `bob2.${tag}@example.com`)).toBe(true);
+    expect((await identities.findWithVerifiedEmails(projectId, bob.id))?.verifiedEmails.sort()).toEqual([
+      `bob.${tag}@example.com`,
+      `bob2.${tag}@example.com`,
+    ]);
+
+    expect(await identities.findWithVerifiedEmails(otherProjectId, bob.id)).toBeNull();
+    expect(await identities.findWithVerifiedEmails(projectId, '00000000-0000-4000-8000-000000000000')).toBeNull();
   });
 });

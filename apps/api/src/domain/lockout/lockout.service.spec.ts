@@ -31,7 +31,12 @@ describe.each(['pglite', 'postgres'] as const)('LockoutService on %s', (kind) =>
   beforeAll(async () => {
     scratch = await openScratchDatabase(kind);
     db = scratch.db;
-    lockout = new LockoutService(db.prisma, db.sql, new IdentitiesRepository(db.prisma), new AuditService(db.prisma));
+    lockout = new LockoutService(
+      db.prisma,
+      db.sql,
+      new IdentitiesRepository(db.prisma, db.sql),
+      new AuditService(db.prisma, db.sql),
+    );
     projectId = (await db.prisma.project.create({ data: { slug: `p${randomBytes(4).toString('hex')}`, name: 'P' } }))
       .id;
   });

@@ -302,7 +302,7 @@ describe.each(['pglite', 'postgres'] as const)('FlowEngine on %s', (kind) => {
     registry = new AuthenticatorRegistry([pw, code, key]);
     engine = new FlowEngine(
       new FlowStore(db.prisma, db.sql),
-      new IdentitiesRepository(db.prisma),
+      new IdentitiesRepository(db.prisma, db.sql),
       registry,
       applications,
       new StepOptionsResolver(registry),
@@ -831,7 +831,7 @@ describe.each(['pglite', 'postgres'] as const)('FlowEngine on %s', (kind) => {
       settingsRegistry = new AuthenticatorRegistry(all);
       settings = new FlowEngine(
         new FlowStore(db.prisma, db.sql),
-        new IdentitiesRepository(db.prisma),
+        new IdentitiesRepository(db.prisma, db.sql),
         settingsRegistry,
         applications,
         new StepOptionsResolver(settingsRegistry, [gate]),

@@ -43,7 +43,7 @@ describe.each(['pglite', 'postgres'] as const)('RegenerateBackupCodes on %s', (k
     };
     application = { id: randomUUID(), projectId: project.id, clientId: 'settings-app' } as Application;
     backupCodes = new BackupCodesService(new BackupCodesRepository(prisma));
-    option = new RegenerateBackupCodes(backupCodes, new AuditService(prisma));
+    option = new RegenerateBackupCodes(backupCodes, new AuditService(prisma, db.sql));
   });
 
   afterAll(() => scratch?.dispose());

@@ -103,11 +103,11 @@ describe.each(['pglite', 'postgres'] as const)('EmailOtpAuthenticator on %s', (k
       singleProcessNotifications(null as never),
     );
     const outbox = new EmailOutbox(outboxRepository, templates, worker);
-    const identities = new IdentitiesRepository(prisma);
+    const identities = new IdentitiesRepository(prisma, db.sql);
     authenticator = new EmailOtpAuthenticator(
       new EmailOtpRepository(prisma, outbox, flows),
       new IdentitySchemasService(new IdentitySchemasRepository(prisma)),
-      new LockoutService(prisma, db.sql, identities, new AuditService(prisma)),
+      new LockoutService(prisma, db.sql, identities, new AuditService(prisma, db.sql)),
       new MailRecipients(new MailRecipientsRepository(prisma), templates),
     );
   });
@@ -124,7 +124,7 @@ describe.each(['pglite', 'postgres'] as const)('EmailOtpAuthenticator on %s', (k
     options: { state?: 'active' | 'disabled'; lockedUntil?: Date } = {},
   ): Promise<{ id: string; email: string }> {
     const email = `${randomUUID()}@example.com`;
-    const identity = await new IdentitiesRepository(db.prisma).create(undefined, {
+    const identity = await new IdentitiesRepository(db.prisma, db.sql).create(undefined, {
       projectId: project.id,
       traits: { email, name: 'Ada' },
       schemaVersion: 1,

@@ -74,7 +74,7 @@ describe.each(['pglite', 'postgres'] as const)('UnlinkConnection on %s', (kind) 
       idTokenSignedResponseAlg: 'RS256',
       jwks: null,
     };
-    identities = new IdentitiesRepository(prisma);
+    identities = new IdentitiesRepository(prisma, db.sql);
     links = new FederatedCredentialsRepository(prisma);
     const config: KeywayConfig = loadConfig({ KEYWAY_DATA_DIR: tmpdir(), KEYWAY_PUBLIC_URL: 'https://id.example.com' });
     connections = new ConnectionsRepository(prisma, new SecretBox(config), links, singleProcessNotifications(prisma));
@@ -87,7 +87,7 @@ describe.each(['pglite', 'postgres'] as const)('UnlinkConnection on %s', (kind) 
       federated,
       config,
     );
-    unlink = new UnlinkConnection(service, federated, new AuditService(prisma));
+    unlink = new UnlinkConnection(service, federated, new AuditService(prisma, db.sql));
     flows = new FlowStore(prisma, db.sql);
     const connection = (preset: 'google' | 'github') => {
       const table = CONNECTION_PRESETS_TABLE[preset];

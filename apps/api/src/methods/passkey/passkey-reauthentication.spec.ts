@@ -86,7 +86,7 @@ describe.each(['pglite', 'postgres'] as const)('PasskeyReauthentication on %s', 
     passkeys = new PasskeysService(new PasskeyCredentialsRepository(prisma), { publicUrl: PUBLIC_URL });
     const fido = new FidoAuthenticator(
       passkeys,
-      new LockoutService(prisma, db.sql, new IdentitiesRepository(prisma), new AuditService(prisma)),
+      new LockoutService(prisma, db.sql, new IdentitiesRepository(prisma, db.sql), new AuditService(prisma, db.sql)),
     );
     option = new PasskeyReauthentication(fido, passkeys, sessions);
   });

@@ -78,11 +78,11 @@ describe.each(['pglite', 'postgres'] as const)('Passkey settings on %s', (kind) 
     };
 
     flows = new FlowStore(prisma, db.sql);
-    identities = new IdentitiesRepository(prisma);
+    identities = new IdentitiesRepository(prisma, db.sql);
     repository = new PasskeyCredentialsRepository(prisma);
     passkeys = new PasskeysService(repository, { publicUrl: PUBLIC_URL });
     const accounts = new FlowAccounts(identities, new IdentitySchemasService(new IdentitySchemasRepository(prisma)));
-    const audit = new AuditService(prisma);
+    const audit = new AuditService(prisma, db.sql);
     add = new AddPasskey(passkeys, accounts, audit);
     remove = new RemovePasskey(passkeys, accounts, audit);
   });

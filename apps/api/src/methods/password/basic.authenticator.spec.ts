@@ -40,12 +40,12 @@ describe.each(['pglite', 'postgres'] as const)('BasicAuthenticator on %s', (kind
       issuer: `https://id.example.com/t/${row.slug}`,
       settings: ProjectSettings.parse({ lockout: { maxAttempts: 3 } }),
     };
-    identities = new IdentitiesRepository(db.prisma);
+    identities = new IdentitiesRepository(db.prisma, db.sql);
     hasher = new PasswordHasher(argon2(4096));
     authenticator = new BasicAuthenticator(
       identities,
       hasher,
-      new LockoutService(db.prisma, db.sql, identities, new AuditService(db.prisma)),
+      new LockoutService(db.prisma, db.sql, identities, new AuditService(db.prisma, db.sql)),
     );
     // The password check reads only the project of its context, never the application or the flow.
     context = { project } as AuthenticatorContext;

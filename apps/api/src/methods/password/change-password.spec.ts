@@ -91,7 +91,7 @@ describe.each(['pglite', 'postgres'] as const)('ChangePassword on %s', (kind) =>
     };
 
     flows = new FlowStore(prisma, db.sql);
-    identities = new IdentitiesRepository(prisma);
+    identities = new IdentitiesRepository(prisma, db.sql);
     sessions = new SessionsRepository(prisma, db.sql);
     hasher = new PasswordHasher(argon2(4096));
     const schemas = new IdentitySchemasService(new IdentitySchemasRepository(prisma));
@@ -119,7 +119,7 @@ describe.each(['pglite', 'postgres'] as const)('ChangePassword on %s', (kind) =>
         new RevokeOtherSessionsAfterPasswordChangeHook(sessions),
         new SettingsPasswordNoticeHook(new PasswordChangedNotice(recipients, outbox)),
       ]),
-      new AuditService(prisma),
+      new AuditService(prisma, db.sql),
     );
   });
 

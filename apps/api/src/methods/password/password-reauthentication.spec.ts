@@ -73,14 +73,14 @@ describe.each(['pglite', 'postgres'] as const)('PasswordReauthentication on %s',
     };
 
     flows = new FlowStore(prisma, db.sql);
-    identities = new IdentitiesRepository(prisma);
+    identities = new IdentitiesRepository(prisma, db.sql);
     sessions = new SessionsRepository(prisma, db.sql);
     hasher = new PasswordHasher(argon2(4096));
     option = new PasswordReauthentication(
       new BasicAuthenticator(
         identities,
         hasher,
-        new LockoutService(prisma, db.sql, identities, new AuditService(prisma)),
+        new LockoutService(prisma, db.sql, identities, new AuditService(prisma, db.sql)),
       ),
       new FlowAccounts(identities, new IdentitySchemasService(new IdentitySchemasRepository(prisma))),
       sessions,

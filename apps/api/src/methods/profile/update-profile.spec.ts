@@ -94,7 +94,7 @@ describe.each(['pglite', 'postgres'] as const)('UpdateProfile on %s', (kind) => 
     };
 
     flows = new FlowStore(prisma, db.sql);
-    identities = new IdentitiesRepository(prisma);
+    identities = new IdentitiesRepository(prisma, db.sql);
     const schemas = new IdentitySchemasService(new IdentitySchemasRepository(prisma));
     customVersion = (await schemas.create(project.id, CUSTOM_SCHEMA, false)).version;
     const outboxRepository = new OutboxRepository(prisma);
@@ -121,7 +121,7 @@ describe.each(['pglite', 'postgres'] as const)('UpdateProfile on %s', (kind) => 
         ),
       ]),
       new PasskeysService(new PasskeyCredentialsRepository(prisma), { publicUrl: 'https://id.example.com' }),
-      new AuditService(prisma),
+      new AuditService(prisma, db.sql),
     );
     optionalEmailVersion = (await schemas.create(project.id, OPTIONAL_EMAIL_SCHEMA, false)).version;
   });

@@ -79,11 +79,11 @@ describe.each(['pglite', 'postgres'] as const)('TOTP settings on %s', (kind) => 
     };
 
     flows = new FlowStore(prisma, db.sql);
-    identities = new IdentitiesRepository(prisma);
+    identities = new IdentitiesRepository(prisma, db.sql);
     secretBox = new SecretBox({ secretKey: randomBytes(32) } as unknown as KeywayConfig);
     totp = new TotpService(new TotpCredentialsRepository(prisma), secretBox);
     const accounts = new FlowAccounts(identities, new IdentitySchemasService(new IdentitySchemasRepository(prisma)));
-    const audit = new AuditService(prisma);
+    const audit = new AuditService(prisma, db.sql);
     enroll = new EnrollTotp(totp, accounts, audit);
     remove = new RemoveTotp(totp, accounts, audit);
   });
