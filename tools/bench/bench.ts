@@ -54,6 +54,8 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     /** Only these parts, comma-separated: logins, refreshes (peak and half load), rows (against the peer). */
     only: { type: 'string', default: 'logins,refreshes,rows' },
+    /** With rows: only the comparison rows whose name contains this text (e.g. client_credentials). */
+    row: { type: 'string', default: '' },
     /** Known vs unknown addresses on the self-service steps, instead of logins and refreshes. */
     enumeration: { type: 'boolean', default: false },
     samples: { type: 'string', default: '200' },
@@ -163,7 +165,7 @@ async function main(): Promise<void> {
         `synchronous_commit=${synchronousCommit.rows[0]?.synchronous_commit} as the server sets it), ` +
         `${ROUNDS} alternating rounds of ${DURATION_MS / 1000}s each, concurrency ${CONCURRENCY}:`,
     );
-    for (const row of comparisonRows(tenant, peer.baseUrl)) {
+    for (const row of comparisonRows(tenant, peer.baseUrl).filter(({ name }) => name.includes(args.row!))) {
       printRow(await measureRow(row, api.pid, peer.pid), api.pid, peer.pid);
     }
   } finally {
