@@ -31,7 +31,7 @@ const CONSOLE_URL = 'https://console.example.com';
 const config = {
   publicUrl: 'https://id.example.com',
   console: { url: CONSOLE_URL, clientSecret: 'unused' },
-  argon2: { memoryCost: 4096, timeCost: 1, parallelism: 1 },
+  argon2: { memoryCost: 4096, timeCost: 1, parallelism: 1, concurrency: 2 },
 } as KeywayConfig;
 const ROOT: AdminPrincipal = { kind: 'root' };
 

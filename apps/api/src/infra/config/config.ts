@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../validation/zod-issues';
@@ -31,7 +32,8 @@ export interface KeywayConfig {
   logLevel: string;
   /** `pretty` for people at a terminal, `json` (one object per line) for log collectors. */
   logFormat: 'json' | 'pretty';
-  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  /** argon2id parameters, and how many hashes run at once (the rest queue; see PasswordHasher). */
+  argon2: { memoryCost: number; timeCost: number; parallelism: number; concurrency: number };
   production: boolean;
   /** Instance-wide SMTP server for projects without their own settings. */
   smtp: { url: string | undefined; from: string };
@@ -103,6 +105,8 @@ const EnvSchema = z.object({
   KEYWAY_ARGON2_MEMORY_KIB: intFromEnv(19456, 1024),
   KEYWAY_ARGON2_ITERATIONS: intFromEnv(2, 1),
   KEYWAY_ARGON2_PARALLELISM: intFromEnv(1, 1),
+  // One hash per core: more only share the cores (and each holds its 19 MiB the longer).
+  KEYWAY_ARGON2_CONCURRENCY: intFromEnv(availableParallelism(), 1),
   KEYWAY_SMTP_URL: z
     .string()
     .regex(
@@ -240,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
       memoryCost: e.KEYWAY_ARGON2_MEMORY_KIB,
       timeCost: e.KEYWAY_ARGON2_ITERATIONS,
       parallelism: e.KEYWAY_ARGON2_PARALLELISM,
+      concurrency: e.KEYWAY_ARGON2_CONCURRENCY,
     },
     production,
     smtp: { url: e.KEYWAY_SMTP_URL, from: e.KEYWAY_SMTP_FROM ?? `Keyway <no-reply@${new URL(publicUrl).hostname}>` },

@@ -68,7 +68,9 @@ describe('password hash formats', () => {
 });
 
 describe('PasswordHasher with imported hashes', () => {
-  const hasher = new PasswordHasher({ argon2: { memoryCost: 4096, timeCost: 1, parallelism: 1 } } as KeywayConfig);
+  const hasher = new PasswordHasher({
+    argon2: { memoryCost: 4096, timeCost: 1, parallelism: 1, concurrency: 2 },
+  } as KeywayConfig);
 
   it('verifies every supported format and asks for an argon2id rehash of the foreign ones', async () => {
     const ours = await hasher.hash('pw-123456');
