@@ -71,6 +71,9 @@ function poolConfig(
     idleTimeoutMillis: 30_000,
     // Notices a peer that vanished (no RST) on idle pooled connections.
     keepAlive: true,
+    // Prisma reads timestamptz as if the session ran in UTC; a server or database set to another zone would move
+    // every instant it reads by the offset. Each connection says UTC, whatever the server's default.
+    options: '-c TimeZone=UTC',
   };
 }
 
