@@ -92,7 +92,12 @@ describe('self-service: known and unknown addresses cost the same work', () => {
     const prisma = new PrismaClient({ adapter: recording(new PrismaPGlite(pglite), log) });
     let closed: Promise<void> | undefined;
     // Closed by the Nest module (PrismaModule) and by afterAll: only once.
-    db = { prisma, sql: new PreparedSql(prisma), kind: 'pglite', close: () => (closed ??= prisma.$disconnect().then(() => pglite.close())) };
+    db = {
+      prisma,
+      sql: new PreparedSql(prisma),
+      kind: 'pglite',
+      close: () => (closed ??= prisma.$disconnect().then(() => pglite.close())),
+    };
     // Cheap argon2 parameters: the test counts hashes, it does not time them.
     const config = loadConfig({
       KEYWAY_DATA_DIR: dataDir,

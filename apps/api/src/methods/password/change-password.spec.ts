@@ -41,7 +41,8 @@ import { ChangePassword } from './change-password';
 
 jest.setTimeout(120_000);
 
-const argon2 = (memoryCost: number) => ({ argon2: { memoryCost, timeCost: 1, parallelism: 1, concurrency: 2 } }) as KeywayConfig;
+const argon2 = (memoryCost: number) =>
+  ({ argon2: { memoryCost, timeCost: 1, parallelism: 1, concurrency: 2 } }) as KeywayConfig;
 const OLD_PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a brand new passphrase';
 /** The default schema with the email optional: an identity of it may have no login identifier at all. */

@@ -26,7 +26,8 @@ import { AuditService } from '../../domain/audit/audit.service';
 
 jest.setTimeout(120_000);
 
-const argon2 = (memoryCost: number) => ({ argon2: { memoryCost, timeCost: 1, parallelism: 1, concurrency: 2 } }) as KeywayConfig;
+const argon2 = (memoryCost: number) =>
+  ({ argon2: { memoryCost, timeCost: 1, parallelism: 1, concurrency: 2 } }) as KeywayConfig;
 const PASSWORD = 'correct horse battery staple';
 const HOUR = 3_600_000;
 
