@@ -19,9 +19,20 @@ export interface ConsoleApi {
  * sign-in routes, a 401 means the session is over: the browser goes to sign-in and comes back here after.
  */
 export function consoleApi(csrfToken: string): ConsoleApi {
+  // Once signing out has begun, a page's query still in flight comes back 401: that is the sign-out itself, and
+  // sending the browser to sign-in "to come back here" would race (and beat) the sign-out's own navigation.
+  let signingOut = false;
   const sessionFetch = async (request: Request): Promise<Response> => {
-    const response = await fetch(request);
-    if (response.status === 401 && !new URL(request.url, window.location.href).pathname.startsWith('/api/auth/')) {
+    const pathname = new URL(request.url, window.location.href).pathname;
+    const signOut = pathname === '/api/auth/sign-out';
+    if (signOut) signingOut = true;
+    const response = await fetch(request).catch((error: unknown) => {
+      if (signOut) signingOut = false;
+      throw error;
+    });
+    // A failed sign-out leaves the user signed in, and an ended session must again lead to sign-in.
+    if (signOut && !response.ok) signingOut = false;
+    if (response.status === 401 && !signingOut && !pathname.startsWith('/api/auth/')) {
       const here = `${window.location.pathname}${window.location.search}`;
       window.location.assign(`/sign-in?returnTo=${encodeURIComponent(here)}`);
     }
