@@ -126,8 +126,7 @@ export class FlowStore {
       ],
       tx,
     );
-    const count = written.length;
-    if (count !== 1) return undefined;
+    if (written.length !== 1) return undefined;
     return { ...flow, ...rest, ...(stepState ? { stepState } : {}), version };
   }
 

@@ -81,7 +81,10 @@ export class LockoutService {
       this.sql,
       this.identities,
       this.audit,
-      { projectId, subject, factor, policy },
+      projectId,
+      subject,
+      factor,
+      policy,
       counter,
       now,
     );
@@ -128,22 +131,19 @@ class Reservation implements AttemptReservation {
   readonly granted = true;
   private readonly key: string;
 
-  private readonly projectId: string;
-  private readonly subject: AttemptSubject;
-  private readonly factor: Factor;
-  private readonly policy: LockoutPolicy;
-
   constructor(
     private readonly prisma: PrismaClient,
     private readonly sql: PreparedSql,
     private readonly identities: IdentitiesRepository,
     private readonly audit: AuditService,
-    attempt: { projectId: string; subject: AttemptSubject; factor: Factor; policy: LockoutPolicy },
+    private readonly projectId: string,
+    private readonly subject: AttemptSubject,
+    private readonly factor: Factor,
+    private readonly policy: LockoutPolicy,
     private readonly counter: { failures: number; lockCount: number; lastLockedUntil: Date | null },
     private readonly now: Date,
   ) {
-    ({ projectId: this.projectId, subject: this.subject, factor: this.factor, policy: this.policy } = attempt);
-    this.key = counterKey(attempt.subject, attempt.factor);
+    this.key = counterKey(subject, factor);
   }
 
   async failed(): Promise<{ remainingAttempts: number; locked: boolean }> {
