@@ -1,17 +1,18 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule, ThrottlerStorageService, type ThrottlerOptions } from '@nestjs/throttler';
+import { ThrottlerModule, type ThrottlerOptions } from '@nestjs/throttler';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { ProjectsModule } from '../../domain/projects/projects.module';
 import { RATE_LIMIT_STORAGE, RateLimitGuard } from './rate-limit.guard';
 import type { RateLimitKind } from '../../infra/config/rate-limit-policy';
 import { keyFunction, subjectOf } from './rate-limit-subject';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
 /**
  * Request rate limits (@RateLimit(group) on controllers, RateLimitGuard as the policy). Counters live in
- * this process's memory (@nestjs/throttler's storage), or in Redis when KEYWAY_REDIS_URL is set so that
- * replicas count together.
+ * this process's memory (MemoryThrottlerStorage), or in Redis when KEYWAY_REDIS_URL is set so that replicas
+ * count together; both count in fixed windows by the same rule.
  */
 @Global()
 @Module({
@@ -32,7 +33,7 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
       useFactory: (config: KeywayConfig) =>
         config.redis.url
           ? new RedisThrottlerStorage(config.redis.url, `${config.redis.keyPrefix}rl:`)
-          : new ThrottlerStorageService(),
+          : new MemoryThrottlerStorage(),
     },
     { provide: APP_GUARD, useClass: RateLimitGuard },
   ],

@@ -1,12 +1,13 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
+import { MemoryThrottlerStorage } from './memory-throttler.storage';
 
 /**
  * One hit, atomically (Redis runs a script alone, so replicas and concurrent requests count exactly):
  * a blocked key answers blocked without counting; otherwise INCR the window's counter (PEXPIRE starts the
  * window at its first hit: fixed windows); the hit past the limit blocks the key for `blockDuration` and
- * clears the counter, so a new window starts when the block ends (as @nestjs/throttler's memory store does).
+ * clears the counter, so a new window starts when the block ends (MemoryThrottlerStorage counts by the same rule).
  *
  * KEYS[1] hits counter, KEYS[2] block marker; ARGV: ttl ms, limit, block duration ms.
  * Returns {totalHits, ms until the window ends, blocked 0|1, ms until the block ends}.
@@ -57,7 +58,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, On
   constructor(
     url: string,
     private readonly keyPrefix: string,
-    private readonly fallback: ThrottlerStorage = new ThrottlerStorageService(),
+    private readonly fallback: MemoryThrottlerStorage = new MemoryThrottlerStorage(),
   ) {
     this.redis = new Redis(url, {
       // Fail fast instead of queueing while disconnected: the memory fallback answers at once.
@@ -112,7 +113,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, On
   }
 
   async onApplicationShutdown(): Promise<void> {
-    (this.fallback as Partial<OnApplicationShutdown>).onApplicationShutdown?.();
+    this.fallback.onApplicationShutdown();
     if (this.redis.status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
     else this.redis.disconnect();
   }
