@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { SignJWT } from 'jose';
+import { signJwt } from '../../infra/crypto/jws';
 import { ACCESS_TOKEN_ALG, idTokenHashAlgorithm, type SigningAlg } from '../keys/signing-key-lifecycle';
 import { SigningKeysService } from '../keys/signing-keys.service';
 import { normaliseIdentifier } from '../schemas/identity-traits';
@@ -65,15 +65,16 @@ export class TokenMinter {
     expiresIn: number,
   ): Promise<string> {
     const key = await this.keys.signingKey(project.id, ACCESS_TOKEN_ALG);
-    return new SignJWT(claims)
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-      .setIssuer(project.issuer)
-      .setSubject(subject)
-      .setAudience(audience)
-      .setIssuedAt()
-      .setExpirationTime(`${expiresIn}s`)
-      .setJti(randomUUID())
-      .sign(key.privateKey);
+    const iat = epoch(new Date());
+    return signJwt(key, 'at+jwt', {
+      ...claims,
+      iss: project.issuer,
+      sub: subject,
+      aud: audience,
+      iat,
+      exp: iat + expiresIn,
+      jti: randomUUID(),
+    });
   }
 
   async idToken(
@@ -82,7 +83,13 @@ export class TokenMinter {
     extra: { nonce?: string | null; accessToken: string; alg: SigningAlg },
   ): Promise<string> {
     const key = await this.keys.signingKey(project.id, extra.alg);
-    return new SignJWT({
+    const iat = epoch(new Date());
+    return signJwt(key, 'JWT', {
+      iss: project.issuer,
+      sub: subject.identityId,
+      aud: subject.clientId,
+      iat,
+      exp: iat + project.settings.idTokenTtlSeconds,
       auth_time: epoch(subject.authTime),
       amr: subject.amr,
       sid: subject.sessionId,
@@ -91,14 +98,7 @@ export class TokenMinter {
       at_hash: halfHash(extra.accessToken, extra.alg),
       ...(extra.nonce ? { nonce: extra.nonce } : {}),
       ...scopedClaims(subject.scope, subject.traits, subject.verifiedEmails ?? []),
-    })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-      .setIssuer(project.issuer)
-      .setSubject(subject.identityId)
-      .setAudience(subject.clientId)
-      .setIssuedAt()
-      .setExpirationTime(`${project.settings.idTokenTtlSeconds}s`)
-      .sign(key.privateKey);
+    });
   }
 }
 

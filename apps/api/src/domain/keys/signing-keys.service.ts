@@ -1,15 +1,15 @@
+import type { KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   calculateJwkThumbprint,
   createLocalJWKSet,
   exportJWK,
   generateKeyPair,
-  importJWK,
-  type CryptoKey,
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
+import { importPrivateJwk, type JwsKey } from '../../infra/crypto/jws';
 import { SecretBox } from '../../infra/crypto/secret-box';
 import { ApiError } from '../../infra/http/errors';
 import {
@@ -27,10 +27,9 @@ import {
   type SigningKeyRow,
 } from './signing-keys.repository';
 
-export interface SigningKey {
-  kid: string;
+/** A project's active key for one alg, ready to sign (signJwt). */
+export interface SigningKey extends JwsKey {
   alg: SigningAlg;
-  privateKey: CryptoKey;
 }
 
 /** A key as the admin API shows it: never private material. */
@@ -51,7 +50,7 @@ interface KeySet {
 export class SigningKeysService {
   private readonly keySets = new Map<string, { loadedAt: number; keySet: Promise<KeySet> }>();
   /** Imported private keys by row id: they outlive reloads of the rows. */
-  private readonly privateKeys = new Map<string, Promise<CryptoKey>>();
+  private readonly privateKeys = new Map<string, Promise<KeyObject>>();
   private readonly refreshMs: number;
 
   constructor(
@@ -177,12 +176,10 @@ export class SigningKeysService {
     return { rows, signing };
   }
 
-  private privateKey(row: SigningKeyRow): Promise<CryptoKey> {
+  private privateKey(row: SigningKeyRow): Promise<KeyObject> {
     let key = this.privateKeys.get(row.id);
     if (!key) {
-      key = this.secretBox
-        .open(row.privateJwkEncrypted)
-        .then(async (json) => (await importJWK(JSON.parse(json) as JWK, row.alg)) as CryptoKey);
+      key = this.secretBox.open(row.privateJwkEncrypted).then((json) => importPrivateJwk(JSON.parse(json) as JWK));
       key.catch(() => this.privateKeys.delete(row.id));
       this.privateKeys.set(row.id, key);
     }

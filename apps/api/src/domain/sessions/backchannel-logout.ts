@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { SignJWT } from 'jose';
 import { z } from 'zod';
 import type { Prisma } from '../../generated/prisma/client';
+import { signJwt } from '../../infra/crypto/jws';
 import { EmailOutbox } from '../email/email-outbox';
 import { OutboxJobs, type OutboxJob } from '../email/outbox-jobs';
 import { SigningKeysService } from '../keys/signing-keys.service';
@@ -100,14 +100,16 @@ export class BackchannelLogout implements SessionEndHook {
 
   private async logoutToken(projectId: string, payload: Payload): Promise<string> {
     const key = await this.keys.signingKey(projectId, payload.alg);
-    return new SignJWT({ sid: payload.sid, events: { [LOGOUT_EVENT]: {} } })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'logout+jwt' })
-      .setIssuer(payload.issuer)
-      .setSubject(payload.sub)
-      .setAudience(payload.clientId)
-      .setIssuedAt()
-      .setExpirationTime(`${LOGOUT_TOKEN_TTL_SECONDS}s`)
-      .setJti(randomUUID())
-      .sign(key.privateKey);
+    const iat = Math.floor(Date.now() / 1000);
+    return signJwt(key, 'logout+jwt', {
+      iss: payload.issuer,
+      sub: payload.sub,
+      aud: payload.clientId,
+      iat,
+      exp: iat + LOGOUT_TOKEN_TTL_SECONDS,
+      jti: randomUUID(),
+      sid: payload.sid,
+      events: { [LOGOUT_EVENT]: {} },
+    });
   }
 }
