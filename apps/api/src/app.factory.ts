@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyInstance } from 'fastify';
+import { LogController, type FastifyInstance } from 'fastify';
 import { Logger, PinoLogger, type Params as LoggerParams } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
-import { createRootLogger, httpLoggerOptions } from './infra/logging/logging';
+import { createRootLogger, nestLoggingParams, registerAccessLog } from './infra/logging/logging';
 import { protectApiDocs, registerSecurityHeaders } from './infra/http/security-headers';
 import { rejectUnsafeInput } from './infra/http/unsafe-input';
 import type { KeywayConfig } from './infra/config/config';
@@ -23,6 +23,9 @@ export async function createApp(
   root: Pino = createRootLogger(config),
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    // Request loggers are children of the root logger; the access log is registerAccessLog's, not Fastify's.
+    loggerInstance: root,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 256 * 1024,
     // X-Forwarded-For is believed only from the proxies KEYWAY_TRUST_PROXY names (unset: nobody), so a
     // client cannot choose the IP that rate limits count and that new-sign-in mails show.
@@ -33,7 +36,7 @@ export async function createApp(
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     },
   });
-  const logging: LoggerParams = { pinoHttp: httpLoggerOptions(root) };
+  const logging: LoggerParams = nestLoggingParams(root);
   // The same pino logger from the first line on: what modules log while starting (the database
   // retrying) appears at once and in the configured format, not buffered until the app is up.
   const logger = new Logger(new PinoLogger(logging), logging);
@@ -46,6 +49,7 @@ export async function createApp(
   // Before any route exists, so that every route gets the hooks.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   registerSecurityHeaders(fastify, config);
+  registerAccessLog(fastify);
   protectApiDocs(fastify, config);
   // Before any handler: NUL bytes, unpaired surrogates and absurd nesting are 400s naming the field, not
   // database or stack errors deep inside (see common/unsafe-input.ts).

@@ -1,4 +1,4 @@
-import { createRootLogger, httpLoggerOptions } from '../../infra/logging/logging';
+import { createRootLogger, nestLoggingParams } from '../../infra/logging/logging';
 import crypto from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,7 +109,7 @@ describe('self-service: known and unknown addresses cost the same work', () => {
     });
     // Not initialised: the outbox worker stays stopped until runOutbox() starts it.
     moduleRef = await Test.createTestingModule({
-      imports: [AppModule.forRoot(config, { pinoHttp: httpLoggerOptions(createRootLogger(config)) })],
+      imports: [AppModule.forRoot(config, nestLoggingParams(createRootLogger(config)))],
     })
       .overrideProvider(DATABASE)
       .useValue(db)

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
-import pino from 'pino';
-import { loggerOptions, redactUrl } from './logging';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import pino, { type Level } from 'pino';
+import { loggerOptions, redactUrl, registerAccessLog } from './logging';
 
 describe('redactUrl', () => {
   it('replaces the values of credential-carrying query parameters, whatever their case, and keeps the rest as sent', () => {
@@ -46,5 +47,74 @@ describe('loggerOptions', () => {
       },
       res: { headers: { location: 'com.app:/cb?code=[REDACTED]&state=s' } },
     });
+  });
+});
+
+describe('registerAccessLog', () => {
+  let lines: Record<string, unknown>[];
+  let app: FastifyInstance;
+
+  async function server(level: Level): Promise<FastifyInstance> {
+    lines = [];
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const root = pino({ ...loggerOptions({ logLevel: level, logFormat: 'json' }), transport: undefined }, sink);
+    // As createApp builds it; typed as the default instance (Fastify types the logger it is given by its class).
+    app = Fastify({
+      loggerInstance: root,
+      logController: new LogController({ disableRequestLogging: true }),
+      genReqId: () => 'req-1',
+    }) as unknown as FastifyInstance;
+    registerAccessLog(app);
+    app.get('/ok', async (request) => {
+      request.log.warn('inside');
+      return { ok: true };
+    });
+    app.get('/fail', async (_request, reply) => reply.code(500).send({ error: 'server_error' }));
+    app.get('/down', async (_request, reply) => reply.code(503).send({ error: 'temporarily_unavailable' }));
+    app.get('/health', async () => ({ status: 'ok' }));
+    await app.ready();
+    return app;
+  }
+
+  afterEach(() => app.close());
+
+  it('writes one line per answered request, with the request id, status and credentials redacted', async () => {
+    await server('info');
+    await app.inject({ url: '/ok?token=T1&flow=f', headers: { authorization: 'Bearer AT1' } });
+    const completed = lines.filter((line) => line['msg'] === 'request completed');
+    expect(completed).toHaveLength(1);
+    expect(completed[0]).toMatchObject({
+      level: 30,
+      reqId: 'req-1',
+      req: { id: 'req-1', method: 'GET', url: '/ok?token=[REDACTED]&flow=f', headers: { authorization: '[REDACTED]' } },
+      res: { statusCode: 200, headers: { 'content-type': expect.stringContaining('application/json') } },
+      responseTime: expect.any(Number),
+    });
+    expect(JSON.stringify(lines)).not.toMatch(/T1|AT1/);
+    // What handlers log during the request carries its id.
+    expect(lines.find((line) => line['msg'] === 'inside')).toMatchObject({ reqId: 'req-1' });
+  });
+
+  it('logs 5xx answers at error, and neither 503 answers nor health probes', async () => {
+    await server('info');
+    await app.inject({ url: '/fail' });
+    await app.inject({ url: '/down' });
+    await app.inject({ url: '/health' });
+    expect(lines.map((line) => [line['level'], (line['res'] as { statusCode: number }).statusCode])).toEqual([
+      [50, 500],
+    ]);
+  });
+
+  it('writes no line for a successful request at warn, and still one for a failed one', async () => {
+    await server('warn');
+    await app.inject({ url: '/ok' });
+    await app.inject({ url: '/fail' });
+    expect(lines.map((line) => line['msg'])).toEqual(['inside', 'request completed']);
+    expect(lines[1]).toMatchObject({ level: 50 });
   });
 });

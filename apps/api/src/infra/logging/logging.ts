@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import pino, { type Logger, type LoggerOptions } from 'pino';
-import type { Options as PinoHttpOptions } from 'pino-http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Params as NestLoggingParams } from 'nestjs-pino';
+import pino, { stdSerializers, type Level, type Logger, type LoggerOptions } from 'pino';
 import type { KeywayConfig } from '../config/config';
 
 /** What replaces a credential in every log line. */
@@ -73,7 +73,7 @@ interface SerializedResponse {
   [key: string]: unknown;
 }
 
-/** pino-http hands this the pino-std-serializers object of the request. */
+/** The access log (and anyone logging a `req`) hands this the pino-std-serializers object of the request. */
 function serializeRequest(req: SerializedRequest): SerializedRequest {
   const out: SerializedRequest = { ...req };
   if (typeof out.url === 'string') out.url = redactUrl(out.url);
@@ -111,24 +111,50 @@ export function createRootLogger(config: Pick<KeywayConfig, 'logLevel' | 'logFor
 }
 
 /**
- * pino-http on top of the root logger. Its child logger gets the same serializers (pino-http wraps its
- * own otherwise); redaction is inherited. 503 answers are logged once, by whoever produced them (the
- * exception filter for an unreachable database, readiness on state changes), not again per request here.
+ * nestjs-pino for Nest's logger and the loggers services inject: outside a request they write to the root
+ * logger; inside one, to Fastify's request logger (the root's child bound to the request id, `reqId`), which
+ * nestjs-pino keeps in AsyncLocalStorage for the request's lifetime. The access log is registerAccessLog's.
  */
-export function httpLoggerOptions(root: Logger): PinoHttpOptions<IncomingMessage, ServerResponse> {
-  return {
-    logger: root,
-    serializers: { req: serializeRequest, res: serializeResponse },
-    // Probes every few seconds would drown the log. Nest's middleware may strip req.url: originalUrl is what was asked.
-    autoLogging: {
-      ignore: (req) => /^\/health(\/|\?|$)/.test((req as { originalUrl?: string }).originalUrl ?? req.url ?? ''),
+export function nestLoggingParams(root: Logger): NestLoggingParams {
+  return { pinoHttp: { logger: root }, useExisting: true };
+}
+
+/** Probes every few seconds would drown the log. */
+const UNLOGGED_PATH = /^\/health(\/|\?|$)/;
+
+/**
+ * The access log: one `request completed` line per answered request, at `info` (`error` from 500 on). 503 answers
+ * are logged once, by whoever produced them (the exception filter for an unreachable database, readiness on state
+ * changes), not again per request here. Written from Fastify's onResponse hook, and only serialized when its level
+ * is written: a request at `warn` costs a level check, where pino-http bound a serialized copy of every request to
+ * a child logger whatever the level.
+ */
+export function registerAccessLog(fastify: FastifyInstance): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    writeAccessLog(request, reply);
+    done();
+  });
+}
+
+export function writeAccessLog(request: FastifyRequest, reply: FastifyReply): void {
+  const level = accessLogLevel(reply.statusCode);
+  // Fastify's request logger is a child of the root logger (createApp's loggerInstance): pino's, with its full API.
+  const log = request.log as Logger;
+  if (!level || !log.isLevelEnabled(level) || UNLOGGED_PATH.test(request.url)) return;
+  log[level](
+    {
+      req: { ...stdSerializers.req(request.raw), id: request.id },
+      // Fastify's own view of the headers: it writes them with writeHead, which the raw response does not keep.
+      res: { statusCode: reply.statusCode, headers: reply.getHeaders() },
+      responseTime: Math.round(reply.elapsedTime),
     },
-    customLogLevel: (_req, res, error) => {
-      if (res.statusCode === 503) return 'silent';
-      if (error || res.statusCode >= 500) return 'error';
-      return 'info';
-    },
-  };
+    'request completed',
+  );
+}
+
+function accessLogLevel(status: number): Level | undefined {
+  if (status === 503) return undefined;
+  return status >= 500 ? 'error' : 'info';
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {
