@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { createRootLogger, nestLoggingParams, registerAccessLog } from './infra/logging/logging';
 import { protectApiDocs, registerSecurityHeaders } from './infra/http/security-headers';
 import { rejectUnsafeInput } from './infra/http/unsafe-input';
+import { installAsyncResourceBind } from './infra/runtime/async-resource-bind';
 import type { KeywayConfig } from './infra/config/config';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -22,6 +23,7 @@ export async function createApp(
   config: KeywayConfig,
   root: Pino = createRootLogger(config),
 ): Promise<NestFastifyApplication> {
+  installAsyncResourceBind();
   const adapter = new FastifyAdapter({
     // Request loggers are children of the root logger; the access log is registerAccessLog's, not Fastify's.
     loggerInstance: root,
