@@ -136,7 +136,7 @@ export function registerAccessLog(fastify: FastifyInstance): void {
   });
 }
 
-export function writeAccessLog(request: FastifyRequest, reply: FastifyReply): void {
+function writeAccessLog(request: FastifyRequest, reply: FastifyReply): void {
   const level = accessLogLevel(reply.statusCode);
   // Fastify's request logger is a child of the root logger (createApp's loggerInstance): pino's, with its full API.
   const log = request.log as Logger;
