@@ -6,10 +6,13 @@
  *
  *   npm run bench -- [--duration 10] [--concurrency 8] [--rounds 3] [--database postgresql://postgres@127.0.0.1:5432/postgres] [--profile DIR]
  *   npm run bench -- --enumeration [--samples 200] [--gap-ms 20] [--database postgresql://…|pglite] [--api dist/…/main.js]
+ *   npm run bench -- --replicas 2 [--duration 10] [--concurrency 16]
  *
- * `--enumeration` times the self-service steps that take an email address for known and unknown
- * addresses instead (tools/bench/enumeration.ts). `--database pglite` runs the API on its embedded
- * database; `--api` runs another build (e.g. one compiled from an older commit) to compare.
+ * `--replicas N` runs N API processes on one database instead, and compares one replica alone with all of
+ * them behind client-side round robin (runReplicas). `--enumeration` times the self-service steps that take
+ * an email address for known and unknown addresses instead (tools/bench/enumeration.ts). `--database pglite`
+ * runs the API on its embedded database; `--api` runs another build (e.g. one compiled from an older commit)
+ * to compare.
  *
  * It builds nothing: run `npx nx run api:build` first. It creates a scratch database, boots
  * dist/apps/api as a child process on it (and the peer on a second one), drives both over loopback with the
@@ -21,7 +24,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
@@ -56,6 +59,8 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'logins,refreshes,rows' },
     /** With rows: only the comparison rows whose name contains this text (e.g. client_credentials). */
     row: { type: 'string', default: '' },
+    /** Scale-out mode: this many API processes on one database, driven one replica alone, then round robin. */
+    replicas: { type: 'string', default: '1' },
     /** Known vs unknown addresses on the self-service steps, instead of logins and refreshes. */
     enumeration: { type: 'boolean', default: false },
     samples: { type: 'string', default: '200' },
@@ -69,6 +74,9 @@ const ONLY = new Set(args.only!.split(',').map((part) => part.trim()));
 const DURATION_MS = Number(args.duration) * 1000;
 const CONCURRENCY = Number(args.concurrency);
 const ROUNDS = Number(args.rounds);
+const REPLICAS = Number(args.replicas);
+/** Every API process of a run gets this key, so replicas decrypt what the others wrote. */
+const SECRET_KEY = randomBytes(32).toString('base64url');
 /** One name per run for the profiles written into --profile. */
 const PROFILE_STAMP = new Date().toISOString().replace(/[:.]/g, '-');
 const ARGON2 = {
@@ -98,6 +106,10 @@ async function main(): Promise<void> {
   );
   const rawRate = await rawArgon2Rate();
   console.log(`peer: raw argon2id verify, one core: ${rawRate.toFixed(1)}/s`);
+  if (REPLICAS > 1) {
+    await runReplicas(REPLICAS, rawRate);
+    return;
+  }
 
   const api = await startApi();
   // The peer stores in PostgreSQL: on PGlite the comparison rows are left out.
@@ -393,14 +405,16 @@ async function rawArgon2Rate(): Promise<number> {
  */
 async function phase(
   name: string,
-  pid: number,
+  pid: number | readonly number[],
   work: (worker: number) => Promise<void>,
   rate?: number,
   durationMs = DURATION_MS,
 ): Promise<PhaseResult> {
   const latencies: number[] = [];
   let errors = 0;
-  const cpuBefore = pid ? cpuSeconds(pid) : 0;
+  const pids = typeof pid === 'number' ? (pid ? [pid] : []) : pid;
+  const serverCpu = () => pids.reduce((sum, one) => sum + cpuSeconds(one), 0);
+  const cpuBefore = serverCpu();
   const started = Date.now();
   const deadline = started + durationMs;
   const interval = rate ? (1000 * CONCURRENCY) / rate : 0;
@@ -429,7 +443,7 @@ async function phase(
     count: latencies.length,
     errors,
     seconds,
-    serverCpuSeconds: pid ? cpuSeconds(pid) - cpuBefore : 0,
+    serverCpuSeconds: serverCpu() - cpuBefore,
     latencies,
   };
 }
@@ -449,6 +463,24 @@ function report(result: PhaseResult, rawRate: number, unit = 'requests'): void {
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** A reading of the whole machine's busy CPU time (every process: servers, PostgreSQL, this load generator). */
+interface MachineReading {
+  busySeconds: number;
+  at: number;
+}
+
+function machineCpu(): MachineReading {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
+  return { busySeconds: (ticks.reduce((a, b) => a + b, 0) - idle) / CLOCK_TICKS, at: performance.now() / 1000 };
+}
+
+/** The cores the machine kept busy on average since `since`. */
+function coresBusySince(since: MachineReading): number {
+  const now = machineCpu();
+  return (now.busySeconds - since.busySeconds) / (now.at - since.at);
 }
 
 /** VmHWM: the process's peak resident set, in KiB. */
@@ -534,10 +566,17 @@ async function setUpTenant(baseUrl: string, adminToken: string): Promise<Tenant>
   };
 }
 
-/** authorize → authn → token, as an app-native client does. */
-async function login(tenant: Tenant, scope = 'openid email'): Promise<{ access_token: string; refresh_token: string }> {
+/**
+ * authorize → authn → token, as an app-native client does. `at` picks the issuer URL of each request: with replicas,
+ * the same path on the next one, as a round-robin load balancer would.
+ */
+async function login(
+  tenant: Tenant,
+  scope = 'openid email',
+  at: () => string = () => tenant.issuer,
+): Promise<{ access_token: string; refresh_token: string }> {
   const verifier = randomBytes(32).toString('base64url');
-  const flow = await form(`${tenant.issuer}/oauth2/authorize`, {
+  const flow = await form(`${at()}/oauth2/authorize`, {
     client_id: tenant.clientId,
     response_type: 'code',
     redirect_uri: tenant.redirectUri,
@@ -546,7 +585,7 @@ async function login(tenant: Tenant, scope = 'openid email'): Promise<{ access_t
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
   });
-  const authn = await fetch(`${tenant.issuer}/oauth2/authn`, {
+  const authn = await fetch(`${at()}/oauth2/authn`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -558,7 +597,7 @@ async function login(tenant: Tenant, scope = 'openid email'): Promise<{ access_t
     }),
   }).then((r) => r.json() as Promise<{ authData?: { code: string } }>);
   if (!authn.authData) throw new Error(`login failed: ${JSON.stringify(authn)}`);
-  return (await form(`${tenant.issuer}/oauth2/token`, {
+  return (await form(`${at()}/oauth2/token`, {
     grant_type: 'authorization_code',
     code: authn.authData.code,
     redirect_uri: tenant.redirectUri,
@@ -639,29 +678,43 @@ async function form(
   return body;
 }
 
-async function startApi(): Promise<{ baseUrl: string; adminToken: string; pid: number; stop(): Promise<void> }> {
+interface Api {
+  baseUrl: string;
+  adminToken: string;
+  pid: number;
+  /** The scratch database (PostgreSQL), which replicas share. */
+  databaseUrl?: URL;
+  stop(): Promise<void>;
+}
+
+/**
+ * Boots the built API on a scratch database, or — with `replicaOf` — another process of it on the same database,
+ * with the same secret key, admin token and public URL (the issuer), on a port of its own.
+ */
+async function startApi(replicaOf?: Api): Promise<Api> {
   const name = `keyway_bench_${randomBytes(4).toString('hex')}`;
   const adminUrl = args.database!;
   // PGlite: the API's embedded database, in the scratch data dir.
-  const databaseUrl = PGLITE ? undefined : new URL(adminUrl);
-  if (databaseUrl) {
+  const databaseUrl = replicaOf ? replicaOf.databaseUrl : PGLITE ? undefined : new URL(adminUrl);
+  if (databaseUrl && !replicaOf) {
     await withClient(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
     databaseUrl.pathname = `/${name}`;
   }
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'keyway-bench-'));
-  const adminToken = `bench_${randomBytes(24).toString('hex')}`;
+  const adminToken = replicaOf?.adminToken ?? `bench_${randomBytes(24).toString('hex')}`;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const profile = profileFlags('keyway-api');
+  const profile = profileFlags(replicaOf ? `keyway-api-${port}` : 'keyway-api');
   const { DATABASE_URL: _inherited, ...env } = process.env;
   const child: ChildProcess = spawn(process.execPath, [...profile, path.resolve(args.api!)], {
     env: {
       ...env,
       PORT: String(port),
       HOST: '127.0.0.1',
-      KEYWAY_PUBLIC_URL: baseUrl,
+      KEYWAY_PUBLIC_URL: replicaOf?.baseUrl ?? baseUrl,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl.toString() } : {}),
       KEYWAY_DATA_DIR: dataDir,
+      KEYWAY_SECRET_KEY: SECRET_KEY,
       KEYWAY_ADMIN_TOKEN: adminToken,
       KEYWAY_SEED_DEMO: 'false',
       KEYWAY_LOG_LEVEL: 'warn',
@@ -676,7 +729,8 @@ async function startApi(): Promise<{ baseUrl: string; adminToken: string; pid: n
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     }
-    if (databaseUrl) await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    if (databaseUrl && !replicaOf)
+      await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     rmSync(dataDir, { recursive: true, force: true });
   };
   for (let i = 0; i < 300; i++) {
@@ -687,11 +741,74 @@ async function startApi(): Promise<{ baseUrl: string; adminToken: string; pid: n
         () => false,
       )
     )
-      return { baseUrl, adminToken, pid: child.pid!, stop };
+      return { baseUrl, adminToken, pid: child.pid!, ...(databaseUrl ? { databaseUrl } : {}), stop };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await stop();
   throw new Error('the API did not start (was it built? npx nx run api:build)');
+}
+
+/**
+ * `--replicas N`: N API processes on one PostgreSQL database, driven first through one of them alone, then round robin
+ * over all of them (each request to the next one, as a round-robin load balancer does: a login's authorize, authn and
+ * token land on different replicas, and a refresh token rotated on one is presented to the next). Prints the rate,
+ * the API cores used (all processes), each process's share and p99 for both, and the rate's ratio.
+ */
+async function runReplicas(count: number, rawRate: number): Promise<void> {
+  if (PGLITE) throw new Error('--replicas needs PostgreSQL: PGlite is embedded in one process');
+  const primary = await startApi();
+  const replicas = [primary];
+  try {
+    for (let i = 1; i < count; i++) replicas.push(await startApi(primary));
+    const tenant = await setUpTenant(primary.baseUrl, primary.adminToken);
+    const pids = replicas.map((replica) => replica.pid);
+    const issuers = replicas.map((replica) => tenant.issuer.replace(primary.baseUrl, replica.baseUrl));
+    let turn = 0;
+    const routes: [string, () => string][] = [
+      ['1 replica', () => issuers[0]!],
+      [`${count} replicas, round robin`, () => issuers[turn++ % issuers.length]!],
+    ];
+    await login(tenant, 'openid email', routes[1]![1]); // warm-up: key loading and JIT on every process
+
+    console.log(`\n${count} API processes on one PostgreSQL database, concurrency ${CONCURRENCY}:`);
+    const results: Record<string, PhaseResult[]> = { logins: [], refreshes: [] };
+    for (const [label, at] of routes) {
+      const before = pids.map(cpuSeconds);
+      const measured = async (name: string, work: (worker: number) => Promise<void>) => {
+        const machine = machineCpu();
+        const result = await phase(name, pids, work);
+        const busy = coresBusySince(machine);
+        report(result, rawRate, name.startsWith('logins') ? 'logins' : 'requests');
+        console.log(`  the machine: ${busy.toFixed(2)} of ${availableParallelism()} cores busy (all processes)`);
+        return result;
+      };
+      results['logins']!.push(
+        await measured(`logins, ${label}`, async () => void (await login(tenant, 'openid email', at))),
+      );
+      const chains = await Promise.all(
+        Array.from({ length: CONCURRENCY }, () => login(tenant, 'email', at).then((t) => t.refresh_token)),
+      );
+      results['refreshes']!.push(
+        await measured(`refreshes, ${label}`, async (worker) => {
+          chains[worker] = await refresh(`${at()}/oauth2/token`, tenant.clientId, chains[worker]!);
+        }),
+      );
+      const shares = pids.map((pid, i) => cpuSeconds(pid) - before[i]!);
+      const total = shares.reduce((a, b) => a + b, 0);
+      console.log(
+        `CPU share per API process: ${shares.map((share) => `${((100 * share) / total).toFixed(0)}%`).join(' / ')}`,
+      );
+    }
+    for (const [kind, [one, all]] of Object.entries(results) as [string, PhaseResult[]][]) {
+      const rate = (result: PhaseResult) => result.count / result.seconds;
+      console.log(
+        `${kind}: ${count} replicas / 1 replica = ${ratio(rate(all!), rate(one!)).toFixed(2)}x the rate, ` +
+          `${ratio(all!.serverCpuSeconds / all!.seconds, one!.serverCpuSeconds / one!.seconds).toFixed(2)}x the API cores used`,
+      );
+    }
+  } finally {
+    for (const replica of replicas.reverse()) await replica.stop();
+  }
 }
 
 /** `--cpu-prof` flags for a server: its profiles go to a folder named after it and this run. */
