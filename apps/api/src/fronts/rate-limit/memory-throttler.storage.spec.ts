@@ -1,5 +1,5 @@
 import { MemoryThrottlerStorage } from './memory-throttler.storage';
-import { itCountsByTheFixedWindowRule } from './throttler-storage.contract';
+import { itCountsByTheFixedWindowRule } from './throttler-storage.testing';
 
 describe('MemoryThrottlerStorage', () => {
   let now: number;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
-import { itCountsByTheFixedWindowRule } from './throttler-storage.contract';
+import { itCountsByTheFixedWindowRule } from './throttler-storage.testing';
 
 // The real Redis of these machines and of CI (.ci/run starts it); database 14 keeps tests apart from other users.
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/14';
