@@ -40,7 +40,7 @@ export class MemoryThrottlerStorage implements ThrottlerStorage, OnApplicationSh
   }
 
   /** The counting itself, synchronous: nothing can interleave between reading and writing a counter. */
-  hit(key: string, ttl: number, limit: number, blockDuration: number): ThrottlerStorageRecord {
+  private hit(key: string, ttl: number, limit: number, blockDuration: number): ThrottlerStorageRecord {
     this.sweep ??= setInterval(() => this.dropIdle(), SWEEP_INTERVAL_MS).unref();
     const now = this.now();
     let counter = this.counters.get(key);

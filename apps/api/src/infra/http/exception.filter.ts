@@ -20,7 +20,7 @@ export class KeywayExceptionFilter implements ExceptionFilter {
     const { status, oauth, api, headers } = this.describe(exception, request);
 
     // An outage is not our bug: one warning line per failed request (no stack trace), and the client
-    // is told to retry. pino-http stays silent on 503 answers (common/logging.ts).
+    // is told to retry. The access log stays silent on 503 answers (infra/logging/logging.ts).
     if (status === HttpStatus.SERVICE_UNAVAILABLE)
       this.logger.warn({ traceId: request.id, reason: describeUnavailable(exception) }, 'database unavailable');
     else if (status >= 500) this.logger.error({ err: exception, traceId: request.id }, 'unhandled error');

@@ -33,8 +33,8 @@ const SECRET_QUERY_PARAMS = new Set(
 );
 
 /**
- * Headers that carry credentials, for pino's `redact` (fast-redact paths). Logged requests and
- * responses are plain objects (pino-std-serializers), so the paths name their `headers` maps.
+ * Headers that carry credentials, for pino's `redact` paths. Logged requests and responses are plain objects
+ * (the access log's: pino-std-serializers' request, Fastify's reply headers), so the paths name their `headers` maps.
  */
 const REDACT_PATHS = [
   'req.headers.authorization',
