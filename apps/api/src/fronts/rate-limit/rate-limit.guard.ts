@@ -18,7 +18,7 @@ import {
   type RateLimitKind,
   type RateLimitPolicy,
 } from '../../infra/config/rate-limit-policy';
-import { clientIdOf, identifierOf, setSubject } from './rate-limit-subject';
+import { clientIdOf, identifierOf, setSubject, type RateLimitSubject } from './rate-limit-subject';
 
 export const RATE_LIMIT_STORAGE = Symbol('RATE_LIMIT_STORAGE');
 
@@ -29,7 +29,7 @@ const KIND_ORDER: readonly RateLimitKind[] = ['ip', 'client', 'identifier'];
  * (so a refused request costs one counter update: no argon2, no database write). It resolves the project's
  * limits (its `rateLimits` settings over the instance defaults) and what the request names (identifier,
  * client_id), then lets @nestjs/throttler count each tracker (the `ip`, `identifier`, `client` throttlers of
- * RateLimitModule) in the configured storage. Unmarked endpoints (health, admin API, /me, settings flows,
+ * RateLimitModule) in the configured storage, with the limit and window of the project's rule for that kind. Unmarked endpoints (health, admin API, /me, settings flows,
  * userinfo, discovery, JWKS) are not limited here.
  */
 @Injectable()
@@ -79,7 +79,7 @@ export class RateLimitGuard extends ThrottlerGuard {
       this.policies.set(project, policy);
     }
     const authorization = request.headers.authorization;
-    setSubject(request, {
+    const subject: RateLimitSubject = {
       slug: project.slug,
       group,
       rules: policy[group],
@@ -88,8 +88,34 @@ export class RateLimitGuard extends ThrottlerGuard {
         group === 'token'
           ? clientIdOf(typeof authorization === 'string' ? authorization : undefined, request.body)
           : undefined,
-    });
-    return super.canActivate(context);
+    };
+    setSubject(request, subject);
+    return this.count(context, subject);
+  }
+
+  /**
+   * ThrottlerGuard.canActivate's loop over the named throttlers, less its per-route overrides. Keyway takes
+   * limits from the subject's rules, never from @Throttle/@SkipThrottle, so the base class's five reflector
+   * lookups and three awaited option resolutions per throttler (fifteen and nine per request here) would find
+   * nothing, on every token and login request. Trackers, keys, counting, blocking and the 429 stay the library's
+   * (handleRequest), in KIND_ORDER: a refusal throws before the next kind is counted.
+   */
+  private async count(context: ExecutionContext, subject: RateLimitSubject): Promise<boolean> {
+    for (const throttler of this.throttlers) {
+      const rule = subject.rules[throttler.name as RateLimitKind];
+      if (!rule || throttler.skipIf?.(context)) continue;
+      const window = rule.windowSeconds * 1000;
+      await this.handleRequest({
+        context,
+        limit: rule.limit,
+        ttl: window,
+        blockDuration: window, // a key stays blocked for one window after its limit is passed
+        throttler,
+        getTracker: throttler.getTracker ?? this.commonOptions.getTracker!,
+        generateKey: throttler.generateKey ?? this.commonOptions.generateKey!,
+      });
+    }
+    return true;
   }
 
   protected override async throwThrottlingException(

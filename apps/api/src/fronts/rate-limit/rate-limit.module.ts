@@ -41,9 +41,10 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
 export class RateLimitModule {}
 
 /**
- * One named throttler per tracker kind. Limits and windows come from the request's subject (the project's
- * policy for the endpoint's group); a kind the group does not count, or a request that names no identifier /
- * client_id, is skipped. A key stays blocked for one window after its limit is passed.
+ * One named throttler per tracker kind: how it finds its tracker and its counter key. Which kinds count, and
+ * their limits and windows, come from the request's subject (the project's policy for the endpoint's group):
+ * RateLimitGuard passes them to each count, so `limit` and `ttl` here are never read. A request that names no
+ * identifier / client_id skips that kind.
  */
 function throttlers(key: ReturnType<typeof keyFunction>): ThrottlerOptions[] {
   const trackers: Record<
@@ -56,21 +57,16 @@ function throttlers(key: ReturnType<typeof keyFunction>): ThrottlerOptions[] {
   };
   return (Object.keys(trackers) as RateLimitKind[]).map((kind) => {
     const tracker = trackers[kind];
-    const rule = (context: Parameters<typeof subjectOf>[0]) => {
-      const found = subjectOf(context)?.rules[kind];
-      if (!found) throw new Error(`no ${kind} rate limit for this request`);
-      return found;
-    };
     return {
       name: kind,
-      limit: (context) => rule(context).limit,
-      ttl: (context) => rule(context).windowSeconds * 1000,
-      blockDuration: (context) => rule(context).windowSeconds * 1000,
-      skipIf: (context) => {
-        const subject = subjectOf(context);
-        return !subject?.rules[kind] || (tracker !== undefined && tracker(context) === undefined);
-      },
-      ...(tracker ? { getTracker: (_request: Record<string, unknown>, context) => tracker(context) ?? '' } : {}),
+      limit: 0,
+      ttl: 0,
+      ...(tracker
+        ? {
+            skipIf: (context) => tracker(context) === undefined,
+            getTracker: (_request: Record<string, unknown>, context) => tracker(context) ?? '',
+          }
+        : {}),
       generateKey: (context, trackerValue, name) => {
         const subject = subjectOf(context);
         if (!subject) throw new Error('rate limit without a subject');
