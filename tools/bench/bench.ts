@@ -7,6 +7,7 @@
  *   npm run bench -- [--duration 10] [--concurrency 8] [--rounds 3] [--database postgresql://postgres@127.0.0.1:5432/postgres] [--profile DIR]
  *   npm run bench -- --enumeration [--samples 200] [--gap-ms 20] [--database postgresql://…|pglite] [--api dist/…/main.js]
  *   npm run bench -- --replicas 2 [--duration 10] [--concurrency 16]
+ *   npm run bench -- --api-node-options=--max-semi-space-size=2   (Node options for the API processes only)
  *
  * `--replicas N` runs N API processes on one database instead, and compares one replica alone with all of
  * them behind client-side round robin (runReplicas). `--enumeration` times the self-service steps that take
@@ -22,7 +23,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -67,6 +68,8 @@ const { values: args } = parseArgs({
     'gap-ms': { type: 'string', default: '20' },
     /** The API build to run (main.js); default: this workspace's `nx run api:build` output. */
     api: { type: 'string', default: path.join(ROOT, 'dist/apps/api/apps/api/src/main.js') },
+    /** Node options for the API processes only, e.g. `--api-node-options=--max-semi-space-size=2`. */
+    'api-node-options': { type: 'string', default: '' },
   },
 });
 const PGLITE = args.database === 'pglite';
@@ -161,7 +164,6 @@ async function main(): Promise<void> {
         `p99 at half of peak refresh load: ${percentile(halfLoad.latencies, 99).toFixed(1)} ms (target < 50 ms)`,
       );
     }
-    console.log(`API peak RSS: ${(peakRss(api.pid) / 1024).toFixed(0)} MiB`);
     if (!ONLY.has('rows')) return;
     if (!peer) {
       console.log('\nKeyway vs oidc-provider: left out (the peer needs PostgreSQL)');
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
         `${ROUNDS} alternating rounds of ${DURATION_MS / 1000}s each, concurrency ${CONCURRENCY}:`,
     );
     for (const row of comparisonRows(tenant, peer.baseUrl).filter(({ name }) => name.includes(args.row!))) {
-      printRow(await measureRow(row, api.pid, peer.pid), api.pid, peer.pid);
+      printRow(await measureRow(row, api.pid, peer.pid));
     }
   } finally {
     await Promise.all([api.stop(), peer?.stop()]);
@@ -291,16 +293,12 @@ async function measureRow(
   return { name: row.name, keyway: result(keyway, keywayRounds), ...(peer ? { peer: result(peer, peerRounds) } : {}) };
 }
 
-function printRow(
-  row: { name: string; keyway: SideResult; peer?: SideResult },
-  keywayPid: number,
-  peerPid: number,
-): void {
+function printRow(row: { name: string; keyway: SideResult; peer?: SideResult }): void {
   const columns = (values: string[]) =>
     values.map((value, i) => (i === 0 ? value.padEnd(12) : value.padStart(11))).join('');
   console.log(`\n${row.name}`);
   console.log(columns(['', 'req/s', 'req/CPU-s', 'p50 ms', 'p99 ms', 'RSS MiB', 'errors']));
-  const figures = (side: SideResult, pid: number) =>
+  const figures = (side: SideResult) =>
     'unavailable' in side
       ? undefined
       : {
@@ -308,11 +306,11 @@ function printRow(
           perCpu: side.count / side.serverCpuSeconds,
           p50: percentile(side.latencies, 50),
           p99: percentile(side.latencies, 99),
-          rss: peakRss(pid) / 1024,
+          rss: side.peakRssKiB / 1024,
           errors: side.errors,
         };
-  const keyway = figures(row.keyway, keywayPid);
-  const peer = row.peer && figures(row.peer, peerPid);
+  const keyway = figures(row.keyway);
+  const peer = row.peer && figures(row.peer);
   for (const [label, side, values] of [
     ['Keyway', row.keyway, keyway],
     ['peer', row.peer, peer],
@@ -414,6 +412,7 @@ async function phase(
   let errors = 0;
   const pids = typeof pid === 'number' ? (pid ? [pid] : []) : pid;
   const serverCpu = () => pids.reduce((sum, one) => sum + cpuSeconds(one), 0);
+  for (const one of pids) resetPeakRss(one);
   const cpuBefore = serverCpu();
   const started = Date.now();
   const deadline = started + durationMs;
@@ -444,6 +443,7 @@ async function phase(
     errors,
     seconds,
     serverCpuSeconds: serverCpu() - cpuBefore,
+    peakRssKiB: Math.max(0, ...pids.map(peakRss)),
     latencies,
   };
 }
@@ -455,7 +455,8 @@ function report(result: PhaseResult, rawRate: number, unit = 'requests'): void {
     `\n${result.name}: ${perSecond.toFixed(1)} ${unit}/s (${result.count} in ${result.seconds.toFixed(1)}s, ${result.errors} errors), ` +
       `p50 ${percentile(result.latencies, 50).toFixed(1)} ms, p99 ${percentile(result.latencies, 99).toFixed(1)} ms, ` +
       `API used ${cores.toFixed(2)} cores` +
-      (unit === 'logins' ? `, ${(perSecond / cores / rawRate).toFixed(2)}x raw argon2id per core` : ''),
+      (unit === 'logins' ? `, ${(perSecond / cores / rawRate).toFixed(2)}x raw argon2id per core` : '') +
+      `, API peak RSS ${(result.peakRssKiB / 1024).toFixed(0)} MiB`,
   );
 }
 
@@ -483,7 +484,19 @@ function coresBusySince(since: MachineReading): number {
   return (now.busySeconds - since.busySeconds) / (now.at - since.at);
 }
 
-/** VmHWM: the process's peak resident set, in KiB. */
+/**
+ * Starts a new peak resident set at the current one (Linux ≥ 4.0: "5" to clear_refs resets VmHWM), so that each
+ * phase reports its own peak, not one left over from an earlier phase (argon2id's memory during the logins).
+ */
+function resetPeakRss(pid: number): void {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // Not our process to reset (or no procfs): the peak is then the process's lifetime peak.
+  }
+}
+
+/** VmHWM: the process's peak resident set (since the last resetPeakRss), in KiB. */
 function peakRss(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
@@ -706,7 +719,8 @@ async function startApi(replicaOf?: Api): Promise<Api> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const profile = profileFlags(replicaOf ? `keyway-api-${port}` : 'keyway-api');
   const { DATABASE_URL: _inherited, ...env } = process.env;
-  const child: ChildProcess = spawn(process.execPath, [...profile, path.resolve(args.api!)], {
+  const nodeOptions = args['api-node-options']!.split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...profile, ...nodeOptions, path.resolve(args.api!)], {
     env: {
       ...env,
       PORT: String(port),

@@ -31,22 +31,24 @@ describe('benchmark statistics', () => {
     expect(order.filter((x) => x === 'unknown')).toHaveLength(50);
   });
 
-  it('combines rounds: counts, seconds and CPU summed, latencies pooled', () => {
-    const round = (count: number, latencies: number[]): PhaseResult => ({
+  it('combines rounds: counts, seconds and CPU summed, latencies pooled, the highest peak RSS', () => {
+    const round = (count: number, latencies: number[], peakRssKiB: number): PhaseResult => ({
       name: 'r',
       count,
       errors: 1,
       seconds: 2,
       serverCpuSeconds: 0.5,
+      peakRssKiB,
       latencies,
     });
-    const combined = combineRounds('row', [round(2, [1, 2]), round(3, [3, 4, 5])]);
+    const combined = combineRounds('row', [round(2, [1, 2], 900), round(3, [3, 4, 5], 700)]);
     expect(combined).toEqual({
       name: 'row',
       count: 5,
       errors: 2,
       seconds: 4,
       serverCpuSeconds: 1,
+      peakRssKiB: 900,
       latencies: [1, 2, 3, 4, 5],
     });
     expect(combineRounds('none', []).count).toBe(0);

@@ -7,10 +7,15 @@ export interface PhaseResult {
   errors: number;
   seconds: number;
   serverCpuSeconds: number;
+  /** The largest peak resident set (KiB) of the servers during the phase; 0 when it could not be read. */
+  peakRssKiB: number;
   latencies: number[];
 }
 
-/** The rounds of one row on one server as a single result: counts, time and CPU summed, latencies pooled. */
+/**
+ * The rounds of one row on one server as a single result: counts, time and CPU summed, latencies pooled, the
+ * highest peak resident set.
+ */
 export function combineRounds(name: string, rounds: readonly PhaseResult[]): PhaseResult {
   return {
     name,
@@ -18,6 +23,7 @@ export function combineRounds(name: string, rounds: readonly PhaseResult[]): Pha
     errors: rounds.reduce((sum, round) => sum + round.errors, 0),
     seconds: rounds.reduce((sum, round) => sum + round.seconds, 0),
     serverCpuSeconds: rounds.reduce((sum, round) => sum + round.serverCpuSeconds, 0),
+    peakRssKiB: Math.max(0, ...rounds.map((round) => round.peakRssKiB)),
     latencies: rounds.flatMap((round) => round.latencies),
   };
 }
