@@ -29,8 +29,8 @@ const KIND_ORDER: readonly RateLimitKind[] = ['ip', 'client', 'identifier'];
  * (so a refused request costs one counter update: no argon2, no database write). It resolves the project's
  * limits (its `rateLimits` settings over the instance defaults) and what the request names (identifier,
  * client_id), then lets @nestjs/throttler count each tracker (the `ip`, `identifier`, `client` throttlers of
- * RateLimitModule) in the configured storage, with the limit and window of the project's rule for that kind. Unmarked endpoints (health, admin API, /me, settings flows,
- * userinfo, discovery, JWKS) are not limited here.
+ * RateLimitModule) in the configured storage, with the limit and window of the project's rule for that kind.
+ * Unmarked endpoints (health, admin API, /me, settings flows, userinfo, discovery, JWKS) are not limited here.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
