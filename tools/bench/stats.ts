@@ -7,7 +7,7 @@ export interface PhaseResult {
   errors: number;
   seconds: number;
   serverCpuSeconds: number;
-  /** The largest peak resident set (KiB) of the servers during the phase; 0 when it could not be read. */
+  /** The largest peak resident set (KiB) of the servers during the phase (0 for a phase without servers). */
   peakRssKiB: number;
   latencies: number[];
 }
