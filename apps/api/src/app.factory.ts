@@ -4,10 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LogController, type FastifyInstance } from 'fastify';
-import { Logger, PinoLogger, type Params as LoggerParams } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
-import { createRootLogger, nestLoggingParams, registerAccessLog } from './infra/logging/logging';
+import { createNestLogger, createRootLogger, registerAccessLog } from './infra/logging/logging';
 import { protectApiDocs, registerSecurityHeaders } from './infra/http/security-headers';
 import { rejectUnsafeInput } from './infra/http/unsafe-input';
 import { installAsyncResourceBind } from './infra/runtime/async-resource-bind';
@@ -38,15 +37,12 @@ export async function createApp(
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
     },
   });
-  const logging: LoggerParams = nestLoggingParams(root);
   // The same pino logger from the first line on: what modules log while starting (the database
   // retrying) appears at once and in the configured format, not buffered until the app is up.
-  const logger = new Logger(new PinoLogger(logging), logging);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logging), adapter, {
-    logger,
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: createNestLogger(root),
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   // Before any route exists, so that every route gets the hooks.
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;

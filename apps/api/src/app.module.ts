@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { LoggerModule, type Params as LoggerParams } from 'nestjs-pino';
 import { AccessAdminModule } from './admin/access/access-admin.module';
 import { AdminModule } from './admin/admin.module';
 import { AfterFlowHooksModule } from './flows/hooks/after-flow-hooks.module';
@@ -19,14 +18,11 @@ import { SelfServiceModule } from './fronts/self-service/self-service.module';
 
 @Module({})
 export class AppModule {
-  /** @param logging nestjs-pino's parameters, built once in createApp around the root logger */
-  static forRoot(config: KeywayConfig, logging: LoggerParams): DynamicModule {
+  static forRoot(config: KeywayConfig): DynamicModule {
     return {
       module: AppModule,
       global: true,
       imports: [
-        // Level, format and redaction of credentials: see common/logging.ts.
-        LoggerModule.forRoot(logging),
         PrismaModule,
         AuditModule,
         // Global: the flows and domain/grants run the after-flow hooks registered there.

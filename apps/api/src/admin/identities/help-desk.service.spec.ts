@@ -17,7 +17,6 @@ import { sha256 } from '../../infra/crypto/tokens';
 import { DATABASE } from '../../infra/database/prisma.module';
 import { openScratchDatabase, type ScratchDatabase } from '../../infra/database/scratch-database.testing';
 import { ApiError } from '../../infra/http/errors';
-import { createRootLogger, nestLoggingParams } from '../../infra/logging/logging';
 import { BackupCodesService } from '../../methods/backup-codes/backup-codes.service';
 import { HelpDeskService, type ActionContext } from './help-desk.service';
 import { AccessRepository } from '../../domain/access/access.repository';
@@ -60,7 +59,7 @@ describe.each(['pglite', 'postgres'] as const)('HelpDeskService on %s', (kind) =
     });
     // Not initialised: the outbox worker stays stopped, so queued mail stays for the tests to read.
     moduleRef = await Test.createTestingModule({
-      imports: [AppModule.forRoot(config, nestLoggingParams(createRootLogger(config)))],
+      imports: [AppModule.forRoot(config)],
     })
       .overrideProvider(DATABASE)
       .useValue({ ...scratch.db, close: () => Promise.resolve() })

@@ -1,4 +1,3 @@
-import { createRootLogger, nestLoggingParams } from '../../infra/logging/logging';
 import crypto from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -109,7 +108,7 @@ describe('self-service: known and unknown addresses cost the same work', () => {
     });
     // Not initialised: the outbox worker stays stopped until runOutbox() starts it.
     moduleRef = await Test.createTestingModule({
-      imports: [AppModule.forRoot(config, nestLoggingParams(createRootLogger(config)))],
+      imports: [AppModule.forRoot(config)],
     })
       .overrideProvider(DATABASE)
       .useValue(db)

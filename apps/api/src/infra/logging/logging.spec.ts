@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import pino, { type Level } from 'pino';
-import { loggerOptions, redactUrl, registerAccessLog } from './logging';
+import { createNestLogger, loggerOptions, redactUrl, registerAccessLog } from './logging';
 
 describe('redactUrl', () => {
   it('replaces the values of credential-carrying query parameters, whatever their case, and keeps the rest as sent', () => {
@@ -116,5 +116,26 @@ describe('registerAccessLog', () => {
     await app.inject({ url: '/fail' });
     expect(lines.map((line) => line['msg'])).toEqual(['inside', 'request completed']);
     expect(lines[1]).toMatchObject({ level: 50 });
+  });
+});
+
+describe('createNestLogger', () => {
+  it("writes Nest's and the services' lines through the root logger, at its level, with their context", () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, done) => (
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>),
+        done()
+      ),
+    });
+    const root = pino({ ...loggerOptions({ logLevel: 'info', logFormat: 'json' }), transport: undefined }, sink);
+    const nest = createNestLogger(root);
+    nest.log('ready', 'Health');
+    nest.warn({ projectId: 'p1', passkeyFailure: 'origin' }, 'Passkeys');
+    nest.debug?.('not written at info', 'Health');
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 30, context: 'Health', msg: 'ready' }),
+      expect.objectContaining({ level: 40, context: 'Passkeys', projectId: 'p1', passkeyFailure: 'origin' }),
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Params as NestLoggingParams } from 'nestjs-pino';
+import type { LoggerService } from '@nestjs/common';
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import pino, { stdSerializers, type Level, type Logger, type LoggerOptions } from 'pino';
 import type { KeywayConfig } from '../config/config';
 
@@ -111,12 +112,16 @@ export function createRootLogger(config: Pick<KeywayConfig, 'logLevel' | 'logFor
 }
 
 /**
- * nestjs-pino for Nest's logger and the loggers services inject: outside a request they write to the root
- * logger; inside one, to Fastify's request logger (the root's child bound to the request id, `reqId`), which
- * nestjs-pino keeps in AsyncLocalStorage for the request's lifetime. The access log is registerAccessLog's.
+ * Nest's logger (its own start-up lines and every service's `new Logger(context)`) as nestjs-pino's adapter over the
+ * root logger. Service lines carry their context and the domain's ids (project, identity, client, flow), not the
+ * request id: binding the request's logger for them would take nestjs-pino's middleware and its AsyncLocalStorage,
+ * which on Node 20 and 22 puts a hook on every promise of the process. That cost 15 to 30 % of the CPU of a refresh
+ * or a client_credentials grant (docs/benchmark.md, "Logging"). The request id is on the access log line, on
+ * whatever a handler logs through `request.log`, and on every error the exception filter logs (`traceId`).
  */
-export function nestLoggingParams(root: Logger): NestLoggingParams {
-  return { pinoHttp: { logger: root }, useExisting: true };
+export function createNestLogger(root: Logger): LoggerService {
+  const params = { pinoHttp: { logger: root } };
+  return new NestPinoLogger(new PinoLogger(params), params);
 }
 
 /** Probes every few seconds would drown the log. */
