@@ -20,8 +20,12 @@ const shared = { KEYWAY_CONSOLE_URL: consoleUrl, KEYWAY_API_URL: apiUrl };
 const build = spawnSync(nx, ['run', 'api:build', '--output-style=stream'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 
+// The API's young generation as the Docker image sizes it (docker/Dockerfile.api): 2 × 4 MiB semi-spaces instead of
+// V8's 2 × 16 (Node 20) or up to 2 × 64 (Node 24). Flags in the caller's NODE_OPTIONS come after, so they win.
+const apiNodeOptions = `--max-semi-space-size=4 ${process.env.NODE_OPTIONS ?? ''}`.trim();
+
 const children = [
-  run('api', process.execPath, ['dist/apps/api/apps/api/src/main.js']),
+  run('api', process.execPath, ['dist/apps/api/apps/api/src/main.js'], { NODE_OPTIONS: apiNodeOptions }),
   run('console', nx, ['run', 'console:serve', '--output-style=stream']),
 ];
 
@@ -53,9 +57,9 @@ async function answers(url) {
   }
 }
 
-function run(name, command, args) {
+function run(name, command, args, ownEnv = {}) {
   // Output passes through a pipe: ask for human-readable logs when a person is watching.
-  const env = { KEYWAY_LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json', ...process.env, ...shared };
+  const env = { KEYWAY_LOG_FORMAT: process.stdout.isTTY ? 'pretty' : 'json', ...process.env, ...shared, ...ownEnv };
   const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `[${name}] `;
   for (const stream of [child.stdout, child.stderr]) {

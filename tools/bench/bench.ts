@@ -7,7 +7,8 @@
  *   npm run bench -- [--duration 10] [--concurrency 8] [--rounds 3] [--database postgresql://postgres@127.0.0.1:5432/postgres] [--profile DIR]
  *   npm run bench -- --enumeration [--samples 200] [--gap-ms 20] [--database postgresql://…|pglite] [--api dist/…/main.js]
  *   npm run bench -- --replicas 2 [--duration 10] [--concurrency 16]
- *   npm run bench -- --api-node-options=--max-semi-space-size=2   (Node options for the API processes only)
+ *   npm run bench -- --api-node-options=--max-semi-space-size=2   (Node options for the API processes only; default: the
+ *     Docker image's --max-semi-space-size=4)
  *
  * `--replicas N` runs N API processes on one database instead, and compares one replica alone with all of
  * them behind client-side round robin (runReplicas). `--enumeration` times the self-service steps that take
@@ -68,8 +69,11 @@ const { values: args } = parseArgs({
     'gap-ms': { type: 'string', default: '20' },
     /** The API build to run (main.js); default: this workspace's `nx run api:build` output. */
     api: { type: 'string', default: path.join(ROOT, 'dist/apps/api/apps/api/src/main.js') },
-    /** Node options for the API processes only, e.g. `--api-node-options=--max-semi-space-size=2`. */
-    'api-node-options': { type: 'string', default: '' },
+    /**
+     * Node options for the API processes only. The default is the young generation the Docker image and `npm start`
+     * give the API (docker/Dockerfile.api); `--api-node-options=` runs it with V8's own sizes.
+     */
+    'api-node-options': { type: 'string', default: '--max-semi-space-size=4' },
   },
 });
 const PGLITE = args.database === 'pglite';
@@ -105,7 +109,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log(
-    `Keyway bench: ${DURATION_MS / 1000}s per phase, concurrency ${CONCURRENCY}, argon2id m=${ARGON2.memoryCost} t=${ARGON2.timeCost} p=${ARGON2.parallelism}`,
+    `Keyway bench: ${DURATION_MS / 1000}s per phase, concurrency ${CONCURRENCY}, argon2id m=${ARGON2.memoryCost} t=${ARGON2.timeCost} p=${ARGON2.parallelism}, API node options: ${args['api-node-options'] || '(none)'}`,
   );
   const rawRate = await rawArgon2Rate();
   console.log(`peer: raw argon2id verify, one core: ${rawRate.toFixed(1)}/s`);

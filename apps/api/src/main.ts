@@ -6,12 +6,14 @@ import { loadConfig } from './infra/config/config';
 import { DemoSeedService } from './admin/seed/demo-seed.service';
 import { SystemProjectService } from './admin/system/system-project.service';
 import { parseCommand } from './cli';
+import { limitHeapGrowth } from './infra/runtime/heap-growth';
 
 let root: Pino | undefined;
 
 async function main(): Promise<void> {
   const command = parseCommand(process.argv.slice(2));
   const config = loadConfig();
+  limitHeapGrowth(config.heapGrowthPercent);
   root = createRootLogger(config);
   const app = await createApp(config, root);
   const system = await app.get(SystemProjectService).ensure();

@@ -52,6 +52,8 @@ export interface KeywayConfig {
   rateLimits: RateLimitPolicy;
   /** How long clients may cache /oauth2/jwks; signing-key rotation publishes a key at least this long before it signs. */
   jwksMaxAgeSeconds: number;
+  /** How far V8 lets the old generation grow past what survived the last full GC, in %; 0 = V8's own heuristics. */
+  heapGrowthPercent: number;
 }
 
 export interface DatabaseTimeouts {
@@ -124,6 +126,7 @@ const EnvSchema = z.object({
   KEYWAY_DB_CONNECT_TIMEOUT_MS: intFromEnv(5_000, 100),
   KEYWAY_DB_STATEMENT_TIMEOUT_MS: intFromEnv(15_000, 100),
   KEYWAY_DB_START_RETRY_SECONDS: intFromEnv(60, 0),
+  KEYWAY_HEAP_GROWTH_PERCENT: intFromEnv(30, 0).pipe(z.number().max(300)),
   KEYWAY_TRUST_PROXY: z
     .string()
     .optional()
@@ -264,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeywayConfig {
     redis: { url: e.KEYWAY_REDIS_URL, keyPrefix: e.KEYWAY_REDIS_KEY_PREFIX },
     rateLimits: applyRateLimitSettings(DEFAULT_RATE_LIMITS, e.KEYWAY_RATE_LIMITS),
     jwksMaxAgeSeconds: e.KEYWAY_JWKS_MAX_AGE_SECONDS,
+    heapGrowthPercent: e.KEYWAY_HEAP_GROWTH_PERCENT,
   };
 }
 
