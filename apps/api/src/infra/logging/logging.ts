@@ -115,8 +115,8 @@ export function createRootLogger(config: Pick<KeywayConfig, 'logLevel' | 'logFor
  * Nest's logger (its own start-up lines and every service's `new Logger(context)`) as nestjs-pino's adapter over the
  * root logger. Service lines carry their context and the domain's ids (project, identity, client, flow), not the
  * request id: binding the request's logger for them would take nestjs-pino's middleware and its AsyncLocalStorage,
- * which on Node 20 and 22 puts a hook on every promise of the process. That cost 15 to 30 % of the CPU of a refresh
- * or a client_credentials grant (docs/benchmark.md, "Logging"). The request id is on the access log line, on
+ * which on Node 20 and 22 puts a hook on every promise of the process. That cost about 9 % of a refresh's CPU and
+ * 16 % of a client_credentials grant's (docs/benchmark.md, "Logging"). The request id is on the access log line, on
  * whatever a handler logs through `request.log`, and on every error the exception filter logs (`traceId`).
  */
 export function createNestLogger(root: Logger): LoggerService {
