@@ -1,5 +1,4 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { createTransport } from 'nodemailer';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
 import { DatabaseNotifications } from '../../infra/database/database-notifications';
 import { describeUnavailable, isDatabaseUnavailable } from '../../infra/database/unavailable';
@@ -138,6 +137,9 @@ export class OutboxWorker implements OnApplicationBootstrap, BeforeApplicationSh
   private async send(message: ClaimedMessage): Promise<void> {
     const route = await this.smtp.route(message.projectId);
     if (!route) throw new Error('No SMTP server: set the project SMTP settings or KEYWAY_SMTP_URL');
+    // Loaded on the first send, not at start-up: a process that sends no mail never holds nodemailer (about 2 MiB
+    // of heap).
+    const { createTransport } = await import('nodemailer');
     const transport = createTransport(route.transport);
     try {
       await transport.sendMail({

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, Transaction } from '@prisma/driver-adapter-utils';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { encodeAuthenticatorId, SELF_SERVICE_ACTIONS } from '@keyway/flow-types';
 import { AppModule } from '../../app.module';
 import { ApplicationsService } from '../../domain/applications/applications.service';
@@ -88,6 +87,8 @@ describe('self-service: known and unknown addresses cost the same work', () => {
     // Migrated by the product's own code, then reopened through the recording adapter.
     await (await openDatabase({ dataDir })).close();
     const pglite = await openPGliteDataDir(path.join(dataDir, 'pglite'));
+    // The ES module build, as the product loads it (infra/database/database.ts), for the ES module build of PGlite.
+    const { PrismaPGlite } = await import('pglite-prisma-adapter');
     const prisma = new PrismaClient({ adapter: recording(new PrismaPGlite(pglite), log) });
     let closed: Promise<void> | undefined;
     // Closed by the Nest module (PrismaModule) and by afterAll: only once.

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import QRCode from 'qrcode';
 import { AuthnRequest, type AuthenticatorOption, type FlowSuccessResponse, type NextStep } from '@keyway/flow-types';
 import type { RequestContext } from '../../infra/http/request-context';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
@@ -457,15 +456,21 @@ function restartParamsOf(authRequest: AuthRequest): AuthorizationRequestParams {
 /** The params the hosted registration takes (prompt=create hands the request over). */
 const REGISTRATION_PARAMS = RESTART_PARAMS.filter((name) => !['login_hint', 'max_age', 'acr_values'].includes(name));
 
-/** QR codes (inline SVG, made here: no third party sees the secret) of the step's TOTP enrollments. */
+/**
+ * QR codes (inline SVG, made here: no third party sees the secret) of the step's TOTP enrollments. qrcode is loaded by
+ * the first enrollment shown, not at start-up.
+ */
 async function qrCodes(step: NextStep): Promise<Record<string, string>> {
+  const enrollments = step.authenticators.filter(
+    (option: AuthenticatorOption) => option.metadata.additionalData?.['otpauthUri'],
+  );
+  if (enrollments.length === 0) return {};
+  const { default: QRCode } = await import('qrcode');
   const entries = await Promise.all(
-    step.authenticators
-      .filter((option: AuthenticatorOption) => option.metadata.additionalData?.['otpauthUri'])
-      .map(async (option) => [
-        option.authenticatorId,
-        await QRCode.toString(option.metadata.additionalData?.['otpauthUri'] as string, { type: 'svg', margin: 1 }),
-      ]),
+    enrollments.map(async (option) => [
+      option.authenticatorId,
+      await QRCode.toString(option.metadata.additionalData?.['otpauthUri'] as string, { type: 'svg', margin: 1 }),
+    ]),
   );
   return Object.fromEntries(entries);
 }

@@ -32,7 +32,7 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
       inject: [KEYWAY_CONFIG],
       useFactory: (config: KeywayConfig) =>
         config.redis.url
-          ? new RedisThrottlerStorage(config.redis.url, `${config.redis.keyPrefix}rl:`)
+          ? RedisThrottlerStorage.open(config.redis.url, `${config.redis.keyPrefix}rl:`)
           : new MemoryThrottlerStorage(),
     },
     { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -12,7 +12,7 @@ describe('RedisThrottlerStorage (real Redis)', () => {
   let inspector: Redis;
 
   async function storage(): Promise<RedisThrottlerStorage> {
-    const store = new RedisThrottlerStorage(REDIS_URL, prefix);
+    const store = await RedisThrottlerStorage.open(REDIS_URL, prefix);
     await store.onModuleInit();
     opened.push(store);
     return store;
@@ -73,7 +73,7 @@ describe('RedisThrottlerStorage (real Redis)', () => {
   });
 
   it('counts in memory when Redis cannot be reached, instead of letting everything through', async () => {
-    const store = new RedisThrottlerStorage('redis://127.0.0.1:1/0', prefix);
+    const store = await RedisThrottlerStorage.open('redis://127.0.0.1:1/0', prefix);
     await store.onModuleInit();
     try {
       expect((await store.increment('k', 60_000, 1, 60_000, 'ip')).isBlocked).toBe(false);

@@ -1,7 +1,6 @@
 import { pbkdf2, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { verify as argon2Verify } from '@node-rs/argon2';
-import bcrypt from 'bcryptjs';
 
 /**
  * Password hashes we can verify: our own argon2id, and what teams migrating from other identity
@@ -89,8 +88,9 @@ export async function verifyPasswordHash(hash: string, password: string): Promis
       case 'argon2':
         return await argon2Verify(hash, password);
       case 'bcrypt':
-        // bcryptjs is pure JavaScript but yields to the event loop between rounds (async compare).
-        return await bcrypt.compare(password, hash);
+        // bcryptjs is pure JavaScript but yields to the event loop between rounds (async compare). Loaded by the
+        // first imported bcrypt hash, not at start-up.
+        return await (await import('bcryptjs')).default.compare(password, hash);
       case 'pbkdf2-sha256':
         return await verifyPbkdf2Sha256(hash, password);
       default:

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite' with { 'resolution-mode': 'import' };
 import { findMigrationsDir, migrate, readMigrations, type SqlSession } from './migrator';
 import { openPGliteDataDir } from './pglite-files';
 

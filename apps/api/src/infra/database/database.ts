@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
+// The ES module build: the one `import()` loads below, with pglite-prisma-adapter's ES module build on top of it.
+import type { PGlite } from '@electric-sql/pglite' with { 'resolution-mode': 'import' };
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../../generated/prisma/client';
 import { findMigrationsDir, migrate, readMigrations, type SqlSession } from './migrator';
 import { acquirePidLock } from './pid-lock';
@@ -136,6 +136,8 @@ async function openPGlite(dataDir: string, opts: DatabaseOptions): Promise<Datab
   try {
     db = await openPGliteDataDir(dataDir);
     await migratePGlite(db, opts);
+    // Loaded here, not at the top: it requires PGlite, which an API on PostgreSQL never needs.
+    const { PrismaPGlite } = await import('pglite-prisma-adapter');
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
     const opened = db;
     const close = async (): Promise<void> => {

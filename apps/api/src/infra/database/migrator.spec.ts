@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite' with { 'resolution-mode': 'import' };
 import { findMigrationsDir, migrate, readMigrations, type Migration, type SqlSession } from './migrator';
 import { openPGliteDataDir } from './pglite-files';
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+// The ES module build: the one `import()` loads below, with pglite-prisma-adapter's ES module build on top of it.
+import type { PGlite } from '@electric-sql/pglite' with { 'resolution-mode': 'import' };
 
 /**
  * Opens a PGlite data folder, creating it if needed. A new folder starts from a cached dump of a
@@ -9,7 +10,13 @@ import { PGlite } from '@electric-sql/pglite';
 export async function openPGliteDataDir(dataDir: string): Promise<PGlite> {
   const isNew = !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
   fs.mkdirSync(dataDir, { recursive: true });
+  const { PGlite } = await loadPGlite();
   return PGlite.create({ dataDir, loadDataDir: isNew ? await pristineDataDir() : undefined });
+}
+
+/** PGlite is loaded when a data folder is opened, so an API on PostgreSQL never holds it. */
+function loadPGlite(): Promise<typeof import('@electric-sql/pglite', { with: { 'resolution-mode': 'import' } })> {
+  return import('@electric-sql/pglite');
 }
 
 let pristine: Promise<Blob> | undefined;
@@ -27,6 +34,7 @@ function pristineDataDir(): Promise<Blob> {
 async function loadOrCreatePristine(): Promise<Blob> {
   const file = pristineCacheFile();
   if (fs.existsSync(file)) return new Blob([fs.readFileSync(file)]);
+  const { PGlite } = await loadPGlite();
   const db = await PGlite.create();
   const dump = await db.dumpDataDir('gzip');
   await db.close();

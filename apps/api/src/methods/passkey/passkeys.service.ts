@@ -1,12 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
 import { ApiError } from '../../infra/http/errors';
 import { KEYWAY_CONFIG, type KeywayConfig } from '../../infra/config/config';
@@ -27,6 +23,12 @@ const REGISTRATION_TTL_MS = 5 * 60_000;
 /** How long the platform UI waits for the user (WebAuthn `timeout`). */
 const CEREMONY_TIMEOUT_MS = 120_000;
 /** Enough for every device a person owns; bounds the config a sign-in rewrites. */
+/**
+ * @simplewebauthn/server and its ASN.1 and COSE stack (about 3.5 MiB of heap) load with the first ceremony, not at
+ * start-up: a deployment without passkeys never holds them.
+ */
+const webauthn = () => import('@simplewebauthn/server');
+
 export const MAX_PASSKEYS_PER_IDENTITY = 20;
 /** Compare-and-set retries when concurrent requests change the same identity's passkeys. */
 const WRITE_ATTEMPTS = 4;
@@ -93,6 +95,7 @@ export class PasskeysService {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const credential = await this.findOrCreate(identity.id);
       if (credential.config.passkeys.length >= MAX_PASSKEYS_PER_IDENTITY) return 'limit';
+      const { generateRegistrationOptions } = await webauthn();
       const options = await generateRegistrationOptions({
         rpName: rp.name,
         rpID: rp.id,
@@ -133,6 +136,7 @@ export class PasskeysService {
 
     let verified;
     try {
+      const { verifyRegistrationResponse } = await webauthn();
       verified = await verifyRegistrationResponse({
         response,
         expectedChallenge: challenge,
@@ -204,6 +208,7 @@ export class PasskeysService {
     const rp = this.relyingParty(project);
     const userVerification = identityId ? 'preferred' : 'required';
     const passkeys = identityId ? ((await this.credentials.findByIdentity(identityId))?.config.passkeys ?? []) : [];
+    const { generateAuthenticationOptions } = await webauthn();
     const options = await generateAuthenticationOptions({
       rpID: rp.id,
       userVerification,
@@ -252,6 +257,7 @@ export class PasskeysService {
     const rp = this.relyingParty(project);
     let result;
     try {
+      const { verifyAuthenticationResponse } = await webauthn();
       result = await verifyAuthenticationResponse({
         response,
         expectedChallenge: expected.challenge,
