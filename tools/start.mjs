@@ -23,9 +23,15 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 // The API's young generation as the Docker image sizes it (docker/Dockerfile.api): 2 × 4 MiB semi-spaces instead of
 // V8's 2 × 16 (Node 20) or up to 2 × 64 (Node 24). Flags in the caller's NODE_OPTIONS come after, so they win.
 const apiNodeOptions = `--max-semi-space-size=4 ${process.env.NODE_OPTIONS ?? ''}`.trim();
+// At most two glibc malloc arenas instead of 8 per core, as in the Docker image: the API's threads (libuv's pool, V8's
+// helpers) otherwise each keep an arena of freed memory, about 20 MiB in all (docs/benchmark.md, "Memory").
+const mallocArenaMax = process.env.MALLOC_ARENA_MAX ?? '2';
 
 const children = [
-  run('api', process.execPath, ['dist/apps/api/apps/api/src/main.js'], { NODE_OPTIONS: apiNodeOptions }),
+  run('api', process.execPath, ['dist/apps/api/apps/api/src/main.js'], {
+    NODE_OPTIONS: apiNodeOptions,
+    MALLOC_ARENA_MAX: mallocArenaMax,
+  }),
   run('console', nx, ['run', 'console:serve', '--output-style=stream']),
 ];
 

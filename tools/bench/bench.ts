@@ -9,6 +9,8 @@
  *   npm run bench -- --replicas 2 [--duration 10] [--concurrency 16]
  *   npm run bench -- --api-node-options=--max-semi-space-size=2   (Node options for the API processes only; default: the
  *     Docker image's --max-semi-space-size=4)
+ *   npm run bench -- --api-env=MALLOC_ARENA_MAX=8   (environment for the API processes only; default: the Docker
+ *     image's MALLOC_ARENA_MAX=2)
  *
  * `--replicas N` runs N API processes on one database instead, and compares one replica alone with all of
  * them behind client-side round robin (runReplicas). `--enumeration` times the self-service steps that take
@@ -74,6 +76,11 @@ const { values: args } = parseArgs({
      * give the API (docker/Dockerfile.api); `--api-node-options=` runs it with V8's own sizes.
      */
     'api-node-options': { type: 'string', default: '--max-semi-space-size=4' },
+    /**
+     * Environment for the API processes only, `NAME=value` pairs separated by spaces. The default is the glibc arena
+     * limit the Docker image and `npm start` set; `--api-env=` runs the API with glibc's own (8 per core).
+     */
+    'api-env': { type: 'string', default: 'MALLOC_ARENA_MAX=2' },
   },
 });
 const PGLITE = args.database === 'pglite';
@@ -91,6 +98,16 @@ const ARGON2 = {
   timeCost: Number(process.env['KEYWAY_ARGON2_ITERATIONS'] ?? 2),
   parallelism: Number(process.env['KEYWAY_ARGON2_PARALLELISM'] ?? 1),
 };
+/** `--api-env`: NAME=value pairs for the API processes. */
+const API_ENV = Object.fromEntries(
+  args['api-env']!.split(' ')
+    .filter(Boolean)
+    .map((pair) => {
+      const [name, ...value] = pair.split('=');
+      if (!name || value.length === 0) throw new Error(`--api-env takes NAME=value pairs, not "${pair}"`);
+      return [name, value.join('=')];
+    }),
+);
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 /** Keyway's pool size (the API child inherits this environment); the peer's pool is sized the same. */
 const POOL_SIZE = Number(process.env['KEYWAY_DB_POOL_SIZE'] ?? 10);
@@ -109,7 +126,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log(
-    `Keyway bench: ${DURATION_MS / 1000}s per phase, concurrency ${CONCURRENCY}, argon2id m=${ARGON2.memoryCost} t=${ARGON2.timeCost} p=${ARGON2.parallelism}, API node options: ${args['api-node-options'] || '(none)'}`,
+    `Keyway bench: ${DURATION_MS / 1000}s per phase, concurrency ${CONCURRENCY}, argon2id m=${ARGON2.memoryCost} t=${ARGON2.timeCost} p=${ARGON2.parallelism}, API node options: ${args['api-node-options'] || '(none)'}, API environment: ${args['api-env'] || '(none)'}`,
   );
   const rawRate = await rawArgon2Rate();
   console.log(`peer: raw argon2id verify, one core: ${rawRate.toFixed(1)}/s`);
@@ -739,6 +756,7 @@ async function startApi(replicaOf?: Api): Promise<Api> {
       // One load generator on 127.0.0.1 is every client at once: the request rate limits (which would
       // refuse it within a second) are lifted, so the bench measures the work, not the 429s.
       KEYWAY_RATE_LIMITS: JSON.stringify(BENCH_RATE_LIMITS),
+      ...API_ENV,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
