@@ -22,13 +22,13 @@ import type { AuthenticationCredential, RegistrationCredential } from './webauth
 const REGISTRATION_TTL_MS = 5 * 60_000;
 /** How long the platform UI waits for the user (WebAuthn `timeout`). */
 const CEREMONY_TIMEOUT_MS = 120_000;
-/** Enough for every device a person owns; bounds the config a sign-in rewrites. */
 /**
  * @simplewebauthn/server and its ASN.1 and COSE stack (about 3.5 MiB of heap) load with the first ceremony, not at
  * start-up: a deployment without passkeys never holds them.
  */
 const webauthn = () => import('@simplewebauthn/server');
 
+/** Enough for every device a person owns; bounds the config a sign-in rewrites. */
 export const MAX_PASSKEYS_PER_IDENTITY = 20;
 /** Compare-and-set retries when concurrent requests change the same identity's passkeys. */
 const WRITE_ATTEMPTS = 4;
