@@ -53,17 +53,20 @@ export async function createApp(
   // database or stack errors deep inside (see common/unsafe-input.ts).
   fastify.addHook('preValidation', async (request) => rejectUnsafeInput(request));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Keyway API')
-      .setDescription(
-        'App-native authentication (/t/{tenant}/oauth2/...), OpenID Connect and the admin API (/api/admin/v1).',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  // Built by the first request for the docs (SwaggerModule keeps it from then on), not at start-up: a replica that
+  // never serves them never holds the document.
+  const document = () =>
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Keyway API')
+        .setDescription(
+          'App-native authentication (/t/{tenant}/oauth2/...), OpenID Connect and the admin API (/api/admin/v1).',
+        )
+        .setVersion('1')
+        .addBearerAuth()
+        .build(),
+    );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   return app;
 }
