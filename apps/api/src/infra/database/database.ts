@@ -1,5 +1,5 @@
 import path from 'node:path';
-// The ES module build: the one `import()` loads below, with pglite-prisma-adapter's ES module build on top of it.
+// The ES module build, which openPGliteDataDir loads, under pglite-prisma-adapter's ES module build imported below.
 import type { PGlite } from '@electric-sql/pglite' with { 'resolution-mode': 'import' };
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
