@@ -36,7 +36,7 @@ import { Client } from 'pg';
 import { runEnumeration } from './enumeration';
 import { PEER } from './oidc-provider-peer';
 import { formatSelfTime, topSelfTime, type CpuProfile } from './profile';
-import { combineRounds, percentile, ratio, type PhaseResult } from './stats';
+import { combineRounds, loginCpu, percentile, ratio, type PhaseResult } from './stats';
 import { checkTokenShape, type TokenShape } from './token-shape';
 
 const UNLIMITED = { limit: 1_000_000, windowSeconds: 1 };
@@ -128,10 +128,13 @@ async function main(): Promise<void> {
   console.log(
     `Keyway bench: ${DURATION_MS / 1000}s per phase, concurrency ${CONCURRENCY}, argon2id m=${ARGON2.memoryCost} t=${ARGON2.timeCost} p=${ARGON2.parallelism}, API node options: ${args['api-node-options'] || '(none)'}, API environment: ${args['api-env'] || '(none)'}`,
   );
-  const rawRate = await rawArgon2Rate();
-  console.log(`peer: raw argon2id verify, one core: ${rawRate.toFixed(1)}/s`);
+  const raw = await rawArgon2();
+  const rawRate = raw.rate;
+  console.log(
+    `peer: raw argon2id verify, one core: ${rawRate.toFixed(1)}/s, ${raw.cpuMsPerVerify.toFixed(1)} ms of CPU each`,
+  );
   if (REPLICAS > 1) {
-    await runReplicas(REPLICAS, rawRate);
+    await runReplicas(REPLICAS, raw);
     return;
   }
 
@@ -153,6 +156,7 @@ async function main(): Promise<void> {
         await login(tenant);
       });
       report(logins, rawRate, 'logins');
+      reportLoginCpu(logins, raw);
       const loginsPerCore = logins.count / logins.serverCpuSeconds;
       console.log(
         `logins per API core-second / raw argon2id per core-second: ${((loginsPerCore / rawRate) * 100).toFixed(1)}% (target >= 90%)`,
@@ -405,17 +409,28 @@ function mainThreadProfile(dir: string): string | undefined {
   return file && path.join(dir, file);
 }
 
+/** The raw argon2id peer: verifications per second on one core, and the CPU one verification costs. */
+interface RawArgon2 {
+  rate: number;
+  cpuMsPerVerify: number;
+}
+
 /** Sequential verifications on one libuv thread = one core, at the API's parameters. */
-async function rawArgon2Rate(): Promise<number> {
+async function rawArgon2(): Promise<RawArgon2> {
   const phc = await hash('benchmark password', { algorithm: Algorithm.Argon2id, ...ARGON2 });
   const deadline = Date.now() + Math.min(DURATION_MS, 5000);
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   let count = 0;
   while (Date.now() < deadline) {
     await verify(phc, 'benchmark password');
     count++;
   }
-  return count / (Number(process.hrtime.bigint() - started) / 1e9);
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    rate: count / (Number(process.hrtime.bigint() - started) / 1e9),
+    cpuMsPerVerify: (cpu.user + cpu.system) / 1000 / count,
+  };
 }
 
 /**
@@ -433,8 +448,10 @@ async function phase(
   let errors = 0;
   const pids = typeof pid === 'number' ? (pid ? [pid] : []) : pid;
   const serverCpu = () => pids.reduce((sum, one) => sum + cpuSeconds(one), 0);
+  const mainThreadCpu = () => pids.reduce((sum, one) => sum + cpuSeconds(one, one), 0);
   for (const one of pids) resetPeakRss(one);
   const cpuBefore = serverCpu();
+  const mainThreadCpuBefore = mainThreadCpu();
   const started = Date.now();
   const deadline = started + durationMs;
   const interval = rate ? (1000 * CONCURRENCY) / rate : 0;
@@ -464,6 +481,7 @@ async function phase(
     errors,
     seconds,
     serverCpuSeconds: serverCpu() - cpuBefore,
+    mainThreadCpuSeconds: mainThreadCpu() - mainThreadCpuBefore,
     peakRssKiB: Math.max(0, ...pids.map(peakRss)),
     latencies,
   };
@@ -481,9 +499,25 @@ function report(result: PhaseResult, rawRate: number, unit = 'requests'): void {
   );
 }
 
-/** utime + stime of the API process, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/**
+ * A login's server CPU split by thread, beside the raw verify's: the main thread is the engine's share, and the
+ * other threads' excess over the raw verify is what argon2id costs more inside the loaded server (plus V8's GC
+ * helpers, which run there too).
+ */
+function reportLoginCpu(logins: PhaseResult, raw: RawArgon2): void {
+  const cpu = loginCpu(logins);
+  console.log(
+    `  server CPU per login: ${cpu.total.toFixed(1)} ms = main thread ${cpu.mainThread.toFixed(1)} ms ` +
+      `(${(100 * cpu.mainThreadShare).toFixed(0)} %: HTTP, the flow, SQL, token signing) + other threads ` +
+      `${cpu.otherThreads.toFixed(1)} ms (argon2id on libuv's pool, V8's GC helpers); ` +
+      `one raw argon2id verify: ${raw.cpuMsPerVerify.toFixed(1)} ms`,
+  );
+}
+
+/** utime + stime of a process, or of one of its threads (the main thread's id is the pid), from procfs. */
+function cpuSeconds(pid: number, thread?: number): number {
+  const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+  const fields = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
@@ -790,7 +824,7 @@ async function startApi(replicaOf?: Api): Promise<Api> {
  * token land on different replicas, and a refresh token rotated on one is presented to the next). Prints the rate,
  * the API cores used (all processes), each process's share and p99 for both, and the rate's ratio.
  */
-async function runReplicas(count: number, rawRate: number): Promise<void> {
+async function runReplicas(count: number, raw: RawArgon2): Promise<void> {
   if (PGLITE) throw new Error('--replicas needs PostgreSQL: PGlite is embedded in one process');
   const primary = await startApi();
   const replicas = [primary];
@@ -814,7 +848,8 @@ async function runReplicas(count: number, rawRate: number): Promise<void> {
         const machine = machineCpu();
         const result = await phase(name, pids, work);
         const busy = coresBusySince(machine);
-        report(result, rawRate, name.startsWith('logins') ? 'logins' : 'requests');
+        report(result, raw.rate, name.startsWith('logins') ? 'logins' : 'requests');
+        if (name.startsWith('logins')) reportLoginCpu(result, raw);
         console.log(`  the machine: ${busy.toFixed(2)} of ${availableParallelism()} cores busy (all processes)`);
         return result;
       };

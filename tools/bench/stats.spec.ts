@@ -1,4 +1,4 @@
-import { auc, combineRounds, percentile, ratio, shuffledPairs, type PhaseResult } from './stats';
+import { auc, combineRounds, loginCpu, percentile, ratio, shuffledPairs, type PhaseResult } from './stats';
 
 describe('benchmark statistics', () => {
   it('computes AUC as P(a > b) with ties counting half', () => {
@@ -38,6 +38,7 @@ describe('benchmark statistics', () => {
       errors: 1,
       seconds: 2,
       serverCpuSeconds: 0.5,
+      mainThreadCpuSeconds: 0.2,
       peakRssKiB,
       latencies,
     });
@@ -48,10 +49,26 @@ describe('benchmark statistics', () => {
       errors: 2,
       seconds: 4,
       serverCpuSeconds: 1,
+      mainThreadCpuSeconds: 0.4,
       peakRssKiB: 900,
       latencies: [1, 2, 3, 4, 5],
     });
     expect(combineRounds('none', []).count).toBe(0);
+  });
+
+  it("splits a login's server CPU between the main thread and the other threads", () => {
+    const logins: PhaseResult = {
+      name: 'logins',
+      count: 500,
+      errors: 0,
+      seconds: 6,
+      serverCpuSeconds: 7.5,
+      mainThreadCpuSeconds: 1.5,
+      peakRssKiB: 0,
+      latencies: [],
+    };
+    expect(loginCpu(logins)).toEqual({ total: 15, mainThread: 3, otherThreads: 12, mainThreadShare: 0.2 });
+    expect(loginCpu({ ...logins, count: 0 }).mainThreadShare).toBeNaN();
   });
 
   it('divides, and gives NaN for a missing or zero denominator', () => {
