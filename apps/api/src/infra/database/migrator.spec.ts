@@ -100,4 +100,23 @@ describe('readMigrations', () => {
       );
     }
   });
+
+  it('orders the folders as the Prisma CLI does: by code unit, not by collation', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-migrations-'));
+    try {
+      // Collation would put a before B and ignore the punctuation; Prisma compares bytes.
+      for (const name of ['20250101000000_a', '20250101000000_B', '20250101000000-z', '20241231000000_x']) {
+        fs.mkdirSync(path.join(dir, name));
+        fs.writeFileSync(path.join(dir, name, 'migration.sql'), 'SELECT 1;');
+      }
+      expect(readMigrations(dir).map((m) => m.name)).toEqual([
+        '20241231000000_x',
+        '20250101000000-z',
+        '20250101000000_B',
+        '20250101000000_a',
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
