@@ -46,7 +46,7 @@ export interface LoginCpu {
 }
 
 export function loginCpu(logins: PhaseResult): LoginCpu {
-  const perLogin = (seconds: number) => (logins.count ? (1000 * seconds) / logins.count : NaN);
+  const perLogin = (seconds: number) => ratio(1000 * seconds, logins.count);
   const total = perLogin(logins.serverCpuSeconds);
   const mainThread = perLogin(logins.mainThreadCpuSeconds);
   return { total, mainThread, otherThreads: total - mainThread, mainThreadShare: ratio(mainThread, total) };

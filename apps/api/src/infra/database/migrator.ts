@@ -71,22 +71,20 @@ export function findMigrationsDir(from: string = __dirname): string {
 
 /** Every `<name>/migration.sql` in the folder, in the order Prisma applies them. */
 export function readMigrations(dir: string): Migration[] {
-  return (
-    fs
-      .readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name)
-      // The Prisma CLI's order: its schema engine sorts the names as bytes (Rust's str::cmp), which for these
-      // names is JavaScript's code-unit order. localeCompare would collate instead (case and punctuation weigh
-      // less), and would load ICU's collation data into every API process for a sort of ASCII names.
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-      .map((name) => {
-        const file = path.join(dir, name, 'migration.sql');
-        if (!fs.existsSync(file)) throw new Error(`Migration folder ${name} has no migration.sql (${file}).`);
-        const bytes = fs.readFileSync(file);
-        return { name, script: bytes.toString('utf8'), checksum: sha256(bytes) };
-      })
-  );
+  // The Prisma CLI's order: its schema engine sorts the names as bytes (Rust's str::cmp), which for these names is
+  // the code-unit order of sort()'s default. localeCompare would collate instead (case and punctuation weigh less),
+  // and would load ICU's collation data into every API process for a sort of ASCII names.
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => {
+      const file = path.join(dir, name, 'migration.sql');
+      if (!fs.existsSync(file)) throw new Error(`Migration folder ${name} has no migration.sql (${file}).`);
+      const bytes = fs.readFileSync(file);
+      return { name, script: bytes.toString('utf8'), checksum: sha256(bytes) };
+    });
 }
 
 /**
